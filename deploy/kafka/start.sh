@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Starts the single-node KRaft broker in the background, unless one already answers on the port.
+# Formats storage once, waits until the broker really answers metadata requests, says where its log is.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+port=${KAFKA_PORT:-9092}
+controller_port=${KAFKA_CONTROLLER_PORT:-9093}
+state=${KAFKA_STATE_DIR:-$root/.cache/kafka/run}
+libs=$root/.cache/kafka/libs
+py=$root/.venv/bin/python
+data=$state/data
+logs=$state/logs
+pidfile=$state/broker.pid
+
+probe() { "$py" -m shared.kafka.probe "127.0.0.1:$port" "$@"; }
+
+if probe --timeout 2 >/dev/null 2>&1; then
+  echo "kafka: already answering on 127.0.0.1:$port"
+  exit 0
+fi
+[ -d "$libs" ] || { echo "kafka: jars missing in $libs (run 'make setup')" >&2; exit 1; }
+mkdir -p "$data" "$logs"
+sed -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" -e "s#@DATA_DIR@#$data#g" \
+  "$root/deploy/kafka/server.properties.in" > "$state/server.properties"
+
+java_opts=(-Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true
+  "-Dkafka.logs.dir=$logs" "-Dlog4j2.configurationFile=$root/deploy/kafka/log4j2.properties")
+cp="$libs/*"
+
+if [ ! -f "$data/meta.properties" ]; then
+  cluster_id=$(java -cp "$cp" "${java_opts[@]}" kafka.tools.StorageTool random-uuid)
+  java -cp "$cp" "${java_opts[@]}" kafka.tools.StorageTool format --standalone \
+    -t "$cluster_id" -c "$state/server.properties" > "$logs/format.log" 2>&1 \
+    || { echo "kafka: storage format failed, see $logs/format.log" >&2; exit 1; }
+fi
+
+nohup java -cp "$cp" "${java_opts[@]}" kafka.Kafka "$state/server.properties" \
+  > "$logs/stdout.log" 2>&1 < /dev/null &
+echo $! > "$pidfile"
+if probe --timeout "${KAFKA_START_TIMEOUT:-90}"; then
+  echo "kafka: up on 127.0.0.1:$port (pid $(cat "$pidfile"), log $logs/server.log)"
+else
+  echo "kafka: did not answer within ${KAFKA_START_TIMEOUT:-90}s; see $logs/server.log and $logs/stdout.log" >&2
+  tail -20 "$logs/stdout.log" >&2 || true
+  exit 1
+fi

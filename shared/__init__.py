@@ -1,0 +1,1 @@
+"""Infrastructure shared by every YRD Legal Link service: contracts, Kafka, store, web, auth, audit."""

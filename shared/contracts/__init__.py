@@ -1,0 +1,24 @@
+"""Event contracts: every event type and its payload model, declared once per producing domain."""
+
+from shared.contracts import audit, filing  # noqa: F401  (importing declares their event types)
+from shared.contracts.base import (
+    REGISTRY,
+    EventType,
+    Payload,
+    UnknownEventType,
+    UnknownEventVersion,
+    declare,
+    json_schemas,
+    lookup,
+)
+
+__all__ = [
+    "REGISTRY",
+    "EventType",
+    "Payload",
+    "UnknownEventType",
+    "UnknownEventVersion",
+    "declare",
+    "json_schemas",
+    "lookup",
+]

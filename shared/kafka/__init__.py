@@ -1,0 +1,1 @@
+"""Kafka plumbing: producer settings, topic provisioning, the consumer runner and dead-lettering."""

@@ -1,0 +1,174 @@
+"""The consumer runner: every region's topic of one domain in, handlers applied exactly once, offsets
+committed only after the store write, poison to the dead-letter topic, transient failures retried.
+
+Dead letters go to the consuming region's own `{region}.{domain}.dlq` (a region writes only its own
+topics); headers say why, and where the record came from, so an operator can inspect and replay it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.structs import OffsetAndMetadata
+
+from shared import metrics
+from shared.envelope import Event, PoisonMessage, decode
+from shared.store import Store
+from shared.topics import Domain, all_regions_topics, dlq, topic
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[sqlite3.Connection, Event], None]
+
+
+@dataclass(frozen=True)
+class ConsumerConfig:
+    bootstrap: str
+    group_id: str
+    region: str
+    service: str
+    domain: Domain
+    topic_prefix: str = ""
+    max_attempts: int = 5
+    first_backoff: float = 0.2
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {"service": self.service, "region": self.region}
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return dlq(topic(self.region, self.domain, self.topic_prefix))
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        config: ConsumerConfig,
+        store: Store,
+        handle: Handler,
+        producer_factory: Callable[[], KafkaProducer],
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.handle = handle
+        self.producer_factory = producer_factory
+        self._dlq_producer: KafkaProducer | None = None
+        self.assigned = threading.Event()
+
+    def run(self, stop: threading.Event) -> None:
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.config.bootstrap,
+            group_id=self.config.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=500,
+            session_timeout_ms=10000,
+            heartbeat_interval_ms=2000,
+            reconnect_backoff_max_ms=2000,
+        )
+        consumer.subscribe(all_regions_topics(self.config.domain, self.config.topic_prefix))
+        try:
+            while not stop.is_set():
+                batch = consumer.poll(timeout_ms=250)
+                if consumer.assignment():
+                    self.assigned.set()
+                offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+                for partition, records in batch.items():
+                    for record in records:
+                        if not self._process(record, stop):
+                            break  # stopping mid-retry: leave the rest uncommitted for redelivery
+                        offsets[partition] = OffsetAndMetadata(record.offset + 1, "", -1)
+                if offsets:
+                    consumer.commit(offsets)
+                self._report_lag(consumer)
+        finally:
+            consumer.close(autocommit=False)
+            if self._dlq_producer is not None:
+                self._dlq_producer.close(timeout=5)
+
+    def _process(self, record: ConsumerRecord, stop: threading.Event) -> bool:
+        """True once the record is handled or dead-lettered; False only when stopping first."""
+        try:
+            event = decode(record.key, record.value, record.headers)
+        except PoisonMessage as poison:
+            return self._dead_letter(record, poison.reason, poison.detail, stop)
+        delay = self.config.first_backoff
+        for attempt in range(1, self.config.max_attempts + 1):
+            try:
+                self._apply(event)
+                return True
+            except PoisonMessage as poison:
+                return self._dead_letter(record, poison.reason, poison.detail, stop)
+            except Exception as error:
+                if attempt == self.config.max_attempts:
+                    log.exception("handler failed for good", extra={"event_type": event.type.type})
+                    return self._dead_letter(record, "handler-failed", type(error).__name__, stop)
+                metrics.HANDLER_RETRIES.labels(**self.config.labels).inc()
+                log.warning("handler failed, retrying", extra={"attempt": attempt, "error": type(error).__name__})
+                if stop.wait(delay):
+                    return False
+                delay = min(delay * 2, 5.0)
+        return False
+
+    def _apply(self, event: Event) -> None:
+        started = time.perf_counter()
+        with self.store.transaction() as conn:
+            seen = conn.execute("SELECT 1 FROM processed_events WHERE event_id = ?", (event.id,)).fetchone()
+            if seen:
+                metrics.DUPLICATES.labels(**self.config.labels).inc()
+                return
+            self.handle(conn, event)
+            conn.execute("INSERT INTO processed_events(event_id) VALUES (?)", (event.id,))
+        metrics.CONSUMED.labels(type=event.type.type, **self.config.labels).inc()
+        metrics.HANDLER_SECONDS.labels(**self.config.labels).observe(time.perf_counter() - started)
+
+    def _dead_letter(self, record: ConsumerRecord, reason: str, detail: str, stop: threading.Event) -> bool:
+        headers = [h for h in (record.headers or []) if not h[0].startswith("dlq_")]
+        headers += [
+            ("dlq_reason", reason.encode()),
+            ("dlq_detail", detail.encode()),
+            ("dlq_topic", record.topic.encode()),
+            ("dlq_partition", str(record.partition).encode()),
+            ("dlq_offset", str(record.offset).encode()),
+            ("dlq_consumer", self.config.group_id.encode()),
+            ("dlq_time", datetime.now(UTC).isoformat().encode()),
+        ]
+        delay = self.config.first_backoff
+        while True:  # a dead letter must land before the offset moves past it
+            try:
+                producer = self._dlq_producer or self.producer_factory()
+                self._dlq_producer = producer
+                producer.send(self.config.dead_letter_topic, key=record.key, value=record.value,
+                              headers=headers).get(timeout=30)
+                metrics.DEAD_LETTERED.labels(reason=reason, **self.config.labels).inc()
+                log.warning("dead-lettered", extra={"reason": reason, "topic": record.topic,
+                                                    "partition": record.partition, "offset": record.offset})
+                return True
+            except Exception as error:
+                log.warning("dead-letter publish failed, retrying", extra={"error": type(error).__name__})
+                if self._dlq_producer is not None:
+                    self._dlq_producer.close(timeout=1)
+                    self._dlq_producer = None
+                if stop.wait(delay):
+                    return False
+                delay = min(delay * 2, 5.0)
+
+    def _report_lag(self, consumer: KafkaConsumer) -> None:
+        lag_by_topic: dict[str, int] = {}
+        for partition in consumer.assignment():
+            highwater = consumer.highwater(partition)
+            if highwater is None:
+                continue
+            behind = max(highwater - consumer.position(partition), 0)
+            lag_by_topic[partition.topic] = lag_by_topic.get(partition.topic, 0) + behind
+        for topic_name, lag in lag_by_topic.items():
+            metrics.CONSUMER_LAG.labels(topic=topic_name, **self.config.labels).set(lag)

@@ -1,0 +1,21 @@
+"""Platform metrics. Labels name regions, services, topics, event types and reasons: never a person,
+a token or an ID number. Per-domain metrics live with their service."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+PUBLISHED = Counter("yrd_events_published_total", "Events confirmed by the broker", ["service", "region", "type"])
+PUBLISH_FAILURES = Counter("yrd_publish_failures_total", "Outbox publish attempts that failed", ["service", "region"])
+OUTBOX_BACKLOG = Gauge("yrd_outbox_backlog", "Outbox rows not yet confirmed by the broker", ["service", "region"])
+CONSUMED = Counter("yrd_events_consumed_total", "Events processed by a handler", ["service", "region", "type"])
+DUPLICATES = Counter("yrd_events_duplicate_total", "Redelivered events skipped", ["service", "region"])
+DEAD_LETTERED = Counter("yrd_events_dead_lettered_total", "Records sent to a DLQ", ["service", "region", "reason"])
+HANDLER_RETRIES = Counter("yrd_handler_retries_total", "Transient handler failures retried", ["service", "region"])
+HANDLER_SECONDS = Histogram(
+    "yrd_handler_seconds", "Time to handle one event, store write included", ["service", "region"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+CONSUMER_LAG = Gauge("yrd_consumer_lag", "Records behind the partition's high watermark", ["service", "region", "topic"])
+HTTP_REQUESTS = Counter("yrd_http_requests_total", "HTTP requests", ["service", "region", "route", "status"])
+HTTP_SECONDS = Histogram("yrd_http_seconds", "HTTP request time", ["service", "region", "route"])

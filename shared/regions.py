@@ -1,0 +1,60 @@
+"""The three regions of the demonstration zone, the four services, and the fixed port map.
+
+Region facts (division codes, court codes) come from the zone's shared domain notes; they are
+identities every service needs, not domain rules of one service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Region(StrEnum):
+    JIASHAN = "jiashan"
+    QINGPU = "qingpu"
+    WUJIANG = "wujiang"
+
+
+class Service(StrEnum):
+    FILING = "filing"
+    ALERTS = "alerts"
+    CORRECTIONS = "corrections"
+    NOTARY = "notary"
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    region: Region
+    digit: int
+    name_zh: str
+    province_abbr: str
+    division_code: str
+    court_name: str
+    court_code: str
+    notary_office_abbr: str
+
+
+REGIONS: dict[Region, RegionInfo] = {
+    Region.JIASHAN: RegionInfo(Region.JIASHAN, 1, "嘉善县", "浙", "330421", "嘉善县人民法院", "浙0421", "浙嘉善"),
+    Region.QINGPU: RegionInfo(Region.QINGPU, 2, "青浦区", "沪", "310118", "上海市青浦区人民法院", "沪0118", "沪青浦"),
+    Region.WUJIANG: RegionInfo(Region.WUJIANG, 3, "吴江区", "苏", "320509", "苏州市吴江区人民法院", "苏0509", "苏吴江"),
+}
+
+SERVICE_DIGIT: dict[Service, int] = {
+    Service.FILING: 1,
+    Service.ALERTS: 2,
+    Service.CORRECTIONS: 3,
+    Service.NOTARY: 4,
+}
+
+DEFAULT_PORT_BASE = 8000
+
+
+def port_of(region: Region, service: Service, base: int = DEFAULT_PORT_BASE) -> int:
+    """port = base + 100 * region digit + service digit (qingpu alerts = 8202)."""
+    return base + 100 * REGIONS[region].digit + SERVICE_DIGIT[service]
+
+
+def others(region: Region) -> list[Region]:
+    return [r for r in Region if r != region]

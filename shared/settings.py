@@ -1,0 +1,59 @@
+"""Typed settings, read from the environment (prefix YRD_) when a process starts, never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.regions import DEFAULT_PORT_BASE, Region, Service, port_of
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YRD_", extra="ignore")
+
+    region: Region = Region.QINGPU
+    service: Service = Service.FILING
+    # KAFKA_BOOTSTRAP (without prefix) points everything at an existing cluster.
+    kafka_bootstrap: str = Field(default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP")
+    topic_prefix: str = ""
+    host: str = "127.0.0.1"
+    port_base: int = DEFAULT_PORT_BASE
+    data_dir: Path = ROOT / "var"
+    keys_dir: Path = ROOT / ".cache" / "keys"
+    trust_file: Path | None = None
+    # Where peers live, for point-to-point detail reads: "http://{host}:{port}" by the port map unless set.
+    peer_host: str = "127.0.0.1"
+    consumer_group: str | None = None
+    outbox_poll_seconds: float = 0.2
+    handler_max_attempts: int = 5
+    log_level: str = "INFO"
+    # Deadline scanners (alert acknowledgements, filing 7-day rule...) run this often.
+    scan_seconds: float = 1.0
+    audit_key: str = ""
+
+    @property
+    def port(self) -> int:
+        return port_of(self.region, self.service, self.port_base)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / f"{self.region.value}-{self.service.value}.sqlite3"
+
+    @property
+    def group_id(self) -> str:
+        return self.consumer_group or f"{self.topic_prefix}yrd.{self.service.value}.{self.region.value}"
+
+    @property
+    def source(self) -> str:
+        return f"/yrd/{self.region.value}/{self.service.value}"
+
+    @property
+    def resolved_trust_file(self) -> Path:
+        return self.trust_file or self.keys_dir / "trust.json"
+
+    def peer_url(self, region: Region) -> str:
+        return f"http://{self.peer_host}:{port_of(region, self.service, self.port_base)}"
