@@ -13,9 +13,13 @@ DUPLICATES = Counter("yrd_events_duplicate_total", "Redelivered events skipped",
 DEAD_LETTERED = Counter("yrd_events_dead_lettered_total", "Records sent to a DLQ", ["service", "region", "reason"])
 HANDLER_RETRIES = Counter("yrd_handler_retries_total", "Transient handler failures retried", ["service", "region"])
 HANDLER_SECONDS = Histogram(
-    "yrd_handler_seconds", "Time to handle one event, store write included", ["service", "region"],
+    "yrd_handler_seconds",
+    "Time to handle one event, store write included",
+    ["service", "region"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
-CONSUMER_LAG = Gauge("yrd_consumer_lag", "Records behind the partition's high watermark", ["service", "region", "topic"])
+CONSUMER_LAG = Gauge(
+    "yrd_consumer_lag", "Records behind the high watermark, summed per topic", ["service", "region", "topic"]
+)
 HTTP_REQUESTS = Counter("yrd_http_requests_total", "HTTP requests", ["service", "region", "route", "status"])
 HTTP_SECONDS = Histogram("yrd_http_seconds", "HTTP request time", ["service", "region", "route"])

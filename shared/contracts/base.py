@@ -62,9 +62,7 @@ def lookup(type_string: str) -> EventType[Any]:
     if found is not None:
         return found
     match = _TYPE_RE.match(type_string)
-    if match and any(
-        t.domain.value == match["domain"] and t.name == match["name"] for t in REGISTRY.values()
-    ):
+    if match and any(t.domain.value == match["domain"] and t.name == match["name"] for t in REGISTRY.values()):
         raise UnknownEventVersion(type_string)
     raise UnknownEventType(type_string)
 

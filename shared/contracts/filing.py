@@ -1,8 +1,10 @@
 """Cross-region court filing events (on `{region}.filing`).
 
 The receiving region emits `submitted`; from `received` on only the court region emits outcomes. A
-receiving region that is not the court asks with `*-requested` events. Parties appear masked: the full
-names and ID numbers stay with the receiving region and are read point to point with a purpose.
+receiving region that is not the court asks with `*-requested` events. State-changing events carry the
+owner's version counter, so read models converge whichever region's topic they read first.
+Parties appear masked: the full names and ID numbers stay with the receiving region and are read point
+to point, with a purpose.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class MaskedParty(Payload):
 
 class Submitted(Payload):
     filing_id: str
+    version: int  # the owner's change counter: read models keep the highest
     receiving_region: str
     court_region: str
     case_type: CaseType
@@ -52,24 +55,28 @@ class Submitted(Payload):
 
 class Received(Payload):
     filing_id: str
+    version: int  # the owner's change counter: read models keep the highest
     received_at: datetime
     decision_due: datetime
 
 
 class Accepted(Payload):
     filing_id: str
+    version: int  # the owner's change counter: read models keep the highest
     docket_number: str
     accepted_at: datetime
 
 
 class Rejected(Payload):
     filing_id: str
+    version: int  # the owner's change counter: read models keep the highest
     reason: str
     rejected_at: datetime
 
 
 class CorrectionRequested(Payload):
     filing_id: str
+    version: int  # the owner's change counter: read models keep the highest
     missing_items: list[str]
     deadline: date
     requested_at: datetime
@@ -83,6 +90,7 @@ class ResubmissionRequested(Payload):
 
 class Resubmitted(Payload):
     filing_id: str
+    version: int  # the owner's change counter: read models keep the highest
     documents: list[Document]
     resubmitted_at: datetime
     decision_due: datetime
@@ -96,6 +104,7 @@ class WithdrawalRequested(Payload):
 
 class Withdrawn(Payload):
     filing_id: str
+    version: int  # the owner's change counter: read models keep the highest
     reason: str
     withdrawn_at: datetime
 

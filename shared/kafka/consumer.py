@@ -147,11 +147,19 @@ class ConsumerRunner:
             try:
                 producer = self._dlq_producer or self.producer_factory()
                 self._dlq_producer = producer
-                producer.send(self.config.dead_letter_topic, key=record.key, value=record.value,
-                              headers=headers).get(timeout=30)
+                producer.send(self.config.dead_letter_topic, key=record.key, value=record.value, headers=headers).get(
+                    timeout=30
+                )
                 metrics.DEAD_LETTERED.labels(reason=reason, **self.config.labels).inc()
-                log.warning("dead-lettered", extra={"reason": reason, "topic": record.topic,
-                                                    "partition": record.partition, "offset": record.offset})
+                log.warning(
+                    "dead-lettered",
+                    extra={
+                        "reason": reason,
+                        "topic": record.topic,
+                        "partition": record.partition,
+                        "offset": record.offset,
+                    },
+                )
                 return True
             except Exception as error:
                 log.warning("dead-letter publish failed, retrying", extra={"error": type(error).__name__})

@@ -1,0 +1,68 @@
+# YRD Legal Link. `make run` and `make test` set up everything a fresh machine needs first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+KAFKA_LIBS := .cache/kafka/libs
+PY_STAMP := $(VENV)/.installed
+KAFKA_STAMP := $(KAFKA_LIBS)/.fetched
+KEYS := .cache/keys/trust.json
+PYTEST_ARGS ?=
+
+.PHONY: setup broker topics run stop test unit lint format bench schemas clean help
+
+help:
+	@echo "make setup | run | stop | test | unit | lint | format | bench | schemas | clean"
+
+setup: $(PY_STAMP) $(KAFKA_STAMP) $(KEYS)
+
+$(PY_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+$(KAFKA_STAMP): deploy/kafka/pom.xml
+	@command -v mvn >/dev/null || { echo "mvn is needed to fetch the Kafka broker from Maven Central"; exit 1; }
+	@command -v java >/dev/null || { echo "java (17+) is needed to run the Kafka broker"; exit 1; }
+	rm -rf $(KAFKA_LIBS)
+	mvn -q -B -f deploy/kafka/pom.xml dependency:copy-dependencies \
+		-DoutputDirectory=$(CURDIR)/$(KAFKA_LIBS) -DincludeScope=runtime
+	@touch $@
+
+$(KEYS): $(PY_STAMP)
+	$(BIN)/yrd keys init
+
+# Starts the local broker unless KAFKA_BOOTSTRAP points at an existing cluster; then provisions topics.
+broker: setup
+	@if [ -z "$$KAFKA_BOOTSTRAP" ]; then bash deploy/kafka/start.sh; else echo "kafka: using $$KAFKA_BOOTSTRAP"; fi
+	@$(BIN)/yrd topics create
+
+run: broker
+	$(BIN)/yrd run-all
+
+stop:
+	-@pkill -TERM -f "shared.cli serve" && echo "services: stopped" || true
+	@bash deploy/kafka/stop.sh
+
+test: broker
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+unit: $(PY_STAMP)
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(PY_STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: broker
+	$(BIN)/python -m bench.throughput
+
+schemas: $(PY_STAMP)
+	$(BIN)/yrd schemas --out docs/schemas
+
+clean: stop
+	rm -rf var .cache/kafka/run

@@ -1,0 +1,1 @@
+"""Cross-region court case filing (跨域立案)."""

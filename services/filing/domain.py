@@ -1,0 +1,90 @@
+"""Filing rules, pure: the state machine, docket numbers, the 7-day decision rule. No I/O here.
+
+Ownership: the receiving region owns a filing while it is `submitted`; from `received` on the court
+region alone decides. Every owner-emitted state change carries a version, so read models converge
+whatever order the two regions' topics are read in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from shared.contracts.filing import CaseType
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"
+    RECEIVED = "received"
+    CORRECTION_REQUESTED = "correction_requested"
+    RESUBMITTED = "resubmitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Action(StrEnum):
+    RECEIVE = "receive"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    REQUEST_CORRECTION = "request-correction"
+    RESUBMIT = "resubmit"
+    WITHDRAW = "withdraw"
+
+
+UNDER_REVIEW = frozenset({Status.RECEIVED, Status.RESUBMITTED})
+UNDECIDED = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.CORRECTION_REQUESTED, Status.RESUBMITTED})
+FINAL = frozenset({Status.ACCEPTED, Status.REJECTED, Status.WITHDRAWN})
+
+TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
+    Action.RECEIVE: (frozenset({Status.SUBMITTED}), Status.RECEIVED),
+    Action.ACCEPT: (UNDER_REVIEW, Status.ACCEPTED),
+    Action.REJECT: (UNDER_REVIEW, Status.REJECTED),
+    Action.REQUEST_CORRECTION: (UNDER_REVIEW, Status.CORRECTION_REQUESTED),
+    Action.RESUBMIT: (frozenset({Status.CORRECTION_REQUESTED}), Status.RESUBMITTED),
+    Action.WITHDRAW: (UNDECIDED, Status.WITHDRAWN),
+}
+
+DECISION_DAYS = 7
+
+CASE_TYPE_CODES: dict[CaseType, str] = {
+    CaseType.CIVIL: "民初",
+    CaseType.ADMINISTRATIVE: "行初",
+    CaseType.CRIMINAL_PRIVATE: "刑初",
+    CaseType.ENFORCEMENT: "执",
+}
+
+
+class InvalidTransition(Exception):
+    def __init__(self, action: Action, current: Status) -> None:
+        super().__init__(f"cannot {action.value} a filing that is {current.value}")
+        self.action = action
+        self.current = current
+
+
+def can(action: Action, current: Status) -> bool:
+    return current in TRANSITIONS[action][0]
+
+
+def next_status(action: Action, current: Status) -> Status:
+    """The state after `action`, or InvalidTransition naming the current state."""
+    allowed_from, target = TRANSITIONS[action]
+    if current not in allowed_from:
+        raise InvalidTransition(action, current)
+    return target
+
+
+def decision_due(clock_start: datetime) -> datetime:
+    """The court decides within 7 days of receiving the filing, or of the corrected filing."""
+    return clock_start + timedelta(days=DECISION_DAYS)
+
+
+def is_overdue(status: Status, due: datetime | None, now: datetime) -> bool:
+    return status in UNDER_REVIEW and due is not None and now > due
+
+
+def docket_number(year: int, court_code: str, case_type: CaseType, sequence: int) -> str:
+    """`(2026)沪0118民初1532号`: year, court code, case-type code, per court/type/year sequence."""
+    if sequence < 1:
+        raise ValueError("docket sequences start at 1")
+    return f"({year}){court_code}{CASE_TYPE_CODES[case_type]}{sequence}号"

@@ -1,0 +1,93 @@
+"""HTTP request bodies of the filing API, validated strictly (pydantic). Responses are plain dicts
+built by the store from the read model."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from shared.contracts.filing import CaseType, Document
+from shared.identity import credit_code_problem, id_number_problem
+from shared.regions import Region
+
+
+def _valid_id_number(value: str) -> str:
+    value = value.strip().upper()
+    if problem := id_number_problem(value):
+        raise ValueError(f"resident ID number {problem}")
+    return value
+
+
+def _valid_credit_code(value: str) -> str:
+    value = value.strip().upper()
+    if problem := credit_code_problem(value):
+        raise ValueError(f"unified social credit code {problem}")
+    return value
+
+
+IdNumber = Annotated[str, AfterValidator(_valid_id_number)]
+CreditCode = Annotated[str, AfterValidator(_valid_credit_code)]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PersonParty(Body):
+    kind: Literal["person"]
+    role: Literal["plaintiff", "defendant"]
+    name: Name
+    id_number: IdNumber
+
+
+class OrganisationParty(Body):
+    kind: Literal["organisation"]
+    role: Literal["plaintiff", "defendant"]
+    name: Name
+    credit_code: CreditCode
+
+
+Party = Annotated[PersonParty | OrganisationParty, Field(discriminator="kind")]
+
+
+class SubmitFiling(Body):
+    court_region: Region
+    case_type: CaseType
+    parties: list[Party] = Field(min_length=2, max_length=50)
+    claim_summary: str = Field(min_length=1, max_length=4000)
+    claim_amount: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=2)
+    documents: list[Document] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def both_sides(self) -> SubmitFiling:
+        roles = {p.role for p in self.parties}
+        if roles != {"plaintiff", "defendant"}:
+            raise ValueError("parties need at least one plaintiff and one defendant")
+        return self
+
+
+class Reject(Body):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RequestCorrection(Body):
+    missing_items: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(min_length=1, max_length=50)
+    deadline: date
+
+    @model_validator(mode="after")
+    def future_deadline(self) -> RequestCorrection:
+        if self.deadline <= date.today():
+            raise ValueError("deadline must be after today")
+        return self
+
+
+class Resubmit(Body):
+    documents: list[Document] = Field(min_length=1, max_length=100)
+
+
+class Withdraw(Body):
+    reason: str = Field(min_length=1, max_length=2000)

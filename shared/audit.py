@@ -1,0 +1,80 @@
+"""Tamper-evident audit log: every write, sensitive read and denial, hash-chained.
+
+Each entry holds the hash of the one before; the hash covers the entry's canonical JSON. `verify`
+recomputes the chain and names the first index that was altered, removed or reordered. Entries are also
+published to `{region}.audit`, so a truncated tail can be checked against the topic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from shared.contracts.audit import AUDIT_RECORDED, AuditEntry
+
+GENESIS = "0" * 64
+
+
+def _digest(fields: dict[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def append(conn: sqlite3.Connection, **fields: Any) -> AuditEntry:
+    """Append inside the caller's transaction (BEGIN IMMEDIATE serialises the chain head)."""
+    head = conn.execute("SELECT idx, hash FROM audit_log ORDER BY idx DESC LIMIT 1").fetchone()
+    index, prev_hash = (head["idx"] + 1, head["hash"]) if head else (1, GENESIS)
+    body = {
+        "index": index,
+        "at": datetime.now(UTC),
+        "prev_hash": prev_hash,
+        **fields,
+    }
+    unhashed = AuditEntry.model_validate({**body, "hash": GENESIS}).model_dump(mode="json", exclude={"hash"})
+    entry = AuditEntry.model_validate({**unhashed, "hash": _digest(unhashed)})
+    conn.execute(
+        "INSERT INTO audit_log(idx, entry, hash) VALUES (?, ?, ?)",
+        (index, orjson.dumps(entry.model_dump(mode="json")), entry.hash),
+    )
+    conn.execute(
+        "INSERT INTO audit_index(idx, actor, record, action, decision, at) VALUES (?, ?, ?, ?, ?, ?)",
+        (index, entry.actor, entry.record, entry.action, entry.decision, entry.at.isoformat()),
+    )
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    entries: int
+    first_bad_index: int | None = None
+    problem: str | None = None
+
+
+def verify(conn: sqlite3.Connection) -> ChainReport:
+    expected_index, prev_hash, count = 1, GENESIS, 0
+    for row in conn.execute("SELECT idx, entry, hash FROM audit_log ORDER BY idx"):
+        count += 1
+        if row["idx"] != expected_index:
+            return ChainReport(False, count, expected_index, f"entry {expected_index} is missing")
+        stored = orjson.loads(row["entry"])
+        claimed = stored.pop("hash", None)
+        if stored.get("index") != row["idx"]:
+            return ChainReport(False, count, row["idx"], "entry stored at the wrong position (reordered)")
+        if stored.get("prev_hash") != prev_hash:
+            return ChainReport(False, count, row["idx"], "does not link to the entry before it")
+        if _digest(stored) != claimed or claimed != row["hash"]:
+            return ChainReport(False, count, row["idx"], "content altered")
+        prev_hash, expected_index = row["hash"], expected_index + 1
+    return ChainReport(True, count)
+
+
+def load(row: sqlite3.Row) -> AuditEntry:
+    return AuditEntry.model_validate(orjson.loads(row["entry"]))
+
+
+__all__ = ["AUDIT_RECORDED", "ChainReport", "append", "load", "verify"]

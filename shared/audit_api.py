@@ -1,0 +1,50 @@
+"""`GET /v1/audit`: a region's supervisors read who accessed what and why (filter by record, actor, time)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from shared import audit
+from shared.auth.policy import DataClass, write_scope
+from shared.context import RequestContext
+from shared.pagination import decode_cursor, page
+from shared.uow import UnitOfWork
+from shared.web import Context
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get("/audit")
+def read_audit(
+    ctx: RequestContext = Context,
+    record: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: str | None = None,
+) -> Response:
+    def work(uow: UnitOfWork) -> tuple[int, Any]:
+        here = uow.region.value
+        uow.authorize("audit.read", write_scope(uow.principal.region, here, here), data_class=DataClass.AUDIT_LOG)
+        clauses, args = ["1=1"], []
+        for clause, value in (("record = ?", record), ("actor = ?", actor), ("at >= ?", since), ("at < ?", until)):
+            if value is not None:
+                clauses.append(clause)
+                args.append(value.isoformat() if isinstance(value, datetime) else value)
+        if cursor:
+            clauses.append("idx < ?")
+            args.append(decode_cursor(cursor, 1)[0])
+        rows = uow.conn.execute(
+            "SELECT l.idx, l.entry FROM audit_index i JOIN audit_log l ON l.idx = i.idx "
+            f"WHERE {' AND '.join(clauses)} ORDER BY i.idx DESC LIMIT ?",
+            (*args, limit + 1),
+        ).fetchall()
+        entries = [audit.load(r).model_dump(mode="json") for r in rows]
+        return 200, page(entries, limit, lambda e: (e["index"],))
+
+    return ctx.query(work)

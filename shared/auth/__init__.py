@@ -1,0 +1,1 @@
+"""Who may do what: region-issued tokens, the policy table, purposes."""

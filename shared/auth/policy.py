@@ -1,0 +1,92 @@
+"""The one policy table: role × action × whose record. Anything not granted here is denied.
+
+Scope says whose record it is, seen from the acting region:
+- OWN: the acting region owns the record (or is creating one of its own);
+- INVOLVED: another region owns it, but the record names the acting region in a live relationship
+  (the filing's receiving window, an alert's target, an active travel/transfer destination, a proof
+  request's holder);
+- OTHER: another region owns it and the acting region has no live part in it.
+Sensitive data classes additionally need a declared purpose (X-Purpose) allowed for that class.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    WINDOW_CLERK = "window_clerk"
+    COURT_OFFICER = "court_officer"
+    POLICE_OFFICER = "police_officer"
+    CORRECTIONS_OFFICER = "corrections_officer"
+    NOTARY = "notary"
+    AGENCY_SYSTEM = "agency_system"
+    SUPERVISOR = "supervisor"
+    OPERATOR = "operator"
+
+
+class Scope(StrEnum):
+    OWN = "own"
+    INVOLVED = "involved"
+    OTHER = "other"
+
+
+class Purpose(StrEnum):
+    CASE_FILING = "case-filing"
+    CASE_REVIEW = "case-review"
+    SUPERVISION = "supervision"
+    TRANSFER_HANDOVER = "transfer-handover"
+    LAW_ENFORCEMENT = "law-enforcement"
+    NOTARIZATION = "notarization"
+    AUDIT_REVIEW = "audit-review"
+    DATA_SUBJECT_REQUEST = "data-subject-request"
+
+
+class DataClass(StrEnum):
+    FILING_PARTIES = "filing-parties"
+    AUDIT_LOG = "audit-log"
+
+
+PURPOSES: dict[DataClass, frozenset[Purpose]] = {
+    DataClass.FILING_PARTIES: frozenset({Purpose.CASE_FILING, Purpose.CASE_REVIEW}),
+    DataClass.AUDIT_LOG: frozenset({Purpose.AUDIT_REVIEW, Purpose.DATA_SUBJECT_REQUEST}),
+}
+
+R, S = Role, Scope
+ALL = frozenset(S)
+OWN = frozenset({S.OWN})
+OWN_INVOLVED = frozenset({S.OWN, S.INVOLVED})
+
+# action -> role -> scopes granted. Keep it readable: this table is what auditors review.
+POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
+    # court filing
+    "filing.submit": {R.WINDOW_CLERK: OWN, R.AGENCY_SYSTEM: OWN},
+    "filing.read": {R.WINDOW_CLERK: ALL, R.COURT_OFFICER: ALL, R.SUPERVISOR: ALL, R.AGENCY_SYSTEM: OWN_INVOLVED},
+    "filing.read_parties": {R.COURT_OFFICER: OWN_INVOLVED, R.WINDOW_CLERK: OWN},
+    "filing.decide": {R.COURT_OFFICER: OWN},
+    "filing.request": {R.WINDOW_CLERK: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
+    # the region's own audit trail
+    "audit.read": {R.SUPERVISOR: OWN},
+}
+
+
+def allowed(roles: frozenset[Role], action: str, scope: Scope) -> bool:
+    grants = POLICY.get(action, {})
+    return any(scope in grants.get(role, frozenset()) for role in roles)
+
+
+def purpose_allowed(data_class: DataClass, purpose: str | None) -> bool:
+    return purpose is not None and purpose in {p.value for p in PURPOSES[data_class]}
+
+
+def scope_of(acting_region: str, owner_region: str, involved: bool = False) -> Scope:
+    if acting_region == owner_region:
+        return Scope.OWN
+    return Scope.INVOLVED if involved else Scope.OTHER
+
+
+def write_scope(acting_region: str, instance_region: str, owner_region: str, involved: bool = False) -> Scope:
+    """A region acts only through its own instance: a token from elsewhere writes nothing here."""
+    if acting_region != instance_region:
+        return Scope.OTHER
+    return scope_of(acting_region, owner_region, involved)

@@ -1,0 +1,196 @@
+"""`yrd`: the one entry point for humans and scripts.
+
+yrd serve filing --region qingpu     one instance (port by the port map)
+yrd run-all                          every implemented service for all three regions
+yrd topics create | list             provision / show topics
+yrd keys init                        development signing keys and trust file
+yrd token --region R --role ROLE     mint a development token
+yrd audit verify --region R --service S
+yrd schemas --out DIR                JSON Schemas of every event type
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import typer
+
+from shared.regions import Region, Service, port_of
+from shared.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+topics_app = typer.Typer(no_args_is_help=True, help="Kafka topics")
+keys_app = typer.Typer(no_args_is_help=True, help="Signing keys")
+audit_app = typer.Typer(no_args_is_help=True, help="Audit log")
+app.add_typer(topics_app, name="topics")
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
+
+
+def implemented_services() -> list[Service]:
+    return [s for s in Service if importlib.util.find_spec(f"services.{s.value}.app") is not None]
+
+
+def _settings(**overrides: object) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+@app.command()
+def serve(service: Service, region: Region = typer.Option(..., "--region"), port_base: int | None = None) -> None:
+    """Run one service instance for one region."""
+    import uvicorn
+
+    from shared import logs
+
+    settings = _settings(service=service, region=region, port_base=port_base)
+    logs.configure(settings.log_level, service=service.value, region=region.value)
+    module = importlib.import_module(f"services.{service.value}.app")
+    uvicorn.run(
+        module.build(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command("run-all")
+def run_all(port_base: int | None = None) -> None:
+    """Start every implemented service for all three regions; Ctrl-C stops them all."""
+    base = port_base or _settings().port_base
+    children: list[subprocess.Popen[bytes]] = []
+    for service in implemented_services():
+        for region in Region:
+            cmd = [
+                sys.executable,
+                "-m",
+                "shared.cli",
+                "serve",
+                service.value,
+                "--region",
+                region.value,
+                "--port-base",
+                str(base),
+            ]
+            children.append(subprocess.Popen(cmd, env=os.environ.copy()))
+            typer.echo(f"started {region.value:8} {service.value:12} http://127.0.0.1:{port_of(region, service, base)}")
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping and all(child.poll() is None for child in children):
+        time.sleep(0.5)
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM)]
+    raise typer.Exit(1 if failed and not stopping else 0)
+
+
+@topics_app.command("create")
+def topics_create(prefix: str | None = None) -> None:
+    """Create every topic and dead-letter topic that is missing."""
+    from shared.kafka.admin import ensure_topics
+
+    settings = _settings()
+    created = ensure_topics(settings.kafka_bootstrap, prefix=prefix if prefix is not None else settings.topic_prefix)
+    typer.echo(f"created {len(created)} topics" + (": " + ", ".join(created) if created else ""))
+
+
+@topics_app.command("list")
+def topics_list() -> None:
+    from shared.kafka.admin import list_topics
+
+    for name in list_topics(_settings().kafka_bootstrap):
+        typer.echo(name)
+
+
+@keys_app.command("init")
+def keys_init() -> None:
+    """Generate development keys once (production keys are configured, never generated)."""
+    from shared.auth.tokens import init_dev_keys
+
+    keys_dir = _settings().keys_dir
+    typer.echo(f"{'generated' if init_dev_keys(keys_dir) else 'kept'} development keys in {keys_dir}")
+
+
+def _parse_ttl(text: str) -> timedelta:
+    units = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+    if not text or text[-1] not in units or not text[:-1].isdigit():
+        raise typer.BadParameter("use a number and s, m, h or d, e.g. 8h")
+    return timedelta(**{units[text[-1]]: int(text[:-1])})
+
+
+@app.command()
+def token(
+    region: Region = typer.Option(..., "--region"),
+    role: list[str] = typer.Option(..., "--role", help="repeat for several roles"),
+    agency: str | None = None,
+    subject: str | None = None,
+    ttl: str = "8h",
+) -> None:
+    """Mint a development token signed with the region's local key."""
+    from shared.auth.policy import Role
+    from shared.auth.tokens import load_private_key, mint
+
+    roles = [Role(r) for r in role]
+    key = load_private_key(_settings().keys_dir, region)
+    typer.echo(mint(key, region, subject or f"{region.value}-{roles[0].value}", roles, agency, _parse_ttl(ttl)))
+
+
+@audit_app.command("verify")
+def audit_verify(
+    region: Region = typer.Option(..., "--region"), service: Service = typer.Option(..., "--service")
+) -> None:
+    """Check an instance's audit chain; name the first entry altered, removed or reordered."""
+    from shared import audit
+    from shared.store import Store
+
+    settings = _settings(region=region, service=service)
+    if not settings.db_path.exists():
+        typer.echo(f"no store at {settings.db_path}", err=True)
+        raise typer.Exit(2)
+    report = audit.verify(Store(settings.db_path).connect())
+    if report.ok:
+        typer.echo(f"audit chain intact: {report.entries} entries")
+        return
+    typer.echo(f"audit chain broken at entry {report.first_bad_index}: {report.problem}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def schemas(out: Path = Path("docs/schemas")) -> None:
+    """Write the JSON Schema of every event type, one file per type."""
+    from shared.contracts import json_schemas
+
+    out.mkdir(parents=True, exist_ok=True)
+    for type_string, schema in json_schemas().items():
+        (out / f"{type_string}.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+    typer.echo(f"wrote {len(json_schemas())} schemas to {out}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""What a route gets: the authenticated principal and a way to run its work as one unit of work.
+
+`command` runs a write: idempotency check, the service function (which authorises, changes state and
+emits events), audit, idempotency record: all one transaction. `query` runs a read the same way, so a
+sensitive read and its audit entry commit together. A denial rolls the work back and is audited alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from fastapi.responses import Response
+
+from shared.auth.tokens import Principal
+from shared.problems import Denied, Problem
+from shared.runtime import Runtime
+from shared.uow import UnitOfWork
+
+Work = Callable[[UnitOfWork], tuple[int, Any]]
+
+
+@dataclass
+class RequestContext:
+    runtime: Runtime
+    principal: Principal
+    correlation_id: str
+    purpose: str | None
+    idempotency_key: str | None
+    method: str
+    path: str
+
+    def command(self, work: Work, body: Any = None) -> Response:
+        fingerprint = hashlib.sha256(orjson.dumps(body, default=str) if body is not None else b"").hexdigest()
+        scope = f"{self.principal.region.value}:{self.principal.subject}:{self.method}:{self.path}"
+        status, payload = self._run(work, idempotency=(scope, self.idempotency_key, fingerprint))
+        self.runtime.notify_relay()
+        return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+
+    def query(self, work: Work) -> Response:
+        status, payload = self._run(work, idempotency=None)
+        return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+
+    def _run(self, work: Work, idempotency: tuple[str, str | None, str] | None) -> tuple[int, Any]:
+        store = self.runtime.store
+        try:
+            with store.transaction() as conn:
+                if idempotency and idempotency[1]:
+                    replay = _replay(conn, *idempotency)
+                    if replay is not None:
+                        return replay
+                uow = self._unit_of_work(conn)
+                status, payload = work(uow)
+                if idempotency and idempotency[1]:
+                    scope, key, fingerprint = idempotency
+                    conn.execute(
+                        "INSERT INTO idempotency_keys(scope, key, fingerprint, status, body) VALUES (?,?,?,?,?)",
+                        (scope, key, fingerprint, status, orjson.dumps(payload)),
+                    )
+                return status, payload
+        except Denied as denied:
+            with store.transaction() as conn:
+                self._unit_of_work(conn).record_denial(denied)
+            self.runtime.notify_relay()
+            raise Problem(403, "forbidden", "Forbidden", denied.reason) from None
+
+    def _unit_of_work(self, conn: Any) -> UnitOfWork:
+        settings = self.runtime.settings
+        return UnitOfWork(
+            conn=conn,
+            region=settings.region,
+            source=settings.source,
+            topic_prefix=settings.topic_prefix,
+            correlation_id=self.correlation_id,
+            principal=self.principal,
+            purpose=self.purpose,
+        )
+
+
+def _replay(conn: Any, scope: str, key: str | None, fingerprint: str) -> tuple[int, Any] | None:
+    row = conn.execute(
+        "SELECT fingerprint, status, body FROM idempotency_keys WHERE scope = ? AND key = ?", (scope, key)
+    ).fetchone()
+    if row is None:
+        return None
+    if row["fingerprint"] != fingerprint:
+        raise Problem(
+            422, "idempotency-key-reused", "Idempotency-Key reused", "this key was used for a different request body"
+        )
+    return row["status"], orjson.loads(row["body"])

@@ -1,0 +1,31 @@
+"""Opaque cursors for keyset pagination (newest first): base64url of the last row's sort key."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import orjson
+
+from shared.problems import invalid
+
+
+def encode_cursor(*key: object) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(key))).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, parts: int) -> list:
+    try:
+        key = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, orjson.JSONDecodeError):
+        raise invalid("cursor", "not a cursor this API returned") from None
+    if not isinstance(key, list) or len(key) != parts:
+        raise invalid("cursor", "not a cursor this API returned")
+    return key
+
+
+def page(rows: list, limit: int, key_of) -> dict:
+    """`rows` were fetched with limit + 1: the extra row only says whether there is a next page."""
+    items = rows[:limit]
+    next_cursor = encode_cursor(*key_of(items[-1])) if len(rows) > limit and items else None
+    return {"items": items, "next_cursor": next_cursor}

@@ -1,0 +1,155 @@
+"""A running instance: settings, store, trust list, outbox relay, consumer and periodic scanners, with
+their background threads. Each service's app.py builds one (the only place real dependencies are wired)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from shared.auth.tokens import TrustList
+from shared.envelope import Event
+from shared.kafka.consumer import ConsumerConfig, ConsumerRunner
+from shared.kafka.probe import broker_answers
+from shared.kafka.producer import make_producer
+from shared.outbox import OutboxRelay
+from shared.peers import Peers
+from shared.settings import Settings
+from shared.store import Store
+from shared.topics import Domain
+from shared.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def _unit_of_work(
+    settings: Settings, conn: sqlite3.Connection, causation_id: str | None = None, correlation_id: str | None = None
+) -> UnitOfWork:
+    return UnitOfWork(
+        conn=conn,
+        region=settings.region,
+        source=settings.source,
+        topic_prefix=settings.topic_prefix,
+        correlation_id=correlation_id or str(uuid.uuid4()),
+        causation_id=causation_id,
+    )
+
+
+Scanner = Callable[[UnitOfWork], None]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    trust: TrustList
+    relay: OutboxRelay | None = None
+    peers: Peers | None = None
+    consumer: ConsumerRunner | None = None
+    scanners: list[Scanner] = field(default_factory=list)
+    gauges: list[Callable[[], None]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _kafka_checked: tuple[float, bool] = (0.0, False)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {"service": self.settings.service.value, "region": self.settings.region.value}
+
+    def notify_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.notify()
+
+    def kafka_ready(self) -> bool:
+        checked_at, answer = self._kafka_checked
+        if time.monotonic() - checked_at > 2.0:  # readiness probes come often; the broker is asked at most every 2 s
+            answer = broker_answers(self.settings.kafka_bootstrap, timeout=1.0)
+            self._kafka_checked = (time.monotonic(), answer)
+        return answer
+
+    def refresh_gauges(self) -> None:
+        for refresh in self.gauges:
+            refresh()
+
+    def unit_of_work(self, conn: sqlite3.Connection) -> UnitOfWork:
+        return _unit_of_work(self.settings, conn)
+
+    def start(self) -> None:
+        self._stop.clear()
+        workers: list[tuple[str, Callable[[threading.Event], None]]] = []
+        if self.relay is not None:
+            workers.append(("outbox-relay", self.relay.run))
+        if self.consumer is not None:
+            workers.append(("consumer", self._run_consumer))
+        if self.scanners:
+            workers.append(("scanner", self._run_scanners))
+        for name, target in workers:
+            thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stop.set()
+        self.notify_relay()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    def _run_consumer(self, stop: threading.Event) -> None:
+        assert self.consumer is not None
+        while not stop.is_set():  # the runner survives broker outages; a crash restarts it after a pause
+            try:
+                self.consumer.run(stop)
+            except Exception:
+                log.exception("consumer crashed; restarting")
+                stop.wait(2.0)
+
+    def _run_scanners(self, stop: threading.Event) -> None:
+        while not stop.wait(self.settings.scan_seconds):
+            for scan in self.scanners:
+                try:
+                    with self.store.transaction() as conn:
+                        scan(self.unit_of_work(conn))
+                    self.notify_relay()
+                except Exception:
+                    log.exception("scanner failed", extra={"scanner": getattr(scan, "__name__", "?")})
+
+
+EventHandler = Callable[[UnitOfWork, Event], None]
+
+
+def build_runtime(settings: Settings, domain: Domain, migrations, handle: EventHandler) -> Runtime:
+    """Wire the real dependencies: SQLite store, trust file, Kafka producer, relay and consumer."""
+    store = Store(settings.db_path, migrations)
+    trust = TrustList.load(settings.resolved_trust_file)
+    labels = {"service": settings.service.value, "region": settings.region.value}
+
+    def producer() -> object:
+        return make_producer(settings.kafka_bootstrap)
+
+    relay = OutboxRelay(store, producer, labels, settings.outbox_poll_seconds)
+
+    def apply(conn, event: Event) -> None:
+        # Events a handler emits are caused by, and correlated with, the event it handles.
+        handle(_unit_of_work(settings, conn, event.id, event.correlation_id), event)
+        relay.notify()
+
+    consumer = ConsumerRunner(
+        ConsumerConfig(
+            bootstrap=settings.kafka_bootstrap,
+            group_id=settings.group_id,
+            region=settings.region.value,
+            service=settings.service.value,
+            domain=domain,
+            topic_prefix=settings.topic_prefix,
+            max_attempts=settings.handler_max_attempts,
+        ),
+        store,
+        apply,
+        producer,
+    )
+    return Runtime(settings=settings, store=store, trust=trust, relay=relay, consumer=consumer, peers=Peers(settings))

@@ -1,0 +1,99 @@
+"""A unit of work: one store transaction holding a change, its outgoing events, its audit entries and
+(for HTTP writes) the idempotency record. Handlers of incoming events get one too, without a principal."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared import audit, outbox
+from shared.auth.policy import DataClass, Scope, allowed, purpose_allowed
+from shared.auth.tokens import Principal
+from shared.contracts.audit import AUDIT_RECORDED
+from shared.contracts.base import EventType, Payload
+from shared.envelope import Event
+from shared.problems import Denied
+from shared.regions import Region
+from shared.topics import Domain, topic
+
+
+@dataclass
+class UnitOfWork:
+    conn: sqlite3.Connection
+    region: Region
+    source: str
+    topic_prefix: str
+    correlation_id: str
+    principal: Principal | None = None
+    purpose: str | None = None
+    causation_id: str | None = None
+    emitted: list[Event] = field(default_factory=list)
+
+    def emit(self, event_type: EventType[Any], subject: str, data: Payload) -> Event:
+        event = Event(
+            type=event_type,
+            data=data,
+            subject=subject,
+            region=self.region,
+            source=self.source,
+            correlation_id=self.correlation_id,
+            causation_id=self.causation_id,
+        )
+        outbox.add(self.conn, topic(self.region, event_type.domain, self.topic_prefix), event)
+        self.emitted.append(event)
+        return event
+
+    def authorize(
+        self,
+        action: str,
+        scope: Scope,
+        record: str | None = None,
+        owner: str | None = None,
+        data_class: DataClass | None = None,
+        audit_allowed: bool = True,
+    ) -> None:
+        """Deny by default: raise Denied unless the policy grants it (and the purpose fits the data)."""
+        principal = self._require_principal()
+        if not allowed(principal.roles, action, scope):
+            raise Denied(action, f"{action} is not granted for {scope.value} records", record, owner, self.purpose)
+        if data_class is not None and not purpose_allowed(data_class, self.purpose):
+            raise Denied(action, f"purpose missing or not allowed for {data_class.value}", record, owner, self.purpose)
+        if audit_allowed or data_class is not None:
+            self.record_audit(action, "allowed", record, owner)
+
+    def record_audit(
+        self, action: str, decision: str, record: str | None, owner: str | None, reason: str | None = None
+    ) -> None:
+        principal = self._require_principal()
+        entry = audit.append(
+            self.conn,
+            actor=principal.subject,
+            region=principal.region.value,
+            agency=principal.agency,
+            roles=sorted(r.value for r in principal.roles),
+            action=action,
+            record=record,
+            record_owner=owner,
+            purpose=self.purpose,
+            decision=decision,
+            reason=reason,
+            correlation_id=self.correlation_id,
+        )
+        audit_event = Event(
+            type=AUDIT_RECORDED,
+            data=entry,
+            subject=str(entry.index),
+            region=self.region,
+            source=self.source,
+            correlation_id=self.correlation_id,
+        )
+        outbox.add(self.conn, topic(self.region, Domain.AUDIT, self.topic_prefix), audit_event)
+
+    def record_denial(self, denied: Denied) -> None:
+        self.record_audit(denied.action, "denied", denied.record, denied.owner, denied.reason)
+
+    def _require_principal(self) -> Principal:
+        if self.principal is None:
+            raise RuntimeError("authorisation needs a principal; event handlers act for their region")
+        return self.principal

@@ -1,0 +1,133 @@
+"""The app factory every service uses: health, readiness, metrics, problem+json errors, correlation ids,
+bearer-token authentication, and the request context through which routes read and write."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared import logs, metrics
+from shared.auth.tokens import InvalidToken, Principal, verify
+from shared.context import RequestContext
+from shared.problems import PROBLEM_JSON, Problem
+from shared.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class OrjsonResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+def problem_response(problem: Problem, request: Request, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        orjson.dumps(problem.body(request.url.path)),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _authenticate(request: Request) -> Principal:
+    runtime: Runtime = request.app.state.runtime
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem(401, "unauthenticated", "Authentication required", "a bearer token is required")
+    try:
+        return verify(token.strip(), runtime.trust)
+    except InvalidToken as error:
+        raise Problem(401, "unauthenticated", "Authentication failed", str(error)) from None
+
+
+def request_context(request: Request) -> RequestContext:
+    principal = _authenticate(request)
+    return RequestContext(
+        runtime=request.app.state.runtime,
+        principal=principal,
+        correlation_id=logs.correlation_id.get() or str(uuid.uuid4()),
+        purpose=request.headers.get("x-purpose"),
+        idempotency_key=request.headers.get("idempotency-key"),
+        method=request.method,
+        path=request.url.path,
+    )
+
+
+Context = Depends(request_context)
+
+
+def create_app(runtime: Runtime, title: str, routers: list[APIRouter], lifespan: Callable | None = None) -> FastAPI:
+    app = FastAPI(title=title, version="1", lifespan=lifespan, default_response_class=OrjsonResponse)
+    app.state.runtime = runtime
+    labels = runtime.labels
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable) -> Response:
+        cid = request.headers.get("x-correlation-id") or str(uuid.uuid4())
+        token = logs.correlation_id.set(cid)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            logs.correlation_id.reset(token)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        metrics.HTTP_REQUESTS.labels(route=path, status=str(response.status_code), **labels).inc()
+        metrics.HTTP_SECONDS.labels(route=path, **labels).observe(time.perf_counter() - started)
+        response.headers["x-correlation-id"] = cid
+        return response
+
+    @app.exception_handler(Problem)
+    async def on_problem(request: Request, problem: Problem) -> Response:
+        headers = {"www-authenticate": 'Bearer realm="yrd"'} if problem.status == 401 else None
+        return problem_response(problem, request, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, error: RequestValidationError) -> Response:
+        # Field paths and messages only; never echo the submitted values (they may be ID numbers).
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body") or "body", "message": e["msg"]}
+            for e in error.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem_response(Problem(422, "validation", "Invalid request", detail, errors=errors), request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, error: StarletteHTTPException) -> Response:
+        slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+        return problem_response(Problem(error.status_code, slug, str(error.detail)), request)
+
+    @app.exception_handler(Exception)
+    async def on_crash(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem_response(Problem(500, "internal", "Internal error", "the error was logged"), request)
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    def readyz() -> Response:
+        checks = {"store": runtime.store.ping(), "kafka": runtime.kafka_ready()}
+        body = {"status": "ready" if all(checks.values()) else "not-ready", "checks": checks}
+        return OrjsonResponse(body, status_code=200 if all(checks.values()) else 503)
+
+    @app.get("/metrics", tags=["operations"])
+    def prometheus() -> Response:
+        runtime.refresh_gauges()
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in routers:
+        app.include_router(router, prefix="/v1")
+    return app
