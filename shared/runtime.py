@@ -84,7 +84,7 @@ class Runtime:
         if self.relay is not None:
             workers.append(("outbox-relay", self.relay.run))
         if self.consumer is not None:
-            workers.append(("consumer", self._run_consumer))
+            workers.append(("consumer", self.consumer.run))
         if self.scanners:
             workers.append(("scanner", self._run_scanners))
         for name, target in workers:
@@ -98,15 +98,6 @@ class Runtime:
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
-
-    def _run_consumer(self, stop: threading.Event) -> None:
-        assert self.consumer is not None
-        while not stop.is_set():  # the runner survives broker outages; a crash restarts it after a pause
-            try:
-                self.consumer.run(stop)
-            except Exception:
-                log.exception("consumer crashed; restarting")
-                stop.wait(2.0)
 
     def _run_scanners(self, stop: threading.Event) -> None:
         while not stop.wait(self.settings.scan_seconds):

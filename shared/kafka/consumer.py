@@ -65,6 +65,16 @@ class ConsumerRunner:
         self.assigned = threading.Event()
 
     def run(self, stop: threading.Event) -> None:
+        """Consume until `stop`; a broker outage or client failure restarts the client after a pause.
+        Nothing is lost by a restart: uncommitted records are delivered again and skipped by id."""
+        while not stop.is_set():
+            try:
+                self._consume(stop)
+            except Exception as error:
+                log.warning("consumer failed, restarting", extra={"error": type(error).__name__})
+                stop.wait(1.0)
+
+    def _consume(self, stop: threading.Event) -> None:
         consumer = KafkaConsumer(
             bootstrap_servers=self.config.bootstrap,
             group_id=self.config.group_id,
@@ -91,9 +101,12 @@ class ConsumerRunner:
                     consumer.commit(offsets)
                 self._report_lag(consumer)
         finally:
-            consumer.close(autocommit=False)
-            if self._dlq_producer is not None:
-                self._dlq_producer.close(timeout=5)
+            try:
+                consumer.close(autocommit=False)
+            finally:
+                if self._dlq_producer is not None:
+                    self._dlq_producer.close(timeout=5)
+                    self._dlq_producer = None
 
     def _process(self, record: ConsumerRecord, stop: threading.Event) -> bool:
         """True once the record is handled or dead-lettered; False only when stopping first."""

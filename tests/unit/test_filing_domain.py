@@ -1,0 +1,71 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.filing.domain import (
+    Action,
+    InvalidTransition,
+    Status,
+    can,
+    decision_due,
+    docket_number,
+    is_overdue,
+    next_status,
+)
+from shared.contracts.filing import CaseType
+
+
+def test_the_happy_path_through_correction():
+    status = Status.SUBMITTED
+    for action in (Action.RECEIVE, Action.REQUEST_CORRECTION, Action.RESUBMIT, Action.ACCEPT):
+        status = next_status(action, status)
+    assert status is Status.ACCEPTED
+
+
+@pytest.mark.parametrize("decided", [Status.ACCEPTED, Status.REJECTED, Status.WITHDRAWN])
+def test_nothing_moves_a_decided_filing(decided):
+    for action in Action:
+        assert not can(action, decided)
+    with pytest.raises(InvalidTransition) as refused:
+        next_status(Action.WITHDRAW, decided)
+    assert refused.value.current is decided
+
+
+def test_only_the_reviewing_states_can_be_decided():
+    assert can(Action.ACCEPT, Status.RECEIVED) and can(Action.ACCEPT, Status.RESUBMITTED)
+    assert not can(Action.ACCEPT, Status.SUBMITTED)
+    assert not can(Action.ACCEPT, Status.CORRECTION_REQUESTED)
+    assert not can(Action.RESUBMIT, Status.RECEIVED)
+
+
+def test_withdrawal_is_possible_until_decided():
+    for status in (Status.SUBMITTED, Status.RECEIVED, Status.CORRECTION_REQUESTED, Status.RESUBMITTED):
+        assert next_status(Action.WITHDRAW, status) is Status.WITHDRAWN
+
+
+def test_seven_day_rule():
+    received = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    due = decision_due(received)
+    assert due == received + timedelta(days=7)
+    assert not is_overdue(Status.RECEIVED, due, due)
+    assert is_overdue(Status.RECEIVED, due, due + timedelta(seconds=1))
+    assert not is_overdue(Status.CORRECTION_REQUESTED, due, due + timedelta(days=1))  # waiting on the filer
+    assert not is_overdue(Status.ACCEPTED, due, due + timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    ("case_type", "expected"),
+    [
+        (CaseType.CIVIL, "(2026)沪0118民初1532号"),
+        (CaseType.ADMINISTRATIVE, "(2026)沪0118行初1532号"),
+        (CaseType.CRIMINAL_PRIVATE, "(2026)沪0118刑初1532号"),
+        (CaseType.ENFORCEMENT, "(2026)沪0118执1532号"),
+    ],
+)
+def test_docket_numbers(case_type, expected):
+    assert docket_number(2026, "沪0118", case_type, 1532) == expected
+
+
+def test_docket_sequences_start_at_one():
+    with pytest.raises(ValueError):
+        docket_number(2026, "浙0421", CaseType.CIVIL, 0)

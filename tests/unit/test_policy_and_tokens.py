@@ -1,0 +1,89 @@
+from datetime import timedelta
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from shared.auth.policy import POLICY, DataClass, Role, Scope, allowed, purpose_allowed, write_scope
+from shared.auth.tokens import InvalidToken, TrustList, init_dev_keys, load_private_key, mint, verify
+from shared.regions import Region
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory):
+    keys_dir = tmp_path_factory.mktemp("keys")
+    init_dev_keys(keys_dir)
+    return keys_dir, TrustList.load(keys_dir / "trust.json")
+
+
+def test_a_region_token_verifies_everywhere(keys):
+    keys_dir, trust = keys
+    token = mint(load_private_key(keys_dir, Region.WUJIANG), Region.WUJIANG, "officer-7", [Role.COURT_OFFICER], "court")
+    principal = verify(token, trust)
+    assert (principal.subject, principal.region, principal.roles, principal.agency) == (
+        "officer-7",
+        Region.WUJIANG,
+        frozenset({Role.COURT_OFFICER}),
+        "court",
+    )
+
+
+def test_expired_token(keys):
+    keys_dir, trust = keys
+    token = mint(
+        load_private_key(keys_dir, Region.QINGPU), Region.QINGPU, "x", [Role.SUPERVISOR], ttl=timedelta(seconds=-60)
+    )
+    with pytest.raises(InvalidToken, match="expired"):
+        verify(token, trust)
+
+
+def test_signed_by_another_regions_key(keys):
+    keys_dir, trust = keys
+    token = mint(load_private_key(keys_dir, Region.JIASHAN), Region.QINGPU, "x", [Role.SUPERVISOR])
+    with pytest.raises(InvalidToken, match="bad signature"):
+        verify(token, trust)
+
+
+def test_unknown_issuer_and_alg_none(keys):
+    _, trust = keys
+    stranger = mint(Ed25519PrivateKey.generate(), Region.QINGPU, "x", [Role.SUPERVISOR])
+    forged_iss = jwt.encode(
+        {**jwt.decode(stranger, options={"verify_signature": False}), "iss": "elsewhere"},
+        Ed25519PrivateKey.generate(),
+        algorithm="EdDSA",
+    )
+    with pytest.raises(InvalidToken, match="unknown issuer"):
+        verify(forged_iss, trust)
+    unsigned = jwt.encode(jwt.decode(stranger, options={"verify_signature": False}), None, algorithm="none")
+    with pytest.raises(InvalidToken, match="algorithm"):
+        verify(unsigned, trust)
+
+
+def test_hmac_token_with_public_key_as_secret_is_refused(keys):
+    _, trust = keys
+    claims = {"iss": "yrd:qingpu", "sub": "x", "region": "qingpu", "roles": ["supervisor"]}
+    with pytest.raises(InvalidToken, match="algorithm"):
+        verify(jwt.encode(claims, "secret-guess-long-enough-for-hs256!!", algorithm="HS256"), trust)
+
+
+def test_deny_by_default():
+    assert not allowed(frozenset({Role.OPERATOR}), "filing.read", Scope.OWN)
+    assert not allowed(frozenset({Role.COURT_OFFICER}), "no.such.action", Scope.OWN)
+    assert allowed(frozenset({Role.COURT_OFFICER}), "filing.decide", Scope.OWN)
+    assert not allowed(frozenset({Role.COURT_OFFICER}), "filing.decide", Scope.OTHER)
+
+
+def test_operators_see_no_records():
+    assert all(Role.OPERATOR not in grants for grants in POLICY.values())
+
+
+def test_no_region_acts_through_another_regions_instance():
+    assert write_scope("jiashan", "qingpu", "qingpu") is Scope.OTHER
+    assert write_scope("qingpu", "qingpu", "qingpu") is Scope.OWN
+    assert write_scope("jiashan", "jiashan", "qingpu", involved=True) is Scope.INVOLVED
+
+
+def test_purposes():
+    assert purpose_allowed(DataClass.FILING_PARTIES, "case-review")
+    assert not purpose_allowed(DataClass.FILING_PARTIES, "supervision")
+    assert not purpose_allowed(DataClass.FILING_PARTIES, None)
