@@ -1,0 +1,114 @@
+"""Running instances, started as a user would (`yrd serve`), on a test port base and topic namespace."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.auth.policy import Role
+from shared.auth.tokens import init_dev_keys, load_private_key, mint
+from shared.regions import Region, Service, port_of
+from shared.settings import ROOT
+
+PORT_BASE = 18000
+KEYS = ROOT / ".cache" / "keys"
+
+
+@dataclass
+class Cluster:
+    prefix: str
+    data_dir: Path
+    services: list[Service]
+    procs: dict[tuple[Region, Service], subprocess.Popen] = field(default_factory=dict)
+
+    def url(self, region: Region, service: Service) -> str:
+        return f"http://127.0.0.1:{port_of(region, service, PORT_BASE)}"
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "YRD_TOPIC_PREFIX": self.prefix,
+            "YRD_DATA_DIR": str(self.data_dir),
+            "YRD_PORT_BASE": str(PORT_BASE),
+            "YRD_SCAN_SECONDS": "0.2",
+            "YRD_KEYS_DIR": str(KEYS),
+        }
+
+    def start(self, region: Region, service: Service) -> None:
+        log = open(self.data_dir / f"{region.value}-{service.value}.log", "ab")  # noqa: SIM115 (lives with the process)
+        self.procs[(region, service)] = subprocess.Popen(
+            [sys.executable, "-m", "shared.cli", "serve", service.value, "--region", region.value],
+            env=self.env(),
+            stdout=log,
+            stderr=log,
+        )
+
+    def stop(self, region: Region, service: Service) -> None:
+        proc = self.procs.pop((region, service))
+        proc.terminate()
+        proc.wait(timeout=30)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        for region, service in self.procs:
+            while True:
+                try:
+                    if httpx.get(self.url(region, service) + "/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if self.procs[(region, service)].poll() is not None or time.monotonic() > deadline:
+                    log = (self.data_dir / f"{region.value}-{service.value}.log").read_text()[-3000:]
+                    raise RuntimeError(f"{region.value} {service.value} did not get ready:\n{log}")
+                time.sleep(0.2)
+
+    def client(self, region: Region, service: Service, token: str | None = None, **headers: str) -> httpx.Client:
+        auth = {"authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url(region, service) + "/v1", headers={**auth, **headers}, timeout=15)
+
+    def db(self, region: Region, service: Service) -> Path:
+        return self.data_dir / f"{region.value}-{service.value}.sqlite3"
+
+
+def token(
+    region: Region,
+    *roles: Role,
+    subject: str | None = None,
+    ttl: timedelta = timedelta(hours=1),
+    agency: str | None = None,
+) -> str:
+    return mint(
+        load_private_key(KEYS, region), region, subject or f"{region.value}-{roles[0].value}", list(roles), agency, ttl
+    )
+
+
+@pytest.fixture(scope="session")
+def keys() -> Path:
+    init_dev_keys(KEYS)
+    return KEYS
+
+
+def _cluster(prefix: str, tmp_path_factory, keys: Path, services: list[Service]):
+    cluster = Cluster(prefix, tmp_path_factory.mktemp("instances"), services)
+    for service in services:
+        for region in Region:
+            cluster.start(region, service)
+    try:
+        cluster.wait_ready()
+        yield cluster
+    finally:
+        for key in list(cluster.procs):
+            cluster.stop(*key)
+
+
+@pytest.fixture(scope="session")
+def filing_cluster(prefix, tmp_path_factory, keys):
+    yield from _cluster(prefix, tmp_path_factory, keys, [Service.FILING])

@@ -1,0 +1,163 @@
+"""Cross-region filing driven over HTTP against three running instances and the real broker."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+
+import pytest
+
+from shared.auth.policy import Role
+from shared.regions import Region, Service
+from tests.e2e.conftest import token
+from tests.e2e.filing_data import filing_body, id_number, sha
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.e2e
+J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
+F = Service.FILING
+
+
+def clerk(cluster, region):
+    return cluster.client(region, F, token(region, Role.WINDOW_CLERK))
+
+
+def officer(cluster, region, **headers):
+    return cluster.client(region, F, token(region, Role.COURT_OFFICER), **headers)
+
+
+def status_in(cluster, region, filing_id, status):
+    def probe():
+        response = officer(cluster, region).get(f"/filings/{filing_id}")
+        return response.json() if response.status_code == 200 and response.json()["status"] == status else None
+
+    return eventually(probe, timeout=10, what=f"{filing_id} to be {status} in {region.value}")
+
+
+def test_jiashan_filing_for_qingpu_court_through_correction_to_acceptance(filing_cluster):
+    submitted = clerk(filing_cluster, J).post("/filings", json=filing_body(court="qingpu"))
+    assert submitted.status_code == 202, submitted.text
+    filing_id = submitted.json()["id"]
+    assert submitted.json()["status"] == "submitted"
+
+    received = status_in(filing_cluster, Q, filing_id, "received")
+    assert received["receiving_region"] == "jiashan"
+    assert received["parties"][0]["name"] == "张*"
+    assert received["parties"][0]["identifier"].startswith("330421********")
+
+    deadline = (date.today() + timedelta(days=15)).isoformat()
+    correction = officer(filing_cluster, Q).post(
+        f"/filings/{filing_id}/request-correction",
+        json={"missing_items": ["证据目录", "被告营业执照副本"], "deadline": deadline},
+    )
+    assert correction.status_code == 200, correction.text
+    status_in(filing_cluster, J, filing_id, "correction_requested")
+
+    resubmitted = clerk(filing_cluster, J).post(
+        f"/filings/{filing_id}/resubmit", json={"documents": [{"name": "证据目录.pdf", "sha256": sha("evidence")}]}
+    )
+    assert resubmitted.status_code == 202, resubmitted.text
+    status_in(filing_cluster, Q, filing_id, "resubmitted")
+
+    accepted = officer(filing_cluster, Q).post(f"/filings/{filing_id}/accept")
+    assert accepted.status_code == 200, accepted.text
+    docket = accepted.json()["docket_number"]
+    assert re.fullmatch(rf"\({date.today().year}\)沪0118民初\d+号", docket)
+
+    views = [status_in(filing_cluster, region, filing_id, "accepted") for region in (J, Q, W)]
+    assert {(v["docket_number"], v["version"]) for v in views} == {(docket, accepted.json()["version"])}
+    steps = [entry["type"] for entry in views[1]["timeline"]]
+    assert steps == [
+        "submitted",
+        "received",
+        "correction-requested",
+        "resubmission-requested",
+        "resubmitted",
+        "accepted",
+    ]
+
+
+def test_concurrent_acceptances_get_distinct_consecutive_numbers(filing_cluster):
+    qingpu_clerk = clerk(filing_cluster, Q)
+    ids = [
+        qingpu_clerk.post("/filings", json=filing_body(court="qingpu", case_type="administrative")).json()["id"]
+        for _ in range(8)
+    ]
+
+    def accept(filing_id):
+        return officer(filing_cluster, Q).post(f"/filings/{filing_id}/accept").json()["docket_number"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = list(pool.map(accept, ids))
+    sequences = sorted(int(re.search(r"行初(\d+)号", n).group(1)) for n in numbers)
+    assert len(set(numbers)) == 8
+    assert sequences == list(range(sequences[0], sequences[0] + 8))
+
+
+def test_withdraw_after_accept_is_refused_with_the_current_state(filing_cluster):
+    filing_id = clerk(filing_cluster, W).post("/filings", json=filing_body(court="qingpu")).json()["id"]
+    status_in(filing_cluster, Q, filing_id, "received")
+    assert officer(filing_cluster, Q).post(f"/filings/{filing_id}/accept").status_code == 200
+    status_in(filing_cluster, W, filing_id, "accepted")
+
+    refused = clerk(filing_cluster, W).post(f"/filings/{filing_id}/withdraw", json={"reason": "changed my mind"})
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["current_status"] == "accepted"
+
+
+def test_withdrawal_requested_at_the_window_is_applied_by_the_court(filing_cluster):
+    filing_id = clerk(filing_cluster, J).post("/filings", json=filing_body(court="wujiang")).json()["id"]
+    status_in(filing_cluster, J, filing_id, "received")
+    assert (
+        clerk(filing_cluster, J).post(f"/filings/{filing_id}/withdraw", json={"reason": "settled"}).status_code == 202
+    )
+    for region in (J, Q, W):
+        status_in(filing_cluster, region, filing_id, "withdrawn")
+
+
+def test_bad_input_gets_422_naming_the_field(filing_cluster):
+    body = filing_body(plaintiff_id=id_number()[:-1] + ("0" if id_number()[-1] != "0" else "1"))
+    response = clerk(filing_cluster, J).post("/filings", json=body)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert any(e["field"].endswith("id_number") for e in problem["errors"])
+    assert body["parties"][0]["id_number"] not in response.text  # the rejected value is not echoed
+
+    unknown_court = clerk(filing_cluster, J).post("/filings", json={**filing_body(), "court_region": "hangzhou"})
+    assert unknown_court.status_code == 422
+    assert unknown_court.json()["errors"][0]["field"] == "court_region"
+
+
+def test_idempotency_key_retry_returns_the_first_result(filing_cluster):
+    key = str(uuid.uuid4())
+    client = clerk(filing_cluster, J)
+    first = client.post("/filings", json=filing_body(court="wujiang"), headers={"idempotency-key": key})
+    again = client.post("/filings", json=filing_body(court="wujiang"), headers={"idempotency-key": key})
+    assert first.status_code == again.status_code == 202
+    assert again.json()["id"] == first.json()["id"]
+    other_body = client.post("/filings", json=filing_body(court="qingpu"), headers={"idempotency-key": key})
+    assert other_body.status_code == 422
+
+
+def test_court_reads_full_parties_from_the_receiving_region_with_a_purpose(filing_cluster):
+    plaintiff = id_number(born="19750505", seq="333")
+    filing_id = (
+        clerk(filing_cluster, J).post("/filings", json=filing_body(court="qingpu", plaintiff_id=plaintiff)).json()["id"]
+    )
+    status_in(filing_cluster, Q, filing_id, "received")
+
+    without_purpose = officer(filing_cluster, Q).get(f"/filings/{filing_id}/parties")
+    assert without_purpose.status_code == 403
+    detail = officer(filing_cluster, Q, **{"x-purpose": "case-review"}).get(f"/filings/{filing_id}/parties")
+    assert detail.status_code == 200, detail.text
+    assert detail.json()["parties"][0]["identifier"] == plaintiff
+
+    supervisor = filing_cluster.client(J, F, token(J, Role.SUPERVISOR), **{"x-purpose": "audit-review"})
+    entries = supervisor.get("/audit", params={"record": filing_id}).json()["items"]
+    reads = [e for e in entries if e["action"] == "filing.read_parties"]
+    assert reads and reads[0]["region"] == "qingpu" and reads[0]["purpose"] == "case-review"
+    assert reads[0]["decision"] == "allowed"
