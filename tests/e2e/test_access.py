@@ -1,0 +1,146 @@
+"""Who may do what, asserted against the running services: 401 for every bad token on every /v1
+endpoint, the policy table as a generated matrix, denials audited, audit tampering detected."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import subprocess
+import sys
+from datetime import timedelta
+
+import httpx
+import jwt
+import orjson
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from shared.auth.policy import Role, allowed, scope_of, write_scope
+from shared.regions import Region, Service
+from tests.e2e.conftest import token
+from tests.e2e.filing_data import filing_body
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.e2e
+J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
+F = Service.FILING
+
+
+def bad_tokens() -> dict[str, str]:
+    good = token(Q, Role.SUPERVISOR)
+    claims = jwt.decode(good, options={"verify_signature": False})
+    return {
+        "expired": token(Q, Role.SUPERVISOR, ttl=timedelta(seconds=-120)),
+        "bad-signature": good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB"),
+        "alg-none": jwt.encode(claims, None, algorithm="none"),
+        "unknown-issuer": jwt.encode(
+            {**claims, "iss": "yrd:hangzhou"}, Ed25519PrivateKey.generate(), algorithm="EdDSA"
+        ),
+        "foreign-key": jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA"),
+        "garbage": "not-a-jwt",
+    }
+
+
+def v1_operations(base_url: str) -> list[tuple[str, str]]:
+    spec = httpx.get(base_url + "/openapi.json").json()
+    return [(method.upper(), path) for path, ops in spec["paths"].items() if path.startswith("/v1") for method in ops]
+
+
+def test_every_v1_endpoint_refuses_missing_and_bad_tokens(filing_cluster):
+    base = filing_cluster.url(Q, F)
+    operations = v1_operations(base)
+    assert len(operations) >= 9
+    for (method, path), (kind, bad) in itertools.product(operations, [("missing", None), *bad_tokens().items()]):
+        url = base + path.replace("{filing_id}", "00000000-0000-0000-0000-000000000000")
+        headers = {"authorization": f"Bearer {bad}"} if bad else {}
+        response = httpx.request(method, url, headers=headers, json={})
+        assert response.status_code == 401, f"{kind} token on {method} {path}: {response.status_code}"
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.fixture(scope="module")
+def filings(filing_cluster):
+    """One filing per court, received and accepted by its court: a fixed target for every decision attempt."""
+    made = {}
+    for court in Region:
+        body = filing_body(court=court.value)
+        filing_id = filing_cluster.client(J, F, token(J, Role.WINDOW_CLERK)).post("/filings", json=body).json()["id"]
+        court_officer = filing_cluster.client(court, F, token(court, Role.COURT_OFFICER))
+        eventually(
+            lambda c=court_officer, f=filing_id: c.get(f"/filings/{f}").json().get("status") == "received",
+            what="receipt",
+        )
+        assert court_officer.post(f"/filings/{filing_id}/accept").status_code == 200
+        made[court] = filing_id
+    for region, filing_id in itertools.product(Region, made.values()):
+        reader = filing_cluster.client(region, F, token(region, Role.SUPERVISOR))
+        eventually(
+            lambda r=reader, f=filing_id: r.get(f"/filings/{f}").json().get("status") == "accepted",
+            what="acceptance everywhere",
+        )
+    return made
+
+
+ROLES = list(Role)
+
+
+@pytest.mark.parametrize(("role", "acting", "court"), list(itertools.product(ROLES, Region, Region)))
+def test_policy_matrix_decide_and_read(filing_cluster, filings, role, acting, court):
+    """At the court's instance, with a token from `acting`: decide (accepted → 409 if allowed) and read."""
+    filing_id = filings[court]
+    client = filing_cluster.client(court, F, token(acting, role))
+
+    decide = client.post(f"/filings/{filing_id}/reject", json={"reason": "r"})
+    may_decide = allowed(frozenset({role}), "filing.decide", write_scope(acting.value, court.value, court.value))
+    assert decide.status_code == (409 if may_decide else 403), decide.text
+    if decide.status_code == 403:
+        assert set(decide.json()) <= {"type", "title", "status", "detail", "instance"}  # no record fields
+
+    read = client.get(f"/filings/{filing_id}")
+    involved = acting == J  # every fixture filing was received at the Jiashan window
+    may_read = allowed(frozenset({role}), "filing.read", scope_of(acting.value, court.value, involved))
+    assert read.status_code == (200 if may_read else 403), read.text
+
+
+@pytest.mark.parametrize(("role", "acting", "instance"), list(itertools.product(ROLES, Region, Region)))
+def test_policy_matrix_submit(filing_cluster, role, acting, instance):
+    response = filing_cluster.client(instance, F, token(acting, role)).post("/filings", json=filing_body())
+    may = allowed(frozenset({role}), "filing.submit", write_scope(acting.value, instance.value, instance.value))
+    assert response.status_code == (202 if may else 403), response.text
+
+
+def test_a_denied_read_leaves_an_audit_entry(filing_cluster, filings):
+    operator = filing_cluster.client(Q, F, token(Q, Role.OPERATOR, subject="ops-on-call"))
+    assert operator.get(f"/filings/{filings[Q]}").status_code == 403
+    supervisor = filing_cluster.client(Q, F, token(Q, Role.SUPERVISOR), **{"x-purpose": "audit-review"})
+    entries = supervisor.get("/audit", params={"actor": "ops-on-call"}).json()["items"]
+    assert entries[0]["decision"] == "denied"
+    assert entries[0]["action"] == "filing.read"
+    assert entries[0]["record"] == filings[Q]
+
+
+def test_audit_needs_a_supervisor_of_that_region_and_a_purpose(filing_cluster):
+    assert filing_cluster.client(Q, F, token(Q, Role.SUPERVISOR)).get("/audit").status_code == 403
+    other = filing_cluster.client(Q, F, token(J, Role.SUPERVISOR), **{"x-purpose": "audit-review"})
+    assert other.get("/audit").status_code == 403
+    clerk = filing_cluster.client(Q, F, token(Q, Role.WINDOW_CLERK), **{"x-purpose": "audit-review"})
+    assert clerk.get("/audit").status_code == 403
+
+
+def test_altering_one_stored_audit_entry_is_detected_at_its_index(filing_cluster, filings, tmp_path):
+    db = filing_cluster.db(W, F)
+    verify = [sys.executable, "-m", "shared.cli", "audit", "verify", "--region", "wujiang", "--service", "filing"]
+    env = filing_cluster.env()
+    intact = subprocess.run(verify, env=env, capture_output=True, text=True)
+    assert intact.returncode == 0, intact.stderr
+    conn = sqlite3.connect(db)
+    index, raw = conn.execute("SELECT idx, entry FROM audit_log ORDER BY idx LIMIT 1 OFFSET 1").fetchone()
+    entry = orjson.loads(raw)
+    entry["decision"] = "allowed" if entry["decision"] == "denied" else "denied"
+    conn.execute("UPDATE audit_log SET entry = ? WHERE idx = ?", (orjson.dumps(entry), index))
+    conn.commit()
+    conn.close()
+    broken = subprocess.run(verify, env=env, capture_output=True, text=True)
+    assert broken.returncode == 1
+    assert f"broken at entry {index}: content altered" in broken.stderr
