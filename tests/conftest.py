@@ -22,8 +22,7 @@ def bootstrap() -> str:
     return address
 
 
-@pytest.fixture(scope="session")
-def prefix(bootstrap: str):
+def _namespace(bootstrap: str):
     namespace = f"t{uuid.uuid4().hex[:8]}."
     ensure_topics(bootstrap, prefix=namespace)
     yield namespace
@@ -34,3 +33,15 @@ def prefix(bootstrap: str):
         pass
     finally:
         admin.close()
+
+
+@pytest.fixture(scope="session")
+def prefix(bootstrap: str):
+    """The integration tests' topic namespace."""
+    yield from _namespace(bootstrap)
+
+
+@pytest.fixture(scope="session")
+def e2e_prefix(bootstrap: str):
+    """The running instances' own namespace: their consumers never see the integration tests' records."""
+    yield from _namespace(bootstrap)

@@ -84,6 +84,9 @@ class ConsumerRunner:
             session_timeout_ms=10000,
             heartbeat_interval_ms=2000,
             reconnect_backoff_max_ms=2000,
+            # A group joined while partitions had no leader (just after a broker restart) is assigned
+            # nothing; the client re-joins only when fresh metadata shows the partitions, so fetch it often.
+            metadata_max_age_ms=5000,
         )
         consumer.subscribe(all_regions_topics(self.config.domain, self.config.topic_prefix))
         try:

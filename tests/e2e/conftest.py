@@ -110,5 +110,5 @@ def _cluster(prefix: str, tmp_path_factory, keys: Path, services: list[Service])
 
 
 @pytest.fixture(scope="session")
-def filing_cluster(prefix, tmp_path_factory, keys):
-    yield from _cluster(prefix, tmp_path_factory, keys, [Service.FILING])
+def filing_cluster(e2e_prefix, tmp_path_factory, keys):
+    yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Service.FILING])

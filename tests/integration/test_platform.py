@@ -122,7 +122,11 @@ def test_each_poison_kind_is_dead_lettered_and_does_not_block(nodes, bootstrap, 
 
     qingpu = nodes(Region.QINGPU, group=f"{prefix}dlq").start()
     eventually(lambda: any(s["event_id"] == valid.id for s in qingpu.seen()), what="the good record after the poison")
-    dead = read_all(bootstrap, dlq(topic(Region.QINGPU, "filing", prefix)), len(poisons))
+    dead = [
+        r
+        for r in read_all(bootstrap, dlq(topic(Region.QINGPU, "filing", prefix)), len(poisons))
+        if dict(r.headers)["dlq_consumer"] == f"{prefix}dlq".encode()
+    ]
     reasons = sorted(dict(r.headers)["dlq_reason"].decode() for r in dead)
     assert reasons == sorted(poisons)
     sample = dict(dead[0].headers)

@@ -1,0 +1,172 @@
+"""`make bench`: raw kafka-python rates against the shared library's, measured in one run, as ratios.
+
+- raw produce: pre-serialised 1 KB JSON values, acks=all + idempotence, until flushed;
+- raw consume: a plain consumer reading them back;
+- library produce: validate a ~1 KB event (pydantic) + one store transaction with its outbox row per
+  event, then the relay publishing until the outbox is drained (what an API write costs end to end);
+- library consume: the consumer runner: decode + validate + handler + processed-id in one transaction
+  per event + offset commits, until every event is processed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+from kafka import KafkaConsumer, TopicPartition
+from kafka.admin import KafkaAdminClient
+
+from shared.contracts import filing as ev
+from shared.kafka.admin import ensure_topics
+from shared.kafka.consumer import ConsumerConfig, ConsumerRunner
+from shared.kafka.producer import make_producer
+from shared.outbox import OutboxRelay, wait_until_drained
+from shared.regions import Region
+from shared.store import Store
+from shared.topics import Domain, TopicSpec, catalogue, topic
+from shared.uow import UnitOfWork
+
+
+def payload(i: int) -> ev.Submitted:
+    return ev.Submitted(
+        filing_id=f"bench-{i}",
+        version=1,
+        receiving_region="jiashan",
+        court_region="qingpu",
+        case_type="civil",
+        parties=[
+            ev.MaskedParty(role="plaintiff", kind="person", name="张*", identifier="330421********123X"),
+            ev.MaskedParty(
+                role="defendant", kind="organisation", name="上海青浦某贸易有限公司", identifier="91350100M000100Y43"
+            ),
+        ],
+        claim_summary="买卖合同纠纷，请求判令被告支付货款及逾期付款利息。" * 14,
+        claim_amount="128000.00",
+        documents=[{"name": f"证据{k}.pdf", "sha256": "ab" * 32} for k in range(3)],
+        submitted_at=datetime.now(UTC),
+        filed_by="bench",
+    )
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else float("inf")
+
+
+def raw_produce(bootstrap: str, topic_name: str, values: list[bytes]) -> float:
+    producer = make_producer(bootstrap)
+    started = time.perf_counter()
+    for i, value in enumerate(values):
+        producer.send(topic_name, key=f"bench-{i}".encode(), value=value)
+    producer.flush()
+    elapsed = time.perf_counter() - started
+    producer.close()
+    return rate(len(values), elapsed)
+
+
+def raw_consume(bootstrap: str, topic_name: str, count: int) -> float:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=500)
+    partitions = [TopicPartition(topic_name, p) for p in consumer.partitions_for_topic(topic_name)]
+    consumer.assign(partitions)
+    consumer.seek_to_beginning(*partitions)
+    seen, started = 0, time.perf_counter()
+    while seen < count:
+        for batch in consumer.poll(timeout_ms=500).values():
+            seen += sum(len(r.value) > 0 for r in batch)
+    elapsed = time.perf_counter() - started
+    consumer.close()
+    return rate(count, elapsed)
+
+
+def library_produce(bootstrap: str, prefix: str, store: Store, count: int) -> float:
+    relay = OutboxRelay(store, lambda: make_producer(bootstrap), {"service": "bench", "region": "jiashan"}, 0.01)
+    stop = threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
+    thread.start()
+    started = time.perf_counter()
+    for i in range(count):
+        data = ev.Submitted.model_validate(payload(i).model_dump())  # what an API write validates
+        with store.transaction() as conn:
+            UnitOfWork(conn, Region.JIASHAN, "/yrd/jiashan/filing", prefix, "bench").emit(
+                ev.SUBMITTED, data.filing_id, data
+            )
+        relay.notify()
+    assert wait_until_drained(store, timeout=600)
+    elapsed = time.perf_counter() - started
+    stop.set()
+    relay.notify()
+    thread.join()
+    return rate(count, elapsed)
+
+
+def library_consume(bootstrap: str, prefix: str, store: Store, count: int) -> float:
+    def handle(conn, event) -> None:
+        conn.execute(
+            "INSERT INTO bench_read_model(id, body) VALUES (?, ?)",
+            (event.subject, orjson.dumps(event.data.model_dump(mode="json"))),
+        )
+
+    config = ConsumerConfig(
+        bootstrap=bootstrap,
+        group_id=f"{prefix}bench",
+        region="qingpu",
+        service="bench",
+        domain=Domain.FILING,
+        topic_prefix=prefix,
+    )
+    runner = ConsumerRunner(config, store, handle, lambda: make_producer(bootstrap))
+    stop = threading.Event()
+    started = time.perf_counter()
+    thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
+    thread.start()
+    conn = store.connect()
+    while conn.execute("SELECT count(*) FROM bench_read_model").fetchone()[0] < count:
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - started
+    stop.set()
+    thread.join()
+    return rate(count, elapsed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_EVENTS", "20000")))
+    args = parser.parse_args()
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    prefix = f"bench{uuid.uuid4().hex[:6]}."
+    raw_topic = f"{prefix}raw"
+    ensure_topics(bootstrap, [*catalogue(prefix), TopicSpec(raw_topic, 3, {})])
+    values = [orjson.dumps(payload(i).model_dump(mode="json")) for i in range(args.events)]
+    size = sum(map(len, values)) / len(values)
+    workdir = Path(tempfile.mkdtemp(prefix="yrd-bench-"))
+    try:
+        raw_out = raw_produce(bootstrap, raw_topic, values)
+        raw_in = raw_consume(bootstrap, raw_topic, args.events)
+        lib_out = library_produce(bootstrap, prefix, Store(workdir / "out.sqlite3"), args.events)
+        read_model = [("bench", "CREATE TABLE bench_read_model (id TEXT PRIMARY KEY, body BLOB)")]
+        sink = Store(workdir / "in.sqlite3", read_model)
+        lib_in = library_consume(bootstrap, prefix, sink, args.events)
+    finally:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+        admin.delete_topics([s.name for s in catalogue(prefix)] + [raw_topic], raise_errors=False)
+        admin.close()
+    print(f"events: {args.events} of {size:.0f} bytes JSON; topic {topic('jiashan', 'filing', prefix)}")
+    print(f"{'path':<52}{'events/s':>12}{'vs raw':>9}")
+    rows = [
+        ("raw produce (kafka-python, acks=all, idempotent)", raw_out, 1.0),
+        ("library produce (validate + outbox txn + relay)", lib_out, lib_out / raw_out),
+        ("raw consume (kafka-python)", raw_in, 1.0),
+        ("library consume (decode + validate + store txn + commit)", lib_in, lib_in / raw_in),
+    ]
+    for name, value, ratio in rows:
+        print(f"{name:<52}{value:>12,.0f}{ratio:>8.0%}")
+
+
+if __name__ == "__main__":
+    main()
