@@ -11,6 +11,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 
 import orjson
@@ -91,18 +92,22 @@ class OutboxRelay:
         futures = []
         for row in rows:
             headers = [(name, value.encode()) for name, value in orjson.loads(row["headers"])]
-            futures.append((row, producer.send(row["topic"], key=row["key"], value=row["value"], headers=headers)))
+            event_type = next((v for n, v in headers if n == "ce_type"), b"").decode()
+            future = producer.send(row["topic"], key=row["key"], value=row["value"], headers=headers)
+            futures.append((row["seq"], event_type, future))
         producer.flush(timeout=30)
-        confirmed = []
+        confirmed: list[int] = []
+        published: Counter[str] = Counter()
         try:
-            for row, future in futures:
+            for seq, event_type, future in futures:
                 future.get(timeout=30)  # in order: stop at the first failure, keep the rest for retry
-                confirmed.append(row["seq"])
-                event_type = dict(orjson.loads(row["headers"])).get("ce_type", "")
-                metrics.PUBLISHED.labels(type=event_type, **self.labels).inc()
+                confirmed.append(seq)
+                published[event_type] += 1
         finally:
             if confirmed:
                 self._mark_sent(confirmed)
+            for event_type, count in published.items():
+                metrics.PUBLISHED.labels(type=event_type, **self.labels).inc(count)
         metrics.OUTBOX_BACKLOG.labels(**self.labels).set(backlog(conn))
         return len(confirmed)
 
