@@ -65,6 +65,21 @@ SHARED_MIGRATIONS: list[Migration] = [
         CREATE INDEX audit_by_actor ON audit_index(actor, idx);
         """,
     ),
+    (
+        "shared-003-timeline",
+        """
+        CREATE TABLE timeline (
+            event_id TEXT PRIMARY KEY,
+            record_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            at TEXT NOT NULL,
+            region TEXT NOT NULL,
+            actor TEXT,
+            detail BLOB NOT NULL
+        );
+        CREATE INDEX timeline_by_record ON timeline(record_id, at);
+        """,
+    ),
 ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from services.filing import service
 from services.filing import store as db
 from services.filing.domain import Action
+from shared import records
 from shared.contracts import filing as ev
 from shared.envelope import Event
 from shared.uow import UnitOfWork
@@ -29,23 +30,13 @@ def handle(uow: UnitOfWork, event: Event) -> None:
             if event.type is ev.WITHDRAWAL_REFUSED
             else {"decision_due": event.data.decision_due.isoformat()}
         )
-        db.add_timeline(
-            uow.conn, event.id, event.data.filing_id, event.type.name, event.time, event.region.value, None, detail
-        )
+        records.add_timeline(uow.conn, event, event.data.filing_id, detail)
 
 
 def _on_request(uow: UnitOfWork, event: Event) -> None:
     data = event.data
-    db.add_timeline(
-        uow.conn,
-        event.id,
-        data.filing_id,
-        event.type.name,
-        event.time,
-        event.region.value,
-        None,
-        {"documents": len(data.documents)} if event.type is ev.RESUBMISSION_REQUESTED else {"reason": data.reason},
-    )
+    detail = {"documents": len(data.documents)} if event.type is ev.RESUBMISSION_REQUESTED else {"reason": data.reason}
+    records.add_timeline(uow.conn, event, data.filing_id, detail)
     filing = db.get(uow.conn, data.filing_id)
     if filing is None or filing["court_region"] != uow.region.value:
         return  # only the court region decides; others just show the request

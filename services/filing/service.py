@@ -12,6 +12,7 @@ from services.filing import store as db
 from services.filing.domain import Action, Status
 from services.filing.metrics import TIME_TO_DECISION
 from services.filing.models import RequestCorrection, Resubmit, SubmitFiling, Withdraw
+from shared import records
 from shared.auth.policy import DataClass, Scope, allowed, scope_of, write_scope
 from shared.contracts import filing as ev
 from shared.identity import mask_id, mask_name
@@ -36,7 +37,7 @@ def _actor(uow: UnitOfWork) -> str | None:
 
 
 def _timeline(uow: UnitOfWork, event: Any, filing_id: str, detail: dict[str, Any]) -> None:
-    db.add_timeline(uow.conn, event.id, filing_id, event.type.name, event.time, event.region.value, _actor(uow), detail)
+    records.add_timeline(uow.conn, event, filing_id, detail, _actor(uow))
 
 
 def submit(uow: UnitOfWork, body: SubmitFiling) -> dict[str, Any]:
@@ -285,7 +286,7 @@ def read(uow: UnitOfWork, filing_id: str) -> dict[str, Any]:
         owner=filing["court_region"],
         audit_allowed=False,
     )
-    return {**filing, "timeline": db.timeline(uow.conn, filing_id)}
+    return {**filing, "timeline": records.timeline(uow.conn, filing_id)}
 
 
 def read_parties(uow: UnitOfWork, filing_id: str) -> dict[str, Any] | None:

@@ -1,0 +1,137 @@
+"""Read-model helpers every service uses: one stored form per value type, owner-versioned upserts that
+converge whatever order events arrive in, a timeline per record, and filtered keyset search."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import orjson
+from pydantic import BaseModel
+
+from shared.envelope import Event
+from shared.pagination import decode_cursor, page
+
+
+def to_db(value: Any) -> Any:
+    """One stored form per type, so text comparisons of timestamps order correctly."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, BaseModel):
+        return orjson.dumps(value.model_dump(mode="json"))
+    if isinstance(value, list | dict):
+        return orjson.dumps(value, default=lambda v: v.model_dump(mode="json") if isinstance(v, BaseModel) else str(v))
+    return value
+
+
+def _values(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: to_db(v) for k, v in values.items()}
+
+
+def insert(conn: sqlite3.Connection, table: str, values: dict[str, Any], or_ignore: bool = False) -> int:
+    values = _values(values)
+    verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
+    cursor = conn.execute(
+        f"{verb} INTO {table}({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)})", values
+    )
+    return cursor.rowcount
+
+
+def merge(conn: sqlite3.Connection, table: str, values: dict[str, Any], keep: Iterable[str] = ()) -> None:
+    """Insert, or fill in the given columns of an existing row (`keep`: columns an update must not touch)."""
+    values = _values(values)
+    kept = {"id", *keep}
+    updates = ", ".join(f"{k} = excluded.{k}" for k in values if k not in kept)
+    conn.execute(
+        f"INSERT INTO {table}({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)}) "
+        f"ON CONFLICT(id) DO UPDATE SET {updates}",
+        values,
+    )
+
+
+def apply_versioned(conn: sqlite3.Connection, table: str, record_id: str, version: int, **fields: Any) -> bool:
+    """Apply an owner's change if it is newer than what is held (a stub row is made if the record's
+    details have not arrived yet). True if applied."""
+    values = _values({**fields, "id": record_id, "version": version})
+    updates = ", ".join(f"{k} = excluded.{k}" for k in values if k != "id")
+    cursor = conn.execute(
+        f"INSERT INTO {table}({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)}) "
+        f"ON CONFLICT(id) DO UPDATE SET {updates} WHERE excluded.version > {table}.version",
+        values,
+    )
+    return cursor.rowcount > 0
+
+
+def update(conn: sqlite3.Connection, table: str, where: dict[str, Any], **fields: Any) -> int:
+    values = _values(fields)
+    clause = " AND ".join(f"{k} = :w_{k}" for k in where)
+    assignments = ", ".join(f"{k} = :{k}" for k in values)
+    params = {**values, **{f"w_{k}": to_db(v) for k, v in where.items()}}
+    return conn.execute(f"UPDATE {table} SET {assignments} WHERE {clause}", params).rowcount
+
+
+def add_timeline(
+    conn: sqlite3.Connection, event: Event, record_id: str, detail: dict[str, Any], actor: str | None = None
+) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO timeline(event_id, record_id, type, at, region, actor, detail) VALUES (?,?,?,?,?,?,?)",
+        (
+            event.id,
+            record_id,
+            event.type.name,
+            to_db(event.time),
+            event.region.value,
+            actor,
+            orjson.dumps(detail, default=str),
+        ),
+    )
+
+
+def timeline(conn: sqlite3.Connection, record_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT event_id, type, at, region, actor, detail FROM timeline WHERE record_id = ? ORDER BY at, rowid",
+        (record_id,),
+    )
+    return [{**dict(r), "detail": orjson.loads(r["detail"])} for r in rows]
+
+
+def search(
+    conn: sqlite3.Connection,
+    table: str,
+    conditions: list[tuple[str, Any]],
+    order_column: str,
+    limit: int,
+    cursor: str | None,
+    decode_row=dict,
+) -> dict[str, Any]:
+    """Newest first by (order_column, id); `conditions` are (SQL with one ?, value) pairs, None skipped."""
+    clauses = [f"{order_column} IS NOT NULL"]
+    args: list[Any] = []
+    for clause, value in conditions:
+        if value is not None:
+            clauses.append(clause)
+            args.append(to_db(value))
+    if cursor:
+        clauses.append(f"({order_column}, id) < (?, ?)")
+        args.extend(decode_cursor(cursor, 2))
+    rows = conn.execute(
+        f"SELECT * FROM {table} WHERE {' AND '.join(clauses)} ORDER BY {order_column} DESC, id DESC LIMIT ?",
+        (*args, limit + 1),
+    ).fetchall()
+    return page([decode_row(r) for r in rows], limit, lambda item: (item[order_column], item["id"]))
+
+
+def decode_json_columns(row: sqlite3.Row, columns: Iterable[str]) -> dict[str, Any]:
+    item = dict(row)
+    for column in columns:
+        if item.get(column) is not None:
+            item[column] = orjson.loads(item[column])
+    return item
