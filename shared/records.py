@@ -26,10 +26,14 @@ def to_db(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, BaseModel):
-        return orjson.dumps(value.model_dump(mode="json"))
-    if isinstance(value, list | dict):
-        return orjson.dumps(value, default=lambda v: v.model_dump(mode="json") if isinstance(v, BaseModel) else str(v))
+        return orjson.dumps(value.model_dump(mode="json")).decode()
+    if isinstance(value, list | dict):  # JSON as TEXT: SQLite's json functions read a BLOB as JSONB
+        return orjson.dumps(value, default=_json_default).decode()
     return value
+
+
+def _json_default(value: Any) -> Any:
+    return value.model_dump(mode="json") if isinstance(value, BaseModel) else str(value)
 
 
 def _values(values: dict[str, Any]) -> dict[str, Any]:

@@ -101,6 +101,8 @@ class Runtime:
 
     def _run_scanners(self, stop: threading.Event) -> None:
         while not stop.wait(self.settings.scan_seconds):
+            if self.consumer is not None and not self.consumer.caught_up.is_set():
+                continue  # decide deadlines only after reading what other regions already sent
             for scan in self.scanners:
                 try:
                     with self.store.transaction() as conn:

@@ -56,6 +56,7 @@ R, S = Role, Scope
 ALL = frozenset(S)
 OWN = frozenset({S.OWN})
 OWN_INVOLVED = frozenset({S.OWN, S.INVOLVED})
+INVOLVED = frozenset({S.INVOLVED})
 
 # action -> role -> scopes granted. Keep it readable: this table is what auditors review.
 POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
@@ -65,6 +66,13 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
     "filing.read_parties": {R.COURT_OFFICER: OWN_INVOLVED, R.WINDOW_CLERK: OWN},
     "filing.decide": {R.COURT_OFFICER: OWN},
     "filing.request": {R.WINDOW_CLERK: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
+    # joint police alerts
+    "alerts.raise": {R.POLICE_OFFICER: OWN},
+    "alerts.read": {R.POLICE_OFFICER: OWN_INVOLVED, R.SUPERVISOR: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
+    "alerts.acknowledge": {R.POLICE_OFFICER: INVOLVED},
+    "alerts.report_sighting": {R.POLICE_OFFICER: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
+    "alerts.manage": {R.POLICE_OFFICER: OWN},
+    "alerts.answer_reinforcement": {R.POLICE_OFFICER: INVOLVED},
     # the region's own audit trail
     "audit.read": {R.SUPERVISOR: OWN},
 }

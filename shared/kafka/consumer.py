@@ -65,6 +65,9 @@ class ConsumerRunner:
         self.producer_factory = producer_factory
         self._dlq_producer: KafkaProducer | None = None
         self.assigned = threading.Event()
+        # Set once every assigned partition has been read up to its high watermark: decisions that
+        # depend on other regions' events (deadlines, escalations) wait for it after a (re)start.
+        self.caught_up = threading.Event()
 
     def run(self, stop: threading.Event) -> None:
         """Consume until `stop`; a broker outage or client failure restarts the client after a pause.
@@ -90,7 +93,11 @@ class ConsumerRunner:
             # nothing; the client re-joins only when fresh metadata shows the partitions, so fetch it often.
             metadata_max_age_ms=5000,
         )
-        consumer.subscribe(all_regions_topics(self.config.domain, self.config.topic_prefix))
+        topics = all_regions_topics(self.config.domain, self.config.topic_prefix)
+        for name in topics:  # metadata first, so the first group join sees the partitions
+            consumer.partitions_for_topic(name)
+        consumer.subscribe(topics)
+        self.caught_up.clear()
         try:
             while not stop.is_set():
                 batch = consumer.poll(timeout_ms=250)
@@ -233,11 +240,15 @@ class ConsumerRunner:
 
     def _report_lag(self, consumer: KafkaConsumer) -> None:
         lag_by_topic: dict[str, int] = {}
+        known = bool(consumer.assignment())
         for partition in consumer.assignment():
             highwater = consumer.highwater(partition)
             if highwater is None:
+                known = False
                 continue
             behind = max(highwater - consumer.position(partition), 0)
             lag_by_topic[partition.topic] = lag_by_topic.get(partition.topic, 0) + behind
+        if known and not any(lag_by_topic.values()):
+            self.caught_up.set()
         for topic_name, lag in lag_by_topic.items():
             metrics.CONSUMER_LAG.labels(topic=topic_name, **self.config.labels).set(lag)

@@ -27,6 +27,7 @@ class Cluster:
     prefix: str
     data_dir: Path
     services: list[Service]
+    extra_env: dict[str, str] = field(default_factory=dict)
     procs: dict[tuple[Region, Service], subprocess.Popen] = field(default_factory=dict)
 
     def url(self, region: Region, service: Service) -> str:
@@ -40,6 +41,7 @@ class Cluster:
             "YRD_PORT_BASE": str(PORT_BASE),
             "YRD_SCAN_SECONDS": "0.2",
             "YRD_KEYS_DIR": str(KEYS),
+            **self.extra_env,
         }
 
     def start(self, region: Region, service: Service) -> None:
@@ -96,8 +98,8 @@ def keys() -> Path:
     return KEYS
 
 
-def _cluster(prefix: str, tmp_path_factory, keys: Path, services: list[Service]):
-    cluster = Cluster(prefix, tmp_path_factory.mktemp("instances"), services)
+def _cluster(prefix: str, tmp_path_factory, keys: Path, services: list[Service], **env: str):
+    cluster = Cluster(prefix, tmp_path_factory.mktemp("instances"), services, env)
     for service in services:
         for region in Region:
             cluster.start(region, service)
@@ -112,3 +114,9 @@ def _cluster(prefix: str, tmp_path_factory, keys: Path, services: list[Service])
 @pytest.fixture(scope="session")
 def filing_cluster(e2e_prefix, tmp_path_factory, keys):
     yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Service.FILING])
+
+
+@pytest.fixture(scope="session")
+def alerts_cluster(e2e_prefix, tmp_path_factory, keys):
+    # Severity I must be acknowledged within 4 s here (2 min in production), so escalation is testable.
+    yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Service.ALERTS], YRD_ALERTS_ACK_I_SECONDS="4")

@@ -4,6 +4,7 @@ endpoint, the policy table as a generated matrix, denials audited, audit tamperi
 from __future__ import annotations
 
 import itertools
+import re
 import sqlite3
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from tests.helpers import eventually
 pytestmark = pytest.mark.e2e
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
 F = Service.FILING
+A = Service.ALERTS
 
 
 def bad_tokens() -> dict[str, str]:
@@ -46,12 +48,14 @@ def v1_operations(base_url: str) -> list[tuple[str, str]]:
     return [(method.upper(), path) for path, ops in spec["paths"].items() if path.startswith("/v1") for method in ops]
 
 
-def test_every_v1_endpoint_refuses_missing_and_bad_tokens(filing_cluster):
-    base = filing_cluster.url(Q, F)
+@pytest.mark.parametrize(("cluster_fixture", "service"), [("filing_cluster", F), ("alerts_cluster", A)])
+def test_every_v1_endpoint_refuses_missing_and_bad_tokens(request, cluster_fixture, service):
+    cluster = request.getfixturevalue(cluster_fixture)
+    base = cluster.url(Q, service)
     operations = v1_operations(base)
     assert len(operations) >= 9
     for (method, path), (kind, bad) in itertools.product(operations, [("missing", None), *bad_tokens().items()]):
-        url = base + path.replace("{filing_id}", "00000000-0000-0000-0000-000000000000")
+        url = base + re.sub(r"\{[a-z_]+\}", "00000000-0000-0000-0000-000000000000", path)
         headers = {"authorization": f"Bearer {bad}"} if bad else {}
         response = httpx.request(method, url, headers=headers, json={})
         assert response.status_code == 401, f"{kind} token on {method} {path}: {response.status_code}"
@@ -144,3 +148,47 @@ def test_altering_one_stored_audit_entry_is_detected_at_its_index(filing_cluster
     broken = subprocess.run(verify, env=env, capture_output=True, text=True)
     assert broken.returncode == 1
     assert f"broken at entry {index}: content altered" in broken.stderr
+
+
+@pytest.fixture(scope="module")
+def alerts(alerts_cluster):
+    """A Wujiang alert targeting Jiashan and Qingpu (acknowledged by both), and a closed one."""
+    from tests.e2e.test_alerts import alert_body
+
+    owner = alerts_cluster.client(W, A, token(W, Role.POLICE_OFFICER))
+    open_id = owner.post("/alerts", json=alert_body(severity="IV")).json()["id"]
+    closed_id = owner.post("/alerts", json=alert_body(severity="IV")).json()["id"]
+    assert owner.post(f"/alerts/{closed_id}/close", json={"outcome": "cancelled"}).status_code == 200
+    for region in Region:
+        client = alerts_cluster.client(region, A, token(region, Role.POLICE_OFFICER))
+        eventually(
+            lambda c=client: c.get(f"/alerts/{closed_id}").json().get("status") == "cancelled",
+            what="the alerts everywhere",
+        )
+    for region in (J, Q):
+        client = alerts_cluster.client(region, A, token(region, Role.POLICE_OFFICER))
+        assert client.post(f"/alerts/{open_id}/ack").status_code == 200
+    return {"open": open_id, "closed": closed_id, "targets": {"jiashan", "qingpu"}}
+
+
+@pytest.mark.parametrize(("role", "acting", "instance"), list(itertools.product(ROLES, Region, Region)))
+def test_policy_matrix_alerts(alerts_cluster, alerts, role, acting, instance):
+    """Acknowledge an already-acknowledged alert (409 if allowed) and close a closed one (409 if allowed)."""
+    client = alerts_cluster.client(instance, A, token(acting, role))
+    involved = instance.value in alerts["targets"]
+
+    ack = client.post(f"/alerts/{alerts['open']}/ack")
+    may_ack = allowed(
+        frozenset({role}), "alerts.acknowledge", write_scope(acting.value, instance.value, "wujiang", involved)
+    )
+    assert ack.status_code == (409 if may_ack else 403), ack.text
+
+    close = client.post(f"/alerts/{alerts['closed']}/close", json={"outcome": "resolved"})
+    may_close = allowed(frozenset({role}), "alerts.manage", write_scope(acting.value, instance.value, "wujiang"))
+    assert close.status_code == (409 if may_close else 403), close.text
+
+    read = client.get(f"/alerts/{alerts['open']}")
+    may_read = allowed(
+        frozenset({role}), "alerts.read", scope_of(acting.value, "wujiang", acting.value in alerts["targets"])
+    )
+    assert read.status_code == (200 if may_read else 403), read.text

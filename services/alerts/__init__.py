@@ -1,0 +1,1 @@
+"""Joint police alerts and linked response (重大警情联动)."""

@@ -1,0 +1,82 @@
+"""Alerts routes: translate HTTP into use cases and back, nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from services.alerts import service
+from services.alerts.domain import Status
+from services.alerts.models import (
+    AnswerReinforcement,
+    CloseAlert,
+    RaiseAlert,
+    ReportSighting,
+    RequestReinforcement,
+    UpdateAlert,
+)
+from shared.context import RequestContext
+from shared.contracts.alerts import Category, Severity
+from shared.regions import Region
+from shared.web import Context
+
+
+def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
+    router = APIRouter(tags=["alerts"])
+
+    @router.post("/alerts", status_code=201)
+    def raise_alert(body: RaiseAlert, ctx: RequestContext = Context) -> Response:
+        return ctx.command(lambda uow: (201, service.raise_alert(uow, body, deadlines)), body.model_dump(mode="json"))
+
+    @router.get("/alerts/{alert_id}")
+    def get_alert(alert_id: str, ctx: RequestContext = Context) -> Response:
+        return ctx.query(lambda uow: (200, service.read(uow, alert_id)))
+
+    @router.get("/alerts")
+    def list_alerts(
+        ctx: RequestContext = Context,
+        status: Status | None = None,
+        severity: Severity | None = None,
+        category: Category | None = None,
+        origin: Region | None = None,
+        target: Region | None = None,
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        cursor: str | None = None,
+    ) -> Response:
+        filters = {"status": status, "severity": severity, "category": category, "origin": origin, "target": target}
+        return ctx.query(lambda uow: (200, service.search(uow, filters, limit, cursor)))
+
+    @router.post("/alerts/{alert_id}/ack")
+    def acknowledge(alert_id: str, ctx: RequestContext = Context) -> Response:
+        return ctx.command(lambda uow: (200, service.acknowledge(uow, alert_id)))
+
+    @router.post("/alerts/{alert_id}/sightings", status_code=201)
+    def report_sighting(alert_id: str, body: ReportSighting, ctx: RequestContext = Context) -> Response:
+        return ctx.command(
+            lambda uow: (201, service.report_sighting(uow, alert_id, body)), body.model_dump(mode="json")
+        )
+
+    @router.post("/alerts/{alert_id}/reinforcement-requests", status_code=201)
+    def request_reinforcement(alert_id: str, body: RequestReinforcement, ctx: RequestContext = Context) -> Response:
+        return ctx.command(
+            lambda uow: (201, service.request_reinforcement(uow, alert_id, body)), body.model_dump(mode="json")
+        )
+
+    @router.post("/reinforcement-requests/{request_id}/respond")
+    def answer_reinforcement(request_id: str, body: AnswerReinforcement, ctx: RequestContext = Context) -> Response:
+        return ctx.command(
+            lambda uow: (200, service.answer_reinforcement(uow, request_id, body)), body.model_dump(mode="json")
+        )
+
+    @router.patch("/alerts/{alert_id}")
+    def update_alert(alert_id: str, body: UpdateAlert, ctx: RequestContext = Context) -> Response:
+        return ctx.command(lambda uow: (200, service.update_alert(uow, alert_id, body)), body.model_dump(mode="json"))
+
+    @router.post("/alerts/{alert_id}/close")
+    def close_alert(alert_id: str, body: CloseAlert, ctx: RequestContext = Context) -> Response:
+        return ctx.command(lambda uow: (200, service.close_alert(uow, alert_id, body.outcome)), body.model_dump())
+
+    return router

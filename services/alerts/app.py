@@ -1,0 +1,53 @@
+"""Bootstrap: the one place the alerts service's real dependencies are wired."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.alerts import api, handlers, metrics, service
+from services.alerts import store as db
+from services.alerts.domain import DEFAULT_ACK_SECONDS
+from shared import audit_api
+from shared.contracts.alerts import Severity
+from shared.runtime import build_runtime
+from shared.settings import Settings
+from shared.topics import Domain
+from shared.web import create_app
+
+
+class AckDeadlines(BaseSettings):
+    """Acknowledgement deadlines by severity, in seconds (YRD_ALERTS_ACK_I_SECONDS=120 ...)."""
+
+    model_config = SettingsConfigDict(env_prefix="YRD_ALERTS_", extra="ignore")
+
+    ack_i_seconds: int = DEFAULT_ACK_SECONDS[Severity.I]
+    ack_ii_seconds: int = DEFAULT_ACK_SECONDS[Severity.II]
+    ack_iii_seconds: int = DEFAULT_ACK_SECONDS[Severity.III]
+    ack_iv_seconds: int = DEFAULT_ACK_SECONDS[Severity.IV]
+
+    def by_severity(self) -> dict[Severity, int]:
+        return {
+            Severity.I: self.ack_i_seconds,
+            Severity.II: self.ack_ii_seconds,
+            Severity.III: self.ack_iii_seconds,
+            Severity.IV: self.ack_iv_seconds,
+        }
+
+
+def build(settings: Settings) -> FastAPI:
+    runtime = build_runtime(settings, Domain.ALERTS, db.MIGRATIONS, handlers.handle)
+    runtime.scanners.append(service.scan)
+    runtime.gauges.append(lambda: metrics.refresh(runtime))
+    router = api.make_router(AckDeadlines().by_severity())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runtime.start()
+        yield
+        runtime.stop()
+
+    return create_app(runtime, f"YRD alerts · {settings.region.value}", [router, audit_api.router], lifespan)

@@ -1,0 +1,27 @@
+"""Alerts metrics: active alerts, time to acknowledge, escalations, open reinforcement requests."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+from services.alerts import store as db
+from shared.runtime import Runtime
+
+ACTIVE = Gauge("yrd_alerts_active", "Active alerts in the read model", ["region", "severity", "origin"])
+TIME_TO_ACK = Histogram(
+    "yrd_alert_ack_seconds",
+    "Time from raising to a target's acknowledgement (observed by the owner)",
+    ["region", "severity", "responder"],
+    buckets=(5, 15, 30, 60, 120, 300, 900, 1800, 3600, 7200),
+)
+ESCALATIONS = Counter("yrd_alert_escalations_total", "Targets escalated for a missed deadline", ["region", "target"])
+OPEN_REINFORCEMENTS = Gauge("yrd_alert_reinforcements_open", "Reinforcement requests not yet answered", ["region"])
+
+
+def refresh(runtime: Runtime) -> None:
+    region = runtime.settings.region.value
+    conn = runtime.store.connect()
+    ACTIVE.clear()
+    for row in db.active_counts(conn):
+        ACTIVE.labels(region, row["severity"], row["origin_region"]).set(row["n"])
+    OPEN_REINFORCEMENTS.labels(region).set(db.open_reinforcements(conn))

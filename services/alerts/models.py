@@ -1,0 +1,81 @@
+"""HTTP request bodies of the alerts API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from shared.contracts.alerts import Category, Location, RequestedAction, Severity, Subject
+from shared.regions import Region
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RaiseAlert(Body):
+    category: Category
+    severity: Severity
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=4000)
+    location: Location
+    subjects: list[Subject] = Field(default_factory=list, max_length=50)
+    action: RequestedAction
+    targets: list[Region] | None = Field(default=None, max_length=2)
+    valid_until: AwareDatetime
+
+
+class ReportSighting(Body):
+    seen_at: AwareDatetime
+    location: Location
+    details: str = Field(min_length=1, max_length=4000)
+
+
+class RequestReinforcement(Body):
+    to_region: Region
+    units: int = Field(ge=1, le=500)
+    kind: str = Field(min_length=1, max_length=100)
+    rendezvous: str = Field(min_length=1, max_length=300)
+
+
+class AnswerReinforcement(Body):
+    outcome: Literal["dispatched", "declined"]
+    units: int | None = Field(default=None, ge=1, le=500)
+    eta: AwareDatetime | None = None
+    reason: str | None = Field(default=None, min_length=1, max_length=1000)
+
+    @model_validator(mode="after")
+    def complete(self) -> AnswerReinforcement:
+        if self.outcome == "dispatched" and (self.units is None or self.eta is None):
+            raise ValueError("a dispatch states units and eta")
+        if self.outcome == "declined" and not self.reason:
+            raise ValueError("a refusal states its reason")
+        return self
+
+
+class UpdateAlert(Body):
+    description: str | None = Field(default=None, min_length=1, max_length=4000)
+    location: Location | None = None
+
+    @model_validator(mode="after")
+    def something(self) -> UpdateAlert:
+        if self.description is None and self.location is None:
+            raise ValueError("give a new description or location")
+        return self
+
+
+class CloseAlert(Body):
+    outcome: Literal["resolved", "cancelled"]
+
+
+__all__ = [
+    "AnswerReinforcement",
+    "CloseAlert",
+    "RaiseAlert",
+    "ReportSighting",
+    "RequestReinforcement",
+    "UpdateAlert",
+    "datetime",
+]

@@ -1,0 +1,182 @@
+"""Alerts tables and queries: every region's alerts, per-target acknowledgement state (deadlines kept
+here survive restarts), sightings and reinforcement requests."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from shared import records
+from shared.records import to_db
+from shared.store import Migration
+
+MIGRATIONS: list[Migration] = [
+    (
+        "alerts-001",
+        """
+        CREATE TABLE alerts (
+            id TEXT PRIMARY KEY,
+            origin_region TEXT,
+            category TEXT,
+            severity TEXT,
+            title TEXT,
+            description TEXT,
+            location BLOB,
+            subjects BLOB,
+            action TEXT,
+            targets BLOB,
+            valid_until TEXT,
+            raised_at TEXT,
+            ack_due TEXT,
+            status TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            outcome TEXT,
+            closed_at TEXT,
+            updated_at TEXT
+        );
+        CREATE INDEX alerts_by_raised ON alerts(raised_at DESC, id DESC);
+        CREATE TABLE alert_acks (
+            alert_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            due_at TEXT,
+            acknowledged_at TEXT,
+            acknowledged_by TEXT,
+            escalated_at TEXT,
+            PRIMARY KEY (alert_id, region)
+        );
+        CREATE INDEX acks_pending ON alert_acks(due_at) WHERE acknowledged_at IS NULL AND escalated_at IS NULL;
+        CREATE TABLE sightings (
+            id TEXT PRIMARY KEY,
+            alert_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            location BLOB NOT NULL,
+            details TEXT NOT NULL
+        );
+        CREATE INDEX sightings_by_alert ON sightings(alert_id, seen_at);
+        CREATE TABLE reinforcements (
+            id TEXT PRIMARY KEY,
+            alert_id TEXT,
+            from_region TEXT,
+            to_region TEXT,
+            units INTEGER,
+            kind TEXT,
+            rendezvous TEXT,
+            requested_at TEXT,
+            status TEXT NOT NULL DEFAULT 'open',
+            dispatched_units INTEGER,
+            eta TEXT,
+            reason TEXT,
+            answered_at TEXT
+        );
+        CREATE INDEX reinforcements_by_alert ON reinforcements(alert_id)
+        """,
+    ),
+]
+
+_JSON = ("location", "subjects", "targets")
+
+
+def get(conn: sqlite3.Connection, alert_id: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+    return records.decode_json_columns(row, _JSON) if row else None
+
+
+def set_ack_due(conn: sqlite3.Connection, alert_id: str, region: str, due_at: datetime) -> None:
+    conn.execute(
+        "INSERT INTO alert_acks(alert_id, region, due_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(alert_id, region) DO UPDATE SET due_at = excluded.due_at",
+        (alert_id, region, to_db(due_at)),
+    )
+
+
+def record_ack(conn: sqlite3.Connection, alert_id: str, region: str, at: datetime, by: str | None) -> bool:
+    """First acknowledgement wins. True if this one was recorded."""
+    cursor = conn.execute(
+        "INSERT INTO alert_acks(alert_id, region, acknowledged_at, acknowledged_by) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(alert_id, region) DO UPDATE SET acknowledged_at = excluded.acknowledged_at, "
+        "acknowledged_by = excluded.acknowledged_by WHERE alert_acks.acknowledged_at IS NULL",
+        (alert_id, region, to_db(at), by),
+    )
+    return cursor.rowcount > 0
+
+
+def record_escalation(conn: sqlite3.Connection, alert_id: str, region: str, at: datetime) -> None:
+    conn.execute(
+        "INSERT INTO alert_acks(alert_id, region, escalated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(alert_id, region) DO UPDATE SET "
+        "escalated_at = coalesce(alert_acks.escalated_at, excluded.escalated_at)",
+        (alert_id, region, to_db(at)),
+    )
+
+
+def acks(conn: sqlite3.Connection, alert_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT region, due_at, acknowledged_at, acknowledged_by, escalated_at FROM alert_acks "
+        "WHERE alert_id = ? ORDER BY region",
+        (alert_id,),
+    )
+    return [dict(r) for r in rows]
+
+
+def pending_escalations(conn: sqlite3.Connection, origin: str, now: datetime) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT k.alert_id, k.region, k.due_at FROM alert_acks k JOIN alerts a ON a.id = k.alert_id "
+        "WHERE a.origin_region = ? AND a.status = 'active' AND k.acknowledged_at IS NULL "
+        "AND k.escalated_at IS NULL AND k.due_at < ?",
+        (origin, to_db(now)),
+    ).fetchall()
+
+
+def expiring(conn: sqlite3.Connection, origin: str, now: datetime) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT id, version FROM alerts WHERE origin_region = ? AND status = 'active' AND valid_until <= ?",
+        (origin, to_db(now)),
+    ).fetchall()
+
+
+def add_sighting(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
+    records.insert(conn, "sightings", values, or_ignore=True)
+
+
+def sightings(conn: sqlite3.Connection, alert_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute("SELECT * FROM sightings WHERE alert_id = ? ORDER BY seen_at", (alert_id,))
+    return [records.decode_json_columns(r, ("location",)) for r in rows]
+
+
+def get_reinforcement(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM reinforcements WHERE id = ?", (request_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def reinforcements(conn: sqlite3.Connection, alert_id: str) -> list[dict[str, Any]]:
+    return [
+        dict(r)
+        for r in conn.execute("SELECT * FROM reinforcements WHERE alert_id = ? ORDER BY requested_at", (alert_id,))
+    ]
+
+
+def search(conn: sqlite3.Connection, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
+    target = filters.get("target")
+    conditions = [
+        ("status = ?", filters.get("status")),
+        ("severity = ?", filters.get("severity")),
+        ("category = ?", filters.get("category")),
+        ("origin_region = ?", filters.get("origin")),
+        ("EXISTS (SELECT 1 FROM json_each(alerts.targets) WHERE json_each.value = ?)", target),
+    ]
+    return records.search(
+        conn, "alerts", conditions, "raised_at", limit, cursor, lambda r: records.decode_json_columns(r, _JSON)
+    )
+
+
+def active_counts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT severity, origin_region, count(*) AS n FROM alerts WHERE status = 'active' "
+        "AND severity IS NOT NULL GROUP BY severity, origin_region"
+    ).fetchall()
+
+
+def open_reinforcements(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM reinforcements WHERE status = 'open'").fetchone()[0]
