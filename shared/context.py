@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from shared.auth.tokens import Principal
 from shared.problems import Denied, Problem
+from shared.regions import Region
 from shared.runtime import Runtime
 from shared.uow import UnitOfWork
 
@@ -32,6 +33,7 @@ class RequestContext:
     idempotency_key: str | None
     method: str
     path: str
+    authorization: str = ""
 
     def command(self, work: Work, body: Any = None) -> Response:
         fingerprint = hashlib.sha256(orjson.dumps(body, default=str) if body is not None else b"").hexdigest()
@@ -43,6 +45,19 @@ class RequestContext:
     def query(self, work: Work) -> Response:
         status, payload = self._run(work, idempotency=None)
         return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+
+    def read_from_holder(
+        self, read_here: Callable[[UnitOfWork], Any], holder_of: Callable[[UnitOfWork], str], peer_path: str
+    ) -> Response:
+        """A sensitive read: served here if this region holds the detail (`read_here` answers None
+        otherwise), else relayed point to point to the holding region's instance with the caller's own
+        token and purpose, so the holder authorises and audits it too."""
+        held_here = self.query(lambda uow: (200, read_here(uow)))
+        if held_here.body != b"null":
+            return held_here
+        holder = orjson.loads(self.query(lambda uow: (200, holder_of(uow))).body)
+        body = self.runtime.peers.get(Region(holder), peer_path, self.authorization, self.purpose, self.correlation_id)
+        return Response(orjson.dumps(body), media_type="application/json")
 
     def _run(self, work: Work, idempotency: tuple[str, str | None, str] | None) -> tuple[int, Any]:
         store = self.runtime.store

@@ -61,6 +61,7 @@ def request_context(request: Request) -> RequestContext:
         idempotency_key=request.headers.get("idempotency-key"),
         method=request.method,
         path=request.url.path,
+        authorization=request.headers.get("authorization", ""),
     )
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from services.filing import service
@@ -31,17 +30,13 @@ def get_filing(filing_id: str, ctx: RequestContext = Context) -> Response:
 
 
 @router.get("/filings/{filing_id}/parties")
-def get_parties(filing_id: str, request: Request, ctx: RequestContext = Context) -> Response:
+def get_parties(filing_id: str, ctx: RequestContext = Context) -> Response:
     """Full party detail (sensitive, X-Purpose required), served by the receiving region that holds it."""
-    held_here = ctx.query(lambda uow: (200, service.read_parties(uow, filing_id)))
-    if held_here.body != b"null":
-        return held_here
-    # Authorised and audited here as a relayed read; the holder authorises and audits it again.
-    holder = Region(ctx.query(lambda uow: (200, service.holder_of(uow, filing_id))).body.decode().strip('"'))
-    body = ctx.runtime.peers.get(
-        holder, f"/v1/filings/{filing_id}/parties", request.headers["authorization"], ctx.purpose, ctx.correlation_id
+    return ctx.read_from_holder(
+        lambda uow: service.read_parties(uow, filing_id),
+        lambda uow: service.holder_of(uow, filing_id),
+        f"/v1/filings/{filing_id}/parties",
     )
-    return Response(orjson.dumps(body), media_type="application/json")
 
 
 @router.get("/filings")

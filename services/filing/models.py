@@ -7,30 +7,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.filing import CaseType, Document
-from shared.identity import credit_code_problem, id_number_problem
+from shared.fields import CreditCode, IdNumber, PersonName
 from shared.regions import Region
-
-
-def _valid_id_number(value: str) -> str:
-    value = value.strip().upper()
-    if problem := id_number_problem(value):
-        raise ValueError(f"resident ID number {problem}")
-    return value
-
-
-def _valid_credit_code(value: str) -> str:
-    value = value.strip().upper()
-    if problem := credit_code_problem(value):
-        raise ValueError(f"unified social credit code {problem}")
-    return value
-
-
-IdNumber = Annotated[str, AfterValidator(_valid_id_number)]
-CreditCode = Annotated[str, AfterValidator(_valid_credit_code)]
-Name = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class Body(BaseModel):
@@ -40,14 +21,14 @@ class Body(BaseModel):
 class PersonParty(Body):
     kind: Literal["person"]
     role: Literal["plaintiff", "defendant"]
-    name: Name
+    name: PersonName
     id_number: IdNumber
 
 
 class OrganisationParty(Body):
     kind: Literal["organisation"]
     role: Literal["plaintiff", "defendant"]
-    name: Name
+    name: PersonName
     credit_code: CreditCode
 
 

@@ -44,11 +44,13 @@ class Purpose(StrEnum):
 
 class DataClass(StrEnum):
     FILING_PARTIES = "filing-parties"
+    PROOF_SUBJECT = "proof-subject"
     AUDIT_LOG = "audit-log"
 
 
 PURPOSES: dict[DataClass, frozenset[Purpose]] = {
     DataClass.FILING_PARTIES: frozenset({Purpose.CASE_FILING, Purpose.CASE_REVIEW}),
+    DataClass.PROOF_SUBJECT: frozenset({Purpose.NOTARIZATION}),
     DataClass.AUDIT_LOG: frozenset({Purpose.AUDIT_REVIEW, Purpose.DATA_SUBJECT_REQUEST}),
 }
 
@@ -73,6 +75,16 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
     "alerts.report_sighting": {R.POLICE_OFFICER: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
     "alerts.manage": {R.POLICE_OFFICER: OWN},
     "alerts.answer_reinforcement": {R.POLICE_OFFICER: INVOLVED},
+    # notary linkage: the certificate registry is shared (applicants masked); verification is open to
+    # every office and agency that relies on certificates
+    "notary.issue": {R.NOTARY: OWN},
+    "notary.revoke": {R.NOTARY: OWN},
+    "notary.read": {R.NOTARY: ALL, R.SUPERVISOR: ALL, R.WINDOW_CLERK: ALL, R.COURT_OFFICER: ALL, R.AGENCY_SYSTEM: ALL},
+    "notary.verify": {R.NOTARY: OWN, R.WINDOW_CLERK: OWN, R.COURT_OFFICER: OWN, R.AGENCY_SYSTEM: OWN},
+    "notary.request_proof": {R.NOTARY: OWN},
+    "notary.read_proofs": {R.NOTARY: OWN_INVOLVED, R.SUPERVISOR: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
+    "notary.answer_proof": {R.NOTARY: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
+    "notary.read_proof_subject": {R.NOTARY: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
     # the region's own audit trail
     "audit.read": {R.SUPERVISOR: OWN},
 }

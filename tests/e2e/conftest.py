@@ -120,3 +120,9 @@ def filing_cluster(e2e_prefix, tmp_path_factory, keys):
 def alerts_cluster(e2e_prefix, tmp_path_factory, keys):
     # Severity I must be acknowledged within 4 s here (2 min in production), so escalation is testable.
     yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Service.ALERTS], YRD_ALERTS_ACK_I_SECONDS="4")
+
+
+@pytest.fixture(scope="session")
+def notary_cluster(e2e_prefix, tmp_path_factory, keys):
+    # Proof requests fall due after 3 s here (3 days in production), so the overdue flag is testable.
+    yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Service.NOTARY], YRD_NOTARY_PROOF_ANSWER_SECONDS="3")

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.e2e
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
 F = Service.FILING
 A = Service.ALERTS
+N = Service.NOTARY
 
 
 def bad_tokens() -> dict[str, str]:
@@ -48,7 +49,9 @@ def v1_operations(base_url: str) -> list[tuple[str, str]]:
     return [(method.upper(), path) for path, ops in spec["paths"].items() if path.startswith("/v1") for method in ops]
 
 
-@pytest.mark.parametrize(("cluster_fixture", "service"), [("filing_cluster", F), ("alerts_cluster", A)])
+@pytest.mark.parametrize(
+    ("cluster_fixture", "service"), [("filing_cluster", F), ("alerts_cluster", A), ("notary_cluster", N)]
+)
 def test_every_v1_endpoint_refuses_missing_and_bad_tokens(request, cluster_fixture, service):
     cluster = request.getfixturevalue(cluster_fixture)
     base = cluster.url(Q, service)
@@ -192,3 +195,66 @@ def test_policy_matrix_alerts(alerts_cluster, alerts, role, acting, instance):
         frozenset({role}), "alerts.read", scope_of(acting.value, "wujiang", acting.value in alerts["targets"])
     )
     assert read.status_code == (200 if may_read else 403), read.text
+
+
+@pytest.fixture(scope="module")
+def certificates(notary_cluster):
+    """A revoked Qingpu certificate everyone knows, and a Jiashan→Wujiang proof request already answered."""
+    from tests.e2e.filing_data import id_number, sha
+
+    issuer = notary_cluster.client(Q, N, token(Q, Role.NOTARY))
+    body = {"matter": "birth", "applicant": {"name": "陈七", "id_number": id_number()}, "document_sha256": sha("b")}
+    number = issuer.post("/certificates", json=body).json()["number"]
+    assert issuer.post(f"/certificates/{number}/revoke", json={"reason": "r"}).status_code == 200
+    request_id = (
+        notary_cluster.client(J, N, token(J, Role.NOTARY))
+        .post(
+            "/proof-requests",
+            json={
+                "holding_region": "wujiang",
+                "proof_type": "kinship",
+                "subject_name": "陈七",
+                "subject_id_number": id_number(),
+                "purpose": "p",
+                "application_ref": "a",
+            },
+        )
+        .json()["id"]
+    )
+    holder = notary_cluster.client(W, N, token(W, Role.NOTARY))
+    eventually(lambda: holder.get(f"/proof-requests/{request_id}").status_code == 200, what="request at the holder")
+    assert holder.post(f"/proof-requests/{request_id}/respond", json={"outcome": "not_found"}).status_code == 200
+    for region in Region:  # read the stores: a region outside the request may not read it over the API
+
+        def settled(r=region) -> bool:
+            with sqlite3.connect(notary_cluster.db(r, N)) as conn:
+                revoked = conn.execute("SELECT status FROM certificates WHERE id = ?", (number,)).fetchone()
+                answered = conn.execute("SELECT status FROM proof_requests WHERE id = ?", (request_id,)).fetchone()
+            return revoked == ("revoked",) and answered == ("not_found",)
+
+        eventually(settled, what=f"revocation and answer in {region.value}")
+    return {"number": number, "request": request_id}
+
+
+@pytest.mark.parametrize(("role", "acting", "instance"), list(itertools.product(ROLES, Region, Region)))
+def test_policy_matrix_notary(notary_cluster, certificates, role, acting, instance):
+    client = notary_cluster.client(instance, N, token(acting, role))
+    roles = frozenset({role})
+
+    revoke = client.post(f"/certificates/{certificates['number']}/revoke", json={"reason": "r"})
+    may_revoke = allowed(roles, "notary.revoke", write_scope(acting.value, instance.value, "qingpu"))
+    assert revoke.status_code == (409 if may_revoke else 403), revoke.text
+
+    verify = client.post(
+        "/verifications", json={"certificate_number": certificates["number"], "document_sha256": "0" * 64}
+    )
+    may_verify = allowed(roles, "notary.verify", write_scope(acting.value, instance.value, instance.value))
+    assert verify.status_code == (200 if may_verify else 403), verify.text
+    if may_verify:
+        assert verify.json()["result"] == "revoked"
+
+    answer = client.post(f"/proof-requests/{certificates['request']}/respond", json={"outcome": "not_found"})
+    involved = instance == W
+    scope = write_scope(acting.value, instance.value, "jiashan", involved)
+    may_answer = allowed(roles, "notary.answer_proof", scope) and (involved or scope.value != "own")
+    assert answer.status_code == (409 if may_answer else 403), answer.text

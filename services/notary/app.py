@@ -1,0 +1,42 @@
+"""Bootstrap: the one place the notary service's real dependencies are wired."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.notary import api, handlers, metrics, service
+from services.notary import store as db
+from services.notary.domain import PROOF_ANSWER_SECONDS
+from shared import audit_api
+from shared.runtime import build_runtime
+from shared.settings import Settings
+from shared.topics import Domain
+from shared.web import create_app
+
+
+class NotarySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YRD_NOTARY_", extra="ignore")
+
+    proof_answer_seconds: int = PROOF_ANSWER_SECONDS  # YRD_NOTARY_PROOF_ANSWER_SECONDS
+
+
+def build(settings: Settings) -> FastAPI:
+    runtime = build_runtime(settings, Domain.NOTARY, db.MIGRATIONS, handlers.handle)
+    runtime.scanners.append(service.scan_overdue)
+    runtime.gauges.append(lambda: metrics.refresh(runtime))
+    router = api.make_router(
+        lambda: runtime.consumer is not None and runtime.consumer.caught_up.is_set(),
+        NotarySettings().proof_answer_seconds,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runtime.start()
+        yield
+        runtime.stop()
+
+    return create_app(runtime, f"YRD notary · {settings.region.value}", [router, audit_api.router], lifespan)

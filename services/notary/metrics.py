@@ -1,0 +1,43 @@
+"""Notary metrics: certificates issued and revoked, verifications by result and region, proof requests by
+type and outcome, answer time, and proofs satisfied by data sharing (the paper they replace)."""
+
+from __future__ import annotations
+
+from prometheus_client import Gauge, Histogram
+
+from services.notary import store as db
+from shared.runtime import Runtime
+
+CERTIFICATES = Gauge("yrd_notary_certificates", "Certificates issued by this region, by status", ["region", "status"])
+VERIFICATIONS = Gauge("yrd_notary_verifications", "Verifications known here", ["region", "verifier", "result"])
+PROOF_REQUESTS = Gauge("yrd_notary_proof_requests", "Proof requests of this office", ["region", "proof_type", "status"])
+PROOFS_SHARED = Gauge(
+    "yrd_notary_proofs_by_data_sharing", "Proofs provided through the system instead of paper", ["region"]
+)
+ANSWER_SECONDS = Histogram(
+    "yrd_notary_proof_answer_seconds",
+    "Time from a proof request to its answer",
+    ["region", "proof_type", "outcome"],
+    buckets=(60, 600, 3600, 4 * 3600, 86400, 2 * 86400, 3 * 86400, 7 * 86400),
+)
+
+
+def refresh(runtime: Runtime) -> None:
+    region = runtime.settings.region.value
+    conn = runtime.store.connect()
+    for gauge in (CERTIFICATES, VERIFICATIONS, PROOF_REQUESTS):
+        gauge.clear()
+    for row in conn.execute(
+        "SELECT status, count(*) n FROM certificates WHERE issuer_region = ? GROUP BY status", (region,)
+    ):
+        CERTIFICATES.labels(region, row["status"]).set(row["n"])
+    for row in db.counts(conn, "SELECT verifier_region, result, count(*) n FROM verifications GROUP BY 1, 2"):
+        VERIFICATIONS.labels(region, row["verifier_region"], row["result"]).set(row["n"])
+    for row in conn.execute(
+        "SELECT proof_type, status, count(*) n FROM proof_requests WHERE requesting_region = ? GROUP BY 1, 2", (region,)
+    ):
+        PROOF_REQUESTS.labels(region, row["proof_type"], row["status"]).set(row["n"])
+    shared = conn.execute(
+        "SELECT count(*) FROM proof_requests WHERE requesting_region = ? AND status = 'provided'", (region,)
+    ).fetchone()[0]
+    PROOFS_SHARED.labels(region).set(shared)

@@ -1,0 +1,60 @@
+"""HTTP request bodies of the notary API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from shared.contracts.notary import Matter, ProofType
+from shared.fields import IdNumber, PersonName, Sha256
+from shared.regions import Region
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Applicant(Body):
+    name: PersonName
+    id_number: IdNumber
+
+
+class IssueCertificate(Body):
+    matter: Matter
+    applicant: Applicant
+    document_sha256: Sha256
+    valid_until: AwareDatetime | None = None
+
+
+class Revoke(Body):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class Verify(Body):
+    certificate_number: str = Field(min_length=5, max_length=60)
+    document_sha256: Sha256
+
+
+class RequestProof(Body):
+    holding_region: Region
+    proof_type: ProofType
+    subject_name: PersonName
+    subject_id_number: IdNumber
+    purpose: str = Field(min_length=1, max_length=500)
+    application_ref: str = Field(min_length=1, max_length=100)
+
+
+class AnswerProof(Body):
+    outcome: Literal["provided", "not_found", "refused"]
+    document_sha256: Sha256 | None = None
+    summary: str | None = Field(default=None, min_length=1, max_length=2000)
+    reason: str | None = Field(default=None, min_length=1, max_length=2000)
+
+    @model_validator(mode="after")
+    def complete(self) -> AnswerProof:
+        if self.outcome == "provided" and (self.document_sha256 is None or self.summary is None):
+            raise ValueError("a provided proof states its document_sha256 and summary")
+        if self.outcome == "refused" and self.reason is None:
+            raise ValueError("a refusal states its reason")
+        return self

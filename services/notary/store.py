@@ -1,0 +1,184 @@
+"""Notary tables: the certificate registry of every region (applicants masked), full applicant and
+proof-subject detail only at their owner, verifications, proof requests, and registry freshness."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from shared import records
+from shared.records import to_db
+from shared.store import Migration
+
+MIGRATIONS: list[Migration] = [
+    (
+        "notary-001",
+        """
+        CREATE TABLE certificates (
+            id TEXT PRIMARY KEY,
+            issuer_region TEXT,
+            office TEXT,
+            matter TEXT,
+            applicant_name TEXT,
+            applicant_id TEXT,
+            document_sha256 TEXT,
+            valid_until TEXT,
+            issued_at TEXT,
+            status TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            revoked_at TEXT,
+            reason TEXT
+        );
+        CREATE INDEX certificates_by_issued ON certificates(issued_at DESC, id DESC);
+        CREATE TABLE certificate_applicants (
+            number TEXT PRIMARY KEY REFERENCES certificates(id),
+            name TEXT NOT NULL,
+            id_number TEXT NOT NULL
+        );
+        CREATE TABLE certificate_sequences (
+            year INTEGER PRIMARY KEY,
+            last INTEGER NOT NULL
+        );
+        CREATE TABLE verifications (
+            id TEXT PRIMARY KEY,
+            number TEXT NOT NULL,
+            verifier_region TEXT NOT NULL,
+            issuer_region TEXT,
+            result TEXT NOT NULL,
+            verified_at TEXT NOT NULL
+        );
+        CREATE INDEX verifications_by_number ON verifications(number, verified_at);
+        CREATE INDEX verifications_by_time ON verifications(verified_at DESC, id DESC);
+        CREATE TABLE proof_requests (
+            id TEXT PRIMARY KEY,
+            requesting_region TEXT,
+            holding_region TEXT,
+            proof_type TEXT,
+            subject_name TEXT,
+            subject_id TEXT,
+            purpose TEXT,
+            application_ref TEXT,
+            requested_at TEXT,
+            due_at TEXT,
+            status TEXT NOT NULL DEFAULT 'requested',
+            document_sha256 TEXT,
+            summary TEXT,
+            reason TEXT,
+            answered_at TEXT,
+            overdue_flagged INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX proofs_by_requested ON proof_requests(requested_at DESC, id DESC);
+        CREATE TABLE proof_subjects (
+            request_id TEXT PRIMARY KEY REFERENCES proof_requests(id),
+            name TEXT NOT NULL,
+            id_number TEXT NOT NULL
+        );
+        CREATE TABLE registry_sync (
+            region TEXT PRIMARY KEY,
+            last_event_at TEXT NOT NULL
+        )
+        """,
+    ),
+]
+
+
+def next_certificate_sequence(conn: sqlite3.Connection, year: int) -> int:
+    """Gapless per office and year: the increment commits or rolls back with the issue that uses it."""
+    return conn.execute(
+        "INSERT INTO certificate_sequences(year, last) VALUES (?, 1) "
+        "ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last",
+        (year,),
+    ).fetchone()[0]
+
+
+def get_certificate(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM certificates WHERE id = ?", (number,)).fetchone()
+    return dict(row) if row else None
+
+
+def add_applicant(conn: sqlite3.Connection, number: str, name: str, id_number: str) -> None:
+    records.insert(conn, "certificate_applicants", {"number": number, "name": name, "id_number": id_number})
+
+
+def add_verification(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
+    records.insert(conn, "verifications", values, or_ignore=True)
+
+
+def verifications_of(conn: sqlite3.Connection, number: str) -> list[dict[str, Any]]:
+    rows = conn.execute("SELECT * FROM verifications WHERE number = ? ORDER BY verified_at", (number,))
+    return [dict(r) for r in rows]
+
+
+def get_proof_request(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM proof_requests WHERE id = ?", (request_id,)).fetchone()
+    if row is None:
+        return None
+    item = dict(row)
+    item["overdue_flagged"] = bool(item["overdue_flagged"])
+    return item
+
+
+def add_proof_subject(conn: sqlite3.Connection, request_id: str, name: str, id_number: str) -> None:
+    records.insert(conn, "proof_subjects", {"request_id": request_id, "name": name, "id_number": id_number})
+
+
+def proof_subject(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT name, id_number FROM proof_subjects WHERE request_id = ?", (request_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def overdue_proofs(conn: sqlite3.Connection, requester: str, now: datetime) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT id, due_at FROM proof_requests WHERE requesting_region = ? AND status = 'requested' "
+        "AND overdue_flagged = 0 AND due_at < ?",
+        (requester, to_db(now)),
+    ).fetchall()
+
+
+def touch_registry(conn: sqlite3.Connection, region: str, at: datetime) -> None:
+    conn.execute(
+        "INSERT INTO registry_sync(region, last_event_at) VALUES (?, ?) ON CONFLICT(region) DO UPDATE SET "
+        "last_event_at = max(registry_sync.last_event_at, excluded.last_event_at)",
+        (region, to_db(at)),
+    )
+
+
+def registry_last_event(conn: sqlite3.Connection, region: str) -> str | None:
+    row = conn.execute("SELECT last_event_at FROM registry_sync WHERE region = ?", (region,)).fetchone()
+    return row[0] if row else None
+
+
+def search_certificates(conn: sqlite3.Connection, f: dict[str, Any], limit: int, cursor: str | None) -> dict:
+    conditions = [
+        ("issuer_region = ?", f.get("issuer_region")),
+        ("matter = ?", f.get("matter")),
+        ("status = ?", f.get("status")),
+        ("issued_at >= ?", f.get("issued_from")),
+        ("issued_at < ?", f.get("issued_to")),
+    ]
+    return records.search(conn, "certificates", conditions, "issued_at", limit, cursor)
+
+
+def search_verifications(conn: sqlite3.Connection, f: dict[str, Any], limit: int, cursor: str | None) -> dict:
+    conditions = [
+        ("number = ?", f.get("certificate_number")),
+        ("verifier_region = ?", f.get("verifier_region")),
+        ("issuer_region = ?", f.get("issuer_region")),
+        ("result = ?", f.get("result")),
+    ]
+    return records.search(conn, "verifications", conditions, "verified_at", limit, cursor)
+
+
+def search_proofs(conn: sqlite3.Connection, f: dict[str, Any], limit: int, cursor: str | None) -> dict:
+    conditions = [
+        ("requesting_region = ?", f.get("requesting_region")),
+        ("holding_region = ?", f.get("holding_region")),
+        ("proof_type = ?", f.get("proof_type")),
+        ("status = ?", f.get("status")),
+    ]
+    return records.search(conn, "proof_requests", conditions, "requested_at", limit, cursor)
+
+
+def counts(conn: sqlite3.Connection, sql: str) -> list[sqlite3.Row]:
+    return conn.execute(sql).fetchall()
