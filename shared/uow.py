@@ -62,6 +62,13 @@ class UnitOfWork:
         if audit_allowed or data_class is not None:
             self.record_audit(action, "allowed", record, owner)
 
+    def require_any_grant(self, action: str) -> None:
+        """For collection reads: a role with no grant for `action` at all is denied (and audited); the
+        rows a granted role may see are then filtered one by one."""
+        principal = self._require_principal()
+        if not any(allowed(principal.roles, action, scope) for scope in Scope):
+            raise Denied(action, f"{action} is not granted to these roles", purpose=self.purpose)
+
     def record_audit(
         self, action: str, decision: str, record: str | None, owner: str | None, reason: str | None = None
     ) -> None:

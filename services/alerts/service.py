@@ -13,7 +13,7 @@ from services.alerts.domain import AckState, AlertRuleError, Status
 from services.alerts.metrics import ESCALATIONS, TIME_TO_ACK
 from services.alerts.models import AnswerReinforcement, RaiseAlert, ReportSighting, RequestReinforcement, UpdateAlert
 from shared import records
-from shared.auth.policy import Scope, allowed, scope_of, write_scope
+from shared.auth.policy import allowed, scope_of, write_scope
 from shared.contracts import alerts as ev
 from shared.contracts.alerts import Severity
 from shared.problems import conflict, invalid, not_found
@@ -322,7 +322,6 @@ def read(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
 
 
 def search(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-    if not any(allowed(uow.principal.roles, "alerts.read", scope) for scope in Scope):
-        uow.authorize("alerts.read", Scope.OTHER)  # raises Denied, which is audited
+    uow.require_any_grant("alerts.read")
     result = db.search(uow.conn, filters, limit, cursor)
     return {**result, "items": [a for a in result["items"] if _readable(uow, a)]}

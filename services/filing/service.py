@@ -13,7 +13,7 @@ from services.filing.domain import Action, Status
 from services.filing.metrics import TIME_TO_DECISION
 from services.filing.models import RequestCorrection, Resubmit, SubmitFiling, Withdraw
 from shared import records
-from shared.auth.policy import DataClass, Scope, allowed, scope_of, write_scope
+from shared.auth.policy import DataClass, allowed, scope_of, write_scope
 from shared.contracts import filing as ev
 from shared.identity import mask_id, mask_name
 from shared.problems import conflict, not_found
@@ -317,8 +317,7 @@ def _readable(uow: UnitOfWork, filing: dict[str, Any]) -> bool:
 
 def search(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
     """Deny a role with no read grant at all; otherwise show the rows its grants cover."""
-    if not any(allowed(uow.principal.roles, "filing.read", scope) for scope in Scope):
-        uow.authorize("filing.read", Scope.OTHER)  # raises Denied, which is audited
+    uow.require_any_grant("filing.read")
     result = db.search(uow.conn, filters, limit, cursor)
     return {**result, "items": [f for f in result["items"] if _readable(uow, f)]}
 

@@ -296,13 +296,8 @@ def read_proof(uow: UnitOfWork, request_id: str) -> dict[str, Any]:
     return {**request, "timeline": records.timeline(uow.conn, request_id)}
 
 
-def _deny_without_any_grant(uow: UnitOfWork, action: str) -> None:
-    if not any(allowed(uow.principal.roles, action, scope) for scope in Scope):
-        uow.authorize(action, Scope.OTHER)  # raises Denied, which is audited
-
-
 def search_certificates(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-    _deny_without_any_grant(uow, "notary.read")
+    uow.require_any_grant("notary.read")
     result = db.search_certificates(uow.conn, filters, limit, cursor)
     visible = [
         c
@@ -313,12 +308,12 @@ def search_certificates(uow: UnitOfWork, filters: dict[str, Any], limit: int, cu
 
 
 def search_verifications(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-    _deny_without_any_grant(uow, "notary.read")
+    uow.require_any_grant("notary.read")
     return db.search_verifications(uow.conn, filters, limit, cursor)
 
 
 def search_proofs(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-    _deny_without_any_grant(uow, "notary.read_proofs")
+    uow.require_any_grant("notary.read_proofs")
     result = db.search_proofs(uow.conn, filters, limit, cursor)
     region = uow.principal.region.value
 

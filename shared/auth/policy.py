@@ -5,7 +5,8 @@ Scope says whose record it is, seen from the acting region:
 - INVOLVED: another region owns it, but the record names the acting region in a live relationship
   (the filing's receiving window, an alert's target, an active travel/transfer destination, a proof
   request's holder);
-- OTHER: another region owns it and the acting region has no live part in it.
+- OTHER: another region owns it and the acting region has no live part in it;
+- ELSEWHERE: a write attempted through another region's instance. No grant covers it.
 Sensitive data classes additionally need a declared purpose (X-Purpose) allowed for that class.
 """
 
@@ -29,6 +30,7 @@ class Scope(StrEnum):
     OWN = "own"
     INVOLVED = "involved"
     OTHER = "other"
+    ELSEWHERE = "elsewhere"  # acting through another region's instance: never granted
 
 
 class Purpose(StrEnum):
@@ -45,17 +47,21 @@ class Purpose(StrEnum):
 class DataClass(StrEnum):
     FILING_PARTIES = "filing-parties"
     PROOF_SUBJECT = "proof-subject"
+    CORRECTIONS_DETAIL = "corrections-detail"
+    SUBJECT_LOOKUP = "subject-lookup"
     AUDIT_LOG = "audit-log"
 
 
 PURPOSES: dict[DataClass, frozenset[Purpose]] = {
     DataClass.FILING_PARTIES: frozenset({Purpose.CASE_FILING, Purpose.CASE_REVIEW}),
     DataClass.PROOF_SUBJECT: frozenset({Purpose.NOTARIZATION}),
+    DataClass.CORRECTIONS_DETAIL: frozenset({Purpose.SUPERVISION, Purpose.TRANSFER_HANDOVER}),
+    DataClass.SUBJECT_LOOKUP: frozenset({Purpose.SUPERVISION, Purpose.LAW_ENFORCEMENT}),
     DataClass.AUDIT_LOG: frozenset({Purpose.AUDIT_REVIEW, Purpose.DATA_SUBJECT_REQUEST}),
 }
 
 R, S = Role, Scope
-ALL = frozenset(S)
+ALL = frozenset({S.OWN, S.INVOLVED, S.OTHER})
 OWN = frozenset({S.OWN})
 OWN_INVOLVED = frozenset({S.OWN, S.INVOLVED})
 INVOLVED = frozenset({S.INVOLVED})
@@ -85,6 +91,15 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
     "notary.read_proofs": {R.NOTARY: OWN_INVOLVED, R.SUPERVISOR: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
     "notary.answer_proof": {R.NOTARY: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
     "notary.read_proof_subject": {R.NOTARY: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
+    # community corrections: the home region (place of execution) owns the record; others see the
+    # minimised profile, and the detail only during an active travel or transfer involving them
+    "corrections.enrol": {R.CORRECTIONS_OFFICER: OWN},
+    "corrections.manage": {R.CORRECTIONS_OFFICER: OWN},
+    "corrections.read": {R.CORRECTIONS_OFFICER: ALL, R.SUPERVISOR: OWN_INVOLVED},
+    "corrections.read_detail": {R.CORRECTIONS_OFFICER: OWN_INVOLVED},
+    "corrections.lookup": {R.CORRECTIONS_OFFICER: OWN, R.POLICE_OFFICER: OWN},
+    "corrections.destination": {R.CORRECTIONS_OFFICER: INVOLVED},
+    "corrections.report_violation": {R.CORRECTIONS_OFFICER: ALL, R.POLICE_OFFICER: ALL},
     # the region's own audit trail
     "audit.read": {R.SUPERVISOR: OWN},
 }
@@ -108,5 +123,5 @@ def scope_of(acting_region: str, owner_region: str, involved: bool = False) -> S
 def write_scope(acting_region: str, instance_region: str, owner_region: str, involved: bool = False) -> Scope:
     """A region acts only through its own instance: a token from elsewhere writes nothing here."""
     if acting_region != instance_region:
-        return Scope.OTHER
+        return Scope.ELSEWHERE
     return scope_of(acting_region, owner_region, involved)

@@ -78,7 +78,7 @@ def test_operators_see_no_records():
 
 
 def test_no_region_acts_through_another_regions_instance():
-    assert write_scope("jiashan", "qingpu", "qingpu") is Scope.OTHER
+    assert write_scope("jiashan", "qingpu", "qingpu") is Scope.ELSEWHERE
     assert write_scope("qingpu", "qingpu", "qingpu") is Scope.OWN
     assert write_scope("jiashan", "jiashan", "qingpu", involved=True) is Scope.INVOLVED
 
