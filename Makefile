@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 KAFKA_LIBS := .cache/kafka/libs
 PY_STAMP := $(VENV)/.installed
 KAFKA_STAMP := $(KAFKA_LIBS)/.fetched
-KEYS := .cache/keys/trust.json
+KEYS := .cache/keys/id-hash.key
 PYTEST_ARGS ?=
 
 .PHONY: setup broker topics run stop test unit lint format bench schemas clean help

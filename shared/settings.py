@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     data_dir: Path = ROOT / "var"
     keys_dir: Path = ROOT / ".cache" / "keys"
     trust_file: Path | None = None
+    id_hash_key_file: Path | None = None
     # Where peers live, for point-to-point detail reads: "http://{host}:{port}" by the port map unless set.
     peer_host: str = "127.0.0.1"
     consumer_group: str | None = None
@@ -54,6 +55,10 @@ class Settings(BaseSettings):
     @property
     def resolved_trust_file(self) -> Path:
         return self.trust_file or self.keys_dir / "trust.json"
+
+    @property
+    def resolved_id_hash_key_file(self) -> Path:
+        return self.id_hash_key_file or self.keys_dir / "id-hash.key"
 
     def peer_url(self, region: Region) -> str:
         return f"http://{self.peer_host}:{port_of(region, self.service, self.port_base)}"

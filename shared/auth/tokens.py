@@ -8,6 +8,7 @@ configured through YRD_KEYS_DIR / YRD_TRUST_FILE and never generated.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -129,12 +130,30 @@ def load_private_key(keys_dir: Path, region: Region) -> Ed25519PrivateKey:
     return key
 
 
+ID_HASH_KEY_FILE = "id-hash.key"
+
+
+def load_id_hash_key(path: Path) -> bytes:
+    """The zone-wide secret for keyed hashes of ID numbers (hit/no-hit lookups without sharing them)."""
+    key = bytes.fromhex(path.read_text().strip())
+    if len(key) < 32:
+        raise ValueError("the ID hash key must be at least 32 bytes")
+    return key
+
+
 def init_dev_keys(keys_dir: Path) -> bool:
-    """Generate the three regions' development key pairs and the trust file, once. True if created."""
+    """Generate the three regions' development key pairs, the trust file and the ID hash key, once.
+    True if anything was created."""
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    hash_key = keys_dir / ID_HASH_KEY_FILE
+    created = False
+    if not hash_key.exists():
+        hash_key.write_text(os.urandom(32).hex())
+        hash_key.chmod(0o600)
+        created = True
     trust_path = keys_dir / "trust.json"
     if trust_path.exists() and all(private_key_path(keys_dir, r).exists() for r in Region):
-        return False
-    keys_dir.mkdir(parents=True, exist_ok=True)
+        return created
     trust: dict[str, dict[str, dict[str, str]]] = {"regions": {}}
     for region in Region:
         key = Ed25519PrivateKey.generate()

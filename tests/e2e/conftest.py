@@ -126,3 +126,11 @@ def alerts_cluster(e2e_prefix, tmp_path_factory, keys):
 def notary_cluster(e2e_prefix, tmp_path_factory, keys):
     # Proof requests fall due after 3 s here (3 days in production), so the overdue flag is testable.
     yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Service.NOTARY], YRD_NOTARY_PROOF_ANSWER_SECONDS="3")
+
+
+@pytest.fixture(scope="session")
+def corrections_cluster(e2e_prefix, tmp_path_factory, keys):
+    # Report-in after a transfer falls due after 3 s here (7 days in production).
+    yield from _cluster(
+        e2e_prefix, tmp_path_factory, keys, [Service.CORRECTIONS], YRD_CORRECTIONS_TRANSFER_REPORT_IN_SECONDS="3"
+    )

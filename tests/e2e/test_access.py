@@ -27,6 +27,7 @@ J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
 F = Service.FILING
 A = Service.ALERTS
 N = Service.NOTARY
+C = Service.CORRECTIONS
 
 
 def bad_tokens() -> dict[str, str]:
@@ -50,7 +51,8 @@ def v1_operations(base_url: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(
-    ("cluster_fixture", "service"), [("filing_cluster", F), ("alerts_cluster", A), ("notary_cluster", N)]
+    ("cluster_fixture", "service"),
+    [("filing_cluster", F), ("alerts_cluster", A), ("notary_cluster", N), ("corrections_cluster", C)],
 )
 def test_every_v1_endpoint_refuses_missing_and_bad_tokens(request, cluster_fixture, service):
     cluster = request.getfixturevalue(cluster_fixture)
@@ -258,3 +260,41 @@ def test_policy_matrix_notary(notary_cluster, certificates, role, acting, instan
     scope = write_scope(acting.value, instance.value, "jiashan", involved)
     may_answer = allowed(roles, "notary.answer_proof", scope) and (involved or scope.value != "own")
     assert answer.status_code == (409 if may_answer else 403), answer.text
+
+
+@pytest.fixture(scope="module")
+def released_subject(corrections_cluster):
+    """A released Jiashan subject every region knows."""
+    from tests.e2e.test_corrections import enrol
+
+    subject, number = enrol(corrections_cluster, J, "孙悟", born="19660606", seq="975")
+    home = corrections_cluster.client(J, C, token(J, Role.CORRECTIONS_OFFICER))
+    assert home.post(f"/subjects/{subject['id']}/release").status_code == 200
+    for region in Region:
+
+        def released(r=region) -> bool:
+            with sqlite3.connect(corrections_cluster.db(r, C)) as conn:
+                row = conn.execute("SELECT status FROM subjects WHERE id = ?", (subject["id"],)).fetchone()
+            return row == ("released",)
+
+        eventually(released, what=f"release in {region.value}")
+    return subject["id"], number
+
+
+@pytest.mark.parametrize(("role", "acting", "instance"), list(itertools.product(ROLES, Region, Region)))
+def test_policy_matrix_corrections(corrections_cluster, released_subject, role, acting, instance):
+    subject_id, number = released_subject
+    roles = frozenset({role})
+    client = corrections_cluster.client(instance, C, token(acting, role), **{"x-purpose": "supervision"})
+
+    release = client.post(f"/subjects/{subject_id}/release")
+    may_manage = allowed(roles, "corrections.manage", write_scope(acting.value, instance.value, "jiashan"))
+    assert release.status_code == (409 if may_manage else 403), release.text
+
+    lookup = client.post("/subjects/lookup", json={"id_number": number})
+    may_lookup = allowed(roles, "corrections.lookup", write_scope(acting.value, instance.value, instance.value))
+    assert lookup.status_code == (200 if may_lookup else 403), lookup.text
+
+    detail = client.get(f"/subjects/{subject_id}/detail")
+    may_detail = allowed(roles, "corrections.read_detail", scope_of(acting.value, "jiashan"))  # no live movement
+    assert detail.status_code == (200 if may_detail else 403), detail.text

@@ -1,0 +1,1 @@
+"""Community-correction record sharing (社区矫正)."""

@@ -1,0 +1,126 @@
+"""Corrections routes: translate HTTP into use cases and back, nothing more."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from services.corrections import movements, service
+from services.corrections.domain import Status
+from services.corrections.models import (
+    ApproveTravel,
+    Enrol,
+    Lookup,
+    RejectTransfer,
+    ReportViolation,
+    RequestTransfer,
+)
+from services.corrections.service import Config
+from shared.context import RequestContext
+from shared.contracts.corrections import CorrectionType, RiskLevel
+from shared.regions import Region
+from shared.web import Context
+
+
+def make_router(config: Config) -> APIRouter:
+    router = APIRouter(tags=["corrections"])
+
+    @router.post("/subjects", status_code=201)
+    def enrol(body: Enrol, ctx: RequestContext = Context) -> Response:
+        return ctx.command(lambda uow: (201, service.enrol(uow, body, config)), body.model_dump(mode="json"))
+
+    @router.post("/subjects/lookup")
+    def lookup(body: Lookup, ctx: RequestContext = Context) -> Response:
+        """Hit or no hit by ID number (X-Purpose: supervision or law-enforcement); audited."""
+        return ctx.command(lambda uow: (200, service.lookup(uow, body.id_number, config)))
+
+    @router.get("/subjects/{subject_id}")
+    def get_subject(subject_id: str, ctx: RequestContext = Context) -> Response:
+        return ctx.query(lambda uow: (200, service.read(uow, subject_id)))
+
+    @router.get("/subjects/{subject_id}/detail")
+    def get_detail(subject_id: str, ctx: RequestContext = Context) -> Response:
+        """The full record (X-Purpose: supervision or transfer-handover), held and audited by the home region."""
+        return ctx.read_from_holder(
+            lambda uow: service.read_detail(uow, subject_id),
+            lambda uow: service.holder_of(uow, subject_id),
+            f"/v1/subjects/{subject_id}/detail",
+        )
+
+    @router.get("/subjects")
+    def list_subjects(
+        ctx: RequestContext = Context,
+        status: Status | None = None,
+        correction_type: CorrectionType | None = None,
+        home_region: Region | None = None,
+        risk_level: RiskLevel | None = None,
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        cursor: str | None = None,
+    ) -> Response:
+        filters = {
+            "status": status,
+            "correction_type": correction_type,
+            "home_region": home_region,
+            "risk_level": risk_level,
+        }
+        return ctx.query(lambda uow: (200, service.search(uow, filters, limit, cursor)))
+
+    @router.post("/subjects/{subject_id}/report-in")
+    def report_in(subject_id: str, ctx: RequestContext = Context) -> Response:
+        return ctx.command(lambda uow: (200, service.report_in(uow, subject_id)))
+
+    @router.post("/subjects/{subject_id}/release")
+    def release(subject_id: str, ctx: RequestContext = Context) -> Response:
+        return ctx.command(lambda uow: (200, service.release(uow, subject_id)))
+
+    @router.post("/subjects/{subject_id}/travels", status_code=201)
+    def approve_travel(subject_id: str, body: ApproveTravel, ctx: RequestContext = Context) -> Response:
+        return ctx.command(
+            lambda uow: (201, movements.approve_travel(uow, subject_id, body)), body.model_dump(mode="json")
+        )
+
+    @router.post("/travels/{travel_id}/check-in")
+    def check_in(travel_id: str, ctx: RequestContext = Context) -> Response:
+        return ctx.command(lambda uow: (200, movements.check_in(uow, travel_id)))
+
+    @router.post("/travels/{travel_id}/return")
+    def record_return(travel_id: str, ctx: RequestContext = Context) -> Response:
+        return ctx.command(lambda uow: (200, movements.record_return(uow, travel_id)))
+
+    @router.post("/subjects/{subject_id}/transfers", status_code=201)
+    def request_transfer(subject_id: str, body: RequestTransfer, ctx: RequestContext = Context) -> Response:
+        return ctx.command(
+            lambda uow: (201, movements.request_transfer(uow, subject_id, body)), body.model_dump(mode="json")
+        )
+
+    @router.post("/transfers/{transfer_id}/accept")
+    def accept_transfer(transfer_id: str, ctx: RequestContext = Context) -> Response:
+        """The destination's officer accepts (X-Purpose: transfer-handover): the full record is fetched from
+        the home region first, then kept here with the acceptance in one transaction."""
+        pending = ctx.query(lambda uow: (200, movements.pending_transfer(uow, transfer_id)))
+        target = orjson.loads(pending.body)
+        record = ctx.runtime.peers.get(
+            Region(target["home_region"]),
+            f"/v1/subjects/{target['subject_id']}/detail",
+            ctx.authorization,
+            ctx.purpose,
+            ctx.correlation_id,
+        )
+        return ctx.command(lambda uow: (200, movements.accept_transfer(uow, transfer_id, record)))
+
+    @router.post("/transfers/{transfer_id}/reject")
+    def reject_transfer(transfer_id: str, body: RejectTransfer, ctx: RequestContext = Context) -> Response:
+        return ctx.command(
+            lambda uow: (200, movements.reject_transfer(uow, transfer_id, body.reason)), body.model_dump()
+        )
+
+    @router.post("/subjects/{subject_id}/violations", status_code=201)
+    def report_violation(subject_id: str, body: ReportViolation, ctx: RequestContext = Context) -> Response:
+        return ctx.command(
+            lambda uow: (201, movements.report_violation(uow, subject_id, body)), body.model_dump(mode="json")
+        )
+
+    return router

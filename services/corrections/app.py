@@ -1,0 +1,48 @@
+"""Bootstrap: the one place the corrections service's real dependencies are wired."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.corrections import api, domain, handlers, metrics, service
+from services.corrections import store as db
+from shared import audit_api
+from shared.auth.tokens import load_id_hash_key
+from shared.runtime import build_runtime
+from shared.settings import Settings
+from shared.topics import Domain
+from shared.web import create_app
+
+
+class CorrectionsSettings(BaseSettings):
+    """Report-in windows (YRD_CORRECTIONS_ENROL_REPORT_IN_SECONDS, ..._TRANSFER_REPORT_IN_SECONDS)."""
+
+    model_config = SettingsConfigDict(env_prefix="YRD_CORRECTIONS_", extra="ignore")
+
+    enrol_report_in_seconds: int = domain.ENROL_REPORT_IN_SECONDS
+    transfer_report_in_seconds: int = domain.TRANSFER_REPORT_IN_SECONDS
+
+
+def build(settings: Settings) -> FastAPI:
+    windows = CorrectionsSettings()
+    config = service.Config(
+        load_id_hash_key(settings.resolved_id_hash_key_file),
+        windows.enrol_report_in_seconds,
+        windows.transfer_report_in_seconds,
+    )
+    runtime = build_runtime(settings, Domain.CORRECTIONS, db.MIGRATIONS, handlers.make_handler(config))
+    runtime.scanners.append(service.scan)
+    runtime.gauges.append(lambda: metrics.refresh(runtime))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runtime.start()
+        yield
+        runtime.stop()
+
+    routers = [api.make_router(config), audit_api.router]
+    return create_app(runtime, f"YRD corrections · {settings.region.value}", routers, lifespan)

@@ -1,0 +1,117 @@
+"""Community-correction rules, pure: identity consistency, report-in windows, status transitions, travel
+and transfer rules, and when another region counts as involved (and may see the full record)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+
+from shared.identity import birth_date, gender
+
+ENROL_REPORT_IN_SECONDS = 10 * 86400  # report to the place of execution within 10 days of the judgment
+TRANSFER_REPORT_IN_SECONDS = 7 * 86400  # and to the new place within 7 days of a change of place
+MAX_TRAVEL_DAYS = 30
+
+
+class Status(StrEnum):
+    ENROLLED = "enrolled"
+    REPORTED_IN = "reported_in"
+    UNDER_SUPERVISION = "under_supervision"
+    TRAVELLING = "travelling"
+    TRANSFER_PENDING = "transfer_pending"
+    RELEASED = "released"
+
+
+class Move(StrEnum):
+    REPORT_IN = "report in"
+    APPROVE_TRAVEL = "approve travel for"
+    RETURN = "record the return of"
+    REQUEST_TRANSFER = "request a transfer for"
+    TRANSFER_REJECTED = "reject the transfer of"
+    TRANSFER_OWNERSHIP = "transfer"
+    RELEASE = "release"
+
+
+SUPERVISED = frozenset({Status.REPORTED_IN, Status.UNDER_SUPERVISION})
+TRANSITIONS: dict[Move, tuple[frozenset[Status], Status]] = {
+    Move.REPORT_IN: (frozenset({Status.ENROLLED}), Status.REPORTED_IN),
+    Move.APPROVE_TRAVEL: (SUPERVISED, Status.TRAVELLING),
+    Move.RETURN: (frozenset({Status.TRAVELLING}), Status.UNDER_SUPERVISION),
+    Move.REQUEST_TRANSFER: (SUPERVISED, Status.TRANSFER_PENDING),
+    Move.TRANSFER_REJECTED: (frozenset({Status.TRANSFER_PENDING}), Status.UNDER_SUPERVISION),
+    Move.TRANSFER_OWNERSHIP: (frozenset({Status.TRANSFER_PENDING}), Status.ENROLLED),
+    Move.RELEASE: (frozenset({Status.ENROLLED, *SUPERVISED}), Status.RELEASED),
+}
+
+
+class CorrectionRuleError(ValueError):
+    """A command the rules refuse; the message says why."""
+
+
+class InvalidMove(Exception):
+    def __init__(self, move: Move, current: Status) -> None:
+        super().__init__(f"cannot {move.value} a subject who is {current.value}")
+        self.current = current
+
+
+def next_status(move: Move, current: Status) -> Status:
+    allowed_from, target = TRANSITIONS[move]
+    if current not in allowed_from:
+        raise InvalidMove(move, current)
+    return target
+
+
+def identity_problem(id_number: str, declared_birth: date, declared_gender: str) -> str | None:
+    """Birth date and gender must agree with the ID number."""
+    if birth_date(id_number) != declared_birth:
+        return "birth_date does not match the ID number"
+    if gender(id_number) != declared_gender:
+        return "gender does not match the ID number"
+    return None
+
+
+def check_period(start: date, end: date) -> None:
+    if end <= start:
+        raise CorrectionRuleError("end_date must be after start_date")
+
+
+def report_in_due(effective: date | datetime, seconds: int) -> datetime:
+    start = effective if isinstance(effective, datetime) else datetime.combine(effective, time(), UTC)
+    return start + timedelta(seconds=seconds)
+
+
+def check_travel(home: str, destination: str, from_date: date, to_date: date, today: date) -> None:
+    if destination == home:
+        raise CorrectionRuleError("travel approval is for leaving the home region")
+    if to_date < from_date:
+        raise CorrectionRuleError("to_date must not be before from_date")
+    if from_date < today:
+        raise CorrectionRuleError("from_date must not be in the past")
+    if (to_date - from_date).days + 1 > MAX_TRAVEL_DAYS:
+        raise CorrectionRuleError(f"a trip may last at most {MAX_TRAVEL_DAYS} days")
+
+
+@dataclass(frozen=True)
+class Movement:
+    """A travel or transfer as far as access is concerned."""
+
+    kind: str  # "travel" or "transfer"
+    region: str  # the destination
+    status: str
+    until: date | None = None  # a travel's last day
+
+
+def is_active(movement: Movement, today: date) -> bool:
+    if movement.kind == "travel":
+        return movement.status in ("approved", "checked_in") and (movement.until is None or today <= movement.until)
+    return movement.status == "pending"
+
+
+def involved(region: str, movements: list[Movement], today: date) -> bool:
+    """Another region may see the full record only during an active travel or transfer to it."""
+    return any(m.region == region and is_active(m, today) for m in movements)
+
+
+def report_in_overdue(status: Status, due: datetime | None, now: datetime) -> bool:
+    return status is Status.ENROLLED and due is not None and now > due

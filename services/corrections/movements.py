@@ -1,0 +1,142 @@
+"""Travel (外出), transfer (执行地变更) and violations: the home region approves and decides; a
+destination checks travellers in and accepts or rejects transfers at its own instance."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from services.corrections import domain
+from services.corrections import store as db
+from services.corrections.apply import apply
+from services.corrections.domain import CorrectionRuleError, Move
+from services.corrections.models import ApproveTravel, ReportViolation, RequestTransfer
+from services.corrections.service import authorize_owner, load, moved, view
+from shared.auth.policy import write_scope
+from shared.contracts import corrections as ev
+from shared.problems import conflict, invalid, not_found
+from shared.uow import UnitOfWork
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _row(uow: UnitOfWork, table: str, row_id: str, what: str) -> dict[str, Any]:
+    row = db.get_row(uow.conn, table, row_id)
+    if row is None or row.get("destination") is None:
+        raise not_found(what)
+    return row
+
+
+def _authorize_destination(uow: UnitOfWork, subject: dict[str, Any], destination: str) -> None:
+    scope = write_scope(
+        uow.principal.region, uow.region.value, subject["home_region"], involved=uow.region.value == destination
+    )
+    uow.authorize("corrections.destination", scope, record=subject["id"], owner=subject["home_region"])
+
+
+def approve_travel(uow: UnitOfWork, subject_id: str, body: ApproveTravel) -> dict[str, Any]:
+    subject = load(uow, subject_id)
+    authorize_owner(uow, subject)
+    try:
+        domain.check_travel(subject["home_region"], body.destination.value, body.from_date, body.to_date, date.today())
+    except CorrectionRuleError as error:
+        raise invalid("destination" if "region" in str(error) else "to_date", str(error)) from None
+    moved(subject, Move.APPROVE_TRAVEL)
+    data = ev.TravelApproved(
+        subject_id=subject_id,
+        version=subject["version"] + 1,
+        travel_id=str(uuid.uuid4()),
+        destination=body.destination.value,
+        from_date=body.from_date,
+        to_date=body.to_date,
+        approved_at=now(),
+    )
+    apply(uow, uow.emit(ev.TRAVEL_APPROVED, subject_id, data))
+    return db.get_row(uow.conn, "travels", data.travel_id)
+
+
+def check_in(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
+    travel = _row(uow, "travels", travel_id, "travel")
+    subject = load(uow, travel["subject_id"])
+    _authorize_destination(uow, subject, travel["destination"])
+    if travel["status"] != "approved":
+        raise conflict(f"the travel is {travel['status']}", travel["status"])
+    data = ev.TravelCheckedIn(subject_id=subject["id"], travel_id=travel_id, checked_in_at=now())
+    apply(uow, uow.emit(ev.TRAVEL_CHECKED_IN, subject["id"], data))
+    return db.get_row(uow.conn, "travels", travel_id)
+
+
+def record_return(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
+    travel = _row(uow, "travels", travel_id, "travel")
+    subject = load(uow, travel["subject_id"])
+    authorize_owner(uow, subject)
+    moved(subject, Move.RETURN)
+    data = ev.TravelReturned(
+        subject_id=subject["id"], version=subject["version"] + 1, travel_id=travel_id, returned_at=now()
+    )
+    apply(uow, uow.emit(ev.TRAVEL_RETURNED, subject["id"], data))
+    return db.get_row(uow.conn, "travels", travel_id)
+
+
+def request_transfer(uow: UnitOfWork, subject_id: str, body: RequestTransfer) -> dict[str, Any]:
+    subject = load(uow, subject_id)
+    authorize_owner(uow, subject)
+    if body.destination.value == subject["home_region"]:
+        raise invalid("destination", "a transfer goes to another region")
+    moved(subject, Move.REQUEST_TRANSFER)
+    data = ev.TransferRequested(
+        subject_id=subject_id,
+        version=subject["version"] + 1,
+        transfer_id=str(uuid.uuid4()),
+        destination=body.destination.value,
+        requested_at=now(),
+    )
+    apply(uow, uow.emit(ev.TRANSFER_REQUESTED, subject_id, data))
+    return db.get_row(uow.conn, "transfers", data.transfer_id)
+
+
+def pending_transfer(uow: UnitOfWork, transfer_id: str) -> dict[str, Any]:
+    """The transfer a destination is about to decide, checked before its officer fetches the record."""
+    transfer = _row(uow, "transfers", transfer_id, "transfer")
+    subject = load(uow, transfer["subject_id"])
+    _authorize_destination(uow, subject, transfer["destination"])
+    if transfer["status"] != "pending":
+        raise conflict(f"the transfer is {transfer['status']}", transfer["status"])
+    return {"subject_id": subject["id"], "home_region": subject["home_region"]}
+
+
+def accept_transfer(uow: UnitOfWork, transfer_id: str, record: dict[str, Any]) -> dict[str, Any]:
+    """Accept, keeping the full record fetched from the home region: ownership moves here once the home
+    region has seen the acceptance."""
+    subject_id = pending_transfer(uow, transfer_id)["subject_id"]
+    kept = {k: v for k, v in record.items() if k not in ("subject_id", "home_region")}
+    db.save_details(uow.conn, subject_id, kept)
+    data = ev.TransferAccepted(subject_id=subject_id, transfer_id=transfer_id, accepted_at=now())
+    apply(uow, uow.emit(ev.TRANSFER_ACCEPTED, subject_id, data))
+    return db.get_row(uow.conn, "transfers", transfer_id)
+
+
+def reject_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> dict[str, Any]:
+    subject_id = pending_transfer(uow, transfer_id)["subject_id"]
+    data = ev.TransferRejected(subject_id=subject_id, transfer_id=transfer_id, reason=reason, rejected_at=now())
+    apply(uow, uow.emit(ev.TRANSFER_REJECTED, subject_id, data))
+    return db.get_row(uow.conn, "transfers", transfer_id)
+
+
+def report_violation(uow: UnitOfWork, subject_id: str, body: ReportViolation) -> dict[str, Any]:
+    subject = load(uow, subject_id)
+    scope = write_scope(uow.principal.region, uow.region.value, subject["home_region"])
+    uow.authorize("corrections.report_violation", scope, record=subject_id, owner=subject["home_region"])
+    data = ev.ViolationReported(
+        violation_id=str(uuid.uuid4()),
+        subject_id=subject_id,
+        kind=body.kind,
+        occurred_at=body.occurred_at,
+        place=body.place,
+        details=body.details,
+    )
+    apply(uow, uow.emit(ev.VIOLATION_REPORTED, subject_id, data))
+    return view(uow, subject_id)

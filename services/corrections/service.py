@@ -1,0 +1,190 @@
+"""Subject use cases: enrolment, report-in, release, reads (profile everywhere, full record at home or
+during an involving travel/transfer), hit/no-hit lookup, and applying every corrections event."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from services.corrections import domain
+from services.corrections import store as db
+from services.corrections.apply import apply
+from services.corrections.domain import InvalidMove, Move, Status
+from services.corrections.models import Enrol
+from shared import records
+from shared.auth.policy import DataClass, allowed, scope_of, write_scope
+from shared.contracts import corrections as ev
+from shared.identity import keyed_hash, mask_id, mask_name
+from shared.problems import conflict, not_found
+from shared.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Config:
+    id_hash_key: bytes
+    enrol_report_in_seconds: int = domain.ENROL_REPORT_IN_SECONDS
+    transfer_report_in_seconds: int = domain.TRANSFER_REPORT_IN_SECONDS
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def load(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
+    subject = db.get(uow.conn, subject_id)
+    if subject is None or subject["home_region"] is None:
+        raise not_found("subject")
+    return subject
+
+
+def authorize_owner(uow: UnitOfWork, subject: dict[str, Any], action: str = "corrections.manage") -> None:
+    scope = write_scope(uow.principal.region, uow.region.value, subject["home_region"])
+    uow.authorize(action, scope, record=subject["id"], owner=subject["home_region"])
+
+
+def moved(subject: dict[str, Any], move: Move) -> Status:
+    """The status after `move`, or 409 naming the current one."""
+    try:
+        return domain.next_status(move, Status(subject["status"]))
+    except InvalidMove as error:
+        raise conflict(str(error), subject["status"]) from None
+
+
+def enrol(uow: UnitOfWork, body: Enrol, config: Config) -> dict[str, Any]:
+    here = uow.region.value
+    uow.authorize("corrections.enrol", write_scope(uow.principal.region, here, here))
+    id_hash = keyed_hash(body.id_number, config.id_hash_key)
+    if existing := db.active_by_hash(uow.conn, id_hash):
+        raise conflict(
+            f"already under community correction (subject {existing['id']}, home region {existing['home_region']})"
+        )
+    subject_id = str(uuid.uuid4())
+    profile = ev.Profile(
+        subject_id=subject_id,
+        home_region=here,
+        name_masked=mask_name(body.name),
+        id_masked=mask_id(body.id_number),
+        id_hash=id_hash,
+        correction_type=body.correction_type,
+        start_date=body.start_date,
+        end_date=body.end_date,
+        risk_level=body.risk_level,
+        status=Status.ENROLLED.value,
+    )
+    due = domain.report_in_due(body.judgment_effective_date, config.enrol_report_in_seconds)
+    apply(uow, uow.emit(ev.ENROLLED, subject_id, ev.Enrolled(version=1, profile=profile, report_in_due=due)))
+    db.save_details(uow.conn, subject_id, body.model_dump(mode="json"))
+    return view(uow, subject_id)
+
+
+def report_in(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
+    subject = load(uow, subject_id)
+    authorize_owner(uow, subject)
+    moved(subject, Move.REPORT_IN)
+    apply(
+        uow,
+        uow.emit(
+            ev.REPORTED_IN,
+            subject_id,
+            ev.ReportedIn(subject_id=subject_id, version=subject["version"] + 1, reported_at=now()),
+        ),
+    )
+    return view(uow, subject_id)
+
+
+def release(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
+    subject = load(uow, subject_id)
+    authorize_owner(uow, subject)
+    moved(subject, Move.RELEASE)
+    apply(
+        uow,
+        uow.emit(
+            ev.RELEASED,
+            subject_id,
+            ev.Released(subject_id=subject_id, version=subject["version"] + 1, released_at=now()),
+        ),
+    )
+    return view(uow, subject_id)
+
+
+def lookup(uow: UnitOfWork, id_number: str, config: Config) -> dict[str, Any]:
+    """Hit or no hit, from the local read model, by keyed hash: the subject id and home region, nothing else."""
+    here = uow.region.value
+    uow.authorize(
+        "corrections.lookup", write_scope(uow.principal.region, here, here), data_class=DataClass.SUBJECT_LOOKUP
+    )
+    found = db.active_by_hash(uow.conn, keyed_hash(id_number, config.id_hash_key))
+    return {"hit": True, "subject_id": found["id"], "home_region": found["home_region"]} if found else {"hit": False}
+
+
+def _involved(uow: UnitOfWork, subject: dict[str, Any]) -> bool:
+    return domain.involved(uow.principal.region.value, db.movements(uow.conn, subject["id"]), date.today())
+
+
+def read(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
+    subject = load(uow, subject_id)
+    scope = scope_of(uow.principal.region, subject["home_region"], _involved(uow, subject))
+    uow.authorize("corrections.read", scope, record=subject_id, owner=subject["home_region"], audit_allowed=False)
+    return view(uow, subject_id)
+
+
+def read_detail(uow: UnitOfWork, subject_id: str) -> dict[str, Any] | None:
+    """The full record: the home region's officers, or another region's during an active travel or transfer
+    to it. Held by the home region; None here means: relay to it."""
+    subject = load(uow, subject_id)
+    scope = scope_of(uow.principal.region, subject["home_region"], _involved(uow, subject))
+    uow.authorize(
+        "corrections.read_detail",
+        scope,
+        record=subject_id,
+        owner=subject["home_region"],
+        data_class=DataClass.CORRECTIONS_DETAIL,
+    )
+    if subject["home_region"] != uow.region.value:
+        return None
+    return {"subject_id": subject_id, "home_region": subject["home_region"], **db.details(uow.conn, subject_id)}
+
+
+def holder_of(uow: UnitOfWork, subject_id: str) -> str:
+    return load(uow, subject_id)["home_region"]
+
+
+def view(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
+    """The minimised profile with travels, transfers, violations and timeline; violation details only at home."""
+    subject = load(uow, subject_id)
+    at_home = subject["home_region"] == uow.region.value
+    violations = [
+        v if at_home else {k: x for k, x in v.items() if k != "details"} for v in db.violations(uow.conn, subject_id)
+    ]
+    shown = {k: v for k, v in subject.items() if k != "id_hash"}
+    return {
+        **shown,
+        "travels": db.travels(uow.conn, subject_id),
+        "transfers": db.transfers(uow.conn, subject_id),
+        "violations": violations,
+        "timeline": records.timeline(uow.conn, subject_id),
+    }
+
+
+def search(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
+    uow.require_any_grant("corrections.read")
+    result = db.search(uow.conn, filters, limit, cursor)
+
+    def visible(s: dict[str, Any]) -> bool:
+        scope = scope_of(uow.principal.region, s["home_region"], _involved(uow, s))
+        return allowed(uow.principal.roles, "corrections.read", scope)
+
+    items = [{k: v for k, v in s.items() if k != "id_hash"} for s in result["items"] if visible(s)]
+    return {**result, "items": items}
+
+
+def scan(uow: UnitOfWork) -> None:
+    """Home region: a report-in not made by its deadline raises report-in-overdue, once."""
+    at = now()
+    for row in db.report_ins_overdue(uow.conn, uow.region.value, at):
+        data = ev.ReportInOverdue(
+            subject_id=row["id"], report_in_due=datetime.fromisoformat(row["report_in_due"]), detected_at=at
+        )
+        apply(uow, uow.emit(ev.REPORT_IN_OVERDUE, row["id"], data))

@@ -1,0 +1,168 @@
+"""Corrections tables: every region's minimised profiles, the full record only at the home region, travels,
+transfers and violations (details only at the home region)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+from typing import Any
+
+from services.corrections.domain import Movement
+from shared import records
+from shared.records import to_db
+from shared.store import Migration
+
+MIGRATIONS: list[Migration] = [
+    (
+        "corrections-001",
+        """
+        CREATE TABLE subjects (
+            id TEXT PRIMARY KEY,
+            home_region TEXT,
+            name_masked TEXT,
+            id_masked TEXT,
+            id_hash TEXT,
+            correction_type TEXT,
+            start_date TEXT,
+            end_date TEXT,
+            risk_level TEXT,
+            status TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            enrolled_at TEXT,
+            report_in_due TEXT,
+            overdue_flagged INTEGER NOT NULL DEFAULT 0,
+            released_at TEXT
+        );
+        CREATE INDEX subjects_by_hash ON subjects(id_hash);
+        CREATE INDEX subjects_by_enrolled ON subjects(enrolled_at DESC, id DESC);
+        CREATE TABLE subject_details (
+            subject_id TEXT PRIMARY KEY REFERENCES subjects(id),
+            record BLOB NOT NULL
+        );
+        CREATE TABLE travels (
+            id TEXT PRIMARY KEY,
+            subject_id TEXT NOT NULL,
+            destination TEXT,
+            from_date TEXT,
+            to_date TEXT,
+            status TEXT NOT NULL,
+            approved_at TEXT,
+            checked_in_at TEXT,
+            returned_at TEXT
+        );
+        CREATE INDEX travels_by_subject ON travels(subject_id);
+        CREATE TABLE transfers (
+            id TEXT PRIMARY KEY,
+            subject_id TEXT NOT NULL,
+            from_region TEXT,
+            destination TEXT,
+            status TEXT NOT NULL,
+            requested_at TEXT,
+            decided_at TEXT,
+            reason TEXT
+        );
+        CREATE INDEX transfers_by_subject ON transfers(subject_id);
+        CREATE TABLE violations (
+            id TEXT PRIMARY KEY,
+            subject_id TEXT NOT NULL,
+            region TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            occurred_at TEXT NOT NULL,
+            place TEXT NOT NULL,
+            details TEXT
+        );
+        CREATE INDEX violations_by_subject ON violations(subject_id, occurred_at)
+        """,
+    ),
+]
+
+
+def get(conn: sqlite3.Connection, subject_id: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM subjects WHERE id = ?", (subject_id,)).fetchone()
+    if row is None:
+        return None
+    item = dict(row)
+    item["overdue_flagged"] = bool(item["overdue_flagged"])
+    return item
+
+
+def active_by_hash(conn: sqlite3.Connection, id_hash: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT id, home_region FROM subjects WHERE id_hash = ? AND status != 'released' ORDER BY enrolled_at DESC",
+        (id_hash,),
+    ).fetchone()
+    return dict(row) if row else None
+
+
+def save_details(conn: sqlite3.Connection, subject_id: str, record: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT INTO subject_details(subject_id, record) VALUES (?, ?) "
+        "ON CONFLICT(subject_id) DO UPDATE SET record = excluded.record",
+        (subject_id, to_db(record)),
+    )
+
+
+def details(conn: sqlite3.Connection, subject_id: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT record FROM subject_details WHERE subject_id = ?", (subject_id,)).fetchone()
+    return records.decode_json_columns(row, ("record",))["record"] if row else None
+
+
+def drop_details(conn: sqlite3.Connection, subject_id: str) -> None:
+    conn.execute("DELETE FROM subject_details WHERE subject_id = ?", (subject_id,))
+
+
+def upsert(conn: sqlite3.Connection, table: str, values: dict[str, Any], keep: tuple[str, ...] = ()) -> None:
+    records.merge(conn, table, values, keep)
+
+
+def travels(conn: sqlite3.Connection, subject_id: str) -> list[dict[str, Any]]:
+    return [
+        dict(r) for r in conn.execute("SELECT * FROM travels WHERE subject_id = ? ORDER BY from_date", (subject_id,))
+    ]
+
+
+def transfers(conn: sqlite3.Connection, subject_id: str) -> list[dict[str, Any]]:
+    return [
+        dict(r)
+        for r in conn.execute("SELECT * FROM transfers WHERE subject_id = ? ORDER BY requested_at", (subject_id,))
+    ]
+
+
+def get_row(conn: sqlite3.Connection, table: str, row_id: str) -> dict[str, Any] | None:
+    row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def movements(conn: sqlite3.Connection, subject_id: str) -> list[Movement]:
+    found = [
+        Movement("travel", t["destination"], t["status"], date.fromisoformat(t["to_date"]) if t["to_date"] else None)
+        for t in travels(conn, subject_id)
+    ]
+    return found + [Movement("transfer", t["destination"], t["status"]) for t in transfers(conn, subject_id)]
+
+
+def violations(conn: sqlite3.Connection, subject_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute("SELECT * FROM violations WHERE subject_id = ? ORDER BY occurred_at", (subject_id,))
+    return [dict(r) for r in rows]
+
+
+def report_ins_overdue(conn: sqlite3.Connection, home: str, now: datetime) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT id, report_in_due FROM subjects WHERE home_region = ? AND status = 'enrolled' "
+        "AND overdue_flagged = 0 AND report_in_due < ?",
+        (home, to_db(now)),
+    ).fetchall()
+
+
+def search(conn: sqlite3.Connection, f: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
+    conditions = [
+        ("status = ?", f.get("status")),
+        ("correction_type = ?", f.get("correction_type")),
+        ("home_region = ?", f.get("home_region")),
+        ("risk_level = ?", f.get("risk_level")),
+    ]
+    return records.search(conn, "subjects", conditions, "enrolled_at", limit, cursor)
+
+
+def counts(conn: sqlite3.Connection, sql: str, *args: Any) -> list[sqlite3.Row]:
+    return conn.execute(sql, args).fetchall()

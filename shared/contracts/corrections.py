@@ -1,0 +1,142 @@
+"""Community-correction events (on `{region}.corrections`).
+
+Events carry the minimised profile only: a pseudonymous subject id, masked name and ID number, type,
+period, risk level, status, home region and a keyed hash of the ID number (for hit/no-hit lookups).
+Never the full ID number, the address or the sentence text. The home region (place of execution) owns
+the record and versions its changes; destinations emit their own facts (check-ins, transfer decisions).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from shared.contracts.base import Payload, declare
+from shared.topics import Domain
+
+
+class CorrectionType(StrEnum):
+    CONTROL = "control"  # 管制
+    PROBATION = "probation"  # 缓刑
+    PAROLE = "parole"  # 假释
+    TEMPORARY_OUTSIDE = "temporary_outside"  # 暂予监外执行
+
+
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Profile(Payload):
+    subject_id: str
+    home_region: str
+    name_masked: str
+    id_masked: str
+    id_hash: str
+    correction_type: CorrectionType
+    start_date: date
+    end_date: date
+    risk_level: RiskLevel
+    status: str
+
+
+class Enrolled(Payload):
+    version: int
+    profile: Profile
+    report_in_due: datetime
+
+
+class ReportedIn(Payload):
+    subject_id: str
+    version: int
+    reported_at: datetime
+
+
+class TravelApproved(Payload):
+    subject_id: str
+    version: int
+    travel_id: str
+    destination: str
+    from_date: date
+    to_date: date
+    approved_at: datetime
+
+
+class TravelCheckedIn(Payload):
+    subject_id: str
+    travel_id: str
+    checked_in_at: datetime
+
+
+class TravelReturned(Payload):
+    subject_id: str
+    version: int
+    travel_id: str
+    returned_at: datetime
+
+
+class TransferRequested(Payload):
+    subject_id: str
+    version: int
+    transfer_id: str
+    destination: str
+    requested_at: datetime
+
+
+class TransferAccepted(Payload):
+    subject_id: str
+    transfer_id: str
+    accepted_at: datetime
+
+
+class TransferRejected(Payload):
+    subject_id: str
+    transfer_id: str
+    reason: str
+    rejected_at: datetime
+
+
+class OwnershipTransferred(Payload):
+    subject_id: str
+    version: int
+    transfer_id: str
+    from_region: str
+    to_region: str
+    transferred_at: datetime
+    report_in_due: datetime
+
+
+class ReportInOverdue(Payload):
+    subject_id: str
+    report_in_due: datetime
+    detected_at: datetime
+
+
+class ViolationReported(Payload):
+    violation_id: str
+    subject_id: str
+    kind: str
+    occurred_at: datetime
+    place: str
+    details: str  # kept by the home region only; other regions store kind, time and place
+
+
+class Released(Payload):
+    subject_id: str
+    version: int
+    released_at: datetime
+
+
+ENROLLED = declare(Domain.CORRECTIONS, "enrolled", Enrolled)
+REPORTED_IN = declare(Domain.CORRECTIONS, "reported-in", ReportedIn)
+TRAVEL_APPROVED = declare(Domain.CORRECTIONS, "travel-approved", TravelApproved)
+TRAVEL_CHECKED_IN = declare(Domain.CORRECTIONS, "travel-checked-in", TravelCheckedIn)
+TRAVEL_RETURNED = declare(Domain.CORRECTIONS, "travel-returned", TravelReturned)
+TRANSFER_REQUESTED = declare(Domain.CORRECTIONS, "transfer-requested", TransferRequested)
+TRANSFER_ACCEPTED = declare(Domain.CORRECTIONS, "transfer-accepted", TransferAccepted)
+TRANSFER_REJECTED = declare(Domain.CORRECTIONS, "transfer-rejected", TransferRejected)
+OWNERSHIP_TRANSFERRED = declare(Domain.CORRECTIONS, "ownership-transferred", OwnershipTransferred)
+REPORT_IN_OVERDUE = declare(Domain.CORRECTIONS, "report-in-overdue", ReportInOverdue)
+VIOLATION_REPORTED = declare(Domain.CORRECTIONS, "violation-reported", ViolationReported)
+RELEASED = declare(Domain.CORRECTIONS, "released", Released)
