@@ -41,7 +41,7 @@ run: broker
 	$(BIN)/yrd run-all
 
 stop:
-	-@pkill -TERM -f "shared.cli serve" && echo "services: stopped" || true
+	-@pkill -TERM -f "(yrd|shared\.cli) serve " && echo "services: stopped" || true
 	@bash deploy/kafka/stop.sh
 
 test: broker

@@ -69,21 +69,21 @@ def run_all(port_base: int | None = None) -> None:
     """Start every implemented service for all three regions; Ctrl-C stops them all."""
     base = port_base or _settings().port_base
     children: list[subprocess.Popen[bytes]] = []
-    for service in implemented_services():
-        for region in Region:
-            cmd = [
-                sys.executable,
-                "-m",
-                "shared.cli",
-                "serve",
-                service.value,
-                "--region",
-                region.value,
-                "--port-base",
-                str(base),
-            ]
-            children.append(subprocess.Popen(cmd, env=os.environ.copy()))
-            typer.echo(f"started {region.value:8} {service.value:12} http://127.0.0.1:{port_of(region, service, base)}")
+    instances = [(region, service) for service in implemented_services() for region in Region]
+    for region, service in instances:
+        cmd = [
+            sys.executable,
+            "-m",
+            "shared.cli",
+            "serve",
+            service.value,
+            "--region",
+            region.value,
+            "--port-base",
+            str(base),
+        ]
+        children.append(subprocess.Popen(cmd, env=os.environ.copy()))
+        typer.echo(f"started {region.value:8} {service.value:12} http://127.0.0.1:{port_of(region, service, base)}")
     stopping = False
 
     def stop(*_: object) -> None:
@@ -94,6 +94,9 @@ def run_all(port_base: int | None = None) -> None:
     signal.signal(signal.SIGTERM, stop)
     while not stopping and all(child.poll() is None for child in children):
         time.sleep(0.5)
+    for (region, service), child in zip(instances, children, strict=True):
+        if child.returncode is not None and not stopping:
+            typer.echo(f"{region.value} {service.value} exited ({child.returncode}); stopping the others", err=True)
     for child in children:
         if child.poll() is None:
             child.terminate()
