@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from shared import audit, outbox
-from shared.auth.policy import DataClass, Scope, allowed, purpose_allowed
+from shared.auth.policy import DataClass, Scope, allowed, purpose_allowed, scope_of
 from shared.auth.tokens import Principal
 from shared.contracts.audit import AUDIT_RECORDED
 from shared.contracts.base import EventType, Payload
@@ -16,6 +18,11 @@ from shared.envelope import Event
 from shared.problems import Denied
 from shared.regions import Region
 from shared.topics import Domain, topic
+
+
+def now() -> datetime:
+    """The one clock of the use cases (UTC, timezone-aware)."""
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -29,6 +36,28 @@ class UnitOfWork:
     purpose: str | None = None
     causation_id: str | None = None
     emitted: list[Event] = field(default_factory=list)
+
+    @property
+    def actor(self) -> str | None:
+        """Who acts: the token subject for HTTP work, None for event handlers and scanners."""
+        return self.principal.subject if self.principal else None
+
+    def read_held(
+        self,
+        action: str,
+        data_class: DataClass,
+        record: str,
+        holder: str,
+        involved: bool,
+        read: Callable[[], dict[str, Any]],
+    ) -> dict[str, Any] | None:
+        """A sensitive read of detail that `holder` keeps: authorised (purpose included) and audited here;
+        served if this instance is the holder, else None: the caller relays it to the holder."""
+        principal = self._require_principal()
+        self.authorize(
+            action, scope_of(principal.region, holder, involved), record=record, owner=holder, data_class=data_class
+        )
+        return read() if holder == self.region.value else None
 
     def emit(self, event_type: EventType[Any], subject: str, data: Payload) -> Event:
         event = Event(

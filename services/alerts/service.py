@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from services.alerts import domain
@@ -17,11 +17,7 @@ from shared.auth.policy import allowed, scope_of, write_scope
 from shared.contracts import alerts as ev
 from shared.contracts.alerts import Severity
 from shared.problems import conflict, invalid, not_found
-from shared.uow import UnitOfWork
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+from shared.uow import UnitOfWork, now
 
 
 def _load(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
@@ -29,10 +25,6 @@ def _load(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
     if alert is None or alert["origin_region"] is None:
         raise not_found("alert")
     return alert
-
-
-def _actor(uow: UnitOfWork) -> str | None:
-    return uow.principal.subject if uow.principal else None
 
 
 def _involved(alert: dict[str, Any], region: str) -> bool:
@@ -195,7 +187,7 @@ def apply(uow: UnitOfWork, event: Any) -> None:
             db.set_ack_due(conn, data.alert_id, target, data.ack_due)
         detail = {"severity": data.severity.value, "targets": data.targets, "ack_due": data.ack_due.isoformat()}
     elif event.type is ev.ACKNOWLEDGED:
-        recorded = db.record_ack(conn, data.alert_id, data.region, data.acknowledged_at, _actor(uow))
+        recorded = db.record_ack(conn, data.alert_id, data.region, data.acknowledged_at, uow.actor)
         alert = db.get(conn, data.alert_id)
         if recorded and alert and alert["origin_region"] == uow.region.value and alert["raised_at"]:
             waited = (data.acknowledged_at - datetime.fromisoformat(alert["raised_at"])).total_seconds()
@@ -268,7 +260,7 @@ def apply(uow: UnitOfWork, event: Any) -> None:
         detail = {"outcome": data.outcome}
     else:
         return
-    records.add_timeline(conn, event, data.alert_id, detail, _actor(uow))
+    records.add_timeline(conn, event, data.alert_id, detail, uow.actor)
 
 
 def scan(uow: UnitOfWork) -> None:

@@ -136,7 +136,7 @@ def apply(uow: UnitOfWork, event: Event, transfer_report_in_seconds: int = domai
         detail = {}
     else:
         return
-    records.add_timeline(conn, event, subject_id, detail, uow.principal.subject if uow.principal else None)
+    records.add_timeline(conn, event, subject_id, detail, uow.actor)
 
 
 def _travel(conn, travel_id: str, subject_id: str, status: str, **fields: Any) -> None:

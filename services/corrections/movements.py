@@ -4,7 +4,7 @@ destination checks travellers in and accepts or rejects transfers at its own ins
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from services.corrections import domain
@@ -16,11 +16,7 @@ from services.corrections.service import authorize_owner, load, moved, view
 from shared.auth.policy import write_scope
 from shared.contracts import corrections as ev
 from shared.problems import conflict, invalid, not_found
-from shared.uow import UnitOfWork
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+from shared.uow import UnitOfWork, now
 
 
 def _row(uow: UnitOfWork, table: str, row_id: str, what: str) -> dict[str, Any]:

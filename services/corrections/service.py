@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from services.corrections import domain
@@ -18,7 +18,7 @@ from shared.auth.policy import DataClass, allowed, scope_of, write_scope
 from shared.contracts import corrections as ev
 from shared.identity import keyed_hash, mask_id, mask_name
 from shared.problems import conflict, not_found
-from shared.uow import UnitOfWork
+from shared.uow import UnitOfWork, now
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,6 @@ class Config:
     id_hash_key: bytes
     enrol_report_in_seconds: int = domain.ENROL_REPORT_IN_SECONDS
     transfer_report_in_seconds: int = domain.TRANSFER_REPORT_IN_SECONDS
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def load(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
@@ -134,17 +130,15 @@ def read_detail(uow: UnitOfWork, subject_id: str) -> dict[str, Any] | None:
     """The full record: the home region's officers, or another region's during an active travel or transfer
     to it. Held by the home region; None here means: relay to it."""
     subject = load(uow, subject_id)
-    scope = scope_of(uow.principal.region, subject["home_region"], _involved(uow, subject))
-    uow.authorize(
+    home = subject["home_region"]
+    return uow.read_held(
         "corrections.read_detail",
-        scope,
-        record=subject_id,
-        owner=subject["home_region"],
-        data_class=DataClass.CORRECTIONS_DETAIL,
+        DataClass.CORRECTIONS_DETAIL,
+        subject_id,
+        home,
+        involved=_involved(uow, subject),
+        read=lambda: {"subject_id": subject_id, "home_region": home, **db.details(uow.conn, subject_id)},
     )
-    if subject["home_region"] != uow.region.value:
-        return None
-    return {"subject_id": subject_id, "home_region": subject["home_region"], **db.details(uow.conn, subject_id)}
 
 
 def holder_of(uow: UnitOfWork, subject_id: str) -> str:

@@ -4,7 +4,7 @@ handlers both call these; the rules themselves are in domain.py."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from services.filing import domain
@@ -18,11 +18,7 @@ from shared.contracts import filing as ev
 from shared.identity import mask_id, mask_name
 from shared.problems import conflict, not_found
 from shared.regions import REGIONS, Region
-from shared.uow import UnitOfWork
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+from shared.uow import UnitOfWork, now
 
 
 def _load(uow: UnitOfWork, filing_id: str) -> dict[str, Any]:
@@ -32,12 +28,8 @@ def _load(uow: UnitOfWork, filing_id: str) -> dict[str, Any]:
     return filing
 
 
-def _actor(uow: UnitOfWork) -> str | None:
-    return uow.principal.subject if uow.principal else None
-
-
 def _timeline(uow: UnitOfWork, event: Any, filing_id: str, detail: dict[str, Any]) -> None:
-    records.add_timeline(uow.conn, event, filing_id, detail, _actor(uow))
+    records.add_timeline(uow.conn, event, filing_id, detail, uow.actor)
 
 
 def submit(uow: UnitOfWork, body: SubmitFiling) -> dict[str, Any]:
@@ -293,17 +285,14 @@ def read_parties(uow: UnitOfWork, filing_id: str) -> dict[str, Any] | None:
     """Full party detail, held by the receiving region. None: ask the receiving region's instance."""
     filing = _load(uow, filing_id)
     holder = filing["receiving_region"]
-    involved = uow.principal.region.value == filing["court_region"]
-    uow.authorize(
+    return uow.read_held(
         "filing.read_parties",
-        scope_of(uow.principal.region, holder, involved),
-        record=filing_id,
-        owner=holder,
-        data_class=DataClass.FILING_PARTIES,
+        DataClass.FILING_PARTIES,
+        filing_id,
+        holder,
+        involved=uow.principal.region.value == filing["court_region"],
+        read=lambda: {"filing_id": filing_id, "holder_region": holder, "parties": db.parties(uow.conn, filing_id)},
     )
-    if holder != uow.region.value:
-        return None
-    return {"filing_id": filing_id, "holder_region": holder, "parties": db.parties(uow.conn, filing_id)}
 
 
 def holder_of(uow: UnitOfWork, filing_id: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from services.notary import domain
@@ -17,15 +17,7 @@ from shared.contracts import notary as ev
 from shared.identity import mask_id, mask_name
 from shared.problems import conflict, not_found
 from shared.regions import REGIONS
-from shared.uow import UnitOfWork
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _actor(uow: UnitOfWork) -> str | None:
-    return uow.principal.subject if uow.principal else None
+from shared.uow import UnitOfWork, now
 
 
 def _here_scope(uow: UnitOfWork) -> Scope:
@@ -159,18 +151,14 @@ def answer_proof(uow: UnitOfWork, request_id: str, body: AnswerProof) -> dict[st
 def read_proof_subject(uow: UnitOfWork, request_id: str) -> dict[str, Any] | None:
     """The subject's full name and ID number, held by the requesting office. None: ask that instance."""
     request = _proof(uow, request_id)
-    holder = request["requesting_region"]
-    involved = uow.principal.region.value == request["holding_region"]
-    uow.authorize(
+    return uow.read_held(
         "notary.read_proof_subject",
-        scope_of(uow.principal.region, holder, involved),
-        record=request_id,
-        owner=holder,
-        data_class=DataClass.PROOF_SUBJECT,
+        DataClass.PROOF_SUBJECT,
+        request_id,
+        request["requesting_region"],
+        involved=uow.principal.region.value == request["holding_region"],
+        read=lambda: {"request_id": request_id, **db.proof_subject(uow.conn, request_id)},
     )
-    if holder != uow.region.value:
-        return None
-    return {"request_id": request_id, **db.proof_subject(uow.conn, request_id)}
 
 
 def owner_of_proof(uow: UnitOfWork, request_id: str) -> str:
@@ -246,7 +234,7 @@ def apply(uow: UnitOfWork, event: Any) -> None:
         record, detail = data.request_id, {"due_at": data.due_at.isoformat()}
     else:
         return
-    records.add_timeline(conn, event, record, detail, _actor(uow))
+    records.add_timeline(conn, event, record, detail, uow.actor)
 
 
 def scan_overdue(uow: UnitOfWork) -> None:
