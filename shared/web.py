@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
@@ -68,7 +69,15 @@ def request_context(request: Request) -> RequestContext:
 Context = Depends(request_context)
 
 
-def create_app(runtime: Runtime, title: str, routers: list[APIRouter], lifespan: Callable | None = None) -> FastAPI:
+def create_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAPI:
+    """The instance's app; its lifespan starts and stops the runtime's relay, consumer and scanners."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runtime.start()
+        yield
+        runtime.stop()
+
     app = FastAPI(title=title, version="1", lifespan=lifespan, default_response_class=OrjsonResponse)
     app.state.runtime = runtime
     labels = runtime.labels

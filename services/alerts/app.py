@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -44,10 +41,4 @@ def build(settings: Settings) -> FastAPI:
     runtime.gauges.append(lambda: metrics.refresh(runtime))
     router = api.make_router(AckDeadlines().by_severity())
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        runtime.start()
-        yield
-        runtime.stop()
-
-    return create_app(runtime, f"YRD alerts · {settings.region.value}", [router, audit_api.router], lifespan)
+    return create_app(runtime, f"YRD alerts · {settings.region.value}", [router, audit_api.router])

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -38,11 +35,5 @@ def build(settings: Settings) -> FastAPI:
     runtime.scanners.append(service.scan)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        runtime.start()
-        yield
-        runtime.stop()
-
     routers = [api.make_router(config), audit_api.router]
-    return create_app(runtime, f"YRD corrections · {settings.region.value}", routers, lifespan)
+    return create_app(runtime, f"YRD corrections · {settings.region.value}", routers)

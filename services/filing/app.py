@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from services.filing import api, handlers, metrics, service
@@ -21,10 +18,4 @@ def build(settings: Settings) -> FastAPI:
     runtime.scanners.append(service.scan_overdue)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        runtime.start()
-        yield
-        runtime.stop()
-
-    return create_app(runtime, f"YRD filing · {settings.region.value}", [api.router, audit_api.router], lifespan)
+    return create_app(runtime, f"YRD filing · {settings.region.value}", [api.router, audit_api.router])

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -33,10 +30,4 @@ def build(settings: Settings) -> FastAPI:
         NotarySettings().proof_answer_seconds,
     )
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        runtime.start()
-        yield
-        runtime.stop()
-
-    return create_app(runtime, f"YRD notary · {settings.region.value}", [router, audit_api.router], lifespan)
+    return create_app(runtime, f"YRD notary · {settings.region.value}", [router, audit_api.router])
