@@ -16,79 +16,77 @@ from shared.contracts.filing import CaseType
 from shared.regions import Region
 from shared.web import Context
 
-router = APIRouter(tags=["filings"])
 
+def make_router(decision_seconds: int) -> APIRouter:
+    router = APIRouter(tags=["filings"])
 
-@router.post("/filings", status_code=202)
-def submit(body: SubmitFiling, ctx: RequestContext = Context) -> Response:
-    return ctx.command(lambda uow: (202, service.submit(uow, body)), body.model_dump(mode="json"))
+    @router.post("/filings", status_code=202)
+    def submit(body: SubmitFiling, ctx: RequestContext = Context) -> Response:
+        return ctx.command(lambda uow: (202, service.submit(uow, body, decision_seconds)), body.model_dump(mode="json"))
 
+    @router.get("/filings/{filing_id}")
+    def get_filing(filing_id: str, ctx: RequestContext = Context) -> Response:
+        return ctx.query(lambda uow: (200, service.read(uow, filing_id)))
 
-@router.get("/filings/{filing_id}")
-def get_filing(filing_id: str, ctx: RequestContext = Context) -> Response:
-    return ctx.query(lambda uow: (200, service.read(uow, filing_id)))
+    @router.get("/filings/{filing_id}/parties")
+    def get_parties(filing_id: str, ctx: RequestContext = Context) -> Response:
+        """Full party detail (sensitive, X-Purpose required), served by the receiving region that holds it."""
+        return ctx.read_from_holder(
+            lambda uow: service.read_parties(uow, filing_id),
+            lambda uow: service.holder_of(uow, filing_id),
+            f"/v1/filings/{filing_id}/parties",
+        )
 
+    @router.get("/filings")
+    def list_filings(
+        ctx: RequestContext = Context,
+        status: Status | None = None,
+        court_region: Region | None = None,
+        receiving_region: Region | None = None,
+        case_type: CaseType | None = None,
+        submitted_from: datetime | None = None,
+        submitted_to: datetime | None = None,
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        cursor: str | None = None,
+    ) -> Response:
+        filters = {
+            "status": status,
+            "court_region": court_region,
+            "receiving_region": receiving_region,
+            "case_type": case_type,
+            "submitted_from": submitted_from,
+            "submitted_to": submitted_to,
+        }
 
-@router.get("/filings/{filing_id}/parties")
-def get_parties(filing_id: str, ctx: RequestContext = Context) -> Response:
-    """Full party detail (sensitive, X-Purpose required), served by the receiving region that holds it."""
-    return ctx.read_from_holder(
-        lambda uow: service.read_parties(uow, filing_id),
-        lambda uow: service.holder_of(uow, filing_id),
-        f"/v1/filings/{filing_id}/parties",
-    )
+        return ctx.query(lambda uow: (200, service.search(uow, filters, limit, cursor)))
 
+    @router.post("/filings/{filing_id}/accept")
+    def accept(filing_id: str, ctx: RequestContext = Context) -> Response:
+        return ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.ACCEPT)))
 
-@router.get("/filings")
-def list_filings(
-    ctx: RequestContext = Context,
-    status: Status | None = None,
-    court_region: Region | None = None,
-    receiving_region: Region | None = None,
-    case_type: CaseType | None = None,
-    submitted_from: datetime | None = None,
-    submitted_to: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: str | None = None,
-) -> Response:
-    filters = {
-        "status": status,
-        "court_region": court_region,
-        "receiving_region": receiving_region,
-        "case_type": case_type,
-        "submitted_from": submitted_from,
-        "submitted_to": submitted_to,
-    }
+    @router.post("/filings/{filing_id}/reject")
+    def reject(filing_id: str, body: Reject, ctx: RequestContext = Context) -> Response:
+        return ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.REJECT, body)), body.model_dump())
 
-    return ctx.query(lambda uow: (200, service.search(uow, filters, limit, cursor)))
+    @router.post("/filings/{filing_id}/request-correction")
+    def request_correction(filing_id: str, body: RequestCorrection, ctx: RequestContext = Context) -> Response:
+        return ctx.command(
+            lambda uow: (200, service.decide(uow, filing_id, Action.REQUEST_CORRECTION, body)),
+            body.model_dump(mode="json"),
+        )
 
+    @router.post("/filings/{filing_id}/resubmit", status_code=202)
+    def resubmit(filing_id: str, body: Resubmit, ctx: RequestContext = Context) -> Response:
+        return ctx.command(
+            lambda uow: (202, service.request_change(uow, filing_id, Action.RESUBMIT, body, decision_seconds)),
+            body.model_dump(mode="json"),
+        )
 
-@router.post("/filings/{filing_id}/accept")
-def accept(filing_id: str, ctx: RequestContext = Context) -> Response:
-    return ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.ACCEPT)))
+    @router.post("/filings/{filing_id}/withdraw", status_code=202)
+    def withdraw(filing_id: str, body: Withdraw, ctx: RequestContext = Context) -> Response:
+        return ctx.command(
+            lambda uow: (202, service.request_change(uow, filing_id, Action.WITHDRAW, body, decision_seconds)),
+            body.model_dump(),
+        )
 
-
-@router.post("/filings/{filing_id}/reject")
-def reject(filing_id: str, body: Reject, ctx: RequestContext = Context) -> Response:
-    return ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.REJECT, body)), body.model_dump())
-
-
-@router.post("/filings/{filing_id}/request-correction")
-def request_correction(filing_id: str, body: RequestCorrection, ctx: RequestContext = Context) -> Response:
-    return ctx.command(
-        lambda uow: (200, service.decide(uow, filing_id, Action.REQUEST_CORRECTION, body)), body.model_dump(mode="json")
-    )
-
-
-@router.post("/filings/{filing_id}/resubmit", status_code=202)
-def resubmit(filing_id: str, body: Resubmit, ctx: RequestContext = Context) -> Response:
-    return ctx.command(
-        lambda uow: (202, service.request_change(uow, filing_id, Action.RESUBMIT, body)), body.model_dump(mode="json")
-    )
-
-
-@router.post("/filings/{filing_id}/withdraw", status_code=202)
-def withdraw(filing_id: str, body: Withdraw, ctx: RequestContext = Context) -> Response:
-    return ctx.command(
-        lambda uow: (202, service.request_change(uow, filing_id, Action.WITHDRAW, body)), body.model_dump()
-    )
+    return router

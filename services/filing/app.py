@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.filing import api, handlers, metrics, service
 from services.filing import store as db
+from services.filing.domain import DECISION_SECONDS
 from shared import audit_api
 from shared.runtime import build_runtime
 from shared.settings import Settings
@@ -13,9 +15,18 @@ from shared.topics import Domain
 from shared.web import create_app
 
 
+class FilingSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YRD_FILING_", extra="ignore")
+
+    decision_seconds: int = DECISION_SECONDS  # YRD_FILING_DECISION_SECONDS: the 7-day rule
+
+
 def build(settings: Settings) -> FastAPI:
-    runtime = build_runtime(settings, Domain.FILING, db.MIGRATIONS, handlers.handle)
+    decision_seconds = FilingSettings().decision_seconds
+    runtime = build_runtime(settings, Domain.FILING, db.MIGRATIONS, handlers.make_handler(decision_seconds))
     runtime.scanners.append(service.scan_overdue)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
 
-    return create_app(runtime, f"YRD filing · {settings.region.value}", [api.router, audit_api.router])
+    return create_app(
+        runtime, f"YRD filing · {settings.region.value}", [api.make_router(decision_seconds), audit_api.router]
+    )

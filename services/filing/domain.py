@@ -45,7 +45,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
     Action.WITHDRAW: (UNDECIDED, Status.WITHDRAWN),
 }
 
-DECISION_DAYS = 7
+DECISION_SECONDS = 7 * 86400  # the court decides within 7 days (configurable for operations and tests)
 
 CASE_TYPE_CODES: dict[CaseType, str] = {
     CaseType.CIVIL: "民初",
@@ -74,9 +74,9 @@ def next_status(action: Action, current: Status) -> Status:
     return target
 
 
-def decision_due(clock_start: datetime) -> datetime:
+def decision_due(clock_start: datetime, seconds: int = DECISION_SECONDS) -> datetime:
     """The court decides within 7 days of receiving the filing, or of the corrected filing."""
-    return clock_start + timedelta(days=DECISION_DAYS)
+    return clock_start + timedelta(seconds=seconds)
 
 
 def is_overdue(status: Status, due: datetime | None, now: datetime) -> bool:

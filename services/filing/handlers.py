@@ -4,6 +4,8 @@ decide: taking ownership of submissions, applying resubmission and withdrawal re
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from services.filing import service
 from services.filing import store as db
 from services.filing.domain import Action
@@ -15,25 +17,28 @@ from shared.uow import UnitOfWork
 STATE_EVENTS = {ev.RECEIVED, ev.ACCEPTED, ev.REJECTED, ev.CORRECTION_REQUESTED, ev.RESUBMITTED, ev.WITHDRAWN}
 
 
-def handle(uow: UnitOfWork, event: Event) -> None:
-    if event.type is ev.SUBMITTED:
-        service.record_submitted(uow, event)
-        if event.data.court_region == uow.region.value:
-            service.receive(uow, event.data.filing_id)
-    elif event.type in STATE_EVENTS:
-        service.apply(uow, event)
-    elif event.type in (ev.RESUBMISSION_REQUESTED, ev.WITHDRAWAL_REQUESTED):
-        _on_request(uow, event)
-    elif event.type in (ev.WITHDRAWAL_REFUSED, ev.DECISION_OVERDUE):
-        detail = (
-            {"status": event.data.status}
-            if event.type is ev.WITHDRAWAL_REFUSED
-            else {"decision_due": event.data.decision_due.isoformat()}
-        )
-        records.add_timeline(uow.conn, event, event.data.filing_id, detail)
+def make_handler(decision_seconds: int) -> Callable[[UnitOfWork, Event], None]:
+    def handle(uow: UnitOfWork, event: Event) -> None:
+        if event.type is ev.SUBMITTED:
+            service.record_submitted(uow, event)
+            if event.data.court_region == uow.region.value:
+                service.receive(uow, event.data.filing_id, decision_seconds)
+        elif event.type in STATE_EVENTS:
+            service.apply(uow, event)
+        elif event.type in (ev.RESUBMISSION_REQUESTED, ev.WITHDRAWAL_REQUESTED):
+            _on_request(uow, event, decision_seconds)
+        elif event.type in (ev.WITHDRAWAL_REFUSED, ev.DECISION_OVERDUE):
+            detail = (
+                {"status": event.data.status}
+                if event.type is ev.WITHDRAWAL_REFUSED
+                else {"decision_due": event.data.decision_due.isoformat()}
+            )
+            records.add_timeline(uow.conn, event, event.data.filing_id, detail)
+
+    return handle
 
 
-def _on_request(uow: UnitOfWork, event: Event) -> None:
+def _on_request(uow: UnitOfWork, event: Event, decision_seconds: int) -> None:
     data = event.data
     detail = {"documents": len(data.documents)} if event.type is ev.RESUBMISSION_REQUESTED else {"reason": data.reason}
     records.add_timeline(uow.conn, event, data.filing_id, detail)
@@ -43,4 +48,4 @@ def _on_request(uow: UnitOfWork, event: Event) -> None:
     if filing["receiving_region"] != event.region.value:
         return  # a request may come only from the filing's receiving window
     action = Action.RESUBMIT if event.type is ev.RESUBMISSION_REQUESTED else Action.WITHDRAW
-    service.apply_change(uow, filing, action, data)
+    service.apply_change(uow, filing, action, data, decision_seconds)

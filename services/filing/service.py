@@ -32,7 +32,7 @@ def _timeline(uow: UnitOfWork, event: Any, filing_id: str, detail: dict[str, Any
     records.add_timeline(uow.conn, event, filing_id, detail, uow.actor)
 
 
-def submit(uow: UnitOfWork, body: SubmitFiling) -> dict[str, Any]:
+def submit(uow: UnitOfWork, body: SubmitFiling, decision_seconds: int) -> dict[str, Any]:
     here = uow.region.value
     uow.authorize("filing.submit", write_scope(uow.principal.region, here, here))
     filing_id = str(uuid.uuid4())
@@ -72,7 +72,7 @@ def submit(uow: UnitOfWork, body: SubmitFiling) -> dict[str, Any]:
     record_submitted(uow, event)
     db.add_parties(uow.conn, filing_id, full)
     if body.court_region == uow.region:
-        receive(uow, filing_id)
+        receive(uow, filing_id, decision_seconds)
     return db.get(uow.conn, filing_id)
 
 
@@ -85,13 +85,16 @@ def record_submitted(uow: UnitOfWork, event: Any) -> None:
     _timeline(uow, event, data.filing_id, {"court_region": data.court_region, "case_type": data.case_type.value})
 
 
-def receive(uow: UnitOfWork, filing_id: str) -> None:
+def receive(uow: UnitOfWork, filing_id: str, decision_seconds: int) -> None:
     """The court region takes ownership (automatically, on the submission reaching it)."""
     filing = _load(uow, filing_id)
     domain.next_status(Action.RECEIVE, Status(filing["status"]))
     at = now()
     data = ev.Received(
-        filing_id=filing_id, version=filing["version"] + 1, received_at=at, decision_due=domain.decision_due(at)
+        filing_id=filing_id,
+        version=filing["version"] + 1,
+        received_at=at,
+        decision_due=domain.decision_due(at, decision_seconds),
     )
     apply(uow, uow.emit(ev.RECEIVED, filing_id, data))
 
@@ -140,7 +143,9 @@ def decide(uow: UnitOfWork, filing_id: str, action: Action, body: Any = None) ->
     return db.get(uow.conn, filing_id)
 
 
-def request_change(uow: UnitOfWork, filing_id: str, action: Action, body: Resubmit | Withdraw) -> dict[str, Any]:
+def request_change(
+    uow: UnitOfWork, filing_id: str, action: Action, body: Resubmit | Withdraw, decision_seconds: int
+) -> dict[str, Any]:
     """Resubmission or withdrawal: applied by the court region, requested by the receiving region."""
     filing = _load(uow, filing_id)
     involved = uow.principal.region.value == filing["receiving_region"]
@@ -151,7 +156,7 @@ def request_change(uow: UnitOfWork, filing_id: str, action: Action, body: Resubm
         raise conflict(f"cannot {action.value} a filing that is {current.value}", current.value)
     at = now()
     if uow.region.value == filing["court_region"]:
-        apply_change(uow, filing, action, body)
+        apply_change(uow, filing, action, body, decision_seconds)
     elif action is Action.RESUBMIT:
         event = uow.emit(
             ev.RESUBMISSION_REQUESTED,
@@ -169,7 +174,7 @@ def request_change(uow: UnitOfWork, filing_id: str, action: Action, body: Resubm
     return db.get(uow.conn, filing_id)
 
 
-def apply_change(uow: UnitOfWork, filing: dict[str, Any], action: Action, body: Any) -> None:
+def apply_change(uow: UnitOfWork, filing: dict[str, Any], action: Action, body: Any, decision_seconds: int) -> None:
     """The court region applies a resubmission or withdrawal, or refuses a withdrawal that came too late."""
     filing_id, version, at = filing["id"], filing["version"] + 1, now()
     current = Status(filing["status"])
@@ -186,7 +191,7 @@ def apply_change(uow: UnitOfWork, filing: dict[str, Any], action: Action, body: 
                     version=version,
                     documents=body.documents,
                     resubmitted_at=at,
-                    decision_due=domain.decision_due(at),
+                    decision_due=domain.decision_due(at, decision_seconds),
                 ),
             ),
         )

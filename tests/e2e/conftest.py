@@ -113,7 +113,8 @@ def _cluster(prefix: str, tmp_path_factory, keys: Path, services: list[Service],
 
 @pytest.fixture(scope="session")
 def filing_cluster(e2e_prefix, tmp_path_factory, keys):
-    yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Service.FILING])
+    # Courts decide within 8 s here (7 days in production), so the overdue rule is testable.
+    yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Service.FILING], YRD_FILING_DECISION_SECONDS="8")
 
 
 @pytest.fixture(scope="session")

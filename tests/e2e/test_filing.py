@@ -7,6 +7,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
+import httpx
 import pytest
 
 from shared.auth.policy import Role
@@ -161,3 +162,23 @@ def test_court_reads_full_parties_from_the_receiving_region_with_a_purpose(filin
     reads = [e for e in entries if e["action"] == "filing.read_parties"]
     assert reads and reads[0]["region"] == "qingpu" and reads[0]["purpose"] == "case-review"
     assert reads[0]["decision"] == "allowed"
+
+
+def test_a_filing_past_its_decision_deadline_is_flagged_once_everywhere(filing_cluster):
+    filing_id = clerk(filing_cluster, Q).post("/filings", json=filing_body(court="qingpu")).json()["id"]
+    for region in (J, Q, W):
+        view = eventually(
+            lambda r=region: (
+                (f := officer(filing_cluster, r).get(f"/filings/{filing_id}").json())
+                and any(e["type"] == "decision-overdue" for e in f.get("timeline", []))
+                and f
+            ),
+            timeout=30,
+            what=f"the overdue flag in {region.value}",
+        )
+        assert [e["type"] for e in view["timeline"]].count("decision-overdue") == 1
+    metrics = httpx.get(filing_cluster.url(Q, F) + "/metrics").text
+    assert 'yrd_filings_overdue{region="qingpu"}' in metrics
+    overdue = float(metrics.split('yrd_filings_overdue{region="qingpu"} ')[1].split()[0])
+    assert overdue >= 1
+    assert officer(filing_cluster, Q).post(f"/filings/{filing_id}/accept").status_code == 200  # late, still decidable

@@ -1,0 +1,42 @@
+"""Contracts are declared once and exported: the committed JSON Schemas are what the code generates."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from shared.contracts import REGISTRY, json_schemas, lookup
+from shared.contracts.base import UnknownEventType, UnknownEventVersion
+from shared.topics import Domain, catalogue, dlq, parse, topic
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
+
+
+def test_every_type_string_follows_the_convention():
+    assert len(REGISTRY) >= 38
+    for type_string, event_type in REGISTRY.items():
+        assert re.fullmatch(r"cn\.yrd\.[a-z]+\.[a-z-]+\.v\d+", type_string)
+        assert event_type.domain in Domain
+
+
+def test_committed_schemas_match_the_code():
+    generated = json_schemas()
+    committed = {p.stem: json.loads(p.read_text()) for p in SCHEMAS.glob("*.json")}
+    assert committed == generated, "run `make schemas` and commit docs/schemas"
+
+
+def test_unknown_type_and_unknown_version_are_told_apart():
+    assert lookup("cn.yrd.filing.accepted.v1").name == "accepted"
+    with pytest.raises(UnknownEventVersion):
+        lookup("cn.yrd.filing.accepted.v2")
+    with pytest.raises(UnknownEventType):
+        lookup("cn.yrd.filing.teleported.v1")
+
+
+def test_topic_names_and_their_dead_letter_twins():
+    assert topic("qingpu", Domain.FILING) == "qingpu.filing"
+    assert dlq(topic("qingpu", Domain.FILING, "t1.")) == "t1.qingpu.filing.dlq"
+    assert parse("t1.wujiang.alerts.dlq", "t1.") == ("wujiang", "alerts")
+    names = {spec.name for spec in catalogue()}
+    assert len(names) == 30 and "jiashan.audit.dlq" in names
