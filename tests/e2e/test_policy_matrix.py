@@ -1,0 +1,469 @@
+"""The policy table, asserted on every /v1 endpoint of every service against the running instances.
+
+Each endpoint is declared with the action it performs and how the service computes the scope of the
+caller; for every role, acting region and instance the response must be 403 exactly when the table
+denies. Allowed calls may still answer 409 or 422 (state, input): authorisation comes first everywhere.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.auth.policy import POLICY, Role, Scope, allowed, scope_of, write_scope
+from shared.regions import Region, Service
+from tests.e2e.conftest import token
+from tests.e2e.filing_data import filing_body, id_number, sha
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.e2e
+J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
+ScopeFn = Callable[[str, str], Scope | None]  # (acting, instance) -> scope; None: any grant of the action
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # OpenAPI template, filled from the fixture ids
+    action: str
+    scope: ScopeFn
+    body: Callable[[], Any] | None = None
+    purpose: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def own_instance(acting: str, instance: str) -> Scope:
+    return write_scope(acting, instance, instance)
+
+
+def writes(owner: str, involved: Callable[[str], bool] = lambda instance: False) -> ScopeFn:
+    return lambda acting, instance: write_scope(acting, instance, owner, involved(instance))
+
+
+def reads(owner: str, involved: Callable[[str], bool] = lambda acting: False) -> ScopeFn:
+    return lambda acting, instance: scope_of(acting, owner, involved(acting))
+
+
+def any_grant(acting: str, instance: str) -> None:
+    return None
+
+
+def expected(role: Role, endpoint: Endpoint, acting: str, instance: str) -> bool:
+    scope = endpoint.scope(acting, instance)
+    if scope is None:
+        return any(allowed(frozenset({role}), endpoint.action, s) for s in Scope)
+    return allowed(frozenset({role}), endpoint.action, scope)
+
+
+# ---- fixtures: one record per service in a known state, owned by a known region, seen everywhere
+
+
+def _seen_everywhere(cluster, service: Service, table: str, record_id: str, check: str = "1") -> None:
+    for region in Region:
+
+        def present(r=region) -> bool:
+            with sqlite3.connect(cluster.db(r, service)) as conn:
+                return conn.execute(f"SELECT {check} FROM {table} WHERE id = ?", (record_id,)).fetchone() == (1,)
+
+        eventually(present, what=f"{table} {record_id} in {region.value}")
+
+
+@pytest.fixture(scope="module")
+def filing_ids(filing_cluster):
+    """Received at the Jiashan window for the Qingpu court, accepted."""
+    filing_id = (
+        filing_cluster.client(J, Service.FILING, token(J, Role.WINDOW_CLERK))
+        .post("/filings", json=filing_body(court="qingpu"))
+        .json()["id"]
+    )
+    _seen_everywhere(filing_cluster, Service.FILING, "filings", filing_id, "status = 'received'")
+    court = filing_cluster.client(Q, Service.FILING, token(Q, Role.COURT_OFFICER))
+    assert court.post(f"/filings/{filing_id}/accept").status_code == 200
+    _seen_everywhere(filing_cluster, Service.FILING, "filings", filing_id, "status = 'accepted'")
+    return {"filing_id": filing_id}
+
+
+@pytest.fixture(scope="module")
+def alert_ids(alerts_cluster):
+    """A Wujiang alert for Jiashan and Qingpu, with a reinforcement request to Jiashan."""
+    from tests.e2e.test_alerts import alert_body
+
+    owner = alerts_cluster.client(W, Service.ALERTS, token(W, Role.POLICE_OFFICER))
+    alert_id = owner.post("/alerts", json=alert_body(severity="IV")).json()["id"]
+    request_id = owner.post(
+        f"/alerts/{alert_id}/reinforcement-requests",
+        json={"to_region": "jiashan", "units": 2, "kind": "警车", "rendezvous": "收费站"},
+    ).json()["id"]
+    _seen_everywhere(alerts_cluster, Service.ALERTS, "reinforcements", request_id)
+    _seen_everywhere(alerts_cluster, Service.ALERTS, "alerts", alert_id)
+    return {"alert_id": alert_id, "request_id": request_id}
+
+
+@pytest.fixture(scope="module")
+def notary_ids(notary_cluster):
+    """A Qingpu certificate, and a Jiashan proof request held by Wujiang."""
+    certificate = (
+        notary_cluster.client(Q, Service.NOTARY, token(Q, Role.NOTARY))
+        .post(
+            "/certificates",
+            json={
+                "matter": "declaration",
+                "applicant": {"name": "周某", "id_number": id_number()},
+                "document_sha256": sha("d"),
+            },
+        )
+        .json()["number"]
+    )
+    request_id = (
+        notary_cluster.client(J, Service.NOTARY, token(J, Role.NOTARY))
+        .post(
+            "/proof-requests",
+            json={
+                "holding_region": "wujiang",
+                "proof_type": "education",
+                "subject_name": "周某",
+                "subject_id_number": id_number(),
+                "purpose": "p",
+                "application_ref": "a",
+            },
+        )
+        .json()["id"]
+    )
+    _seen_everywhere(notary_cluster, Service.NOTARY, "certificates", certificate)
+    _seen_everywhere(notary_cluster, Service.NOTARY, "proof_requests", request_id)
+    return {"number": certificate, "request_id": request_id}
+
+
+@pytest.fixture(scope="module")
+def corrections_ids(corrections_cluster):
+    """Jiashan subjects: one travelling to Qingpu (so Qingpu is involved), one whose travel is to be
+    checked in and returned, one whose transfer to Wujiang was rejected."""
+    from tests.e2e.test_corrections import enrol
+
+    home = corrections_cluster.client(J, Service.CORRECTIONS, token(J, Role.CORRECTIONS_OFFICER))
+    trip = {
+        "destination": "qingpu",
+        "from_date": date.today().isoformat(),
+        "to_date": (date.today() + timedelta(days=5)).isoformat(),
+        "reason": "探亲",
+    }
+    travelling, _ = enrol(corrections_cluster, J, "吴甲", born="19700101", seq="101")
+    assert home.post(f"/subjects/{travelling['id']}/travels", json=trip).status_code == 201
+    checked, _ = enrol(corrections_cluster, J, "吴乙", born="19700202", seq="202")
+    travel_id = home.post(f"/subjects/{checked['id']}/travels", json=trip).json()["id"]
+    moving, _ = enrol(corrections_cluster, J, "吴丙", born="19700303", seq="303")
+    transfer_id = home.post(
+        f"/subjects/{moving['id']}/transfers", json={"destination": "wujiang", "reason": "r"}
+    ).json()["id"]
+    _seen_everywhere(corrections_cluster, Service.CORRECTIONS, "transfers", transfer_id)
+    rejected = corrections_cluster.client(W, Service.CORRECTIONS, token(W, Role.CORRECTIONS_OFFICER)).post(
+        f"/transfers/{transfer_id}/reject", json={"reason": "r"}
+    )
+    assert rejected.status_code == 200, rejected.text
+    _seen_everywhere(corrections_cluster, Service.CORRECTIONS, "transfers", transfer_id, "status = 'rejected'")
+    _seen_everywhere(corrections_cluster, Service.CORRECTIONS, "travels", travel_id)
+    _seen_everywhere(corrections_cluster, Service.CORRECTIONS, "subjects", travelling["id"], "status = 'travelling'")
+    return {
+        "subject_id": travelling["id"],
+        "travel_id": travel_id,
+        "transfer_id": transfer_id,
+        "lookup_number": id_number(born="19700101", seq="101"),
+    }
+
+
+def _violation() -> dict:
+    return {"kind": "other", "occurred_at": datetime.now(UTC).isoformat(), "place": "p", "details": "d"}
+
+
+def _subject() -> dict:
+    born = date(1980, 1, 1) + timedelta(days=int(datetime.now(UTC).timestamp() * 1000) % 7000)
+    seq = "471"
+    return {
+        "id_number": id_number(born=born.strftime("%Y%m%d"), seq=seq),
+        "name": "郑某",
+        "gender": "male",
+        "birth_date": born.isoformat(),
+        "correction_type": "control",
+        "sentence_summary": "s",
+        "judgment_effective_date": date.today().isoformat(),
+        "start_date": date.today().isoformat(),
+        "end_date": (date.today() + timedelta(days=30)).isoformat(),
+        "supervising_office": "o",
+        "risk_level": "low",
+        "residence_address": "a",
+    }
+
+
+def _alert() -> dict:
+    from tests.e2e.test_alerts import alert_body
+
+    return alert_body(severity="IV")
+
+
+ENDPOINTS: dict[Service, list[Endpoint]] = {
+    Service.FILING: [
+        Endpoint("POST", "/v1/filings", "filing.submit", own_instance, body=filing_body),
+        Endpoint("GET", "/v1/filings", "filing.read", any_grant),
+        Endpoint("GET", "/v1/filings/{filing_id}", "filing.read", reads("qingpu", lambda a: a == "jiashan")),
+        Endpoint(
+            "GET",
+            "/v1/filings/{filing_id}/parties",
+            "filing.read_parties",
+            reads("jiashan", lambda a: a == "qingpu"),
+            purpose="case-review",
+        ),
+        Endpoint("POST", "/v1/filings/{filing_id}/accept", "filing.decide", writes("qingpu")),
+        Endpoint(
+            "POST", "/v1/filings/{filing_id}/reject", "filing.decide", writes("qingpu"), body=lambda: {"reason": "r"}
+        ),
+        Endpoint(
+            "POST",
+            "/v1/filings/{filing_id}/request-correction",
+            "filing.decide",
+            writes("qingpu"),
+            body=lambda: {"missing_items": ["x"], "deadline": (date.today() + timedelta(days=9)).isoformat()},
+        ),
+        Endpoint(
+            "POST",
+            "/v1/filings/{filing_id}/resubmit",
+            "filing.request",
+            writes("qingpu", lambda i: i == "jiashan"),
+            body=lambda: {"documents": [{"name": "n", "sha256": sha("x")}]},
+        ),
+        Endpoint(
+            "POST",
+            "/v1/filings/{filing_id}/withdraw",
+            "filing.request",
+            writes("qingpu", lambda i: i == "jiashan"),
+            body=lambda: {"reason": "r"},
+        ),
+        Endpoint("GET", "/v1/audit", "audit.read", own_instance, purpose="audit-review"),
+    ],
+    Service.ALERTS: [
+        Endpoint("POST", "/v1/alerts", "alerts.raise", own_instance, body=_alert),
+        Endpoint("GET", "/v1/alerts", "alerts.read", any_grant),
+        Endpoint("GET", "/v1/alerts/{alert_id}", "alerts.read", reads("wujiang", lambda a: a != "wujiang")),
+        Endpoint(
+            "POST", "/v1/alerts/{alert_id}/ack", "alerts.acknowledge", writes("wujiang", lambda i: i != "wujiang")
+        ),
+        Endpoint(
+            "POST",
+            "/v1/alerts/{alert_id}/sightings",
+            "alerts.report_sighting",
+            writes("wujiang", lambda i: i != "wujiang"),
+            body=lambda: {
+                "seen_at": datetime.now(UTC).isoformat(),
+                "details": "d",
+                "location": {"lat": 31, "lon": 121, "address": "a"},
+            },
+        ),
+        Endpoint(
+            "POST",
+            "/v1/alerts/{alert_id}/reinforcement-requests",
+            "alerts.manage",
+            writes("wujiang"),
+            body=lambda: {"to_region": "qingpu", "units": 1, "kind": "k", "rendezvous": "r"},
+        ),
+        Endpoint(
+            "POST",
+            "/v1/reinforcement-requests/{request_id}/respond",
+            "alerts.answer_reinforcement",
+            writes("wujiang", lambda i: i == "jiashan"),
+            body=lambda: {"outcome": "declined", "reason": "r"},
+        ),
+        Endpoint(
+            "PATCH", "/v1/alerts/{alert_id}", "alerts.manage", writes("wujiang"), body=lambda: {"description": "更新"}
+        ),
+        Endpoint(
+            "POST",
+            "/v1/alerts/{alert_id}/close",
+            "alerts.manage",
+            writes("wujiang"),
+            body=lambda: {"outcome": "resolved"},
+        ),
+        Endpoint("GET", "/v1/audit", "audit.read", own_instance, purpose="audit-review"),
+    ],
+    Service.NOTARY: [
+        Endpoint(
+            "POST",
+            "/v1/certificates",
+            "notary.issue",
+            own_instance,
+            body=lambda: {
+                "matter": "birth",
+                "applicant": {"name": "n", "id_number": id_number()},
+                "document_sha256": sha("b"),
+            },
+        ),
+        Endpoint("GET", "/v1/certificates", "notary.read", any_grant),
+        Endpoint("GET", "/v1/certificates/{number}", "notary.read", reads("qingpu")),
+        Endpoint(
+            "POST", "/v1/certificates/{number}/revoke", "notary.revoke", writes("qingpu"), body=lambda: {"reason": "r"}
+        ),
+        Endpoint(
+            "POST",
+            "/v1/verifications",
+            "notary.verify",
+            own_instance,
+            body=lambda: {"certificate_number": "(2026)沪青浦证字第1号", "document_sha256": sha("b")},
+        ),
+        Endpoint("GET", "/v1/verifications", "notary.read", any_grant),
+        Endpoint(
+            "POST",
+            "/v1/proof-requests",
+            "notary.request_proof",
+            own_instance,
+            body=lambda: {
+                "holding_region": "qingpu",
+                "proof_type": "kinship",
+                "subject_name": "n",
+                "subject_id_number": id_number(),
+                "purpose": "p",
+                "application_ref": "a",
+            },
+        ),
+        Endpoint("GET", "/v1/proof-requests", "notary.read_proofs", any_grant),
+        Endpoint(
+            "GET", "/v1/proof-requests/{request_id}", "notary.read_proofs", reads("jiashan", lambda a: a == "wujiang")
+        ),
+        Endpoint(
+            "GET",
+            "/v1/proof-requests/{request_id}/subject",
+            "notary.read_proof_subject",
+            reads("jiashan", lambda a: a == "wujiang"),
+            purpose="notarization",
+        ),
+        Endpoint(
+            "POST",
+            "/v1/proof-requests/{request_id}/respond",
+            "notary.answer_proof",
+            lambda a, i: (
+                s
+                if (s := write_scope(a, i, "jiashan", i == "wujiang")) is not Scope.OWN or i == "wujiang"
+                else Scope.OTHER
+            ),
+            body=lambda: {"outcome": "refused", "reason": "r"},
+        ),
+        Endpoint("GET", "/v1/audit", "audit.read", own_instance, purpose="audit-review"),
+    ],
+    Service.CORRECTIONS: [
+        Endpoint("POST", "/v1/subjects", "corrections.enrol", own_instance, body=_subject),
+        Endpoint(
+            "POST",
+            "/v1/subjects/lookup",
+            "corrections.lookup",
+            own_instance,
+            purpose="supervision",
+            body=lambda: {"id_number": id_number(born="19700101", seq="101")},
+        ),
+        Endpoint("GET", "/v1/subjects", "corrections.read", any_grant),
+        Endpoint("GET", "/v1/subjects/{subject_id}", "corrections.read", reads("jiashan", lambda a: a == "qingpu")),
+        Endpoint(
+            "GET",
+            "/v1/subjects/{subject_id}/detail",
+            "corrections.read_detail",
+            reads("jiashan", lambda a: a == "qingpu"),
+            purpose="supervision",
+        ),
+        Endpoint("POST", "/v1/subjects/{subject_id}/report-in", "corrections.manage", writes("jiashan")),
+        Endpoint("POST", "/v1/subjects/{subject_id}/release", "corrections.manage", writes("jiashan")),
+        Endpoint(
+            "POST",
+            "/v1/subjects/{subject_id}/travels",
+            "corrections.manage",
+            writes("jiashan"),
+            body=lambda: {
+                "destination": "wujiang",
+                "from_date": date.today().isoformat(),
+                "to_date": date.today().isoformat(),
+                "reason": "r",
+            },
+        ),
+        Endpoint(
+            "POST",
+            "/v1/travels/{travel_id}/check-in",
+            "corrections.destination",
+            writes("jiashan", lambda i: i == "qingpu"),
+        ),
+        Endpoint("POST", "/v1/travels/{travel_id}/return", "corrections.manage", writes("jiashan")),
+        Endpoint(
+            "POST",
+            "/v1/subjects/{subject_id}/transfers",
+            "corrections.manage",
+            writes("jiashan"),
+            body=lambda: {"destination": "wujiang", "reason": "r"},
+        ),
+        Endpoint(
+            "POST",
+            "/v1/transfers/{transfer_id}/accept",
+            "corrections.destination",
+            writes("jiashan", lambda i: i == "wujiang"),
+            purpose="transfer-handover",
+        ),
+        Endpoint(
+            "POST",
+            "/v1/transfers/{transfer_id}/reject",
+            "corrections.destination",
+            writes("jiashan", lambda i: i == "wujiang"),
+            body=lambda: {"reason": "r"},
+        ),
+        Endpoint(
+            "POST",
+            "/v1/subjects/{subject_id}/violations",
+            "corrections.report_violation",
+            writes("jiashan"),
+            body=_violation,
+        ),
+        Endpoint("GET", "/v1/audit", "audit.read", own_instance, purpose="audit-review"),
+    ],
+}
+TOKENS = {(region, role): token(region, role) for region in Region for role in Role}
+CLUSTERS = {
+    Service.FILING: ("filing_cluster", "filing_ids"),
+    Service.ALERTS: ("alerts_cluster", "alert_ids"),
+    Service.NOTARY: ("notary_cluster", "notary_ids"),
+    Service.CORRECTIONS: ("corrections_cluster", "corrections_ids"),
+}
+
+
+@pytest.mark.parametrize("service", list(Service))
+def test_the_table_covers_every_v1_operation(request, service):
+    cluster = request.getfixturevalue(CLUSTERS[service][0])
+    spec = httpx.get(cluster.url(Q, service) + "/openapi.json").json()
+    served = {(m.upper(), p) for p, ops in spec["paths"].items() if p.startswith("/v1") for m in ops}
+    assert served == {(e.method, e.path) for e in ENDPOINTS[service]}
+    assert {e.action for e in ENDPOINTS[service]} <= set(POLICY)
+
+
+@pytest.mark.parametrize(
+    ("service", "endpoint"),
+    [(s, e) for s, es in ENDPOINTS.items() for e in es],
+    ids=lambda v: v.value if isinstance(v, Service) else f"{v.method} {v.path}",
+)
+def test_policy_on_every_endpoint(request, service, endpoint):
+    cluster = request.getfixturevalue(CLUSTERS[service][0])
+    ids = request.getfixturevalue(CLUSTERS[service][1])
+    path = endpoint.path.format(**ids).removeprefix("/v1")
+    wrong = []
+    clients = {instance: cluster.client(instance, service) for instance in Region}
+    for role, acting, instance in itertools.product(Role, Region, Region):
+        headers = {"authorization": f"Bearer {TOKENS[(acting, role)]}"}
+        if endpoint.purpose:
+            headers["x-purpose"] = endpoint.purpose
+        body = endpoint.body() if endpoint.body else None
+        response = clients[instance].request(endpoint.method, path, json=body, headers=headers)
+        may = expected(role, endpoint, acting.value, instance.value)
+        if may and response.status_code in (401, 403):
+            wrong.append(f"{role.value}@{acting.value} at {instance.value}: {response.status_code}, expected allowed")
+        elif not may and response.status_code != 403:
+            wrong.append(f"{role.value}@{acting.value} at {instance.value}: {response.status_code}, expected 403")
+        elif not may and set(response.json()) - {"type", "title", "status", "detail", "instance"}:
+            wrong.append(f"{role.value}@{acting.value} at {instance.value}: a denial carried record fields")
+    assert not wrong, "\n".join(wrong[:20])
