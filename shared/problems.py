@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://yrd-legal-link.cn/problems/"
 
@@ -52,3 +54,35 @@ class Denied(Exception):
         self.record = record
         self.owner = owner
         self.purpose = purpose
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, as documented in every service's OpenAPI."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "model": ProblemDetails,
+        "content": {PROBLEM_JSON: {"schema": ProblemDetails.model_json_schema()}},
+    }
+
+
+# Every /v1 operation may answer these; documented once, on every route.
+V1_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: _documented("The body is not parseable JSON"),
+    401: _documented("Missing, expired or invalid bearer token"),
+    403: _documented("Not granted by the policy, or no allowed X-Purpose"),
+    404: _documented("No such record"),
+    409: _documented("Not allowed in the record's current state (current_status says which)"),
+    422: _documented("Invalid request: errors[].field names each field"),
+    502: _documented("The owning region's instance did not answer a point-to-point read"),
+}

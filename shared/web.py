@@ -13,14 +13,14 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import logs, metrics
 from shared.auth.tokens import InvalidToken, Principal, verify
 from shared.context import RequestContext
-from shared.problems import PROBLEM_JSON, Problem
+from shared.problems import PROBLEM_JSON, V1_PROBLEMS, Problem
 from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ def create_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAP
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, error: StarletteHTTPException) -> Response:
-        slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+        slug = {400: "malformed-body", 404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
         return problem_response(Problem(error.status_code, slug, str(error.detail)), request)
 
     @app.exception_handler(Exception)
@@ -127,17 +127,22 @@ def create_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAP
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"])
+    @app.get("/readyz", tags=["operations"], responses={503: {"description": "Store or Kafka unreachable"}})
     def readyz() -> Response:
         checks = {"store": runtime.store.ping(), "kafka": runtime.kafka_ready()}
         body = {"status": "ready" if all(checks.values()) else "not-ready", "checks": checks}
         return OrjsonResponse(body, status_code=200 if all(checks.values()) else 503)
 
-    @app.get("/metrics", tags=["operations"])
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
+    )
     def prometheus() -> Response:
         runtime.refresh_gauges()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     for router in routers:
-        app.include_router(router, prefix="/v1")
+        app.include_router(router, prefix="/v1", responses=V1_PROBLEMS)
     return app
