@@ -34,6 +34,8 @@ audit_app = typer.Typer(no_args_is_help=True, help="Audit log")
 app.add_typer(topics_app, name="topics")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
+dlq_app = typer.Typer(no_args_is_help=True, help="Dead letters")
+app.add_typer(dlq_app, name="dlq")
 
 
 def implemented_services() -> list[Service]:
@@ -178,6 +180,24 @@ def audit_verify(
         return
     typer.echo(f"audit chain broken at entry {report.first_bad_index}: {report.problem}", err=True)
     raise typer.Exit(1)
+
+
+@dlq_app.command("show")
+def dlq_show(
+    region: Region = typer.Option(..., "--region"), domain: str = typer.Option(..., "--domain"), limit: int = 50
+) -> None:
+    """The newest dead letters a region's consumers set aside for a domain, with why and from where."""
+    from shared.kafka.dlq import read_dead_letters
+    from shared.topics import Domain, dlq, topic
+
+    settings = _settings()
+    letters = read_dead_letters(
+        settings.kafka_bootstrap, dlq(topic(region, Domain(domain), settings.topic_prefix)), limit
+    )
+    if not letters:
+        typer.echo("no dead letters")
+    for letter in letters:
+        typer.echo(f"{letter.at}  {letter.reason:16} {letter.source:32} {letter.event_type or '-':40} {letter.detail}")
 
 
 @app.command()

@@ -11,6 +11,7 @@ from kafka.structs import OffsetAndMetadata
 
 from shared.contracts import filing as ev
 from shared.kafka.consumer import ConsumerConfig, ConsumerRunner
+from shared.kafka.dlq import read_dead_letters
 from shared.kafka.producer import make_producer
 from shared.regions import Region
 from shared.topics import dlq, topic
@@ -129,6 +130,13 @@ def test_each_poison_kind_is_dead_lettered_and_does_not_block(nodes, bootstrap, 
     ]
     reasons = sorted(dict(r.headers)["dlq_reason"].decode() for r in dead)
     assert reasons == sorted(poisons)
+    shown = [
+        d
+        for d in read_dead_letters(bootstrap, dlq(topic(Region.QINGPU, "filing", prefix)))
+        if d.consumer == f"{prefix}dlq"
+    ]
+    assert sorted(d.reason for d in shown) == sorted(poisons)
+    assert all(d.source.startswith(source_topic + "/") for d in shown)
     sample = dict(dead[0].headers)
     assert sample["dlq_topic"] == source_topic.encode()
     assert sample["dlq_consumer"] == f"{prefix}dlq".encode()
