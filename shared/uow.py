@@ -42,6 +42,18 @@ class UnitOfWork:
         """Who acts: the token subject for HTTP work, None for event handlers and scanners."""
         return self.principal.subject if self.principal else None
 
+    def may_read(self, action: str, owner: str, involved: bool = False) -> bool:
+        """Whether the policy lets this principal read a record of `owner` (for filtering collections)."""
+        principal = self._require_principal()
+        return allowed(principal.roles, action, scope_of(principal.region, owner, involved))
+
+    def authorize_read(self, action: str, record: str, owner: str, involved: bool = False) -> None:
+        """A read of shared, non-sensitive data: granted or denied by the table; only denials are audited."""
+        principal = self._require_principal()
+        self.authorize(
+            action, scope_of(principal.region, owner, involved), record=record, owner=owner, audit_allowed=False
+        )
+
     def read_held(
         self,
         action: str,

@@ -13,7 +13,7 @@ from services.alerts.domain import AckState, AlertRuleError, Status
 from services.alerts.metrics import ESCALATIONS, TIME_TO_ACK
 from services.alerts.models import AnswerReinforcement, RaiseAlert, ReportSighting, RequestReinforcement, UpdateAlert
 from shared import records
-from shared.auth.policy import allowed, scope_of, write_scope
+from shared.auth.policy import write_scope
 from shared.contracts import alerts as ev
 from shared.contracts.alerts import Severity
 from shared.problems import conflict, invalid, not_found
@@ -302,14 +302,12 @@ def read_model(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
 
 
 def _readable(uow: UnitOfWork, alert: dict[str, Any]) -> bool:
-    scope = scope_of(uow.principal.region, alert["origin_region"], _involved(alert, uow.principal.region.value))
-    return allowed(uow.principal.roles, "alerts.read", scope)
+    return uow.may_read("alerts.read", alert["origin_region"], _involved(alert, uow.principal.region.value))
 
 
 def read(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
     alert = _load(uow, alert_id)
-    scope = scope_of(uow.principal.region, alert["origin_region"], _involved(alert, uow.principal.region.value))
-    uow.authorize("alerts.read", scope, record=alert_id, owner=alert["origin_region"], audit_allowed=False)
+    uow.authorize_read("alerts.read", alert_id, alert["origin_region"], _involved(alert, uow.principal.region.value))
     return read_model(uow, alert_id)
 
 

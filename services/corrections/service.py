@@ -14,7 +14,7 @@ from services.corrections.apply import apply
 from services.corrections.domain import InvalidMove, Move, Status
 from services.corrections.models import Enrol
 from shared import records
-from shared.auth.policy import DataClass, allowed, scope_of, write_scope
+from shared.auth.policy import DataClass, write_scope
 from shared.contracts import corrections as ev
 from shared.identity import keyed_hash, mask_id, mask_name
 from shared.problems import conflict, not_found
@@ -121,8 +121,7 @@ def _involved(uow: UnitOfWork, subject: dict[str, Any]) -> bool:
 
 def read(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
     subject = load(uow, subject_id)
-    scope = scope_of(uow.principal.region, subject["home_region"], _involved(uow, subject))
-    uow.authorize("corrections.read", scope, record=subject_id, owner=subject["home_region"], audit_allowed=False)
+    uow.authorize_read("corrections.read", subject_id, subject["home_region"], _involved(uow, subject))
     return view(uow, subject_id)
 
 
@@ -167,8 +166,7 @@ def search(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | N
     result = db.search(uow.conn, filters, limit, cursor)
 
     def visible(s: dict[str, Any]) -> bool:
-        scope = scope_of(uow.principal.region, s["home_region"], _involved(uow, s))
-        return allowed(uow.principal.roles, "corrections.read", scope)
+        return uow.may_read("corrections.read", s["home_region"], _involved(uow, s))
 
     items = [{k: v for k, v in s.items() if k != "id_hash"} for s in result["items"] if visible(s)]
     return {**result, "items": items}

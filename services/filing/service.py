@@ -13,7 +13,7 @@ from services.filing.domain import Action, Status
 from services.filing.metrics import TIME_TO_DECISION
 from services.filing.models import RequestCorrection, Resubmit, SubmitFiling, Withdraw
 from shared import records
-from shared.auth.policy import DataClass, allowed, scope_of, write_scope
+from shared.auth.policy import DataClass, write_scope
 from shared.contracts import filing as ev
 from shared.identity import mask_id, mask_name
 from shared.problems import conflict, not_found
@@ -276,13 +276,7 @@ def apply(uow: UnitOfWork, event: Any) -> None:
 def read(uow: UnitOfWork, filing_id: str) -> dict[str, Any]:
     filing = _load(uow, filing_id)
     involved = uow.principal.region.value == filing["receiving_region"]
-    uow.authorize(
-        "filing.read",
-        scope_of(uow.principal.region, filing["court_region"], involved),
-        record=filing_id,
-        owner=filing["court_region"],
-        audit_allowed=False,
-    )
+    uow.authorize_read("filing.read", filing_id, filing["court_region"], involved)
     return {**filing, "timeline": records.timeline(uow.conn, filing_id)}
 
 
@@ -306,7 +300,7 @@ def holder_of(uow: UnitOfWork, filing_id: str) -> str:
 
 def _readable(uow: UnitOfWork, filing: dict[str, Any]) -> bool:
     involved = uow.principal.region.value == filing["receiving_region"]
-    return allowed(uow.principal.roles, "filing.read", scope_of(uow.principal.region, filing["court_region"], involved))
+    return uow.may_read("filing.read", filing["court_region"], involved)
 
 
 def search(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from services.notary.domain import RegistryEntry
 from services.notary.metrics import ANSWER_SECONDS
 from services.notary.models import AnswerProof, IssueCertificate, RequestProof, Verify
 from shared import records
-from shared.auth.policy import DataClass, Scope, allowed, scope_of, write_scope
+from shared.auth.policy import DataClass, Scope, write_scope
 from shared.contracts import notary as ev
 from shared.identity import mask_id, mask_name
 from shared.problems import conflict, not_found
@@ -261,37 +261,21 @@ def _public(certificate: dict[str, Any]) -> dict[str, Any]:
 
 def read_certificate(uow: UnitOfWork, number: str) -> dict[str, Any]:
     certificate = _certificate(uow, number)
-    uow.authorize(
-        "notary.read",
-        scope_of(uow.principal.region, certificate["issuer_region"]),
-        record=number,
-        owner=certificate["issuer_region"],
-        audit_allowed=False,
-    )
+    uow.authorize_read("notary.read", number, certificate["issuer_region"])
     return certificate_view(uow, number)
 
 
 def read_proof(uow: UnitOfWork, request_id: str) -> dict[str, Any]:
     request = _proof(uow, request_id)
     involved = uow.principal.region.value == request["holding_region"]
-    uow.authorize(
-        "notary.read_proofs",
-        scope_of(uow.principal.region, request["requesting_region"], involved),
-        record=request_id,
-        owner=request["requesting_region"],
-        audit_allowed=False,
-    )
+    uow.authorize_read("notary.read_proofs", request_id, request["requesting_region"], involved)
     return {**request, "timeline": records.timeline(uow.conn, request_id)}
 
 
 def search_certificates(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
     uow.require_any_grant("notary.read")
     result = db.search_certificates(uow.conn, filters, limit, cursor)
-    visible = [
-        c
-        for c in result["items"]
-        if allowed(uow.principal.roles, "notary.read", scope_of(uow.principal.region, c["issuer_region"]))
-    ]
+    visible = [c for c in result["items"] if uow.may_read("notary.read", c["issuer_region"])]
     return {**result, "items": [_public(c) for c in visible]}
 
 
@@ -304,9 +288,9 @@ def search_proofs(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: 
     uow.require_any_grant("notary.read_proofs")
     result = db.search_proofs(uow.conn, filters, limit, cursor)
     region = uow.principal.region.value
-
-    def visible(p: dict[str, Any]) -> bool:
-        scope = scope_of(region, p["requesting_region"], region == p["holding_region"])
-        return allowed(uow.principal.roles, "notary.read_proofs", scope)
-
-    return {**result, "items": [p for p in result["items"] if visible(p)]}
+    visible = [
+        p
+        for p in result["items"]
+        if uow.may_read("notary.read_proofs", p["requesting_region"], region == p["holding_region"])
+    ]
+    return {**result, "items": visible}
