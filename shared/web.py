@@ -18,10 +18,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import logs, metrics
+from shared.auth.policy import write_scope
 from shared.auth.tokens import InvalidToken, Principal, verify
 from shared.context import RequestContext
 from shared.problems import PROBLEM_JSON, V1_PROBLEMS, Problem
 from shared.runtime import Runtime
+from shared.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -137,9 +139,20 @@ def create_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAP
         "/metrics",
         tags=["operations"],
         response_class=PlainTextResponse,
-        responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
+        responses={
+            200: {"content": {"text/plain": {}}, "description": "Prometheus text format"},
+            **{k: v for k, v in V1_PROBLEMS.items() if k in (401, 403)},
+        },
     )
-    def prometheus() -> Response:
+    def prometheus(ctx: RequestContext = Context) -> Response:
+        """Operators (and supervisors) of this instance's region; scrape with a bearer token."""
+
+        def authorize(uow: UnitOfWork) -> tuple[int, None]:
+            here = uow.region.value
+            uow.authorize("ops.metrics", write_scope(uow.principal.region, here, here), audit_allowed=False)
+            return 200, None
+
+        ctx.query(authorize)
         runtime.refresh_gauges()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

@@ -100,6 +100,8 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
     "corrections.lookup": {R.CORRECTIONS_OFFICER: OWN, R.POLICE_OFFICER: OWN},
     "corrections.destination": {R.CORRECTIONS_OFFICER: INVOLVED},
     "corrections.report_violation": {R.CORRECTIONS_OFFICER: ALL, R.POLICE_OFFICER: ALL},
+    # operations: an instance's metrics, for its own region's operators
+    "ops.metrics": {R.OPERATOR: OWN, R.SUPERVISOR: OWN},
     # the region's own audit trail
     "audit.read": {R.SUPERVISOR: OWN},
 }

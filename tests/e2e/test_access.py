@@ -131,3 +131,18 @@ def test_altering_one_stored_audit_entry_is_detected_at_its_index(filing_cluster
     broken = subprocess.run(verify, env=env, capture_output=True, text=True)
     assert broken.returncode == 1
     assert f"broken at entry {index}: content altered" in broken.stderr
+
+
+def test_metrics_are_for_this_regions_operators_and_health_is_open(filing_cluster):
+    base = filing_cluster.url(Q, F)
+    assert httpx.get(base + "/healthz").status_code == 200
+    assert httpx.get(base + "/readyz").json()["checks"] == {"store": True, "kafka": True}
+    assert httpx.get(base + "/metrics").status_code == 401
+
+    def scrape(region: Region, role: Role) -> int:
+        return httpx.get(base + "/metrics", headers={"authorization": f"Bearer {token(region, role)}"}).status_code
+
+    assert scrape(Q, Role.OPERATOR) == 200
+    assert scrape(Q, Role.SUPERVISOR) == 200
+    assert scrape(J, Role.OPERATOR) == 403  # another region's operator
+    assert scrape(Q, Role.WINDOW_CLERK) == 403

@@ -215,7 +215,13 @@ def test_no_full_id_number_or_name_in_topics_logs_or_metrics(corrections_cluster
     text = wire.decode("utf-8", errors="replace")
     assert "cn.yrd.corrections.enrolled.v1" in text  # the scan did read the events
     logs = "".join(p.read_text(errors="replace") for p in corrections_cluster.data_dir.glob("*.log"))
-    metrics = "".join(httpx.get(corrections_cluster.url(r, C) + "/metrics").text for r in Region)
+    metrics = "".join(
+        httpx.get(
+            corrections_cluster.url(r, C) + "/metrics", headers={"authorization": f"Bearer {token(r, Role.OPERATOR)}"}
+        ).text
+        for r in Region
+    )
+    assert "yrd_corrections_subjects" in metrics
     for name, number in PEOPLE:
         for where, content in (("topics", text), ("logs", logs), ("metrics", metrics)):
             assert number not in content, f"a full ID number in {where}"

@@ -177,7 +177,8 @@ def test_a_filing_past_its_decision_deadline_is_flagged_once_everywhere(filing_c
             what=f"the overdue flag in {region.value}",
         )
         assert [e["type"] for e in view["timeline"]].count("decision-overdue") == 1
-    metrics = httpx.get(filing_cluster.url(Q, F) + "/metrics").text
+    operator = {"authorization": f"Bearer {token(Q, Role.OPERATOR)}"}
+    metrics = httpx.get(filing_cluster.url(Q, F) + "/metrics", headers=operator).text
     assert 'yrd_filings_overdue{region="qingpu"}' in metrics
     overdue = float(metrics.split('yrd_filings_overdue{region="qingpu"} ')[1].split()[0])
     assert overdue >= 1
