@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from shared.auth.tokens import TrustList
 from shared.envelope import Event
@@ -19,7 +20,7 @@ from shared.kafka.producer import make_producer
 from shared.outbox import OutboxRelay
 from shared.peers import Peers
 from shared.settings import Settings
-from shared.store import Store
+from shared.store import Store, prune
 from shared.topics import Domain
 from shared.uow import UnitOfWork
 
@@ -85,8 +86,7 @@ class Runtime:
             workers.append(("outbox-relay", self.relay.run))
         if self.consumer is not None:
             workers.append(("consumer", self.consumer.run))
-        if self.scanners:
-            workers.append(("scanner", self._run_scanners))
+        workers.append(("scanner", self._run_scanners))  # deadline scanners and housekeeping
         for name, target in workers:
             thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)
             thread.start()
@@ -99,8 +99,21 @@ class Runtime:
             thread.join(timeout)
         self._threads.clear()
 
+    def _housekeeping(self) -> None:
+        try:
+            with self.store.transaction() as conn:
+                removed = prune(conn, datetime.now(UTC))
+            if removed:
+                log.info("housekeeping", extra={"rows_removed": removed})
+        except Exception:
+            log.exception("housekeeping failed")
+
     def _run_scanners(self, stop: threading.Event) -> None:
+        next_housekeeping = time.monotonic() + 60
         while not stop.wait(self.settings.scan_seconds):
+            if time.monotonic() >= next_housekeeping:
+                self._housekeeping()
+                next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
             if self.consumer is not None and not self.consumer.caught_up.is_set():
                 continue  # decide deadlines only after reading what other regions already sent
             for scan in self.scanners:
@@ -113,6 +126,9 @@ class Runtime:
 
 
 EventHandler = Callable[[UnitOfWork, Event], None]
+
+
+HOUSEKEEPING_SECONDS = 600
 
 
 def build_runtime(settings: Settings, domain: Domain, migrations, handle: EventHandler) -> Runtime:

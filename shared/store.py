@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 Migration = tuple[str, str]  # (unique name, SQL script)
@@ -80,7 +81,24 @@ SHARED_MIGRATIONS: list[Migration] = [
         CREATE INDEX timeline_by_record ON timeline(record_id, at);
         """,
     ),
+    (
+        "shared-004-housekeeping",
+        """
+        CREATE INDEX outbox_sent ON outbox(sent_at) WHERE sent_at IS NOT NULL;
+        CREATE INDEX idempotency_by_age ON idempotency_keys(created_at);
+        """,
+    ),
 ]
+
+
+def prune(conn: sqlite3.Connection, now: datetime, sent_outbox_days: int = 7, idempotency_hours: int = 24) -> int:
+    """Housekeeping: forget outbox rows the broker confirmed long ago and expired idempotency keys.
+    Processed-event ids are kept: they must outlive the topics' retention for redelivery to stay harmless."""
+    stamp = "%Y-%m-%dT%H:%M:%S.000Z"
+    sent_before = (now - timedelta(days=sent_outbox_days)).strftime(stamp)
+    keys_before = (now - timedelta(hours=idempotency_hours)).strftime(stamp)
+    removed = conn.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", (sent_before,)).rowcount
+    return removed + conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (keys_before,)).rowcount
 
 
 class Store:
