@@ -201,6 +201,18 @@ def dlq_show(
 
 
 @app.command()
+def demo(port_base: int | None = None) -> None:
+    """Walk through all four services across the regions against running instances (`make run`)."""
+    from shared import demo as walkthrough
+
+    try:
+        walkthrough.run(_settings(port_base=port_base), typer.echo)
+    except Exception as error:  # a demo against a system that is not (fully) running: say so plainly
+        typer.echo(f"demo stopped: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
 def schemas(out: Path = Path("docs/schemas")) -> None:
     """Write the JSON Schema of every event type, one file per type."""
     from shared.contracts import json_schemas

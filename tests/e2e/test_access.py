@@ -146,3 +146,25 @@ def test_metrics_are_for_this_regions_operators_and_health_is_open(filing_cluste
     assert scrape(Q, Role.SUPERVISOR) == 200
     assert scrape(J, Role.OPERATOR) == 403  # another region's operator
     assert scrape(Q, Role.WINDOW_CLERK) == 403
+
+
+def test_the_demo_walks_through_all_four_services(filing_cluster, alerts_cluster, notary_cluster, corrections_cluster):
+    import subprocess
+    import sys
+
+    from tests.e2e.conftest import PORT_BASE
+
+    result = subprocess.run(
+        [sys.executable, "-m", "shared.cli", "demo", "--port-base", str(PORT_BASE)],
+        env=filing_cluster.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "docket number (" in out and "沪0118民初" in out
+    assert "acknowledged so far: jiashan" in out
+    assert "Wujiang verifies the original: valid" in out and "an altered copy: hash_mismatch" in out
+    assert "Qingpu asks for the full record: 403" in out and "Qingpu reads it: 200" in out
+    assert "released at the end of the demo: released" in out
