@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from shared.contracts.audit import AUDIT_RECORDED, AuditEntry
+from shared.contracts.audit import AuditEntry
 
 GENESIS = "0" * 64
 
@@ -75,6 +75,3 @@ def verify(conn: sqlite3.Connection) -> ChainReport:
 
 def load(row: sqlite3.Row) -> AuditEntry:
     return AuditEntry.model_validate(orjson.loads(row["entry"]))
-
-
-__all__ = ["AUDIT_RECORDED", "ChainReport", "append", "load", "verify"]

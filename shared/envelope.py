@@ -18,7 +18,7 @@ from cloudevents.v1.http import CloudEvent
 from cloudevents.v1.kafka import KafkaMessage, from_binary, to_binary
 from pydantic import ValidationError
 
-from shared.contracts import REGISTRY, EventType, UnknownEventType, UnknownEventVersion, lookup
+from shared.contracts import EventType, UnknownEventType, UnknownEventVersion, lookup
 from shared.contracts.base import Payload
 from shared.regions import Region
 
@@ -122,6 +122,3 @@ def decode(key: bytes | None, value: bytes | None, headers: list[tuple[str, byte
         correlation_id=cloud_event.get("correlationid") or cloud_event["id"],
         causation_id=cloud_event.get("causationid"),
     )
-
-
-__all__ = ["REGISTRY", "Event", "PoisonMessage", "Record", "decode", "encode"]

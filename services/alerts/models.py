@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -68,14 +67,3 @@ class UpdateAlert(Body):
 
 class CloseAlert(Body):
     outcome: Literal["resolved", "cancelled"]
-
-
-__all__ = [
-    "AnswerReinforcement",
-    "CloseAlert",
-    "RaiseAlert",
-    "ReportSighting",
-    "RequestReinforcement",
-    "UpdateAlert",
-    "datetime",
-]
