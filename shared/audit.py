@@ -55,7 +55,22 @@ class ChainReport:
     problem: str | None = None
 
 
-def verify(conn: sqlite3.Connection) -> ChainReport:
+def verify(conn: sqlite3.Connection, published: dict[int, str] | None = None) -> ChainReport:
+    """Walk the chain; with `published` (index -> hash, as read back from `{region}.audit`), also catch
+    what the chain alone cannot: entries removed from its end, or a tail forged and re-chained."""
+    report = _verify_chain(conn)
+    if not report.ok or not published:
+        return report
+    local = dict(conn.execute("SELECT idx, hash FROM audit_log").fetchall())
+    for index in sorted(published):
+        if index not in local:
+            return ChainReport(False, report.entries, index, "published to the audit topic but missing here (removed)")
+        if local[index] != published[index]:
+            return ChainReport(False, report.entries, index, "differs from the copy published to the audit topic")
+    return report
+
+
+def _verify_chain(conn: sqlite3.Connection) -> ChainReport:
     expected_index, prev_hash, count = 1, GENESIS, 0
     for row in conn.execute("SELECT idx, entry, hash FROM audit_log ORDER BY idx"):
         count += 1

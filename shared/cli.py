@@ -164,19 +164,29 @@ def token(
 
 @audit_app.command("verify")
 def audit_verify(
-    region: Region = typer.Option(..., "--region"), service: Service = typer.Option(..., "--service")
+    region: Region = typer.Option(..., "--region"),
+    service: Service = typer.Option(..., "--service"),
+    against_topic: bool = typer.Option(True, help="also compare with what was published to {region}.audit"),
 ) -> None:
     """Check an instance's audit chain; name the first entry altered, removed or reordered."""
     from shared import audit
     from shared.store import Store
+    from shared.topics import Domain, topic
 
     settings = _settings(region=region, service=service)
     if not settings.db_path.exists():
         typer.echo(f"no store at {settings.db_path}", err=True)
         raise typer.Exit(2)
-    report = audit.verify(Store(settings.db_path).connect())
+    published = None
+    if against_topic:
+        from shared.kafka.audit_topic import published_hashes
+
+        audit_topic = topic(region, Domain.AUDIT, settings.topic_prefix)
+        published = published_hashes(settings.kafka_bootstrap, audit_topic, settings.source)
+    report = audit.verify(Store(settings.db_path).connect(), published)
     if report.ok:
-        typer.echo(f"audit chain intact: {report.entries} entries")
+        anchor = f", {len(published)} matched on the audit topic" if published is not None else ""
+        typer.echo(f"audit chain intact: {report.entries} entries{anchor}")
         return
     typer.echo(f"audit chain broken at entry {report.first_bad_index}: {report.problem}", err=True)
     raise typer.Exit(1)

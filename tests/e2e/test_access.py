@@ -133,6 +133,28 @@ def test_altering_one_stored_audit_entry_is_detected_at_its_index(filing_cluster
     assert f"broken at entry {index}: content altered" in broken.stderr
 
 
+def test_removing_the_newest_audit_entries_is_caught_against_the_audit_topic(filing_cluster, filings):
+    operator = filing_cluster.client(J, F, token(J, Role.OPERATOR, subject="truncation-probe"))
+    assert operator.get(f"/filings/{filings[J]}").status_code == 403  # one more audited denial at jiashan
+    db = filing_cluster.db(J, F)
+
+    def published() -> bool:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 0
+
+    eventually(published, what="the audit entries on the topic")
+    verify = [sys.executable, "-m", "shared.cli", "audit", "verify", "--region", "jiashan", "--service", "filing"]
+    intact = subprocess.run(verify, env=filing_cluster.env(), capture_output=True, text=True)
+    assert intact.returncode == 0 and "matched on the audit topic" in intact.stdout, intact.stderr
+    with sqlite3.connect(db) as conn:
+        last = conn.execute("SELECT max(idx) FROM audit_log").fetchone()[0]
+        conn.execute("DELETE FROM audit_index WHERE idx = ?", (last,))
+        conn.execute("DELETE FROM audit_log WHERE idx = ?", (last,))
+    broken = subprocess.run(verify, env=filing_cluster.env(), capture_output=True, text=True)
+    assert broken.returncode == 1
+    assert f"broken at entry {last}: published to the audit topic but missing here" in broken.stderr
+
+
 def test_metrics_are_for_this_regions_operators_and_health_is_open(filing_cluster):
     base = filing_cluster.url(Q, F)
     assert httpx.get(base + "/healthz").status_code == 200

@@ -62,3 +62,35 @@ def test_a_rehashed_forgery_still_breaks_the_link(conn):
     )
     report = audit.verify(conn)
     assert (report.ok, report.first_bad_index) == (False, 3)  # entry 3 no longer links to entry 2
+
+
+def _published(conn):
+    return dict(conn.execute("SELECT idx, hash FROM audit_log").fetchall())
+
+
+def test_a_removed_tail_is_caught_against_the_published_copy(conn):
+    published = _published(conn)
+    conn.execute("DELETE FROM audit_index WHERE idx = 5")
+    conn.execute("DELETE FROM audit_log WHERE idx = 5")
+    assert audit.verify(conn).ok  # the chain alone cannot tell
+    report = audit.verify(conn, published)
+    assert (report.ok, report.first_bad_index) == (False, 5)
+    assert "missing here" in report.problem
+
+
+def test_a_forged_and_rechained_tail_is_caught_against_the_published_copy(conn):
+    published = _published(conn)
+    prev = conn.execute("SELECT hash FROM audit_log WHERE idx = 2").fetchone()[0]
+    for idx in (3, 4, 5):  # alter entry 3 and re-chain everything after it
+        entry = orjson.loads(conn.execute("SELECT entry FROM audit_log WHERE idx = ?", (idx,)).fetchone()[0])
+        entry.pop("hash")
+        entry["prev_hash"] = prev
+        if idx == 3:
+            entry["actor"] = "someone-else"
+        prev = audit._digest(entry)
+        conn.execute(
+            "UPDATE audit_log SET entry = ?, hash = ? WHERE idx = ?", (orjson.dumps({**entry, "hash": prev}), prev, idx)
+        )
+    assert audit.verify(conn).ok
+    report = audit.verify(conn, published)
+    assert (report.ok, report.first_bad_index) == (False, 3)
