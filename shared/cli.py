@@ -210,6 +210,26 @@ def dlq_show(
         typer.echo(f"{letter.at}  {letter.reason:16} {letter.source:32} {letter.event_type or '-':40} {letter.detail}")
 
 
+@dlq_app.command("replay")
+def dlq_replay(
+    region: Region = typer.Option(..., "--region"),
+    service: Service = typer.Option(..., "--service"),
+    offset: list[int] = typer.Option(None, "--offset", help="only these dead-letter offsets (repeatable)"),
+) -> None:
+    """After fixing their cause, run a region's dead letters through its service's handler again."""
+    from shared.kafka.dlq import replay
+    from shared.topics import Domain, dlq, topic
+
+    settings = _settings(region=region, service=service)
+    runtime = importlib.import_module(f"services.{service.value}.app").build(settings).state.runtime
+    dead_letters = dlq(topic(region, Domain(service.value), settings.topic_prefix))
+    report = replay(settings.kafka_bootstrap, dead_letters, runtime.consumer.apply, set(offset) if offset else None)
+    typer.echo(f"applied {report.applied} (already-processed events change nothing)")
+    for dead_offset, reason in report.still_poison:
+        typer.echo(f"offset {dead_offset}: still {reason}", err=True)
+    raise typer.Exit(1 if report.still_poison else 0)
+
+
 @app.command()
 def demo(port_base: int | None = None) -> None:
     """Walk through all four services across the regions against running instances (`make run`)."""

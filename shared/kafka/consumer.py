@@ -183,6 +183,10 @@ class ConsumerRunner:
                 delay = min(delay * 2, 5.0)
         return False
 
+    def apply(self, event: Event) -> None:
+        """Handle one event exactly once, in its own transaction (also used to replay dead letters)."""
+        self._apply(event)
+
     def _apply(self, event: Event) -> None:
         started = time.perf_counter()
         with self.store.transaction() as conn:

@@ -11,7 +11,7 @@ from kafka.structs import OffsetAndMetadata
 
 from shared.contracts import filing as ev
 from shared.kafka.consumer import ConsumerConfig, ConsumerRunner
-from shared.kafka.dlq import read_dead_letters
+from shared.kafka.dlq import read_dead_letters, replay
 from shared.kafka.producer import make_producer
 from shared.regions import Region
 from shared.topics import dlq, topic
@@ -137,6 +137,13 @@ def test_each_poison_kind_is_dead_lettered_and_does_not_block(nodes, bootstrap, 
     ]
     assert sorted(d.reason for d in shown) == sorted(poisons)
     assert all(d.source.startswith(source_topic + "/") for d in shown)
+    still = replay(
+        bootstrap,
+        dlq(topic(Region.QINGPU, "filing", prefix)),
+        lambda event: None,
+        only_offsets={d.offset for d in shown},
+    )
+    assert still.applied == 0 and sorted(reason for _, reason in still.still_poison) == sorted(poisons)
     sample = dict(dead[0].headers)
     assert sample["dlq_topic"] == source_topic.encode()
     assert sample["dlq_consumer"] == f"{prefix}dlq".encode()
@@ -159,6 +166,14 @@ def test_a_handler_that_keeps_failing_is_dead_lettered_after_retries(nodes, boot
     headers = dict(dead[0].headers)
     assert (headers["dlq_reason"], headers["dlq_detail"]) == (b"handler-failed", b"RuntimeError")
     assert wujiang.seen() == []
+
+    # The cause is fixed: replaying the dead letter through a working handler applies it, once.
+    fixed = ConsumerRunner(wujiang.consumer.config, wujiang.store, record_seen, lambda: make_producer(bootstrap))
+    dead_letters = dlq(topic(Region.WUJIANG, "filing", prefix))
+    for _ in range(2):
+        report = replay(bootstrap, dead_letters, fixed.apply, only_offsets={dead[0].offset})
+        assert (report.applied, report.still_poison) == (1, [])
+    assert [s["subject"] for s in wujiang.seen()] == ["hf-1"]
 
 
 def test_redelivery_and_offset_reset_change_nothing(nodes, bootstrap, prefix, tmp_path):
