@@ -191,6 +191,23 @@ def test_enrolment_rejects_inconsistent_identity(corrections_cluster):
     assert number not in response.text
 
 
+def test_the_subject_list_filters_and_never_shows_the_keyed_hash(corrections_cluster):
+    subject, _ = enrol(corrections_cluster, W, "冯某", born="19820802", seq="864", address="320509")
+    listed = eventually(
+        lambda: [
+            s
+            for s in officer(corrections_cluster, J)
+            .get("/subjects", params={"home_region": "wujiang", "status": "reported_in", "limit": 100})
+            .json()["items"]
+            if s["id"] == subject["id"]
+        ],
+        what="the subject in jiashan's list",
+    )
+    assert listed[0]["name_masked"] == "冯*" and "id_hash" not in listed[0]
+    others = officer(corrections_cluster, J).get("/subjects", params={"home_region": "qingpu", "limit": 100}).json()
+    assert all(s["home_region"] == "qingpu" for s in others["items"])
+
+
 def test_no_full_id_number_or_name_in_topics_logs_or_metrics(corrections_cluster, e2e_prefix, bootstrap):
     assert PEOPLE, "runs after the scenarios above have enrolled people"
     topics = [

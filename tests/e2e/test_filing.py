@@ -183,3 +183,33 @@ def test_a_filing_past_its_decision_deadline_is_flagged_once_everywhere(filing_c
     overdue = float(metrics.split('yrd_filings_overdue{region="qingpu"} ')[1].split()[0])
     assert overdue >= 1
     assert officer(filing_cluster, Q).post(f"/filings/{filing_id}/accept").status_code == 200  # late, still decidable
+
+
+def test_lists_page_by_cursor_without_gaps_or_repeats(filing_cluster):
+    window = clerk(filing_cluster, W)
+    made = {
+        window.post("/filings", json=filing_body(court="jiashan", case_type="enforcement")).json()["id"]
+        for _ in range(5)
+    }
+    reader = officer(filing_cluster, W)
+    params = {"receiving_region": "wujiang", "case_type": "enforcement", "limit": 2}
+    eventually(
+        lambda: made <= {f["id"] for f in reader.get("/filings", params={**params, "limit": 100}).json()["items"]},
+        what="the new filings listed",
+    )
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = reader.get("/filings", params={**params, **({"cursor": cursor} if cursor else {})}).json()
+        assert len(page["items"]) <= 2
+        seen += page["items"]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    ids = [f["id"] for f in seen]
+    assert len(ids) == len(set(ids)) and made <= set(ids) and pages >= 3
+    assert all(f["receiving_region"] == "wujiang" and f["case_type"] == "enforcement" for f in seen)
+    stamps = [(f["submitted_at"], f["id"]) for f in seen]
+    assert stamps == sorted(stamps, reverse=True)  # newest first, stable across pages
+    forged = reader.get("/filings", params={"cursor": "not-a-cursor"})
+    assert forged.status_code == 422 and forged.json()["errors"][0]["field"] == "cursor"
