@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from shared import audit
-from shared.auth.policy import DataClass, write_scope
+from shared.auth.policy import DataClass
 from shared.context import RequestContext
 from shared.pagination import decode_cursor, page
 from shared.uow import UnitOfWork
@@ -29,8 +29,7 @@ def read_audit(
     cursor: str | None = None,
 ) -> Response:
     def work(uow: UnitOfWork) -> tuple[int, Any]:
-        here = uow.region.value
-        uow.authorize("audit.read", write_scope(uow.principal.region, here, here), data_class=DataClass.AUDIT_LOG)
+        uow.authorize_write("audit.read", data_class=DataClass.AUDIT_LOG)
         clauses, args = ["1=1"], []
         for clause, value in (("record = ?", record), ("actor = ?", actor), ("at >= ?", since), ("at < ?", until)):
             if value is not None:

@@ -83,15 +83,8 @@ class RequestContext:
             raise Problem(403, "forbidden", "Forbidden", denied.reason) from None
 
     def _unit_of_work(self, conn: Any) -> UnitOfWork:
-        settings = self.runtime.settings
-        return UnitOfWork(
-            conn=conn,
-            region=settings.region,
-            source=settings.source,
-            topic_prefix=settings.topic_prefix,
-            correlation_id=self.correlation_id,
-            principal=self.principal,
-            purpose=self.purpose,
+        return UnitOfWork.for_instance(
+            self.runtime.settings, conn, self.correlation_id, principal=self.principal, purpose=self.purpose
         )
 
 

@@ -84,8 +84,8 @@ class OutboxRelay:
             "SELECT seq, topic, key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?",
             (self.batch,),
         ).fetchall()
-        metrics.OUTBOX_BACKLOG.labels(**self.labels).set(backlog(conn) if len(rows) == self.batch else len(rows))
         if not rows:
+            metrics.OUTBOX_BACKLOG.labels(**self.labels).set(0)
             return 0
         producer = self._producer or self.producer_factory()
         self._producer = producer
@@ -108,7 +108,9 @@ class OutboxRelay:
                 self._mark_sent(confirmed)
             for event_type, count in published.items():
                 metrics.PUBLISHED.labels(type=event_type, **self.labels).inc(count)
-        metrics.OUTBOX_BACKLOG.labels(**self.labels).set(backlog(conn))
+        # A short batch was the whole backlog; only after a full one is there more to count.
+        remaining = backlog(conn) if len(rows) == self.batch else len(rows) - len(confirmed)
+        metrics.OUTBOX_BACKLOG.labels(**self.labels).set(remaining)
         return len(confirmed)
 
     def _mark_sent(self, seqs: list[int]) -> None:

@@ -40,38 +40,33 @@ def _values(values: dict[str, Any]) -> dict[str, Any]:
     return {k: to_db(v) for k, v in values.items()}
 
 
-def insert(conn: sqlite3.Connection, table: str, values: dict[str, Any], or_ignore: bool = False) -> int:
+def _insert(conn: sqlite3.Connection, table: str, values: dict[str, Any], tail: str = "", verb: str = "INSERT") -> int:
+    """`verb INTO table(columns) VALUES (:columns) tail`, values stored in their one form."""
     values = _values(values)
-    verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
-    cursor = conn.execute(
-        f"{verb} INTO {table}({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)})", values
-    )
-    return cursor.rowcount
+    columns = ", ".join(values)
+    placeholders = ", ".join(":" + k for k in values)
+    return conn.execute(f"{verb} INTO {table}({columns}) VALUES ({placeholders}) {tail}", values).rowcount
+
+
+def _set_excluded(columns: Iterable[str], kept: set[str]) -> str:
+    return ", ".join(f"{k} = excluded.{k}" for k in columns if k not in kept)
+
+
+def insert(conn: sqlite3.Connection, table: str, values: dict[str, Any], or_ignore: bool = False) -> int:
+    return _insert(conn, table, values, verb="INSERT OR IGNORE" if or_ignore else "INSERT")
 
 
 def merge(conn: sqlite3.Connection, table: str, values: dict[str, Any], keep: Iterable[str] = ()) -> None:
     """Insert, or fill in the given columns of an existing row (`keep`: columns an update must not touch)."""
-    values = _values(values)
-    kept = {"id", *keep}
-    updates = ", ".join(f"{k} = excluded.{k}" for k in values if k not in kept)
-    conn.execute(
-        f"INSERT INTO {table}({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)}) "
-        f"ON CONFLICT(id) DO UPDATE SET {updates}",
-        values,
-    )
+    _insert(conn, table, values, f"ON CONFLICT(id) DO UPDATE SET {_set_excluded(values, {'id', *keep})}")
 
 
 def apply_versioned(conn: sqlite3.Connection, table: str, record_id: str, version: int, **fields: Any) -> bool:
     """Apply an owner's change if it is newer than what is held (a stub row is made if the record's
     details have not arrived yet). True if applied."""
-    values = _values({**fields, "id": record_id, "version": version})
-    updates = ", ".join(f"{k} = excluded.{k}" for k in values if k != "id")
-    cursor = conn.execute(
-        f"INSERT INTO {table}({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)}) "
-        f"ON CONFLICT(id) DO UPDATE SET {updates} WHERE excluded.version > {table}.version",
-        values,
-    )
-    return cursor.rowcount > 0
+    values = {**fields, "id": record_id, "version": version}
+    tail = f"ON CONFLICT(id) DO UPDATE SET {_set_excluded(values, {'id'})} WHERE excluded.version > {table}.version"
+    return _insert(conn, table, values, tail) > 0
 
 
 def update(conn: sqlite3.Connection, table: str, where: dict[str, Any], **fields: Any) -> int:

@@ -7,7 +7,6 @@ import logging
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,19 +26,6 @@ from shared.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 
-def _unit_of_work(
-    settings: Settings, conn: sqlite3.Connection, causation_id: str | None = None, correlation_id: str | None = None
-) -> UnitOfWork:
-    return UnitOfWork(
-        conn=conn,
-        region=settings.region,
-        source=settings.source,
-        topic_prefix=settings.topic_prefix,
-        correlation_id=correlation_id or str(uuid.uuid4()),
-        causation_id=causation_id,
-    )
-
-
 Scanner = Callable[[UnitOfWork], None]
 
 
@@ -48,22 +34,17 @@ class Runtime:
     settings: Settings
     store: Store
     trust: TrustList
-    relay: OutboxRelay | None = None
-    peers: Peers | None = None
-    consumer: ConsumerRunner | None = None
+    relay: OutboxRelay
+    peers: Peers
+    consumer: ConsumerRunner
     scanners: list[Scanner] = field(default_factory=list)
     gauges: list[Callable[[], None]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _kafka_checked: tuple[float, bool] = (0.0, False)
 
-    @property
-    def labels(self) -> dict[str, str]:
-        return {"service": self.settings.service.value, "region": self.settings.region.value}
-
     def notify_relay(self) -> None:
-        if self.relay is not None:
-            self.relay.notify()
+        self.relay.notify()
 
     def kafka_ready(self) -> bool:
         checked_at, answer = self._kafka_checked
@@ -77,16 +58,15 @@ class Runtime:
             refresh()
 
     def unit_of_work(self, conn: sqlite3.Connection) -> UnitOfWork:
-        return _unit_of_work(self.settings, conn)
+        return UnitOfWork.for_instance(self.settings, conn)
 
     def start(self) -> None:
         self._stop.clear()
-        workers: list[tuple[str, Callable[[threading.Event], None]]] = []
-        if self.relay is not None:
-            workers.append(("outbox-relay", self.relay.run))
-        if self.consumer is not None:
-            workers.append(("consumer", self.consumer.run))
-        workers.append(("scanner", self._run_scanners))  # deadline scanners and housekeeping
+        workers: list[tuple[str, Callable[[threading.Event], None]]] = [
+            ("outbox-relay", self.relay.run),
+            ("consumer", self.consumer.run),
+            ("scanner", self._run_scanners),  # deadline scanners and housekeeping
+        ]
         for name, target in workers:
             thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)
             thread.start()
@@ -114,7 +94,7 @@ class Runtime:
             if time.monotonic() >= next_housekeeping:
                 self._housekeeping()
                 next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
-            if self.consumer is not None and not self.consumer.caught_up.is_set():
+            if not self.consumer.caught_up.is_set():
                 continue  # decide deadlines only after reading what other regions already sent
             for scan in self.scanners:
                 try:
@@ -135,16 +115,15 @@ def build_runtime(settings: Settings, domain: Domain, migrations, handle: EventH
     """Wire the real dependencies: SQLite store, trust file, Kafka producer, relay and consumer."""
     store = Store(settings.db_path, migrations)
     trust = TrustList.load(settings.resolved_trust_file)
-    labels = {"service": settings.service.value, "region": settings.region.value}
 
     def producer() -> object:
         return make_producer(settings.kafka_bootstrap)
 
-    relay = OutboxRelay(store, producer, labels, settings.outbox_poll_seconds)
+    relay = OutboxRelay(store, producer, settings.metric_labels, settings.outbox_poll_seconds)
 
     def apply(conn, event: Event) -> None:
         # Events a handler emits are caused by, and correlated with, the event it handles.
-        handle(_unit_of_work(settings, conn, event.id, event.correlation_id), event)
+        handle(UnitOfWork.for_instance(settings, conn, event.correlation_id, causation_id=event.id), event)
         relay.notify()
 
     consumer = ConsumerRunner(

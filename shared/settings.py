@@ -41,6 +41,10 @@ class Settings(BaseSettings):
         return port_of(self.region, self.service, self.port_base)
 
     @property
+    def metric_labels(self) -> dict[str, str]:
+        return {"service": self.service.value, "region": self.region.value}
+
+    @property
     def db_path(self) -> Path:
         return self.data_dir / f"{self.region.value}-{self.service.value}.sqlite3"
 

@@ -4,20 +4,22 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from shared import audit, outbox
-from shared.auth.policy import DataClass, Scope, allowed, purpose_allowed, scope_of
+from shared.auth.policy import DataClass, Scope, allowed, purpose_allowed, scope_of, write_scope
 from shared.auth.tokens import Principal
 from shared.contracts.audit import AUDIT_RECORDED
 from shared.contracts.base import EventType, Payload
 from shared.envelope import Event
 from shared.problems import Denied
 from shared.regions import Region
-from shared.topics import Domain, topic
+from shared.settings import Settings
+from shared.topics import topic
 
 
 def now() -> datetime:
@@ -35,7 +37,20 @@ class UnitOfWork:
     principal: Principal | None = None
     purpose: str | None = None
     causation_id: str | None = None
-    emitted: list[Event] = field(default_factory=list)
+
+    @classmethod
+    def for_instance(
+        cls, settings: Settings, conn: sqlite3.Connection, correlation_id: str | None = None, **extra: Any
+    ) -> UnitOfWork:
+        """A unit of work of this instance: its region, source and topic namespace."""
+        return cls(
+            conn=conn,
+            region=settings.region,
+            source=settings.source,
+            topic_prefix=settings.topic_prefix,
+            correlation_id=correlation_id or str(uuid.uuid4()),
+            **extra,
+        )
 
     @property
     def actor(self) -> str | None:
@@ -53,6 +68,22 @@ class UnitOfWork:
         self.authorize(
             action, scope_of(principal.region, owner, involved), record=record, owner=owner, audit_allowed=False
         )
+
+    def authorize_write(
+        self,
+        action: str,
+        owner: str | None = None,
+        involved: bool = False,
+        record: str | None = None,
+        data_class: DataClass | None = None,
+        audit_allowed: bool = True,
+    ) -> None:
+        """A write (or an act) at this instance on a record of `owner` (default: this region); a token of
+        another region acting through this instance is never granted."""
+        principal = self._require_principal()
+        here = self.region.value
+        scope = write_scope(principal.region, here, owner or here, involved)
+        self.authorize(action, scope, record=record, owner=owner, data_class=data_class, audit_allowed=audit_allowed)
 
     def read_held(
         self,
@@ -82,7 +113,6 @@ class UnitOfWork:
             causation_id=self.causation_id,
         )
         outbox.add(self.conn, topic(self.region, event_type.domain, self.topic_prefix), event)
-        self.emitted.append(event)
         return event
 
     def authorize(
@@ -128,15 +158,7 @@ class UnitOfWork:
             reason=reason,
             correlation_id=self.correlation_id,
         )
-        audit_event = Event(
-            type=AUDIT_RECORDED,
-            data=entry,
-            subject=str(entry.index),
-            region=self.region,
-            source=self.source,
-            correlation_id=self.correlation_id,
-        )
-        outbox.add(self.conn, topic(self.region, Domain.AUDIT, self.topic_prefix), audit_event)
+        self.emit(AUDIT_RECORDED, str(entry.index), entry)
 
     def record_denial(self, denied: Denied) -> None:
         self.record_audit(denied.action, "denied", denied.record, denied.owner, denied.reason)

@@ -18,7 +18,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import logs, metrics
-from shared.auth.policy import write_scope
 from shared.auth.tokens import InvalidToken, Principal, verify
 from shared.context import RequestContext
 from shared.problems import PROBLEM_JSON, V1_PROBLEMS, Problem
@@ -82,7 +81,7 @@ def create_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAP
 
     app = FastAPI(title=title, version="1", lifespan=lifespan, default_response_class=OrjsonResponse)
     app.state.runtime = runtime
-    labels = runtime.labels
+    labels = runtime.settings.metric_labels
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable) -> Response:
@@ -148,8 +147,7 @@ def create_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAP
         """Operators (and supervisors) of this instance's region; scrape with a bearer token."""
 
         def authorize(uow: UnitOfWork) -> tuple[int, None]:
-            here = uow.region.value
-            uow.authorize("ops.metrics", write_scope(uow.principal.region, here, here), audit_allowed=False)
+            uow.authorize_write("ops.metrics", audit_allowed=False)
             return 200, None
 
         ctx.query(authorize)

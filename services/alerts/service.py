@@ -13,7 +13,6 @@ from services.alerts.domain import AckState, AlertRuleError, Status
 from services.alerts.metrics import ESCALATIONS, TIME_TO_ACK
 from services.alerts.models import AnswerReinforcement, RaiseAlert, ReportSighting, RequestReinforcement, UpdateAlert
 from shared import records
-from shared.auth.policy import write_scope
 from shared.contracts import alerts as ev
 from shared.contracts.alerts import Severity
 from shared.problems import conflict, invalid, not_found
@@ -32,11 +31,8 @@ def _involved(alert: dict[str, Any], region: str) -> bool:
 
 
 def _authorize_write(uow: UnitOfWork, action: str, alert: dict[str, Any], involved: bool | None = None) -> None:
-    here = uow.region.value
-    scope = write_scope(
-        uow.principal.region, here, alert["origin_region"], _involved(alert, here) if involved is None else involved
-    )
-    uow.authorize(action, scope, record=alert["id"], owner=alert["origin_region"])
+    involved = _involved(alert, uow.region.value) if involved is None else involved
+    uow.authorize_write(action, alert["origin_region"], involved, record=alert["id"])
 
 
 def _require_open(alert: dict[str, Any], doing: str) -> None:
@@ -47,8 +43,7 @@ def _require_open(alert: dict[str, Any], doing: str) -> None:
 
 
 def raise_alert(uow: UnitOfWork, body: RaiseAlert, deadlines: Mapping[Severity, int]) -> dict[str, Any]:
-    here = uow.region.value
-    uow.authorize("alerts.raise", write_scope(uow.principal.region, here, here))
+    uow.authorize_write("alerts.raise")
     at = now()
     try:
         targets = domain.resolve_targets(uow.region, body.targets)

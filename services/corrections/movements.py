@@ -13,7 +13,6 @@ from services.corrections.apply import apply
 from services.corrections.domain import CorrectionRuleError, Move
 from services.corrections.models import ApproveTravel, ReportViolation, RequestTransfer
 from services.corrections.service import authorize_owner, load, moved, view
-from shared.auth.policy import write_scope
 from shared.contracts import corrections as ev
 from shared.problems import conflict, invalid, not_found
 from shared.uow import UnitOfWork, now
@@ -27,10 +26,9 @@ def _row(uow: UnitOfWork, table: str, row_id: str, what: str) -> dict[str, Any]:
 
 
 def _authorize_destination(uow: UnitOfWork, subject: dict[str, Any], destination: str) -> None:
-    scope = write_scope(
-        uow.principal.region, uow.region.value, subject["home_region"], involved=uow.region.value == destination
+    uow.authorize_write(
+        "corrections.destination", subject["home_region"], uow.region.value == destination, record=subject["id"]
     )
-    uow.authorize("corrections.destination", scope, record=subject["id"], owner=subject["home_region"])
 
 
 def approve_travel(uow: UnitOfWork, subject_id: str, body: ApproveTravel) -> dict[str, Any]:
@@ -124,8 +122,7 @@ def reject_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> dict[str,
 
 def report_violation(uow: UnitOfWork, subject_id: str, body: ReportViolation) -> dict[str, Any]:
     subject = load(uow, subject_id)
-    scope = write_scope(uow.principal.region, uow.region.value, subject["home_region"])
-    uow.authorize("corrections.report_violation", scope, record=subject_id, owner=subject["home_region"])
+    uow.authorize_write("corrections.report_violation", subject["home_region"], record=subject_id)
     data = ev.ViolationReported(
         violation_id=str(uuid.uuid4()),
         subject_id=subject_id,

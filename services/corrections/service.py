@@ -14,7 +14,7 @@ from services.corrections.apply import apply
 from services.corrections.domain import InvalidMove, Move, Status
 from services.corrections.models import Enrol
 from shared import records
-from shared.auth.policy import DataClass, write_scope
+from shared.auth.policy import DataClass
 from shared.contracts import corrections as ev
 from shared.identity import keyed_hash, mask_id, mask_name
 from shared.problems import conflict, not_found
@@ -36,8 +36,7 @@ def load(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
 
 
 def authorize_owner(uow: UnitOfWork, subject: dict[str, Any], action: str = "corrections.manage") -> None:
-    scope = write_scope(uow.principal.region, uow.region.value, subject["home_region"])
-    uow.authorize(action, scope, record=subject["id"], owner=subject["home_region"])
+    uow.authorize_write(action, subject["home_region"], record=subject["id"])
 
 
 def moved(subject: dict[str, Any], move: Move) -> Status:
@@ -49,8 +48,7 @@ def moved(subject: dict[str, Any], move: Move) -> Status:
 
 
 def enrol(uow: UnitOfWork, body: Enrol, config: Config) -> dict[str, Any]:
-    here = uow.region.value
-    uow.authorize("corrections.enrol", write_scope(uow.principal.region, here, here))
+    uow.authorize_write("corrections.enrol")
     id_hash = keyed_hash(body.id_number, config.id_hash_key)
     if existing := db.active_by_hash(uow.conn, id_hash):
         raise conflict(
@@ -59,7 +57,7 @@ def enrol(uow: UnitOfWork, body: Enrol, config: Config) -> dict[str, Any]:
     subject_id = str(uuid.uuid4())
     profile = ev.Profile(
         subject_id=subject_id,
-        home_region=here,
+        home_region=uow.region.value,
         name_masked=mask_name(body.name),
         id_masked=mask_id(body.id_number),
         id_hash=id_hash,
@@ -107,10 +105,7 @@ def release(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
 
 def lookup(uow: UnitOfWork, id_number: str, config: Config) -> dict[str, Any]:
     """Hit or no hit, from the local read model, by keyed hash: the subject id and home region, nothing else."""
-    here = uow.region.value
-    uow.authorize(
-        "corrections.lookup", write_scope(uow.principal.region, here, here), data_class=DataClass.SUBJECT_LOOKUP
-    )
+    uow.authorize_write("corrections.lookup", data_class=DataClass.SUBJECT_LOOKUP)
     found = db.active_by_hash(uow.conn, keyed_hash(id_number, config.id_hash_key))
     return {"hit": True, "subject_id": found["id"], "home_region": found["home_region"]} if found else {"hit": False}
 

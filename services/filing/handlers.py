@@ -9,12 +9,11 @@ from collections.abc import Callable
 from services.filing import service
 from services.filing import store as db
 from services.filing.domain import Action
-from shared import records
 from shared.contracts import filing as ev
 from shared.envelope import Event
 from shared.uow import UnitOfWork
 
-STATE_EVENTS = {ev.RECEIVED, ev.ACCEPTED, ev.REJECTED, ev.CORRECTION_REQUESTED, ev.RESUBMITTED, ev.WITHDRAWN}
+REQUESTS = (ev.RESUBMISSION_REQUESTED, ev.WITHDRAWAL_REQUESTED)
 
 
 def make_handler(decision_seconds: int) -> Callable[[UnitOfWork, Event], None]:
@@ -23,25 +22,17 @@ def make_handler(decision_seconds: int) -> Callable[[UnitOfWork, Event], None]:
             service.record_submitted(uow, event)
             if event.data.court_region == uow.region.value:
                 service.receive(uow, event.data.filing_id, decision_seconds)
-        elif event.type in STATE_EVENTS:
-            service.apply(uow, event)
-        elif event.type in (ev.RESUBMISSION_REQUESTED, ev.WITHDRAWAL_REQUESTED):
-            _on_request(uow, event, decision_seconds)
-        elif event.type in (ev.WITHDRAWAL_REFUSED, ev.DECISION_OVERDUE):
-            detail = (
-                {"status": event.data.status}
-                if event.type is ev.WITHDRAWAL_REFUSED
-                else {"decision_due": event.data.decision_due.isoformat()}
-            )
-            records.add_timeline(uow.conn, event, event.data.filing_id, detail)
+            return
+        service.apply(uow, event)
+        if event.type in REQUESTS:
+            _decide_request(uow, event, decision_seconds)
 
     return handle
 
 
-def _on_request(uow: UnitOfWork, event: Event, decision_seconds: int) -> None:
+def _decide_request(uow: UnitOfWork, event: Event, decision_seconds: int) -> None:
+    """The court region applies a resubmission or withdrawal that the filing's receiving window asked for."""
     data = event.data
-    detail = {"documents": len(data.documents)} if event.type is ev.RESUBMISSION_REQUESTED else {"reason": data.reason}
-    records.add_timeline(uow.conn, event, data.filing_id, detail)
     filing = db.get(uow.conn, data.filing_id)
     if filing is None or filing["court_region"] != uow.region.value:
         return  # only the court region decides; others just show the request

@@ -13,7 +13,7 @@ from services.filing.domain import Action, Status
 from services.filing.metrics import TIME_TO_DECISION
 from services.filing.models import RequestCorrection, Resubmit, SubmitFiling, Withdraw
 from shared import records
-from shared.auth.policy import DataClass, write_scope
+from shared.auth.policy import DataClass
 from shared.contracts import filing as ev
 from shared.identity import mask_id, mask_name
 from shared.problems import conflict, not_found
@@ -28,13 +28,21 @@ def _load(uow: UnitOfWork, filing_id: str) -> dict[str, Any]:
     return filing
 
 
+def _require(action: Action, filing: dict[str, Any]) -> None:
+    """409 naming the current state, unless `action` is allowed from it."""
+    try:
+        domain.next_status(action, Status(filing["status"]))
+    except domain.InvalidTransition as refused:
+        raise conflict(str(refused), refused.current.value) from None
+
+
 def _timeline(uow: UnitOfWork, event: Any, filing_id: str, detail: dict[str, Any]) -> None:
     records.add_timeline(uow.conn, event, filing_id, detail, uow.actor)
 
 
 def submit(uow: UnitOfWork, body: SubmitFiling, decision_seconds: int) -> dict[str, Any]:
+    uow.authorize_write("filing.submit")
     here = uow.region.value
-    uow.authorize("filing.submit", write_scope(uow.principal.region, here, here))
     filing_id = str(uuid.uuid4())
     at = now()
     full = [
@@ -101,11 +109,8 @@ def receive(uow: UnitOfWork, filing_id: str, decision_seconds: int) -> None:
 
 def decide(uow: UnitOfWork, filing_id: str, action: Action, body: Any = None) -> dict[str, Any]:
     filing = _load(uow, filing_id)
-    scope = write_scope(uow.principal.region, uow.region, filing["court_region"])
-    uow.authorize("filing.decide", scope, record=filing_id, owner=filing["court_region"])
-    current = Status(filing["status"])
-    if not domain.can(action, current):
-        raise conflict(f"cannot {action.value} a filing that is {current.value}", current.value)
+    uow.authorize_write("filing.decide", filing["court_region"], record=filing_id)
+    _require(action, filing)
     version, at = filing["version"] + 1, now()
     if action is Action.ACCEPT:
         court = REGIONS[Region(filing["court_region"])]
@@ -148,29 +153,18 @@ def request_change(
 ) -> dict[str, Any]:
     """Resubmission or withdrawal: applied by the court region, requested by the receiving region."""
     filing = _load(uow, filing_id)
-    involved = uow.principal.region.value == filing["receiving_region"]
-    scope = write_scope(uow.principal.region, uow.region, filing["court_region"], involved)
-    uow.authorize("filing.request", scope, record=filing_id, owner=filing["court_region"])
-    current = Status(filing["status"])
-    if not domain.can(action, current):
-        raise conflict(f"cannot {action.value} a filing that is {current.value}", current.value)
+    involved = uow.region.value == filing["receiving_region"]
+    uow.authorize_write("filing.request", filing["court_region"], involved, record=filing_id)
+    _require(action, filing)
     at = now()
     if uow.region.value == filing["court_region"]:
         apply_change(uow, filing, action, body, decision_seconds)
     elif action is Action.RESUBMIT:
-        event = uow.emit(
-            ev.RESUBMISSION_REQUESTED,
-            filing_id,
-            ev.ResubmissionRequested(filing_id=filing_id, documents=body.documents, requested_at=at),
-        )
-        _timeline(uow, event, filing_id, {"documents": len(body.documents)})
+        data = ev.ResubmissionRequested(filing_id=filing_id, documents=body.documents, requested_at=at)
+        apply(uow, uow.emit(ev.RESUBMISSION_REQUESTED, filing_id, data))
     else:
-        event = uow.emit(
-            ev.WITHDRAWAL_REQUESTED,
-            filing_id,
-            ev.WithdrawalRequested(filing_id=filing_id, reason=body.reason, requested_at=at),
-        )
-        _timeline(uow, event, filing_id, {"reason": body.reason})
+        data = ev.WithdrawalRequested(filing_id=filing_id, reason=body.reason, requested_at=at)
+        apply(uow, uow.emit(ev.WITHDRAWAL_REQUESTED, filing_id, data))
     return db.get(uow.conn, filing_id)
 
 
@@ -205,16 +199,13 @@ def apply_change(uow: UnitOfWork, filing: dict[str, Any], action: Action, body: 
             ),
         )
     else:
-        event = uow.emit(
-            ev.WITHDRAWAL_REFUSED,
-            filing_id,
-            ev.WithdrawalRefused(filing_id=filing_id, status=current.value, refused_at=at),
-        )
-        _timeline(uow, event, filing_id, {"status": current.value})
+        data = ev.WithdrawalRefused(filing_id=filing_id, status=current.value, refused_at=at)
+        apply(uow, uow.emit(ev.WITHDRAWAL_REFUSED, filing_id, data))
 
 
 def apply(uow: UnitOfWork, event: Any) -> None:
-    """Apply an owner's state event to the read model (own events at write time, others' on arrival)."""
+    """Apply any filing event but the submission (see record_submitted) to the read model: own events
+    when written, others' on arrival. State changes are version-gated; the rest add to the timeline."""
     data = event.data
     filing_id = data.filing_id
     if event.type is ev.RECEIVED:
@@ -268,8 +259,17 @@ def apply(uow: UnitOfWork, event: Any) -> None:
             uow.conn, filing_id, data.version, Status.WITHDRAWN, reason=data.reason, decided_at=data.withdrawn_at
         )
         detail = {"reason": data.reason}
+    elif event.type is ev.RESUBMISSION_REQUESTED:
+        detail = {"documents": len(data.documents)}
+    elif event.type is ev.WITHDRAWAL_REQUESTED:
+        detail = {"reason": data.reason}
+    elif event.type is ev.WITHDRAWAL_REFUSED:
+        detail = {"status": data.status}
+    elif event.type is ev.DECISION_OVERDUE:
+        db.mark_overdue(uow.conn, filing_id)
+        detail = {"decision_due": data.decision_due.isoformat()}
     else:
-        raise ValueError(f"not a state event: {event.type.type}")
+        raise ValueError(f"not a filing event apply() handles: {event.type.type}")
     _timeline(uow, event, filing_id, detail)
 
 
@@ -314,10 +314,5 @@ def scan_overdue(uow: UnitOfWork) -> None:
     """Court region: flag each filing past its 7-day decision deadline, once."""
     at = now()
     for filing in db.due_for_overdue(uow.conn, uow.region.value, at):
-        event = uow.emit(
-            ev.DECISION_OVERDUE,
-            filing["id"],
-            ev.DecisionOverdue(filing_id=filing["id"], decision_due=filing["decision_due"], detected_at=at),
-        )
-        db.mark_overdue(uow.conn, filing["id"])
-        _timeline(uow, event, filing["id"], {"decision_due": filing["decision_due"]})
+        data = ev.DecisionOverdue(filing_id=filing["id"], decision_due=filing["decision_due"], detected_at=at)
+        apply(uow, uow.emit(ev.DECISION_OVERDUE, filing["id"], data))

@@ -26,7 +26,7 @@ def build(settings: Settings) -> FastAPI:
     runtime.scanners.append(service.scan_overdue)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
     router = api.make_router(
-        lambda: runtime.consumer is not None and runtime.consumer.caught_up.is_set(),
+        runtime.consumer.caught_up.is_set,
         NotarySettings().proof_answer_seconds,
     )
 

@@ -12,17 +12,12 @@ from services.notary.domain import RegistryEntry
 from services.notary.metrics import ANSWER_SECONDS
 from services.notary.models import AnswerProof, IssueCertificate, RequestProof, Verify
 from shared import records
-from shared.auth.policy import DataClass, Scope, write_scope
+from shared.auth.policy import DataClass
 from shared.contracts import notary as ev
 from shared.identity import mask_id, mask_name
 from shared.problems import conflict, not_found
 from shared.regions import REGIONS
 from shared.uow import UnitOfWork, now
-
-
-def _here_scope(uow: UnitOfWork) -> Scope:
-    here = uow.region.value
-    return write_scope(uow.principal.region, here, here)
 
 
 def _certificate(uow: UnitOfWork, number: str) -> dict[str, Any]:
@@ -40,7 +35,7 @@ def _proof(uow: UnitOfWork, request_id: str) -> dict[str, Any]:
 
 
 def issue(uow: UnitOfWork, body: IssueCertificate) -> dict[str, Any]:
-    uow.authorize("notary.issue", _here_scope(uow))
+    uow.authorize_write("notary.issue")
     at = now()
     number = domain.certificate_number(at.year, uow.region, db.next_certificate_sequence(uow.conn, at.year))
     data = ev.CertificateIssued(
@@ -61,8 +56,7 @@ def issue(uow: UnitOfWork, body: IssueCertificate) -> dict[str, Any]:
 
 def revoke(uow: UnitOfWork, number: str, reason: str) -> dict[str, Any]:
     certificate = _certificate(uow, number)
-    scope = write_scope(uow.principal.region, uow.region.value, certificate["issuer_region"])
-    uow.authorize("notary.revoke", scope, record=number, owner=certificate["issuer_region"])
+    uow.authorize_write("notary.revoke", certificate["issuer_region"], record=number)
     if certificate["status"] == "revoked":
         raise conflict("the certificate is already revoked", "revoked")
     data = ev.CertificateRevoked(number=number, version=certificate["version"] + 1, reason=reason, revoked_at=now())
@@ -73,7 +67,7 @@ def revoke(uow: UnitOfWork, number: str, reason: str) -> dict[str, Any]:
 def verify(uow: UnitOfWork, body: Verify, caught_up: bool) -> dict[str, Any]:
     """Answered from the local registry, so it works while the issuing region is unreachable; the answer
     says how fresh the registry is."""
-    uow.authorize("notary.verify", _here_scope(uow), record=body.certificate_number)
+    uow.authorize_write("notary.verify", record=body.certificate_number)
     at = now()
     certificate = db.get_certificate(uow.conn, body.certificate_number)
     entry = None
@@ -109,7 +103,7 @@ def verify(uow: UnitOfWork, body: Verify, caught_up: bool) -> dict[str, Any]:
 
 
 def request_proof(uow: UnitOfWork, body: RequestProof, answer_seconds: int) -> dict[str, Any]:
-    uow.authorize("notary.request_proof", _here_scope(uow))
+    uow.authorize_write("notary.request_proof")
     at, request_id = now(), str(uuid.uuid4())
     data = ev.ProofRequested(
         request_id=request_id,
@@ -129,11 +123,8 @@ def request_proof(uow: UnitOfWork, body: RequestProof, answer_seconds: int) -> d
 
 def answer_proof(uow: UnitOfWork, request_id: str, body: AnswerProof) -> dict[str, Any]:
     request = _proof(uow, request_id)
-    involved = uow.region.value == request["holding_region"]
-    scope = write_scope(uow.principal.region, uow.region.value, request["requesting_region"], involved)
-    if scope is Scope.OWN and not involved:
-        scope = Scope.OTHER  # the requester does not answer its own request unless it also holds the fact
-    uow.authorize("notary.answer_proof", scope, record=request_id, owner=request["requesting_region"])
+    # The answer is the holding region's own record: only the holder gives it.
+    uow.authorize_write("notary.answer_proof", request["holding_region"], record=request_id)
     if request["status"] != "requested":
         raise conflict(f"the request is already {request['status']}", request["status"])
     data = ev.ProofAnswered(

@@ -89,7 +89,7 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
     "notary.verify": {R.NOTARY: OWN, R.WINDOW_CLERK: OWN, R.COURT_OFFICER: OWN, R.AGENCY_SYSTEM: OWN},
     "notary.request_proof": {R.NOTARY: OWN},
     "notary.read_proofs": {R.NOTARY: OWN_INVOLVED, R.SUPERVISOR: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
-    "notary.answer_proof": {R.NOTARY: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
+    "notary.answer_proof": {R.NOTARY: OWN, R.AGENCY_SYSTEM: OWN},  # the holder answers: its own record
     "notary.read_proof_subject": {R.NOTARY: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
     # community corrections: the home region (place of execution) owns the record; others see the
     # minimised profile, and the detail only during an active travel or transfer involving them

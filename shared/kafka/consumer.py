@@ -153,10 +153,7 @@ class ConsumerRunner:
                     break
                 conn.execute("RELEASE record")
                 applied.append(event)
-        elapsed = (time.perf_counter() - started) / max(len(applied), 1)
-        for event in applied:
-            metrics.CONSUMED.labels(type=event.type.type, **self.config.labels).inc()
-            metrics.HANDLER_SECONDS.labels(**self.config.labels).observe(elapsed)
+        self._count(applied, time.perf_counter() - started)
         return len(applied)
 
     def _process(self, record: ConsumerRecord, stop: threading.Event) -> bool:
@@ -168,7 +165,7 @@ class ConsumerRunner:
         delay = self.config.first_backoff
         for attempt in range(1, self.config.max_attempts + 1):
             try:
-                self._apply(event)
+                self.apply(event)
                 return True
             except PoisonMessage as poison:
                 return self._dead_letter(record, poison.reason, poison.detail, stop)
@@ -185,14 +182,16 @@ class ConsumerRunner:
 
     def apply(self, event: Event) -> None:
         """Handle one event exactly once, in its own transaction (also used to replay dead letters)."""
-        self._apply(event)
-
-    def _apply(self, event: Event) -> None:
         started = time.perf_counter()
         with self.store.transaction() as conn:
             self._apply_in(conn, event)
-        metrics.CONSUMED.labels(type=event.type.type, **self.config.labels).inc()
-        metrics.HANDLER_SECONDS.labels(**self.config.labels).observe(time.perf_counter() - started)
+        self._count([event], time.perf_counter() - started)
+
+    def _count(self, events: list[Event], seconds: float) -> None:
+        per_event = seconds / max(len(events), 1)
+        for event in events:
+            metrics.CONSUMED.labels(type=event.type.type, **self.config.labels).inc()
+            metrics.HANDLER_SECONDS.labels(**self.config.labels).observe(per_event)
 
     def _apply_in(self, conn: sqlite3.Connection, event: Event) -> None:
         """The idempotent consumer: an event id already processed changes nothing."""

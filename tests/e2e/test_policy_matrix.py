@@ -344,11 +344,7 @@ ENDPOINTS: dict[Service, list[Endpoint]] = {
             "POST",
             "/v1/proof-requests/{request_id}/respond",
             "notary.answer_proof",
-            lambda a, i: (
-                s
-                if (s := write_scope(a, i, "jiashan", i == "wujiang")) is not Scope.OWN or i == "wujiang"
-                else Scope.OTHER
-            ),
+            writes("wujiang"),  # the answer is the holding region's own record
             body=lambda: {"outcome": "refused", "reason": "r"},
         ),
         Endpoint("GET", "/v1/audit", "audit.read", own_instance, purpose="audit-review"),
