@@ -36,7 +36,7 @@ def read_audit(
                 clauses.append(clause)
                 args.append(value.isoformat() if isinstance(value, datetime) else value)
         if cursor:
-            clauses.append("idx < ?")
+            clauses.append("i.idx < ?")
             args.append(decode_cursor(cursor, 1)[0])
         rows = uow.conn.execute(
             "SELECT l.idx, l.entry FROM audit_index i JOIN audit_log l ON l.idx = i.idx "

@@ -3,11 +3,15 @@
 `command` runs a write: idempotency check, the service function (which authorises, changes state and
 emits events), audit, idempotency record: all one transaction. `query` runs a read the same way, so a
 sensitive read and its audit entry commit together. A denial rolls the work back and is audited alone.
+
+An Idempotency-Key is bound to the caller, the method and path, and a fingerprint of the request body and
+purpose. A replay runs the command again inside a savepoint that is rolled back: it passes the same
+authorisation and purpose checks as the first call and is audited as a replay, but changes nothing and
+answers what the first call answered.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,11 +38,11 @@ class RequestContext:
     method: str
     path: str
     authorization: str = ""
+    body_fingerprint: str = ""
 
-    def command(self, work: Work, body: Any = None) -> Response:
-        fingerprint = hashlib.sha256(orjson.dumps(body, default=str) if body is not None else b"").hexdigest()
+    def command(self, work: Work) -> Response:
         scope = f"{self.principal.region.value}:{self.principal.subject}:{self.method}:{self.path}"
-        status, payload = self._run(work, idempotency=(scope, self.idempotency_key, fingerprint))
+        status, payload = self._run(work, idempotency=(scope, self.idempotency_key, self.body_fingerprint))
         self.runtime.notify_relay()
         return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
 
@@ -63,12 +67,14 @@ class RequestContext:
         store = self.runtime.store
         try:
             with store.transaction() as conn:
+                uow = self._unit_of_work(conn)
                 if idempotency and idempotency[1]:
                     replay = _replay(conn, *idempotency)
                     if replay is not None:
+                        _reauthorize(uow, work)
                         return replay
-                uow = self._unit_of_work(conn)
                 status, payload = work(uow)
+                uow.flush_audit()
                 if idempotency and idempotency[1]:
                     scope, key, fingerprint = idempotency
                     conn.execute(
@@ -86,6 +92,20 @@ class RequestContext:
         return UnitOfWork.for_instance(
             self.runtime.settings, conn, self.correlation_id, principal=self.principal, purpose=self.purpose
         )
+
+
+def _reauthorize(uow: UnitOfWork, work: Work) -> None:
+    """Run the command again for its checks only: a denial stands (Denied propagates); any other outcome
+    is discarded with the savepoint, and the authorisations it made are audited as a replay."""
+    uow.conn.execute("SAVEPOINT replay")
+    try:
+        work(uow)
+    except Problem:
+        pass  # state moved on since the first call (e.g. 409): the first answer still stands
+    finally:
+        uow.conn.execute("ROLLBACK TO replay")
+        uow.conn.execute("RELEASE replay")
+    uow.flush_audit(reason="idempotent replay")
 
 
 def _replay(conn: Any, scope: str, key: str | None, fingerprint: str) -> tuple[int, Any] | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,7 +14,7 @@ import httpx
 from shared.auth.policy import Role
 from shared.auth.tokens import load_private_key, mint
 from shared.identity import id_check_char
-from shared.regions import Region, Service, port_of
+from shared.regions import Region, Service, port_of, zone_today
 from shared.settings import Settings
 
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
@@ -144,7 +144,7 @@ class Demo:
         home = self.client(J, Service.CORRECTIONS, Role.CORRECTIONS_OFFICER)
         seq = f"{int(self.run_id) % 500 * 2 + 1:03d}"
         number = self.person("330421", seq)
-        today = date.today()
+        today = zone_today()
         subject = self.ok(
             home.post(
                 "/subjects",

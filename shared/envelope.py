@@ -1,7 +1,8 @@
 """CloudEvents 1.0 Kafka protocol binding, binary content mode: an Event ⇄ a Kafka record.
 
 Attributes travel as `ce_*` headers (id, source, type, specversion, time, subject, plus the extensions
-`ce_region`, `ce_correlationid`, `ce_causationid`); the payload is the JSON value; the key is the
+`ce_region`, `ce_correlationid`, `ce_causationid`, and `ce_actor` / `ce_agency`: the token subject and agency
+of whoever acted, absent for what a region's own machinery decided); the payload is the JSON value; the key is the
 subject (the record id), so one record's events stay in order on one partition.
 """
 
@@ -45,6 +46,8 @@ class Event:
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
     correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     causation_id: str | None = None
+    actor: str | None = None  # the acting officer's or system's identifier (token subject), never a name
+    agency: str | None = None  # the acting principal's agency, so agency systems see their agency's records
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,9 @@ def encode(event: Event) -> Record:
         "region": event.region.value,
         "correlationid": event.correlation_id,
     }
-    if event.causation_id:
-        attributes["causationid"] = event.causation_id
+    for name, value in (("causationid", event.causation_id), ("actor", event.actor), ("agency", event.agency)):
+        if value:
+            attributes[name] = value
     cloud_event = CloudEvent(attributes, event.data.model_dump(mode="json"))
     message = to_binary(cloud_event, data_marshaller=orjson.dumps, key_mapper=lambda e: e["subject"])
     key = message.key.encode() if isinstance(message.key, str) else message.key
@@ -121,4 +125,6 @@ def decode(key: bytes | None, value: bytes | None, headers: list[tuple[str, byte
         time=time,
         correlation_id=cloud_event.get("correlationid") or cloud_event["id"],
         causation_id=cloud_event.get("causationid"),
+        actor=cloud_event.get("actor"),
+        agency=cloud_event.get("agency"),
     )

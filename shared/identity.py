@@ -12,6 +12,8 @@ import hashlib
 import hmac
 from datetime import date
 
+from shared.regions import zone_today
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -30,7 +32,7 @@ def id_number_problem(value: str) -> str | None:
         birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return "birth date part is not a date"
-    if birth > date.today() or birth.year < 1900:
+    if birth > zone_today() or birth.year < 1900:
         return "birth date part is out of range"
     if id_check_char(value[:17]) != value[17]:
         return "check character does not match"

@@ -19,9 +19,14 @@ def decode_cursor(cursor: str, parts: int) -> list:
         key = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, orjson.JSONDecodeError):
         raise invalid("cursor", "not a cursor this API returned") from None
-    if not isinstance(key, list) or len(key) != parts:
+    if not isinstance(key, list) or len(key) != parts or not all(_scalar(k) for k in key):
         raise invalid("cursor", "not a cursor this API returned")
     return key
+
+
+def _scalar(value: object) -> bool:
+    """Sort keys are text or numbers; anything else was not made by encode_cursor."""
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
 def page(rows: list, limit: int, key_of) -> dict:

@@ -42,6 +42,53 @@ def invalid(field: str, message: str) -> Problem:
     return Problem(422, "validation", "Invalid request", message, errors=[{"field": field, "message": message}])
 
 
+class FieldError(ValueError):
+    """A rule over several fields that names the one at fault (pydantic files model-level errors under
+    the model itself); the message must not contain the submitted value."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# Error kinds whose pydantic message quotes the submitted value: a fixed message of ours instead.
+_QUOTING_KINDS = {
+    "union_tag_invalid": lambda ctx: f"must be one of {ctx.get('expected_tags', 'the documented tags')}",
+    "union_tag_not_found": lambda ctx: f"{ctx.get('discriminator', 'a discriminator')} is required",
+    "enum": lambda ctx: f"must be one of {ctx.get('expected', 'the documented values')}",
+    "literal_error": lambda ctx: f"must be one of {ctx.get('expected', 'the documented values')}",
+}
+
+
+def validation_problem(errors: list[dict[str, Any]]) -> Problem:
+    """400 for a body that is not JSON at all; otherwise 422 naming each field at fault, never echoing
+    a submitted value (it may be an ID number)."""
+    if any(e["type"] == "json_invalid" for e in errors):
+        return Problem(400, "malformed-body", "Malformed body", "the body is not valid JSON")
+    shown = [{"field": _field_of(e), "message": _message_of(e)} for e in errors]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in shown)
+    return Problem(422, "validation", "Invalid request", detail, errors=shown)
+
+
+def _field_of(error: dict[str, Any]) -> str:
+    path = [str(p) for p in error["loc"] if p != "body"]
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldError):
+        path.append(cause.field)
+    return ".".join(path) or "body"
+
+
+def _message_of(error: dict[str, Any]) -> str:
+    ctx = error.get("ctx") or {}
+    if error["type"] in _QUOTING_KINDS:
+        return _QUOTING_KINDS[error["type"]](ctx)
+    message = str(error["msg"]).removeprefix("Value error, ")
+    value = error.get("input")
+    if isinstance(value, str | int | float) and len(str(value)) >= 3 and str(value) in message:
+        message = message.replace(str(value), "(the submitted value)")
+    return message
+
+
 class Denied(Exception):
     """Raised inside a unit of work; the transaction is rolled back and the denial audited on its own."""
 
@@ -83,6 +130,7 @@ V1_PROBLEMS: dict[int | str, dict[str, Any]] = {
     403: _documented("Not granted by the policy, or no allowed X-Purpose"),
     404: _documented("No such record"),
     409: _documented("Not allowed in the record's current state (current_status says which)"),
+    413: _documented("The body is larger than the instance accepts (YRD_MAX_BODY_BYTES)"),
     422: _documented("Invalid request: errors[].field names each field"),
     502: _documented("The owning region's instance did not answer a point-to-point read"),
 }

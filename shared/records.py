@@ -77,9 +77,8 @@ def update(conn: sqlite3.Connection, table: str, where: dict[str, Any], **fields
     return conn.execute(f"UPDATE {table} SET {assignments} WHERE {clause}", params).rowcount
 
 
-def add_timeline(
-    conn: sqlite3.Connection, event: Event, record_id: str, detail: dict[str, Any], actor: str | None = None
-) -> None:
+def add_timeline(conn: sqlite3.Connection, event: Event, record_id: str, detail: dict[str, Any]) -> None:
+    """The event's actor travels with it, so every region's timeline names the same officer."""
     conn.execute(
         "INSERT OR IGNORE INTO timeline(event_id, record_id, type, at, region, actor, detail) VALUES (?,?,?,?,?,?,?)",
         (
@@ -88,7 +87,7 @@ def add_timeline(
             event.type.name,
             to_db(event.time),
             event.region.value,
-            actor,
+            event.actor,
             orjson.dumps(detail, default=str),
         ),
     )

@@ -7,7 +7,9 @@ identities every service needs, not domain rules of one service.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 
 class Region(StrEnum):
@@ -54,6 +56,19 @@ DEFAULT_PORT_BASE = 8000
 def port_of(region: Region, service: Service, base: int = DEFAULT_PORT_BASE) -> int:
     """port = base + 100 * region digit + service digit (qingpu alerts = 8202)."""
     return base + 100 * REGIONS[region].digit + SERVICE_DIGIT[service]
+
+
+# All three regions keep Beijing time: court calendars, notary years and "today" for deadlines follow it.
+ZONE_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def zone_date(at: datetime) -> date:
+    """The calendar date in the zone at instant `at` (a docket accepted at 01:00 on 1 January is that year's)."""
+    return at.astimezone(ZONE_TZ).date()
+
+
+def zone_today() -> date:
+    return zone_date(datetime.now(ZONE_TZ))
 
 
 def others(region: Region) -> list[Region]:

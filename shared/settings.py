@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     # Deadline scanners (alert acknowledgements, filing 7-day rule...) run this often.
     scan_seconds: float = 1.0
     audit_key: str = ""
+    # Request bodies beyond this answer 413 (a filing with 50 parties and 100 documents is ~40 KB).
+    max_body_bytes: int = 1_048_576
 
     @property
     def port(self) -> int:

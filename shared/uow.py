@@ -1,17 +1,31 @@
 """A unit of work: one store transaction holding a change, its outgoing events, its audit entries and
-(for HTTP writes) the idempotency record. Handlers of incoming events get one too, without a principal."""
+(for HTTP writes) the idempotency record. Handlers of incoming events get one too, without a principal.
+
+Audit entries are collected while the work runs and written by `flush_audit` when it is done, so an entry
+about a record created in the same work names it (`about`), and a replayed command can record its own
+authorisation without repeating the change.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from shared import audit, outbox
-from shared.auth.policy import DataClass, Scope, allowed, purpose_allowed, scope_of, write_scope
+from shared.auth.policy import (
+    DataClass,
+    Scope,
+    Scopes,
+    agency_party,
+    allowed,
+    purpose_allowed,
+    scope_of,
+    write_scope,
+)
 from shared.auth.tokens import Principal
 from shared.contracts.audit import AUDIT_RECORDED
 from shared.contracts.base import EventType, Payload
@@ -21,10 +35,21 @@ from shared.regions import Region
 from shared.settings import Settings
 from shared.topics import topic
 
+Agencies = Collection[str] | None  # the agencies party to a record; None: a record the principal is creating
+
 
 def now() -> datetime:
     """The one clock of the use cases (UTC, timezone-aware)."""
     return datetime.now(UTC)
+
+
+@dataclass
+class PendingAudit:
+    action: str
+    decision: str
+    record: str | None
+    owner: str | None
+    reason: str | None = None
 
 
 @dataclass
@@ -37,6 +62,7 @@ class UnitOfWork:
     principal: Principal | None = None
     purpose: str | None = None
     causation_id: str | None = None
+    pending_audit: list[PendingAudit] = field(default_factory=list)
 
     @classmethod
     def for_instance(
@@ -57,17 +83,23 @@ class UnitOfWork:
         """Who acts: the token subject for HTTP work, None for event handlers and scanners."""
         return self.principal.subject if self.principal else None
 
-    def may_read(self, action: str, owner: str, involved: bool = False) -> bool:
+    @property
+    def acting_region(self) -> str:
+        return self._require_principal().region.value
+
+    def may_read(self, action: str, owner: str, involved: bool = False, agencies: Agencies = ()) -> bool:
         """Whether the policy lets this principal read a record of `owner` (for filtering collections)."""
         principal = self._require_principal()
-        return allowed(principal.roles, action, scope_of(principal.region, owner, involved))
+        party = agency_party(principal.agency, agencies)
+        return allowed(principal.roles, action, scope_of(principal.region, owner, involved), party)
 
-    def authorize_read(self, action: str, record: str, owner: str, involved: bool = False) -> None:
+    def authorize_read(
+        self, action: str, record: str, owner: str, involved: bool = False, agencies: Agencies = ()
+    ) -> None:
         """A read of shared, non-sensitive data: granted or denied by the table; only denials are audited."""
         principal = self._require_principal()
-        self.authorize(
-            action, scope_of(principal.region, owner, involved), record=record, owner=owner, audit_allowed=False
-        )
+        scopes = scope_of(principal.region, owner, involved)
+        self.authorize(action, scopes, record=record, owner=owner, audit_allowed=False, agencies=agencies)
 
     def authorize_write(
         self,
@@ -77,13 +109,23 @@ class UnitOfWork:
         record: str | None = None,
         data_class: DataClass | None = None,
         audit_allowed: bool = True,
+        agencies: Agencies = (),
     ) -> None:
-        """A write (or an act) at this instance on a record of `owner` (default: this region); a token of
+        """A write (or an act) at this instance on a record of `owner`; without an owner, on a record of
+        this region that the principal is creating (so an agency system is party to it). A token of
         another region acting through this instance is never granted."""
         principal = self._require_principal()
         here = self.region.value
-        scope = write_scope(principal.region, here, owner or here, involved)
-        self.authorize(action, scope, record=record, owner=owner, data_class=data_class, audit_allowed=audit_allowed)
+        scopes = write_scope(principal.region, here, owner or here, involved)
+        self.authorize(
+            action,
+            scopes,
+            record=record,
+            owner=owner,
+            data_class=data_class,
+            audit_allowed=audit_allowed,
+            agencies=None if owner is None else agencies,
+        )
 
     def read_held(
         self,
@@ -93,13 +135,13 @@ class UnitOfWork:
         holder: str,
         involved: bool,
         read: Callable[[], dict[str, Any]],
+        agencies: Agencies = (),
     ) -> dict[str, Any] | None:
         """A sensitive read of detail that `holder` keeps: authorised (purpose included) and audited here;
         served if this instance is the holder, else None: the caller relays it to the holder."""
         principal = self._require_principal()
-        self.authorize(
-            action, scope_of(principal.region, holder, involved), record=record, owner=holder, data_class=data_class
-        )
+        scopes = scope_of(principal.region, holder, involved)
+        self.authorize(action, scopes, record=record, owner=holder, data_class=data_class, agencies=agencies)
         return read() if holder == self.region.value else None
 
     def emit(self, event_type: EventType[Any], subject: str, data: Payload) -> Event:
@@ -111,6 +153,8 @@ class UnitOfWork:
             source=self.source,
             correlation_id=self.correlation_id,
             causation_id=self.causation_id,
+            actor=self.actor,
+            agency=self.principal.agency if self.principal else None,
         )
         outbox.add(self.conn, topic(self.region, event_type.domain, self.topic_prefix), event)
         return event
@@ -118,20 +162,22 @@ class UnitOfWork:
     def authorize(
         self,
         action: str,
-        scope: Scope,
+        scopes: Scopes,
         record: str | None = None,
         owner: str | None = None,
         data_class: DataClass | None = None,
         audit_allowed: bool = True,
+        agencies: Agencies = (),
     ) -> None:
         """Deny by default: raise Denied unless the policy grants it (and the purpose fits the data)."""
         principal = self._require_principal()
-        if not allowed(principal.roles, action, scope):
-            raise Denied(action, f"{action} is not granted for {scope.value} records", record, owner, self.purpose)
+        party = agency_party(principal.agency, agencies)
+        if not allowed(principal.roles, action, scopes, party):
+            raise Denied(action, f"{action} is not granted for this record", record, owner, self.purpose)
         if data_class is not None and not purpose_allowed(data_class, self.purpose):
             raise Denied(action, f"purpose missing or not allowed for {data_class.value}", record, owner, self.purpose)
         if audit_allowed or data_class is not None:
-            self.record_audit(action, "allowed", record, owner)
+            self.pending_audit.append(PendingAudit(action, "allowed", record, owner))
 
     def require_any_grant(self, action: str) -> None:
         """For collection reads: a role with no grant for `action` at all is denied (and audited); the
@@ -139,6 +185,19 @@ class UnitOfWork:
         principal = self._require_principal()
         if not any(allowed(principal.roles, action, scope) for scope in Scope):
             raise Denied(action, f"{action} is not granted to these roles", purpose=self.purpose)
+
+    def about(self, record: str, owner: str | None = None) -> None:
+        """Name the record that this work's audit entries so far are about (one it has just created)."""
+        for entry in self.pending_audit:
+            if entry.record is None:
+                entry.record = record
+                entry.owner = entry.owner or owner or self.region.value
+
+    def flush_audit(self, reason: str | None = None) -> None:
+        """Write the collected entries to the hash chain (and its topic), in the order they were made."""
+        entries, self.pending_audit = self.pending_audit, []
+        for entry in entries:
+            self.record_audit(entry.action, entry.decision, entry.record, entry.owner, entry.reason or reason)
 
     def record_audit(
         self, action: str, decision: str, record: str | None, owner: str | None, reason: str | None = None

@@ -3,10 +3,9 @@ bearer-token authentication, and the request context through which routes read a
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import time
-import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,10 +16,10 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared import logs, metrics
-from shared.auth.tokens import InvalidToken, Principal, verify
+from shared.auth.tokens import Principal
 from shared.context import RequestContext
-from shared.problems import PROBLEM_JSON, V1_PROBLEMS, Problem
+from shared.gate import Gate
+from shared.problems import PROBLEM_JSON, V1_PROBLEMS, Problem, validation_problem
 from shared.runtime import Runtime
 from shared.uow import UnitOfWork
 
@@ -41,30 +40,31 @@ def problem_response(problem: Problem, request: Request, headers: dict[str, str]
     )
 
 
-def _authenticate(request: Request) -> Principal:
-    runtime: Runtime = request.app.state.runtime
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Problem(401, "unauthenticated", "Authentication required", "a bearer token is required")
-    try:
-        return verify(token.strip(), runtime.trust)
-    except InvalidToken as error:
-        raise Problem(401, "unauthenticated", "Authentication failed", str(error)) from None
-
-
-def request_context(request: Request) -> RequestContext:
-    principal = _authenticate(request)
+async def request_context(request: Request) -> RequestContext:
+    """The gate has authenticated the caller (shared/gate.py); the body, if any, is already read."""
+    principal: Principal = request.state.principal
+    purpose = request.headers.get("x-purpose")
     return RequestContext(
         runtime=request.app.state.runtime,
         principal=principal,
-        correlation_id=logs.correlation_id.get() or str(uuid.uuid4()),
-        purpose=request.headers.get("x-purpose"),
+        correlation_id=request.state.correlation_id,
+        purpose=purpose,
         idempotency_key=request.headers.get("idempotency-key"),
         method=request.method,
         path=request.url.path,
         authorization=request.headers.get("authorization", ""),
+        body_fingerprint=fingerprint(await request.body(), purpose),
     )
+
+
+def fingerprint(body: bytes, purpose: str | None) -> str:
+    """What an Idempotency-Key is bound to besides caller and route: the body (as canonical JSON, so
+    key order and spacing do not matter) and the declared purpose."""
+    try:
+        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
+    except orjson.JSONDecodeError:
+        canonical = body
+    return hashlib.sha256(canonical + b"\x00" + (purpose or "").encode()).hexdigest()
 
 
 Context = Depends(request_context)
@@ -81,23 +81,12 @@ def create_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAP
 
     app = FastAPI(title=title, version="1", lifespan=lifespan, default_response_class=OrjsonResponse)
     app.state.runtime = runtime
-    labels = runtime.settings.metric_labels
-
-    @app.middleware("http")
-    async def observe(request: Request, call_next: Callable) -> Response:
-        cid = request.headers.get("x-correlation-id") or str(uuid.uuid4())
-        token = logs.correlation_id.set(cid)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            logs.correlation_id.reset(token)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        metrics.HTTP_REQUESTS.labels(route=path, status=str(response.status_code), **labels).inc()
-        metrics.HTTP_SECONDS.labels(route=path, **labels).observe(time.perf_counter() - started)
-        response.headers["x-correlation-id"] = cid
-        return response
+    app.add_middleware(
+        Gate,
+        trust=runtime.trust,
+        max_body_bytes=runtime.settings.max_body_bytes,
+        labels=runtime.settings.metric_labels,
+    )
 
     @app.exception_handler(Problem)
     async def on_problem(request: Request, problem: Problem) -> Response:
@@ -106,13 +95,7 @@ def create_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAP
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, error: RequestValidationError) -> Response:
-        # Field paths and messages only; never echo the submitted values (they may be ID numbers).
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body") or "body", "message": e["msg"]}
-            for e in error.errors()
-        ]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return problem_response(Problem(422, "validation", "Invalid request", detail, errors=errors), request)
+        return problem_response(validation_problem(list(error.errors())), request)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, error: StarletteHTTPException) -> Response:

@@ -29,7 +29,7 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
 
     @router.post("/alerts", status_code=201)
     def raise_alert(body: RaiseAlert, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (201, service.raise_alert(uow, body, deadlines)), body.model_dump(mode="json"))
+        return ctx.command(lambda uow: (201, service.raise_alert(uow, body, deadlines)))
 
     @router.get("/alerts/{alert_id}")
     def get_alert(alert_id: str, ctx: RequestContext = Context) -> Response:
@@ -55,28 +55,22 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
 
     @router.post("/alerts/{alert_id}/sightings", status_code=201)
     def report_sighting(alert_id: str, body: ReportSighting, ctx: RequestContext = Context) -> Response:
-        return ctx.command(
-            lambda uow: (201, service.report_sighting(uow, alert_id, body)), body.model_dump(mode="json")
-        )
+        return ctx.command(lambda uow: (201, service.report_sighting(uow, alert_id, body)))
 
     @router.post("/alerts/{alert_id}/reinforcement-requests", status_code=201)
     def request_reinforcement(alert_id: str, body: RequestReinforcement, ctx: RequestContext = Context) -> Response:
-        return ctx.command(
-            lambda uow: (201, service.request_reinforcement(uow, alert_id, body)), body.model_dump(mode="json")
-        )
+        return ctx.command(lambda uow: (201, service.request_reinforcement(uow, alert_id, body)))
 
     @router.post("/reinforcement-requests/{request_id}/respond")
     def answer_reinforcement(request_id: str, body: AnswerReinforcement, ctx: RequestContext = Context) -> Response:
-        return ctx.command(
-            lambda uow: (200, service.answer_reinforcement(uow, request_id, body)), body.model_dump(mode="json")
-        )
+        return ctx.command(lambda uow: (200, service.answer_reinforcement(uow, request_id, body)))
 
     @router.patch("/alerts/{alert_id}")
     def update_alert(alert_id: str, body: UpdateAlert, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.update_alert(uow, alert_id, body)), body.model_dump(mode="json"))
+        return ctx.command(lambda uow: (200, service.update_alert(uow, alert_id, body)))
 
     @router.post("/alerts/{alert_id}/close")
     def close_alert(alert_id: str, body: CloseAlert, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.close_alert(uow, alert_id, body.outcome)), body.model_dump())
+        return ctx.command(lambda uow: (200, service.close_alert(uow, alert_id, body.outcome)))
 
     return router

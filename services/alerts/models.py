@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.alerts import Category, Location, RequestedAction, Severity, Subject
+from shared.problems import FieldError
 from shared.regions import Region
 
 
@@ -48,9 +49,9 @@ class AnswerReinforcement(Body):
     @model_validator(mode="after")
     def complete(self) -> AnswerReinforcement:
         if self.outcome == "dispatched" and (self.units is None or self.eta is None):
-            raise ValueError("a dispatch states units and eta")
+            raise FieldError("units" if self.units is None else "eta", "a dispatch states units and eta")
         if self.outcome == "declined" and not self.reason:
-            raise ValueError("a refusal states its reason")
+            raise FieldError("reason", "a refusal states its reason")
         return self
 
 
@@ -61,7 +62,7 @@ class UpdateAlert(Body):
     @model_validator(mode="after")
     def something(self) -> UpdateAlert:
         if self.description is None and self.location is None:
-            raise ValueError("give a new description or location")
+            raise FieldError("description", "give a new description or location")
         return self
 
 

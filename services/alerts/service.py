@@ -26,13 +26,22 @@ def _load(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
     return alert
 
 
-def _involved(alert: dict[str, Any], region: str) -> bool:
+def _targeted(alert: dict[str, Any], region: str) -> bool:
+    """A target must acknowledge the alert."""
     return region in alert["targets"]
 
 
-def _authorize_write(uow: UnitOfWork, action: str, alert: dict[str, Any], involved: bool | None = None) -> None:
-    involved = _involved(alert, uow.region.value) if involved is None else involved
-    uow.authorize_write(action, alert["origin_region"], involved, record=alert["id"])
+def _involved(uow: UnitOfWork, alert: dict[str, Any], region: str) -> bool:
+    """Targets, and regions asked for reinforcement, take part in an alert: they read it and report on it."""
+    return _targeted(alert, region) or region in db.asked_regions(uow.conn, alert["id"])
+
+
+def _agencies(alert: dict[str, Any]) -> tuple[str, ...]:
+    return (alert["agency"],) if alert.get("agency") else ()
+
+
+def _authorize_write(uow: UnitOfWork, action: str, alert: dict[str, Any], involved: bool) -> None:
+    uow.authorize_write(action, alert["origin_region"], involved, record=alert["id"], agencies=_agencies(alert))
 
 
 def _require_open(alert: dict[str, Any], doing: str) -> None:
@@ -72,7 +81,7 @@ def raise_alert(uow: UnitOfWork, body: RaiseAlert, deadlines: Mapping[Severity, 
 
 def acknowledge(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
     alert = _load(uow, alert_id)
-    _authorize_write(uow, "alerts.acknowledge", alert)
+    _authorize_write(uow, "alerts.acknowledge", alert, _targeted(alert, uow.region.value))
     _require_open(alert, "acknowledge")
     here = uow.region.value
     if any(a["region"] == here and a["acknowledged_at"] for a in db.acks(uow.conn, alert_id)):
@@ -85,7 +94,7 @@ def acknowledge(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
 
 def report_sighting(uow: UnitOfWork, alert_id: str, body: ReportSighting) -> dict[str, Any]:
     alert = _load(uow, alert_id)
-    _authorize_write(uow, "alerts.report_sighting", alert)
+    _authorize_write(uow, "alerts.report_sighting", alert, _involved(uow, alert, uow.region.value))
     _require_open(alert, "report a sighting on")
     data = ev.SightingReported(
         sighting_id=str(uuid.uuid4()),
@@ -100,7 +109,7 @@ def report_sighting(uow: UnitOfWork, alert_id: str, body: ReportSighting) -> dic
 
 def request_reinforcement(uow: UnitOfWork, alert_id: str, body: RequestReinforcement) -> dict[str, Any]:
     alert = _load(uow, alert_id)
-    _authorize_write(uow, "alerts.manage", alert)
+    _authorize_write(uow, "alerts.manage", alert, False)
     _require_open(alert, "request reinforcement for")
     if body.to_region == uow.region:
         raise invalid("to_region", "reinforcement is requested from another region")
@@ -142,7 +151,7 @@ def answer_reinforcement(uow: UnitOfWork, request_id: str, body: AnswerReinforce
 
 def update_alert(uow: UnitOfWork, alert_id: str, body: UpdateAlert) -> dict[str, Any]:
     alert = _load(uow, alert_id)
-    _authorize_write(uow, "alerts.manage", alert)
+    _authorize_write(uow, "alerts.manage", alert, False)
     _require_open(alert, "update")
     data = ev.Updated(
         alert_id=alert_id,
@@ -157,7 +166,7 @@ def update_alert(uow: UnitOfWork, alert_id: str, body: UpdateAlert) -> dict[str,
 
 def close_alert(uow: UnitOfWork, alert_id: str, outcome: str) -> dict[str, Any]:
     alert = _load(uow, alert_id)
-    _authorize_write(uow, "alerts.manage", alert)
+    _authorize_write(uow, "alerts.manage", alert, False)
     _require_open(alert, "close")
     data = ev.Closed(alert_id=alert_id, version=alert["version"] + 1, outcome=outcome, closed_at=now())
     apply(uow, uow.emit(ev.CLOSED, alert_id, data))
@@ -175,6 +184,7 @@ def apply(uow: UnitOfWork, event: Any) -> None:
             "version": data.version,
             "status": Status.ACTIVE,
             "origin_region": event.region.value,
+            "agency": event.agency,
             **data.model_dump(exclude={"alert_id", "version"}),
         }
         records.merge(conn, "alerts", values, keep=("status", "version"))
@@ -182,7 +192,7 @@ def apply(uow: UnitOfWork, event: Any) -> None:
             db.set_ack_due(conn, data.alert_id, target, data.ack_due)
         detail = {"severity": data.severity.value, "targets": data.targets, "ack_due": data.ack_due.isoformat()}
     elif event.type is ev.ACKNOWLEDGED:
-        recorded = db.record_ack(conn, data.alert_id, data.region, data.acknowledged_at, uow.actor)
+        recorded = db.record_ack(conn, data.alert_id, data.region, data.acknowledged_at, event.actor)
         alert = db.get(conn, data.alert_id)
         if recorded and alert and alert["origin_region"] == uow.region.value and alert["raised_at"]:
             waited = (data.acknowledged_at - datetime.fromisoformat(alert["raised_at"])).total_seconds()
@@ -255,7 +265,7 @@ def apply(uow: UnitOfWork, event: Any) -> None:
         detail = {"outcome": data.outcome}
     else:
         return
-    records.add_timeline(conn, event, data.alert_id, detail, uow.actor)
+    records.add_timeline(conn, event, data.alert_id, detail)
 
 
 def scan(uow: UnitOfWork) -> None:
@@ -297,12 +307,14 @@ def read_model(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
 
 
 def _readable(uow: UnitOfWork, alert: dict[str, Any]) -> bool:
-    return uow.may_read("alerts.read", alert["origin_region"], _involved(alert, uow.principal.region.value))
+    involved = _involved(uow, alert, uow.acting_region)
+    return uow.may_read("alerts.read", alert["origin_region"], involved, _agencies(alert))
 
 
 def read(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
     alert = _load(uow, alert_id)
-    uow.authorize_read("alerts.read", alert_id, alert["origin_region"], _involved(alert, uow.principal.region.value))
+    involved = _involved(uow, alert, uow.acting_region)
+    uow.authorize_read("alerts.read", alert_id, alert["origin_region"], involved, _agencies(alert))
     return read_model(uow, alert_id)
 
 

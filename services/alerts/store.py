@@ -73,6 +73,7 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX reinforcements_by_alert ON reinforcements(alert_id)
         """,
     ),
+    ("alerts-002-agency", "ALTER TABLE alerts ADD COLUMN agency TEXT"),
 ]
 
 _JSON = ("location", "subjects", "targets")
@@ -148,6 +149,12 @@ def sightings(conn: sqlite3.Connection, alert_id: str) -> list[dict[str, Any]]:
 def get_reinforcement(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
     row = conn.execute("SELECT * FROM reinforcements WHERE id = ?", (request_id,)).fetchone()
     return dict(row) if row else None
+
+
+def asked_regions(conn: sqlite3.Connection, alert_id: str) -> set[str]:
+    """Regions asked for reinforcement on an alert: they take part in it beside its targets."""
+    rows = conn.execute("SELECT DISTINCT to_region FROM reinforcements WHERE alert_id = ?", (alert_id,))
+    return {r[0] for r in rows if r[0]}
 
 
 def reinforcements(conn: sqlite3.Connection, alert_id: str) -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ def make_router(config: Config) -> APIRouter:
 
     @router.post("/subjects", status_code=201)
     def enrol(body: Enrol, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (201, service.enrol(uow, body, config)), body.model_dump(mode="json"))
+        return ctx.command(lambda uow: (201, service.enrol(uow, body, config)))
 
     @router.post("/subjects/lookup")
     def lookup(body: Lookup, ctx: RequestContext = Context) -> Response:
@@ -78,9 +78,7 @@ def make_router(config: Config) -> APIRouter:
 
     @router.post("/subjects/{subject_id}/travels", status_code=201)
     def approve_travel(subject_id: str, body: ApproveTravel, ctx: RequestContext = Context) -> Response:
-        return ctx.command(
-            lambda uow: (201, movements.approve_travel(uow, subject_id, body)), body.model_dump(mode="json")
-        )
+        return ctx.command(lambda uow: (201, movements.approve_travel(uow, subject_id, body)))
 
     @router.post("/travels/{travel_id}/check-in")
     def check_in(travel_id: str, ctx: RequestContext = Context) -> Response:
@@ -92,9 +90,7 @@ def make_router(config: Config) -> APIRouter:
 
     @router.post("/subjects/{subject_id}/transfers", status_code=201)
     def request_transfer(subject_id: str, body: RequestTransfer, ctx: RequestContext = Context) -> Response:
-        return ctx.command(
-            lambda uow: (201, movements.request_transfer(uow, subject_id, body)), body.model_dump(mode="json")
-        )
+        return ctx.command(lambda uow: (201, movements.request_transfer(uow, subject_id, body)))
 
     @router.post("/transfers/{transfer_id}/accept")
     def accept_transfer(transfer_id: str, ctx: RequestContext = Context) -> Response:
@@ -113,14 +109,10 @@ def make_router(config: Config) -> APIRouter:
 
     @router.post("/transfers/{transfer_id}/reject")
     def reject_transfer(transfer_id: str, body: RejectTransfer, ctx: RequestContext = Context) -> Response:
-        return ctx.command(
-            lambda uow: (200, movements.reject_transfer(uow, transfer_id, body.reason)), body.model_dump()
-        )
+        return ctx.command(lambda uow: (200, movements.reject_transfer(uow, transfer_id, body.reason)))
 
     @router.post("/subjects/{subject_id}/violations", status_code=201)
     def report_violation(subject_id: str, body: ReportViolation, ctx: RequestContext = Context) -> Response:
-        return ctx.command(
-            lambda uow: (201, movements.report_violation(uow, subject_id, body)), body.model_dump(mode="json")
-        )
+        return ctx.command(lambda uow: (201, movements.report_violation(uow, subject_id, body)))
 
     return router

@@ -40,7 +40,7 @@ def apply(uow: UnitOfWork, event: Event, transfer_report_in_seconds: int = domai
         records.apply_versioned(conn, "subjects", subject_id, data.version, status=Status.REPORTED_IN)
         detail = {}
     elif event.type is ev.TRAVEL_APPROVED:
-        records.apply_versioned(conn, "subjects", subject_id, data.version, status=Status.TRAVELLING)
+        records.apply_versioned(conn, "subjects", subject_id, data.version, status=Status.TRAVEL_APPROVED)
         _travel(
             conn,
             data.travel_id,
@@ -52,6 +52,9 @@ def apply(uow: UnitOfWork, event: Event, transfer_report_in_seconds: int = domai
             approved_at=data.approved_at,
         )
         detail = {"destination": data.destination, "from": str(data.from_date), "to": str(data.to_date)}
+    elif event.type is ev.TRAVEL_STARTED:
+        records.apply_versioned(conn, "subjects", subject_id, data.version, status=Status.TRAVELLING)
+        detail = {"travel_id": data.travel_id}
     elif event.type is ev.TRAVEL_CHECKED_IN:
         _travel(conn, data.travel_id, subject_id, "checked_in", checked_in_at=data.checked_in_at)
         detail = {"travel_id": data.travel_id}
@@ -136,7 +139,7 @@ def apply(uow: UnitOfWork, event: Event, transfer_report_in_seconds: int = domai
         detail = {}
     else:
         return
-    records.add_timeline(conn, event, subject_id, detail, uow.actor)
+    records.add_timeline(conn, event, subject_id, detail)
 
 
 def _travel(conn, travel_id: str, subject_id: str, status: str, **fields: Any) -> None:
@@ -164,3 +167,5 @@ def _hand_over(uow: UnitOfWork, subject: dict[str, Any], accepted: ev.TransferAc
     )
     apply(uow, uow.emit(ev.OWNERSHIP_TRANSFERRED, subject["id"], data), report_in_seconds)
     db.drop_details(uow.conn, subject["id"])
+    violations = db.violations(uow.conn, subject["id"])
+    db.set_violation_details(uow.conn, subject["id"], {v["id"]: None for v in violations})

@@ -18,6 +18,7 @@ class Status(StrEnum):
     ENROLLED = "enrolled"
     REPORTED_IN = "reported_in"
     UNDER_SUPERVISION = "under_supervision"
+    TRAVEL_APPROVED = "travel_approved"  # approved, not yet begun: the destination sees nothing more yet
     TRAVELLING = "travelling"
     TRANSFER_PENDING = "transfer_pending"
     RELEASED = "released"
@@ -26,6 +27,7 @@ class Status(StrEnum):
 class Move(StrEnum):
     REPORT_IN = "report in"
     APPROVE_TRAVEL = "approve travel for"
+    START_TRAVEL = "start the trip of"
     RETURN = "record the return of"
     REQUEST_TRANSFER = "request a transfer for"
     TRANSFER_REJECTED = "reject the transfer of"
@@ -36,17 +38,22 @@ class Move(StrEnum):
 SUPERVISED = frozenset({Status.REPORTED_IN, Status.UNDER_SUPERVISION})
 TRANSITIONS: dict[Move, tuple[frozenset[Status], Status]] = {
     Move.REPORT_IN: (frozenset({Status.ENROLLED}), Status.REPORTED_IN),
-    Move.APPROVE_TRAVEL: (SUPERVISED, Status.TRAVELLING),
-    Move.RETURN: (frozenset({Status.TRAVELLING}), Status.UNDER_SUPERVISION),
+    Move.APPROVE_TRAVEL: (SUPERVISED, Status.TRAVEL_APPROVED),
+    Move.START_TRAVEL: (frozenset({Status.TRAVEL_APPROVED}), Status.TRAVELLING),
+    Move.RETURN: (frozenset({Status.TRAVEL_APPROVED, Status.TRAVELLING}), Status.UNDER_SUPERVISION),
     Move.REQUEST_TRANSFER: (SUPERVISED, Status.TRANSFER_PENDING),
     Move.TRANSFER_REJECTED: (frozenset({Status.TRANSFER_PENDING}), Status.UNDER_SUPERVISION),
     Move.TRANSFER_OWNERSHIP: (frozenset({Status.TRANSFER_PENDING}), Status.ENROLLED),
-    Move.RELEASE: (frozenset({Status.ENROLLED, *SUPERVISED}), Status.RELEASED),
+    Move.RELEASE: (frozenset({Status.ENROLLED, Status.TRAVEL_APPROVED, *SUPERVISED}), Status.RELEASED),
 }
 
 
 class CorrectionRuleError(ValueError):
-    """A command the rules refuse; the message says why."""
+    """A command the rules refuse; `field` names the input at fault, the message says why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class InvalidMove(Exception):
@@ -73,7 +80,7 @@ def identity_problem(id_number: str, declared_birth: date, declared_gender: str)
 
 def check_period(start: date, end: date) -> None:
     if end <= start:
-        raise CorrectionRuleError("end_date must be after start_date")
+        raise CorrectionRuleError("end_date", "end_date must be after start_date")
 
 
 def report_in_due(effective: date | datetime, seconds: int) -> datetime:
@@ -81,15 +88,28 @@ def report_in_due(effective: date | datetime, seconds: int) -> datetime:
     return start + timedelta(seconds=seconds)
 
 
-def check_travel(home: str, destination: str, from_date: date, to_date: date, today: date) -> None:
+def check_travel(
+    home: str, destination: str, from_date: date, to_date: date, today: date, supervision_ends: date | None
+) -> None:
     if destination == home:
-        raise CorrectionRuleError("travel approval is for leaving the home region")
-    if to_date < from_date:
-        raise CorrectionRuleError("to_date must not be before from_date")
+        raise CorrectionRuleError("destination", "travel approval is for leaving the home region")
     if from_date < today:
-        raise CorrectionRuleError("from_date must not be in the past")
+        raise CorrectionRuleError("from_date", "from_date must not be in the past")
+    if to_date < from_date:
+        raise CorrectionRuleError("to_date", "to_date must not be before from_date")
     if (to_date - from_date).days + 1 > MAX_TRAVEL_DAYS:
-        raise CorrectionRuleError(f"a trip may last at most {MAX_TRAVEL_DAYS} days")
+        raise CorrectionRuleError("to_date", f"a trip may last at most {MAX_TRAVEL_DAYS} days")
+    if supervision_ends is not None and to_date > supervision_ends:
+        raise CorrectionRuleError("to_date", "a trip must end by the end of the correction period")
+
+
+def travel_started(from_date: date, today: date) -> bool:
+    return from_date <= today
+
+
+def check_in_open(from_date: date, to_date: date, today: date) -> bool:
+    """A destination checks a traveller in only during the approved dates."""
+    return from_date <= today <= to_date
 
 
 @dataclass(frozen=True)
@@ -100,16 +120,21 @@ class Movement:
     region: str  # the destination
     status: str
     until: date | None = None  # a travel's last day
+    since: date | None = None  # a travel's first day
 
 
 def is_active(movement: Movement, today: date) -> bool:
     if movement.kind == "travel":
-        return movement.status in ("approved", "checked_in") and (movement.until is None or today <= movement.until)
+        within = (movement.since is None or movement.since <= today) and (
+            movement.until is None or today <= movement.until
+        )
+        return movement.status in ("approved", "checked_in") and within
     return movement.status == "pending"
 
 
 def involved(region: str, movements: list[Movement], today: date) -> bool:
-    """Another region may see the full record only during an active travel or transfer to it."""
+    """Another region may see the full record only during an active travel (on its dates) or a pending
+    transfer to it."""
     return any(m.region == region and is_active(m, today) for m in movements)
 
 

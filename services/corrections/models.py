@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from services.corrections.domain import identity_problem
 from shared.contracts.corrections import CorrectionType, RiskLevel
 from shared.fields import IdNumber, PersonName
+from shared.problems import FieldError
 from shared.regions import Region
 
 
@@ -35,9 +36,9 @@ class Enrol(Body):
     @model_validator(mode="after")
     def consistent(self) -> Enrol:
         if problem := identity_problem(self.id_number, self.birth_date, self.gender):
-            raise ValueError(problem)
+            raise FieldError(problem.split()[0], problem)
         if self.end_date <= self.start_date:
-            raise ValueError("end_date must be after start_date")
+            raise FieldError("end_date", "end_date must be after start_date")
         return self
 
 

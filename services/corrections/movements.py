@@ -10,11 +10,12 @@ from typing import Any
 from services.corrections import domain
 from services.corrections import store as db
 from services.corrections.apply import apply
-from services.corrections.domain import CorrectionRuleError, Move
+from services.corrections.domain import CorrectionRuleError, Move, Status
 from services.corrections.models import ApproveTravel, ReportViolation, RequestTransfer
-from services.corrections.service import authorize_owner, load, moved, view
+from services.corrections.service import authorize_owner, load, moved, start_travel, view
 from shared.contracts import corrections as ev
 from shared.problems import conflict, invalid, not_found
+from shared.regions import zone_today
 from shared.uow import UnitOfWork, now
 
 
@@ -34,10 +35,12 @@ def _authorize_destination(uow: UnitOfWork, subject: dict[str, Any], destination
 def approve_travel(uow: UnitOfWork, subject_id: str, body: ApproveTravel) -> dict[str, Any]:
     subject = load(uow, subject_id)
     authorize_owner(uow, subject)
+    today = zone_today()
+    ends = date.fromisoformat(subject["end_date"]) if subject["end_date"] else None
     try:
-        domain.check_travel(subject["home_region"], body.destination.value, body.from_date, body.to_date, date.today())
+        domain.check_travel(subject["home_region"], body.destination.value, body.from_date, body.to_date, today, ends)
     except CorrectionRuleError as error:
-        raise invalid("destination" if "region" in str(error) else "to_date", str(error)) from None
+        raise invalid(error.field, str(error)) from None
     moved(subject, Move.APPROVE_TRAVEL)
     data = ev.TravelApproved(
         subject_id=subject_id,
@@ -49,6 +52,8 @@ def approve_travel(uow: UnitOfWork, subject_id: str, body: ApproveTravel) -> dic
         approved_at=now(),
     )
     apply(uow, uow.emit(ev.TRAVEL_APPROVED, subject_id, data))
+    if domain.travel_started(body.from_date, today):
+        start_travel(uow, subject_id, data.version, data.travel_id)
     return db.get_row(uow.conn, "travels", data.travel_id)
 
 
@@ -58,6 +63,12 @@ def check_in(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
     _authorize_destination(uow, subject, travel["destination"])
     if travel["status"] != "approved":
         raise conflict(f"the travel is {travel['status']}", travel["status"])
+    if not domain.check_in_open(
+        date.fromisoformat(travel["from_date"]), date.fromisoformat(travel["to_date"]), zone_today()
+    ):
+        raise conflict(
+            f"check-in is open from {travel['from_date']} to {travel['to_date']}, the approved dates", travel["status"]
+        )
     data = ev.TravelCheckedIn(subject_id=subject["id"], travel_id=travel_id, checked_in_at=now())
     apply(uow, uow.emit(ev.TRAVEL_CHECKED_IN, subject["id"], data))
     return db.get_row(uow.conn, "travels", travel_id)
@@ -106,8 +117,10 @@ def accept_transfer(uow: UnitOfWork, transfer_id: str, record: dict[str, Any]) -
     """Accept, keeping the full record fetched from the home region: ownership moves here once the home
     region has seen the acceptance."""
     subject_id = pending_transfer(uow, transfer_id)["subject_id"]
-    kept = {k: v for k, v in record.items() if k not in ("subject_id", "home_region")}
+    kept = {k: v for k, v in record.items() if k not in ("subject_id", "home_region", "violations")}
     db.save_details(uow.conn, subject_id, kept)
+    for violation in record.get("violations") or []:  # kept whole: some may not have arrived here yet
+        db.upsert(uow.conn, "violations", {**violation, "subject_id": subject_id})
     data = ev.TransferAccepted(subject_id=subject_id, transfer_id=transfer_id, accepted_at=now())
     apply(uow, uow.emit(ev.TRANSFER_ACCEPTED, subject_id, data))
     return db.get_row(uow.conn, "transfers", transfer_id)
@@ -123,6 +136,8 @@ def reject_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> dict[str,
 def report_violation(uow: UnitOfWork, subject_id: str, body: ReportViolation) -> dict[str, Any]:
     subject = load(uow, subject_id)
     uow.authorize_write("corrections.report_violation", subject["home_region"], record=subject_id)
+    if subject["status"] == Status.RELEASED:
+        raise conflict("the subject has been released from correction", subject["status"])
     data = ev.ViolationReported(
         violation_id=str(uuid.uuid4()),
         subject_id=subject_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from services.corrections import domain
@@ -18,6 +18,7 @@ from shared.auth.policy import DataClass
 from shared.contracts import corrections as ev
 from shared.identity import keyed_hash, mask_id, mask_name
 from shared.problems import conflict, not_found
+from shared.regions import zone_today
 from shared.uow import UnitOfWork, now
 
 
@@ -48,13 +49,13 @@ def moved(subject: dict[str, Any], move: Move) -> Status:
 
 
 def enrol(uow: UnitOfWork, body: Enrol, config: Config) -> dict[str, Any]:
-    uow.authorize_write("corrections.enrol")
+    subject_id = str(uuid.uuid4())
+    uow.authorize_write("corrections.enrol", record=subject_id)
     id_hash = keyed_hash(body.id_number, config.id_hash_key)
     if existing := db.active_by_hash(uow.conn, id_hash):
         raise conflict(
             f"already under community correction (subject {existing['id']}, home region {existing['home_region']})"
         )
-    subject_id = str(uuid.uuid4())
     profile = ev.Profile(
         subject_id=subject_id,
         home_region=uow.region.value,
@@ -107,11 +108,13 @@ def lookup(uow: UnitOfWork, id_number: str, config: Config) -> dict[str, Any]:
     """Hit or no hit, from the local read model, by keyed hash: the subject id and home region, nothing else."""
     uow.authorize_write("corrections.lookup", data_class=DataClass.SUBJECT_LOOKUP)
     found = db.active_by_hash(uow.conn, keyed_hash(id_number, config.id_hash_key))
+    if found:
+        uow.about(found["id"], found["home_region"])  # a hit is a read about that subject
     return {"hit": True, "subject_id": found["id"], "home_region": found["home_region"]} if found else {"hit": False}
 
 
 def _involved(uow: UnitOfWork, subject: dict[str, Any]) -> bool:
-    return domain.involved(uow.principal.region.value, db.movements(uow.conn, subject["id"]), date.today())
+    return domain.involved(uow.acting_region, db.movements(uow.conn, subject["id"]), zone_today())
 
 
 def read(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
@@ -131,8 +134,15 @@ def read_detail(uow: UnitOfWork, subject_id: str) -> dict[str, Any] | None:
         subject_id,
         home,
         involved=_involved(uow, subject),
-        read=lambda: {"subject_id": subject_id, "home_region": home, **db.details(uow.conn, subject_id)},
+        read=lambda: _full_record(uow, subject_id, home),
     )
+
+
+def _full_record(uow: UnitOfWork, subject_id: str, home: str) -> dict[str, Any]:
+    """Everything the home region holds on a subject: the record and every violation's details, so a
+    transfer hands all of it over."""
+    violations = db.violations(uow.conn, subject_id)
+    return {"subject_id": subject_id, "home_region": home, **db.details(uow.conn, subject_id), "violations": violations}
 
 
 def holder_of(uow: UnitOfWork, subject_id: str) -> str:
@@ -140,9 +150,10 @@ def holder_of(uow: UnitOfWork, subject_id: str) -> str:
 
 
 def view(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
-    """The minimised profile with travels, transfers, violations and timeline; violation details only at home."""
+    """The minimised profile with travels, transfers, violations and timeline; violation details only for
+    the home region's own officers (the caller's region owns the record, whichever instance answers)."""
     subject = load(uow, subject_id)
-    at_home = subject["home_region"] == uow.region.value
+    at_home = uow.acting_region == subject["home_region"] == uow.region.value
     violations = [
         v if at_home else {k: x for k, x in v.items() if k != "details"} for v in db.violations(uow.conn, subject_id)
     ]
@@ -175,3 +186,11 @@ def scan(uow: UnitOfWork) -> None:
             subject_id=row["id"], report_in_due=datetime.fromisoformat(row["report_in_due"]), detected_at=at
         )
         apply(uow, uow.emit(ev.REPORT_IN_OVERDUE, row["id"], data))
+    for trip in db.travels_starting(uow.conn, uow.region.value, zone_today()):
+        start_travel(uow, trip["subject_id"], trip["version"], trip["travel_id"])
+
+
+def start_travel(uow: UnitOfWork, subject_id: str, version: int, travel_id: str) -> None:
+    """Home region: an approved trip's first day has come (at approval, or found by the scanner)."""
+    data = ev.TravelStarted(subject_id=subject_id, version=version + 1, travel_id=travel_id, started_at=now())
+    apply(uow, uow.emit(ev.TRAVEL_STARTED, subject_id, data))

@@ -79,8 +79,10 @@ MIGRATIONS: list[Migration] = [
 
 def get(conn: sqlite3.Connection, subject_id: str) -> dict[str, Any] | None:
     row = conn.execute("SELECT * FROM subjects WHERE id = ?", (subject_id,)).fetchone()
-    if row is None:
-        return None
+    return _subject(row) if row else None
+
+
+def _subject(row: sqlite3.Row) -> dict[str, Any]:
     item = dict(row)
     item["overdue_flagged"] = bool(item["overdue_flagged"])
     return item
@@ -135,10 +137,32 @@ def get_row(conn: sqlite3.Connection, table: str, row_id: str) -> dict[str, Any]
 
 def movements(conn: sqlite3.Connection, subject_id: str) -> list[Movement]:
     found = [
-        Movement("travel", t["destination"], t["status"], date.fromisoformat(t["to_date"]) if t["to_date"] else None)
+        Movement("travel", t["destination"], t["status"], _date(t["to_date"]), _date(t["from_date"]))
         for t in travels(conn, subject_id)
     ]
     return found + [Movement("transfer", t["destination"], t["status"]) for t in transfers(conn, subject_id)]
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def travels_starting(conn: sqlite3.Connection, home: str, today: date) -> list[dict[str, Any]]:
+    """Approved trips of this region's subjects whose first day has come."""
+    rows = conn.execute(
+        "SELECT t.id AS travel_id, s.id AS subject_id, s.version FROM travels t JOIN subjects s ON s.id = t.subject_id "
+        "WHERE s.home_region = ? AND s.status = 'travel_approved' AND t.status = 'approved' AND t.from_date <= ?",
+        (home, today.isoformat()),
+    )
+    return [dict(r) for r in rows]
+
+
+def set_violation_details(conn: sqlite3.Connection, subject_id: str, details: dict[str, str | None]) -> None:
+    """Details handed over with a subject (or dropped when handing it over: None)."""
+    conn.executemany(
+        "UPDATE violations SET details = ? WHERE id = ? AND subject_id = ?",
+        [(text, violation_id, subject_id) for violation_id, text in details.items()],
+    )
 
 
 def violations(conn: sqlite3.Connection, subject_id: str) -> list[dict[str, Any]]:
@@ -161,7 +185,7 @@ def search(conn: sqlite3.Connection, f: dict[str, Any], limit: int, cursor: str 
         ("home_region = ?", f.get("home_region")),
         ("risk_level = ?", f.get("risk_level")),
     ]
-    return records.search(conn, "subjects", conditions, "enrolled_at", limit, cursor)
+    return records.search(conn, "subjects", conditions, "enrolled_at", limit, cursor, _subject)
 
 
 def counts(conn: sqlite3.Connection, sql: str, *args: Any) -> list[sqlite3.Row]:

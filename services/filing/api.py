@@ -22,7 +22,7 @@ def make_router(decision_seconds: int) -> APIRouter:
 
     @router.post("/filings", status_code=202)
     def submit(body: SubmitFiling, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (202, service.submit(uow, body, decision_seconds)), body.model_dump(mode="json"))
+        return ctx.command(lambda uow: (202, service.submit(uow, body, decision_seconds)))
 
     @router.get("/filings/{filing_id}")
     def get_filing(filing_id: str, ctx: RequestContext = Context) -> Response:
@@ -66,27 +66,22 @@ def make_router(decision_seconds: int) -> APIRouter:
 
     @router.post("/filings/{filing_id}/reject")
     def reject(filing_id: str, body: Reject, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.REJECT, body)), body.model_dump())
+        return ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.REJECT, body)))
 
     @router.post("/filings/{filing_id}/request-correction")
     def request_correction(filing_id: str, body: RequestCorrection, ctx: RequestContext = Context) -> Response:
-        return ctx.command(
-            lambda uow: (200, service.decide(uow, filing_id, Action.REQUEST_CORRECTION, body)),
-            body.model_dump(mode="json"),
-        )
+        return ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.REQUEST_CORRECTION, body)))
 
     @router.post("/filings/{filing_id}/resubmit", status_code=202)
     def resubmit(filing_id: str, body: Resubmit, ctx: RequestContext = Context) -> Response:
         return ctx.command(
-            lambda uow: (202, service.request_change(uow, filing_id, Action.RESUBMIT, body, decision_seconds)),
-            body.model_dump(mode="json"),
+            lambda uow: (202, service.request_change(uow, filing_id, Action.RESUBMIT, body, decision_seconds))
         )
 
     @router.post("/filings/{filing_id}/withdraw", status_code=202)
     def withdraw(filing_id: str, body: Withdraw, ctx: RequestContext = Context) -> Response:
         return ctx.command(
-            lambda uow: (202, service.request_change(uow, filing_id, Action.WITHDRAW, body, decision_seconds)),
-            body.model_dump(),
+            lambda uow: (202, service.request_change(uow, filing_id, Action.WITHDRAW, body, decision_seconds))
         )
 
     return router

@@ -83,6 +83,15 @@ def is_overdue(status: Status, due: datetime | None, now: datetime) -> bool:
     return status in UNDER_REVIEW and due is not None and now > due
 
 
+class NoticeAlreadyGiven(Exception):
+    """一次性告知: the court lists every missing item in one notice; it cannot ask a second time."""
+
+
+def check_one_time_notice(already_requested: bool) -> None:
+    if already_requested:
+        raise NoticeAlreadyGiven("the court already listed the missing items once (一次性告知); accept or reject")
+
+
 def docket_number(year: int, court_code: str, case_type: CaseType, sequence: int) -> str:
     """`(2026)沪0118民初1532号`: year, court code, case-type code, per court/type/year sequence."""
     if sequence < 1:

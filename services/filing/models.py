@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.filing import CaseType, Document
 from shared.fields import CreditCode, IdNumber, PersonName
-from shared.regions import Region
+from shared.problems import FieldError
+from shared.regions import Region, zone_today
 
 
 class Body(BaseModel):
@@ -47,7 +48,7 @@ class SubmitFiling(Body):
     def both_sides(self) -> SubmitFiling:
         roles = {p.role for p in self.parties}
         if roles != {"plaintiff", "defendant"}:
-            raise ValueError("parties need at least one plaintiff and one defendant")
+            raise FieldError("parties", "parties need at least one plaintiff and one defendant")
         return self
 
 
@@ -61,8 +62,8 @@ class RequestCorrection(Body):
 
     @model_validator(mode="after")
     def future_deadline(self) -> RequestCorrection:
-        if self.deadline <= date.today():
-            raise ValueError("deadline must be after today")
+        if self.deadline <= zone_today():
+            raise FieldError("deadline", "deadline must be after today")
         return self
 
 

@@ -17,7 +17,7 @@ from shared.auth.policy import DataClass
 from shared.contracts import filing as ev
 from shared.identity import mask_id, mask_name
 from shared.problems import conflict, not_found
-from shared.regions import REGIONS, Region
+from shared.regions import REGIONS, Region, zone_date
 from shared.uow import UnitOfWork, now
 
 
@@ -36,8 +36,13 @@ def _require(action: Action, filing: dict[str, Any]) -> None:
         raise conflict(str(refused), refused.current.value) from None
 
 
+def _agencies(filing: dict[str, Any]) -> tuple[str, ...]:
+    """The agency that submitted the filing, if an agency's principal did: its agency systems' scope."""
+    return (filing["agency"],) if filing.get("agency") else ()
+
+
 def _timeline(uow: UnitOfWork, event: Any, filing_id: str, detail: dict[str, Any]) -> None:
-    records.add_timeline(uow.conn, event, filing_id, detail, uow.actor)
+    records.add_timeline(uow.conn, event, filing_id, detail)
 
 
 def submit(uow: UnitOfWork, body: SubmitFiling, decision_seconds: int) -> dict[str, Any]:
@@ -88,7 +93,7 @@ def record_submitted(uow: UnitOfWork, event: Any) -> None:
     data: ev.Submitted = event.data
     details = data.model_dump(exclude={"version"})
     details["id"] = details.pop("filing_id")
-    details.update(status=Status.SUBMITTED.value, version=data.version)
+    details.update(status=Status.SUBMITTED.value, version=data.version, agency=event.agency)
     db.upsert_details(uow.conn, details)
     _timeline(uow, event, data.filing_id, {"court_region": data.court_region, "case_type": data.case_type.value})
 
@@ -111,12 +116,18 @@ def decide(uow: UnitOfWork, filing_id: str, action: Action, body: Any = None) ->
     filing = _load(uow, filing_id)
     uow.authorize_write("filing.decide", filing["court_region"], record=filing_id)
     _require(action, filing)
+    if action is Action.REQUEST_CORRECTION:
+        try:
+            domain.check_one_time_notice(filing["missing_items"] is not None)
+        except domain.NoticeAlreadyGiven as refused:
+            raise conflict(str(refused), filing["status"]) from None
     version, at = filing["version"] + 1, now()
     if action is Action.ACCEPT:
         court = REGIONS[Region(filing["court_region"])]
         case_type = ev.CaseType(filing["case_type"])
-        sequence = db.next_docket_sequence(uow.conn, court.court_code, case_type.value, at.year)
-        number = domain.docket_number(at.year, court.court_code, case_type, sequence)
+        year = zone_date(at).year  # court calendars are Beijing time
+        sequence = db.next_docket_sequence(uow.conn, court.court_code, case_type.value, year)
+        number = domain.docket_number(year, court.court_code, case_type, sequence)
         event = uow.emit(
             ev.ACCEPTED,
             filing_id,
@@ -154,7 +165,9 @@ def request_change(
     """Resubmission or withdrawal: applied by the court region, requested by the receiving region."""
     filing = _load(uow, filing_id)
     involved = uow.region.value == filing["receiving_region"]
-    uow.authorize_write("filing.request", filing["court_region"], involved, record=filing_id)
+    uow.authorize_write(
+        "filing.request", filing["court_region"], involved, record=filing_id, agencies=_agencies(filing)
+    )
     _require(action, filing)
     at = now()
     if uow.region.value == filing["court_region"]:
@@ -276,7 +289,7 @@ def apply(uow: UnitOfWork, event: Any) -> None:
 def read(uow: UnitOfWork, filing_id: str) -> dict[str, Any]:
     filing = _load(uow, filing_id)
     involved = uow.principal.region.value == filing["receiving_region"]
-    uow.authorize_read("filing.read", filing_id, filing["court_region"], involved)
+    uow.authorize_read("filing.read", filing_id, filing["court_region"], involved, _agencies(filing))
     return {**filing, "timeline": records.timeline(uow.conn, filing_id)}
 
 
@@ -300,7 +313,7 @@ def holder_of(uow: UnitOfWork, filing_id: str) -> str:
 
 def _readable(uow: UnitOfWork, filing: dict[str, Any]) -> bool:
     involved = uow.principal.region.value == filing["receiving_region"]
-    return uow.may_read("filing.read", filing["court_region"], involved)
+    return uow.may_read("filing.read", filing["court_region"], involved, _agencies(filing))
 
 
 def search(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:

@@ -57,6 +57,7 @@ MIGRATIONS: list[Migration] = [
         )
         """,
     ),
+    ("filing-002-agency", "ALTER TABLE filings ADD COLUMN agency TEXT"),
 ]
 
 _JSON_COLUMNS = ("documents", "parties", "missing_items")

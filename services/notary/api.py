@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from services.notary import service
+from services.notary.domain import CertificateStatus, ProofStatus
 from services.notary.models import AnswerProof, IssueCertificate, RequestProof, Revoke, Verify
 from shared.context import RequestContext
 from shared.contracts.notary import Matter, ProofType, VerificationResult
@@ -24,7 +25,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
 
     @router.post("/certificates", status_code=201)
     def issue(body: IssueCertificate, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (201, service.issue(uow, body)), body.model_dump(mode="json"))
+        return ctx.command(lambda uow: (201, service.issue(uow, body)))
 
     @router.get("/certificates/{number}")
     def get_certificate(number: str, ctx: RequestContext = Context) -> Response:
@@ -32,14 +33,14 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
 
     @router.post("/certificates/{number}/revoke")
     def revoke(number: str, body: Revoke, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.revoke(uow, number, body.reason)), body.model_dump())
+        return ctx.command(lambda uow: (200, service.revoke(uow, number, body.reason)))
 
     @router.get("/certificates")
     def list_certificates(
         ctx: RequestContext = Context,
         issuer_region: Region | None = None,
         matter: Matter | None = None,
-        status: str | None = None,
+        status: CertificateStatus | None = None,
         issued_from: datetime | None = None,
         issued_to: datetime | None = None,
         limit: Limit = 20,
@@ -56,7 +57,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
 
     @router.post("/verifications")
     def verify(body: Verify, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.verify(uow, body, caught_up())), body.model_dump())
+        return ctx.command(lambda uow: (200, service.verify(uow, body, caught_up())))
 
     @router.get("/verifications")
     def list_verifications(
@@ -78,9 +79,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
 
     @router.post("/proof-requests", status_code=201)
     def request_proof(body: RequestProof, ctx: RequestContext = Context) -> Response:
-        return ctx.command(
-            lambda uow: (201, service.request_proof(uow, body, proof_answer_seconds)), body.model_dump(mode="json")
-        )
+        return ctx.command(lambda uow: (201, service.request_proof(uow, body, proof_answer_seconds)))
 
     @router.get("/proof-requests/{request_id}")
     def get_proof_request(request_id: str, ctx: RequestContext = Context) -> Response:
@@ -97,7 +96,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
 
     @router.post("/proof-requests/{request_id}/respond")
     def answer_proof(request_id: str, body: AnswerProof, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.answer_proof(uow, request_id, body)), body.model_dump())
+        return ctx.command(lambda uow: (200, service.answer_proof(uow, request_id, body)))
 
     @router.get("/proof-requests")
     def list_proof_requests(
@@ -105,7 +104,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         requesting_region: Region | None = None,
         holding_region: Region | None = None,
         proof_type: ProofType | None = None,
-        status: str | None = None,
+        status: ProofStatus | None = None,
         limit: Limit = 20,
         cursor: str | None = None,
     ) -> Response:

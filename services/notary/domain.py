@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from shared.contracts.notary import VerificationResult
 from shared.regions import REGIONS, Region
@@ -47,6 +48,33 @@ def verify(entry: RegistryEntry | None, document_sha256: str, now: datetime) -> 
     if entry.document_sha256 != document_sha256.lower():
         return VerificationResult.HASH_MISMATCH
     return VerificationResult.VALID
+
+
+class CertificateStatus(StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+class ProofStatus(StrEnum):
+    REQUESTED = "requested"
+    PROVIDED = "provided"
+    NOT_FOUND = "not_found"
+    REFUSED = "refused"
+
+
+def certificate_status(stored: str, valid_until: datetime | None, now: datetime) -> CertificateStatus:
+    """One status everywhere: a valid certificate past its validity reads `expired`, as verification says."""
+    if stored == CertificateStatus.REVOKED:
+        return CertificateStatus.REVOKED
+    if valid_until is not None and now >= valid_until:
+        return CertificateStatus.EXPIRED
+    return CertificateStatus.VALID
+
+
+def check_issuable(valid_until: datetime | None, now: datetime) -> None:
+    if valid_until is not None and valid_until <= now:
+        raise ValueError("valid_until must be in the future")
 
 
 def proof_due(requested_at: datetime, seconds: int = PROOF_ANSWER_SECONDS) -> datetime:

@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from shared.contracts.notary import Matter, ProofType
 from shared.fields import IdNumber, PersonName, Sha256
+from shared.problems import FieldError
 from shared.regions import Region
 
 
@@ -43,6 +44,7 @@ class RequestProof(Body):
     subject_id_number: IdNumber
     purpose: str = Field(min_length=1, max_length=500)
     application_ref: str = Field(min_length=1, max_length=100)
+    holding_agency: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class AnswerProof(Body):
@@ -54,7 +56,10 @@ class AnswerProof(Body):
     @model_validator(mode="after")
     def complete(self) -> AnswerProof:
         if self.outcome == "provided" and (self.document_sha256 is None or self.summary is None):
-            raise ValueError("a provided proof states its document_sha256 and summary")
+            raise FieldError(
+                "summary" if self.document_sha256 else "document_sha256",
+                "a provided proof states its document_sha256 and summary",
+            )
         if self.outcome == "refused" and self.reason is None:
-            raise ValueError("a refusal states its reason")
+            raise FieldError("reason", "a refusal states its reason")
         return self

@@ -15,13 +15,13 @@ from shared import records
 from shared.auth.policy import DataClass
 from shared.contracts import notary as ev
 from shared.identity import mask_id, mask_name
-from shared.problems import conflict, not_found
-from shared.regions import REGIONS
+from shared.problems import conflict, invalid, not_found
+from shared.regions import REGIONS, zone_date
 from shared.uow import UnitOfWork, now
 
 
 def _certificate(uow: UnitOfWork, number: str) -> dict[str, Any]:
-    certificate = db.get_certificate(uow.conn, number)
+    certificate = db.get_certificate(uow.conn, number, now())
     if certificate is None or certificate["issuer_region"] is None:
         raise not_found("certificate")
     return certificate
@@ -34,10 +34,21 @@ def _proof(uow: UnitOfWork, request_id: str) -> dict[str, Any]:
     return request
 
 
+def _proof_agencies(request: dict[str, Any]) -> tuple[str, ...]:
+    """The requesting office's agency and the agency asked to answer: the agency systems that take part."""
+    return tuple(a for a in (request.get("agency"), request.get("holding_agency")) if a)
+
+
 def issue(uow: UnitOfWork, body: IssueCertificate) -> dict[str, Any]:
     uow.authorize_write("notary.issue")
     at = now()
-    number = domain.certificate_number(at.year, uow.region, db.next_certificate_sequence(uow.conn, at.year))
+    try:
+        domain.check_issuable(body.valid_until, at)
+    except ValueError as error:
+        raise invalid("valid_until", str(error)) from None
+    year = zone_date(at).year  # office years are Beijing time
+    number = domain.certificate_number(year, uow.region, db.next_certificate_sequence(uow.conn, year))
+    uow.about(number)
     data = ev.CertificateIssued(
         number=number,
         version=1,
@@ -69,7 +80,7 @@ def verify(uow: UnitOfWork, body: Verify, caught_up: bool) -> dict[str, Any]:
     says how fresh the registry is."""
     uow.authorize_write("notary.verify", record=body.certificate_number)
     at = now()
-    certificate = db.get_certificate(uow.conn, body.certificate_number)
+    certificate = db.get_certificate(uow.conn, body.certificate_number, at)
     entry = None
     if certificate and certificate["issuer_region"]:
         valid_until = datetime.fromisoformat(certificate["valid_until"]) if certificate["valid_until"] else None
@@ -103,8 +114,8 @@ def verify(uow: UnitOfWork, body: Verify, caught_up: bool) -> dict[str, Any]:
 
 
 def request_proof(uow: UnitOfWork, body: RequestProof, answer_seconds: int) -> dict[str, Any]:
-    uow.authorize_write("notary.request_proof")
     at, request_id = now(), str(uuid.uuid4())
+    uow.authorize_write("notary.request_proof", record=request_id)
     data = ev.ProofRequested(
         request_id=request_id,
         holding_region=body.holding_region.value,
@@ -115,6 +126,7 @@ def request_proof(uow: UnitOfWork, body: RequestProof, answer_seconds: int) -> d
         application_ref=body.application_ref,
         requested_at=at,
         due_at=domain.proof_due(at, answer_seconds),
+        holding_agency=body.holding_agency,
     )
     apply(uow, uow.emit(ev.PROOF_REQUESTED, request_id, data))
     db.add_proof_subject(uow.conn, request_id, body.subject_name, body.subject_id_number)
@@ -124,7 +136,9 @@ def request_proof(uow: UnitOfWork, body: RequestProof, answer_seconds: int) -> d
 def answer_proof(uow: UnitOfWork, request_id: str, body: AnswerProof) -> dict[str, Any]:
     request = _proof(uow, request_id)
     # The answer is the holding region's own record: only the holder gives it.
-    uow.authorize_write("notary.answer_proof", request["holding_region"], record=request_id)
+    uow.authorize_write(
+        "notary.answer_proof", request["holding_region"], record=request_id, agencies=_proof_agencies(request)
+    )
     if request["status"] != "requested":
         raise conflict(f"the request is already {request['status']}", request["status"])
     data = ev.ProofAnswered(
@@ -147,8 +161,9 @@ def read_proof_subject(uow: UnitOfWork, request_id: str) -> dict[str, Any] | Non
         DataClass.PROOF_SUBJECT,
         request_id,
         request["requesting_region"],
-        involved=uow.principal.region.value == request["holding_region"],
+        involved=uow.acting_region == request["holding_region"],
         read=lambda: {"request_id": request_id, **db.proof_subject(uow.conn, request_id)},
+        agencies=_proof_agencies(request),
     )
 
 
@@ -198,6 +213,7 @@ def apply(uow: UnitOfWork, event: Any) -> None:
         values = {
             "id": data.request_id,
             "requesting_region": event.region.value,
+            "agency": event.agency,
             **data.model_dump(exclude={"request_id"}),
         }
         records.merge(conn, "proof_requests", values, keep=("status",))
@@ -225,7 +241,7 @@ def apply(uow: UnitOfWork, event: Any) -> None:
         record, detail = data.request_id, {"due_at": data.due_at.isoformat()}
     else:
         return
-    records.add_timeline(conn, event, record, detail, uow.actor)
+    records.add_timeline(conn, event, record, detail)
 
 
 def scan_overdue(uow: UnitOfWork) -> None:
@@ -258,14 +274,16 @@ def read_certificate(uow: UnitOfWork, number: str) -> dict[str, Any]:
 
 def read_proof(uow: UnitOfWork, request_id: str) -> dict[str, Any]:
     request = _proof(uow, request_id)
-    involved = uow.principal.region.value == request["holding_region"]
-    uow.authorize_read("notary.read_proofs", request_id, request["requesting_region"], involved)
+    involved = uow.acting_region == request["holding_region"]
+    uow.authorize_read(
+        "notary.read_proofs", request_id, request["requesting_region"], involved, _proof_agencies(request)
+    )
     return {**request, "timeline": records.timeline(uow.conn, request_id)}
 
 
 def search_certificates(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
     uow.require_any_grant("notary.read")
-    result = db.search_certificates(uow.conn, filters, limit, cursor)
+    result = db.search_certificates(uow.conn, filters, limit, cursor, now())
     visible = [c for c in result["items"] if uow.may_read("notary.read", c["issuer_region"])]
     return {**result, "items": [_public(c) for c in visible]}
 
@@ -282,6 +300,6 @@ def search_proofs(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: 
     visible = [
         p
         for p in result["items"]
-        if uow.may_read("notary.read_proofs", p["requesting_region"], region == p["holding_region"])
+        if uow.may_read("notary.read_proofs", p["requesting_region"], region == p["holding_region"], _proof_agencies(p))
     ]
     return {**result, "items": visible}

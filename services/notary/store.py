@@ -7,6 +7,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from services.notary.domain import CertificateStatus, certificate_status
 from shared import records
 from shared.records import to_db
 from shared.store import Migration
@@ -80,6 +81,13 @@ MIGRATIONS: list[Migration] = [
         )
         """,
     ),
+    (
+        "notary-002-agencies",
+        """
+        ALTER TABLE proof_requests ADD COLUMN agency TEXT;
+        ALTER TABLE proof_requests ADD COLUMN holding_agency TEXT
+        """,
+    ),
 ]
 
 
@@ -92,9 +100,25 @@ def next_certificate_sequence(conn: sqlite3.Connection, year: int) -> int:
     ).fetchone()[0]
 
 
-def get_certificate(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:
+def get_certificate(conn: sqlite3.Connection, number: str, now: datetime) -> dict[str, Any] | None:
     row = conn.execute("SELECT * FROM certificates WHERE id = ?", (number,)).fetchone()
-    return dict(row) if row else None
+    return _certificate(row, now) if row else None
+
+
+def _certificate(row: sqlite3.Row, now: datetime) -> dict[str, Any]:
+    item = dict(row)
+    if item["status"] is not None:
+        valid_until = datetime.fromisoformat(item["valid_until"]) if item["valid_until"] else None
+        item["status"] = certificate_status(item["status"], valid_until, now).value
+    return item
+
+
+# The effective status as SQL, with `now` for the one placeholder: the same rule as domain.certificate_status.
+_STATUS_SQL = {
+    CertificateStatus.VALID: "status = 'valid' AND (valid_until IS NULL OR valid_until > ?)",
+    CertificateStatus.EXPIRED: "status = 'valid' AND valid_until <= ?",
+    CertificateStatus.REVOKED: "status = 'revoked' AND ? IS NOT NULL",
+}
 
 
 def add_applicant(conn: sqlite3.Connection, number: str, name: str, id_number: str) -> None:
@@ -114,6 +138,10 @@ def get_proof_request(conn: sqlite3.Connection, request_id: str) -> dict[str, An
     row = conn.execute("SELECT * FROM proof_requests WHERE id = ?", (request_id,)).fetchone()
     if row is None:
         return None
+    return _proof(row)
+
+
+def _proof(row: sqlite3.Row) -> dict[str, Any]:
     item = dict(row)
     item["overdue_flagged"] = bool(item["overdue_flagged"])
     return item
@@ -149,15 +177,18 @@ def registry_last_event(conn: sqlite3.Connection, region: str) -> str | None:
     return row[0] if row else None
 
 
-def search_certificates(conn: sqlite3.Connection, f: dict[str, Any], limit: int, cursor: str | None) -> dict:
+def search_certificates(
+    conn: sqlite3.Connection, f: dict[str, Any], limit: int, cursor: str | None, now: datetime
+) -> dict:
+    status = f.get("status")
     conditions = [
         ("issuer_region = ?", f.get("issuer_region")),
         ("matter = ?", f.get("matter")),
-        ("status = ?", f.get("status")),
+        (_STATUS_SQL[status] if status else "", now if status else None),
         ("issued_at >= ?", f.get("issued_from")),
         ("issued_at < ?", f.get("issued_to")),
     ]
-    return records.search(conn, "certificates", conditions, "issued_at", limit, cursor)
+    return records.search(conn, "certificates", conditions, "issued_at", limit, cursor, lambda r: _certificate(r, now))
 
 
 def search_verifications(conn: sqlite3.Connection, f: dict[str, Any], limit: int, cursor: str | None) -> dict:
@@ -177,7 +208,7 @@ def search_proofs(conn: sqlite3.Connection, f: dict[str, Any], limit: int, curso
         ("proof_type = ?", f.get("proof_type")),
         ("status = ?", f.get("status")),
     ]
-    return records.search(conn, "proof_requests", conditions, "requested_at", limit, cursor)
+    return records.search(conn, "proof_requests", conditions, "requested_at", limit, cursor, _proof)
 
 
 def counts(conn: sqlite3.Connection, sql: str) -> list[sqlite3.Row]:

@@ -7,11 +7,17 @@ Scope says whose record it is, seen from the acting region:
   request's holder);
 - OTHER: another region owns it and the acting region has no live part in it;
 - ELSEWHERE: a write attempted through another region's instance. No grant covers it.
+A region can stand in more than one relation to a record at once (the court region of a filing it also
+received): the caller's scopes are a set, and a grant of any of them suffices.
+Agency systems act for one agency (their token's `agency` claim): they see and act only on records their
+agency is party to (submitted, or is addressed by), except the registries published for every relying
+agency (AGENCY_OPEN). A record's agencies come from the events that created it.
 Sensitive data classes additionally need a declared purpose (X-Purpose) allowed for that class.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
 
@@ -71,7 +77,7 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
     # court filing
     "filing.submit": {R.WINDOW_CLERK: OWN, R.AGENCY_SYSTEM: OWN},
     "filing.read": {R.WINDOW_CLERK: ALL, R.COURT_OFFICER: ALL, R.SUPERVISOR: ALL, R.AGENCY_SYSTEM: OWN_INVOLVED},
-    "filing.read_parties": {R.COURT_OFFICER: OWN_INVOLVED, R.WINDOW_CLERK: OWN},
+    "filing.read_parties": {R.COURT_OFFICER: INVOLVED, R.WINDOW_CLERK: OWN},  # scoped to the holder (window)
     "filing.decide": {R.COURT_OFFICER: OWN},
     "filing.request": {R.WINDOW_CLERK: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
     # joint police alerts
@@ -107,23 +113,49 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
 }
 
 
-def allowed(roles: frozenset[Role], action: str, scope: Scope) -> bool:
+# Roles that act for one agency, and the actions on shared registries that are open to every agency.
+AGENCY_BOUND = frozenset({Role.AGENCY_SYSTEM})
+AGENCY_OPEN = frozenset({"notary.read", "notary.verify"})
+
+Scopes = Scope | Collection[Scope]
+
+
+def allowed(roles: frozenset[Role], action: str, scopes: Scopes, agency_party: bool = True) -> bool:
+    """Granted if any role holds a grant for any of the caller's scopes; an agency-bound role's grant
+    counts only on records its agency is party to."""
+    held = {scopes} if isinstance(scopes, Scope) else set(scopes)
     grants = POLICY.get(action, {})
-    return any(scope in grants.get(role, frozenset()) for role in roles)
+    for role in roles:
+        if role in AGENCY_BOUND and not agency_party and action not in AGENCY_OPEN:
+            continue
+        if held & grants.get(role, frozenset()):
+            return True
+    return False
+
+
+def agency_party(agency: str | None, agencies: Collection[str] | None) -> bool:
+    """Whether a principal of `agency` is party to a record of `agencies` (None: a record it is creating)."""
+    if agency is None:
+        return False
+    return agencies is None or agency in agencies
 
 
 def purpose_allowed(data_class: DataClass, purpose: str | None) -> bool:
     return purpose is not None and purpose in {p.value for p in PURPOSES[data_class]}
 
 
-def scope_of(acting_region: str, owner_region: str, involved: bool = False) -> Scope:
-    if acting_region == owner_region:
-        return Scope.OWN
-    return Scope.INVOLVED if involved else Scope.OTHER
+def scope_of(acting_region: str, owner_region: str, involved: bool = False) -> frozenset[Scope]:
+    """Every relation the acting region has to a record of `owner_region` (`involved`: the record names it)."""
+    found = {Scope.OWN} if acting_region == owner_region else set()
+    if involved:
+        found.add(Scope.INVOLVED)
+    return frozenset(found or {Scope.OTHER})
 
 
-def write_scope(acting_region: str, instance_region: str, owner_region: str, involved: bool = False) -> Scope:
+def write_scope(
+    acting_region: str, instance_region: str, owner_region: str, involved: bool = False
+) -> frozenset[Scope]:
     """A region acts only through its own instance: a token from elsewhere writes nothing here."""
     if acting_region != instance_region:
-        return Scope.ELSEWHERE
+        return frozenset({Scope.ELSEWHERE})
     return scope_of(acting_region, owner_region, involved)

@@ -63,6 +63,15 @@ class TravelApproved(Payload):
     approved_at: datetime
 
 
+class TravelStarted(Payload):
+    """The home region: an approved trip's first day has come; the destination may now see the record."""
+
+    subject_id: str
+    version: int
+    travel_id: str
+    started_at: datetime
+
+
 class TravelCheckedIn(Payload):
     subject_id: str
     travel_id: str
@@ -131,6 +140,7 @@ class Released(Payload):
 ENROLLED = declare(Domain.CORRECTIONS, "enrolled", Enrolled)
 REPORTED_IN = declare(Domain.CORRECTIONS, "reported-in", ReportedIn)
 TRAVEL_APPROVED = declare(Domain.CORRECTIONS, "travel-approved", TravelApproved)
+TRAVEL_STARTED = declare(Domain.CORRECTIONS, "travel-started", TravelStarted)
 TRAVEL_CHECKED_IN = declare(Domain.CORRECTIONS, "travel-checked-in", TravelCheckedIn)
 TRAVEL_RETURNED = declare(Domain.CORRECTIONS, "travel-returned", TravelReturned)
 TRANSFER_REQUESTED = declare(Domain.CORRECTIONS, "transfer-requested", TransferRequested)

@@ -84,6 +84,7 @@ class ProofRequested(Payload):
     application_ref: str
     requested_at: datetime
     due_at: datetime
+    holding_agency: str | None = None  # the agency asked to answer (its agency system may), if named
 
 
 class ProofAnswered(Payload):

@@ -3,14 +3,14 @@ lookup, violations, and no personal data anywhere it must not be."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from shared.auth.policy import Role
-from shared.regions import Region, Service
+from shared.regions import Region, Service, zone_today
 from shared.topics import Domain, dlq, topic
 from tests.e2e.conftest import token
 from tests.e2e.filing_data import id_number
@@ -37,9 +37,9 @@ def enrol(cluster, region, name, born="19850315", seq="123", address="330421"):
         "birth_date": f"{born[:4]}-{born[4:6]}-{born[6:]}",
         "correction_type": "probation",
         "sentence_summary": "因危险驾驶罪判处拘役三个月，缓刑六个月",
-        "judgment_effective_date": date.today().isoformat(),
-        "start_date": date.today().isoformat(),
-        "end_date": (date.today() + timedelta(days=180)).isoformat(),
+        "judgment_effective_date": zone_today().isoformat(),
+        "start_date": zone_today().isoformat(),
+        "end_date": (zone_today() + timedelta(days=180)).isoformat(),
         "supervising_office": "司法所",
         "risk_level": "medium",
         "prohibitions": ["禁止进入酒吧、夜总会"],
@@ -73,8 +73,8 @@ def test_a_jiashan_subject_travels_to_qingpu(corrections_cluster):
         f"/subjects/{sid}/travels",
         json={
             "destination": "qingpu",
-            "from_date": date.today().isoformat(),
-            "to_date": (date.today() + timedelta(days=3)).isoformat(),
+            "from_date": zone_today().isoformat(),
+            "to_date": (zone_today() + timedelta(days=3)).isoformat(),
             "reason": "探望亲属",
         },
     )
@@ -178,9 +178,9 @@ def test_enrolment_rejects_inconsistent_identity(corrections_cluster):
             "birth_date": "1985-03-15",
             "correction_type": "parole",
             "sentence_summary": "s",
-            "judgment_effective_date": date.today().isoformat(),
-            "start_date": date.today().isoformat(),
-            "end_date": (date.today() + timedelta(days=9)).isoformat(),
+            "judgment_effective_date": zone_today().isoformat(),
+            "start_date": zone_today().isoformat(),
+            "end_date": (zone_today() + timedelta(days=9)).isoformat(),
             "supervising_office": "o",
             "risk_level": "low",
             "residence_address": "a",

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
 
 from shared.auth.policy import Role
-from shared.regions import Region, Service
+from shared.regions import Region, Service, zone_today
 from tests.e2e.conftest import token
 from tests.e2e.filing_data import filing_body, id_number, sha
 from tests.helpers import eventually
@@ -48,7 +48,7 @@ def test_jiashan_filing_for_qingpu_court_through_correction_to_acceptance(filing
     assert received["parties"][0]["name"] == "张*"
     assert received["parties"][0]["identifier"].startswith("330421********")
 
-    deadline = (date.today() + timedelta(days=15)).isoformat()
+    deadline = (zone_today() + timedelta(days=15)).isoformat()
     correction = officer(filing_cluster, Q).post(
         f"/filings/{filing_id}/request-correction",
         json={"missing_items": ["证据目录", "被告营业执照副本"], "deadline": deadline},
@@ -65,7 +65,7 @@ def test_jiashan_filing_for_qingpu_court_through_correction_to_acceptance(filing
     accepted = officer(filing_cluster, Q).post(f"/filings/{filing_id}/accept")
     assert accepted.status_code == 200, accepted.text
     docket = accepted.json()["docket_number"]
-    assert re.fullmatch(rf"\({date.today().year}\)沪0118民初\d+号", docket)
+    assert re.fullmatch(rf"\({zone_today().year}\)沪0118民初\d+号", docket)
 
     views = [status_in(filing_cluster, region, filing_id, "accepted") for region in (J, Q, W)]
     assert {(v["docket_number"], v["version"]) for v in views} == {(docket, accepted.json()["version"])}

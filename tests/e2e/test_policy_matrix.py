@@ -18,14 +18,15 @@ import httpx
 import pytest
 
 from shared.auth.policy import POLICY, Role, Scope, allowed, scope_of, write_scope
-from shared.regions import Region, Service
+from shared.regions import Region, Service, zone_today
 from tests.e2e.conftest import token
 from tests.e2e.filing_data import filing_body, id_number, sha
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
-ScopeFn = Callable[[str, str], Scope | None]  # (acting, instance) -> scope; None: any grant of the action
+ScopeFn = Callable[[str, str], frozenset[Scope] | None]  # (acting, instance) -> scopes; None: any grant
+AGENCY = "matrix-agency"  # every agency system here acts for it; the fixture records were made by officers
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Endpoint:
     params: dict[str, str] = field(default_factory=dict)
 
 
-def own_instance(acting: str, instance: str) -> Scope:
+def own_instance(acting: str, instance: str) -> frozenset[Scope]:
     return write_scope(acting, instance, instance)
 
 
@@ -59,7 +60,8 @@ def expected(role: Role, endpoint: Endpoint, acting: str, instance: str) -> bool
     scope = endpoint.scope(acting, instance)
     if scope is None:
         return any(allowed(frozenset({role}), endpoint.action, s) for s in Scope)
-    return allowed(frozenset({role}), endpoint.action, scope)
+    # An agency system is party to what it creates at its own instance, never to the officers' records.
+    return allowed(frozenset({role}), endpoint.action, scope, agency_party=endpoint.scope is own_instance)
 
 
 # ---- fixtures: one record per service in a known state, owned by a known region, seen everywhere
@@ -150,8 +152,8 @@ def corrections_ids(corrections_cluster):
     home = corrections_cluster.client(J, Service.CORRECTIONS, token(J, Role.CORRECTIONS_OFFICER))
     trip = {
         "destination": "qingpu",
-        "from_date": date.today().isoformat(),
-        "to_date": (date.today() + timedelta(days=5)).isoformat(),
+        "from_date": zone_today().isoformat(),
+        "to_date": (zone_today() + timedelta(days=5)).isoformat(),
         "reason": "探亲",
     }
     travelling, _ = enrol(corrections_cluster, J, "吴甲", born="19700101", seq="101")
@@ -192,9 +194,9 @@ def _subject() -> dict:
         "birth_date": born.isoformat(),
         "correction_type": "control",
         "sentence_summary": "s",
-        "judgment_effective_date": date.today().isoformat(),
-        "start_date": date.today().isoformat(),
-        "end_date": (date.today() + timedelta(days=30)).isoformat(),
+        "judgment_effective_date": zone_today().isoformat(),
+        "start_date": zone_today().isoformat(),
+        "end_date": (zone_today() + timedelta(days=30)).isoformat(),
         "supervising_office": "o",
         "risk_level": "low",
         "residence_address": "a",
@@ -228,7 +230,7 @@ ENDPOINTS: dict[Service, list[Endpoint]] = {
             "/v1/filings/{filing_id}/request-correction",
             "filing.decide",
             writes("qingpu"),
-            body=lambda: {"missing_items": ["x"], "deadline": (date.today() + timedelta(days=9)).isoformat()},
+            body=lambda: {"missing_items": ["x"], "deadline": (zone_today() + timedelta(days=9)).isoformat()},
         ),
         Endpoint(
             "POST",
@@ -377,8 +379,8 @@ ENDPOINTS: dict[Service, list[Endpoint]] = {
             writes("jiashan"),
             body=lambda: {
                 "destination": "wujiang",
-                "from_date": date.today().isoformat(),
-                "to_date": date.today().isoformat(),
+                "from_date": zone_today().isoformat(),
+                "to_date": zone_today().isoformat(),
                 "reason": "r",
             },
         ),
@@ -420,7 +422,11 @@ ENDPOINTS: dict[Service, list[Endpoint]] = {
         Endpoint("GET", "/v1/audit", "audit.read", own_instance, purpose="audit-review"),
     ],
 }
-TOKENS = {(region, role): token(region, role) for region in Region for role in Role}
+TOKENS = {
+    (region, role): token(region, role, agency=AGENCY if role is Role.AGENCY_SYSTEM else None)
+    for region in Region
+    for role in Role
+}
 CLUSTERS = {
     Service.FILING: ("filing_cluster", "filing_ids"),
     Service.ALERTS: ("alerts_cluster", "alert_ids"),

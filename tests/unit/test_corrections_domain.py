@@ -8,6 +8,7 @@ from services.corrections.domain import (
     Move,
     Movement,
     Status,
+    check_in_open,
     check_travel,
     identity_problem,
     involved,
@@ -68,16 +69,29 @@ def test_refused_moves_name_the_current_status(move, current):
     assert refused.value.current is current
 
 
-def test_travel_rules():
-    check_travel("jiashan", "qingpu", TODAY, TODAY + timedelta(days=6), TODAY)
-    for args in (
-        ("jiashan", "jiashan", TODAY, TODAY),
-        ("jiashan", "qingpu", TODAY, TODAY - timedelta(days=1)),
-        ("jiashan", "qingpu", TODAY - timedelta(days=1), TODAY),
-        ("jiashan", "qingpu", TODAY, TODAY + timedelta(days=30)),
+def test_travel_rules_name_the_field_at_fault():
+    ends = TODAY + timedelta(days=100)
+    check_travel("jiashan", "qingpu", TODAY, TODAY + timedelta(days=6), TODAY, ends)
+    for args, field in (
+        (("jiashan", "jiashan", TODAY, TODAY), "destination"),
+        (("jiashan", "qingpu", TODAY, TODAY - timedelta(days=1)), "to_date"),
+        (("jiashan", "qingpu", TODAY - timedelta(days=1), TODAY), "from_date"),
+        (("jiashan", "qingpu", TODAY, TODAY + timedelta(days=30)), "to_date"),
+        (("jiashan", "qingpu", ends - timedelta(days=2), ends + timedelta(days=1)), "to_date"),  # past the end
     ):
-        with pytest.raises(CorrectionRuleError):
-            check_travel(*args, TODAY)
+        with pytest.raises(CorrectionRuleError) as refused:
+            check_travel(*args, TODAY, ends)
+        assert refused.value.field == field
+
+
+def test_a_trip_opens_access_only_on_its_dates():
+    later = Movement("travel", "qingpu", "approved", TODAY + timedelta(days=20), TODAY + timedelta(days=14))
+    assert not involved("qingpu", [later], TODAY)
+    assert involved("qingpu", [later], TODAY + timedelta(days=14))
+    assert not check_in_open(TODAY + timedelta(days=14), TODAY + timedelta(days=20), TODAY)
+    assert check_in_open(TODAY, TODAY, TODAY)
+    assert next_status(Move.APPROVE_TRAVEL, Status.UNDER_SUPERVISION) is Status.TRAVEL_APPROVED
+    assert next_status(Move.START_TRAVEL, Status.TRAVEL_APPROVED) is Status.TRAVELLING
 
 
 def test_another_region_is_involved_only_while_a_movement_to_it_is_active():

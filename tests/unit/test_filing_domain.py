@@ -69,3 +69,19 @@ def test_docket_numbers(case_type, expected):
 def test_docket_sequences_start_at_one():
     with pytest.raises(ValueError):
         docket_number(2026, "浙0421", CaseType.CIVIL, 0)
+
+
+def test_one_time_notice_refuses_a_second_request():
+    from services.filing.domain import NoticeAlreadyGiven, check_one_time_notice
+
+    check_one_time_notice(already_requested=False)
+    with pytest.raises(NoticeAlreadyGiven):
+        check_one_time_notice(already_requested=True)
+
+
+def test_court_years_follow_beijing_time():
+    from shared.regions import zone_date
+
+    # 00:30 on 1 January in Shanghai is still 31 December in UTC
+    assert zone_date(datetime(2026, 12, 31, 16, 30, tzinfo=UTC)).year == 2027
+    assert zone_date(datetime(2026, 12, 31, 15, 59, tzinfo=UTC)).year == 2026

@@ -52,3 +52,15 @@ def test_proof_deadline_defaults_to_three_days():
     assert not proof_overdue("requested", due, due)
     assert proof_overdue("requested", due, due + timedelta(seconds=1))
     assert not proof_overdue("provided", due, due + timedelta(days=1))
+
+
+def test_one_status_everywhere():
+    from services.notary.domain import CertificateStatus, certificate_status, check_issuable
+
+    assert certificate_status("valid", T0 + timedelta(days=1), T0) is CertificateStatus.VALID
+    assert certificate_status("valid", T0, T0) is CertificateStatus.EXPIRED
+    assert certificate_status("valid", None, T0) is CertificateStatus.VALID
+    assert certificate_status("revoked", T0 - timedelta(days=1), T0) is CertificateStatus.REVOKED
+    with pytest.raises(ValueError):
+        check_issuable(T0 - timedelta(seconds=1), T0)
+    check_issuable(None, T0)

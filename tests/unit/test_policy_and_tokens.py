@@ -4,7 +4,17 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shared.auth.policy import POLICY, DataClass, Role, Scope, allowed, purpose_allowed, write_scope
+from shared.auth.policy import (
+    POLICY,
+    DataClass,
+    Role,
+    Scope,
+    agency_party,
+    allowed,
+    purpose_allowed,
+    scope_of,
+    write_scope,
+)
 from shared.auth.tokens import InvalidToken, TrustList, init_dev_keys, load_private_key, mint, verify
 from shared.regions import Region
 
@@ -79,9 +89,40 @@ def test_operators_see_metrics_not_records():
 
 
 def test_no_region_acts_through_another_regions_instance():
-    assert write_scope("jiashan", "qingpu", "qingpu") is Scope.ELSEWHERE
-    assert write_scope("qingpu", "qingpu", "qingpu") is Scope.OWN
-    assert write_scope("jiashan", "jiashan", "qingpu", involved=True) is Scope.INVOLVED
+    assert write_scope("jiashan", "qingpu", "qingpu") == {Scope.ELSEWHERE}
+    assert write_scope("qingpu", "qingpu", "qingpu") == {Scope.OWN}
+    assert write_scope("jiashan", "jiashan", "qingpu", involved=True) == {Scope.INVOLVED}
+
+
+def test_a_region_can_own_and_be_involved_at_once():
+    assert scope_of("qingpu", "qingpu", involved=True) == {Scope.OWN, Scope.INVOLVED}
+    assert scope_of("wujiang", "qingpu") == {Scope.OTHER}
+
+
+def test_full_parties_only_for_the_court_officer_and_the_receiving_clerk():
+    """Scoped to the holder (the receiving window); the court region is involved."""
+    officer, clerk = frozenset({Role.COURT_OFFICER}), frozenset({Role.WINDOW_CLERK})
+    cross = {"jiashan": scope_of("jiashan", "jiashan"), "qingpu": scope_of("qingpu", "jiashan", involved=True)}
+    assert not allowed(officer, "filing.read_parties", cross["jiashan"])  # the window region's court
+    assert allowed(officer, "filing.read_parties", cross["qingpu"])
+    assert allowed(clerk, "filing.read_parties", cross["jiashan"])
+    assert not allowed(clerk, "filing.read_parties", cross["qingpu"])  # the court region's window
+    same_region = scope_of("qingpu", "qingpu", involved=True)
+    assert allowed(officer, "filing.read_parties", same_region) and allowed(clerk, "filing.read_parties", same_region)
+
+
+def test_agency_systems_act_only_on_their_agencys_records():
+    system = frozenset({Role.AGENCY_SYSTEM})
+    assert allowed(system, "filing.read", Scope.OWN, agency_party=True)
+    assert not allowed(system, "filing.read", Scope.OWN, agency_party=False)
+    assert allowed(system, "notary.read", Scope.OTHER, agency_party=False)  # the shared registry
+    assert agency_party("court-system-a", ["court-system-a"])
+    assert not agency_party("court-system-b", ["court-system-a"])
+    assert not agency_party(None, ["court-system-a"])
+    assert agency_party("court-system-a", None)  # a record it is creating
+    assert not agency_party(None, None)
+    # other roles are not bound to an agency
+    assert allowed(frozenset({Role.WINDOW_CLERK}), "filing.read", Scope.OWN, agency_party=False)
 
 
 def test_purposes():
