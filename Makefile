@@ -9,10 +9,10 @@ KAFKA_STAMP := $(KAFKA_LIBS)/.fetched
 KEYS := .cache/keys/id-hash.key
 PYTEST_ARGS ?=
 
-.PHONY: setup broker topics run stop test unit lint format bench schemas clean help
+.PHONY: setup broker topics run stop test test-isolation unit lint format bench schemas clean help
 
 help:
-	@echo "make setup | run | stop | test | unit | lint | format | bench | schemas | clean"
+	@echo "make setup | run | stop | test | test-isolation | unit | lint | format | bench | schemas | clean"
 
 setup: $(PY_STAMP) $(KAFKA_STAMP) $(KEYS)
 
@@ -41,11 +41,15 @@ run: broker
 	$(BIN)/yrd run-all
 
 stop:
-	-@pkill -TERM -f "(yrd|shared\.cli) serve " && echo "services: stopped" || true
+	@test -x $(BIN)/yrd && $(BIN)/yrd stop || true
 	@bash deploy/kafka/stop.sh
 
 test: broker
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The whole suite beside a running `make run` system, which must stay healthy throughout (CI runs this).
+test-isolation: broker
+	$(BIN)/python -m tests.isolation $(MAKE) test
 
 unit: $(PY_STAMP)
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)

@@ -2,6 +2,7 @@
 
 yrd serve filing --region qingpu     one instance (port by the port map)
 yrd run-all                          every implemented service for all three regions
+yrd stop                             stop what this checkout's run-all started (and nothing else)
 yrd topics create | list             provision / show topics
 yrd keys init                        development signing keys and trust file
 yrd token --region R --role ROLE     mint a development token
@@ -86,6 +87,9 @@ def run_all(port_base: int | None = None) -> None:
         ]
         children.append(subprocess.Popen(cmd, env=os.environ.copy()))
         typer.echo(f"started {region.value:8} {service.value:12} http://127.0.0.1:{port_of(region, service, base)}")
+    pidfile = _run_pidfile()
+    pidfile.parent.mkdir(parents=True, exist_ok=True)
+    pidfile.write_text(" ".join(str(p) for p in (os.getpid(), *(c.pid for c in children))))
     stopping = False
 
     def stop(*_: object) -> None:
@@ -107,8 +111,44 @@ def run_all(port_base: int | None = None) -> None:
             child.wait(timeout=20)
         except subprocess.TimeoutExpired:
             child.kill()
+    pidfile.unlink(missing_ok=True)
     failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM)]
     raise typer.Exit(1 if failed and not stopping else 0)
+
+
+def _run_pidfile() -> Path:
+    """Where run-all records its own and its instances' pids: in this checkout's data directory."""
+    return _settings().data_dir / "run" / "run-all.pid"
+
+
+def _ours(pid: int) -> bool:
+    """A pid from the file is signalled only if it is still one of our processes (pids are reused)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"shared.cli" in command or b"/yrd\0" in command
+
+
+@app.command("stop")
+def stop_all(timeout: float = 30.0) -> None:
+    """Stop the instances this checkout's `yrd run-all` started, and nothing else on the machine."""
+    pidfile = _run_pidfile()
+    if not pidfile.exists():
+        typer.echo("services: none started by this checkout")
+        return
+    pids = [int(p) for p in pidfile.read_text().split() if p.isdigit()]
+    for pid in pids:
+        if _ours(pid):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while any(_ours(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in pids:
+        if _ours(pid):
+            os.kill(pid, signal.SIGKILL)
+    pidfile.unlink(missing_ok=True)
+    typer.echo(f"services: stopped {len(pids) - 1} instances")
 
 
 @topics_app.command("create")
