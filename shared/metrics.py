@@ -8,7 +8,9 @@ from prometheus_client import Counter, Gauge, Histogram
 PUBLISHED = Counter("yrd_events_published_total", "Events confirmed by the broker", ["service", "region", "type"])
 PUBLISH_FAILURES = Counter("yrd_publish_failures_total", "Outbox publish attempts that failed", ["service", "region"])
 OUTBOX_BACKLOG = Gauge("yrd_outbox_backlog", "Outbox rows not yet confirmed by the broker", ["service", "region"])
-CONSUMED = Counter("yrd_events_consumed_total", "Events processed by a handler", ["service", "region", "type"])
+CONSUMED = Counter(
+    "yrd_events_consumed_total", "Events applied by a handler (duplicates not counted)", ["service", "region", "type"]
+)
 DUPLICATES = Counter("yrd_events_duplicate_total", "Redelivered events skipped", ["service", "region"])
 DEAD_LETTERED = Counter("yrd_events_dead_lettered_total", "Records sent to a DLQ", ["service", "region", "reason"])
 HANDLER_RETRIES = Counter("yrd_handler_retries_total", "Transient handler failures retried", ["service", "region"])

@@ -19,6 +19,7 @@ from kafka import KafkaProducer
 
 from shared import metrics
 from shared.envelope import Event, encode
+from shared.kafka.producer import close_producer
 from shared.store import Store
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ class OutboxRelay:
         # A fresh producer after a failure gets a new producer id, so no stale sequence numbers linger.
         if self._producer is not None:
             try:
-                self._producer.close(timeout=2)
+                close_producer(self._producer, timeout=2)
             except Exception:
                 log.debug("producer close failed", exc_info=True)
             self._producer = None

@@ -133,4 +133,5 @@ V1_PROBLEMS: dict[int | str, dict[str, Any]] = {
     413: _documented("The body is larger than the instance accepts (YRD_MAX_BODY_BYTES)"),
     422: _documented("Invalid request: errors[].field names each field"),
     502: _documented("The owning region's instance did not answer a point-to-point read"),
+    503: _documented("The store cannot be written right now (nothing was written; see Retry-After)"),
 }

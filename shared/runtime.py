@@ -53,6 +53,10 @@ class Runtime:
             self._kafka_checked = (time.monotonic(), answer)
         return answer
 
+    def workers_alive(self) -> bool:
+        """The relay, consumer and scanner threads are running (before start() there are none to check)."""
+        return all(thread.is_alive() for thread in self._threads)
+
     def refresh_gauges(self) -> None:
         for refresh in self.gauges:
             refresh()

@@ -7,6 +7,7 @@ Only this module and the per-service store modules speak SQL; a PostgreSQL Store
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -132,6 +133,18 @@ class Store:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    def writable(self, min_free_bytes: int = 64 * 1024 * 1024) -> bool:
+        """Readiness: the write lock can be had and the disk has room for the store to grow."""
+        try:
+            if self.path != ":memory:" and shutil.disk_usage(Path(self.path).parent).free < min_free_bytes:
+                return False
+            conn = self.connect()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+            return True
+        except (sqlite3.Error, OSError):
+            return False
 
     def ping(self) -> bool:
         try:

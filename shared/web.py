@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -102,6 +103,14 @@ def create_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAP
         slug = {400: "malformed-body", 404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
         return problem_response(Problem(error.status_code, slug, str(error.detail)), request)
 
+    @app.exception_handler(sqlite3.OperationalError)
+    async def on_storage(request: Request, error: sqlite3.OperationalError) -> Response:
+        # A full disk or a store that cannot be written: the transaction rolled back, nothing was kept.
+        # 503 with Retry-After says "not done, try again" (a 500 would leave the client guessing).
+        log.error("storage unavailable", extra={"path": request.url.path, "error": str(error)[:200]})
+        problem = Problem(503, "storage-unavailable", "Storage unavailable", "nothing was written; retry later")
+        return problem_response(problem, request, {"retry-after": "5"})
+
     @app.exception_handler(Exception)
     async def on_crash(request: Request, error: Exception) -> Response:
         log.exception("unhandled error", extra={"path": request.url.path})
@@ -113,7 +122,7 @@ def create_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAP
 
     @app.get("/readyz", tags=["operations"], responses={503: {"description": "Store or Kafka unreachable"}})
     def readyz() -> Response:
-        checks = {"store": runtime.store.ping(), "kafka": runtime.kafka_ready()}
+        checks = {"store": runtime.store.writable(), "workers": runtime.workers_alive(), "kafka": runtime.kafka_ready()}
         body = {"status": "ready" if all(checks.values()) else "not-ready", "checks": checks}
         return OrjsonResponse(body, status_code=200 if all(checks.values()) else 503)
 

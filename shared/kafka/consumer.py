@@ -19,10 +19,12 @@ from datetime import UTC, datetime
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import CommitFailedError, RebalanceInProgressError
 from kafka.structs import OffsetAndMetadata
 
 from shared import metrics
 from shared.envelope import Event, PoisonMessage, decode
+from shared.kafka.producer import close_producer
 from shared.store import Store
 from shared.topics import Domain, all_regions_topics, dlq, topic
 
@@ -89,6 +91,7 @@ class ConsumerRunner:
             session_timeout_ms=10000,
             heartbeat_interval_ms=2000,
             reconnect_backoff_max_ms=2000,
+            bootstrap_timeout_ms=5000,  # while the broker is away, fail fast into run()'s own retry
             # A group joined while partitions had no leader (just after a broker restart) is assigned
             # nothing; the client re-joins only when fresh metadata shows the partitions, so fetch it often.
             metadata_max_age_ms=5000,
@@ -111,15 +114,23 @@ class ConsumerRunner:
                     if done < len(records):
                         break  # stopping mid-retry: the rest stays uncommitted, for redelivery
                 if offsets:
-                    consumer.commit(offsets)
+                    self._commit(consumer, offsets)
                 self._report_lag(consumer)
         finally:
             try:
                 consumer.close(autocommit=False)
             finally:
                 if self._dlq_producer is not None:
-                    self._dlq_producer.close(timeout=5)
+                    close_producer(self._dlq_producer, timeout=5)
                     self._dlq_producer = None
+
+    def _commit(self, consumer: KafkaConsumer, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+        """A rebalance may take partitions away between poll and commit: their records were applied and
+        will be delivered again to whoever owns them next, who skips them by id. Not a failure."""
+        try:
+            consumer.commit(offsets)
+        except (RebalanceInProgressError, CommitFailedError) as error:
+            log.info("commit skipped during a rebalance", extra={"error": type(error).__name__})
 
     def _process_batch(self, records: list[ConsumerRecord], stop: threading.Event) -> int:
         """Handle records in order; answer how many are done. Runs of good records share one transaction
@@ -137,6 +148,7 @@ class ConsumerRunner:
     def _apply_run(self, records: list[ConsumerRecord]) -> int:
         """Apply the longest run of records that decode and handle cleanly, in one transaction."""
         applied: list[Event] = []
+        done = 0
         started = time.perf_counter()
         with self.store.transaction() as conn:
             for record in records:
@@ -146,15 +158,17 @@ class ConsumerRunner:
                     break
                 conn.execute("SAVEPOINT record")
                 try:
-                    self._apply_in(conn, event)
+                    fresh = self._apply_in(conn, event)
                 except Exception:
                     conn.execute("ROLLBACK TO record")
                     conn.execute("RELEASE record")
                     break
                 conn.execute("RELEASE record")
-                applied.append(event)
+                done += 1
+                if fresh:
+                    applied.append(event)
         self._count(applied, time.perf_counter() - started)
-        return len(applied)
+        return done
 
     def _process(self, record: ConsumerRecord, stop: threading.Event) -> bool:
         """True once the record is handled or dead-lettered; False only when stopping first."""
@@ -184,8 +198,8 @@ class ConsumerRunner:
         """Handle one event exactly once, in its own transaction (also used to replay dead letters)."""
         started = time.perf_counter()
         with self.store.transaction() as conn:
-            self._apply_in(conn, event)
-        self._count([event], time.perf_counter() - started)
+            fresh = self._apply_in(conn, event)
+        self._count([event] if fresh else [], time.perf_counter() - started)
 
     def _count(self, events: list[Event], seconds: float) -> None:
         per_event = seconds / max(len(events), 1)
@@ -193,14 +207,16 @@ class ConsumerRunner:
             metrics.CONSUMED.labels(type=event.type.type, **self.config.labels).inc()
             metrics.HANDLER_SECONDS.labels(**self.config.labels).observe(per_event)
 
-    def _apply_in(self, conn: sqlite3.Connection, event: Event) -> None:
-        """The idempotent consumer: an event id already processed changes nothing."""
+    def _apply_in(self, conn: sqlite3.Connection, event: Event) -> bool:
+        """The idempotent consumer: an event id already processed changes nothing. True if applied; a
+        skipped duplicate (a redelivery, or a region's own event read back) is counted apart."""
         seen = conn.execute("SELECT 1 FROM processed_events WHERE event_id = ?", (event.id,)).fetchone()
         if seen:
             metrics.DUPLICATES.labels(**self.config.labels).inc()
-            return
+            return False
         self.handle(conn, event)
         conn.execute("INSERT INTO processed_events(event_id) VALUES (?)", (event.id,))
+        return True
 
     def _dead_letter(self, record: ConsumerRecord, reason: str, detail: str, stop: threading.Event) -> bool:
         headers = [h for h in (record.headers or []) if not h[0].startswith("dlq_")]
@@ -235,7 +251,7 @@ class ConsumerRunner:
             except Exception as error:
                 log.warning("dead-letter publish failed, retrying", extra={"error": type(error).__name__})
                 if self._dlq_producer is not None:
-                    self._dlq_producer.close(timeout=1)
+                    close_producer(self._dlq_producer, timeout=1)
                     self._dlq_producer = None
                 if stop.wait(delay):
                     return False

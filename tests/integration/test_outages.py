@@ -1,0 +1,67 @@
+"""Broker outages leave no leaked client threads behind, and everything written during them arrives.
+Runs against a broker of its own, which it stops and starts three times."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from shared.contracts import filing as ev
+from shared.kafka.admin import ensure_topics
+from shared.kafka.producer import make_producer
+from shared.outbox import OutboxRelay, backlog, wait_until_drained
+from shared.regions import Region
+from shared.store import Store
+from shared.uow import UnitOfWork
+from tests.helpers import eventually
+from tests.integration.private_broker import PrivateBroker
+from tests.integration.test_platform import withdrawn
+
+pytestmark = pytest.mark.integration
+PREFIX = "outages."
+
+
+def producer_threads() -> int:
+    return sum(1 for t in threading.enumerate() if t.name.startswith("kafka-python-producer") and t.is_alive())
+
+
+def test_three_outages_leak_no_producer_threads(tmp_path_factory, tmp_path):
+    broker = PrivateBroker.create(tmp_path_factory.mktemp("kafka"))
+    broker.start()
+    ensure_topics(broker.bootstrap, prefix=PREFIX)
+    store = Store(tmp_path / "relay.sqlite3")
+
+    def producer():  # short delivery timeout: each outage is noticed in seconds, not minutes
+        return make_producer(broker.bootstrap, delivery_timeout_ms=3000, request_timeout_ms=2000)
+
+    relay = OutboxRelay(store, producer, {"service": "test", "region": "jiashan"}, poll_seconds=0.05)
+    stop = threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
+    thread.start()
+    baseline = producer_threads()
+
+    def write(n: int) -> None:
+        with store.transaction() as conn:
+            uow = UnitOfWork(conn, Region.JIASHAN, "/yrd/jiashan/filing", PREFIX, "corr")
+            uow.emit(ev.WITHDRAWN, f"out-{n}", withdrawn(f"out-{n}"))
+        relay.notify()
+
+    try:
+        for outage in range(3):
+            write(outage * 2)
+            assert wait_until_drained(store, timeout=30)
+            broker.kill()
+            write(outage * 2 + 1)  # pending in a producer that can no longer deliver
+            eventually(lambda: relay._producer is None, timeout=30, what="the relay to give up its producer")
+            assert backlog(store.connect()) == 1
+            broker.start()
+            assert wait_until_drained(store, timeout=60)
+        assert producer_threads() <= baseline + 1  # at most the live producer, none per outage
+    finally:
+        stop.set()
+        relay.notify()
+        thread.join(20)
+        if broker.running:
+            broker.stop()
+    assert producer_threads() == 0

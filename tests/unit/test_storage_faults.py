@@ -1,0 +1,46 @@
+"""A store that cannot be written answers 503 with Retry-After on the same connection, never a 500, and
+readiness says which part failed. The app runs in-process without its lifespan (no broker needed)."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+
+from fastapi.testclient import TestClient
+
+from services.filing import app as filing_app
+from shared.auth.policy import Role
+from shared.regions import Region
+from shared.settings import Settings
+from tests.e2e.conftest import KEYS, token
+from tests.e2e.filing_data import filing_body
+
+
+def app_with_full_disk(tmp_path):
+    from shared.auth.tokens import init_dev_keys
+
+    init_dev_keys(KEYS)
+    settings = Settings(region=Region.JIASHAN, data_dir=tmp_path, keys_dir=KEYS, kafka_bootstrap="127.0.0.1:1")
+    app = filing_app.build(settings)
+    store = app.state.runtime.store
+
+    @contextmanager
+    def full_disk():
+        raise sqlite3.OperationalError("database or disk is full")
+        yield  # pragma: no cover
+
+    store.transaction = full_disk
+    store.writable = lambda: False
+    return app
+
+
+def test_a_full_disk_answers_503_with_retry_after_and_keeps_the_connection(tmp_path):
+    client = TestClient(app_with_full_disk(tmp_path), raise_server_exceptions=False)
+    headers = {"authorization": f"Bearer {token(Region.JIASHAN, Role.WINDOW_CLERK)}"}
+    response = client.post("/v1/filings", json=filing_body(), headers=headers)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers.get("connection") != "close"
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.json()["checks"]["store"] is False
