@@ -36,15 +36,20 @@ def append(conn: sqlite3.Connection, **fields: Any) -> AuditEntry:
     }
     unhashed = AuditEntry.model_validate({**body, "hash": GENESIS}).model_dump(mode="json", exclude={"hash"})
     entry = AuditEntry.model_validate({**unhashed, "hash": _digest(unhashed)})
+    restore(conn, entry)
+    return entry
+
+
+def restore(conn: sqlite3.Connection, entry: AuditEntry) -> None:
+    """Store one entry as it is (also how a rebuild puts back the chain published to the audit topic)."""
     conn.execute(
         "INSERT INTO audit_log(idx, entry, hash) VALUES (?, ?, ?)",
-        (index, orjson.dumps(entry.model_dump(mode="json")), entry.hash),
+        (entry.index, orjson.dumps(entry.model_dump(mode="json")), entry.hash),
     )
     conn.execute(
         "INSERT INTO audit_index(idx, actor, record, action, decision, at) VALUES (?, ?, ?, ?, ?, ?)",
-        (index, entry.actor, entry.record, entry.action, entry.decision, entry.at.isoformat()),
+        (entry.index, entry.actor, entry.record, entry.action, entry.decision, entry.at.isoformat()),
     )
-    return entry
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 yrd serve filing --region qingpu     one instance (port by the port map)
 yrd run-all                          every implemented service for all three regions
 yrd stop                             stop what this checkout's run-all started (and nothing else)
+yrd rebuild --region R --service S   a lost store's read models, audit chain and sequences, from the topics
 yrd topics create | list             provision / show topics
 yrd keys init                        development signing keys and trust file
 yrd token --region R --role ROLE     mint a development token
@@ -55,7 +56,7 @@ def serve(service: Service, region: Region = typer.Option(..., "--region"), port
     from shared import logs
 
     settings = _settings(service=service, region=region, port_base=port_base)
-    logs.configure(settings.log_level, service=service.value, region=region.value)
+    logs.configure(settings.log_level, settings.kafka_log_level, service=service.value, region=region.value)
     module = importlib.import_module(f"services.{service.value}.app")
     uvicorn.run(
         module.build(settings),
@@ -149,6 +150,25 @@ def stop_all(timeout: float = 30.0) -> None:
             os.kill(pid, signal.SIGKILL)
     pidfile.unlink(missing_ok=True)
     typer.echo(f"services: stopped {len(pids) - 1} instances")
+
+
+@app.command()
+def rebuild(service: Service, region: Region = typer.Option(..., "--region")) -> None:
+    """Rebuild one instance's store from the topics (stop the instance first)."""
+    import httpx
+
+    from shared.rebuild import describe
+    from shared.rebuild import rebuild as run_rebuild
+
+    settings = _settings(region=region, service=service)
+    try:
+        httpx.get(f"http://{settings.host}:{settings.port}/healthz", timeout=1)
+        typer.echo(f"the {region.value} {service.value} instance is running on port {settings.port}: stop it first")
+        raise typer.Exit(2)
+    except httpx.HTTPError:
+        pass
+    for line in describe(run_rebuild(settings), service):
+        typer.echo(line)
 
 
 @topics_app.command("create")

@@ -36,11 +36,14 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line, default=str).decode()
 
 
-def configure(level: str, **static: str) -> None:
+def configure(level: str, kafka_level: str = "CRITICAL", **static: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(static))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("kafka", "uvicorn.access", "httpx"):
+    for noisy in ("uvicorn.access", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # kafka-python logs every failed connection attempt (about a hundred lines a minute while the broker
+    # is away); BrokerHealth says it once instead. YRD_KAFKA_LOG_LEVEL=WARNING brings the client's back.
+    logging.getLogger("kafka").setLevel(kafka_level)

@@ -19,6 +19,7 @@ from kafka import KafkaProducer
 
 from shared import metrics
 from shared.envelope import Event, encode
+from shared.kafka.health import BrokerHealth
 from shared.kafka.producer import close_producer
 from shared.store import Store
 
@@ -41,6 +42,11 @@ def backlog(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
 
 
+# Retries while the broker is away are this far apart at most: short, so the backlog leaves soon after
+# it returns (each attempt is one bounded connect, not a flood: failures are logged once, by BrokerHealth).
+MAX_BACKOFF_SECONDS = 1.0
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -49,6 +55,7 @@ class OutboxRelay:
         labels: dict[str, str],
         poll_seconds: float = 0.2,
         batch: int = 500,
+        health: BrokerHealth | None = None,
     ) -> None:
         self.store = store
         self.producer_factory = producer_factory
@@ -56,6 +63,7 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch = batch
         self.wakeup = threading.Event()
+        self.health = health or BrokerHealth(labels)
         self._producer: KafkaProducer | None = None
 
     def notify(self) -> None:
@@ -69,12 +77,14 @@ class OutboxRelay:
                 sent = self.pump_once()
                 backoff = self.poll_seconds
                 if sent:
+                    self.health.report(True, "outbox")
                     continue
             except Exception as error:  # broker away, timeouts: keep the rows, retry with backoff
                 metrics.PUBLISH_FAILURES.labels(**self.labels).inc()
-                log.warning("outbox publish failed, will retry", extra={"error": type(error).__name__})
+                self.health.report(False, "outbox", error)
+                log.debug("outbox publish failed, will retry", extra={"error": type(error).__name__})
                 self._reset_producer()
-                backoff = min(backoff * 2, 5.0)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             self.wakeup.wait(backoff)
             self.wakeup.clear()
         self._reset_producer()

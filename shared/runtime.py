@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from shared.auth.tokens import TrustList
 from shared.envelope import Event
 from shared.kafka.consumer import ConsumerConfig, ConsumerRunner
+from shared.kafka.health import BrokerHealth
 from shared.kafka.probe import broker_answers
 from shared.kafka.producer import make_producer
 from shared.outbox import OutboxRelay
@@ -38,6 +39,7 @@ class Runtime:
     peers: Peers
     consumer: ConsumerRunner
     scanners: list[Scanner] = field(default_factory=list)
+    replaying: bool = False  # set by `yrd rebuild`: project events, react to none
     gauges: list[Callable[[], None]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
@@ -51,6 +53,7 @@ class Runtime:
         if time.monotonic() - checked_at > 2.0:  # readiness probes come often; the broker is asked at most every 2 s
             answer = broker_answers(self.settings.kafka_bootstrap, timeout=1.0)
             self._kafka_checked = (time.monotonic(), answer)
+            self.relay.health.report(answer, "readiness")
         return answer
 
     def workers_alive(self) -> bool:
@@ -123,11 +126,15 @@ def build_runtime(settings: Settings, domain: Domain, migrations, handle: EventH
     def producer() -> object:
         return make_producer(settings.kafka_bootstrap)
 
-    relay = OutboxRelay(store, producer, settings.metric_labels, settings.outbox_poll_seconds)
+    health = BrokerHealth(settings.metric_labels)
+    relay = OutboxRelay(store, producer, settings.metric_labels, settings.outbox_poll_seconds, health=health)
 
     def apply(conn, event: Event) -> None:
         # Events a handler emits are caused by, and correlated with, the event it handles.
-        handle(UnitOfWork.for_instance(settings, conn, event.correlation_id, causation_id=event.id), event)
+        uow = UnitOfWork.for_instance(
+            settings, conn, event.correlation_id, causation_id=event.id, replaying=runtime.replaying
+        )
+        handle(uow, event)
         relay.notify()
 
     consumer = ConsumerRunner(
@@ -139,9 +146,14 @@ def build_runtime(settings: Settings, domain: Domain, migrations, handle: EventH
             domain=domain,
             topic_prefix=settings.topic_prefix,
             max_attempts=settings.handler_max_attempts,
+            instance_id=settings.instance_id,
         ),
         store,
         apply,
         producer,
+        health,
     )
-    return Runtime(settings=settings, store=store, trust=trust, relay=relay, consumer=consumer, peers=Peers(settings))
+    runtime = Runtime(
+        settings=settings, store=store, trust=trust, relay=relay, consumer=consumer, peers=Peers(settings)
+    )
+    return runtime

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 0.2
     handler_max_attempts: int = 5
     log_level: str = "INFO"
+    kafka_log_level: str = "CRITICAL"  # the Kafka client's own logs; broker state changes are logged anyway
     # Deadline scanners (alert acknowledgements, filing 7-day rule...) run this often.
     scan_seconds: float = 1.0
     audit_key: str = ""
@@ -53,6 +54,11 @@ class Settings(BaseSettings):
     @property
     def group_id(self) -> str:
         return self.consumer_group or f"{self.topic_prefix}yrd.{self.service.value}.{self.region.value}"
+
+    @property
+    def instance_id(self) -> str:
+        """The consumer's static group membership id (one instance per region and service)."""
+        return f"{self.group_id}.{self.region.value}.{self.service.value}"
 
     @property
     def source(self) -> str:

@@ -34,7 +34,10 @@ class TopicSpec:
 # Explicit per-topic settings (never broker defaults). Business topics keep events for a year so a new
 # instance can rebuild its read model; dead letters stay a month for operators to inspect and replay.
 _PARTITIONS = 3
-_BUSINESS_CONFIGS = {"retention.ms": str(365 * 24 * 3600 * 1000), "min.insync.replicas": "1"}
+# Business and audit topics keep every event for good: they are the zone's record of what happened and
+# what a lost store is rebuilt from (`yrd rebuild`). Not compacted: a record's whole history matters,
+# and compaction would keep only each record's last event.
+_BUSINESS_CONFIGS = {"retention.ms": "-1", "retention.bytes": "-1", "min.insync.replicas": "1"}
 _DLQ_CONFIGS = {"retention.ms": str(30 * 24 * 3600 * 1000)}
 
 

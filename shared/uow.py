@@ -62,6 +62,9 @@ class UnitOfWork:
     principal: Principal | None = None
     purpose: str | None = None
     causation_id: str | None = None
+    # Rebuilding a store from the topics: events are projected, but no one reacts to them again (the
+    # reactions' own events are on the topics too).
+    replaying: bool = False
     pending_audit: list[PendingAudit] = field(default_factory=list)
 
     @classmethod

@@ -97,7 +97,7 @@ def apply(uow: UnitOfWork, event: Event, transfer_report_in_seconds: int = domai
             )
         detail = {"transfer_id": data.transfer_id}
         subject = db.get(conn, subject_id)
-        if accepted and subject and subject["home_region"] == uow.region.value:
+        if accepted and subject and subject["home_region"] == uow.region.value and not uow.replaying:
             _hand_over(uow, subject, data, transfer_report_in_seconds)
     elif event.type is ev.OWNERSHIP_TRANSFERRED:
         records.apply_versioned(

@@ -20,11 +20,11 @@ def make_handler(decision_seconds: int) -> Callable[[UnitOfWork, Event], None]:
     def handle(uow: UnitOfWork, event: Event) -> None:
         if event.type is ev.SUBMITTED:
             service.record_submitted(uow, event)
-            if event.data.court_region == uow.region.value:
+            if event.data.court_region == uow.region.value and not uow.replaying:
                 service.receive(uow, event.data.filing_id, decision_seconds)
             return
         service.apply(uow, event)
-        if event.type in REQUESTS:
+        if event.type in REQUESTS and not uow.replaying:
             _decide_request(uow, event, decision_seconds)
 
     return handle

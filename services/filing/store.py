@@ -3,12 +3,14 @@ detail is kept only by the receiving region, in filing_parties. Timelines live i
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import datetime
 from typing import Any
 
 from shared import records
 from shared.records import to_db
+from shared.regions import REGIONS, Region
 from shared.store import Migration
 
 MIGRATIONS: list[Migration] = [
@@ -145,3 +147,26 @@ def _row(row: sqlite3.Row) -> dict[str, Any]:
     item = records.decode_json_columns(row, _JSON_COLUMNS)
     item["overdue_flagged"] = bool(item["overdue_flagged"])
     return item
+
+
+_DOCKET = re.compile(r"^\((?P<year>\d{4})\).+?(?P<seq>\d+)号$")
+
+
+def restore_sequences(conn: sqlite3.Connection, region: str) -> int:
+    """After a rebuild: each docket sequence continues from the highest number this court gave out, so
+    no number is given twice. Answers how many sequences were set."""
+    last: dict[tuple[str, str, int], int] = {}
+    court_code = REGIONS[Region(region)].court_code
+    rows = conn.execute(
+        "SELECT case_type, docket_number FROM filings WHERE court_region = ? AND docket_number IS NOT NULL", (region,)
+    )
+    for case_type, number in rows:
+        if match := _DOCKET.match(number):
+            key = (court_code, case_type, int(match["year"]))
+            last[key] = max(last.get(key, 0), int(match["seq"]))
+    conn.executemany(
+        "INSERT INTO docket_sequences(court_code, case_type, year, last) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(court_code, case_type, year) DO UPDATE SET last = max(last, excluded.last)",
+        [(*key, value) for key, value in last.items()],
+    )
+    return len(last)

@@ -11,7 +11,7 @@ from shared.contracts.notary import VerificationResult
 from shared.regions import REGIONS, Region
 
 PROOF_ANSWER_SECONDS = 3 * 24 * 3600  # three days, unless configured
-_NUMBER = re.compile(r"^\((?P<year>\d{4})\)(?P<office>.+?)证字第(?P<seq>\d+)号$")
+CERTIFICATE_NUMBER = re.compile(r"^\((?P<year>\d{4})\)(?P<office>.+?)证字第(?P<seq>\d+)号$")
 
 
 def certificate_number(year: int, region: Region, sequence: int) -> str:
@@ -23,7 +23,7 @@ def certificate_number(year: int, region: Region, sequence: int) -> str:
 
 def issuer_of(number: str) -> Region | None:
     """Which region's office issued a number, if it is one of ours."""
-    match = _NUMBER.match(number.strip())
+    match = CERTIFICATE_NUMBER.match(number.strip())
     if not match:
         return None
     return next((r for r, info in REGIONS.items() if info.notary_office_abbr == match["office"]), None)

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from services.notary.domain import CertificateStatus, certificate_status
+from services.notary.domain import CERTIFICATE_NUMBER, CertificateStatus, certificate_status
 from shared import records
 from shared.records import to_db
 from shared.store import Migration
@@ -213,3 +213,18 @@ def search_proofs(conn: sqlite3.Connection, f: dict[str, Any], limit: int, curso
 
 def counts(conn: sqlite3.Connection, sql: str) -> list[sqlite3.Row]:
     return conn.execute(sql).fetchall()
+
+
+def restore_sequences(conn: sqlite3.Connection, region: str) -> int:
+    """After a rebuild: certificate numbers continue from the highest this office issued each year."""
+    last: dict[int, int] = {}
+    for (number,) in conn.execute("SELECT id FROM certificates WHERE issuer_region = ?", (region,)):
+        if match := CERTIFICATE_NUMBER.match(number):
+            year = int(match["year"])
+            last[year] = max(last.get(year, 0), int(match["seq"]))
+    conn.executemany(
+        "INSERT INTO certificate_sequences(year, last) VALUES (?, ?) "
+        "ON CONFLICT(year) DO UPDATE SET last = max(last, excluded.last)",
+        list(last.items()),
+    )
+    return len(last)

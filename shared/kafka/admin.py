@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from shared.topics import TopicSpec, catalogue
 
 
 def ensure_topics(bootstrap: str, specs: list[TopicSpec] | None = None, prefix: str = "") -> list[str]:
-    """Create whatever is missing; answer the names created. Safe to call again."""
+    """Create whatever is missing and bring existing topics' configs (retention) to the catalogue's;
+    answer the names created. Safe to call again."""
     specs = specs if specs is not None else catalogue(prefix)
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
     try:
@@ -24,6 +25,9 @@ def ensure_topics(bootstrap: str, specs: list[TopicSpec] | None = None, prefix: 
                 created.append(spec.name)
             except TopicAlreadyExistsError:
                 pass  # another instance provisioned it meanwhile
+        present = [s for s in specs if s.name in existing]
+        if present:
+            admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, s.name, configs=s.configs) for s in present])
         return created
     finally:
         admin.close()

@@ -24,6 +24,7 @@ from kafka.structs import OffsetAndMetadata
 
 from shared import metrics
 from shared.envelope import Event, PoisonMessage, decode
+from shared.kafka.health import BrokerHealth
 from shared.kafka.producer import close_producer
 from shared.store import Store
 from shared.topics import Domain, all_regions_topics, dlq, topic
@@ -43,6 +44,9 @@ class ConsumerConfig:
     topic_prefix: str = ""
     max_attempts: int = 5
     first_backoff: float = 0.2
+    # Static group membership: a restarted instance takes its partitions back at once instead of
+    # waiting for the dead member's session to time out. One per region instance of a service.
+    instance_id: str | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -60,8 +64,10 @@ class ConsumerRunner:
         store: Store,
         handle: Handler,
         producer_factory: Callable[[], KafkaProducer],
+        health: BrokerHealth | None = None,
     ) -> None:
         self.config = config
+        self.health = health or BrokerHealth(config.labels)
         self.store = store
         self.handle = handle
         self.producer_factory = producer_factory
@@ -78,8 +84,9 @@ class ConsumerRunner:
             try:
                 self._consume(stop)
             except Exception as error:
-                log.warning("consumer failed, restarting", extra={"error": type(error).__name__})
-                stop.wait(1.0)
+                self.health.report(False, "consumer", error)
+                log.debug("consumer failed, restarting", extra={"error": type(error).__name__})
+                stop.wait(0.5)
 
     def _consume(self, stop: threading.Event) -> None:
         consumer = KafkaConsumer(
@@ -90,8 +97,9 @@ class ConsumerRunner:
             max_poll_records=500,
             session_timeout_ms=10000,
             heartbeat_interval_ms=2000,
-            reconnect_backoff_max_ms=2000,
-            bootstrap_timeout_ms=5000,  # while the broker is away, fail fast into run()'s own retry
+            reconnect_backoff_max_ms=1000,
+            bootstrap_timeout_ms=5000,
+            group_instance_id=self.config.instance_id,  # while the broker is away, fail fast into run()'s own retry
             # A group joined while partitions had no leader (just after a broker restart) is assigned
             # nothing; the client re-joins only when fresh metadata shows the partitions, so fetch it often.
             metadata_max_age_ms=5000,
@@ -106,6 +114,7 @@ class ConsumerRunner:
                 batch = consumer.poll(timeout_ms=250)
                 if consumer.assignment():
                     self.assigned.set()
+                    self.health.report(True, "consumer")
                 offsets: dict[TopicPartition, OffsetAndMetadata] = {}
                 for partition, records in batch.items():
                     done = self._process_batch(records, stop)
@@ -158,7 +167,7 @@ class ConsumerRunner:
                     break
                 conn.execute("SAVEPOINT record")
                 try:
-                    fresh = self._apply_in(conn, event)
+                    fresh = self.apply_in(conn, event)
                 except Exception:
                     conn.execute("ROLLBACK TO record")
                     conn.execute("RELEASE record")
@@ -198,7 +207,7 @@ class ConsumerRunner:
         """Handle one event exactly once, in its own transaction (also used to replay dead letters)."""
         started = time.perf_counter()
         with self.store.transaction() as conn:
-            fresh = self._apply_in(conn, event)
+            fresh = self.apply_in(conn, event)
         self._count([event] if fresh else [], time.perf_counter() - started)
 
     def _count(self, events: list[Event], seconds: float) -> None:
@@ -207,7 +216,7 @@ class ConsumerRunner:
             metrics.CONSUMED.labels(type=event.type.type, **self.config.labels).inc()
             metrics.HANDLER_SECONDS.labels(**self.config.labels).observe(per_event)
 
-    def _apply_in(self, conn: sqlite3.Connection, event: Event) -> bool:
+    def apply_in(self, conn: sqlite3.Connection, event: Event) -> bool:
         """The idempotent consumer: an event id already processed changes nothing. True if applied; a
         skipped duplicate (a redelivery, or a region's own event read back) is counted apart."""
         seen = conn.execute("SELECT 1 FROM processed_events WHERE event_id = ?", (event.id,)).fetchone()

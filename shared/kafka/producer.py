@@ -21,7 +21,7 @@ def make_producer(bootstrap: str, **overrides: Any) -> KafkaProducer:
         "bootstrap_timeout_ms": 5000,  # the constructor too (30 s by default)
         "request_timeout_ms": 10000,
         "delivery_timeout_ms": 20000,
-        "reconnect_backoff_max_ms": 2000,
+        "reconnect_backoff_max_ms": 1000,
     }
     config.update(overrides)
     return KafkaProducer(**config)

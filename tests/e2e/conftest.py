@@ -29,16 +29,17 @@ class Cluster:
     services: list[Service]
     extra_env: dict[str, str] = field(default_factory=dict)
     procs: dict[tuple[Region, Service], subprocess.Popen] = field(default_factory=dict)
+    port_base: int = PORT_BASE
 
     def url(self, region: Region, service: Service) -> str:
-        return f"http://127.0.0.1:{port_of(region, service, PORT_BASE)}"
+        return f"http://127.0.0.1:{port_of(region, service, self.port_base)}"
 
     def env(self) -> dict[str, str]:
         return {
             **os.environ,
             "YRD_TOPIC_PREFIX": self.prefix,
             "YRD_DATA_DIR": str(self.data_dir),
-            "YRD_PORT_BASE": str(PORT_BASE),
+            "YRD_PORT_BASE": str(self.port_base),
             "YRD_SCAN_SECONDS": "0.2",
             "YRD_KEYS_DIR": str(KEYS),
             **self.extra_env,
@@ -58,9 +59,15 @@ class Cluster:
         proc.terminate()
         proc.wait(timeout=30)
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def kill(self, region: Region, service: Service) -> None:
+        """kill -9: no shutdown hooks, no consumer leaving its group, whatever was in flight is cut off."""
+        proc = self.procs.pop((region, service))
+        proc.kill()
+        proc.wait(timeout=30)
+
+    def wait_ready(self, timeout: float = 60, only: list[tuple[Region, Service]] | None = None) -> None:
         deadline = time.monotonic() + timeout
-        for region, service in self.procs:
+        for region, service in only or list(self.procs):
             while True:
                 try:
                     if httpx.get(self.url(region, service) + "/readyz", timeout=2).status_code == 200:

@@ -158,7 +158,7 @@ def test_removing_the_newest_audit_entries_is_caught_against_the_audit_topic(fil
 def test_metrics_are_for_this_regions_operators_and_health_is_open(filing_cluster):
     base = filing_cluster.url(Q, F)
     assert httpx.get(base + "/healthz").status_code == 200
-    assert httpx.get(base + "/readyz").json()["checks"] == {"store": True, "kafka": True}
+    assert httpx.get(base + "/readyz").json()["checks"] == {"store": True, "workers": True, "kafka": True}
     assert httpx.get(base + "/metrics").status_code == 401
 
     def scrape(region: Region, role: Role) -> int:

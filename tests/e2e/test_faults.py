@@ -1,0 +1,165 @@
+"""The fault suite: instances and the broker killed with -9 while work is under way, on a broker and
+instances of this module's own (the shared broker and the other suites are never touched). Each test
+asserts that every acknowledged write arrives exactly once, and prints how long recovery took."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from shared.auth.policy import Role
+from shared.kafka.admin import ensure_topics
+from shared.regions import Region, Service
+from tests.e2e.conftest import Cluster, token
+from tests.e2e.filing_data import filing_body
+from tests.helpers import eventually
+from tests.integration.private_broker import PrivateBroker
+
+pytestmark = pytest.mark.e2e
+J, Q = Region.JIASHAN, Region.QINGPU
+F = Service.FILING
+PREFIX = "faults."
+
+
+@pytest.fixture(scope="module")
+def faults(tmp_path_factory, keys):
+    broker = PrivateBroker.create(tmp_path_factory.mktemp("kafka"))
+    broker.start()
+    ensure_topics(broker.bootstrap, prefix=PREFIX)
+    cluster = Cluster(
+        PREFIX,
+        tmp_path_factory.mktemp("fault-instances"),
+        [F],
+        {"KAFKA_BOOTSTRAP": broker.bootstrap},
+        port_base=28000,
+    )
+    for region in (J, Q):
+        cluster.start(region, F)
+    try:
+        cluster.wait_ready()
+        yield cluster, broker
+    finally:
+        for key in list(cluster.procs):
+            cluster.stop(*key)
+        if broker.running:
+            broker.stop()
+
+
+def submit(cluster: Cluster, n: int) -> list[str]:
+    clerk = cluster.client(J, F, token(J, Role.WINDOW_CLERK))
+    ids = []
+    for _ in range(n):
+        response = clerk.post("/filings", json=filing_body(court="qingpu"))
+        assert response.status_code == 202, response.text  # acknowledged: it must arrive
+        ids.append(response.json()["id"])
+    return ids
+
+
+def received_once_at_the_court(cluster: Cluster, ids: list[str], timeout: float = 60) -> float:
+    """Wait until the court region has received every filing; assert each exactly once; seconds taken."""
+    started = time.monotonic()
+
+    def counts() -> dict[str, int]:
+        with sqlite3.connect(cluster.db(Q, F)) as conn:
+            placeholders = ",".join("?" * len(ids))
+            rows = conn.execute(
+                "SELECT record_id, count(*) FROM timeline WHERE type = 'received' "
+                f"AND record_id IN ({placeholders}) GROUP BY record_id",
+                ids,
+            ).fetchall()
+        return dict(rows)
+
+    def all_received() -> dict[str, int] | None:
+        found = counts()
+        return found if len(found) == len(ids) else None
+
+    found = eventually(all_received, timeout=timeout, what="receipt")
+    assert set(found.values()) == {1}, "a filing was received more than once"
+    return time.monotonic() - started
+
+
+def test_kill_9_of_the_consuming_instance_mid_stream(faults):
+    cluster, _ = faults
+    first = submit(cluster, 5)
+    cluster.kill(Q, F)
+    during = submit(cluster, 10)  # accepted by Jiashan while the court's instance is dead
+    cluster.start(Q, F)
+    cluster.wait_ready(only=[(Q, F)])
+    ready_at = time.monotonic()
+    after = submit(cluster, 1)
+    stall = received_once_at_the_court(cluster, after)
+    received_once_at_the_court(cluster, first + during)
+    print(f"\nconsumer kill -9: events flowed again {time.monotonic() - ready_at:.2f}s after ready ({stall:.2f}s)")
+    assert stall < 8  # static membership: no wait for the dead member's 10 s session timeout
+
+
+def test_kill_9_of_the_producing_instance_right_after_its_acknowledgements(faults):
+    cluster, _ = faults
+    ids = submit(cluster, 15)
+    cluster.kill(J, F)  # some of these are still in Jiashan's outbox
+    cluster.start(J, F)
+    cluster.wait_ready(only=[(J, F)])
+    print(f"\nproducer kill -9: all delivered {received_once_at_the_court(cluster, ids):.2f}s after restart")
+
+
+def test_broker_kill_9_during_writes(faults):
+    cluster, broker = faults
+    before = submit(cluster, 3)
+    broker.kill()
+    killed_at = time.monotonic()
+    during = submit(cluster, 10)  # still 202: the outbox keeps them
+    time.sleep(max(0.0, 10 - (time.monotonic() - killed_at)))
+    broker.start()
+    back_at = time.monotonic()
+    caught_up = received_once_at_the_court(cluster, before + during, timeout=90)
+    print(f"\nbroker kill -9 for {back_at - killed_at:.1f}s: every write received {caught_up:.2f}s after it returned")
+    log = (cluster.data_dir / "jiashan-filing.log").read_text()
+    assert log.count("kafka unreachable") <= 2 and log.count('"level":"ERROR"') == 0  # said once, not flooded
+
+
+def test_a_lost_store_is_rebuilt_from_the_topics_with_the_same_answers(faults):
+    cluster, _ = faults
+    ids = submit(cluster, 4)
+    received_once_at_the_court(cluster, ids)
+    court = cluster.client(Q, F, token(Q, Role.COURT_OFFICER))
+    assert court.post(f"/filings/{ids[0]}/accept").status_code == 200
+    assert court.post(f"/filings/{ids[1]}/reject", json={"reason": "不属于本院管辖"}).status_code == 200
+    supervisor = cluster.client(Q, F, token(Q, Role.SUPERVISOR))
+
+    def answers() -> dict:
+        listed = supervisor.get("/filings", params={"limit": 100}).json()["items"]
+        items = {f["id"]: supervisor.get(f"/filings/{f['id']}").json() for f in listed}
+        return {"list": listed, "items": items}
+
+    eventually(lambda: not _outbox_backlog(cluster, Q), what="the court's events on the topic")
+    before = answers()
+    cluster.stop(Q, F)
+    store = cluster.db(Q, F)
+    for leftover in store.parent.glob(store.name + "*"):
+        leftover.unlink()  # the store is gone
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "shared.cli", "rebuild", "filing", "--region", "qingpu"],
+        env=cluster.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    print("\n" + rebuilt.stdout)
+    cluster.start(Q, F)
+    cluster.wait_ready(only=[(Q, F)])
+    assert answers() == before
+    verify = [sys.executable, "-m", "shared.cli", "audit", "verify", "--region", "qingpu", "--service", "filing"]
+    assert subprocess.run(verify, env=cluster.env(), capture_output=True, text=True).returncode == 0
+    accepted = court.post(f"/filings/{ids[2]}/accept").json()["docket_number"]
+    first = before["items"][ids[0]]["docket_number"]
+    assert accepted != first and int(accepted.split("民初")[1][:-1]) == int(first.split("民初")[1][:-1]) + 1
+
+
+def _outbox_backlog(cluster: Cluster, region: Region) -> int:
+    with sqlite3.connect(cluster.db(region, F)) as conn:
+        return conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
