@@ -63,7 +63,8 @@ format: $(PY_STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: broker
-	$(BIN)/python -m bench.throughput
+	@command -v hey >/dev/null || { apt-get update -qq && apt-get install -y -qq hey; }
+	$(BIN)/python -m bench
 
 schemas: $(PY_STAMP)
 	$(BIN)/yrd schemas --out docs/schemas

@@ -1,4 +1,4 @@
-"""`make bench`: raw kafka-python rates against the shared library's, measured in one run, as ratios.
+"""Kafka part of `make bench`: raw kafka-python rates against the shared library's, in one run.
 
 - raw produce: pre-serialised 1 KB JSON values, acks=all + idempotence, until flushed;
 - raw consume: a plain consumer reading them back;
@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import argparse
-import os
 import tempfile
 import threading
 import time
@@ -30,7 +28,7 @@ from shared.kafka.producer import make_producer
 from shared.outbox import OutboxRelay, wait_until_drained
 from shared.regions import Region
 from shared.store import Store
-from shared.topics import Domain, TopicSpec, catalogue, topic
+from shared.topics import Domain, TopicSpec, catalogue
 from shared.uow import UnitOfWork
 
 
@@ -134,39 +132,28 @@ def library_consume(bootstrap: str, prefix: str, store: Store, count: int) -> fl
     return rate(count, elapsed)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_EVENTS", "20000")))
-    args = parser.parse_args()
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+def measure(bootstrap: str, events: int) -> dict[str, float]:
+    """Raw and library rates, in events per second, measured one after the other in this run."""
     prefix = f"bench{uuid.uuid4().hex[:6]}."
     raw_topic = f"{prefix}raw"
     ensure_topics(bootstrap, [*catalogue(prefix), TopicSpec(raw_topic, 3, {})])
-    values = [orjson.dumps(payload(i).model_dump(mode="json")) for i in range(args.events)]
-    size = sum(map(len, values)) / len(values)
+    values = [orjson.dumps(payload(i).model_dump(mode="json")) for i in range(events)]
     workdir = Path(tempfile.mkdtemp(prefix="yrd-bench-"))
     try:
         raw_out = raw_produce(bootstrap, raw_topic, values)
-        raw_in = raw_consume(bootstrap, raw_topic, args.events)
-        lib_out = library_produce(bootstrap, prefix, Store(workdir / "out.sqlite3"), args.events)
+        raw_in = raw_consume(bootstrap, raw_topic, events)
+        lib_out = library_produce(bootstrap, prefix, Store(workdir / "out.sqlite3"), events)
         read_model = [("bench", "CREATE TABLE bench_read_model (id TEXT PRIMARY KEY, body BLOB)")]
-        sink = Store(workdir / "in.sqlite3", read_model)
-        lib_in = library_consume(bootstrap, prefix, sink, args.events)
+        lib_in = library_consume(bootstrap, prefix, Store(workdir / "in.sqlite3", read_model), events)
     finally:
         admin = KafkaAdminClient(bootstrap_servers=bootstrap)
         admin.delete_topics([s.name for s in catalogue(prefix)] + [raw_topic], raise_errors=False)
         admin.close()
-    print(f"events: {args.events} of {size:.0f} bytes JSON; topic {topic('jiashan', 'filing', prefix)}")
-    print(f"{'path':<58}{'events/s':>12}{'vs raw':>9}")
-    rows = [
-        ("raw produce (kafka-python, acks=all, idempotent)", raw_out, 1.0),
-        ("library produce (validate + outbox txn + relay)", lib_out, lib_out / raw_out),
-        ("raw consume (kafka-python)", raw_in, 1.0),
-        ("library consume (decode + validate + store txn + commit)", lib_in, lib_in / raw_in),
-    ]
-    for name, value, ratio in rows:
-        print(f"{name:<58}{value:>12,.0f}{ratio:>8.0%}")
-
-
-if __name__ == "__main__":
-    main()
+    return {
+        "events": events,
+        "event_bytes": sum(map(len, values)) / len(values),
+        "raw_produce": raw_out,
+        "raw_consume": raw_in,
+        "library_produce": lib_out,
+        "library_consume": lib_in,
+    }

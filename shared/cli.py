@@ -65,6 +65,8 @@ def serve(service: Service, region: Region = typer.Option(..., "--region"), port
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
+        loop="uvloop",  # the C event loop and HTTP parser, not asyncio's and h11's
+        http="httptools",
     )
 
 

@@ -66,27 +66,46 @@ class RequestContext:
     def _run(self, work: Work, idempotency: tuple[str, str | None, str] | None) -> tuple[int, Any]:
         store = self.runtime.store
         try:
-            with store.transaction() as conn:
-                uow = self._unit_of_work(conn)
-                if idempotency and idempotency[1]:
-                    replay = _replay(conn, *idempotency)
-                    if replay is not None:
-                        _reauthorize(uow, work)
-                        return replay
-                status, payload = work(uow)
-                uow.flush_audit()
-                if idempotency and idempotency[1]:
-                    scope, key, fingerprint = idempotency
-                    conn.execute(
-                        "INSERT INTO idempotency_keys(scope, key, fingerprint, status, body) VALUES (?,?,?,?,?)",
-                        (scope, key, fingerprint, status, orjson.dumps(payload)),
-                    )
-                return status, payload
+            if idempotency is None:
+                return self._read(work)
+            return store.write(lambda conn: self._write(conn, work, idempotency))
         except Denied as denied:
-            with store.transaction() as conn:
-                self._unit_of_work(conn).record_denial(denied)
+            store.write(lambda conn, refused=denied: self._unit_of_work(conn).record_denial(refused))
             self.runtime.notify_relay()
             raise Problem(403, "forbidden", "Forbidden", denied.reason) from None
+
+    def _read(self, work: Work) -> tuple[int, Any]:
+        """A read runs on a snapshot, beside the writer; its audit entries (a sensitive read) are then
+        written, and only once they are committed is the answer given."""
+        with self.runtime.store.read() as conn:
+            uow = self._unit_of_work(conn)
+            status, payload = work(uow)
+        if uow.pending_audit:
+            self.runtime.store.write(lambda conn: self._flush(conn, uow.pending_audit))
+            self.runtime.notify_relay()
+        return status, payload
+
+    def _flush(self, conn: Any, entries: list) -> None:
+        writer = self._unit_of_work(conn)
+        writer.pending_audit = entries
+        writer.flush_audit()
+
+    def _write(self, conn: Any, work: Work, idempotency: tuple[str, str | None, str]) -> tuple[int, Any]:
+        uow = self._unit_of_work(conn)
+        scope, key, fingerprint = idempotency
+        if key:
+            replay = _replay(conn, scope, key, fingerprint)
+            if replay is not None:
+                _reauthorize(uow, work)
+                return replay
+        status, payload = work(uow)
+        uow.flush_audit()
+        if key:
+            conn.execute(
+                "INSERT INTO idempotency_keys(scope, key, fingerprint, status, body) VALUES (?,?,?,?,?)",
+                (scope, key, fingerprint, status, orjson.dumps(payload)),
+            )
+        return status, payload
 
     def _unit_of_work(self, conn: Any) -> UnitOfWork:
         return UnitOfWork.for_instance(

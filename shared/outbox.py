@@ -125,11 +125,14 @@ class OutboxRelay:
         return len(confirmed)
 
     def _mark_sent(self, seqs: list[int]) -> None:
-        with self.store.transaction() as conn:
-            conn.executemany(
-                "UPDATE outbox SET sent_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE seq = ?",
-                [(seq,) for seq in seqs],
+        """One statement for the whole confirmed batch."""
+        self.store.write(
+            lambda conn: conn.execute(
+                "UPDATE outbox SET sent_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
+                "WHERE seq IN (SELECT value FROM json_each(?))",
+                (orjson.dumps(seqs).decode(),),
             )
+        )
 
     def _reset_producer(self) -> None:
         # A fresh producer after a failure gets a new producer id, so no stale sequence numbers linger.

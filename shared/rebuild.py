@@ -66,7 +66,7 @@ def rebuild(settings: Settings) -> RebuildReport:
         with runtime.store.transaction() as conn:
             for event in events:
                 if runtime.consumer.apply_in(conn, event):
-                    report.applied[event.region.value] += 1
+                    report.applied[event.region.value] += 1  # (one transaction per batch: a tool, alone)
     audit_topic = topic(settings.region, Domain.AUDIT, settings.topic_prefix)
     entries = published_entries(settings.kafka_bootstrap, audit_topic, settings.source)
     store_module = importlib.import_module(f"services.{service.value}.store")

@@ -88,8 +88,7 @@ class Runtime:
 
     def _housekeeping(self) -> None:
         try:
-            with self.store.transaction() as conn:
-                removed = prune(conn, datetime.now(UTC))
+            removed = self.store.write(lambda conn: prune(conn, datetime.now(UTC)))
             if removed:
                 log.info("housekeeping", extra={"rows_removed": removed})
         except Exception:
@@ -105,8 +104,7 @@ class Runtime:
                 continue  # decide deadlines only after reading what other regions already sent
             for scan in self.scanners:
                 try:
-                    with self.store.transaction() as conn:
-                        scan(self.unit_of_work(conn))
+                    self.store.write(lambda conn, scan=scan: scan(self.unit_of_work(conn)))
                     self.notify_relay()
                 except Exception:
                     log.exception("scanner failed", extra={"scanner": getattr(scan, "__name__", "?")})
@@ -146,7 +144,6 @@ def build_runtime(settings: Settings, domain: Domain, migrations, handle: EventH
             domain=domain,
             topic_prefix=settings.topic_prefix,
             max_attempts=settings.handler_max_attempts,
-            instance_id=settings.instance_id,
         ),
         store,
         apply,

@@ -29,12 +29,13 @@ class Settings(BaseSettings):
     # Where peers live, for point-to-point detail reads: "http://{host}:{port}" by the port map unless set.
     peer_host: str = "127.0.0.1"
     consumer_group: str | None = None
-    outbox_poll_seconds: float = 0.2
+    # Every commit wakes the relay at once; this poll is only the safety net for a missed wake-up.
+    outbox_poll_seconds: float = 2.0
     handler_max_attempts: int = 5
     log_level: str = "INFO"
     kafka_log_level: str = "CRITICAL"  # the Kafka client's own logs; broker state changes are logged anyway
     # Deadline scanners (alert acknowledgements, filing 7-day rule...) run this often.
-    scan_seconds: float = 1.0
+    scan_seconds: float = 2.0
     audit_key: str = ""
     # Request bodies beyond this answer 413 (a filing with 50 parties and 100 documents is ~40 KB).
     max_body_bytes: int = 1_048_576
@@ -54,11 +55,6 @@ class Settings(BaseSettings):
     @property
     def group_id(self) -> str:
         return self.consumer_group or f"{self.topic_prefix}yrd.{self.service.value}.{self.region.value}"
-
-    @property
-    def instance_id(self) -> str:
-        """The consumer's static group membership id (one instance per region and service)."""
-        return f"{self.group_id}.{self.region.value}.{self.service.value}"
 
     @property
     def source(self) -> str:

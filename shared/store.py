@@ -1,7 +1,11 @@
-"""Per-instance store: SQLite in WAL mode behind a narrow boundary (connect, transaction, migrate).
+"""Per-instance store: SQLite in WAL mode behind a narrow boundary (write, read, migrate).
 
-Every write is one `transaction()`: BEGIN IMMEDIATE takes the write lock up front, so read-then-write
-sequences (next docket number, idempotency check, audit chain head) are serialised without retry loops.
+Writes go through `write(fn)`: group commit. Every thread that wants to write queues its unit of work;
+whichever holds the writer lock runs everything queued in one transaction, a savepoint per unit (one
+failing unit fails alone), commits once, and hands each its result. No thread ever waits in SQLite's
+busy handler, read-then-write sequences (next docket number, idempotency check, audit chain head) are
+serialised, and a burst of writes costs one commit. `read()` runs a read-only transaction on the
+thread's own connection: WAL lets it run beside the writer, and it never takes the write lock.
 Only this module and the per-service store modules speak SQL; a PostgreSQL Store would replace them.
 """
 
@@ -10,11 +14,15 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 Migration = tuple[str, str]  # (unique name, SQL script)
 
 SHARED_MIGRATIONS: list[Migration] = [
@@ -102,12 +110,23 @@ def prune(conn: sqlite3.Connection, now: datetime, sent_outbox_days: int = 7, id
     return removed + conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (keys_before,)).rowcount
 
 
+@dataclass
+class _Unit:
+    fn: Callable[[sqlite3.Connection], Any]
+    done: bool = False
+    result: Any = None
+    error: BaseException | None = None
+
+
 class Store:
     def __init__(self, path: Path | str, migrations: Sequence[Migration] = ()) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._writer = threading.Lock()
+        self._queued: deque[_Unit] = deque()
+        self._queue_lock = threading.Lock()
         self.migrate([*SHARED_MIGRATIONS, *migrations])
 
     def connect(self) -> sqlite3.Connection:
@@ -119,29 +138,93 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA busy_timeout=30000")  # other processes only (yrd dlq replay, rebuild)
             self._local.conn = conn
         return conn
 
+    def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` in a write transaction (grouped with whatever else is queued) and answer its result,
+        or raise what it raised; its changes are kept only if it returned."""
+        if getattr(self._local, "writing", False):
+            return fn(self.connect())  # already inside this thread's batch: part of that unit
+        unit = _Unit(fn)
+        with self._queue_lock:
+            self._queued.append(unit)
+        with self._writer:
+            if not unit.done:
+                self._commit_queued()
+        if unit.error is not None:
+            raise unit.error
+        return unit.result
+
+    def _commit_queued(self) -> None:
+        with self._queue_lock:
+            batch = list(self._queued)
+            self._queued.clear()
+        conn = self.connect()
+        self._local.writing = True
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for unit in batch:
+                conn.execute("SAVEPOINT unit")
+                try:
+                    unit.result = unit.fn(conn)
+                except BaseException as error:
+                    conn.execute("ROLLBACK TO unit")
+                    unit.error = error
+                conn.execute("RELEASE unit")
+            conn.execute("COMMIT")
+        except BaseException as error:  # the transaction itself failed (a full disk): nothing of it is kept
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            for unit in batch:
+                unit.error, unit.result = unit.error or error, None
+        finally:
+            self._local.writing = False
+            for unit in batch:
+                unit.done = True
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction as a block, for start-up, tools and tests; it holds the writer lock, so
+        it is serialised with the group commits."""
         conn = self.connect()
-        conn.execute("BEGIN IMMEDIATE")
+        if getattr(self._local, "writing", False):
+            yield conn
+            return
+        with self._writer:
+            conn.execute("BEGIN IMMEDIATE")
+            self._local.writing = True
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._local.writing = False
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A read-only snapshot: never takes the write lock (a write in it fails loudly)."""
+        conn = self.connect()
+        if getattr(self._local, "writing", False):
+            yield conn
+            return
+        conn.execute("PRAGMA query_only=1")
+        conn.execute("BEGIN")
         try:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        finally:
+            conn.execute("COMMIT")
+            conn.execute("PRAGMA query_only=0")
 
     def writable(self, min_free_bytes: int = 64 * 1024 * 1024) -> bool:
         """Readiness: the write lock can be had and the disk has room for the store to grow."""
         try:
             if self.path != ":memory:" and shutil.disk_usage(Path(self.path).parent).free < min_free_bytes:
                 return False
-            conn = self.connect()
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("ROLLBACK")
+            self.write(lambda conn: conn.execute("SELECT 1"))
             return True
         except (sqlite3.Error, OSError):
             return False

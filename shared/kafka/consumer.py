@@ -44,9 +44,6 @@ class ConsumerConfig:
     topic_prefix: str = ""
     max_attempts: int = 5
     first_backoff: float = 0.2
-    # Static group membership: a restarted instance takes its partitions back at once instead of
-    # waiting for the dead member's session to time out. One per region instance of a service.
-    instance_id: str | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -89,29 +86,37 @@ class ConsumerRunner:
                 stop.wait(0.5)
 
     def _consume(self, stop: threading.Event) -> None:
+        # Each region's instance of a service is the only reader of its group, so it takes every
+        # partition itself (assign, not subscribe): no group membership, no rebalances, no heartbeats. A
+        # restarted instance resumes from the group's committed offsets at once, with nobody to wait
+        # for, and an idle consumer blocks in the fetch instead of polling.
         consumer = KafkaConsumer(
             bootstrap_servers=self.config.bootstrap,
-            group_id=self.config.group_id,
+            group_id=self.config.group_id,  # where offsets are committed
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=500,
-            session_timeout_ms=10000,
-            heartbeat_interval_ms=2000,
+            # The broker holds an empty fetch this long and answers the moment a record arrives: long
+            # for an idle instance's sake, at no cost in latency.
+            fetch_max_wait_ms=5000,
             reconnect_backoff_max_ms=1000,
-            bootstrap_timeout_ms=5000,
-            group_instance_id=self.config.instance_id,  # while the broker is away, fail fast into run()'s own retry
-            # A group joined while partitions had no leader (just after a broker restart) is assigned
-            # nothing; the client re-joins only when fresh metadata shows the partitions, so fetch it often.
-            metadata_max_age_ms=5000,
+            bootstrap_timeout_ms=5000,  # while the broker is away, fail fast into run()'s own retry
         )
-        topics = all_regions_topics(self.config.domain, self.config.topic_prefix)
-        for name in topics:  # metadata first, so the first group join sees the partitions
-            consumer.partitions_for_topic(name)
-        consumer.subscribe(topics)
+        partitions = []
+        for name in all_regions_topics(self.config.domain, self.config.topic_prefix):
+            found = consumer.partitions_for_topic(name)
+            if not found:
+                consumer.close(autocommit=False)
+                raise LookupError(f"no partitions known yet for {name}")
+            partitions += [TopicPartition(name, p) for p in sorted(found)]
+        consumer.assign(partitions)
         self.caught_up.clear()
+        lag_reported = 0.0
         try:
             while not stop.is_set():
-                batch = consumer.poll(timeout_ms=250)
+                # Blocks in the fetch (records return the moment they arrive); short until caught up, so
+                # the scanners that wait for it start soon after a (re)start.
+                batch = consumer.poll(timeout_ms=3000 if self.caught_up.is_set() else 200)
                 if consumer.assignment():
                     self.assigned.set()
                     self.health.report(True, "consumer")
@@ -124,7 +129,9 @@ class ConsumerRunner:
                         break  # stopping mid-retry: the rest stays uncommitted, for redelivery
                 if offsets:
                     self._commit(consumer, offsets)
-                self._report_lag(consumer)
+                if batch or time.monotonic() - lag_reported > 1.0:
+                    self._report_lag(consumer)
+                    lag_reported = time.monotonic()
         finally:
             try:
                 consumer.close(autocommit=False)
@@ -134,8 +141,8 @@ class ConsumerRunner:
                     self._dlq_producer = None
 
     def _commit(self, consumer: KafkaConsumer, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
-        """A rebalance may take partitions away between poll and commit: their records were applied and
-        will be delivered again to whoever owns them next, who skips them by id. Not a failure."""
+        """A commit the group refuses (a rebalance, were the group ever shared, or a fenced commit) is not a
+        failure: the records were applied and come back after a restart, skipped by id."""
         try:
             consumer.commit(offsets)
         except (RebalanceInProgressError, CommitFailedError) as error:
@@ -156,28 +163,31 @@ class ConsumerRunner:
 
     def _apply_run(self, records: list[ConsumerRecord]) -> int:
         """Apply the longest run of records that decode and handle cleanly, in one transaction."""
-        applied: list[Event] = []
-        done = 0
         started = time.perf_counter()
-        with self.store.transaction() as conn:
-            for record in records:
-                try:
-                    event = decode(record.key, record.value, record.headers)
-                except PoisonMessage:
-                    break
-                conn.execute("SAVEPOINT record")
-                try:
-                    fresh = self.apply_in(conn, event)
-                except Exception:
-                    conn.execute("ROLLBACK TO record")
-                    conn.execute("RELEASE record")
-                    break
-                conn.execute("RELEASE record")
-                done += 1
-                if fresh:
-                    applied.append(event)
+        applied, done = self.store.write(lambda conn: self._apply_in_order(conn, records))
         self._count(applied, time.perf_counter() - started)
         return done
+
+    def _apply_in_order(self, conn: sqlite3.Connection, records: list[ConsumerRecord]) -> tuple[list[Event], int]:
+        applied: list[Event] = []
+        done = 0
+        for record in records:
+            try:
+                event = decode(record.key, record.value, record.headers)
+            except PoisonMessage:
+                break
+            conn.execute("SAVEPOINT record")
+            try:
+                fresh = self.apply_in(conn, event)
+            except Exception:
+                conn.execute("ROLLBACK TO record")
+                conn.execute("RELEASE record")
+                break
+            conn.execute("RELEASE record")
+            done += 1
+            if fresh:
+                applied.append(event)
+        return applied, done
 
     def _process(self, record: ConsumerRecord, stop: threading.Event) -> bool:
         """True once the record is handled or dead-lettered; False only when stopping first."""
@@ -206,8 +216,7 @@ class ConsumerRunner:
     def apply(self, event: Event) -> None:
         """Handle one event exactly once, in its own transaction (also used to replay dead letters)."""
         started = time.perf_counter()
-        with self.store.transaction() as conn:
-            fresh = self.apply_in(conn, event)
+        fresh = self.store.write(lambda conn: self.apply_in(conn, event))
         self._count([event] if fresh else [], time.perf_counter() - started)
 
     def _count(self, events: list[Event], seconds: float) -> None:

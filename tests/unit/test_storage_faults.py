@@ -4,7 +4,6 @@ readiness says which part failed. The app runs in-process without its lifespan (
 from __future__ import annotations
 
 import sqlite3
-from contextlib import contextmanager
 
 from fastapi.testclient import TestClient
 
@@ -24,12 +23,10 @@ def app_with_full_disk(tmp_path):
     app = filing_app.build(settings)
     store = app.state.runtime.store
 
-    @contextmanager
-    def full_disk():
+    def full_disk(fn):
         raise sqlite3.OperationalError("database or disk is full")
-        yield  # pragma: no cover
 
-    store.transaction = full_disk
+    store.write = full_disk  # every write goes through Store.write (group commit)
     store.writable = lambda: False
     return app
 

@@ -50,3 +50,54 @@ def test_housekeeping_forgets_old_sent_rows_and_expired_keys_only(store):
     assert {r[0] for r in conn.execute("SELECT event_id FROM outbox")} == {"recent", "unsent"}
     assert {r[0] for r in conn.execute("SELECT key FROM idempotency_keys")} == {"fresh"}
     assert conn.execute("SELECT count(*) FROM processed_events").fetchone()[0] == 3
+
+
+def test_group_commit_keeps_each_unit_alone_and_every_success(tmp_path):
+    import threading
+
+    from shared.store import Store
+
+    store = Store(tmp_path / "g.sqlite3", [("t", "CREATE TABLE t (n INTEGER PRIMARY KEY)")])
+
+    def insert(n: int):
+        def unit(conn):
+            conn.execute("INSERT INTO t(n) VALUES (?)", (n,))
+            if n % 10 == 0:
+                raise ValueError(f"unit {n} refuses")  # rolled back alone
+            return n
+
+        return unit
+
+    results, errors = {}, {}
+
+    def worker(start: int) -> None:
+        for n in range(start, start + 50):
+            try:
+                results[n] = store.write(insert(n))
+            except ValueError:
+                errors[n] = True
+
+    threads = [threading.Thread(target=worker, args=(k * 50 + 1,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    kept = {row[0] for row in store.connect().execute("SELECT n FROM t")}
+    assert kept == set(results) and len(kept) == 400 - 40
+    assert set(errors) == {n for n in range(1, 401) if n % 10 == 0}
+    assert store.write(lambda conn: store.write(lambda inner: inner.execute("SELECT 1").fetchone()[0])) == 1
+
+
+def test_reads_never_write(tmp_path):
+    import sqlite3
+
+    import pytest
+
+    from shared.store import Store
+
+    store = Store(tmp_path / "r.sqlite3", [("t", "CREATE TABLE t (n INTEGER PRIMARY KEY)")])
+    with pytest.raises(sqlite3.OperationalError), store.read() as conn:
+        conn.execute("INSERT INTO t(n) VALUES (1)")
+    store.write(lambda conn: conn.execute("INSERT INTO t(n) VALUES (2)"))
+    with store.read() as conn:
+        assert conn.execute("SELECT n FROM t").fetchall()[0][0] == 2

@@ -1,0 +1,67 @@
+"""`make bench`: one run, one table, ratios against baselines measured beside them; the table is also
+written to bench/results/latest.json so runs can be compared."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from bench import http, throughput
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_EVENTS", "20000")))
+    parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", "2000")))
+    parser.add_argument("--only", choices=["kafka", "http"], default=None)
+    args = parser.parse_args()
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    results: dict = {"at": datetime.now(UTC).isoformat(), "cores": os.cpu_count()}
+    if args.only in (None, "kafka"):
+        results["kafka"] = throughput.measure(bootstrap, args.events)
+    if args.only in (None, "http"):
+        results["http"] = http.run(bootstrap, args.requests)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+    print(table(results))
+
+
+def table(results: dict) -> str:
+    lines = []
+    if kafka := results.get("kafka"):
+        lines.append(f"{'kafka path (events/s)':<52}{'ours':>10}{'raw':>10}{'ratio':>8}")
+        for name in ("produce", "consume"):
+            ours, raw = kafka[f"library_{name}"], kafka[f"raw_{name}"]
+            lines.append(f"{'library ' + name + ' vs raw kafka-python':<52}{ours:>10.0f}{raw:>10.0f}{ours / raw:>8.2f}")
+    if web := results.get("http"):
+        lines.append("")
+        lines.append(
+            f"{'http (hey)':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'peer req/s':>12}{'p99':>8}{'ratio':>7}"
+        )
+        for name, label in (
+            ("healthz", "GET /healthz (generator ceiling)"),
+            ("post_c16", "POST /v1/filings c16"),
+            ("post_c64", "POST /v1/filings c64"),
+            ("list_c16", "GET /v1/filings?limit=20 c16"),
+        ):
+            ours, peer = web[name], web.get(f"peer_{name}")
+            row = f"{label:<34}{ours['rps']:>9.0f}{ours['p50_ms']:>9.1f}{ours['p99_ms']:>9.1f}"
+            if peer:
+                row += f"{peer['rps']:>12.0f}{peer['p99_ms']:>8.1f}{ours['rps'] / peer['rps']:>7.2f}"
+            lines.append(row)
+        for name in ("visibility_low_load", "visibility_half_load"):
+            v = web[name]
+            load = name.split("_", 1)[1]
+            lines.append(f"cross-region visibility, {load:<10} p50 {v['p50_ms']:.1f} ms, p99 {v['p99_ms']:.1f} ms")
+        lines.append(f"12 idle instances: {web['idle_cpu_percent_of_one_core']:.1f}% of one core")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

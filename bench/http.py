@@ -1,0 +1,205 @@
+"""HTTP benchmarks against running instances, with a peer measured the same way in the same run.
+
+- the load generator's own ceiling: `hey` on /healthz;
+- `POST /v1/filings` at 16 and 64 concurrent, `GET /v1/filings?limit=20` at 16, ours and the peer's
+  (bench/peer.py: FastAPI + FastStream, the same bearer check and validation, publishing straight to
+  Kafka with acks=all, no store, no outbox);
+- cross-region visibility: submitted at Jiashan, readable at Qingpu, p50/p99 sequentially and while a
+  background load runs at half of the measured POST rate;
+- idle CPU of the twelve instances over 10 s.
+
+The instances are started here (port base 38000, a topic namespace of their own) on the broker at
+KAFKA_BOOTSTRAP, like `make run` starts them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from statistics import quantiles
+
+import httpx
+import orjson
+
+from shared.auth.policy import Role
+from shared.auth.tokens import init_dev_keys, load_private_key, mint
+from shared.kafka.admin import ensure_topics
+from shared.regions import Region, Service, port_of
+from shared.settings import ROOT
+
+PORT_BASE = 38000
+PEER_PORT = 38999
+KEYS = ROOT / ".cache" / "keys"
+BODY = ROOT / "bench" / "filing.json"
+
+
+def token(region: Region, role: Role) -> str:
+    from datetime import timedelta
+
+    return mint(load_private_key(KEYS, region), region, f"bench-{role.value}", [role], None, timedelta(hours=2))
+
+
+def url(region: Region, service: Service, path: str) -> str:
+    return f"http://127.0.0.1:{port_of(region, service, PORT_BASE)}{path}"
+
+
+class Instances:
+    def __init__(self, bootstrap: str) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="yrd-bench-http-"))
+        self.prefix = f"bh{uuid.uuid4().hex[:6]}."
+        ensure_topics(bootstrap, prefix=self.prefix)
+        env = {
+            **os.environ,
+            "KAFKA_BOOTSTRAP": bootstrap,
+            "YRD_TOPIC_PREFIX": self.prefix,
+            "YRD_DATA_DIR": str(self.dir),
+            "YRD_PORT_BASE": str(PORT_BASE),
+            "YRD_KEYS_DIR": str(KEYS),
+            "YRD_LOG_LEVEL": "WARNING",
+        }
+        self.procs = {
+            (region, service): subprocess.Popen(
+                [sys.executable, "-m", "shared.cli", "serve", service.value, "--region", region.value],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=open(self.dir / f"{region.value}-{service.value}.log", "ab"),  # noqa: SIM115
+            )
+            for service in Service
+            for region in Region
+        }
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        for region, service in self.procs:
+            while httpx_status(url(region, service, "/readyz")) != 200:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"bench: {region.value} {service.value} did not get ready")
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            proc.terminate()
+        for proc in self.procs.values():
+            proc.wait(timeout=30)
+
+
+def httpx_status(address: str) -> int | None:
+    try:
+        return httpx.get(address, timeout=2).status_code
+    except httpx.HTTPError:
+        return None
+
+
+def hey(address: str, concurrency: int, requests: int, bearer: str | None = None, body: Path | None = None) -> dict:
+    """Run `hey`; answer req/s, p50 and p99 in ms, and the status codes seen."""
+    command = ["hey", "-n", str(requests), "-c", str(concurrency)]
+    if bearer:
+        command += ["-H", f"Authorization: Bearer {bearer}"]
+    if body:
+        command += ["-m", "POST", "-T", "application/json", "-D", str(body)]
+    output = subprocess.run([*command, address], capture_output=True, text=True, timeout=600).stdout
+    found = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
+        "p50_ms": 1000 * float(re.search(r"50%+ in ([\d.]+) secs", output)[1]),
+        "p99_ms": 1000 * float(re.search(r"99%+ in ([\d.]+) secs", output)[1]),
+        "statuses": dict(re.findall(r"\[(\d{3})\]\s+(\d+) responses", output)),
+    }
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def idle_cpu(instances: Instances, seconds: float = 10.0) -> float:
+    """Percent of one core the instances used together while nobody called them."""
+    pids = [p.pid for p in instances.procs.values()]
+    before = cpu_seconds(pids)
+    time.sleep(seconds)
+    return 100 * (cpu_seconds(pids) - before) / seconds
+
+
+def visibility(samples: int, clerk: str, reader: str) -> list[float]:
+    """Seconds from a 202 at Jiashan until the filing reads 200 at Qingpu, one filing at a time."""
+    body = BODY.read_bytes()
+    found = []
+    with httpx.Client(timeout=10) as client:
+        for _ in range(samples):
+            started = time.perf_counter()
+            response = client.post(
+                url(Region.JIASHAN, Service.FILING, "/v1/filings"),
+                content=body,
+                headers={"authorization": f"Bearer {clerk}", "content-type": "application/json"},
+            )
+            filing = url(Region.QINGPU, Service.FILING, f"/v1/filings/{response.json()['id']}")
+            while client.get(filing, headers={"authorization": f"Bearer {reader}"}).status_code != 200:
+                time.sleep(0.001)
+            found.append(time.perf_counter() - started)
+    return found
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    cuts = quantiles(values, n=100)
+    return {"p50_ms": 1000 * cuts[49], "p99_ms": 1000 * cuts[98]}
+
+
+def background_load(address: str, rate: float, bearer: str, seconds: float) -> threading.Thread:
+    workers = 8
+    per_worker = max(rate / workers, 1)
+    command = ["hey", "-z", f"{seconds}s", "-c", str(workers), "-q", f"{per_worker:.1f}"]
+    command += ["-H", f"Authorization: Bearer {bearer}", "-m", "POST", "-T", "application/json", "-D", str(BODY)]
+    thread = threading.Thread(target=subprocess.run, args=([*command, address],), kwargs={"capture_output": True})
+    thread.start()
+    return thread
+
+
+def run(bootstrap: str, requests: int) -> dict:
+    init_dev_keys(KEYS)
+    from tests.e2e.filing_data import filing_body
+
+    BODY.write_bytes(orjson.dumps(filing_body(court="qingpu")))
+    clerk, reader = token(Region.JIASHAN, Role.WINDOW_CLERK), token(Region.QINGPU, Role.SUPERVISOR)
+    results: dict = {}
+    instances = Instances(bootstrap)
+    peer = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bench.peer:app", "--port", str(PEER_PORT), "--log-level", "warning"],
+        env={**os.environ, "KAFKA_BOOTSTRAP": bootstrap, "PEER_TOPIC": f"{instances.prefix}jiashan.filing"},
+        cwd=ROOT,
+    )
+    try:
+        instances.wait_ready()
+        while httpx_status(f"http://127.0.0.1:{PEER_PORT}/healthz") != 200:
+            time.sleep(0.2)
+        time.sleep(2)
+        results["idle_cpu_percent_of_one_core"] = idle_cpu(instances)
+        filings = url(Region.JIASHAN, Service.FILING, "/v1/filings")
+        peer_filings = f"http://127.0.0.1:{PEER_PORT}/v1/filings"
+        results["healthz"] = hey(url(Region.JIASHAN, Service.FILING, "/healthz"), 16, requests)
+        results["peer_healthz"] = hey(f"http://127.0.0.1:{PEER_PORT}/healthz", 16, requests)
+        for concurrency in (16, 64):
+            results[f"post_c{concurrency}"] = hey(filings, concurrency, requests, clerk, BODY)
+            results[f"peer_post_c{concurrency}"] = hey(peer_filings, concurrency, requests, clerk, BODY)
+        results["list_c16"] = hey(filings + "?limit=20", 16, requests, clerk)
+        results["visibility_low_load"] = percentiles(visibility(100, clerk, reader))
+        half = results["post_c16"]["rps"] / 2
+        load = background_load(filings, half, clerk, 12)
+        time.sleep(1)
+        results["visibility_half_load"] = {**percentiles(visibility(100, clerk, reader)), "background_rps": half}
+        load.join()
+    finally:
+        peer.terminate()
+        peer.wait(timeout=30)
+        instances.stop()
+    return results
