@@ -150,6 +150,24 @@ def visibility(samples: int, clerk: str, reader: str) -> list[float]:
     return found
 
 
+def wait_quiet(timeout: float = 300) -> float:
+    """After a load: wait until the filing instances' outboxes are drained and their consumers caught up,
+    so the next measurement does not queue behind the last one's backlog. Answers the seconds waited."""
+    started = time.monotonic()
+    scrapes = {region: token(region, Role.OPERATOR) for region in Region}
+    pattern = re.compile(r"^yrd_(?:outbox_backlog|consumer_lag)\{[^}]*\} ([0-9.e+]+)$", re.M)
+    while time.monotonic() - started < timeout:
+        behind = 0.0
+        for region, bearer in scrapes.items():
+            scrape = httpx.get(url(region, Service.FILING, "/metrics"), headers={"authorization": f"Bearer {bearer}"})
+            text = scrape.text
+            behind += sum(float(v) for v in pattern.findall(text))
+        if behind == 0:
+            break
+        time.sleep(0.5)
+    return time.monotonic() - started
+
+
 def percentiles(values: list[float]) -> dict[str, float]:
     cuts = quantiles(values, n=100)
     return {"p50_ms": 1000 * cuts[49], "p99_ms": 1000 * cuts[98]}
@@ -192,6 +210,7 @@ def run(bootstrap: str, requests: int) -> dict:
             results[f"post_c{concurrency}"] = hey(filings, concurrency, requests, clerk, BODY)
             results[f"peer_post_c{concurrency}"] = hey(peer_filings, concurrency, requests, clerk, BODY)
         results["list_c16"] = hey(filings + "?limit=20", 16, requests, clerk)
+        results["backlog_drained_after_s"] = wait_quiet()
         results["visibility_low_load"] = percentiles(visibility(100, clerk, reader))
         half = results["post_c16"]["rps"] / 2
         load = background_load(filings, half, clerk, 12)

@@ -47,6 +47,9 @@ class RequestContext:
         return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
 
     def query(self, work: Work) -> Response:
+        """A read. Routes whose reads are short and local are `async def` and call this on the event
+        loop (no threadpool hop: a read snapshot never waits for the writer); reads relayed to another
+        region, and all writes, stay in the threadpool."""
         status, payload = self._run(work, idempotency=None)
         return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
 

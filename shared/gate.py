@@ -85,6 +85,7 @@ class Gate:
         self.tokens = VerifiedTokens(trust)
         self.max_body_bytes = max_body_bytes
         self.labels = labels
+        self._series: dict[tuple[str, str], tuple[Any, Any]] = {}  # (route, status) -> metric children
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -120,9 +121,20 @@ class Gate:
             await self.app(scope, receive, send_with_headers)
         finally:
             logs.correlation_id.reset(token)
-            route = getattr(scope.get("route"), "path", "unmatched")
-            metrics.HTTP_REQUESTS.labels(route=route, status=str(status), **self.labels).inc()
-            metrics.HTTP_SECONDS.labels(route=route, **self.labels).observe(time.perf_counter() - started)
+            count, seconds = self._metrics(getattr(scope.get("route"), "path", "unmatched"), status)
+            count.inc()
+            seconds.observe(time.perf_counter() - started)
+
+    def _metrics(self, route: str, status: int) -> tuple[Any, Any]:
+        """The request counter and timer of a route and status, looked up once (labels() is not free)."""
+        series = self._series.get((route, status))
+        if series is None:
+            series = (
+                metrics.HTTP_REQUESTS.labels(route=route, status=str(status), **self.labels),
+                metrics.HTTP_SECONDS.labels(route=route, **self.labels),
+            )
+            self._series[(route, status)] = series
+        return series
 
     async def _bounded(self, headers: dict[bytes, bytes], receive: Receive) -> Receive:
         """413 for a body over the cap: at once when its length is declared, else after reading at most

@@ -32,11 +32,11 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
         return ctx.command(lambda uow: (201, service.raise_alert(uow, body, deadlines)))
 
     @router.get("/alerts/{alert_id}")
-    def get_alert(alert_id: str, ctx: RequestContext = Context) -> Response:
+    async def get_alert(alert_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, service.read(uow, alert_id)))
 
     @router.get("/alerts")
-    def list_alerts(
+    async def list_alerts(
         ctx: RequestContext = Context,
         status: Status | None = None,
         severity: Severity | None = None,

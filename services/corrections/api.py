@@ -38,7 +38,7 @@ def make_router(config: Config) -> APIRouter:
         return ctx.command(lambda uow: (200, service.lookup(uow, body.id_number, config)))
 
     @router.get("/subjects/{subject_id}")
-    def get_subject(subject_id: str, ctx: RequestContext = Context) -> Response:
+    async def get_subject(subject_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, service.read(uow, subject_id)))
 
     @router.get("/subjects/{subject_id}/detail")
@@ -51,7 +51,7 @@ def make_router(config: Config) -> APIRouter:
         )
 
     @router.get("/subjects")
-    def list_subjects(
+    async def list_subjects(
         ctx: RequestContext = Context,
         status: Status | None = None,
         correction_type: CorrectionType | None = None,

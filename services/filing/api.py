@@ -25,7 +25,7 @@ def make_router(decision_seconds: int) -> APIRouter:
         return ctx.command(lambda uow: (202, service.submit(uow, body, decision_seconds)))
 
     @router.get("/filings/{filing_id}")
-    def get_filing(filing_id: str, ctx: RequestContext = Context) -> Response:
+    async def get_filing(filing_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, service.read(uow, filing_id)))
 
     @router.get("/filings/{filing_id}/parties")
@@ -38,7 +38,7 @@ def make_router(decision_seconds: int) -> APIRouter:
         )
 
     @router.get("/filings")
-    def list_filings(
+    async def list_filings(
         ctx: RequestContext = Context,
         status: Status | None = None,
         court_region: Region | None = None,

@@ -28,7 +28,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         return ctx.command(lambda uow: (201, service.issue(uow, body)))
 
     @router.get("/certificates/{number}")
-    def get_certificate(number: str, ctx: RequestContext = Context) -> Response:
+    async def get_certificate(number: str, ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, service.read_certificate(uow, number)))
 
     @router.post("/certificates/{number}/revoke")
@@ -36,7 +36,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         return ctx.command(lambda uow: (200, service.revoke(uow, number, body.reason)))
 
     @router.get("/certificates")
-    def list_certificates(
+    async def list_certificates(
         ctx: RequestContext = Context,
         issuer_region: Region | None = None,
         matter: Matter | None = None,
@@ -60,7 +60,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         return ctx.command(lambda uow: (200, service.verify(uow, body, caught_up())))
 
     @router.get("/verifications")
-    def list_verifications(
+    async def list_verifications(
         ctx: RequestContext = Context,
         certificate_number: str | None = None,
         verifier_region: Region | None = None,
@@ -82,7 +82,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         return ctx.command(lambda uow: (201, service.request_proof(uow, body, proof_answer_seconds)))
 
     @router.get("/proof-requests/{request_id}")
-    def get_proof_request(request_id: str, ctx: RequestContext = Context) -> Response:
+    async def get_proof_request(request_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, service.read_proof(uow, request_id)))
 
     @router.get("/proof-requests/{request_id}/subject")
@@ -99,7 +99,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         return ctx.command(lambda uow: (200, service.answer_proof(uow, request_id, body)))
 
     @router.get("/proof-requests")
-    def list_proof_requests(
+    async def list_proof_requests(
         ctx: RequestContext = Context,
         requesting_region: Region | None = None,
         holding_region: Region | None = None,

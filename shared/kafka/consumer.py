@@ -95,7 +95,7 @@ class ConsumerRunner:
             group_id=self.config.group_id,  # where offsets are committed
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_poll_records=500,
+            max_poll_records=100,  # one poll is one unit of the writer: bounded, so writes wait little
             # The broker holds an empty fetch this long and answers the moment a record arrives: long
             # for an idle instance's sake, at no cost in latency.
             fetch_max_wait_ms=5000,
