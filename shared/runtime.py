@@ -122,7 +122,8 @@ def build_runtime(settings: Settings, domain: Domain, migrations, handle: EventH
     trust = TrustList.load(settings.resolved_trust_file)
 
     def producer() -> object:
-        return make_producer(settings.kafka_bootstrap)
+        timeout = settings.kafka_timeout_ms
+        return make_producer(settings.kafka_bootstrap, max_block_ms=timeout, bootstrap_timeout_ms=timeout)
 
     health = BrokerHealth(settings.metric_labels)
     relay = OutboxRelay(store, producer, settings.metric_labels, settings.outbox_poll_seconds, health=health)
@@ -144,6 +145,7 @@ def build_runtime(settings: Settings, domain: Domain, migrations, handle: EventH
             domain=domain,
             topic_prefix=settings.topic_prefix,
             max_attempts=settings.handler_max_attempts,
+            connect_timeout_ms=settings.kafka_timeout_ms,
         ),
         store,
         apply,

@@ -33,7 +33,10 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 2.0
     handler_max_attempts: int = 5
     log_level: str = "INFO"
-    kafka_log_level: str = "CRITICAL"  # the Kafka client's own logs; broker state changes are logged anyway
+    kafka_log_level: str = "CRITICAL"
+    # How long a Kafka client waits for the broker before giving up into its own retry loop
+    # (constructors, metadata for a send): bounded, so an outage never blocks a thread for long.
+    kafka_timeout_ms: int = 5000  # the Kafka client's own logs; broker state changes are logged anyway
     # Deadline scanners (alert acknowledgements, filing 7-day rule...) run this often.
     scan_seconds: float = 2.0
     audit_key: str = ""

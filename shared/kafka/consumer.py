@@ -44,6 +44,7 @@ class ConsumerConfig:
     topic_prefix: str = ""
     max_attempts: int = 5
     first_backoff: float = 0.2
+    connect_timeout_ms: int = 5000
 
     @property
     def labels(self) -> dict[str, str]:
@@ -100,7 +101,7 @@ class ConsumerRunner:
             # for an idle instance's sake, at no cost in latency.
             fetch_max_wait_ms=5000,
             reconnect_backoff_max_ms=1000,
-            bootstrap_timeout_ms=5000,  # while the broker is away, fail fast into run()'s own retry
+            bootstrap_timeout_ms=self.config.connect_timeout_ms,  # broker away: fail fast into run()'s retry
         )
         partitions = []
         for name in all_regions_topics(self.config.domain, self.config.topic_prefix):
