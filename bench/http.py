@@ -27,12 +27,14 @@ from statistics import quantiles
 
 import httpx
 import orjson
+from kafka.admin import KafkaAdminClient
 
 from shared.auth.policy import Role
 from shared.auth.tokens import init_dev_keys, load_private_key, mint
 from shared.kafka.admin import ensure_topics
 from shared.regions import Region, Service, port_of
 from shared.settings import ROOT
+from shared.topics import catalogue
 
 PORT_BASE = 38000
 PEER_PORT = 38999
@@ -54,6 +56,7 @@ class Instances:
     def __init__(self, bootstrap: str) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="yrd-bench-http-"))
         self.prefix = f"bh{uuid.uuid4().hex[:6]}."
+        self.bootstrap = bootstrap
         ensure_topics(bootstrap, prefix=self.prefix)
         env = {
             **os.environ,
@@ -88,6 +91,11 @@ class Instances:
             proc.terminate()
         for proc in self.procs.values():
             proc.wait(timeout=30)
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap)
+        try:  # a broker full of old benchmark topics would slow the next run
+            admin.delete_topics([spec.name for spec in catalogue(self.prefix)], raise_errors=False)
+        finally:
+            admin.close()
 
 
 def httpx_status(address: str) -> int | None:

@@ -66,6 +66,8 @@ class ConsumerRunner:
     ) -> None:
         self.config = config
         self.health = health or BrokerHealth(config.labels)
+        self._duplicates = metrics.DUPLICATES.labels(**config.labels)
+        self._handler_seconds = metrics.HANDLER_SECONDS.labels(**config.labels)
         self.store = store
         self.handle = handle
         self.producer_factory = producer_factory
@@ -120,6 +122,7 @@ class ConsumerRunner:
                 batch = consumer.poll(timeout_ms=3000 if self.caught_up.is_set() else 200)
                 if consumer.assignment():
                     self.assigned.set()
+                if batch:  # records arrived: the broker answers (an assignment alone proves nothing)
                     self.health.report(True, "consumer")
                 offsets: dict[TopicPartition, OffsetAndMetadata] = {}
                 for partition, records in batch.items():
@@ -173,6 +176,9 @@ class ConsumerRunner:
         applied: list[Event] = []
         done = 0
         for record in records:
+            if self._seen(conn, record):
+                done += 1  # an echo of this region's own event, or a redelivery: not even decoded
+                continue
             try:
                 event = decode(record.key, record.value, record.headers)
             except PoisonMessage:
@@ -189,6 +195,18 @@ class ConsumerRunner:
             if fresh:
                 applied.append(event)
         return applied, done
+
+    def _seen(self, conn: sqlite3.Connection, record: ConsumerRecord) -> bool:
+        """Already processed, by the `ce_id` header alone (half of what a region reads is its own events
+        coming back: decoding and validating them would be wasted)."""
+        event_id = next((value for name, value in record.headers or [] if name == "ce_id"), None)
+        if event_id is None:
+            return False
+        row = conn.execute("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id.decode(errors="replace"),))
+        if row.fetchone() is None:
+            return False
+        self._duplicates.inc()
+        return True
 
     def _process(self, record: ConsumerRecord, stop: threading.Event) -> bool:
         """True once the record is handled or dead-lettered; False only when stopping first."""
@@ -224,14 +242,14 @@ class ConsumerRunner:
         per_event = seconds / max(len(events), 1)
         for event in events:
             metrics.CONSUMED.labels(type=event.type.type, **self.config.labels).inc()
-            metrics.HANDLER_SECONDS.labels(**self.config.labels).observe(per_event)
+            self._handler_seconds.observe(per_event)
 
     def apply_in(self, conn: sqlite3.Connection, event: Event) -> bool:
         """The idempotent consumer: an event id already processed changes nothing. True if applied; a
         skipped duplicate (a redelivery, or a region's own event read back) is counted apart."""
         seen = conn.execute("SELECT 1 FROM processed_events WHERE event_id = ?", (event.id,)).fetchone()
         if seen:
-            metrics.DUPLICATES.labels(**self.config.labels).inc()
+            self._duplicates.inc()
             return False
         self.handle(conn, event)
         conn.execute("INSERT INTO processed_events(event_id) VALUES (?)", (event.id,))
