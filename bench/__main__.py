@@ -39,6 +39,10 @@ def table(results: dict) -> str:
         for name in ("produce", "consume"):
             ours, raw = kafka[f"library_{name}"], kafka[f"raw_{name}"]
             lines.append(f"{'library ' + name + ' vs raw kafka-python':<52}{ours:>10.0f}{raw:>10.0f}{ours / raw:>8.2f}")
+        for codec in ("lz4", "zstd"):
+            rate, size = kafka[f"raw_produce_{codec}"], kafka[f"compressed_size_{codec}"]
+            label = f"raw produce, {codec} (batch to {size:.0%} of its size)"
+            lines.append(f"{label:<52}{rate:>10.0f}{kafka['raw_produce']:>10.0f}{rate / kafka['raw_produce']:>8.2f}")
     if web := results.get("http"):
         lines.append("")
         lines.append(

@@ -17,7 +17,9 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lz4.frame
 import orjson
+import zstandard
 from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
@@ -57,8 +59,8 @@ def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds > 0 else float("inf")
 
 
-def raw_produce(bootstrap: str, topic_name: str, values: list[bytes]) -> float:
-    producer = make_producer(bootstrap)
+def raw_produce(bootstrap: str, topic_name: str, values: list[bytes], compression: str | None = None) -> float:
+    producer = make_producer(bootstrap, compression_type=compression)
     started = time.perf_counter()
     for i, value in enumerate(values):
         producer.send(topic_name, key=f"bench-{i}".encode(), value=value)
@@ -141,6 +143,12 @@ def measure(bootstrap: str, events: int) -> dict[str, float]:
     workdir = Path(tempfile.mkdtemp(prefix="yrd-bench-"))
     try:
         raw_out = raw_produce(bootstrap, raw_topic, values)
+        compressed = {codec: raw_produce(bootstrap, raw_topic, values, codec) for codec in ("lz4", "zstd")}
+        batch = b"".join(values[:200])  # what one producer batch of these events holds, roughly
+        ratios = {
+            "lz4": len(lz4.frame.compress(batch)) / len(batch),
+            "zstd": len(zstandard.compress(batch)) / len(batch),
+        }
         raw_in = raw_consume(bootstrap, raw_topic, events)
         lib_out = library_produce(bootstrap, prefix, Store(workdir / "out.sqlite3"), events)
         read_model = [("bench", "CREATE TABLE bench_read_model (id TEXT PRIMARY KEY, body BLOB)")]
@@ -153,6 +161,8 @@ def measure(bootstrap: str, events: int) -> dict[str, float]:
         "events": events,
         "event_bytes": sum(map(len, values)) / len(values),
         "raw_produce": raw_out,
+        **{f"raw_produce_{codec}": value for codec, value in compressed.items()},
+        **{f"compressed_size_{codec}": ratio for codec, ratio in ratios.items()},
         "raw_consume": raw_in,
         "library_produce": lib_out,
         "library_consume": lib_in,
