@@ -229,13 +229,6 @@ class Store:
         except (sqlite3.Error, OSError):
             return False
 
-    def ping(self) -> bool:
-        try:
-            self.connect().execute("SELECT 1").fetchone()
-            return True
-        except sqlite3.Error:
-            return False
-
     def migrate(self, migrations: Sequence[Migration]) -> None:
         with self.transaction() as conn:
             conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)")

@@ -288,7 +288,7 @@ def apply(uow: UnitOfWork, event: Any) -> None:
 
 def read(uow: UnitOfWork, filing_id: str) -> dict[str, Any]:
     filing = _load(uow, filing_id)
-    involved = uow.principal.region.value == filing["receiving_region"]
+    involved = uow.acting_region == filing["receiving_region"]
     uow.authorize_read("filing.read", filing_id, filing["court_region"], involved, _agencies(filing))
     return {**filing, "timeline": records.timeline(uow.conn, filing_id)}
 
@@ -302,7 +302,7 @@ def read_parties(uow: UnitOfWork, filing_id: str) -> dict[str, Any] | None:
         DataClass.FILING_PARTIES,
         filing_id,
         holder,
-        involved=uow.principal.region.value == filing["court_region"],
+        involved=uow.acting_region == filing["court_region"],
         read=lambda: {"filing_id": filing_id, "holder_region": holder, "parties": db.parties(uow.conn, filing_id)},
     )
 
@@ -312,7 +312,7 @@ def holder_of(uow: UnitOfWork, filing_id: str) -> str:
 
 
 def _readable(uow: UnitOfWork, filing: dict[str, Any]) -> bool:
-    involved = uow.principal.region.value == filing["receiving_region"]
+    involved = uow.acting_region == filing["receiving_region"]
     return uow.may_read("filing.read", filing["court_region"], involved, _agencies(filing))
 
 

@@ -296,7 +296,7 @@ def search_verifications(uow: UnitOfWork, filters: dict[str, Any], limit: int, c
 def search_proofs(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
     uow.require_any_grant("notary.read_proofs")
     result = db.search_proofs(uow.conn, filters, limit, cursor)
-    region = uow.principal.region.value
+    region = uow.acting_region
     visible = [
         p
         for p in result["items"]
