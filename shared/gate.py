@@ -20,7 +20,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-import jwt
 import orjson
 
 from shared import logs, metrics
@@ -54,16 +53,15 @@ class VerifiedTokens:
     def __init__(self, trust: TrustList, size: int = 4096) -> None:
         self.trust = trust
         self.size = size
-        self._known: OrderedDict[bytes, tuple[Principal, float]] = OrderedDict()
+        self._known: OrderedDict[bytes, Principal] = OrderedDict()
 
     def principal(self, token: str) -> Principal:
         key = hashlib.sha256(token.encode()).digest()
         known = self._known.get(key)
-        if known is not None and known[1] > time.time():
-            return known[0]
+        if known is not None and known.expires_at > time.time():
+            return known
         principal = verify(token, self.trust)
-        expires = float(jwt.decode(token, options={"verify_signature": False})["exp"])
-        self._known[key] = (principal, expires)
+        self._known[key] = principal
         if len(self._known) > self.size:
             self._known.popitem(last=False)
         return principal

@@ -13,6 +13,7 @@ from services.alerts.domain import AckState, AlertRuleError, Status
 from services.alerts.metrics import ESCALATIONS, TIME_TO_ACK
 from services.alerts.models import AnswerReinforcement, RaiseAlert, ReportSighting, RequestReinforcement, UpdateAlert
 from shared import records
+from shared.auth.policy import agencies_of
 from shared.contracts import alerts as ev
 from shared.contracts.alerts import Severity
 from shared.problems import conflict, invalid, not_found
@@ -36,12 +37,8 @@ def _involved(uow: UnitOfWork, alert: dict[str, Any], region: str) -> bool:
     return _targeted(alert, region) or region in db.asked_regions(uow.conn, alert["id"])
 
 
-def _agencies(alert: dict[str, Any]) -> tuple[str, ...]:
-    return (alert["agency"],) if alert.get("agency") else ()
-
-
 def _authorize_write(uow: UnitOfWork, action: str, alert: dict[str, Any], involved: bool) -> None:
-    uow.authorize_write(action, alert["origin_region"], involved, record=alert["id"], agencies=_agencies(alert))
+    uow.authorize_write(action, alert["origin_region"], involved, record=alert["id"], agencies=agencies_of(alert))
 
 
 def _require_open(alert: dict[str, Any], doing: str) -> None:
@@ -308,13 +305,13 @@ def read_model(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
 
 def _readable(uow: UnitOfWork, alert: dict[str, Any]) -> bool:
     involved = _involved(uow, alert, uow.acting_region)
-    return uow.may_read("alerts.read", alert["origin_region"], involved, _agencies(alert))
+    return uow.may_read("alerts.read", alert["origin_region"], involved, agencies_of(alert))
 
 
 def read(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
     alert = _load(uow, alert_id)
     involved = _involved(uow, alert, uow.acting_region)
-    uow.authorize_read("alerts.read", alert_id, alert["origin_region"], involved, _agencies(alert))
+    uow.authorize_read("alerts.read", alert_id, alert["origin_region"], involved, agencies_of(alert))
     return read_model(uow, alert_id)
 
 

@@ -13,7 +13,7 @@ from services.filing.domain import Action, Status
 from services.filing.metrics import TIME_TO_DECISION
 from services.filing.models import RequestCorrection, Resubmit, SubmitFiling, Withdraw
 from shared import records
-from shared.auth.policy import DataClass
+from shared.auth.policy import DataClass, agencies_of
 from shared.contracts import filing as ev
 from shared.identity import mask_id, mask_name
 from shared.problems import conflict, not_found
@@ -34,11 +34,6 @@ def _require(action: Action, filing: dict[str, Any]) -> None:
         domain.next_status(action, Status(filing["status"]))
     except domain.InvalidTransition as refused:
         raise conflict(str(refused), refused.current.value) from None
-
-
-def _agencies(filing: dict[str, Any]) -> tuple[str, ...]:
-    """The agency that submitted the filing, if an agency's principal did: its agency systems' scope."""
-    return (filing["agency"],) if filing.get("agency") else ()
 
 
 def _timeline(uow: UnitOfWork, event: Any, filing_id: str, detail: dict[str, Any]) -> None:
@@ -166,7 +161,7 @@ def request_change(
     filing = _load(uow, filing_id)
     involved = uow.region.value == filing["receiving_region"]
     uow.authorize_write(
-        "filing.request", filing["court_region"], involved, record=filing_id, agencies=_agencies(filing)
+        "filing.request", filing["court_region"], involved, record=filing_id, agencies=agencies_of(filing)
     )
     _require(action, filing)
     at = now()
@@ -289,7 +284,7 @@ def apply(uow: UnitOfWork, event: Any) -> None:
 def read(uow: UnitOfWork, filing_id: str) -> dict[str, Any]:
     filing = _load(uow, filing_id)
     involved = uow.acting_region == filing["receiving_region"]
-    uow.authorize_read("filing.read", filing_id, filing["court_region"], involved, _agencies(filing))
+    uow.authorize_read("filing.read", filing_id, filing["court_region"], involved, agencies_of(filing))
     return {**filing, "timeline": records.timeline(uow.conn, filing_id)}
 
 
@@ -313,7 +308,7 @@ def holder_of(uow: UnitOfWork, filing_id: str) -> str:
 
 def _readable(uow: UnitOfWork, filing: dict[str, Any]) -> bool:
     involved = uow.acting_region == filing["receiving_region"]
-    return uow.may_read("filing.read", filing["court_region"], involved, _agencies(filing))
+    return uow.may_read("filing.read", filing["court_region"], involved, agencies_of(filing))
 
 
 def search(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:

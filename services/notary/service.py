@@ -12,7 +12,7 @@ from services.notary.domain import RegistryEntry
 from services.notary.metrics import ANSWER_SECONDS
 from services.notary.models import AnswerProof, IssueCertificate, RequestProof, Verify
 from shared import records
-from shared.auth.policy import DataClass
+from shared.auth.policy import DataClass, agencies_of
 from shared.contracts import notary as ev
 from shared.identity import mask_id, mask_name
 from shared.problems import conflict, invalid, not_found
@@ -36,7 +36,7 @@ def _proof(uow: UnitOfWork, request_id: str) -> dict[str, Any]:
 
 def _proof_agencies(request: dict[str, Any]) -> tuple[str, ...]:
     """The requesting office's agency and the agency asked to answer: the agency systems that take part."""
-    return tuple(a for a in (request.get("agency"), request.get("holding_agency")) if a)
+    return agencies_of(request, "agency", "holding_agency")
 
 
 def issue(uow: UnitOfWork, body: IssueCertificate) -> dict[str, Any]:

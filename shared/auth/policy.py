@@ -133,6 +133,11 @@ def allowed(roles: frozenset[Role], action: str, scopes: Scopes, agency_party: b
     return False
 
 
+def agencies_of(record: dict, *columns: str) -> tuple[str, ...]:
+    """The agencies a stored record names in `columns` (its submitter's `agency` by default)."""
+    return tuple(record[c] for c in columns or ("agency",) if record.get(c))
+
+
 def agency_party(agency: str | None, agencies: Collection[str] | None) -> bool:
     """Whether a principal of `agency` is party to a record of `agencies` (None: a record it is creating)."""
     if agency is None:

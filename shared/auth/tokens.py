@@ -36,6 +36,7 @@ class Principal:
     roles: frozenset[Role]
     agency: str | None = None
     token_id: str | None = None
+    expires_at: float = float("inf")  # the token's `exp` (seconds since the epoch)
 
 
 class InvalidToken(Exception):
@@ -92,7 +93,7 @@ def verify(token: str, trust: TrustList, leeway: int = 5) -> Principal:
         roles = frozenset(Role(r) for r in claims.get("roles", []))
     except ValueError:
         raise InvalidToken("unknown role") from None
-    return Principal(str(claims["sub"]), region, roles, claims.get("agency"), claims.get("jti"))
+    return Principal(str(claims["sub"]), region, roles, claims.get("agency"), claims.get("jti"), float(claims["exp"]))
 
 
 def mint(

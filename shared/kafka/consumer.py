@@ -185,25 +185,25 @@ class ConsumerRunner:
                 break
             conn.execute("SAVEPOINT record")
             try:
-                fresh = self.apply_in(conn, event)
+                self._apply_new(conn, event)  # _seen has just said it is new
             except Exception:
                 conn.execute("ROLLBACK TO record")
                 conn.execute("RELEASE record")
                 break
             conn.execute("RELEASE record")
             done += 1
-            if fresh:
-                applied.append(event)
+            applied.append(event)
         return applied, done
 
     def _seen(self, conn: sqlite3.Connection, record: ConsumerRecord) -> bool:
         """Already processed, by the `ce_id` header alone (half of what a region reads is its own events
         coming back: decoding and validating them would be wasted)."""
         event_id = next((value for name, value in record.headers or [] if name == "ce_id"), None)
-        if event_id is None:
-            return False
-        row = conn.execute("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id.decode(errors="replace"),))
-        if row.fetchone() is None:
+        return event_id is not None and self._processed(conn, event_id.decode(errors="replace"))
+
+    def _processed(self, conn: sqlite3.Connection, event_id: str) -> bool:
+        """Whether the event was applied here already (then it is counted as a skipped duplicate)."""
+        if conn.execute("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)).fetchone() is None:
             return False
         self._duplicates.inc()
         return True
@@ -247,13 +247,14 @@ class ConsumerRunner:
     def apply_in(self, conn: sqlite3.Connection, event: Event) -> bool:
         """The idempotent consumer: an event id already processed changes nothing. True if applied; a
         skipped duplicate (a redelivery, or a region's own event read back) is counted apart."""
-        seen = conn.execute("SELECT 1 FROM processed_events WHERE event_id = ?", (event.id,)).fetchone()
-        if seen:
-            self._duplicates.inc()
+        if self._processed(conn, event.id):
             return False
+        self._apply_new(conn, event)
+        return True
+
+    def _apply_new(self, conn: sqlite3.Connection, event: Event) -> None:
         self.handle(conn, event)
         conn.execute("INSERT INTO processed_events(event_id) VALUES (?)", (event.id,))
-        return True
 
     def _dead_letter(self, record: ConsumerRecord, reason: str, detail: str, stop: threading.Event) -> bool:
         headers = [h for h in (record.headers or []) if not h[0].startswith("dlq_")]
