@@ -45,16 +45,18 @@ async def request_context(request: Request) -> RequestContext:
     """The gate has authenticated the caller (shared/gate.py); the body, if any, is already read."""
     principal: Principal = request.state.principal
     purpose = request.headers.get("x-purpose")
+    key = request.headers.get("idempotency-key")
     return RequestContext(
         runtime=request.app.state.runtime,
         principal=principal,
         correlation_id=request.state.correlation_id,
         purpose=purpose,
-        idempotency_key=request.headers.get("idempotency-key"),
+        idempotency_key=key,
         method=request.method,
         path=request.url.path,
         authorization=request.headers.get("authorization", ""),
-        body_fingerprint=fingerprint(await request.body(), purpose),
+        # Only a keyed request is ever compared with an earlier one.
+        body_fingerprint=fingerprint(await request.body(), purpose) if key else "",
     )
 
 

@@ -118,7 +118,7 @@ def acks(conn: sqlite3.Connection, alert_id: str) -> list[dict[str, Any]]:
         "WHERE alert_id = ? ORDER BY region",
         (alert_id,),
     )
-    return [dict(r) for r in rows]
+    return [records.as_dict(r) for r in rows]
 
 
 def pending_escalations(conn: sqlite3.Connection, origin: str, now: datetime) -> list[sqlite3.Row]:
@@ -148,7 +148,7 @@ def sightings(conn: sqlite3.Connection, alert_id: str) -> list[dict[str, Any]]:
 
 def get_reinforcement(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
     row = conn.execute("SELECT * FROM reinforcements WHERE id = ?", (request_id,)).fetchone()
-    return dict(row) if row else None
+    return records.as_dict(row) if row else None
 
 
 def asked_regions(conn: sqlite3.Connection, alert_id: str) -> set[str]:
@@ -159,7 +159,7 @@ def asked_regions(conn: sqlite3.Connection, alert_id: str) -> set[str]:
 
 def reinforcements(conn: sqlite3.Connection, alert_id: str) -> list[dict[str, Any]]:
     return [
-        dict(r)
+        records.as_dict(r)
         for r in conn.execute("SELECT * FROM reinforcements WHERE alert_id = ? ORDER BY requested_at", (alert_id,))
     ]
 
@@ -173,9 +173,12 @@ def search(conn: sqlite3.Connection, filters: dict[str, Any], limit: int, cursor
         ("origin_region = ?", filters.get("origin")),
         ("EXISTS (SELECT 1 FROM json_each(alerts.targets) WHERE json_each.value = ?)", target),
     ]
-    return records.search(
-        conn, "alerts", conditions, "raised_at", limit, cursor, lambda r: records.decode_json_columns(r, _JSON)
-    )
+    return records.search(conn, "alerts", conditions, "raised_at", limit, cursor, _listed)
+
+
+def _listed(row: sqlite3.Row) -> dict[str, Any]:
+    """A list row: targets are read (who is involved); the other JSON columns are only passed on."""
+    return records.decode_json_columns(records.embed_json_columns(row, ("location", "subjects")), ("targets",))
 
 
 def active_counts(conn: sqlite3.Connection) -> list[sqlite3.Row]:

@@ -83,7 +83,7 @@ def get(conn: sqlite3.Connection, subject_id: str) -> dict[str, Any] | None:
 
 
 def _subject(row: sqlite3.Row) -> dict[str, Any]:
-    item = dict(row)
+    item = records.as_dict(row)
     item["overdue_flagged"] = bool(item["overdue_flagged"])
     return item
 
@@ -93,7 +93,7 @@ def active_by_hash(conn: sqlite3.Connection, id_hash: str) -> dict[str, Any] | N
         "SELECT id, home_region FROM subjects WHERE id_hash = ? AND status != 'released' ORDER BY enrolled_at DESC",
         (id_hash,),
     ).fetchone()
-    return dict(row) if row else None
+    return records.as_dict(row) if row else None
 
 
 def save_details(conn: sqlite3.Connection, subject_id: str, record: dict[str, Any]) -> None:
@@ -119,20 +119,21 @@ def upsert(conn: sqlite3.Connection, table: str, values: dict[str, Any], keep: t
 
 def travels(conn: sqlite3.Connection, subject_id: str) -> list[dict[str, Any]]:
     return [
-        dict(r) for r in conn.execute("SELECT * FROM travels WHERE subject_id = ? ORDER BY from_date", (subject_id,))
+        records.as_dict(r)
+        for r in conn.execute("SELECT * FROM travels WHERE subject_id = ? ORDER BY from_date", (subject_id,))
     ]
 
 
 def transfers(conn: sqlite3.Connection, subject_id: str) -> list[dict[str, Any]]:
     return [
-        dict(r)
+        records.as_dict(r)
         for r in conn.execute("SELECT * FROM transfers WHERE subject_id = ? ORDER BY requested_at", (subject_id,))
     ]
 
 
 def get_row(conn: sqlite3.Connection, table: str, row_id: str) -> dict[str, Any] | None:
     row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
-    return dict(row) if row else None
+    return records.as_dict(row) if row else None
 
 
 def movements(conn: sqlite3.Connection, subject_id: str) -> list[Movement]:
@@ -154,7 +155,7 @@ def travels_starting(conn: sqlite3.Connection, home: str, today: date) -> list[d
         "WHERE s.home_region = ? AND s.status = 'travel_approved' AND t.status = 'approved' AND t.from_date <= ?",
         (home, today.isoformat()),
     )
-    return [dict(r) for r in rows]
+    return [records.as_dict(r) for r in rows]
 
 
 def set_violation_details(conn: sqlite3.Connection, subject_id: str, details: dict[str, str | None]) -> None:
@@ -167,7 +168,7 @@ def set_violation_details(conn: sqlite3.Connection, subject_id: str, details: di
 
 def violations(conn: sqlite3.Connection, subject_id: str) -> list[dict[str, Any]]:
     rows = conn.execute("SELECT * FROM violations WHERE subject_id = ? ORDER BY occurred_at", (subject_id,))
-    return [dict(r) for r in rows]
+    return [records.as_dict(r) for r in rows]
 
 
 def report_ins_overdue(conn: sqlite3.Connection, home: str, now: datetime) -> list[sqlite3.Row]:

@@ -76,7 +76,7 @@ def parties(conn: sqlite3.Connection, filing_id: str) -> list[dict[str, str]]:
     rows = conn.execute(
         "SELECT role, kind, name, identifier FROM filing_parties WHERE filing_id = ? ORDER BY position", (filing_id,)
     )
-    return [dict(r) for r in rows]
+    return [records.as_dict(r) for r in rows]
 
 
 def upsert_details(conn: sqlite3.Connection, details: dict[str, Any]) -> None:
@@ -97,7 +97,7 @@ def search(conn: sqlite3.Connection, filters: dict[str, Any], limit: int, cursor
         ("submitted_at >= ?", filters.get("submitted_from")),
         ("submitted_at < ?", filters.get("submitted_to")),
     ]
-    return records.search(conn, "filings", conditions, "submitted_at", limit, cursor, _row)
+    return records.search(conn, "filings", conditions, "submitted_at", limit, cursor, _listed)
 
 
 def get(conn: sqlite3.Connection, filing_id: str) -> dict[str, Any] | None:
@@ -145,6 +145,13 @@ def overdue_count(conn: sqlite3.Connection, court_region: str, now: datetime) ->
 
 def _row(row: sqlite3.Row) -> dict[str, Any]:
     item = records.decode_json_columns(row, _JSON_COLUMNS)
+    item["overdue_flagged"] = bool(item["overdue_flagged"])
+    return item
+
+
+def _listed(row: sqlite3.Row) -> dict[str, Any]:
+    """A list row: its JSON columns are only passed on, never read."""
+    item = records.embed_json_columns(row, _JSON_COLUMNS)
     item["overdue_flagged"] = bool(item["overdue_flagged"])
     return item
 

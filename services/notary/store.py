@@ -106,7 +106,7 @@ def get_certificate(conn: sqlite3.Connection, number: str, now: datetime) -> dic
 
 
 def _certificate(row: sqlite3.Row, now: datetime) -> dict[str, Any]:
-    item = dict(row)
+    item = records.as_dict(row)
     if item["status"] is not None:
         valid_until = datetime.fromisoformat(item["valid_until"]) if item["valid_until"] else None
         item["status"] = certificate_status(item["status"], valid_until, now).value
@@ -131,7 +131,7 @@ def add_verification(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
 
 def verifications_of(conn: sqlite3.Connection, number: str) -> list[dict[str, Any]]:
     rows = conn.execute("SELECT * FROM verifications WHERE number = ? ORDER BY verified_at", (number,))
-    return [dict(r) for r in rows]
+    return [records.as_dict(r) for r in rows]
 
 
 def get_proof_request(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
@@ -142,7 +142,7 @@ def get_proof_request(conn: sqlite3.Connection, request_id: str) -> dict[str, An
 
 
 def _proof(row: sqlite3.Row) -> dict[str, Any]:
-    item = dict(row)
+    item = records.as_dict(row)
     item["overdue_flagged"] = bool(item["overdue_flagged"])
     return item
 
@@ -153,7 +153,7 @@ def add_proof_subject(conn: sqlite3.Connection, request_id: str, name: str, id_n
 
 def proof_subject(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
     row = conn.execute("SELECT name, id_number FROM proof_subjects WHERE request_id = ?", (request_id,)).fetchone()
-    return dict(row) if row else None
+    return records.as_dict(row) if row else None
 
 
 def overdue_proofs(conn: sqlite3.Connection, requester: str, now: datetime) -> list[sqlite3.Row]:
