@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 
 import orjson
+from pydantic import BaseModel, Field
 
 from shared.problems import invalid
 
@@ -34,3 +36,14 @@ def page(rows: list, limit: int, key_of) -> dict:
     items = rows[:limit]
     next_cursor = encode_cursor(*key_of(items[-1])) if len(rows) > limit and items else None
     return {"items": items, "next_cursor": next_cursor}
+
+
+class PageQuery(BaseModel):
+    """Query parameters of a list route: the page, plus each service's filters (fields of a subclass),
+    validated in one pass. Unknown parameters are ignored."""
+
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = None
+
+    def filters(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"limit", "cursor"})

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from services.alerts import service
-from services.alerts.domain import Status
 from services.alerts.models import (
+    AlertQuery,
     AnswerReinforcement,
     CloseAlert,
     RaiseAlert,
@@ -19,8 +19,7 @@ from services.alerts.models import (
     UpdateAlert,
 )
 from shared.context import RequestContext
-from shared.contracts.alerts import Category, Severity
-from shared.regions import Region
+from shared.contracts.alerts import Severity
 from shared.web import Context
 
 
@@ -36,18 +35,8 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
         return ctx.query(lambda uow: (200, service.read(uow, alert_id)))
 
     @router.get("/alerts")
-    async def list_alerts(
-        ctx: RequestContext = Context,
-        status: Status | None = None,
-        severity: Severity | None = None,
-        category: Category | None = None,
-        origin: Region | None = None,
-        target: Region | None = None,
-        limit: Annotated[int, Query(ge=1, le=100)] = 20,
-        cursor: str | None = None,
-    ) -> Response:
-        filters = {"status": status, "severity": severity, "category": category, "origin": origin, "target": target}
-        return ctx.query(lambda uow: (200, service.search(uow, filters, limit, cursor)))
+    async def list_alerts(query: Annotated[AlertQuery, Query()], ctx: RequestContext = Context) -> Response:
+        return ctx.query(lambda uow: (200, service.search(uow, query.filters(), query.limit, query.cursor)))
 
     @router.post("/alerts/{alert_id}/ack")
     def acknowledge(alert_id: str, ctx: RequestContext = Context) -> Response:

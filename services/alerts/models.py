@@ -6,7 +6,9 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from services.alerts.domain import Status
 from shared.contracts.alerts import Category, Location, RequestedAction, Severity, Subject
+from shared.pagination import PageQuery
 from shared.problems import FieldError
 from shared.regions import Region
 
@@ -68,3 +70,13 @@ class UpdateAlert(Body):
 
 class CloseAlert(Body):
     outcome: Literal["resolved", "cancelled"]
+
+
+class AlertQuery(PageQuery):
+    """`GET /v1/alerts` filters."""
+
+    status: Status | None = None
+    severity: Severity | None = None
+    category: Category | None = None
+    origin: Region | None = None
+    target: Region | None = None

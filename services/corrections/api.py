@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from services.corrections import movements, service
-from services.corrections.domain import Status
 from services.corrections.models import (
     ApproveTravel,
     Enrol,
@@ -17,10 +16,10 @@ from services.corrections.models import (
     RejectTransfer,
     ReportViolation,
     RequestTransfer,
+    SubjectQuery,
 )
 from services.corrections.service import Config
 from shared.context import RequestContext
-from shared.contracts.corrections import CorrectionType, RiskLevel
 from shared.regions import Region
 from shared.web import Context
 
@@ -51,22 +50,8 @@ def make_router(config: Config) -> APIRouter:
         )
 
     @router.get("/subjects")
-    async def list_subjects(
-        ctx: RequestContext = Context,
-        status: Status | None = None,
-        correction_type: CorrectionType | None = None,
-        home_region: Region | None = None,
-        risk_level: RiskLevel | None = None,
-        limit: Annotated[int, Query(ge=1, le=100)] = 20,
-        cursor: str | None = None,
-    ) -> Response:
-        filters = {
-            "status": status,
-            "correction_type": correction_type,
-            "home_region": home_region,
-            "risk_level": risk_level,
-        }
-        return ctx.query(lambda uow: (200, service.search(uow, filters, limit, cursor)))
+    async def list_subjects(query: Annotated[SubjectQuery, Query()], ctx: RequestContext = Context) -> Response:
+        return ctx.query(lambda uow: (200, service.search(uow, query.filters(), query.limit, query.cursor)))
 
     @router.post("/subjects/{subject_id}/report-in")
     def report_in(subject_id: str, ctx: RequestContext = Context) -> Response:

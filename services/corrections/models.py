@@ -7,9 +7,10 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from services.corrections.domain import identity_problem
+from services.corrections.domain import Status, identity_problem
 from shared.contracts.corrections import CorrectionType, RiskLevel
 from shared.fields import IdNumber, PersonName
+from shared.pagination import PageQuery
 from shared.problems import FieldError
 from shared.regions import Region
 
@@ -67,3 +68,12 @@ class ReportViolation(Body):
     occurred_at: AwareDatetime
     place: str = Field(min_length=1, max_length=300)
     details: str = Field(min_length=1, max_length=4000)
+
+
+class SubjectQuery(PageQuery):
+    """`GET /v1/subjects` filters."""
+
+    status: Status | None = None
+    correction_type: CorrectionType | None = None
+    home_region: Region | None = None
+    risk_level: RiskLevel | None = None

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from services.filing import service
-from services.filing.domain import Action, Status
-from services.filing.models import Reject, RequestCorrection, Resubmit, SubmitFiling, Withdraw
+from services.filing.domain import Action
+from services.filing.models import FilingQuery, Reject, RequestCorrection, Resubmit, SubmitFiling, Withdraw
 from shared.context import RequestContext
-from shared.contracts.filing import CaseType
-from shared.regions import Region
 from shared.web import Context
 
 
@@ -38,27 +35,8 @@ def make_router(decision_seconds: int) -> APIRouter:
         )
 
     @router.get("/filings")
-    async def list_filings(
-        ctx: RequestContext = Context,
-        status: Status | None = None,
-        court_region: Region | None = None,
-        receiving_region: Region | None = None,
-        case_type: CaseType | None = None,
-        submitted_from: datetime | None = None,
-        submitted_to: datetime | None = None,
-        limit: Annotated[int, Query(ge=1, le=100)] = 20,
-        cursor: str | None = None,
-    ) -> Response:
-        filters = {
-            "status": status,
-            "court_region": court_region,
-            "receiving_region": receiving_region,
-            "case_type": case_type,
-            "submitted_from": submitted_from,
-            "submitted_to": submitted_to,
-        }
-
-        return ctx.query(lambda uow: (200, service.search(uow, filters, limit, cursor)))
+    async def list_filings(query: Annotated[FilingQuery, Query()], ctx: RequestContext = Context) -> Response:
+        return ctx.query(lambda uow: (200, service.search(uow, query.filters(), query.limit, query.cursor)))
 
     @router.post("/filings/{filing_id}/accept")
     def accept(filing_id: str, ctx: RequestContext = Context) -> Response:

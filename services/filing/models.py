@@ -3,14 +3,16 @@ built by the store from the read model."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.filing.domain import Status
 from shared.contracts.filing import CaseType, Document
 from shared.fields import CreditCode, IdNumber, PersonName
+from shared.pagination import PageQuery
 from shared.problems import FieldError
 from shared.regions import Region, zone_today
 
@@ -73,3 +75,14 @@ class Resubmit(Body):
 
 class Withdraw(Body):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class FilingQuery(PageQuery):
+    """`GET /v1/filings` filters."""
+
+    status: Status | None = None
+    court_region: Region | None = None
+    receiving_region: Region | None = None
+    case_type: CaseType | None = None
+    submitted_from: datetime | None = None
+    submitted_to: datetime | None = None

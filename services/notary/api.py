@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from services.notary import service
-from services.notary.domain import CertificateStatus, ProofStatus
-from services.notary.models import AnswerProof, IssueCertificate, RequestProof, Revoke, Verify
+from services.notary.models import (
+    AnswerProof,
+    CertificateQuery,
+    IssueCertificate,
+    ProofQuery,
+    RequestProof,
+    Revoke,
+    VerificationQuery,
+    Verify,
+)
 from shared.context import RequestContext
-from shared.contracts.notary import Matter, ProofType, VerificationResult
-from shared.regions import Region
 from shared.web import Context
-
-Limit = Annotated[int, Query(ge=1, le=100)]
 
 
 def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> APIRouter:
@@ -36,24 +39,10 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         return ctx.command(lambda uow: (200, service.revoke(uow, number, body.reason)))
 
     @router.get("/certificates")
-    async def list_certificates(
-        ctx: RequestContext = Context,
-        issuer_region: Region | None = None,
-        matter: Matter | None = None,
-        status: CertificateStatus | None = None,
-        issued_from: datetime | None = None,
-        issued_to: datetime | None = None,
-        limit: Limit = 20,
-        cursor: str | None = None,
-    ) -> Response:
-        filters = {
-            "issuer_region": issuer_region,
-            "matter": matter,
-            "status": status,
-            "issued_from": issued_from,
-            "issued_to": issued_to,
-        }
-        return ctx.query(lambda uow: (200, service.search_certificates(uow, filters, limit, cursor)))
+    async def list_certificates(query: Annotated[CertificateQuery, Query()], ctx: RequestContext = Context) -> Response:
+        return ctx.query(
+            lambda uow: (200, service.search_certificates(uow, query.filters(), query.limit, query.cursor))
+        )
 
     @router.post("/verifications")
     def verify(body: Verify, ctx: RequestContext = Context) -> Response:
@@ -61,21 +50,11 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
 
     @router.get("/verifications")
     async def list_verifications(
-        ctx: RequestContext = Context,
-        certificate_number: str | None = None,
-        verifier_region: Region | None = None,
-        issuer_region: Region | None = None,
-        result: VerificationResult | None = None,
-        limit: Limit = 20,
-        cursor: str | None = None,
+        query: Annotated[VerificationQuery, Query()], ctx: RequestContext = Context
     ) -> Response:
-        filters = {
-            "certificate_number": certificate_number,
-            "verifier_region": verifier_region,
-            "issuer_region": issuer_region,
-            "result": result,
-        }
-        return ctx.query(lambda uow: (200, service.search_verifications(uow, filters, limit, cursor)))
+        return ctx.query(
+            lambda uow: (200, service.search_verifications(uow, query.filters(), query.limit, query.cursor))
+        )
 
     @router.post("/proof-requests", status_code=201)
     def request_proof(body: RequestProof, ctx: RequestContext = Context) -> Response:
@@ -99,21 +78,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         return ctx.command(lambda uow: (200, service.answer_proof(uow, request_id, body)))
 
     @router.get("/proof-requests")
-    async def list_proof_requests(
-        ctx: RequestContext = Context,
-        requesting_region: Region | None = None,
-        holding_region: Region | None = None,
-        proof_type: ProofType | None = None,
-        status: ProofStatus | None = None,
-        limit: Limit = 20,
-        cursor: str | None = None,
-    ) -> Response:
-        filters = {
-            "requesting_region": requesting_region,
-            "holding_region": holding_region,
-            "proof_type": proof_type,
-            "status": status,
-        }
-        return ctx.query(lambda uow: (200, service.search_proofs(uow, filters, limit, cursor)))
+    async def list_proof_requests(query: Annotated[ProofQuery, Query()], ctx: RequestContext = Context) -> Response:
+        return ctx.query(lambda uow: (200, service.search_proofs(uow, query.filters(), query.limit, query.cursor)))
 
     return router

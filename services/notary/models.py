@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from shared.contracts.notary import Matter, ProofType
+from services.notary.domain import CertificateStatus, ProofStatus
+from shared.contracts.notary import Matter, ProofType, VerificationResult
 from shared.fields import IdNumber, PersonName, Sha256
+from shared.pagination import PageQuery
 from shared.problems import FieldError
 from shared.regions import Region
 
@@ -63,3 +66,31 @@ class AnswerProof(Body):
         if self.outcome == "refused" and self.reason is None:
             raise FieldError("reason", "a refusal states its reason")
         return self
+
+
+class CertificateQuery(PageQuery):
+    """`GET /v1/certificates` filters."""
+
+    issuer_region: Region | None = None
+    matter: Matter | None = None
+    status: CertificateStatus | None = None
+    issued_from: datetime | None = None
+    issued_to: datetime | None = None
+
+
+class VerificationQuery(PageQuery):
+    """`GET /v1/verifications` filters."""
+
+    certificate_number: str | None = None
+    verifier_region: Region | None = None
+    issuer_region: Region | None = None
+    result: VerificationResult | None = None
+
+
+class ProofQuery(PageQuery):
+    """`GET /v1/proof-requests` filters."""
+
+    requesting_region: Region | None = None
+    holding_region: Region | None = None
+    proof_type: ProofType | None = None
+    status: ProofStatus | None = None
