@@ -52,7 +52,7 @@ test-isolation: broker
 	$(BIN)/python -m tests.isolation $(MAKE) test
 
 unit: $(PY_STAMP)
-	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+	$(BIN)/pytest tests/unit tests/flows $(PYTEST_ARGS)
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .

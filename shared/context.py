@@ -111,9 +111,7 @@ class RequestContext:
         return status, payload
 
     def _unit_of_work(self, conn: Any) -> UnitOfWork:
-        return UnitOfWork.for_instance(
-            self.runtime.settings, conn, self.correlation_id, principal=self.principal, purpose=self.purpose
-        )
+        return self.runtime.unit_of_work(conn, self.correlation_id, principal=self.principal, purpose=self.purpose)
 
 
 def _reauthorize(uow: UnitOfWork, work: Work) -> None:

@@ -38,6 +38,26 @@ def add(conn: sqlite3.Connection, topic: str, event: Event) -> None:
     conn.execute("INSERT OR IGNORE INTO processed_events(event_id) VALUES (?)", (event.id,))
 
 
+def pending(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
+    """The oldest events not yet confirmed by the broker, in the order they were stored."""
+    return conn.execute(
+        "SELECT seq, topic, key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?", (limit,)
+    ).fetchall()
+
+
+def stored_headers(row: sqlite3.Row) -> list[tuple[str, bytes]]:
+    return [(name, value.encode()) for name, value in orjson.loads(row["headers"])]
+
+
+def mark_sent(conn: sqlite3.Connection, seqs: list[int]) -> None:
+    """One statement for a whole confirmed batch."""
+    conn.execute(
+        "UPDATE outbox SET sent_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
+        "WHERE seq IN (SELECT value FROM json_each(?))",
+        (orjson.dumps(seqs).decode(),),
+    )
+
+
 def backlog(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
 
@@ -91,10 +111,7 @@ class OutboxRelay:
 
     def pump_once(self) -> int:
         conn = self.store.connect()
-        rows = conn.execute(
-            "SELECT seq, topic, key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?",
-            (self.batch,),
-        ).fetchall()
+        rows = pending(conn, self.batch)
         if not rows:
             metrics.OUTBOX_BACKLOG.labels(**self.labels).set(0)
             return 0
@@ -102,7 +119,7 @@ class OutboxRelay:
         self._producer = producer
         futures = []
         for row in rows:
-            headers = [(name, value.encode()) for name, value in orjson.loads(row["headers"])]
+            headers = stored_headers(row)
             event_type = next((v for n, v in headers if n == "ce_type"), b"").decode()
             future = producer.send(row["topic"], key=row["key"], value=row["value"], headers=headers)
             futures.append((row["seq"], event_type, future))
@@ -125,14 +142,7 @@ class OutboxRelay:
         return len(confirmed)
 
     def _mark_sent(self, seqs: list[int]) -> None:
-        """One statement for the whole confirmed batch."""
-        self.store.write(
-            lambda conn: conn.execute(
-                "UPDATE outbox SET sent_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
-                "WHERE seq IN (SELECT value FROM json_each(?))",
-                (orjson.dumps(seqs).decode(),),
-            )
-        )
+        self.store.write(lambda conn: mark_sent(conn, seqs))
 
     def _reset_producer(self) -> None:
         # A fresh producer after a failure gets a new producer id, so no stale sequence numbers linger.

@@ -67,12 +67,22 @@ def merge(conn: sqlite3.Connection, table: str, values: dict[str, Any], keep: It
     _insert(conn, table, values, f"ON CONFLICT(id) DO UPDATE SET {_set_excluded(values, {'id', *keep})}")
 
 
-def apply_versioned(conn: sqlite3.Connection, table: str, record_id: str, version: int, **fields: Any) -> bool:
-    """Apply an owner's change if it is newer than what is held (a stub row is made if the record's
-    details have not arrived yet). True if applied."""
+def apply_versioned(conn: sqlite3.Connection, table: str, record_id: str, version: int, **fields: Any) -> None:
+    """Apply an owner's change by its version, so the row ends the same whatever order changes arrive in:
+    a newer change sets its fields (status included); an older one arriving late only fills in fields
+    still empty (a `received_at` behind a later acceptance), never overriding what a newer one set. A
+    stub row is made if the record's details have not arrived yet."""
     values = {**fields, "id": record_id, "version": version}
-    tail = f"ON CONFLICT(id) DO UPDATE SET {_set_excluded(values, {'id'})} WHERE excluded.version > {table}.version"
-    return _insert(conn, table, values, tail) > 0
+    newer = f"excluded.version > {table}.version"
+    assignments = [
+        f"{k} = CASE WHEN {newer} THEN excluded.{k} ELSE coalesce({table}.{k}, excluded.{k}) END"
+        for k in values
+        if k not in ("id", "version", "status")
+    ]
+    assignments.append(f"version = max({table}.version, excluded.version)")
+    if "status" in values:
+        assignments.append(f"status = CASE WHEN {newer} THEN excluded.status ELSE {table}.status END")
+    _insert(conn, table, values, f"ON CONFLICT(id) DO UPDATE SET {', '.join(assignments)}")
 
 
 def update(conn: sqlite3.Connection, table: str, where: dict[str, Any], **fields: Any) -> int:

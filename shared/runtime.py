@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from shared.auth.tokens import TrustList
 from shared.envelope import Event
@@ -19,6 +20,7 @@ from shared.kafka.probe import broker_answers
 from shared.kafka.producer import make_producer
 from shared.outbox import OutboxRelay
 from shared.peers import Peers
+from shared.route import NO_ROUTE, EventRoute
 from shared.settings import Settings
 from shared.store import Store, prune
 from shared.topics import Domain
@@ -38,6 +40,7 @@ class Runtime:
     relay: OutboxRelay
     peers: Peers
     consumer: ConsumerRunner
+    route: EventRoute = NO_ROUTE
     scanners: list[Scanner] = field(default_factory=list)
     replaying: bool = False  # set by `yrd rebuild`: project events, react to none
     gauges: list[Callable[[], None]] = field(default_factory=list)
@@ -64,8 +67,11 @@ class Runtime:
         for refresh in self.gauges:
             refresh()
 
-    def unit_of_work(self, conn: sqlite3.Connection) -> UnitOfWork:
-        return UnitOfWork.for_instance(self.settings, conn)
+    def unit_of_work(self, conn: sqlite3.Connection, correlation_id: str | None = None, **extra: Any) -> UnitOfWork:
+        """A unit of work of this instance, whose events take the instance's route."""
+        return UnitOfWork.for_instance(
+            self.settings, conn, correlation_id, route=self.route, replaying=self.replaying, **extra
+        )
 
     def start(self) -> None:
         self._stop.clear()
@@ -102,21 +108,22 @@ class Runtime:
                 next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
             if not self.consumer.caught_up.is_set():
                 continue  # decide deadlines only after reading what other regions already sent
-            for scan in self.scanners:
-                try:
-                    self.store.write(lambda conn, scan=scan: scan(self.unit_of_work(conn)))
-                    self.notify_relay()
-                except Exception:
-                    log.exception("scanner failed", extra={"scanner": getattr(scan, "__name__", "?")})
+            self.scan_once()
 
-
-EventHandler = Callable[[UnitOfWork, Event], None]
+    def scan_once(self) -> None:
+        """Run each scanner once, each in its own unit of work (one failing does not stop the others)."""
+        for scan in self.scanners:
+            try:
+                self.store.write(lambda conn, scan=scan: scan(self.unit_of_work(conn)))
+                self.notify_relay()
+            except Exception:
+                log.exception("scanner failed", extra={"scanner": getattr(scan, "__name__", "?")})
 
 
 HOUSEKEEPING_SECONDS = 600
 
 
-def build_runtime(settings: Settings, domain: Domain, migrations, handle: EventHandler) -> Runtime:
+def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRoute) -> Runtime:
     """Wire the real dependencies: SQLite store, trust file, Kafka producer, relay and consumer."""
     store = Store(settings.db_path, migrations)
     trust = TrustList.load(settings.resolved_trust_file)
@@ -129,11 +136,8 @@ def build_runtime(settings: Settings, domain: Domain, migrations, handle: EventH
     relay = OutboxRelay(store, producer, settings.metric_labels, settings.outbox_poll_seconds, health=health)
 
     def apply(conn, event: Event) -> None:
-        # Events a handler emits are caused by, and correlated with, the event it handles.
-        uow = UnitOfWork.for_instance(
-            settings, conn, event.correlation_id, causation_id=event.id, replaying=runtime.replaying
-        )
-        handle(uow, event)
+        # Events a reaction emits are caused by, and correlated with, the event it answers.
+        route(runtime.unit_of_work(conn, event.correlation_id), event)
         relay.notify()
 
     consumer = ConsumerRunner(
@@ -153,6 +157,12 @@ def build_runtime(settings: Settings, domain: Domain, migrations, handle: EventH
         health,
     )
     runtime = Runtime(
-        settings=settings, store=store, trust=trust, relay=relay, consumer=consumer, peers=Peers(settings)
+        settings=settings,
+        store=store,
+        trust=trust,
+        relay=relay,
+        consumer=consumer,
+        peers=Peers(settings),
+        route=route,
     )
     return runtime

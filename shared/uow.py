@@ -32,6 +32,7 @@ from shared.contracts.base import EventType, Payload
 from shared.envelope import Event
 from shared.problems import Denied
 from shared.regions import Region
+from shared.route import NO_ROUTE, EventRoute
 from shared.settings import Settings
 from shared.topics import topic
 
@@ -65,6 +66,9 @@ class UnitOfWork:
     # Rebuilding a store from the topics: events are projected, but no one reacts to them again (the
     # reactions' own events are on the topics too).
     replaying: bool = False
+    # Where emitted events go in this store (the projection, then reactions): the same route as events
+    # arriving from other regions.
+    route: EventRoute = NO_ROUTE
     pending_audit: list[PendingAudit] = field(default_factory=list)
 
     @classmethod
@@ -160,6 +164,7 @@ class UnitOfWork:
             agency=self.principal.agency if self.principal else None,
         )
         outbox.add(self.conn, topic(self.region, event_type.domain, self.topic_prefix), event)
+        self.route(self, event)
         return event
 
     def authorize(

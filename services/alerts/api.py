@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from services.alerts import service
+from services.alerts import queries, service
 from services.alerts.models import (
     AlertQuery,
     AnswerReinforcement,
@@ -32,11 +32,11 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
 
     @router.get("/alerts/{alert_id}")
     async def get_alert(alert_id: str, ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, service.read(uow, alert_id)))
+        return ctx.query(lambda uow: (200, queries.read(uow, alert_id)))
 
     @router.get("/alerts")
     async def list_alerts(query: Annotated[AlertQuery, Query()], ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, service.search(uow, query.filters(), query.limit, query.cursor)))
+        return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
     @router.post("/alerts/{alert_id}/ack")
     def acknowledge(alert_id: str, ctx: RequestContext = Context) -> Response:

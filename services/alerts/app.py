@@ -5,11 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.alerts import api, handlers, metrics, service
+from services.alerts import api, metrics, service
 from services.alerts import store as db
 from services.alerts.domain import DEFAULT_ACK_SECONDS
+from services.alerts.projection import PROJECTION
+from services.alerts.reactions import REACTIONS
 from shared import audit_api
 from shared.contracts.alerts import Severity
+from shared.route import EventRoute
 from shared.runtime import build_runtime
 from shared.settings import Settings
 from shared.topics import Domain
@@ -36,7 +39,7 @@ class AckDeadlines(BaseSettings):
 
 
 def build(settings: Settings) -> FastAPI:
-    runtime = build_runtime(settings, Domain.ALERTS, db.MIGRATIONS, handlers.handle)
+    runtime = build_runtime(settings, Domain.ALERTS, db.MIGRATIONS, EventRoute(PROJECTION, REACTIONS))
     runtime.scanners.append(service.scan)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
     router = api.make_router(AckDeadlines().by_severity())

@@ -8,7 +8,7 @@ import orjson
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from services.corrections import movements, service
+from services.corrections import movements, queries, service
 from services.corrections.models import (
     ApproveTravel,
     Enrol,
@@ -34,24 +34,24 @@ def make_router(config: Config) -> APIRouter:
     @router.post("/subjects/lookup")
     def lookup(body: Lookup, ctx: RequestContext = Context) -> Response:
         """Hit or no hit by ID number (X-Purpose: supervision or law-enforcement); audited."""
-        return ctx.command(lambda uow: (200, service.lookup(uow, body.id_number, config)))
+        return ctx.command(lambda uow: (200, queries.lookup(uow, body.id_number, config)))
 
     @router.get("/subjects/{subject_id}")
     async def get_subject(subject_id: str, ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, service.read(uow, subject_id)))
+        return ctx.query(lambda uow: (200, queries.read(uow, subject_id)))
 
     @router.get("/subjects/{subject_id}/detail")
     def get_detail(subject_id: str, ctx: RequestContext = Context) -> Response:
         """The full record (X-Purpose: supervision or transfer-handover), held and audited by the home region."""
         return ctx.read_from_holder(
-            lambda uow: service.read_detail(uow, subject_id),
-            lambda uow: service.holder_of(uow, subject_id),
+            lambda uow: queries.read_detail(uow, subject_id),
+            lambda uow: queries.holder_of(uow, subject_id),
             f"/v1/subjects/{subject_id}/detail",
         )
 
     @router.get("/subjects")
     async def list_subjects(query: Annotated[SubjectQuery, Query()], ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, service.search(uow, query.filters(), query.limit, query.cursor)))
+        return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
     @router.post("/subjects/{subject_id}/report-in")
     def report_in(subject_id: str, ctx: RequestContext = Context) -> Response:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.corrections import api, domain, handlers, metrics, service
+from services.corrections import api, domain, metrics, service
 from services.corrections import store as db
+from services.corrections.projection import PROJECTION
+from services.corrections.reactions import reactions
 from shared import audit_api
 from shared.auth.tokens import load_id_hash_key
+from shared.route import EventRoute
 from shared.runtime import build_runtime
 from shared.settings import Settings
 from shared.topics import Domain
@@ -31,7 +34,12 @@ def build(settings: Settings) -> FastAPI:
         windows.enrol_report_in_seconds,
         windows.transfer_report_in_seconds,
     )
-    runtime = build_runtime(settings, Domain.CORRECTIONS, db.MIGRATIONS, handlers.make_handler(config))
+    runtime = build_runtime(
+        settings,
+        Domain.CORRECTIONS,
+        db.MIGRATIONS,
+        EventRoute(PROJECTION, reactions(config.transfer_report_in_seconds)),
+    )
     runtime.scanners.append(service.scan)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from services.corrections import domain
 from services.corrections import store as db
-from services.corrections.apply import apply
 from services.corrections.domain import CorrectionRuleError, Move, Status
 from services.corrections.models import ApproveTravel, ReportViolation, RequestTransfer
-from services.corrections.service import authorize_owner, load, moved, start_travel, view
+from services.corrections.queries import load, view
+from services.corrections.service import authorize_owner, moved, start_travel
 from shared.contracts import corrections as ev
 from shared.problems import conflict, invalid, not_found
 from shared.regions import zone_today
@@ -51,7 +51,7 @@ def approve_travel(uow: UnitOfWork, subject_id: str, body: ApproveTravel) -> dic
         to_date=body.to_date,
         approved_at=now(),
     )
-    apply(uow, uow.emit(ev.TRAVEL_APPROVED, subject_id, data))
+    uow.emit(ev.TRAVEL_APPROVED, subject_id, data)
     if domain.travel_started(body.from_date, today):
         start_travel(uow, subject_id, data.version, data.travel_id)
     return db.get_row(uow.conn, "travels", data.travel_id)
@@ -70,7 +70,7 @@ def check_in(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
             f"check-in is open from {travel['from_date']} to {travel['to_date']}, the approved dates", travel["status"]
         )
     data = ev.TravelCheckedIn(subject_id=subject["id"], travel_id=travel_id, checked_in_at=now())
-    apply(uow, uow.emit(ev.TRAVEL_CHECKED_IN, subject["id"], data))
+    uow.emit(ev.TRAVEL_CHECKED_IN, subject["id"], data)
     return db.get_row(uow.conn, "travels", travel_id)
 
 
@@ -82,7 +82,7 @@ def record_return(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
     data = ev.TravelReturned(
         subject_id=subject["id"], version=subject["version"] + 1, travel_id=travel_id, returned_at=now()
     )
-    apply(uow, uow.emit(ev.TRAVEL_RETURNED, subject["id"], data))
+    uow.emit(ev.TRAVEL_RETURNED, subject["id"], data)
     return db.get_row(uow.conn, "travels", travel_id)
 
 
@@ -99,7 +99,7 @@ def request_transfer(uow: UnitOfWork, subject_id: str, body: RequestTransfer) ->
         destination=body.destination.value,
         requested_at=now(),
     )
-    apply(uow, uow.emit(ev.TRANSFER_REQUESTED, subject_id, data))
+    uow.emit(ev.TRANSFER_REQUESTED, subject_id, data)
     return db.get_row(uow.conn, "transfers", data.transfer_id)
 
 
@@ -122,14 +122,14 @@ def accept_transfer(uow: UnitOfWork, transfer_id: str, record: dict[str, Any]) -
     for violation in record.get("violations") or []:  # kept whole: some may not have arrived here yet
         db.upsert(uow.conn, "violations", {**violation, "subject_id": subject_id})
     data = ev.TransferAccepted(subject_id=subject_id, transfer_id=transfer_id, accepted_at=now())
-    apply(uow, uow.emit(ev.TRANSFER_ACCEPTED, subject_id, data))
+    uow.emit(ev.TRANSFER_ACCEPTED, subject_id, data)
     return db.get_row(uow.conn, "transfers", transfer_id)
 
 
 def reject_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> dict[str, Any]:
     subject_id = pending_transfer(uow, transfer_id)["subject_id"]
     data = ev.TransferRejected(subject_id=subject_id, transfer_id=transfer_id, reason=reason, rejected_at=now())
-    apply(uow, uow.emit(ev.TRANSFER_REJECTED, subject_id, data))
+    uow.emit(ev.TRANSFER_REJECTED, subject_id, data)
     return db.get_row(uow.conn, "transfers", transfer_id)
 
 
@@ -146,5 +146,5 @@ def report_violation(uow: UnitOfWork, subject_id: str, body: ReportViolation) ->
         place=body.place,
         details=body.details,
     )
-    apply(uow, uow.emit(ev.VIOLATION_REPORTED, subject_id, data))
+    uow.emit(ev.VIOLATION_REPORTED, subject_id, data)
     return view(uow, subject_id)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from services.filing import service
+from services.filing import queries, service
 from services.filing.domain import Action
 from services.filing.models import FilingQuery, Reject, RequestCorrection, Resubmit, SubmitFiling, Withdraw
 from shared.context import RequestContext
@@ -23,20 +23,20 @@ def make_router(decision_seconds: int) -> APIRouter:
 
     @router.get("/filings/{filing_id}")
     async def get_filing(filing_id: str, ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, service.read(uow, filing_id)))
+        return ctx.query(lambda uow: (200, queries.read(uow, filing_id)))
 
     @router.get("/filings/{filing_id}/parties")
     def get_parties(filing_id: str, ctx: RequestContext = Context) -> Response:
         """Full party detail (sensitive, X-Purpose required), served by the receiving region that holds it."""
         return ctx.read_from_holder(
-            lambda uow: service.read_parties(uow, filing_id),
-            lambda uow: service.holder_of(uow, filing_id),
+            lambda uow: queries.read_parties(uow, filing_id),
+            lambda uow: queries.holder_of(uow, filing_id),
             f"/v1/filings/{filing_id}/parties",
         )
 
     @router.get("/filings")
     async def list_filings(query: Annotated[FilingQuery, Query()], ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, service.search(uow, query.filters(), query.limit, query.cursor)))
+        return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
     @router.post("/filings/{filing_id}/accept")
     def accept(filing_id: str, ctx: RequestContext = Context) -> Response:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.filing import api, handlers, metrics, service
+from services.filing import api, metrics, service
 from services.filing import store as db
 from services.filing.domain import DECISION_SECONDS
+from services.filing.projection import PROJECTION
+from services.filing.reactions import reactions
 from shared import audit_api
+from shared.route import EventRoute
 from shared.runtime import build_runtime
 from shared.settings import Settings
 from shared.topics import Domain
@@ -23,7 +26,7 @@ class FilingSettings(BaseSettings):
 
 def build(settings: Settings) -> FastAPI:
     decision_seconds = FilingSettings().decision_seconds
-    runtime = build_runtime(settings, Domain.FILING, db.MIGRATIONS, handlers.make_handler(decision_seconds))
+    runtime = build_runtime(settings, Domain.FILING, db.MIGRATIONS, EventRoute(PROJECTION, reactions(decision_seconds)))
     runtime.scanners.append(service.scan_overdue)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
 

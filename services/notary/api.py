@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from services.notary import service
+from services.notary import queries, service
 from services.notary.models import (
     AnswerProof,
     CertificateQuery,
@@ -32,7 +32,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
 
     @router.get("/certificates/{number}")
     async def get_certificate(number: str, ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, service.read_certificate(uow, number)))
+        return ctx.query(lambda uow: (200, queries.read_certificate(uow, number)))
 
     @router.post("/certificates/{number}/revoke")
     def revoke(number: str, body: Revoke, ctx: RequestContext = Context) -> Response:
@@ -41,7 +41,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
     @router.get("/certificates")
     async def list_certificates(query: Annotated[CertificateQuery, Query()], ctx: RequestContext = Context) -> Response:
         return ctx.query(
-            lambda uow: (200, service.search_certificates(uow, query.filters(), query.limit, query.cursor))
+            lambda uow: (200, queries.search_certificates(uow, query.filters(), query.limit, query.cursor))
         )
 
     @router.post("/verifications")
@@ -53,7 +53,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         query: Annotated[VerificationQuery, Query()], ctx: RequestContext = Context
     ) -> Response:
         return ctx.query(
-            lambda uow: (200, service.search_verifications(uow, query.filters(), query.limit, query.cursor))
+            lambda uow: (200, queries.search_verifications(uow, query.filters(), query.limit, query.cursor))
         )
 
     @router.post("/proof-requests", status_code=201)
@@ -62,14 +62,14 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
 
     @router.get("/proof-requests/{request_id}")
     async def get_proof_request(request_id: str, ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, service.read_proof(uow, request_id)))
+        return ctx.query(lambda uow: (200, queries.read_proof(uow, request_id)))
 
     @router.get("/proof-requests/{request_id}/subject")
     def get_proof_subject(request_id: str, ctx: RequestContext = Context) -> Response:
         """The subject's full identity (X-Purpose: notarization), held and audited by the requesting office."""
         return ctx.read_from_holder(
-            lambda uow: service.read_proof_subject(uow, request_id),
-            lambda uow: service.owner_of_proof(uow, request_id),
+            lambda uow: queries.read_proof_subject(uow, request_id),
+            lambda uow: queries.owner_of_proof(uow, request_id),
             f"/v1/proof-requests/{request_id}/subject",
         )
 
@@ -79,6 +79,6 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
 
     @router.get("/proof-requests")
     async def list_proof_requests(query: Annotated[ProofQuery, Query()], ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, service.search_proofs(uow, query.filters(), query.limit, query.cursor)))
+        return ctx.query(lambda uow: (200, queries.search_proofs(uow, query.filters(), query.limit, query.cursor)))
 
     return router

@@ -5,10 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.notary import api, handlers, metrics, service
+from services.notary import api, metrics, service
 from services.notary import store as db
 from services.notary.domain import PROOF_ANSWER_SECONDS
+from services.notary.projection import PROJECTION
+from services.notary.reactions import REACTIONS
 from shared import audit_api
+from shared.route import EventRoute
 from shared.runtime import build_runtime
 from shared.settings import Settings
 from shared.topics import Domain
@@ -22,7 +25,7 @@ class NotarySettings(BaseSettings):
 
 
 def build(settings: Settings) -> FastAPI:
-    runtime = build_runtime(settings, Domain.NOTARY, db.MIGRATIONS, handlers.handle)
+    runtime = build_runtime(settings, Domain.NOTARY, db.MIGRATIONS, EventRoute(PROJECTION, REACTIONS))
     runtime.scanners.append(service.scan_overdue)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
     router = api.make_router(

@@ -1,4 +1,5 @@
-"""Notary use cases as units of work, shared by routes, event handlers and the overdue scanner."""
+"""Notary commands as units of work: the routes' and the requesting office's overdue scanner. What the
+events do to the registry and read models is in projection.py."""
 
 from __future__ import annotations
 
@@ -9,34 +10,13 @@ from typing import Any
 from services.notary import domain
 from services.notary import store as db
 from services.notary.domain import RegistryEntry
-from services.notary.metrics import ANSWER_SECONDS
 from services.notary.models import AnswerProof, IssueCertificate, RequestProof, Verify
-from shared import records
-from shared.auth.policy import DataClass, agencies_of
+from services.notary.queries import certificate_view, load_certificate, load_proof, proof_agencies
 from shared.contracts import notary as ev
 from shared.identity import mask_id, mask_name
-from shared.problems import conflict, invalid, not_found
+from shared.problems import conflict, invalid
 from shared.regions import REGIONS, zone_date
 from shared.uow import UnitOfWork, now
-
-
-def _certificate(uow: UnitOfWork, number: str) -> dict[str, Any]:
-    certificate = db.get_certificate(uow.conn, number, now())
-    if certificate is None or certificate["issuer_region"] is None:
-        raise not_found("certificate")
-    return certificate
-
-
-def _proof(uow: UnitOfWork, request_id: str) -> dict[str, Any]:
-    request = db.get_proof_request(uow.conn, request_id)
-    if request is None or request["requesting_region"] is None:
-        raise not_found("proof request")
-    return request
-
-
-def _proof_agencies(request: dict[str, Any]) -> tuple[str, ...]:
-    """The requesting office's agency and the agency asked to answer: the agency systems that take part."""
-    return agencies_of(request, "agency", "holding_agency")
 
 
 def issue(uow: UnitOfWork, body: IssueCertificate) -> dict[str, Any]:
@@ -60,18 +40,18 @@ def issue(uow: UnitOfWork, body: IssueCertificate) -> dict[str, Any]:
         valid_until=body.valid_until,
         issued_at=at,
     )
-    apply(uow, uow.emit(ev.CERTIFICATE_ISSUED, number, data))
+    uow.emit(ev.CERTIFICATE_ISSUED, number, data)
     db.add_applicant(uow.conn, number, body.applicant.name, body.applicant.id_number)
     return certificate_view(uow, number)
 
 
 def revoke(uow: UnitOfWork, number: str, reason: str) -> dict[str, Any]:
-    certificate = _certificate(uow, number)
+    certificate = load_certificate(uow, number)
     uow.authorize_write("notary.revoke", certificate["issuer_region"], record=number)
     if certificate["status"] == "revoked":
         raise conflict("the certificate is already revoked", "revoked")
     data = ev.CertificateRevoked(number=number, version=certificate["version"] + 1, reason=reason, revoked_at=now())
-    apply(uow, uow.emit(ev.CERTIFICATE_REVOKED, number, data))
+    uow.emit(ev.CERTIFICATE_REVOKED, number, data)
     return certificate_view(uow, number)
 
 
@@ -98,7 +78,7 @@ def verify(uow: UnitOfWork, body: Verify, caught_up: bool) -> dict[str, Any]:
         result=result,
         verified_at=at,
     )
-    apply(uow, uow.emit(ev.CERTIFICATE_VERIFIED, body.certificate_number, data))
+    uow.emit(ev.CERTIFICATE_VERIFIED, body.certificate_number, data)
     freshness = {
         "issuer_region": issuer,
         "consumer_caught_up": caught_up,
@@ -128,16 +108,16 @@ def request_proof(uow: UnitOfWork, body: RequestProof, answer_seconds: int) -> d
         due_at=domain.proof_due(at, answer_seconds),
         holding_agency=body.holding_agency,
     )
-    apply(uow, uow.emit(ev.PROOF_REQUESTED, request_id, data))
+    uow.emit(ev.PROOF_REQUESTED, request_id, data)
     db.add_proof_subject(uow.conn, request_id, body.subject_name, body.subject_id_number)
     return db.get_proof_request(uow.conn, request_id)
 
 
 def answer_proof(uow: UnitOfWork, request_id: str, body: AnswerProof) -> dict[str, Any]:
-    request = _proof(uow, request_id)
+    request = load_proof(uow, request_id)
     # The answer is the holding region's own record: only the holder gives it.
     uow.authorize_write(
-        "notary.answer_proof", request["holding_region"], record=request_id, agencies=_proof_agencies(request)
+        "notary.answer_proof", request["holding_region"], record=request_id, agencies=proof_agencies(request)
     )
     if request["status"] != "requested":
         raise conflict(f"the request is already {request['status']}", request["status"])
@@ -149,99 +129,8 @@ def answer_proof(uow: UnitOfWork, request_id: str, body: AnswerProof) -> dict[st
         reason=body.reason,
         answered_at=now(),
     )
-    apply(uow, uow.emit(ev.PROOF_ANSWERED, request_id, data))
+    uow.emit(ev.PROOF_ANSWERED, request_id, data)
     return db.get_proof_request(uow.conn, request_id)
-
-
-def read_proof_subject(uow: UnitOfWork, request_id: str) -> dict[str, Any] | None:
-    """The subject's full name and ID number, held by the requesting office. None: ask that instance."""
-    request = _proof(uow, request_id)
-    return uow.read_held(
-        "notary.read_proof_subject",
-        DataClass.PROOF_SUBJECT,
-        request_id,
-        request["requesting_region"],
-        involved=uow.acting_region == request["holding_region"],
-        read=lambda: {"request_id": request_id, **db.proof_subject(uow.conn, request_id)},
-        agencies=_proof_agencies(request),
-    )
-
-
-def owner_of_proof(uow: UnitOfWork, request_id: str) -> str:
-    return _proof(uow, request_id)["requesting_region"]
-
-
-def apply(uow: UnitOfWork, event: Any) -> None:
-    """Apply any notary event to the read model: own events when written, others' on arrival."""
-    data, conn = event.data, uow.conn
-    db.touch_registry(conn, event.region.value, event.time)
-    if event.type is ev.CERTIFICATE_ISSUED:
-        values = {
-            "id": data.number,
-            "version": data.version,
-            "status": "valid",
-            "issuer_region": event.region.value,
-            **data.model_dump(exclude={"number", "version"}),
-        }
-        records.merge(conn, "certificates", values, keep=("status", "version"))
-        record, detail = data.number, {"matter": data.matter.value}
-    elif event.type is ev.CERTIFICATE_REVOKED:
-        records.apply_versioned(
-            conn,
-            "certificates",
-            data.number,
-            data.version,
-            status="revoked",
-            revoked_at=data.revoked_at,
-            reason=data.reason,
-        )
-        record, detail = data.number, {"reason": data.reason}
-    elif event.type is ev.CERTIFICATE_VERIFIED:
-        db.add_verification(
-            conn,
-            {
-                "id": data.verification_id,
-                "number": data.number,
-                "verifier_region": event.region.value,
-                "issuer_region": data.issuer_region,
-                "result": data.result,
-                "verified_at": data.verified_at,
-            },
-        )
-        record, detail = data.number, {"result": data.result.value, "verifier_region": event.region.value}
-    elif event.type is ev.PROOF_REQUESTED:
-        values = {
-            "id": data.request_id,
-            "requesting_region": event.region.value,
-            "agency": event.agency,
-            **data.model_dump(exclude={"request_id"}),
-        }
-        records.merge(conn, "proof_requests", values, keep=("status",))
-        record, detail = data.request_id, {"holding_region": data.holding_region, "proof_type": data.proof_type.value}
-    elif event.type is ev.PROOF_ANSWERED:
-        records.merge(
-            conn,
-            "proof_requests",
-            {
-                "id": data.request_id,
-                "status": data.outcome,
-                "document_sha256": data.document_sha256,
-                "summary": data.summary,
-                "reason": data.reason,
-                "answered_at": data.answered_at,
-            },
-        )
-        request = db.get_proof_request(conn, data.request_id)
-        if request and request["requesting_region"] == uow.region.value and request["requested_at"]:
-            waited = (data.answered_at - datetime.fromisoformat(request["requested_at"])).total_seconds()
-            ANSWER_SECONDS.labels(uow.region.value, request["proof_type"], data.outcome).observe(max(waited, 0))
-        record, detail = data.request_id, {"outcome": data.outcome}
-    elif event.type is ev.PROOF_OVERDUE:
-        records.update(conn, "proof_requests", {"id": data.request_id}, overdue_flagged=1)
-        record, detail = data.request_id, {"due_at": data.due_at.isoformat()}
-    else:
-        return
-    records.add_timeline(conn, event, record, detail)
 
 
 def scan_overdue(uow: UnitOfWork) -> None:
@@ -249,57 +138,4 @@ def scan_overdue(uow: UnitOfWork) -> None:
     at = now()
     for row in db.overdue_proofs(uow.conn, uow.region.value, at):
         data = ev.ProofOverdue(request_id=row["id"], due_at=datetime.fromisoformat(row["due_at"]), detected_at=at)
-        apply(uow, uow.emit(ev.PROOF_OVERDUE, row["id"], data))
-
-
-def certificate_view(uow: UnitOfWork, number: str) -> dict[str, Any]:
-    return {
-        **_public(_certificate(uow, number)),
-        "verifications": db.verifications_of(uow.conn, number),
-        "timeline": records.timeline(uow.conn, number),
-    }
-
-
-def _public(certificate: dict[str, Any]) -> dict[str, Any]:
-    """The registry row as the API shows it: keyed by its certificate number."""
-    shown = dict(certificate)
-    return {"number": shown.pop("id"), **shown}
-
-
-def read_certificate(uow: UnitOfWork, number: str) -> dict[str, Any]:
-    certificate = _certificate(uow, number)
-    uow.authorize_read("notary.read", number, certificate["issuer_region"])
-    return certificate_view(uow, number)
-
-
-def read_proof(uow: UnitOfWork, request_id: str) -> dict[str, Any]:
-    request = _proof(uow, request_id)
-    involved = uow.acting_region == request["holding_region"]
-    uow.authorize_read(
-        "notary.read_proofs", request_id, request["requesting_region"], involved, _proof_agencies(request)
-    )
-    return {**request, "timeline": records.timeline(uow.conn, request_id)}
-
-
-def search_certificates(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-    uow.require_any_grant("notary.read")
-    result = db.search_certificates(uow.conn, filters, limit, cursor, now())
-    visible = [c for c in result["items"] if uow.may_read("notary.read", c["issuer_region"])]
-    return {**result, "items": [_public(c) for c in visible]}
-
-
-def search_verifications(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-    uow.require_any_grant("notary.read")
-    return db.search_verifications(uow.conn, filters, limit, cursor)
-
-
-def search_proofs(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-    uow.require_any_grant("notary.read_proofs")
-    result = db.search_proofs(uow.conn, filters, limit, cursor)
-    region = uow.acting_region
-    visible = [
-        p
-        for p in result["items"]
-        if uow.may_read("notary.read_proofs", p["requesting_region"], region == p["holding_region"], _proof_agencies(p))
-    ]
-    return {**result, "items": visible}
+        uow.emit(ev.PROOF_OVERDUE, row["id"], data)

@@ -232,11 +232,13 @@ class ConsumerRunner:
                 delay = min(delay * 2, 5.0)
         return False
 
-    def apply(self, event: Event) -> None:
-        """Handle one event exactly once, in its own transaction (also used to replay dead letters)."""
+    def apply(self, event: Event) -> bool:
+        """Handle one event exactly once, in its own transaction (also used to replay dead letters, and by
+        the in-memory bus of the broker-free tests). True if it was new here."""
         started = time.perf_counter()
         fresh = self.store.write(lambda conn: self.apply_in(conn, event))
         self._count([event] if fresh else [], time.perf_counter() - started)
+        return fresh
 
     def _count(self, events: list[Event], seconds: float) -> None:
         per_event = seconds / max(len(events), 1)

@@ -86,6 +86,9 @@ class Cluster:
     def db(self, region: Region, service: Service) -> Path:
         return self.data_dir / f"{region.value}-{service.value}.sqlite3"
 
+    def openapi(self, service: Service) -> dict:
+        return httpx.get(self.url(Region.QINGPU, service) + "/openapi.json").json()
+
 
 def token(
     region: Region,

@@ -1,0 +1,47 @@
+"""What the court region decides when a filing event reaches it (its own or another region's): it takes
+ownership of a submission addressed to it, and applies the resubmission or withdrawal that the filing's
+receiving window asks for. Only the court decides; every other region just shows the events."""
+
+from __future__ import annotations
+
+from services.filing import domain, service
+from services.filing import store as db
+from services.filing.domain import Action, Status
+from shared.contracts import filing as ev
+from shared.envelope import Event
+from shared.route import Table
+from shared.uow import UnitOfWork, now
+
+
+def _court_holds(uow: UnitOfWork, filing: dict | None) -> bool:
+    return filing is not None and filing["court_region"] == uow.region.value
+
+
+def reactions(decision_seconds: int) -> Table:
+    def receive(uow: UnitOfWork, event: Event) -> None:
+        """The court region takes ownership of a submission addressed to it, the moment it arrives."""
+        filing = db.get(uow.conn, event.data.filing_id)
+        if not _court_holds(uow, filing) or not domain.can(Action.RECEIVE, Status(filing["status"])):
+            return
+        at = now()
+        data = ev.Received(
+            filing_id=filing["id"],
+            version=filing["version"] + 1,
+            received_at=at,
+            decision_due=domain.decision_due(at, decision_seconds),
+        )
+        uow.emit(ev.RECEIVED, filing["id"], data)
+
+    def decide_request(uow: UnitOfWork, event: Event) -> None:
+        """A resubmission or withdrawal, applied if it came from the filing's receiving window."""
+        filing = db.get(uow.conn, event.data.filing_id)
+        if not _court_holds(uow, filing) or filing["receiving_region"] != event.region.value:
+            return
+        action = Action.RESUBMIT if event.type is ev.RESUBMISSION_REQUESTED else Action.WITHDRAW
+        service.apply_change(uow, filing, action, event.data, decision_seconds)
+
+    return {
+        ev.SUBMITTED: receive,
+        ev.RESUBMISSION_REQUESTED: decide_request,
+        ev.WITHDRAWAL_REQUESTED: decide_request,
+    }

@@ -1,0 +1,47 @@
+"""The policy matrix of the end-to-end suite (tests/e2e/test_policy_matrix.py), run against in-memory
+zones instead of running instances: the same endpoints, fixtures and assertions, in seconds, with no
+broker. The end-to-end run stays the proof that the deployed processes behave the same."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.auth.tokens import init_dev_keys
+from shared.regions import Service
+from tests.e2e.conftest import KEYS
+from tests.e2e.test_policy_matrix import (  # noqa: F401 (fixtures and tests, collected here too)
+    alert_ids,
+    corrections_ids,
+    filing_ids,
+    notary_ids,
+    test_policy_on_every_endpoint,
+    test_the_table_covers_every_v1_operation,
+)
+from tests.inmemory import InMemoryZone
+
+
+def _zone(tmp_path_factory, service: Service, **env: str):
+    init_dev_keys(KEYS)
+    zone = InMemoryZone(service, tmp_path_factory.mktemp(f"zone-{service.value}"), KEYS)
+    yield zone
+    zone.close()
+
+
+@pytest.fixture(scope="module")
+def filing_cluster(tmp_path_factory):
+    yield from _zone(tmp_path_factory, Service.FILING)
+
+
+@pytest.fixture(scope="module")
+def alerts_cluster(tmp_path_factory):
+    yield from _zone(tmp_path_factory, Service.ALERTS)
+
+
+@pytest.fixture(scope="module")
+def notary_cluster(tmp_path_factory):
+    yield from _zone(tmp_path_factory, Service.NOTARY)
+
+
+@pytest.fixture(scope="module")
+def corrections_cluster(tmp_path_factory):
+    yield from _zone(tmp_path_factory, Service.CORRECTIONS)
