@@ -32,7 +32,7 @@ from kafka.admin import KafkaAdminClient
 from shared.auth.policy import Role
 from shared.auth.tokens import init_dev_keys, load_private_key, mint
 from shared.kafka.admin import ensure_topics
-from shared.regions import Region, Service, port_of
+from shared.regions import SERVICES, Domain, Region, port_of
 from shared.settings import ROOT
 from shared.topics import catalogue
 
@@ -48,7 +48,7 @@ def token(region: Region, role: Role) -> str:
     return mint(load_private_key(KEYS, region), region, f"bench-{role.value}", [role], None, timedelta(hours=2))
 
 
-def url(region: Region, service: Service, path: str) -> str:
+def url(region: Region, service: Domain, path: str) -> str:
     return f"http://127.0.0.1:{port_of(region, service, PORT_BASE)}{path}"
 
 
@@ -74,7 +74,7 @@ class Instances:
                 stdout=subprocess.DEVNULL,
                 stderr=open(self.dir / f"{region.value}-{service.value}.log", "ab"),  # noqa: SIM115
             )
-            for service in Service
+            for service in SERVICES
             for region in Region
         }
 
@@ -147,11 +147,11 @@ def visibility(samples: int, clerk: str, reader: str) -> list[float]:
         for _ in range(samples):
             started = time.perf_counter()
             response = client.post(
-                url(Region.JIASHAN, Service.FILING, "/v1/filings"),
+                url(Region.JIASHAN, Domain.FILING, "/v1/filings"),
                 content=body,
                 headers={"authorization": f"Bearer {clerk}", "content-type": "application/json"},
             )
-            filing = url(Region.QINGPU, Service.FILING, f"/v1/filings/{response.json()['id']}")
+            filing = url(Region.QINGPU, Domain.FILING, f"/v1/filings/{response.json()['id']}")
             while client.get(filing, headers={"authorization": f"Bearer {reader}"}).status_code != 200:
                 time.sleep(0.001)
             found.append(time.perf_counter() - started)
@@ -167,7 +167,7 @@ def wait_quiet(timeout: float = 300) -> float:
     while time.monotonic() - started < timeout:
         behind = 0.0
         for region, bearer in scrapes.items():
-            scrape = httpx.get(url(region, Service.FILING, "/metrics"), headers={"authorization": f"Bearer {bearer}"})
+            scrape = httpx.get(url(region, Domain.FILING, "/metrics"), headers={"authorization": f"Bearer {bearer}"})
             text = scrape.text
             behind += sum(float(v) for v in pattern.findall(text))
         if behind == 0:
@@ -210,9 +210,9 @@ def run(bootstrap: str, requests: int) -> dict:
             time.sleep(0.2)
         time.sleep(2)
         results["idle_cpu_percent_of_one_core"] = idle_cpu(instances)
-        filings = url(Region.JIASHAN, Service.FILING, "/v1/filings")
+        filings = url(Region.JIASHAN, Domain.FILING, "/v1/filings")
         peer_filings = f"http://127.0.0.1:{PEER_PORT}/v1/filings"
-        results["healthz"] = hey(url(Region.JIASHAN, Service.FILING, "/healthz"), 16, requests)
+        results["healthz"] = hey(url(Region.JIASHAN, Domain.FILING, "/healthz"), 16, requests)
         results["peer_healthz"] = hey(f"http://127.0.0.1:{PEER_PORT}/healthz", 16, requests)
         for concurrency in (16, 64):
             results[f"post_c{concurrency}"] = hey(filings, concurrency, requests, clerk, BODY)

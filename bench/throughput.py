@@ -28,9 +28,9 @@ from shared.kafka.admin import ensure_topics
 from shared.kafka.consumer import ConsumerConfig, ConsumerRunner
 from shared.kafka.producer import make_producer
 from shared.outbox import OutboxRelay, wait_until_drained
-from shared.regions import Region
+from shared.regions import Domain, Region
 from shared.store import Store
-from shared.topics import Domain, TopicSpec, catalogue
+from shared.topics import TopicSpec, catalogue
 from shared.uow import UnitOfWork
 
 

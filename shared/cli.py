@@ -26,7 +26,7 @@ from pathlib import Path
 
 import typer
 
-from shared.regions import Region, Service, port_of
+from shared.regions import SERVICES, Domain, Region, port_of
 from shared.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -40,16 +40,19 @@ dlq_app = typer.Typer(no_args_is_help=True, help="Dead letters")
 app.add_typer(dlq_app, name="dlq")
 
 
-def implemented_services() -> list[Service]:
-    return [s for s in Service if importlib.util.find_spec(f"services.{s.value}.app") is not None]
+def implemented_services() -> list[Domain]:
+    return [s for s in SERVICES if importlib.util.find_spec(f"services.{s.value}.app") is not None]
 
 
 def _settings(**overrides: object) -> Settings:
+    service = overrides.get("service")
+    if isinstance(service, Domain) and not service.is_service:
+        raise typer.BadParameter(f"{service.value} is a topic domain, not a service ({', '.join(SERVICES)})")
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 
 @app.command()
-def serve(service: Service, region: Region = typer.Option(..., "--region"), port_base: int | None = None) -> None:
+def serve(service: Domain, region: Region = typer.Option(..., "--region"), port_base: int | None = None) -> None:
     """Run one service instance for one region."""
     import uvicorn
 
@@ -155,7 +158,7 @@ def stop_all(timeout: float = 30.0) -> None:
 
 
 @app.command()
-def rebuild(service: Service, region: Region = typer.Option(..., "--region")) -> None:
+def rebuild(service: Domain, region: Region = typer.Option(..., "--region")) -> None:
     """Rebuild one instance's store from the topics (stop the instance first)."""
     import httpx
 
@@ -227,13 +230,13 @@ def token(
 @audit_app.command("verify")
 def audit_verify(
     region: Region = typer.Option(..., "--region"),
-    service: Service = typer.Option(..., "--service"),
+    service: Domain = typer.Option(..., "--service"),
     against_topic: bool = typer.Option(True, help="also compare with what was published to {region}.audit"),
 ) -> None:
     """Check an instance's audit chain; name the first entry altered, removed or reordered."""
     from shared import audit
     from shared.store import Store
-    from shared.topics import Domain, topic
+    from shared.topics import topic
 
     settings = _settings(region=region, service=service)
     if not settings.db_path.exists():
@@ -260,7 +263,7 @@ def dlq_show(
 ) -> None:
     """The newest dead letters a region's consumers set aside for a domain, with why and from where."""
     from shared.kafka.dlq import read_dead_letters
-    from shared.topics import Domain, dlq, topic
+    from shared.topics import dlq, topic
 
     settings = _settings()
     letters = read_dead_letters(
@@ -275,16 +278,16 @@ def dlq_show(
 @dlq_app.command("replay")
 def dlq_replay(
     region: Region = typer.Option(..., "--region"),
-    service: Service = typer.Option(..., "--service"),
+    service: Domain = typer.Option(..., "--service"),
     offset: list[int] = typer.Option(None, "--offset", help="only these dead-letter offsets (repeatable)"),
 ) -> None:
     """After fixing their cause, run a region's dead letters through its service's handler again."""
     from shared.kafka.dlq import replay
-    from shared.topics import Domain, dlq, topic
+    from shared.topics import dlq, topic
 
     settings = _settings(region=region, service=service)
     runtime = importlib.import_module(f"services.{service.value}.app").build(settings).state.runtime
-    dead_letters = dlq(topic(region, Domain(service.value), settings.topic_prefix))
+    dead_letters = dlq(topic(region, service, settings.topic_prefix))
     report = replay(settings.kafka_bootstrap, dead_letters, runtime.consumer.apply, set(offset) if offset else None)
     typer.echo(f"applied {report.applied} (already-processed events change nothing)")
     for dead_offset, reason in report.still_poison:

@@ -14,7 +14,7 @@ import httpx
 from shared.auth.policy import Role
 from shared.auth.tokens import load_private_key, mint
 from shared.identity import id_check_char
-from shared.regions import Region, Service, port_of, zone_today
+from shared.regions import Domain, Region, port_of, zone_today
 from shared.settings import Settings
 
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
@@ -26,7 +26,7 @@ class Demo:
         self.say = say
         self.run_id = datetime.now(UTC).strftime("%H%M%S")
 
-    def client(self, region: Region, service: Service, role: Role, purpose: str | None = None) -> httpx.Client:
+    def client(self, region: Region, service: Domain, role: Role, purpose: str | None = None) -> httpx.Client:
         token = mint(load_private_key(self.settings.keys_dir, region), region, f"demo-{role.value}", [role])
         headers = {"authorization": f"Bearer {token}", **({"x-purpose": purpose} if purpose else {})}
         base = f"http://{self.settings.peer_host}:{port_of(region, service, self.settings.port_base)}/v1"
@@ -52,8 +52,8 @@ class Demo:
 
     def filing(self) -> None:
         clerk, court = (
-            self.client(J, Service.FILING, Role.WINDOW_CLERK),
-            self.client(Q, Service.FILING, Role.COURT_OFFICER),
+            self.client(J, Domain.FILING, Role.WINDOW_CLERK),
+            self.client(Q, Domain.FILING, Role.COURT_OFFICER),
         )
         filing = self.ok(
             clerk.post(
@@ -92,7 +92,7 @@ class Demo:
         self.say(f"filing   the Jiashan window shows: {seen['status']} {seen['docket_number']}")
 
     def alerts(self) -> None:
-        owner = self.client(W, Service.ALERTS, Role.POLICE_OFFICER)
+        owner = self.client(W, Domain.ALERTS, Role.POLICE_OFFICER)
         alert = self.ok(
             owner.post(
                 "/alerts",
@@ -109,7 +109,7 @@ class Demo:
             )
         )
         self.say(f"alerts   Wujiang raises a severity II alert for {', '.join(alert['targets'])}: {alert['id']}")
-        jiashan = self.client(J, Service.ALERTS, Role.POLICE_OFFICER)
+        jiashan = self.client(J, Domain.ALERTS, Role.POLICE_OFFICER)
         self.until(lambda: jiashan.get(f"/alerts/{alert['id']}").status_code == 200, "the alert at Jiashan")
         self.ok(jiashan.post(f"/alerts/{alert['id']}/ack"))
         acks = self.until(
@@ -119,7 +119,7 @@ class Demo:
         self.say(f"alerts   acknowledged so far: {', '.join(a['region'] for a in acks)}")
 
     def notary(self) -> None:
-        office = self.client(Q, Service.NOTARY, Role.NOTARY)
+        office = self.client(Q, Domain.NOTARY, Role.NOTARY)
         document = hashlib.sha256(f"contract-{self.run_id}".encode()).hexdigest()
         cert = self.ok(
             office.post(
@@ -132,7 +132,7 @@ class Demo:
             )
         )
         self.say(f"notary   Qingpu issues certificate {cert['number']}")
-        wujiang = self.client(W, Service.NOTARY, Role.NOTARY)
+        wujiang = self.client(W, Domain.NOTARY, Role.NOTARY)
         self.until(lambda: wujiang.get(f"/certificates/{cert['number']}").status_code == 200, "the registry")
         for label, digest in (("the original", document), ("an altered copy", "0" * 64)):
             answer = self.ok(
@@ -141,7 +141,7 @@ class Demo:
             self.say(f"notary   Wujiang verifies {label}: {answer['result']}")
 
     def corrections(self) -> None:
-        home = self.client(J, Service.CORRECTIONS, Role.CORRECTIONS_OFFICER)
+        home = self.client(J, Domain.CORRECTIONS, Role.CORRECTIONS_OFFICER)
         seq = f"{int(self.run_id) % 500 * 2 + 1:03d}"
         number = self.person("330421", seq)
         today = zone_today()
@@ -166,7 +166,7 @@ class Demo:
         )
         self.say(f"correct. Jiashan enrols {subject['name_masked']} {subject['id_masked']}")
         self.ok(home.post(f"/subjects/{subject['id']}/report-in"))
-        qingpu = self.client(Q, Service.CORRECTIONS, Role.CORRECTIONS_OFFICER, purpose="supervision")
+        qingpu = self.client(Q, Domain.CORRECTIONS, Role.CORRECTIONS_OFFICER, purpose="supervision")
         hit = self.until(
             lambda: (r := qingpu.post("/subjects/lookup", json={"id_number": number}).json())["hit"] and r,
             "the lookup hit",

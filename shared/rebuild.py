@@ -24,9 +24,9 @@ from shared import audit
 from shared.envelope import PoisonMessage, decode
 from shared.kafka.audit_topic import published_entries
 from shared.kafka.replay import read_to_end
-from shared.regions import Service
+from shared.regions import Domain
 from shared.settings import Settings
-from shared.topics import Domain, all_regions_topics, topic
+from shared.topics import all_regions_topics, topic
 
 NOT_ON_TOPICS = "personal detail held only by this region (restore it from a backup of the store)"
 
@@ -55,7 +55,7 @@ def rebuild(settings: Settings) -> RebuildReport:
     service = settings.service
     runtime = importlib.import_module(f"services.{service.value}.app").build(settings).state.runtime
     runtime.replaying = True
-    domain = Domain(service.value)
+    domain = service
     for batch in read_to_end(settings.kafka_bootstrap, all_regions_topics(domain, settings.topic_prefix)):
         events = []
         for record in batch:
@@ -81,7 +81,7 @@ def rebuild(settings: Settings) -> RebuildReport:
     return report
 
 
-def describe(report: RebuildReport, service: Service) -> list[str]:
+def describe(report: RebuildReport, service: Domain) -> list[str]:
     lines = [
         f"rebuilt {service.value} in {report.seconds:.1f}s: "
         + ", ".join(f"{n} events from {region}" for region, n in sorted(report.applied.items())),

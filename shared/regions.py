@@ -18,11 +18,21 @@ class Region(StrEnum):
     WUJIANG = "wujiang"
 
 
-class Service(StrEnum):
+class Domain(StrEnum):
+    """What a topic carries: one service's events each, and the audit trail of every service."""
+
     FILING = "filing"
     ALERTS = "alerts"
     CORRECTIONS = "corrections"
     NOTARY = "notary"
+    AUDIT = "audit"
+
+    @property
+    def is_service(self) -> bool:
+        return self is not Domain.AUDIT
+
+
+SERVICES = tuple(d for d in Domain if d.is_service)  # the four services, in port-map order
 
 
 @dataclass(frozen=True)
@@ -43,17 +53,17 @@ REGIONS: dict[Region, RegionInfo] = {
     Region.WUJIANG: RegionInfo(Region.WUJIANG, 3, "吴江区", "苏", "320509", "苏州市吴江区人民法院", "苏0509", "苏吴江"),
 }
 
-SERVICE_DIGIT: dict[Service, int] = {
-    Service.FILING: 1,
-    Service.ALERTS: 2,
-    Service.CORRECTIONS: 3,
-    Service.NOTARY: 4,
+SERVICE_DIGIT: dict[Domain, int] = {
+    Domain.FILING: 1,
+    Domain.ALERTS: 2,
+    Domain.CORRECTIONS: 3,
+    Domain.NOTARY: 4,
 }
 
 DEFAULT_PORT_BASE = 8000
 
 
-def port_of(region: Region, service: Service, base: int = DEFAULT_PORT_BASE) -> int:
+def port_of(region: Region, service: Domain, base: int = DEFAULT_PORT_BASE) -> int:
     """port = base + 100 * region digit + service digit (qingpu alerts = 8202)."""
     return base + 100 * REGIONS[region].digit + SERVICE_DIGIT[service]
 

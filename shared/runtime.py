@@ -20,10 +20,10 @@ from shared.kafka.probe import broker_answers
 from shared.kafka.producer import make_producer
 from shared.outbox import OutboxRelay
 from shared.peers import Peers
+from shared.regions import Domain
 from shared.route import NO_ROUTE, EventRoute
 from shared.settings import Settings
 from shared.store import Store, prune
-from shared.topics import Domain
 from shared.uow import UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.regions import DEFAULT_PORT_BASE, Region, Service, port_of
+from shared.regions import DEFAULT_PORT_BASE, Domain, Region, port_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,7 +16,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="YRD_", extra="ignore")
 
     region: Region = Region.QINGPU
-    service: Service = Service.FILING
+    service: Domain = Domain.FILING
     # KAFKA_BOOTSTRAP (without prefix) points everything at an existing cluster.
     kafka_bootstrap: str = Field(default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP")
     topic_prefix: str = ""

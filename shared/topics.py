@@ -8,18 +8,8 @@ namespaces on one broker; production leaves it empty.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-from shared.regions import Region
-
-
-class Domain(StrEnum):
-    FILING = "filing"
-    ALERTS = "alerts"
-    CORRECTIONS = "corrections"
-    NOTARY = "notary"
-    AUDIT = "audit"
-
+from shared.regions import Domain, Region
 
 DLQ_SUFFIX = ".dlq"
 

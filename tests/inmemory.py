@@ -25,10 +25,10 @@ from starlette.testclient import TestClient
 from shared import outbox
 from shared.envelope import Event, decode
 from shared.peers import Peers
-from shared.regions import Region, Service, port_of
+from shared.regions import Domain, Region, port_of
 from shared.runtime import Runtime
 from shared.settings import Settings
-from shared.topics import Domain, all_regions_topics
+from shared.topics import all_regions_topics
 
 PORT_BASE = 47000  # only names instances: nothing listens in this tier
 
@@ -75,7 +75,7 @@ class _ZoneTransport(httpx.BaseTransport):
 
 @dataclass
 class InMemoryZone:
-    service: Service
+    service: Domain
     data_dir: Path
     keys_dir: Path
     hold: bool = False
@@ -110,15 +110,15 @@ class InMemoryZone:
 
     # ---- the same surface as the end-to-end Cluster
 
-    def client(self, region: Region, service: Service | None = None, token: str | None = None, **headers: str):
+    def client(self, region: Region, service: Domain | None = None, token: str | None = None, **headers: str):
         if token:
             headers["authorization"] = f"Bearer {token}"
         return _SettlingClient(self, self.apps[region], base_url="http://testserver/v1", headers=headers)
 
-    def db(self, region: Region, service: Service | None = None) -> Path:
+    def db(self, region: Region, service: Domain | None = None) -> Path:
         return self.runtime(region).settings.db_path
 
-    def openapi(self, service: Service | None = None) -> dict[str, Any]:
+    def openapi(self, service: Domain | None = None) -> dict[str, Any]:
         return TestClient(self.apps[Region.QINGPU]).get("/openapi.json").json()
 
     # ---- the bus

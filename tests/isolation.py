@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from shared.regions import Region, Service, port_of
+from shared.regions import SERVICES, Region, port_of
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG = ROOT / "var" / "isolation-run.log"
@@ -25,7 +25,7 @@ TROUBLE = ("ECONNREFUSED", "FindCoordinator", "NodeNotReady", "consumer failed",
 
 
 def urls() -> list[str]:
-    return [f"http://127.0.0.1:{port_of(r, s)}/readyz" for s in Service for r in Region]
+    return [f"http://127.0.0.1:{port_of(r, s)}/readyz" for s in SERVICES for r in Region]
 
 
 def wait_ready(timeout: float = 120) -> None:

@@ -12,10 +12,10 @@ from services.alerts.projection import PROJECTION
 from services.alerts.reactions import REACTIONS
 from shared import audit_api
 from shared.contracts.alerts import Severity
+from shared.regions import Domain
 from shared.route import EventRoute
 from shared.runtime import build_runtime
 from shared.settings import Settings
-from shared.topics import Domain
 from shared.web import create_app
 
 

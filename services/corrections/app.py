@@ -11,10 +11,10 @@ from services.corrections.projection import PROJECTION
 from services.corrections.reactions import reactions
 from shared import audit_api
 from shared.auth.tokens import load_id_hash_key
+from shared.regions import Domain
 from shared.route import EventRoute
 from shared.runtime import build_runtime
 from shared.settings import Settings
-from shared.topics import Domain
 from shared.web import create_app
 
 

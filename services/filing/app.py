@@ -11,10 +11,10 @@ from services.filing.domain import DECISION_SECONDS
 from services.filing.projection import PROJECTION
 from services.filing.reactions import reactions
 from shared import audit_api
+from shared.regions import Domain
 from shared.route import EventRoute
 from shared.runtime import build_runtime
 from shared.settings import Settings
-from shared.topics import Domain
 from shared.web import create_app
 
 

@@ -11,10 +11,10 @@ from services.notary.domain import PROOF_ANSWER_SECONDS
 from services.notary.projection import PROJECTION
 from services.notary.reactions import REACTIONS
 from shared import audit_api
+from shared.regions import Domain
 from shared.route import EventRoute
 from shared.runtime import build_runtime
 from shared.settings import Settings
-from shared.topics import Domain
 from shared.web import create_app
 
 

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.topics import Domain
+from shared.regions import Domain
 
 
 class Payload(BaseModel):

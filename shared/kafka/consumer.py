@@ -26,8 +26,9 @@ from shared import metrics
 from shared.envelope import Event, PoisonMessage, decode
 from shared.kafka.health import BrokerHealth
 from shared.kafka.producer import close_producer
+from shared.regions import Domain
 from shared.store import Store
-from shared.topics import Domain, all_regions_topics, dlq, topic
+from shared.topics import all_regions_topics, dlq, topic
 
 log = logging.getLogger(__name__)
 

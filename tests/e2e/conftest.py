@@ -15,7 +15,7 @@ import pytest
 
 from shared.auth.policy import Role
 from shared.auth.tokens import init_dev_keys, load_private_key, mint
-from shared.regions import Region, Service, port_of
+from shared.regions import Domain, Region, port_of
 from shared.settings import ROOT
 
 PORT_BASE = 18000
@@ -26,12 +26,12 @@ KEYS = ROOT / ".cache" / "keys"
 class Cluster:
     prefix: str
     data_dir: Path
-    services: list[Service]
+    services: list[Domain]
     extra_env: dict[str, str] = field(default_factory=dict)
-    procs: dict[tuple[Region, Service], subprocess.Popen] = field(default_factory=dict)
+    procs: dict[tuple[Region, Domain], subprocess.Popen] = field(default_factory=dict)
     port_base: int = PORT_BASE
 
-    def url(self, region: Region, service: Service) -> str:
+    def url(self, region: Region, service: Domain) -> str:
         return f"http://127.0.0.1:{port_of(region, service, self.port_base)}"
 
     def env(self) -> dict[str, str]:
@@ -45,7 +45,7 @@ class Cluster:
             **self.extra_env,
         }
 
-    def start(self, region: Region, service: Service) -> None:
+    def start(self, region: Region, service: Domain) -> None:
         log = open(self.data_dir / f"{region.value}-{service.value}.log", "ab")  # noqa: SIM115 (lives with the process)
         self.procs[(region, service)] = subprocess.Popen(
             [sys.executable, "-m", "shared.cli", "serve", service.value, "--region", region.value],
@@ -54,18 +54,18 @@ class Cluster:
             stderr=log,
         )
 
-    def stop(self, region: Region, service: Service) -> None:
+    def stop(self, region: Region, service: Domain) -> None:
         proc = self.procs.pop((region, service))
         proc.terminate()
         proc.wait(timeout=30)
 
-    def kill(self, region: Region, service: Service) -> None:
+    def kill(self, region: Region, service: Domain) -> None:
         """kill -9: no shutdown hooks, no consumer leaving its group, whatever was in flight is cut off."""
         proc = self.procs.pop((region, service))
         proc.kill()
         proc.wait(timeout=30)
 
-    def wait_ready(self, timeout: float = 60, only: list[tuple[Region, Service]] | None = None) -> None:
+    def wait_ready(self, timeout: float = 60, only: list[tuple[Region, Domain]] | None = None) -> None:
         deadline = time.monotonic() + timeout
         for region, service in only or list(self.procs):
             while True:
@@ -79,14 +79,14 @@ class Cluster:
                     raise RuntimeError(f"{region.value} {service.value} did not get ready:\n{log}")
                 time.sleep(0.2)
 
-    def client(self, region: Region, service: Service, token: str | None = None, **headers: str) -> httpx.Client:
+    def client(self, region: Region, service: Domain, token: str | None = None, **headers: str) -> httpx.Client:
         auth = {"authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.url(region, service) + "/v1", headers={**auth, **headers}, timeout=15)
 
-    def db(self, region: Region, service: Service) -> Path:
+    def db(self, region: Region, service: Domain) -> Path:
         return self.data_dir / f"{region.value}-{service.value}.sqlite3"
 
-    def openapi(self, service: Service) -> dict:
+    def openapi(self, service: Domain) -> dict:
         return httpx.get(self.url(Region.QINGPU, service) + "/openapi.json").json()
 
 
@@ -108,7 +108,7 @@ def keys() -> Path:
     return KEYS
 
 
-def _cluster(prefix: str, tmp_path_factory, keys: Path, services: list[Service], **env: str):
+def _cluster(prefix: str, tmp_path_factory, keys: Path, services: list[Domain], **env: str):
     cluster = Cluster(prefix, tmp_path_factory.mktemp("instances"), services, env)
     for service in services:
         for region in Region:
@@ -124,24 +124,24 @@ def _cluster(prefix: str, tmp_path_factory, keys: Path, services: list[Service],
 @pytest.fixture(scope="session")
 def filing_cluster(e2e_prefix, tmp_path_factory, keys):
     # Courts decide within 8 s here (7 days in production), so the overdue rule is testable.
-    yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Service.FILING], YRD_FILING_DECISION_SECONDS="8")
+    yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Domain.FILING], YRD_FILING_DECISION_SECONDS="8")
 
 
 @pytest.fixture(scope="session")
 def alerts_cluster(e2e_prefix, tmp_path_factory, keys):
     # Severity I must be acknowledged within 4 s here (2 min in production), so escalation is testable.
-    yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Service.ALERTS], YRD_ALERTS_ACK_I_SECONDS="4")
+    yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Domain.ALERTS], YRD_ALERTS_ACK_I_SECONDS="4")
 
 
 @pytest.fixture(scope="session")
 def notary_cluster(e2e_prefix, tmp_path_factory, keys):
     # Proof requests fall due after 3 s here (3 days in production), so the overdue flag is testable.
-    yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Service.NOTARY], YRD_NOTARY_PROOF_ANSWER_SECONDS="3")
+    yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Domain.NOTARY], YRD_NOTARY_PROOF_ANSWER_SECONDS="3")
 
 
 @pytest.fixture(scope="session")
 def corrections_cluster(e2e_prefix, tmp_path_factory, keys):
     # Report-in after a transfer falls due after 3 s here (7 days in production).
     yield from _cluster(
-        e2e_prefix, tmp_path_factory, keys, [Service.CORRECTIONS], YRD_CORRECTIONS_TRANSFER_REPORT_IN_SECONDS="3"
+        e2e_prefix, tmp_path_factory, keys, [Domain.CORRECTIONS], YRD_CORRECTIONS_TRANSFER_REPORT_IN_SECONDS="3"
     )

@@ -17,17 +17,17 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.auth.policy import Role
-from shared.regions import Region, Service
+from shared.regions import Domain, Region
 from tests.e2e.conftest import token
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
-F = Service.FILING
-A = Service.ALERTS
-N = Service.NOTARY
-C = Service.CORRECTIONS
+F = Domain.FILING
+A = Domain.ALERTS
+N = Domain.NOTARY
+C = Domain.CORRECTIONS
 
 
 def bad_tokens() -> dict[str, str]:

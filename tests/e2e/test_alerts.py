@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.auth.policy import Role
-from shared.regions import Region, Service
+from shared.regions import Domain, Region
 from tests.e2e.conftest import token
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
-A = Service.ALERTS
+A = Domain.ALERTS
 ACK_I_SECONDS = 4
 
 

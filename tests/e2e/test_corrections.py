@@ -10,15 +10,15 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from shared.auth.policy import Role
-from shared.regions import Region, Service, zone_today
-from shared.topics import Domain, dlq, topic
+from shared.regions import Domain, Region, zone_today
+from shared.topics import dlq, topic
 from tests.e2e.conftest import token
 from tests.e2e.filing_data import id_number
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
-C = Service.CORRECTIONS
+C = Domain.CORRECTIONS
 PEOPLE: list[tuple[str, str]] = []  # (name, ID number) of everyone enrolled here, for the leak scan
 
 

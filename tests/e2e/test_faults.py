@@ -15,7 +15,7 @@ import pytest
 
 from shared.auth.policy import Role
 from shared.kafka.admin import ensure_topics
-from shared.regions import Region, Service
+from shared.regions import Domain, Region
 from tests.e2e.conftest import Cluster, token
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
@@ -23,7 +23,7 @@ from tests.integration.private_broker import PrivateBroker
 
 pytestmark = pytest.mark.e2e
 J, Q = Region.JIASHAN, Region.QINGPU
-F = Service.FILING
+F = Domain.FILING
 PREFIX = "faults."
 
 

@@ -11,14 +11,14 @@ import httpx
 import pytest
 
 from shared.auth.policy import Role
-from shared.regions import Region, Service, zone_today
+from shared.regions import Domain, Region, zone_today
 from tests.e2e.conftest import token
 from tests.e2e.filing_data import filing_body, id_number, sha
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
-F = Service.FILING
+F = Domain.FILING
 
 
 def clerk(cluster, region):

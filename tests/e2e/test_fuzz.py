@@ -9,20 +9,20 @@ from pathlib import Path
 import pytest
 
 from shared.auth.policy import Role
-from shared.regions import Region, Service
+from shared.regions import SERVICES, Domain, Region
 from tests.e2e.conftest import token
 
 pytestmark = pytest.mark.e2e
 ST = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "st"
 CLUSTERS = {
-    Service.FILING: "filing_cluster",
-    Service.ALERTS: "alerts_cluster",
-    Service.NOTARY: "notary_cluster",
-    Service.CORRECTIONS: "corrections_cluster",
+    Domain.FILING: "filing_cluster",
+    Domain.ALERTS: "alerts_cluster",
+    Domain.NOTARY: "notary_cluster",
+    Domain.CORRECTIONS: "corrections_cluster",
 }
 
 
-@pytest.mark.parametrize("service", list(Service), ids=lambda s: s.value)
+@pytest.mark.parametrize("service", list(SERVICES), ids=lambda s: s.value)
 def test_generated_requests_never_get_a_server_error_or_an_undocumented_answer(request, service):
     cluster = request.getfixturevalue(CLUSTERS[service])
     every_role = token(Region.QINGPU, *[r for r in Role if r is not Role.OPERATOR], subject="fuzzer")

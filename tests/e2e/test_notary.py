@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.auth.policy import Role
-from shared.regions import Region, Service
+from shared.regions import Domain, Region
 from tests.e2e.conftest import token
 from tests.e2e.filing_data import id_number, sha
 from tests.helpers import eventually
 
 pytestmark = pytest.mark.e2e
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
-N = Service.NOTARY
+N = Domain.NOTARY
 
 
 def notary(cluster, region, **headers):

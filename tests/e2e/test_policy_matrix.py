@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from shared.auth.policy import POLICY, Role, Scope, allowed, scope_of, write_scope
-from shared.regions import Region, Service, zone_today
+from shared.regions import SERVICES, Domain, Region, zone_today
 from tests.e2e.conftest import token
 from tests.e2e.filing_data import filing_body, id_number, sha
 from tests.helpers import eventually
@@ -66,7 +66,7 @@ def expected(role: Role, endpoint: Endpoint, acting: str, instance: str) -> bool
 # ---- fixtures: one record per service in a known state, owned by a known region, seen everywhere
 
 
-def _seen_everywhere(cluster, service: Service, table: str, record_id: str, check: str = "1") -> None:
+def _seen_everywhere(cluster, service: Domain, table: str, record_id: str, check: str = "1") -> None:
     for region in Region:
 
         def present(r=region) -> bool:
@@ -80,14 +80,14 @@ def _seen_everywhere(cluster, service: Service, table: str, record_id: str, chec
 def filing_ids(filing_cluster):
     """Received at the Jiashan window for the Qingpu court, accepted."""
     filing_id = (
-        filing_cluster.client(J, Service.FILING, token(J, Role.WINDOW_CLERK))
+        filing_cluster.client(J, Domain.FILING, token(J, Role.WINDOW_CLERK))
         .post("/filings", json=filing_body(court="qingpu"))
         .json()["id"]
     )
-    _seen_everywhere(filing_cluster, Service.FILING, "filings", filing_id, "status = 'received'")
-    court = filing_cluster.client(Q, Service.FILING, token(Q, Role.COURT_OFFICER))
+    _seen_everywhere(filing_cluster, Domain.FILING, "filings", filing_id, "status = 'received'")
+    court = filing_cluster.client(Q, Domain.FILING, token(Q, Role.COURT_OFFICER))
     assert court.post(f"/filings/{filing_id}/accept").status_code == 200
-    _seen_everywhere(filing_cluster, Service.FILING, "filings", filing_id, "status = 'accepted'")
+    _seen_everywhere(filing_cluster, Domain.FILING, "filings", filing_id, "status = 'accepted'")
     return {"filing_id": filing_id}
 
 
@@ -96,14 +96,14 @@ def alert_ids(alerts_cluster):
     """A Wujiang alert for Jiashan and Qingpu, with a reinforcement request to Jiashan."""
     from tests.e2e.test_alerts import alert_body
 
-    owner = alerts_cluster.client(W, Service.ALERTS, token(W, Role.POLICE_OFFICER))
+    owner = alerts_cluster.client(W, Domain.ALERTS, token(W, Role.POLICE_OFFICER))
     alert_id = owner.post("/alerts", json=alert_body(severity="IV")).json()["id"]
     request_id = owner.post(
         f"/alerts/{alert_id}/reinforcement-requests",
         json={"to_region": "jiashan", "units": 2, "kind": "警车", "rendezvous": "收费站"},
     ).json()["id"]
-    _seen_everywhere(alerts_cluster, Service.ALERTS, "reinforcements", request_id)
-    _seen_everywhere(alerts_cluster, Service.ALERTS, "alerts", alert_id)
+    _seen_everywhere(alerts_cluster, Domain.ALERTS, "reinforcements", request_id)
+    _seen_everywhere(alerts_cluster, Domain.ALERTS, "alerts", alert_id)
     return {"alert_id": alert_id, "request_id": request_id}
 
 
@@ -111,7 +111,7 @@ def alert_ids(alerts_cluster):
 def notary_ids(notary_cluster):
     """A Qingpu certificate, and a Jiashan proof request held by Wujiang."""
     certificate = (
-        notary_cluster.client(Q, Service.NOTARY, token(Q, Role.NOTARY))
+        notary_cluster.client(Q, Domain.NOTARY, token(Q, Role.NOTARY))
         .post(
             "/certificates",
             json={
@@ -123,7 +123,7 @@ def notary_ids(notary_cluster):
         .json()["number"]
     )
     request_id = (
-        notary_cluster.client(J, Service.NOTARY, token(J, Role.NOTARY))
+        notary_cluster.client(J, Domain.NOTARY, token(J, Role.NOTARY))
         .post(
             "/proof-requests",
             json={
@@ -137,8 +137,8 @@ def notary_ids(notary_cluster):
         )
         .json()["id"]
     )
-    _seen_everywhere(notary_cluster, Service.NOTARY, "certificates", certificate)
-    _seen_everywhere(notary_cluster, Service.NOTARY, "proof_requests", request_id)
+    _seen_everywhere(notary_cluster, Domain.NOTARY, "certificates", certificate)
+    _seen_everywhere(notary_cluster, Domain.NOTARY, "proof_requests", request_id)
     return {"number": certificate, "request_id": request_id}
 
 
@@ -148,7 +148,7 @@ def corrections_ids(corrections_cluster):
     checked in and returned, one whose transfer to Wujiang was rejected."""
     from tests.e2e.test_corrections import enrol
 
-    home = corrections_cluster.client(J, Service.CORRECTIONS, token(J, Role.CORRECTIONS_OFFICER))
+    home = corrections_cluster.client(J, Domain.CORRECTIONS, token(J, Role.CORRECTIONS_OFFICER))
     trip = {
         "destination": "qingpu",
         "from_date": zone_today().isoformat(),
@@ -163,14 +163,14 @@ def corrections_ids(corrections_cluster):
     transfer_id = home.post(
         f"/subjects/{moving['id']}/transfers", json={"destination": "wujiang", "reason": "r"}
     ).json()["id"]
-    _seen_everywhere(corrections_cluster, Service.CORRECTIONS, "transfers", transfer_id)
-    rejected = corrections_cluster.client(W, Service.CORRECTIONS, token(W, Role.CORRECTIONS_OFFICER)).post(
+    _seen_everywhere(corrections_cluster, Domain.CORRECTIONS, "transfers", transfer_id)
+    rejected = corrections_cluster.client(W, Domain.CORRECTIONS, token(W, Role.CORRECTIONS_OFFICER)).post(
         f"/transfers/{transfer_id}/reject", json={"reason": "r"}
     )
     assert rejected.status_code == 200, rejected.text
-    _seen_everywhere(corrections_cluster, Service.CORRECTIONS, "transfers", transfer_id, "status = 'rejected'")
-    _seen_everywhere(corrections_cluster, Service.CORRECTIONS, "travels", travel_id)
-    _seen_everywhere(corrections_cluster, Service.CORRECTIONS, "subjects", travelling["id"], "status = 'travelling'")
+    _seen_everywhere(corrections_cluster, Domain.CORRECTIONS, "transfers", transfer_id, "status = 'rejected'")
+    _seen_everywhere(corrections_cluster, Domain.CORRECTIONS, "travels", travel_id)
+    _seen_everywhere(corrections_cluster, Domain.CORRECTIONS, "subjects", travelling["id"], "status = 'travelling'")
     return {
         "subject_id": travelling["id"],
         "travel_id": travel_id,
@@ -208,8 +208,8 @@ def _alert() -> dict:
     return alert_body(severity="IV")
 
 
-ENDPOINTS: dict[Service, list[Endpoint]] = {
-    Service.FILING: [
+ENDPOINTS: dict[Domain, list[Endpoint]] = {
+    Domain.FILING: [
         Endpoint("POST", "/v1/filings", "filing.submit", own_instance, body=filing_body),
         Endpoint("GET", "/v1/filings", "filing.read", any_grant),
         Endpoint("GET", "/v1/filings/{filing_id}", "filing.read", reads("qingpu", lambda a: a == "jiashan")),
@@ -247,7 +247,7 @@ ENDPOINTS: dict[Service, list[Endpoint]] = {
         ),
         Endpoint("GET", "/v1/audit", "audit.read", own_instance, purpose="audit-review"),
     ],
-    Service.ALERTS: [
+    Domain.ALERTS: [
         Endpoint("POST", "/v1/alerts", "alerts.raise", own_instance, body=_alert),
         Endpoint("GET", "/v1/alerts", "alerts.read", any_grant),
         Endpoint("GET", "/v1/alerts/{alert_id}", "alerts.read", reads("wujiang", lambda a: a != "wujiang")),
@@ -291,7 +291,7 @@ ENDPOINTS: dict[Service, list[Endpoint]] = {
         ),
         Endpoint("GET", "/v1/audit", "audit.read", own_instance, purpose="audit-review"),
     ],
-    Service.NOTARY: [
+    Domain.NOTARY: [
         Endpoint(
             "POST",
             "/v1/certificates",
@@ -350,7 +350,7 @@ ENDPOINTS: dict[Service, list[Endpoint]] = {
         ),
         Endpoint("GET", "/v1/audit", "audit.read", own_instance, purpose="audit-review"),
     ],
-    Service.CORRECTIONS: [
+    Domain.CORRECTIONS: [
         Endpoint("POST", "/v1/subjects", "corrections.enrol", own_instance, body=_subject),
         Endpoint(
             "POST",
@@ -427,14 +427,14 @@ TOKENS = {
     for role in Role
 }
 CLUSTERS = {
-    Service.FILING: ("filing_cluster", "filing_ids"),
-    Service.ALERTS: ("alerts_cluster", "alert_ids"),
-    Service.NOTARY: ("notary_cluster", "notary_ids"),
-    Service.CORRECTIONS: ("corrections_cluster", "corrections_ids"),
+    Domain.FILING: ("filing_cluster", "filing_ids"),
+    Domain.ALERTS: ("alerts_cluster", "alert_ids"),
+    Domain.NOTARY: ("notary_cluster", "notary_ids"),
+    Domain.CORRECTIONS: ("corrections_cluster", "corrections_ids"),
 }
 
 
-@pytest.mark.parametrize("service", list(Service))
+@pytest.mark.parametrize("service", list(SERVICES))
 def test_the_table_covers_every_v1_operation(request, service):
     cluster = request.getfixturevalue(CLUSTERS[service][0])
     spec = cluster.openapi(service)
@@ -446,7 +446,7 @@ def test_the_table_covers_every_v1_operation(request, service):
 @pytest.mark.parametrize(
     ("service", "endpoint"),
     [(s, e) for s, es in ENDPOINTS.items() for e in es],
-    ids=lambda v: v.value if isinstance(v, Service) else f"{v.method} {v.path}",
+    ids=lambda v: v.value if isinstance(v, Domain) else f"{v.method} {v.path}",
 )
 def test_policy_on_every_endpoint(request, service, endpoint):
     cluster = request.getfixturevalue(CLUSTERS[service][0])

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from shared.auth.tokens import init_dev_keys
-from shared.regions import Service
+from shared.regions import Domain
 from tests.e2e.conftest import KEYS
 from tests.inmemory import InMemoryZone
 
@@ -17,7 +17,7 @@ def zone_of(tmp_path) -> Iterator[Callable[..., InMemoryZone]]:
     init_dev_keys(KEYS)
     zones: list[InMemoryZone] = []
 
-    def make(service: Service, hold: bool = False) -> InMemoryZone:
+    def make(service: Domain, hold: bool = False) -> InMemoryZone:
         zone = InMemoryZone(service, tmp_path / f"{service.value}-{len(zones)}", KEYS, hold=hold)
         zones.append(zone)
         return zone

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from shared.auth.policy import Role
 from shared.auth.tokens import init_dev_keys
-from shared.regions import Region, Service, zone_today
+from shared.regions import Domain, Region, zone_today
 from tests.e2e.conftest import KEYS, token
 from tests.e2e.filing_data import filing_body
 from tests.inmemory import InMemoryZone
@@ -75,8 +75,8 @@ def test_filing_read_models_converge_in_any_order(plan, seed, duplicates):
     order = random.Random(seed)
     init_dev_keys(KEYS)
     with tempfile.TemporaryDirectory() as tmp:
-        live = InMemoryZone(Service.FILING, Path(tmp) / "live", KEYS)
-        fresh = InMemoryZone(Service.FILING, Path(tmp) / "fresh", KEYS, hold=True)
+        live = InMemoryZone(Domain.FILING, Path(tmp) / "live", KEYS)
+        fresh = InMemoryZone(Domain.FILING, Path(tmp) / "fresh", KEYS, hold=True)
         try:
             _live(live, plan)
             expected = live.rows(Region.QINGPU, FILINGS)

@@ -4,8 +4,7 @@ received by Qingpu the moment it arrives, accepted there, and seen accepted back
 from __future__ import annotations
 
 from shared.auth.policy import Role
-from shared.regions import Region, Service
-from shared.topics import Domain
+from shared.regions import Domain, Region
 from tests.e2e.conftest import token
 from tests.e2e.filing_data import filing_body
 
@@ -13,7 +12,7 @@ J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
 
 
 def test_a_filing_crosses_the_zone_and_comes_back_accepted(zone_of):
-    zone = zone_of(Service.FILING)
+    zone = zone_of(Domain.FILING)
     window = zone.client(J, token=token(J, Role.WINDOW_CLERK))
     court = zone.client(Q, token=token(Q, Role.COURT_OFFICER))
 
@@ -35,7 +34,7 @@ def test_a_filing_crosses_the_zone_and_comes_back_accepted(zone_of):
 
 
 def test_the_court_reads_parties_from_the_receiving_window_point_to_point(zone_of):
-    zone = zone_of(Service.FILING)
+    zone = zone_of(Domain.FILING)
     window = zone.client(J, token=token(J, Role.WINDOW_CLERK))
     filing_id = window.post("/filings", json=filing_body(court="qingpu")).json()["id"]
     court = zone.client(Q, token=token(Q, Role.COURT_OFFICER), **{"x-purpose": "case-review"})
@@ -48,7 +47,7 @@ def test_the_court_reads_parties_from_the_receiving_window_point_to_point(zone_o
 
 
 def test_a_submission_at_the_court_region_itself_is_received_at_once(zone_of):
-    zone = zone_of(Service.FILING, hold=True)  # nothing delivered: the court's own reaction does it
+    zone = zone_of(Domain.FILING, hold=True)  # nothing delivered: the court's own reaction does it
     window = zone.client(Q, token=token(Q, Role.WINDOW_CLERK))
 
     filing = window.post("/filings", json=filing_body(court="qingpu")).json()

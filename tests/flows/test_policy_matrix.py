@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from shared.auth.tokens import init_dev_keys
-from shared.regions import Service
+from shared.regions import Domain
 from tests.e2e.conftest import KEYS
 from tests.e2e.test_policy_matrix import (  # noqa: F401 (fixtures and tests, collected here too)
     alert_ids,
@@ -20,7 +20,7 @@ from tests.e2e.test_policy_matrix import (  # noqa: F401 (fixtures and tests, co
 from tests.inmemory import InMemoryZone
 
 
-def _zone(tmp_path_factory, service: Service, **env: str):
+def _zone(tmp_path_factory, service: Domain, **env: str):
     init_dev_keys(KEYS)
     zone = InMemoryZone(service, tmp_path_factory.mktemp(f"zone-{service.value}"), KEYS)
     yield zone
@@ -29,19 +29,19 @@ def _zone(tmp_path_factory, service: Service, **env: str):
 
 @pytest.fixture(scope="module")
 def filing_cluster(tmp_path_factory):
-    yield from _zone(tmp_path_factory, Service.FILING)
+    yield from _zone(tmp_path_factory, Domain.FILING)
 
 
 @pytest.fixture(scope="module")
 def alerts_cluster(tmp_path_factory):
-    yield from _zone(tmp_path_factory, Service.ALERTS)
+    yield from _zone(tmp_path_factory, Domain.ALERTS)
 
 
 @pytest.fixture(scope="module")
 def notary_cluster(tmp_path_factory):
-    yield from _zone(tmp_path_factory, Service.NOTARY)
+    yield from _zone(tmp_path_factory, Domain.NOTARY)
 
 
 @pytest.fixture(scope="module")
 def corrections_cluster(tmp_path_factory):
-    yield from _zone(tmp_path_factory, Service.CORRECTIONS)
+    yield from _zone(tmp_path_factory, Domain.CORRECTIONS)

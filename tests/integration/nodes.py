@@ -10,9 +10,8 @@ from shared.envelope import Event
 from shared.kafka.consumer import ConsumerConfig, ConsumerRunner
 from shared.kafka.producer import make_producer
 from shared.outbox import OutboxRelay
-from shared.regions import Region
+from shared.regions import Domain, Region
 from shared.store import Store
-from shared.topics import Domain
 from shared.uow import UnitOfWork
 
 SEEN = [

@@ -9,9 +9,8 @@ from prometheus_client import REGISTRY
 from shared.contracts import filing as ev
 from shared.envelope import Event
 from shared.kafka.consumer import ConsumerConfig, ConsumerRunner
-from shared.regions import Region
+from shared.regions import Domain, Region
 from shared.store import Store
-from shared.topics import Domain
 from tests.integration.test_platform import withdrawn
 
 LABELS = {"service": "unit", "region": "qingpu"}
