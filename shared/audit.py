@@ -95,3 +95,22 @@ def _verify_chain(conn: sqlite3.Connection) -> ChainReport:
 
 def load(row: sqlite3.Row) -> AuditEntry:
     return AuditEntry.model_validate(orjson.loads(row["entry"]))
+
+
+def search(conn: sqlite3.Connection, filters: dict[str, Any], limit: int, before: int | None) -> list[AuditEntry]:
+    """Newest first; `filters` (record, actor, since, until) that are None are skipped; `before`: an index."""
+    clauses, args = ["1=1"], []
+    for clause, name in (("record = ?", "record"), ("actor = ?", "actor"), ("at >= ?", "since"), ("at < ?", "until")):
+        value = filters.get(name)
+        if value is not None:
+            clauses.append(clause)
+            args.append(value.isoformat() if isinstance(value, datetime) else value)
+    if before is not None:
+        clauses.append("i.idx < ?")
+        args.append(before)
+    rows = conn.execute(
+        "SELECT l.idx, l.entry FROM audit_index i JOIN audit_log l ON l.idx = i.idx "
+        f"WHERE {' AND '.join(clauses)} ORDER BY i.idx DESC LIMIT ?",
+        (*args, limit),
+    ).fetchall()
+    return [load(r) for r in rows]

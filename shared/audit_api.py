@@ -30,20 +30,9 @@ def read_audit(
 ) -> Response:
     def work(uow: UnitOfWork) -> tuple[int, Any]:
         uow.authorize_write("audit.read", data_class=DataClass.AUDIT_LOG)
-        clauses, args = ["1=1"], []
-        for clause, value in (("record = ?", record), ("actor = ?", actor), ("at >= ?", since), ("at < ?", until)):
-            if value is not None:
-                clauses.append(clause)
-                args.append(value.isoformat() if isinstance(value, datetime) else value)
-        if cursor:
-            clauses.append("i.idx < ?")
-            args.append(decode_cursor(cursor, 1)[0])
-        rows = uow.conn.execute(
-            "SELECT l.idx, l.entry FROM audit_index i JOIN audit_log l ON l.idx = i.idx "
-            f"WHERE {' AND '.join(clauses)} ORDER BY i.idx DESC LIMIT ?",
-            (*args, limit + 1),
-        ).fetchall()
-        entries = [audit.load(r).model_dump(mode="json") for r in rows]
+        filters = {"record": record, "actor": actor, "since": since, "until": until}
+        before = decode_cursor(cursor, 1)[0] if cursor else None
+        entries = [e.model_dump(mode="json") for e in audit.search(uow.conn, filters, limit + 1, before)]
         return 200, page(entries, limit, lambda e: (e["index"],))
 
     return ctx.query(work)

@@ -23,6 +23,7 @@ from shared.auth.tokens import Principal
 from shared.problems import Denied, Problem
 from shared.regions import Region
 from shared.runtime import Runtime
+from shared.store import savepoint
 from shared.uow import UnitOfWork
 
 Work = Callable[[UnitOfWork], tuple[int, Any]]
@@ -97,17 +98,14 @@ class RequestContext:
         uow = self._unit_of_work(conn)
         scope, key, fingerprint = idempotency
         if key:
-            replay = _replay(conn, scope, key, fingerprint)
+            replay = idempotency.first_answer(conn, scope, key, fingerprint)
             if replay is not None:
                 _reauthorize(uow, work)
                 return replay
         status, payload = work(uow)
         uow.flush_audit()
         if key:
-            conn.execute(
-                "INSERT INTO idempotency_keys(scope, key, fingerprint, status, body) VALUES (?,?,?,?,?)",
-                (scope, key, fingerprint, status, orjson.dumps(payload)),
-            )
+            idempotency.remember(conn, scope, key, fingerprint, status, payload)
         return status, payload
 
     def _unit_of_work(self, conn: Any) -> UnitOfWork:
@@ -117,25 +115,9 @@ class RequestContext:
 def _reauthorize(uow: UnitOfWork, work: Work) -> None:
     """Run the command again for its checks only: a denial stands (Denied propagates); any other outcome
     is discarded with the savepoint, and the authorisations it made are audited as a replay."""
-    uow.conn.execute("SAVEPOINT replay")
     try:
-        work(uow)
+        with savepoint(uow.conn, "replay", keep=False):
+            work(uow)
     except Problem:
         pass  # state moved on since the first call (e.g. 409): the first answer still stands
-    finally:
-        uow.conn.execute("ROLLBACK TO replay")
-        uow.conn.execute("RELEASE replay")
     uow.flush_audit(reason="idempotent replay")
-
-
-def _replay(conn: Any, scope: str, key: str | None, fingerprint: str) -> tuple[int, Any] | None:
-    row = conn.execute(
-        "SELECT fingerprint, status, body FROM idempotency_keys WHERE scope = ? AND key = ?", (scope, key)
-    ).fetchone()
-    if row is None:
-        return None
-    if row["fingerprint"] != fingerprint:
-        raise Problem(
-            422, "idempotency-key-reused", "Idempotency-Key reused", "this key was used for a different request body"
-        )
-    return row["status"], orjson.loads(row["body"])

@@ -21,7 +21,7 @@ from shared import metrics
 from shared.envelope import Event, encode
 from shared.kafka.health import BrokerHealth
 from shared.kafka.producer import close_producer
-from shared.store import Store
+from shared.store import Store, mark_processed
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def add(conn: sqlite3.Connection, topic: str, event: Event) -> None:
         "INSERT INTO outbox(event_id, topic, key, value, headers) VALUES (?, ?, ?, ?, ?)",
         (event.id, topic, record.key, record.value, headers),
     )
-    conn.execute("INSERT OR IGNORE INTO processed_events(event_id) VALUES (?)", (event.id,))
+    mark_processed(conn, event.id)
 
 
 def pending(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:

@@ -110,6 +110,31 @@ def prune(conn: sqlite3.Connection, now: datetime, sent_outbox_days: int = 7, id
     return removed + conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (keys_before,)).rowcount
 
 
+def processed(conn: sqlite3.Connection, event_id: str) -> bool:
+    """Whether this store has applied the event already (its own events count from when they are written)."""
+    return conn.execute("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)).fetchone() is not None
+
+
+def mark_processed(conn: sqlite3.Connection, event_id: str) -> None:
+    conn.execute("INSERT OR IGNORE INTO processed_events(event_id) VALUES (?)", (event_id,))
+
+
+@contextmanager
+def savepoint(conn: sqlite3.Connection, name: str, keep: bool = True) -> Iterator[None]:
+    """A nested unit inside the caller's transaction: released if the block succeeds (and `keep`), rolled
+    back if it raises or `keep` is False (a dry run whose only effect is what it raised)."""
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        conn.execute(f"ROLLBACK TO {name}")
+        conn.execute(f"RELEASE {name}")
+        raise
+    if not keep:
+        conn.execute(f"ROLLBACK TO {name}")
+    conn.execute(f"RELEASE {name}")
+
+
 @dataclass
 class _Unit:
     fn: Callable[[sqlite3.Connection], Any]

@@ -19,12 +19,11 @@ def refresh(runtime: Runtime) -> None:
     conn = runtime.store.connect()
     SUBJECTS.clear()
     VIOLATIONS.clear()
-    sql = "SELECT home_region, status, correction_type, count(*) n FROM subjects WHERE home_region IS NOT NULL "
-    for row in db.counts(conn, sql + "GROUP BY 1, 2, 3"):
+    counted = db.gauges(conn, region)
+    for row in counted["subjects"]:
         SUBJECTS.labels(region, row["home_region"], row["status"], row["correction_type"]).set(row["n"])
-    TRAVELS.labels(region).set(db.counts(conn, "SELECT count(*) FROM travels WHERE status != 'returned'")[0][0])
-    TRANSFERS.labels(region).set(db.counts(conn, "SELECT count(*) FROM transfers WHERE status = 'pending'")[0][0])
-    overdue = "SELECT count(*) FROM subjects WHERE home_region = ? AND overdue_flagged = 1 AND status = 'enrolled'"
-    OVERDUE.labels(region).set(db.counts(conn, overdue, region)[0][0])
-    for row in db.counts(conn, "SELECT kind, count(*) n FROM violations GROUP BY kind"):
+    TRAVELS.labels(region).set(counted["travelling"])
+    TRANSFERS.labels(region).set(counted["transfers_pending"])
+    OVERDUE.labels(region).set(counted["report_ins_overdue"])
+    for row in counted["violations"]:
         VIOLATIONS.labels(region, row["kind"]).set(row["n"])

@@ -189,5 +189,18 @@ def search(conn: sqlite3.Connection, f: dict[str, Any], limit: int, cursor: str 
     return records.search(conn, "subjects", conditions, "enrolled_at", limit, cursor, _subject)
 
 
-def counts(conn: sqlite3.Connection, sql: str, *args: Any) -> list[sqlite3.Row]:
-    return conn.execute(sql, args).fetchall()
+def gauges(conn: sqlite3.Connection, region: str) -> dict[str, Any]:
+    """What the corrections gauges show, counted in one read."""
+    return {
+        "subjects": conn.execute(
+            "SELECT home_region, status, correction_type, count(*) n FROM subjects WHERE home_region IS NOT NULL "
+            "GROUP BY 1, 2, 3"
+        ).fetchall(),
+        "travelling": conn.execute("SELECT count(*) FROM travels WHERE status != 'returned'").fetchone()[0],
+        "transfers_pending": conn.execute("SELECT count(*) FROM transfers WHERE status = 'pending'").fetchone()[0],
+        "report_ins_overdue": conn.execute(
+            "SELECT count(*) FROM subjects WHERE home_region = ? AND overdue_flagged = 1 AND status = 'enrolled'",
+            (region,),
+        ).fetchone()[0],
+        "violations": conn.execute("SELECT kind, count(*) n FROM violations GROUP BY kind").fetchall(),
+    }

@@ -27,17 +27,11 @@ def refresh(runtime: Runtime) -> None:
     conn = runtime.store.connect()
     for gauge in (CERTIFICATES, VERIFICATIONS, PROOF_REQUESTS):
         gauge.clear()
-    for row in conn.execute(
-        "SELECT status, count(*) n FROM certificates WHERE issuer_region = ? GROUP BY status", (region,)
-    ):
+    counted = db.gauges(conn, region)
+    for row in counted["certificates"]:
         CERTIFICATES.labels(region, row["status"]).set(row["n"])
-    for row in db.counts(conn, "SELECT verifier_region, result, count(*) n FROM verifications GROUP BY 1, 2"):
+    for row in counted["verifications"]:
         VERIFICATIONS.labels(region, row["verifier_region"], row["result"]).set(row["n"])
-    for row in conn.execute(
-        "SELECT proof_type, status, count(*) n FROM proof_requests WHERE requesting_region = ? GROUP BY 1, 2", (region,)
-    ):
+    for row in counted["proof_requests"]:
         PROOF_REQUESTS.labels(region, row["proof_type"], row["status"]).set(row["n"])
-    shared = conn.execute(
-        "SELECT count(*) FROM proof_requests WHERE requesting_region = ? AND status = 'provided'", (region,)
-    ).fetchone()[0]
-    PROOFS_SHARED.labels(region).set(shared)
+    PROOFS_SHARED.labels(region).set(counted["proofs_shared"])

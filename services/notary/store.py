@@ -211,8 +211,23 @@ def search_proofs(conn: sqlite3.Connection, f: dict[str, Any], limit: int, curso
     return records.search(conn, "proof_requests", conditions, "requested_at", limit, cursor, _proof)
 
 
-def counts(conn: sqlite3.Connection, sql: str) -> list[sqlite3.Row]:
-    return conn.execute(sql).fetchall()
+def gauges(conn: sqlite3.Connection, region: str) -> dict[str, Any]:
+    """What the notary gauges show, counted in one read."""
+    return {
+        "certificates": conn.execute(
+            "SELECT status, count(*) n FROM certificates WHERE issuer_region = ? GROUP BY status", (region,)
+        ).fetchall(),
+        "verifications": conn.execute(
+            "SELECT verifier_region, result, count(*) n FROM verifications GROUP BY 1, 2"
+        ).fetchall(),
+        "proof_requests": conn.execute(
+            "SELECT proof_type, status, count(*) n FROM proof_requests WHERE requesting_region = ? GROUP BY 1, 2",
+            (region,),
+        ).fetchall(),
+        "proofs_shared": conn.execute(
+            "SELECT count(*) FROM proof_requests WHERE requesting_region = ? AND status = 'provided'", (region,)
+        ).fetchone()[0],
+    }
 
 
 def restore_sequences(conn: sqlite3.Connection, region: str) -> int:

@@ -27,7 +27,7 @@ from shared.envelope import Event, PoisonMessage, decode
 from shared.kafka.health import BrokerHealth
 from shared.kafka.producer import close_producer
 from shared.regions import Domain
-from shared.store import Store
+from shared.store import Store, mark_processed, processed, savepoint
 from shared.topics import all_regions_topics, dlq, topic
 
 log = logging.getLogger(__name__)
@@ -184,14 +184,11 @@ class ConsumerRunner:
                 event = decode(record.key, record.value, record.headers)
             except PoisonMessage:
                 break
-            conn.execute("SAVEPOINT record")
             try:
-                self._apply_new(conn, event)  # _seen has just said it is new
+                with savepoint(conn, "record"):
+                    self._apply_new(conn, event)  # _seen has just said it is new
             except Exception:
-                conn.execute("ROLLBACK TO record")
-                conn.execute("RELEASE record")
-                break
-            conn.execute("RELEASE record")
+                break  # this one takes the careful path (retries, dead letter) on its own
             done += 1
             applied.append(event)
         return applied, done
@@ -204,7 +201,7 @@ class ConsumerRunner:
 
     def _processed(self, conn: sqlite3.Connection, event_id: str) -> bool:
         """Whether the event was applied here already (then it is counted as a skipped duplicate)."""
-        if conn.execute("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)).fetchone() is None:
+        if not processed(conn, event_id):
             return False
         self._duplicates.inc()
         return True
@@ -257,7 +254,7 @@ class ConsumerRunner:
 
     def _apply_new(self, conn: sqlite3.Connection, event: Event) -> None:
         self.handle(conn, event)
-        conn.execute("INSERT INTO processed_events(event_id) VALUES (?)", (event.id,))
+        mark_processed(conn, event.id)
 
     def _dead_letter(self, record: ConsumerRecord, reason: str, detail: str, stop: threading.Event) -> bool:
         headers = [h for h in (record.headers or []) if not h[0].startswith("dlq_")]
