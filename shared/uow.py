@@ -30,6 +30,7 @@ from shared.auth.tokens import Principal
 from shared.contracts.audit import AUDIT_RECORDED
 from shared.contracts.base import EventType, Payload
 from shared.envelope import Event
+from shared.ownership import Record, RecordKind
 from shared.problems import Denied
 from shared.regions import Region
 from shared.route import NO_ROUTE, EventRoute
@@ -94,61 +95,66 @@ class UnitOfWork:
     def acting_region(self) -> str:
         return self._require_principal().region.value
 
-    def may_read(self, action: str, owner: str, involved: bool = False, agencies: Agencies = ()) -> bool:
-        """Whether the policy lets this principal read a record of `owner` (for filtering collections)."""
+    def may_read(self, action: str, kind: RecordKind, record: Record) -> bool:
+        """Whether the policy lets this principal read `record` (for filtering collections)."""
         principal = self._require_principal()
-        party = agency_party(principal.agency, agencies)
-        return allowed(principal.roles, action, scope_of(principal.region, owner, involved), party)
+        involved = kind.involves(self.conn, record, principal.region)
+        party = agency_party(principal.agency, kind.agencies(record))
+        return allowed(principal.roles, action, scope_of(principal.region, kind.owner(record), involved), party)
 
-    def authorize_read(
-        self, action: str, record: str, owner: str, involved: bool = False, agencies: Agencies = ()
-    ) -> None:
+    def authorize_read(self, action: str, kind: RecordKind, record: Record) -> None:
         """A read of shared, non-sensitive data: granted or denied by the table; only denials are audited."""
         principal = self._require_principal()
-        scopes = scope_of(principal.region, owner, involved)
-        self.authorize(action, scopes, record=record, owner=owner, audit_allowed=False, agencies=agencies)
+        owner = kind.owner(record)
+        scopes = scope_of(principal.region, owner, kind.involves(self.conn, record, principal.region))
+        self.authorize(
+            action, scopes, record=record["id"], owner=owner, audit_allowed=False, agencies=kind.agencies(record)
+        )
 
     def authorize_write(
         self,
         action: str,
-        owner: str | None = None,
-        involved: bool = False,
-        record: str | None = None,
+        kind: RecordKind | None = None,
+        record: Record | None = None,
+        *,
+        involved: bool | None = None,
+        record_id: str | None = None,
         data_class: DataClass | None = None,
         audit_allowed: bool = True,
-        agencies: Agencies = (),
     ) -> None:
-        """A write (or an act) at this instance on a record of `owner`; without an owner, on a record of
-        this region that the principal is creating (so an agency system is party to it). A token of
-        another region acting through this instance is never granted."""
+        """A write (or an act) at this instance on `record` of `kind`, whose relation to this region the
+        kind declares (`involved` overrides it for an act that asks a narrower one, e.g. only targets
+        acknowledge). Without a record: on one of this region's that the principal is creating (so an
+        agency system is party to it), named `record_id`. A token of another region acting through this
+        instance is never granted."""
         principal = self._require_principal()
         here = self.region.value
-        scopes = write_scope(principal.region, here, owner or here, involved)
+        owner, agencies = here, None
+        if kind is not None and record is not None:
+            owner, agencies, record_id = kind.owner(record), kind.agencies(record), record["id"]
+            if involved is None:
+                involved = kind.involves(self.conn, record, here)
+        scopes = write_scope(principal.region, here, owner, bool(involved))
         self.authorize(
             action,
             scopes,
-            record=record,
-            owner=owner,
+            record=record_id,
+            owner=owner if record is not None else None,
             data_class=data_class,
             audit_allowed=audit_allowed,
-            agencies=None if owner is None else agencies,
+            agencies=agencies,
         )
 
     def read_held(
-        self,
-        action: str,
-        data_class: DataClass,
-        record: str,
-        holder: str,
-        involved: bool,
-        read: Callable[[], dict[str, Any]],
-        agencies: Agencies = (),
+        self, action: str, data_class: DataClass, kind: RecordKind, record: Record, read: Callable[[], dict[str, Any]]
     ) -> dict[str, Any] | None:
-        """A sensitive read of detail that `holder` keeps: authorised (purpose included) and audited here;
-        served if this instance is the holder, else None: the caller relays it to the holder."""
+        """A sensitive read of detail that the record's owner under `kind` holds: authorised (purpose
+        included) and audited here; served if this instance is the holder, else None: the caller relays it."""
         principal = self._require_principal()
-        scopes = scope_of(principal.region, holder, involved)
-        self.authorize(action, scopes, record=record, owner=holder, data_class=data_class, agencies=agencies)
+        holder = kind.owner(record)
+        scopes = scope_of(principal.region, holder, kind.involves(self.conn, record, principal.region))
+        agencies = kind.agencies(record)
+        self.authorize(action, scopes, record=record["id"], owner=holder, data_class=data_class, agencies=agencies)
         return read() if holder == self.region.value else None
 
     def emit(self, event_type: EventType[Any], subject: str, data: Payload) -> Event:

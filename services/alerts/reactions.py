@@ -8,6 +8,7 @@ from datetime import datetime
 
 from services.alerts import store as db
 from services.alerts.metrics import TIME_TO_ACK
+from services.alerts.ownership import ALERT
 from shared.contracts import alerts as ev
 from shared.envelope import Event
 from shared.route import Table
@@ -17,7 +18,7 @@ from shared.uow import UnitOfWork
 def time_acknowledgement(uow: UnitOfWork, event: Event) -> None:
     data: ev.Acknowledged = event.data
     alert = db.get(uow.conn, data.alert_id)
-    if alert and alert["origin_region"] == uow.region.value and alert["raised_at"]:
+    if ALERT.owned_by(alert, uow.region) and alert["raised_at"]:
         waited = (data.acknowledged_at - datetime.fromisoformat(alert["raised_at"])).total_seconds()
         TIME_TO_ACK.labels(uow.region.value, alert["severity"], data.region).observe(max(waited, 0))
 

@@ -13,16 +13,12 @@ from services.alerts import store as db
 from services.alerts.domain import AckState, AlertRuleError, Status
 from services.alerts.metrics import ESCALATIONS
 from services.alerts.models import AnswerReinforcement, RaiseAlert, ReportSighting, RequestReinforcement, UpdateAlert
-from services.alerts.queries import involved, load, read_model, targeted
-from shared.auth.policy import agencies_of
+from services.alerts.ownership import ALERT, asked, targeted
+from services.alerts.queries import load, read_model
 from shared.contracts import alerts as ev
 from shared.contracts.alerts import Severity
 from shared.problems import conflict, invalid, not_found
 from shared.uow import UnitOfWork, now
-
-
-def _authorize_write(uow: UnitOfWork, action: str, alert: dict[str, Any], involved: bool) -> None:
-    uow.authorize_write(action, alert["origin_region"], involved, record=alert["id"], agencies=agencies_of(alert))
 
 
 def _require_open(alert: dict[str, Any], doing: str) -> None:
@@ -62,7 +58,7 @@ def raise_alert(uow: UnitOfWork, body: RaiseAlert, deadlines: Mapping[Severity, 
 
 def acknowledge(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
     alert = load(uow, alert_id)
-    _authorize_write(uow, "alerts.acknowledge", alert, targeted(alert, uow.region.value))
+    uow.authorize_write("alerts.acknowledge", ALERT, alert, involved=targeted(alert, uow.region.value))
     _require_open(alert, "acknowledge")
     here = uow.region.value
     if any(a["region"] == here and a["acknowledged_at"] for a in db.acks(uow.conn, alert_id)):
@@ -73,7 +69,7 @@ def acknowledge(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
 
 def report_sighting(uow: UnitOfWork, alert_id: str, body: ReportSighting) -> dict[str, Any]:
     alert = load(uow, alert_id)
-    _authorize_write(uow, "alerts.report_sighting", alert, involved(uow, alert, uow.region.value))
+    uow.authorize_write("alerts.report_sighting", ALERT, alert)
     _require_open(alert, "report a sighting on")
     data = ev.SightingReported(
         sighting_id=str(uuid.uuid4()),
@@ -88,7 +84,7 @@ def report_sighting(uow: UnitOfWork, alert_id: str, body: ReportSighting) -> dic
 
 def request_reinforcement(uow: UnitOfWork, alert_id: str, body: RequestReinforcement) -> dict[str, Any]:
     alert = load(uow, alert_id)
-    _authorize_write(uow, "alerts.manage", alert, False)
+    uow.authorize_write("alerts.manage", ALERT, alert, involved=False)
     _require_open(alert, "request reinforcement for")
     if body.to_region == uow.region:
         raise invalid("to_region", "reinforcement is requested from another region")
@@ -110,7 +106,7 @@ def answer_reinforcement(uow: UnitOfWork, request_id: str, body: AnswerReinforce
     if request is None or request["alert_id"] is None:
         raise not_found("reinforcement request")
     alert = load(uow, request["alert_id"])
-    _authorize_write(uow, "alerts.answer_reinforcement", alert, involved=request["to_region"] == uow.region.value)
+    uow.authorize_write("alerts.answer_reinforcement", ALERT, alert, involved=asked(request, uow.region.value))
     try:
         domain.check_answerable(request["status"])
     except AlertRuleError as error:
@@ -130,7 +126,7 @@ def answer_reinforcement(uow: UnitOfWork, request_id: str, body: AnswerReinforce
 
 def update_alert(uow: UnitOfWork, alert_id: str, body: UpdateAlert) -> dict[str, Any]:
     alert = load(uow, alert_id)
-    _authorize_write(uow, "alerts.manage", alert, False)
+    uow.authorize_write("alerts.manage", ALERT, alert, involved=False)
     _require_open(alert, "update")
     data = ev.Updated(
         alert_id=alert_id,
@@ -145,7 +141,7 @@ def update_alert(uow: UnitOfWork, alert_id: str, body: UpdateAlert) -> dict[str,
 
 def close_alert(uow: UnitOfWork, alert_id: str, outcome: str) -> dict[str, Any]:
     alert = load(uow, alert_id)
-    _authorize_write(uow, "alerts.manage", alert, False)
+    uow.authorize_write("alerts.manage", ALERT, alert, involved=False)
     _require_open(alert, "close")
     data = ev.Closed(alert_id=alert_id, version=alert["version"] + 1, outcome=outcome, closed_at=now())
     uow.emit(ev.CLOSED, alert_id, data)

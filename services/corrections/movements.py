@@ -11,6 +11,7 @@ from services.corrections import domain
 from services.corrections import store as db
 from services.corrections.domain import CorrectionRuleError, Move, Status
 from services.corrections.models import ApproveTravel, ReportViolation, RequestTransfer
+from services.corrections.ownership import SUBJECT
 from services.corrections.queries import load, view
 from services.corrections.service import authorize_owner, moved, start_travel
 from shared.contracts import corrections as ev
@@ -27,9 +28,7 @@ def _row(uow: UnitOfWork, table: str, row_id: str, what: str) -> dict[str, Any]:
 
 
 def _authorize_destination(uow: UnitOfWork, subject: dict[str, Any], destination: str) -> None:
-    uow.authorize_write(
-        "corrections.destination", subject["home_region"], uow.region.value == destination, record=subject["id"]
-    )
+    uow.authorize_write("corrections.destination", SUBJECT, subject, involved=uow.region.value == destination)
 
 
 def approve_travel(uow: UnitOfWork, subject_id: str, body: ApproveTravel) -> dict[str, Any]:
@@ -38,7 +37,7 @@ def approve_travel(uow: UnitOfWork, subject_id: str, body: ApproveTravel) -> dic
     today = zone_today()
     ends = date.fromisoformat(subject["end_date"]) if subject["end_date"] else None
     try:
-        domain.check_travel(subject["home_region"], body.destination.value, body.from_date, body.to_date, today, ends)
+        domain.check_travel(SUBJECT.owner(subject), body.destination.value, body.from_date, body.to_date, today, ends)
     except CorrectionRuleError as error:
         raise invalid(error.field, str(error)) from None
     moved(subject, Move.APPROVE_TRAVEL)
@@ -89,7 +88,7 @@ def record_return(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
 def request_transfer(uow: UnitOfWork, subject_id: str, body: RequestTransfer) -> dict[str, Any]:
     subject = load(uow, subject_id)
     authorize_owner(uow, subject)
-    if body.destination.value == subject["home_region"]:
+    if body.destination.value == SUBJECT.owner(subject):
         raise invalid("destination", "a transfer goes to another region")
     moved(subject, Move.REQUEST_TRANSFER)
     data = ev.TransferRequested(
@@ -110,7 +109,7 @@ def pending_transfer(uow: UnitOfWork, transfer_id: str) -> dict[str, Any]:
     _authorize_destination(uow, subject, transfer["destination"])
     if transfer["status"] != "pending":
         raise conflict(f"the transfer is {transfer['status']}", transfer["status"])
-    return {"subject_id": subject["id"], "home_region": subject["home_region"]}
+    return {"subject_id": subject["id"], "home_region": SUBJECT.owner(subject)}
 
 
 def accept_transfer(uow: UnitOfWork, transfer_id: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -135,7 +134,7 @@ def reject_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> dict[str,
 
 def report_violation(uow: UnitOfWork, subject_id: str, body: ReportViolation) -> dict[str, Any]:
     subject = load(uow, subject_id)
-    uow.authorize_write("corrections.report_violation", subject["home_region"], record=subject_id)
+    uow.authorize_write("corrections.report_violation", SUBJECT, subject)
     if subject["status"] == Status.RELEASED:
         raise conflict("the subject has been released from correction", subject["status"])
     data = ev.ViolationReported(

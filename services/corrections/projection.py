@@ -8,6 +8,7 @@ from typing import Any
 
 from services.corrections import store as db
 from services.corrections.domain import Status
+from services.corrections.ownership import SUBJECT
 from shared import records
 from shared.contracts import corrections as ev
 from shared.envelope import Event
@@ -144,7 +145,7 @@ def violation_reported(uow: UnitOfWork, event: Event) -> None:
     """Every region learns of a violation; only the home region keeps its details."""
     data: ev.ViolationReported = event.data
     subject = db.get(uow.conn, subject_of(event))
-    at_home = subject is not None and subject["home_region"] == uow.region.value
+    at_home = SUBJECT.owned_by(subject, uow.region)
     violation = {
         "id": data.violation_id,
         "subject_id": subject_of(event),

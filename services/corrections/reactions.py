@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from services.corrections import store as db
 from services.corrections.domain import Status
+from services.corrections.ownership import SUBJECT
 from shared.contracts import corrections as ev
 from shared.envelope import Event
 from shared.route import Table
@@ -19,7 +20,7 @@ def reactions(transfer_report_in_seconds: int) -> Table:
         the subject must report in at the new place within the transfer window (7 days)."""
         accepted: ev.TransferAccepted = event.data
         subject = db.get(uow.conn, accepted.subject_id)
-        if subject is None or subject["home_region"] != uow.region.value:
+        if not SUBJECT.owned_by(subject, uow.region):
             return  # only the home region hands over
         transfer = db.get_row(uow.conn, "transfers", accepted.transfer_id)
         if subject["status"] != Status.TRANSFER_PENDING or transfer is None:

@@ -12,6 +12,7 @@ from services.corrections import domain
 from services.corrections import store as db
 from services.corrections.domain import InvalidMove, Move, Status
 from services.corrections.models import Enrol
+from services.corrections.ownership import SUBJECT
 from services.corrections.queries import load, view
 from shared.contracts import corrections as ev
 from shared.identity import keyed_hash, mask_id, mask_name
@@ -28,7 +29,7 @@ class Config:
 
 
 def authorize_owner(uow: UnitOfWork, subject: dict[str, Any], action: str = "corrections.manage") -> None:
-    uow.authorize_write(action, subject["home_region"], record=subject["id"])
+    uow.authorize_write(action, SUBJECT, subject, involved=False)  # the home region's acts alone
 
 
 def moved(subject: dict[str, Any], move: Move) -> Status:
@@ -41,7 +42,7 @@ def moved(subject: dict[str, Any], move: Move) -> Status:
 
 def enrol(uow: UnitOfWork, body: Enrol, config: Config) -> dict[str, Any]:
     subject_id = str(uuid.uuid4())
-    uow.authorize_write("corrections.enrol", record=subject_id)
+    uow.authorize_write("corrections.enrol", record_id=subject_id)
     id_hash = keyed_hash(body.id_number, config.id_hash_key)
     if existing := db.active_by_hash(uow.conn, id_hash):
         raise conflict(

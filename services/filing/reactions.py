@@ -7,21 +7,18 @@ from __future__ import annotations
 from services.filing import domain, service
 from services.filing import store as db
 from services.filing.domain import Action, Status
+from services.filing.ownership import FILING
 from shared.contracts import filing as ev
 from shared.envelope import Event
 from shared.route import Table
 from shared.uow import UnitOfWork, now
 
 
-def _court_holds(uow: UnitOfWork, filing: dict | None) -> bool:
-    return filing is not None and filing["court_region"] == uow.region.value
-
-
 def reactions(decision_seconds: int) -> Table:
     def receive(uow: UnitOfWork, event: Event) -> None:
         """The court region takes ownership of a submission addressed to it, the moment it arrives."""
         filing = db.get(uow.conn, event.data.filing_id)
-        if not _court_holds(uow, filing) or not domain.can(Action.RECEIVE, Status(filing["status"])):
+        if not FILING.owned_by(filing, uow.region) or not domain.can(Action.RECEIVE, Status(filing["status"])):
             return
         at = now()
         data = ev.Received(
@@ -35,7 +32,7 @@ def reactions(decision_seconds: int) -> Table:
     def decide_request(uow: UnitOfWork, event: Event) -> None:
         """A resubmission or withdrawal, applied if it came from the filing's receiving window."""
         filing = db.get(uow.conn, event.data.filing_id)
-        if not _court_holds(uow, filing) or filing["receiving_region"] != event.region.value:
+        if not FILING.owned_by(filing, uow.region) or filing["receiving_region"] != event.region.value:
             return
         action = Action.RESUBMIT if event.type is ev.RESUBMISSION_REQUESTED else Action.WITHDRAW
         service.apply_change(uow, filing, action, event.data, decision_seconds)

@@ -13,9 +13,9 @@ from services.filing import store as db
 from services.filing.domain import Action, Status
 from services.filing.metrics import TIME_TO_DECISION
 from services.filing.models import RequestCorrection, Resubmit, SubmitFiling, Withdraw
+from services.filing.ownership import FILING
 from services.filing.queries import load
 from shared import records
-from shared.auth.policy import agencies_of
 from shared.contracts import filing as ev
 from shared.identity import mask_id, mask_name
 from shared.problems import conflict
@@ -78,7 +78,7 @@ def submit(uow: UnitOfWork, body: SubmitFiling, decision_seconds: int) -> dict[s
 
 def decide(uow: UnitOfWork, filing_id: str, action: Action, body: Any = None) -> dict[str, Any]:
     filing = load(uow, filing_id)
-    uow.authorize_write("filing.decide", filing["court_region"], record=filing_id)
+    uow.authorize_write("filing.decide", FILING, filing)
     _require(action, filing)
     if action is Action.REQUEST_CORRECTION:
         try:
@@ -127,13 +127,10 @@ def request_change(
 ) -> dict[str, Any]:
     """Resubmission or withdrawal: applied by the court region, requested by the receiving region."""
     filing = load(uow, filing_id)
-    involved = uow.region.value == filing["receiving_region"]
-    uow.authorize_write(
-        "filing.request", filing["court_region"], involved, record=filing_id, agencies=agencies_of(filing)
-    )
+    uow.authorize_write("filing.request", FILING, filing)
     _require(action, filing)
     at = now()
-    if uow.region.value == filing["court_region"]:
+    if FILING.owned_by(filing, uow.region):
         apply_change(uow, filing, action, body, decision_seconds)
     elif action is Action.RESUBMIT:
         data = ev.ResubmissionRequested(filing_id=filing_id, documents=body.documents, requested_at=at)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from services.notary import store as db
 from services.notary.metrics import ANSWER_SECONDS
+from services.notary.ownership import PROOF_REQUEST
 from shared.contracts import notary as ev
 from shared.envelope import Event
 from shared.route import Table
@@ -16,7 +17,7 @@ from shared.uow import UnitOfWork
 def time_answer(uow: UnitOfWork, event: Event) -> None:
     data: ev.ProofAnswered = event.data
     request = db.get_proof_request(uow.conn, data.request_id)
-    if request and request["requesting_region"] == uow.region.value and request["requested_at"]:
+    if PROOF_REQUEST.owned_by(request, uow.region) and request["requested_at"]:
         waited = (data.answered_at - datetime.fromisoformat(request["requested_at"])).total_seconds()
         ANSWER_SECONDS.labels(uow.region.value, request["proof_type"], data.outcome).observe(max(waited, 0))
 

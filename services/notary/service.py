@@ -11,7 +11,8 @@ from services.notary import domain
 from services.notary import store as db
 from services.notary.domain import RegistryEntry
 from services.notary.models import AnswerProof, IssueCertificate, RequestProof, Verify
-from services.notary.queries import certificate_view, load_certificate, load_proof, proof_agencies
+from services.notary.ownership import CERTIFICATE, PROOF_ANSWER
+from services.notary.queries import certificate_view, load_certificate, load_proof
 from shared.contracts import notary as ev
 from shared.identity import mask_id, mask_name
 from shared.problems import conflict, invalid
@@ -47,7 +48,7 @@ def issue(uow: UnitOfWork, body: IssueCertificate) -> dict[str, Any]:
 
 def revoke(uow: UnitOfWork, number: str, reason: str) -> dict[str, Any]:
     certificate = load_certificate(uow, number)
-    uow.authorize_write("notary.revoke", certificate["issuer_region"], record=number)
+    uow.authorize_write("notary.revoke", CERTIFICATE, certificate)
     if certificate["status"] == "revoked":
         raise conflict("the certificate is already revoked", "revoked")
     data = ev.CertificateRevoked(number=number, version=certificate["version"] + 1, reason=reason, revoked_at=now())
@@ -58,7 +59,7 @@ def revoke(uow: UnitOfWork, number: str, reason: str) -> dict[str, Any]:
 def verify(uow: UnitOfWork, body: Verify, caught_up: bool) -> dict[str, Any]:
     """Answered from the local registry, so it works while the issuing region is unreachable; the answer
     says how fresh the registry is."""
-    uow.authorize_write("notary.verify", record=body.certificate_number)
+    uow.authorize_write("notary.verify", record_id=body.certificate_number)
     at = now()
     certificate = db.get_certificate(uow.conn, body.certificate_number, at)
     entry = None
@@ -95,7 +96,7 @@ def verify(uow: UnitOfWork, body: Verify, caught_up: bool) -> dict[str, Any]:
 
 def request_proof(uow: UnitOfWork, body: RequestProof, answer_seconds: int) -> dict[str, Any]:
     at, request_id = now(), str(uuid.uuid4())
-    uow.authorize_write("notary.request_proof", record=request_id)
+    uow.authorize_write("notary.request_proof", record_id=request_id)
     data = ev.ProofRequested(
         request_id=request_id,
         holding_region=body.holding_region.value,
@@ -115,10 +116,7 @@ def request_proof(uow: UnitOfWork, body: RequestProof, answer_seconds: int) -> d
 
 def answer_proof(uow: UnitOfWork, request_id: str, body: AnswerProof) -> dict[str, Any]:
     request = load_proof(uow, request_id)
-    # The answer is the holding region's own record: only the holder gives it.
-    uow.authorize_write(
-        "notary.answer_proof", request["holding_region"], record=request_id, agencies=proof_agencies(request)
-    )
+    uow.authorize_write("notary.answer_proof", PROOF_ANSWER, request)
     if request["status"] != "requested":
         raise conflict(f"the request is already {request['status']}", request["status"])
     data = ev.ProofAnswered(
