@@ -13,12 +13,13 @@ from shared.auth.policy import DataClass
 from shared.context import RequestContext
 from shared.pagination import decode_cursor, page
 from shared.uow import UnitOfWork
+from shared.views import AuditPage
 from shared.web import Context
 
 router = APIRouter(tags=["audit"])
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=AuditPage)
 def read_audit(
     ctx: RequestContext = Context,
     record: str | None = None,

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 from fastapi.responses import Response
 
+from shared import idempotency as keys
 from shared.auth.tokens import Principal
 from shared.problems import Denied, Problem
 from shared.regions import Region
@@ -98,14 +99,14 @@ class RequestContext:
         uow = self._unit_of_work(conn)
         scope, key, fingerprint = idempotency
         if key:
-            replay = idempotency.first_answer(conn, scope, key, fingerprint)
+            replay = keys.first_answer(conn, scope, key, fingerprint)
             if replay is not None:
                 _reauthorize(uow, work)
                 return replay
         status, payload = work(uow)
         uow.flush_audit()
         if key:
-            idempotency.remember(conn, scope, key, fingerprint, status, payload)
+            keys.remember(conn, scope, key, fingerprint, status, payload)
         return status, payload
 
     def _unit_of_work(self, conn: Any) -> UnitOfWork:

@@ -13,12 +13,16 @@ them in any order, any number of times.
 from __future__ import annotations
 
 import importlib
+import os
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema_rs
+import orjson
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
@@ -55,9 +59,29 @@ class _SettlingClient(TestClient):
 
     def request(self, *args: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
         response = super().request(*args, **kwargs)
+        documented(self.app, response)
         if not self.zone.hold:
             self.zone.settle()
         return response
+
+
+def documented(app: FastAPI, response: httpx.Response) -> None:
+    """Every successful JSON answer must be what the instance's OpenAPI document says it is (so a client
+    generated from it reads what it gets)."""
+    if not 200 <= response.status_code < 300 or response.headers.get("content-type") != "application/json":
+        return
+    method, path = response.request.method.lower(), response.request.url.path
+    spec = app.openapi()
+    template = next(t for t in spec["paths"] if re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", t), path))
+    if os.environ.get("YRD_RECORD_RESPONSES"):
+        with open(os.environ["YRD_RECORD_RESPONSES"], "a") as out:
+            out.write(orjson.dumps({"route": f"{method.upper()} {template}", "body": response.json()}).decode())
+            out.write("\n")
+        return
+    documented_as = spec["paths"][template][method]["responses"][str(response.status_code)]
+    schema = documented_as.get("content", {}).get("application/json", {}).get("schema")
+    assert schema, f"{method.upper()} {template} documents no {response.status_code} body"
+    jsonschema_rs.validate({**schema, "components": spec.get("components", {})}, response.json())
 
 
 class _ZoneTransport(httpx.BaseTransport):

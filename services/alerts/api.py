@@ -18,6 +18,7 @@ from services.alerts.models import (
     RequestReinforcement,
     UpdateAlert,
 )
+from services.alerts.views import AlertPage, AlertView, Reinforcement
 from shared.context import RequestContext
 from shared.contracts.alerts import Severity
 from shared.web import Context
@@ -26,39 +27,39 @@ from shared.web import Context
 def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
     router = APIRouter(tags=["alerts"])
 
-    @router.post("/alerts", status_code=201)
+    @router.post("/alerts", status_code=201, response_model=AlertView)
     def raise_alert(body: RaiseAlert, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (201, service.raise_alert(uow, body, deadlines)))
 
-    @router.get("/alerts/{alert_id}")
+    @router.get("/alerts/{alert_id}", response_model=AlertView)
     async def get_alert(alert_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, queries.read(uow, alert_id)))
 
-    @router.get("/alerts")
+    @router.get("/alerts", response_model=AlertPage)
     async def list_alerts(query: Annotated[AlertQuery, Query()], ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
-    @router.post("/alerts/{alert_id}/ack")
+    @router.post("/alerts/{alert_id}/ack", response_model=AlertView)
     def acknowledge(alert_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.acknowledge(uow, alert_id)))
 
-    @router.post("/alerts/{alert_id}/sightings", status_code=201)
+    @router.post("/alerts/{alert_id}/sightings", status_code=201, response_model=AlertView)
     def report_sighting(alert_id: str, body: ReportSighting, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (201, service.report_sighting(uow, alert_id, body)))
 
-    @router.post("/alerts/{alert_id}/reinforcement-requests", status_code=201)
+    @router.post("/alerts/{alert_id}/reinforcement-requests", status_code=201, response_model=Reinforcement)
     def request_reinforcement(alert_id: str, body: RequestReinforcement, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (201, service.request_reinforcement(uow, alert_id, body)))
 
-    @router.post("/reinforcement-requests/{request_id}/respond")
+    @router.post("/reinforcement-requests/{request_id}/respond", response_model=Reinforcement)
     def answer_reinforcement(request_id: str, body: AnswerReinforcement, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.answer_reinforcement(uow, request_id, body)))
 
-    @router.patch("/alerts/{alert_id}")
+    @router.patch("/alerts/{alert_id}", response_model=AlertView)
     def update_alert(alert_id: str, body: UpdateAlert, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.update_alert(uow, alert_id, body)))
 
-    @router.post("/alerts/{alert_id}/close")
+    @router.post("/alerts/{alert_id}/close", response_model=AlertView)
     def close_alert(alert_id: str, body: CloseAlert, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.close_alert(uow, alert_id, body.outcome)))
 

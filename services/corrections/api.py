@@ -19,6 +19,14 @@ from services.corrections.models import (
     SubjectQuery,
 )
 from services.corrections.service import Config
+from services.corrections.views import (
+    FullRecord,
+    LookupResult,
+    SubjectPage,
+    SubjectView,
+    Transfer,
+    Travel,
+)
 from shared.context import RequestContext
 from shared.regions import Region
 from shared.web import Context
@@ -27,20 +35,20 @@ from shared.web import Context
 def make_router(config: Config) -> APIRouter:
     router = APIRouter(tags=["corrections"])
 
-    @router.post("/subjects", status_code=201)
+    @router.post("/subjects", status_code=201, response_model=SubjectView)
     def enrol(body: Enrol, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (201, service.enrol(uow, body, config)))
 
-    @router.post("/subjects/lookup")
+    @router.post("/subjects/lookup", response_model=LookupResult)
     def lookup(body: Lookup, ctx: RequestContext = Context) -> Response:
         """Hit or no hit by ID number (X-Purpose: supervision or law-enforcement); audited."""
         return ctx.command(lambda uow: (200, queries.lookup(uow, body.id_number, config)))
 
-    @router.get("/subjects/{subject_id}")
+    @router.get("/subjects/{subject_id}", response_model=SubjectView)
     async def get_subject(subject_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, queries.read(uow, subject_id)))
 
-    @router.get("/subjects/{subject_id}/detail")
+    @router.get("/subjects/{subject_id}/detail", response_model=FullRecord)
     def get_detail(subject_id: str, ctx: RequestContext = Context) -> Response:
         """The full record (X-Purpose: supervision or transfer-handover), held and audited by the home region."""
         return ctx.read_from_holder(
@@ -49,35 +57,35 @@ def make_router(config: Config) -> APIRouter:
             f"/v1/subjects/{subject_id}/detail",
         )
 
-    @router.get("/subjects")
+    @router.get("/subjects", response_model=SubjectPage)
     async def list_subjects(query: Annotated[SubjectQuery, Query()], ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
-    @router.post("/subjects/{subject_id}/report-in")
+    @router.post("/subjects/{subject_id}/report-in", response_model=SubjectView)
     def report_in(subject_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.report_in(uow, subject_id)))
 
-    @router.post("/subjects/{subject_id}/release")
+    @router.post("/subjects/{subject_id}/release", response_model=SubjectView)
     def release(subject_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.release(uow, subject_id)))
 
-    @router.post("/subjects/{subject_id}/travels", status_code=201)
+    @router.post("/subjects/{subject_id}/travels", status_code=201, response_model=Travel)
     def approve_travel(subject_id: str, body: ApproveTravel, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (201, movements.approve_travel(uow, subject_id, body)))
 
-    @router.post("/travels/{travel_id}/check-in")
+    @router.post("/travels/{travel_id}/check-in", response_model=Travel)
     def check_in(travel_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, movements.check_in(uow, travel_id)))
 
-    @router.post("/travels/{travel_id}/return")
+    @router.post("/travels/{travel_id}/return", response_model=Travel)
     def record_return(travel_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, movements.record_return(uow, travel_id)))
 
-    @router.post("/subjects/{subject_id}/transfers", status_code=201)
+    @router.post("/subjects/{subject_id}/transfers", status_code=201, response_model=Transfer)
     def request_transfer(subject_id: str, body: RequestTransfer, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (201, movements.request_transfer(uow, subject_id, body)))
 
-    @router.post("/transfers/{transfer_id}/accept")
+    @router.post("/transfers/{transfer_id}/accept", response_model=Transfer)
     def accept_transfer(transfer_id: str, ctx: RequestContext = Context) -> Response:
         """The destination's officer accepts (X-Purpose: transfer-handover): the full record is fetched from
         the home region first, then kept here with the acceptance in one transaction."""
@@ -92,11 +100,11 @@ def make_router(config: Config) -> APIRouter:
         )
         return ctx.command(lambda uow: (200, movements.accept_transfer(uow, transfer_id, record)))
 
-    @router.post("/transfers/{transfer_id}/reject")
+    @router.post("/transfers/{transfer_id}/reject", response_model=Transfer)
     def reject_transfer(transfer_id: str, body: RejectTransfer, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, movements.reject_transfer(uow, transfer_id, body.reason)))
 
-    @router.post("/subjects/{subject_id}/violations", status_code=201)
+    @router.post("/subjects/{subject_id}/violations", status_code=201, response_model=SubjectView)
     def report_violation(subject_id: str, body: ReportViolation, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (201, movements.report_violation(uow, subject_id, body)))
 

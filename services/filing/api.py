@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from services.filing import queries, service
 from services.filing.domain import Action
 from services.filing.models import FilingQuery, Reject, RequestCorrection, Resubmit, SubmitFiling, Withdraw
+from services.filing.views import Filing, FilingPage, FilingView, Parties
 from shared.context import RequestContext
 from shared.web import Context
 
@@ -17,15 +18,15 @@ from shared.web import Context
 def make_router(decision_seconds: int) -> APIRouter:
     router = APIRouter(tags=["filings"])
 
-    @router.post("/filings", status_code=202)
+    @router.post("/filings", status_code=202, response_model=Filing)
     def submit(body: SubmitFiling, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (202, service.submit(uow, body, decision_seconds)))
 
-    @router.get("/filings/{filing_id}")
+    @router.get("/filings/{filing_id}", response_model=FilingView)
     async def get_filing(filing_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, queries.read(uow, filing_id)))
 
-    @router.get("/filings/{filing_id}/parties")
+    @router.get("/filings/{filing_id}/parties", response_model=Parties)
     def get_parties(filing_id: str, ctx: RequestContext = Context) -> Response:
         """Full party detail (sensitive, X-Purpose required), served by the receiving region that holds it."""
         return ctx.read_from_holder(
@@ -34,29 +35,29 @@ def make_router(decision_seconds: int) -> APIRouter:
             f"/v1/filings/{filing_id}/parties",
         )
 
-    @router.get("/filings")
+    @router.get("/filings", response_model=FilingPage)
     async def list_filings(query: Annotated[FilingQuery, Query()], ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
-    @router.post("/filings/{filing_id}/accept")
+    @router.post("/filings/{filing_id}/accept", response_model=Filing)
     def accept(filing_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.ACCEPT)))
 
-    @router.post("/filings/{filing_id}/reject")
+    @router.post("/filings/{filing_id}/reject", response_model=Filing)
     def reject(filing_id: str, body: Reject, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.REJECT, body)))
 
-    @router.post("/filings/{filing_id}/request-correction")
+    @router.post("/filings/{filing_id}/request-correction", response_model=Filing)
     def request_correction(filing_id: str, body: RequestCorrection, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.REQUEST_CORRECTION, body)))
 
-    @router.post("/filings/{filing_id}/resubmit", status_code=202)
+    @router.post("/filings/{filing_id}/resubmit", status_code=202, response_model=Filing)
     def resubmit(filing_id: str, body: Resubmit, ctx: RequestContext = Context) -> Response:
         return ctx.command(
             lambda uow: (202, service.request_change(uow, filing_id, Action.RESUBMIT, body, decision_seconds))
         )
 
-    @router.post("/filings/{filing_id}/withdraw", status_code=202)
+    @router.post("/filings/{filing_id}/withdraw", status_code=202, response_model=Filing)
     def withdraw(filing_id: str, body: Withdraw, ctx: RequestContext = Context) -> Response:
         return ctx.command(
             lambda uow: (202, service.request_change(uow, filing_id, Action.WITHDRAW, body, decision_seconds))

@@ -19,6 +19,16 @@ from services.notary.models import (
     VerificationQuery,
     Verify,
 )
+from services.notary.views import (
+    CertificatePage,
+    CertificateView,
+    ProofRequest,
+    ProofRequestPage,
+    ProofRequestView,
+    ProofSubject,
+    VerificationPage,
+    VerifyResult,
+)
 from shared.context import RequestContext
 from shared.web import Context
 
@@ -26,29 +36,29 @@ from shared.web import Context
 def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> APIRouter:
     router = APIRouter(tags=["notary"])
 
-    @router.post("/certificates", status_code=201)
+    @router.post("/certificates", status_code=201, response_model=CertificateView)
     def issue(body: IssueCertificate, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (201, service.issue(uow, body)))
 
-    @router.get("/certificates/{number}")
+    @router.get("/certificates/{number}", response_model=CertificateView)
     async def get_certificate(number: str, ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, queries.read_certificate(uow, number)))
 
-    @router.post("/certificates/{number}/revoke")
+    @router.post("/certificates/{number}/revoke", response_model=CertificateView)
     def revoke(number: str, body: Revoke, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.revoke(uow, number, body.reason)))
 
-    @router.get("/certificates")
+    @router.get("/certificates", response_model=CertificatePage)
     async def list_certificates(query: Annotated[CertificateQuery, Query()], ctx: RequestContext = Context) -> Response:
         return ctx.query(
             lambda uow: (200, queries.search_certificates(uow, query.filters(), query.limit, query.cursor))
         )
 
-    @router.post("/verifications")
+    @router.post("/verifications", response_model=VerifyResult)
     def verify(body: Verify, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.verify(uow, body, caught_up())))
 
-    @router.get("/verifications")
+    @router.get("/verifications", response_model=VerificationPage)
     async def list_verifications(
         query: Annotated[VerificationQuery, Query()], ctx: RequestContext = Context
     ) -> Response:
@@ -56,15 +66,15 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
             lambda uow: (200, queries.search_verifications(uow, query.filters(), query.limit, query.cursor))
         )
 
-    @router.post("/proof-requests", status_code=201)
+    @router.post("/proof-requests", status_code=201, response_model=ProofRequest)
     def request_proof(body: RequestProof, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (201, service.request_proof(uow, body, proof_answer_seconds)))
 
-    @router.get("/proof-requests/{request_id}")
+    @router.get("/proof-requests/{request_id}", response_model=ProofRequestView)
     async def get_proof_request(request_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, queries.read_proof(uow, request_id)))
 
-    @router.get("/proof-requests/{request_id}/subject")
+    @router.get("/proof-requests/{request_id}/subject", response_model=ProofSubject)
     def get_proof_subject(request_id: str, ctx: RequestContext = Context) -> Response:
         """The subject's full identity (X-Purpose: notarization), held and audited by the requesting office."""
         return ctx.read_from_holder(
@@ -73,11 +83,11 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
             f"/v1/proof-requests/{request_id}/subject",
         )
 
-    @router.post("/proof-requests/{request_id}/respond")
+    @router.post("/proof-requests/{request_id}/respond", response_model=ProofRequest)
     def answer_proof(request_id: str, body: AnswerProof, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.answer_proof(uow, request_id, body)))
 
-    @router.get("/proof-requests")
+    @router.get("/proof-requests", response_model=ProofRequestPage)
     async def list_proof_requests(query: Annotated[ProofQuery, Query()], ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, queries.search_proofs(uow, query.filters(), query.limit, query.cursor)))
 

@@ -36,7 +36,7 @@ def test_generated_requests_never_get_a_server_error_or_an_undocumented_answer(r
             "--header",
             "X-Purpose: supervision",
             "--checks",
-            "not_a_server_error,status_code_conformance,content_type_conformance",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
             "--phases",
             "examples,coverage,fuzzing",
             "--max-examples",

@@ -55,3 +55,17 @@ def test_a_submission_at_the_court_region_itself_is_received_at_once(zone_of):
     assert filing["status"] == "received"
     events = [d.event() for d in zone.take()]
     assert [e.type.name for e in events if e.type.domain is Domain.FILING] == ["submitted", "received"]
+
+
+def test_a_retried_submission_with_its_key_gets_the_first_answer_and_a_new_body_is_refused(zone_of):
+    zone = zone_of(Domain.FILING)
+    window = zone.client(J, token=token(J, Role.WINDOW_CLERK), **{"idempotency-key": "k-1"})
+
+    first = window.post("/filings", json=filing_body(court="wujiang"))
+    again = window.post("/filings", json=filing_body(court="wujiang"))
+    other = window.post("/filings", json=filing_body(court="qingpu"))
+
+    assert first.status_code == again.status_code == 202
+    assert again.json()["id"] == first.json()["id"]
+    assert other.status_code == 422 and other.json()["type"].endswith("idempotency-key-reused")
+    assert zone.rows(W, "SELECT count(*) AS n FROM filings") == [{"n": 1}]
