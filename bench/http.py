@@ -29,12 +29,12 @@ import httpx
 import orjson
 from kafka.admin import KafkaAdminClient
 
-from shared.auth.policy import Role
-from shared.auth.tokens import init_dev_keys, load_private_key, mint
-from shared.kafka.admin import ensure_topics
-from shared.regions import SERVICES, Domain, Region, port_of
-from shared.settings import ROOT
-from shared.topics import catalogue
+from shared.adapters.kafka.admin import ensure_topics
+from shared.adapters.tokens import init_dev_keys, load_private_key, mint
+from shared.contracts.regions import SERVICES, Domain, Region, port_of
+from shared.contracts.topics import catalogue
+from shared.core.settings import ROOT
+from shared.rules.policy import Role
 
 PORT_BASE = 38000
 PEER_PORT = 38999
@@ -69,7 +69,7 @@ class Instances:
         }
         self.procs = {
             (region, service): subprocess.Popen(
-                [sys.executable, "-m", "shared.cli", "serve", service.value, "--region", region.value],
+                [sys.executable, "-m", "shared.entrypoints.cli", "serve", service.value, "--region", region.value],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=open(self.dir / f"{region.value}-{service.value}.log", "ab"),  # noqa: SIM115

@@ -14,8 +14,8 @@ from fastapi import FastAPI, Header, HTTPException
 from faststream.kafka import KafkaBroker
 
 from services.filing.models import SubmitFiling
-from shared.auth.tokens import InvalidToken, TrustList, verify
-from shared.settings import ROOT
+from shared.adapters.tokens import InvalidToken, TrustList, verify
+from shared.core.settings import ROOT
 
 broker = KafkaBroker(os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"), acks="all", enable_idempotence=True)
 trust = TrustList.load(ROOT / ".cache" / "keys" / "trust.json")

@@ -23,15 +23,15 @@ import zstandard
 from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
+from shared.adapters.kafka.admin import ensure_topics
+from shared.adapters.kafka.consumer import ConsumerConfig, ConsumerRunner
+from shared.adapters.kafka.producer import make_producer
+from shared.adapters.outbox import OutboxRelay, wait_until_drained
+from shared.adapters.store import Store
 from shared.contracts import filing as ev
-from shared.kafka.admin import ensure_topics
-from shared.kafka.consumer import ConsumerConfig, ConsumerRunner
-from shared.kafka.producer import make_producer
-from shared.outbox import OutboxRelay, wait_until_drained
-from shared.regions import Domain, Region
-from shared.store import Store
-from shared.topics import TopicSpec, catalogue
-from shared.uow import UnitOfWork
+from shared.contracts.regions import Domain, Region
+from shared.contracts.topics import TopicSpec, catalogue
+from shared.core.uow import UnitOfWork
 
 
 def payload(i: int) -> ev.Submitted:

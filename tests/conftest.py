@@ -9,9 +9,9 @@ import uuid
 import pytest
 from kafka.admin import KafkaAdminClient
 
-from shared.kafka.admin import ensure_topics
-from shared.kafka.probe import broker_answers
-from shared.topics import catalogue
+from shared.adapters.kafka.admin import ensure_topics
+from shared.adapters.kafka.probe import broker_answers
+from shared.contracts.topics import catalogue
 
 
 @pytest.fixture(scope="session")

@@ -26,13 +26,13 @@ import orjson
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
-from shared import outbox
-from shared.envelope import Event, decode
-from shared.peers import Peers
-from shared.regions import Domain, Region, port_of
-from shared.runtime import Runtime
-from shared.settings import Settings
-from shared.topics import all_regions_topics
+from shared.adapters import outbox
+from shared.adapters.peers import Peers
+from shared.contracts.envelope import Event, decode
+from shared.contracts.regions import Domain, Region, port_of
+from shared.contracts.topics import all_regions_topics
+from shared.core.settings import Settings
+from shared.entrypoints.runtime import Runtime
 
 PORT_BASE = 47000  # only names instances: nothing listens in this tier
 

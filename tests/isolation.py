@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from shared.regions import SERVICES, Region, port_of
+from shared.contracts.regions import SERVICES, Region, port_of
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG = ROOT / "var" / "isolation-run.log"

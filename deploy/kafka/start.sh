@@ -12,7 +12,7 @@ data=$state/data
 logs=$state/logs
 pidfile=$state/broker.pid
 
-probe() { "$py" -m shared.kafka.probe "127.0.0.1:$port" "$@"; }
+probe() { "$py" -m shared.adapters.kafka.probe "127.0.0.1:$port" "$@"; }
 
 if probe --timeout 2 >/dev/null 2>&1; then
   echo "kafka: already answering on 127.0.0.1:$port"

@@ -19,9 +19,9 @@ from services.alerts.models import (
     UpdateAlert,
 )
 from services.alerts.views import AlertPage, AlertView, Reinforcement
-from shared.context import RequestContext
 from shared.contracts.alerts import Severity
-from shared.web import Context
+from shared.core.context import RequestContext
+from shared.entrypoints.web import Context
 
 
 def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:

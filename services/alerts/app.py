@@ -10,13 +10,13 @@ from services.alerts import store as db
 from services.alerts.domain import DEFAULT_ACK_SECONDS
 from services.alerts.projection import PROJECTION
 from services.alerts.reactions import REACTIONS
-from shared import audit_api
 from shared.contracts.alerts import Severity
-from shared.regions import Domain
-from shared.route import EventRoute
-from shared.runtime import build_runtime
-from shared.settings import Settings
-from shared.web import create_app
+from shared.contracts.regions import Domain
+from shared.core.route import EventRoute
+from shared.core.settings import Settings
+from shared.entrypoints import audit_api
+from shared.entrypoints.runtime import build_runtime
+from shared.entrypoints.web import create_app
 
 
 class AckDeadlines(BaseSettings):

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from shared.contracts.alerts import Severity
-from shared.regions import Region, others
+from shared.contracts.regions import Region, others
 
 
 class Status(StrEnum):

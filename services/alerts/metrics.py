@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 from services.alerts import store as db
-from shared.runtime import Runtime
+from shared.entrypoints.runtime import Runtime
 
 ACTIVE = Gauge("yrd_alerts_active", "Active alerts in the read model", ["region", "severity", "origin"])
 TIME_TO_ACK = Histogram(

@@ -8,9 +8,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from services.alerts.domain import Status
 from shared.contracts.alerts import Category, Location, RequestedAction, Severity, Subject
-from shared.pagination import PageQuery
-from shared.problems import FieldError
-from shared.regions import Region
+from shared.contracts.pagination import PageQuery
+from shared.contracts.problems import FieldError
+from shared.contracts.regions import Region
 
 
 class Body(BaseModel):

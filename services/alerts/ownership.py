@@ -7,7 +7,7 @@ import sqlite3
 from typing import Any
 
 from services.alerts import store as db
-from shared.ownership import Record, RecordKind
+from shared.rules.ownership import Record, RecordKind
 
 
 def targeted(alert: Record, region: str) -> bool:

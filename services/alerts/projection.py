@@ -8,11 +8,11 @@ from typing import Any
 
 from services.alerts import store as db
 from services.alerts.domain import Status
-from shared import records
+from shared.adapters import records
 from shared.contracts import alerts as ev
-from shared.envelope import Event
-from shared.route import Table
-from shared.uow import UnitOfWork
+from shared.contracts.envelope import Event
+from shared.core.route import Table
+from shared.core.uow import UnitOfWork
 
 
 def _timeline(uow: UnitOfWork, event: Event, detail: dict[str, Any]) -> None:

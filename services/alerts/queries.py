@@ -6,8 +6,8 @@ from typing import Any
 
 from services.alerts import store as db
 from services.alerts.ownership import ALERT
-from shared import records
-from shared.uow import UnitOfWork
+from shared.adapters import records
+from shared.core.uow import UnitOfWork
 
 
 def load(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:

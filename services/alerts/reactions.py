@@ -10,9 +10,9 @@ from services.alerts import store as db
 from services.alerts.metrics import TIME_TO_ACK
 from services.alerts.ownership import ALERT
 from shared.contracts import alerts as ev
-from shared.envelope import Event
-from shared.route import Table
-from shared.uow import UnitOfWork
+from shared.contracts.envelope import Event
+from shared.core.route import Table
+from shared.core.uow import UnitOfWork
 
 
 def time_acknowledgement(uow: UnitOfWork, event: Event) -> None:

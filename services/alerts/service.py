@@ -17,8 +17,8 @@ from services.alerts.ownership import ALERT, asked, targeted
 from services.alerts.queries import load, read_model
 from shared.contracts import alerts as ev
 from shared.contracts.alerts import Severity
-from shared.problems import conflict, invalid, not_found
-from shared.uow import UnitOfWork, now
+from shared.contracts.problems import conflict, invalid, not_found
+from shared.core.uow import UnitOfWork, now
 
 
 def _require_open(alert: dict[str, Any], doing: str) -> None:

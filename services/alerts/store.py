@@ -7,9 +7,9 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from shared import records
-from shared.records import to_db
-from shared.store import Migration
+from shared.adapters import records
+from shared.adapters.records import to_db
+from shared.adapters.store import Migration
 
 MIGRATIONS: list[Migration] = [
     (

@@ -7,7 +7,7 @@ from typing import Literal
 
 from services.alerts.domain import Status
 from shared.contracts.alerts import Category, Location, RequestedAction, Severity, Subject
-from shared.views import Page, TimelineEntry, View
+from shared.contracts.views import Page, TimelineEntry, View
 
 
 class Alert(View):

@@ -27,9 +27,9 @@ from services.corrections.views import (
     Transfer,
     Travel,
 )
-from shared.context import RequestContext
-from shared.regions import Region
-from shared.web import Context
+from shared.contracts.regions import Region
+from shared.core.context import RequestContext
+from shared.entrypoints.web import Context
 
 
 def make_router(config: Config) -> APIRouter:
@@ -69,43 +69,54 @@ def make_router(config: Config) -> APIRouter:
     def release(subject_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.release(uow, subject_id)))
 
-    @router.post("/subjects/{subject_id}/travels", status_code=201, response_model=Travel)
-    def approve_travel(subject_id: str, body: ApproveTravel, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (201, movements.approve_travel(uow, subject_id, body)))
-
-    @router.post("/travels/{travel_id}/check-in", response_model=Travel)
-    def check_in(travel_id: str, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, movements.check_in(uow, travel_id)))
-
-    @router.post("/travels/{travel_id}/return", response_model=Travel)
-    def record_return(travel_id: str, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, movements.record_return(uow, travel_id)))
-
-    @router.post("/subjects/{subject_id}/transfers", status_code=201, response_model=Transfer)
-    def request_transfer(subject_id: str, body: RequestTransfer, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (201, movements.request_transfer(uow, subject_id, body)))
-
-    @router.post("/transfers/{transfer_id}/accept", response_model=Transfer)
-    def accept_transfer(transfer_id: str, ctx: RequestContext = Context) -> Response:
-        """The destination's officer accepts (X-Purpose: transfer-handover): the full record is fetched from
-        the home region first, then kept here with the acceptance in one transaction."""
-        pending = ctx.query(lambda uow: (200, movements.pending_transfer(uow, transfer_id)))
-        target = orjson.loads(pending.body)
-        record = ctx.runtime.peers.get(
-            Region(target["home_region"]),
-            f"/v1/subjects/{target['subject_id']}/detail",
-            ctx.authorization,
-            ctx.purpose,
-            ctx.correlation_id,
-        )
-        return ctx.command(lambda uow: (200, movements.accept_transfer(uow, transfer_id, record)))
-
-    @router.post("/transfers/{transfer_id}/reject", response_model=Transfer)
-    def reject_transfer(transfer_id: str, body: RejectTransfer, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, movements.reject_transfer(uow, transfer_id, body.reason)))
-
-    @router.post("/subjects/{subject_id}/violations", status_code=201, response_model=SubjectView)
-    def report_violation(subject_id: str, body: ReportViolation, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (201, movements.report_violation(uow, subject_id, body)))
-
     return router
+
+
+# Trips, transfers and violations: acts of the home region and of the region the subject goes to.
+movements_router = APIRouter(tags=["corrections"])
+
+
+@movements_router.post("/subjects/{subject_id}/travels", status_code=201, response_model=Travel)
+def approve_travel(subject_id: str, body: ApproveTravel, ctx: RequestContext = Context) -> Response:
+    return ctx.command(lambda uow: (201, movements.approve_travel(uow, subject_id, body)))
+
+
+@movements_router.post("/travels/{travel_id}/check-in", response_model=Travel)
+def check_in(travel_id: str, ctx: RequestContext = Context) -> Response:
+    return ctx.command(lambda uow: (200, movements.check_in(uow, travel_id)))
+
+
+@movements_router.post("/travels/{travel_id}/return", response_model=Travel)
+def record_return(travel_id: str, ctx: RequestContext = Context) -> Response:
+    return ctx.command(lambda uow: (200, movements.record_return(uow, travel_id)))
+
+
+@movements_router.post("/subjects/{subject_id}/transfers", status_code=201, response_model=Transfer)
+def request_transfer(subject_id: str, body: RequestTransfer, ctx: RequestContext = Context) -> Response:
+    return ctx.command(lambda uow: (201, movements.request_transfer(uow, subject_id, body)))
+
+
+@movements_router.post("/transfers/{transfer_id}/accept", response_model=Transfer)
+def accept_transfer(transfer_id: str, ctx: RequestContext = Context) -> Response:
+    """The destination's officer accepts (X-Purpose: transfer-handover): the full record is fetched from
+    the home region first, then kept here with the acceptance in one transaction."""
+    pending = ctx.query(lambda uow: (200, movements.pending_transfer(uow, transfer_id)))
+    target = orjson.loads(pending.body)
+    record = ctx.runtime.peers.get(
+        Region(target["home_region"]),
+        f"/v1/subjects/{target['subject_id']}/detail",
+        ctx.authorization,
+        ctx.purpose,
+        ctx.correlation_id,
+    )
+    return ctx.command(lambda uow: (200, movements.accept_transfer(uow, transfer_id, record)))
+
+
+@movements_router.post("/transfers/{transfer_id}/reject", response_model=Transfer)
+def reject_transfer(transfer_id: str, body: RejectTransfer, ctx: RequestContext = Context) -> Response:
+    return ctx.command(lambda uow: (200, movements.reject_transfer(uow, transfer_id, body.reason)))
+
+
+@movements_router.post("/subjects/{subject_id}/violations", status_code=201, response_model=SubjectView)
+def report_violation(subject_id: str, body: ReportViolation, ctx: RequestContext = Context) -> Response:
+    return ctx.command(lambda uow: (201, movements.report_violation(uow, subject_id, body)))

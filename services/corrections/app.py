@@ -9,13 +9,13 @@ from services.corrections import api, domain, metrics, service
 from services.corrections import store as db
 from services.corrections.projection import PROJECTION
 from services.corrections.reactions import reactions
-from shared import audit_api
-from shared.auth.tokens import load_id_hash_key
-from shared.regions import Domain
-from shared.route import EventRoute
-from shared.runtime import build_runtime
-from shared.settings import Settings
-from shared.web import create_app
+from shared.adapters.tokens import load_id_hash_key
+from shared.contracts.regions import Domain
+from shared.core.route import EventRoute
+from shared.core.settings import Settings
+from shared.entrypoints import audit_api
+from shared.entrypoints.runtime import build_runtime
+from shared.entrypoints.web import create_app
 
 
 class CorrectionsSettings(BaseSettings):
@@ -43,5 +43,5 @@ def build(settings: Settings) -> FastAPI:
     runtime.scanners.append(service.scan)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
 
-    routers = [api.make_router(config), audit_api.router]
+    routers = [api.make_router(config), api.movements_router, audit_api.router]
     return create_app(runtime, f"YRD corrections · {settings.region.value}", routers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import Gauge
 
 from services.corrections import store as db
-from shared.runtime import Runtime
+from shared.entrypoints.runtime import Runtime
 
 SUBJECTS = Gauge("yrd_corrections_subjects", "Subjects in the read model", ["region", "home", "status", "type"])
 TRAVELS = Gauge("yrd_corrections_travels_in_progress", "Approved travels not yet returned", ["region"])

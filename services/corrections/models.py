@@ -9,10 +9,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from services.corrections.domain import Status, identity_problem
 from shared.contracts.corrections import CorrectionType, RiskLevel
-from shared.fields import IdNumber, PersonName
-from shared.pagination import PageQuery
-from shared.problems import FieldError
-from shared.regions import Region
+from shared.contracts.pagination import PageQuery
+from shared.contracts.problems import FieldError
+from shared.contracts.regions import Region
+from shared.rules.fields import IdNumber, PersonName
 
 
 class Body(BaseModel):

@@ -15,9 +15,9 @@ from services.corrections.ownership import SUBJECT
 from services.corrections.queries import load, view
 from services.corrections.service import authorize_owner, moved, start_travel
 from shared.contracts import corrections as ev
-from shared.problems import conflict, invalid, not_found
-from shared.regions import zone_today
-from shared.uow import UnitOfWork, now
+from shared.contracts.problems import conflict, invalid, not_found
+from shared.contracts.regions import zone_today
+from shared.core.uow import UnitOfWork, now
 
 
 def _row(uow: UnitOfWork, table: str, row_id: str, what: str) -> dict[str, Any]:

@@ -8,8 +8,8 @@ import sqlite3
 
 from services.corrections import domain
 from services.corrections import store as db
-from shared.ownership import Record, RecordKind
-from shared.regions import zone_today
+from shared.contracts.regions import zone_today
+from shared.rules.ownership import Record, RecordKind
 
 
 def _takes_part(conn: sqlite3.Connection, subject: Record, region: str) -> bool:

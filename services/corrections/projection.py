@@ -9,11 +9,11 @@ from typing import Any
 from services.corrections import store as db
 from services.corrections.domain import Status
 from services.corrections.ownership import SUBJECT
-from shared import records
+from shared.adapters import records
 from shared.contracts import corrections as ev
-from shared.envelope import Event
-from shared.route import Table
-from shared.uow import UnitOfWork
+from shared.contracts.envelope import Event
+from shared.core.route import Table
+from shared.core.uow import UnitOfWork
 
 TRAVEL_ORDER = {"approved": 1, "checked_in": 2, "returned": 3}
 

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from services.corrections import store as db
 from services.corrections.ownership import SUBJECT
-from shared import records
-from shared.auth.policy import DataClass
-from shared.identity import keyed_hash
-from shared.uow import UnitOfWork
+from shared.adapters import records
+from shared.core.uow import UnitOfWork
+from shared.rules.identity import keyed_hash
+from shared.rules.policy import DataClass
 
 if TYPE_CHECKING:
     from services.corrections.service import Config

@@ -9,9 +9,9 @@ from services.corrections import store as db
 from services.corrections.domain import Status
 from services.corrections.ownership import SUBJECT
 from shared.contracts import corrections as ev
-from shared.envelope import Event
-from shared.route import Table
-from shared.uow import UnitOfWork
+from shared.contracts.envelope import Event
+from shared.core.route import Table
+from shared.core.uow import UnitOfWork
 
 
 def reactions(transfer_report_in_seconds: int) -> Table:

@@ -15,10 +15,10 @@ from services.corrections.models import Enrol
 from services.corrections.ownership import SUBJECT
 from services.corrections.queries import load, view
 from shared.contracts import corrections as ev
-from shared.identity import keyed_hash, mask_id, mask_name
-from shared.problems import conflict
-from shared.regions import zone_today
-from shared.uow import UnitOfWork, now
+from shared.contracts.problems import conflict
+from shared.contracts.regions import zone_today
+from shared.core.uow import UnitOfWork, now
+from shared.rules.identity import keyed_hash, mask_id, mask_name
 
 
 @dataclass(frozen=True)

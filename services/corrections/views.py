@@ -7,7 +7,7 @@ from typing import Literal
 
 from services.corrections.domain import Status
 from shared.contracts.corrections import CorrectionType, RiskLevel
-from shared.views import Page, TimelineEntry, View
+from shared.contracts.views import Page, TimelineEntry, View
 
 
 class Subject(View):

@@ -11,8 +11,8 @@ from services.filing import queries, service
 from services.filing.domain import Action
 from services.filing.models import FilingQuery, Reject, RequestCorrection, Resubmit, SubmitFiling, Withdraw
 from services.filing.views import Filing, FilingPage, FilingView, Parties
-from shared.context import RequestContext
-from shared.web import Context
+from shared.core.context import RequestContext
+from shared.entrypoints.web import Context
 
 
 def make_router(decision_seconds: int) -> APIRouter:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from prometheus_client import Gauge, Histogram
 
 from services.filing import store as db
-from shared.runtime import Runtime
+from shared.entrypoints.runtime import Runtime
 
 FILINGS = Gauge("yrd_filings", "Filings in the read model", ["region", "status", "court_region", "receiving_region"])
 OVERDUE = Gauge("yrd_filings_overdue", "Filings of this court past the 7-day decision deadline", ["region"])

@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.filing.domain import Status
 from shared.contracts.filing import CaseType, Document
-from shared.fields import CreditCode, IdNumber, PersonName
-from shared.pagination import PageQuery
-from shared.problems import FieldError
-from shared.regions import Region, zone_today
+from shared.contracts.pagination import PageQuery
+from shared.contracts.problems import FieldError
+from shared.contracts.regions import Region, zone_today
+from shared.rules.fields import CreditCode, IdNumber, PersonName
 
 
 class Body(BaseModel):

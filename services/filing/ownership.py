@@ -3,7 +3,7 @@ parties' full identities (which the court reads point to point)."""
 
 from __future__ import annotations
 
-from shared.ownership import RecordKind
+from shared.rules.ownership import RecordKind
 
 FILING = RecordKind(
     "filing", owner_field="court_region", involved_fields=("receiving_region",), agency_fields=("agency",)

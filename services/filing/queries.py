@@ -7,9 +7,9 @@ from typing import Any
 
 from services.filing import store as db
 from services.filing.ownership import FILING, PARTIES
-from shared import records
-from shared.auth.policy import DataClass
-from shared.uow import UnitOfWork
+from shared.adapters import records
+from shared.core.uow import UnitOfWork
+from shared.rules.policy import DataClass
 
 
 def load(uow: UnitOfWork, filing_id: str) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from services.filing import store as db
 from services.filing.domain import Action, Status
 from services.filing.ownership import FILING
 from shared.contracts import filing as ev
-from shared.envelope import Event
-from shared.route import Table
-from shared.uow import UnitOfWork, now
+from shared.contracts.envelope import Event
+from shared.core.route import Table
+from shared.core.uow import UnitOfWork, now
 
 
 def reactions(decision_seconds: int) -> Table:

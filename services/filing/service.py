@@ -15,12 +15,12 @@ from services.filing.metrics import TIME_TO_DECISION
 from services.filing.models import RequestCorrection, Resubmit, SubmitFiling, Withdraw
 from services.filing.ownership import FILING
 from services.filing.queries import load
-from shared import records
+from shared.adapters import records
 from shared.contracts import filing as ev
-from shared.identity import mask_id, mask_name
-from shared.problems import conflict
-from shared.regions import REGIONS, Region, zone_date
-from shared.uow import UnitOfWork, now
+from shared.contracts.problems import conflict
+from shared.contracts.regions import REGIONS, Region, zone_date
+from shared.core.uow import UnitOfWork, now
+from shared.rules.identity import mask_id, mask_name
 
 
 def _require(action: Action, filing: dict[str, Any]) -> None:

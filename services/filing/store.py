@@ -8,10 +8,10 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from shared import records
-from shared.records import to_db
-from shared.regions import REGIONS, Region
-from shared.store import Migration
+from shared.adapters import records
+from shared.adapters.records import to_db
+from shared.adapters.store import Migration
+from shared.contracts.regions import REGIONS, Region
 
 MIGRATIONS: list[Migration] = [
     (

@@ -8,7 +8,7 @@ from typing import Literal
 
 from services.filing.domain import Status
 from shared.contracts.filing import CaseType, Document, MaskedParty
-from shared.views import Page, TimelineEntry, View
+from shared.contracts.views import Page, TimelineEntry, View
 
 
 class Filing(View):

@@ -29,8 +29,8 @@ from services.notary.views import (
     VerificationPage,
     VerifyResult,
 )
-from shared.context import RequestContext
-from shared.web import Context
+from shared.core.context import RequestContext
+from shared.entrypoints.web import Context
 
 
 def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> APIRouter:

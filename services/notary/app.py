@@ -10,12 +10,12 @@ from services.notary import store as db
 from services.notary.domain import PROOF_ANSWER_SECONDS
 from services.notary.projection import PROJECTION
 from services.notary.reactions import REACTIONS
-from shared import audit_api
-from shared.regions import Domain
-from shared.route import EventRoute
-from shared.runtime import build_runtime
-from shared.settings import Settings
-from shared.web import create_app
+from shared.contracts.regions import Domain
+from shared.core.route import EventRoute
+from shared.core.settings import Settings
+from shared.entrypoints import audit_api
+from shared.entrypoints.runtime import build_runtime
+from shared.entrypoints.web import create_app
 
 
 class NotarySettings(BaseSettings):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from shared.contracts.notary import VerificationResult
-from shared.regions import REGIONS, Region
+from shared.contracts.regions import REGIONS, Region
 
 PROOF_ANSWER_SECONDS = 3 * 24 * 3600  # three days, unless configured
 CERTIFICATE_NUMBER = re.compile(r"^\((?P<year>\d{4})\)(?P<office>.+?)证字第(?P<seq>\d+)号$")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from prometheus_client import Gauge, Histogram
 
 from services.notary import store as db
-from shared.runtime import Runtime
+from shared.entrypoints.runtime import Runtime
 
 CERTIFICATES = Gauge("yrd_notary_certificates", "Certificates issued by this region, by status", ["region", "status"])
 VERIFICATIONS = Gauge("yrd_notary_verifications", "Verifications known here", ["region", "verifier", "result"])

@@ -9,10 +9,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from services.notary.domain import CertificateStatus, ProofStatus
 from shared.contracts.notary import Matter, ProofType, VerificationResult
-from shared.fields import IdNumber, PersonName, Sha256
-from shared.pagination import PageQuery
-from shared.problems import FieldError
-from shared.regions import Region
+from shared.contracts.pagination import PageQuery
+from shared.contracts.problems import FieldError
+from shared.contracts.regions import Region
+from shared.rules.fields import IdNumber, PersonName, Sha256
 
 
 class Body(BaseModel):

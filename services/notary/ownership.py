@@ -4,7 +4,7 @@ as do the agency systems of both offices."""
 
 from __future__ import annotations
 
-from shared.ownership import RecordKind
+from shared.rules.ownership import RecordKind
 
 CERTIFICATE = RecordKind("certificate", owner_field="issuer_region")
 PROOF_REQUEST = RecordKind(

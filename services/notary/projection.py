@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from services.notary import store as db
-from shared import records
+from shared.adapters import records
 from shared.contracts import notary as ev
-from shared.envelope import Event
-from shared.route import Table
-from shared.uow import UnitOfWork
+from shared.contracts.envelope import Event
+from shared.core.route import Table
+from shared.core.uow import UnitOfWork
 
 
 def _record(uow: UnitOfWork, event: Event, record: str, detail: dict[str, Any]) -> None:

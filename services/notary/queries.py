@@ -7,9 +7,9 @@ from typing import Any
 
 from services.notary import store as db
 from services.notary.ownership import CERTIFICATE, PROOF_REQUEST
-from shared import records
-from shared.auth.policy import DataClass
-from shared.uow import UnitOfWork, now
+from shared.adapters import records
+from shared.core.uow import UnitOfWork, now
+from shared.rules.policy import DataClass
 
 
 def load_certificate(uow: UnitOfWork, number: str) -> dict[str, Any]:

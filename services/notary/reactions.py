@@ -9,9 +9,9 @@ from services.notary import store as db
 from services.notary.metrics import ANSWER_SECONDS
 from services.notary.ownership import PROOF_REQUEST
 from shared.contracts import notary as ev
-from shared.envelope import Event
-from shared.route import Table
-from shared.uow import UnitOfWork
+from shared.contracts.envelope import Event
+from shared.core.route import Table
+from shared.core.uow import UnitOfWork
 
 
 def time_answer(uow: UnitOfWork, event: Event) -> None:

@@ -14,10 +14,10 @@ from services.notary.models import AnswerProof, IssueCertificate, RequestProof, 
 from services.notary.ownership import CERTIFICATE, PROOF_ANSWER
 from services.notary.queries import certificate_view, load_certificate, load_proof
 from shared.contracts import notary as ev
-from shared.identity import mask_id, mask_name
-from shared.problems import conflict, invalid
-from shared.regions import REGIONS, zone_date
-from shared.uow import UnitOfWork, now
+from shared.contracts.problems import conflict, invalid
+from shared.contracts.regions import REGIONS, zone_date
+from shared.core.uow import UnitOfWork, now
+from shared.rules.identity import mask_id, mask_name
 
 
 def issue(uow: UnitOfWork, body: IssueCertificate) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from services.notary.domain import CERTIFICATE_NUMBER, CertificateStatus, certificate_status
-from shared import records
-from shared.records import to_db
-from shared.store import Migration
+from shared.adapters import records
+from shared.adapters.records import to_db
+from shared.adapters.store import Migration
 
 MIGRATIONS: list[Migration] = [
     (

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from services.notary.domain import CertificateStatus, ProofStatus
 from shared.contracts.notary import Matter, ProofType, VerificationResult
-from shared.views import Page, TimelineEntry, View
+from shared.contracts.views import Page, TimelineEntry, View
 
 
 class Certificate(View):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.contracts.base import Payload, declare
-from shared.regions import Domain
+from shared.contracts.regions import Domain
 
 
 class AuditEntry(Payload):

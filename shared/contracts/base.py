@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.regions import Domain
+from shared.contracts.regions import Domain
 
 
 class Payload(BaseModel):

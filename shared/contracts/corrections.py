@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from shared.contracts.base import Payload, declare
-from shared.regions import Domain
+from shared.contracts.regions import Domain
 
 
 class CorrectionType(StrEnum):

@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import Field
 
 from shared.contracts.base import Payload, declare
-from shared.regions import Domain
+from shared.contracts.regions import Domain
 
 
 class CaseType(StrEnum):

@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared.auth.policy import Role
-from shared.auth.tokens import init_dev_keys, load_private_key, mint
-from shared.regions import Domain, Region, port_of
-from shared.settings import ROOT
+from shared.adapters.tokens import init_dev_keys, load_private_key, mint
+from shared.contracts.regions import Domain, Region, port_of
+from shared.core.settings import ROOT
+from shared.rules.policy import Role
 
 PORT_BASE = 18000
 KEYS = ROOT / ".cache" / "keys"
@@ -48,7 +48,7 @@ class Cluster:
     def start(self, region: Region, service: Domain) -> None:
         log = open(self.data_dir / f"{region.value}-{service.value}.log", "ab")  # noqa: SIM115 (lives with the process)
         self.procs[(region, service)] = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli", "serve", service.value, "--region", region.value],
+            [sys.executable, "-m", "shared.entrypoints.cli", "serve", service.value, "--region", region.value],
             env=self.env(),
             stdout=log,
             stderr=log,

@@ -16,8 +16,8 @@ import orjson
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shared.auth.policy import Role
-from shared.regions import Domain, Region
+from shared.contracts.regions import Domain, Region
+from shared.rules.policy import Role
 from tests.e2e.conftest import token
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
@@ -114,7 +114,17 @@ def test_altering_one_stored_audit_entry_is_detected_at_its_index(filing_cluster
     for _ in range(2):  # two audited denials, so the chain has entries on both sides of the one altered
         assert operator.get(f"/filings/{filings[W]}").status_code == 403
     db = filing_cluster.db(W, F)
-    verify = [sys.executable, "-m", "shared.cli", "audit", "verify", "--region", "wujiang", "--service", "filing"]
+    verify = [
+        sys.executable,
+        "-m",
+        "shared.entrypoints.cli",
+        "audit",
+        "verify",
+        "--region",
+        "wujiang",
+        "--service",
+        "filing",
+    ]
     env = filing_cluster.env()
     intact = subprocess.run(verify, env=env, capture_output=True, text=True)
     assert intact.returncode == 0, intact.stderr
@@ -143,7 +153,17 @@ def test_removing_the_newest_audit_entries_is_caught_against_the_audit_topic(fil
             return conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 0
 
     eventually(published, what="the audit entries on the topic")
-    verify = [sys.executable, "-m", "shared.cli", "audit", "verify", "--region", "jiashan", "--service", "filing"]
+    verify = [
+        sys.executable,
+        "-m",
+        "shared.entrypoints.cli",
+        "audit",
+        "verify",
+        "--region",
+        "jiashan",
+        "--service",
+        "filing",
+    ]
     intact = subprocess.run(verify, env=filing_cluster.env(), capture_output=True, text=True)
     assert intact.returncode == 0 and "matched on the audit topic" in intact.stdout, intact.stderr
     with sqlite3.connect(db) as conn:
@@ -177,7 +197,7 @@ def test_the_demo_walks_through_all_four_services(filing_cluster, alerts_cluster
     from tests.e2e.conftest import PORT_BASE
 
     result = subprocess.run(
-        [sys.executable, "-m", "shared.cli", "demo", "--port-base", str(PORT_BASE)],
+        [sys.executable, "-m", "shared.entrypoints.cli", "demo", "--port-base", str(PORT_BASE)],
         env=filing_cluster.env(),
         capture_output=True,
         text=True,

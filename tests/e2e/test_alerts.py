@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.auth.policy import Role
-from shared.regions import Domain, Region
+from shared.contracts.regions import Domain, Region
+from shared.rules.policy import Role
 from tests.e2e.conftest import token
 from tests.helpers import eventually
 

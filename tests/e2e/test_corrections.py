@@ -9,9 +9,9 @@ import httpx
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from shared.auth.policy import Role
-from shared.regions import Domain, Region, zone_today
-from shared.topics import dlq, topic
+from shared.contracts.regions import Domain, Region, zone_today
+from shared.contracts.topics import dlq, topic
+from shared.rules.policy import Role
 from tests.e2e.conftest import token
 from tests.e2e.filing_data import id_number
 from tests.helpers import eventually

@@ -13,9 +13,9 @@ import time
 import httpx
 import pytest
 
-from shared.auth.policy import Role
-from shared.kafka.admin import ensure_topics
-from shared.regions import Domain, Region
+from shared.adapters.kafka.admin import ensure_topics
+from shared.contracts.regions import Domain, Region
+from shared.rules.policy import Role
 from tests.e2e.conftest import Cluster, token
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
@@ -144,7 +144,7 @@ def test_a_lost_store_is_rebuilt_from_the_topics_with_the_same_answers(faults):
     for leftover in store.parent.glob(store.name + "*"):
         leftover.unlink()  # the store is gone
     rebuilt = subprocess.run(
-        [sys.executable, "-m", "shared.cli", "rebuild", "filing", "--region", "qingpu"],
+        [sys.executable, "-m", "shared.entrypoints.cli", "rebuild", "filing", "--region", "qingpu"],
         env=cluster.env(),
         capture_output=True,
         text=True,
@@ -155,7 +155,17 @@ def test_a_lost_store_is_rebuilt_from_the_topics_with_the_same_answers(faults):
     cluster.start(Q, F)
     cluster.wait_ready(only=[(Q, F)])
     assert answers() == before
-    verify = [sys.executable, "-m", "shared.cli", "audit", "verify", "--region", "qingpu", "--service", "filing"]
+    verify = [
+        sys.executable,
+        "-m",
+        "shared.entrypoints.cli",
+        "audit",
+        "verify",
+        "--region",
+        "qingpu",
+        "--service",
+        "filing",
+    ]
     assert subprocess.run(verify, env=cluster.env(), capture_output=True, text=True).returncode == 0
     accepted = court.post(f"/filings/{ids[2]}/accept").json()["docket_number"]
     first = before["items"][ids[0]]["docket_number"]

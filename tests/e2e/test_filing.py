@@ -10,8 +10,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from shared.auth.policy import Role
-from shared.regions import Domain, Region, zone_today
+from shared.contracts.regions import Domain, Region, zone_today
+from shared.rules.policy import Role
 from tests.e2e.conftest import token
 from tests.e2e.filing_data import filing_body, id_number, sha
 from tests.helpers import eventually

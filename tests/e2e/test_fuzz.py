@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.auth.policy import Role
-from shared.regions import SERVICES, Domain, Region
+from shared.contracts.regions import SERVICES, Domain, Region
+from shared.rules.policy import Role
 from tests.e2e.conftest import token
 
 pytestmark = pytest.mark.e2e

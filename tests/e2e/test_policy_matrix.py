@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from shared.auth.policy import POLICY, Role, Scope, allowed, scope_of, write_scope
-from shared.regions import SERVICES, Domain, Region, zone_today
+from shared.contracts.regions import SERVICES, Domain, Region, zone_today
+from shared.rules.policy import POLICY, Role, Scope, allowed, scope_of, write_scope
 from tests.e2e.conftest import token
 from tests.e2e.filing_data import filing_body, id_number, sha
 from tests.helpers import eventually

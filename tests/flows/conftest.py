@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from shared.auth.tokens import init_dev_keys
-from shared.regions import Domain
+from shared.adapters.tokens import init_dev_keys
+from shared.contracts.regions import Domain
 from tests.e2e.conftest import KEYS
 from tests.inmemory import InMemoryZone
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.auth.policy import Role
-from shared.auth.tokens import init_dev_keys
-from shared.regions import Domain, Region, zone_today
+from shared.adapters.tokens import init_dev_keys
+from shared.contracts.regions import Domain, Region, zone_today
+from shared.rules.policy import Role
 from tests.e2e.conftest import KEYS, token
 from tests.e2e.filing_data import filing_body
 from tests.inmemory import InMemoryZone

@@ -3,8 +3,8 @@ received by Qingpu the moment it arrives, accepted there, and seen accepted back
 
 from __future__ import annotations
 
-from shared.auth.policy import Role
-from shared.regions import Domain, Region
+from shared.contracts.regions import Domain, Region
+from shared.rules.policy import Role
 from tests.e2e.conftest import token
 from tests.e2e.filing_data import filing_body
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.auth.tokens import init_dev_keys
-from shared.regions import Domain
+from shared.adapters.tokens import init_dev_keys
+from shared.contracts.regions import Domain
 from tests.e2e.conftest import KEYS
 from tests.e2e.test_policy_matrix import (  # noqa: F401 (fixtures and tests, collected here too)
     alert_ids,

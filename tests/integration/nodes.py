@@ -6,13 +6,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from shared.envelope import Event
-from shared.kafka.consumer import ConsumerConfig, ConsumerRunner
-from shared.kafka.producer import make_producer
-from shared.outbox import OutboxRelay
-from shared.regions import Domain, Region
-from shared.store import Store
-from shared.uow import UnitOfWork
+from shared.adapters.kafka.consumer import ConsumerConfig, ConsumerRunner
+from shared.adapters.kafka.producer import make_producer
+from shared.adapters.outbox import OutboxRelay
+from shared.adapters.store import Store
+from shared.contracts.envelope import Event
+from shared.contracts.regions import Domain, Region
+from shared.core.uow import UnitOfWork
 
 SEEN = [
     (

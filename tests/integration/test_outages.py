@@ -7,13 +7,13 @@ import threading
 
 import pytest
 
+from shared.adapters.kafka.admin import ensure_topics
+from shared.adapters.kafka.producer import make_producer
+from shared.adapters.outbox import OutboxRelay, backlog, wait_until_drained
+from shared.adapters.store import Store
 from shared.contracts import filing as ev
-from shared.kafka.admin import ensure_topics
-from shared.kafka.producer import make_producer
-from shared.outbox import OutboxRelay, backlog, wait_until_drained
-from shared.regions import Region
-from shared.store import Store
-from shared.uow import UnitOfWork
+from shared.contracts.regions import Region
+from shared.core.uow import UnitOfWork
 from tests.helpers import eventually
 from tests.integration.private_broker import PrivateBroker
 from tests.integration.test_platform import withdrawn

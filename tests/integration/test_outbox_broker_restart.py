@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from shared.adapters.kafka.admin import ensure_topics
+from shared.adapters.outbox import backlog, wait_until_drained
 from shared.contracts import filing as ev
-from shared.kafka.admin import ensure_topics
-from shared.outbox import backlog, wait_until_drained
-from shared.regions import Region
-from shared.topics import topic
+from shared.contracts.regions import Region
+from shared.contracts.topics import topic
 from tests.helpers import eventually
 from tests.integration.nodes import make_node
 from tests.integration.private_broker import PrivateBroker

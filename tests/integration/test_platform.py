@@ -9,12 +9,12 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
+from shared.adapters.kafka.consumer import ConsumerConfig, ConsumerRunner
+from shared.adapters.kafka.dlq import read_dead_letters, replay
+from shared.adapters.kafka.producer import make_producer
 from shared.contracts import filing as ev
-from shared.kafka.consumer import ConsumerConfig, ConsumerRunner
-from shared.kafka.dlq import read_dead_letters, replay
-from shared.kafka.producer import make_producer
-from shared.regions import Region
-from shared.topics import dlq, topic
+from shared.contracts.regions import Region
+from shared.contracts.topics import dlq, topic
 from tests.helpers import eventually
 from tests.integration.nodes import Node, make_node, record_seen
 

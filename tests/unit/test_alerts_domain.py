@@ -16,7 +16,7 @@ from services.alerts.domain import (
     resolve_targets,
 )
 from shared.contracts.alerts import Severity
-from shared.regions import Region
+from shared.contracts.regions import Region
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 

@@ -3,8 +3,8 @@
 import orjson
 import pytest
 
-from shared import audit
-from shared.store import Store
+from shared.adapters import audit
+from shared.adapters.store import Store
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ from __future__ import annotations
 from kafka.errors import CommitFailedError, RebalanceInProgressError
 from prometheus_client import REGISTRY
 
+from shared.adapters.kafka.consumer import ConsumerConfig, ConsumerRunner
+from shared.adapters.store import Store
 from shared.contracts import filing as ev
-from shared.envelope import Event
-from shared.kafka.consumer import ConsumerConfig, ConsumerRunner
-from shared.regions import Domain, Region
-from shared.store import Store
+from shared.contracts.envelope import Event
+from shared.contracts.regions import Domain, Region
 from tests.integration.test_platform import withdrawn
 
 LABELS = {"service": "unit", "region": "qingpu"}

@@ -8,8 +8,8 @@ import pytest
 
 from shared.contracts import REGISTRY, json_schemas, lookup
 from shared.contracts.base import UnknownEventType, UnknownEventVersion
-from shared.regions import Domain
-from shared.topics import catalogue, dlq, parse, topic
+from shared.contracts.regions import Domain
+from shared.contracts.topics import catalogue, dlq, parse, topic
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 

@@ -16,7 +16,7 @@ from services.corrections.domain import (
     report_in_due,
     report_in_overdue,
 )
-from shared.identity import id_check_char
+from shared.rules.identity import id_check_char
 
 BASE = "33042119850315" + "123"  # odd sequence: male
 ID = BASE + id_check_char(BASE)

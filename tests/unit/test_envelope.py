@@ -6,8 +6,8 @@ import orjson
 import pytest
 
 from shared.contracts import filing as ev
-from shared.envelope import Event, PoisonMessage, decode, encode
-from shared.regions import Region
+from shared.contracts.envelope import Event, PoisonMessage, decode, encode
+from shared.contracts.regions import Region
 
 
 def withdrawn_event():

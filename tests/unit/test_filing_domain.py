@@ -80,7 +80,7 @@ def test_one_time_notice_refuses_a_second_request():
 
 
 def test_court_years_follow_beijing_time():
-    from shared.regions import zone_date
+    from shared.contracts.regions import zone_date
 
     # 00:30 on 1 January in Shanghai is still 31 December in UTC
     assert zone_date(datetime(2026, 12, 31, 16, 30, tzinfo=UTC)).year == 2027

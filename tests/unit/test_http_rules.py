@@ -11,10 +11,10 @@ from pydantic import BaseModel, ValidationError
 
 from services.corrections.models import Enrol
 from services.filing.models import SubmitFiling
-from shared.gate import correlation_id_from
-from shared.pagination import decode_cursor, encode_cursor
-from shared.problems import Problem, validation_problem
-from shared.web import fingerprint
+from shared.adapters.gate import correlation_id_from
+from shared.contracts.pagination import decode_cursor, encode_cursor
+from shared.contracts.problems import Problem, validation_problem
+from shared.entrypoints.web import fingerprint
 from tests.e2e.filing_data import filing_body, id_number
 
 

@@ -3,7 +3,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.identity import (
+from shared.rules.identity import (
     birth_date,
     credit_check_char,
     credit_code_problem,

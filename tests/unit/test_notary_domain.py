@@ -4,7 +4,7 @@ import pytest
 
 from services.notary.domain import RegistryEntry, certificate_number, issuer_of, proof_due, proof_overdue, verify
 from shared.contracts.notary import VerificationResult as R
-from shared.regions import Region
+from shared.contracts.regions import Region
 
 T0 = datetime(2026, 4, 1, tzinfo=UTC)
 DOC = "ab" * 32

@@ -4,7 +4,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shared.auth.policy import (
+from shared.adapters.tokens import InvalidToken, TrustList, init_dev_keys, load_private_key, mint, verify
+from shared.contracts.regions import Region
+from shared.rules.policy import (
     POLICY,
     DataClass,
     Role,
@@ -15,8 +17,6 @@ from shared.auth.policy import (
     scope_of,
     write_scope,
 )
-from shared.auth.tokens import InvalidToken, TrustList, init_dev_keys, load_private_key, mint, verify
-from shared.regions import Region
 
 
 @pytest.fixture(scope="module")

@@ -8,15 +8,15 @@ import sqlite3
 from fastapi.testclient import TestClient
 
 from services.filing import app as filing_app
-from shared.auth.policy import Role
-from shared.regions import Region
-from shared.settings import Settings
+from shared.contracts.regions import Region
+from shared.core.settings import Settings
+from shared.rules.policy import Role
 from tests.e2e.conftest import KEYS, token
 from tests.e2e.filing_data import filing_body
 
 
 def app_with_full_disk(tmp_path):
-    from shared.auth.tokens import init_dev_keys
+    from shared.adapters.tokens import init_dev_keys
 
     init_dev_keys(KEYS)
     settings = Settings(region=Region.JIASHAN, data_dir=tmp_path, keys_dir=KEYS, kafka_bootstrap="127.0.0.1:1")

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.store import Store, prune
+from shared.adapters.store import Store, prune
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
@@ -55,7 +55,7 @@ def test_housekeeping_forgets_old_sent_rows_and_expired_keys_only(store):
 def test_group_commit_keeps_each_unit_alone_and_every_success(tmp_path):
     import threading
 
-    from shared.store import Store
+    from shared.adapters.store import Store
 
     store = Store(tmp_path / "g.sqlite3", [("t", "CREATE TABLE t (n INTEGER PRIMARY KEY)")])
 
@@ -93,7 +93,7 @@ def test_reads_never_write(tmp_path):
 
     import pytest
 
-    from shared.store import Store
+    from shared.adapters.store import Store
 
     store = Store(tmp_path / "r.sqlite3", [("t", "CREATE TABLE t (n INTEGER PRIMARY KEY)")])
     with pytest.raises(sqlite3.OperationalError), store.read() as conn:

@@ -1,0 +1,270 @@
+"""The consumer runner: every region's topic of one domain in, handlers applied exactly once, offsets
+committed only after the store write, poison to the dead-letter topic, transient failures retried.
+Good records of a poll are applied in one transaction (a savepoint each), which is what keeps the
+library near raw consumer throughput.
+
+Dead letters go to the consuming region's own `{region}.{domain}.dlq` (dead_letters.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import CommitFailedError, RebalanceInProgressError
+from kafka.structs import OffsetAndMetadata
+
+from shared.adapters import metrics
+from shared.adapters.kafka.dead_letters import DeadLetters
+from shared.adapters.kafka.health import BrokerHealth
+from shared.adapters.store import Store, mark_processed, processed, savepoint
+from shared.contracts.envelope import Event, PoisonMessage, decode
+from shared.contracts.regions import Domain
+from shared.contracts.topics import all_regions_topics, dlq, topic
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[sqlite3.Connection, Event], None]
+
+
+@dataclass(frozen=True)
+class ConsumerConfig:
+    bootstrap: str
+    group_id: str
+    region: str
+    service: str
+    domain: Domain
+    topic_prefix: str = ""
+    max_attempts: int = 5
+    first_backoff: float = 0.2
+    connect_timeout_ms: int = 5000
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {"service": self.service, "region": self.region}
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return dlq(topic(self.region, self.domain, self.topic_prefix))
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        config: ConsumerConfig,
+        store: Store,
+        handle: Handler,
+        producer_factory: Callable[[], KafkaProducer],
+        health: BrokerHealth | None = None,
+    ) -> None:
+        self.config = config
+        self.health = health or BrokerHealth(config.labels)
+        self._duplicates = metrics.DUPLICATES.labels(**config.labels)
+        self._handler_seconds = metrics.HANDLER_SECONDS.labels(**config.labels)
+        self.store = store
+        self.handle = handle
+        self.producer_factory = producer_factory
+        self.dead_letters = DeadLetters(
+            config.dead_letter_topic, config.group_id, producer_factory, config.labels, config.first_backoff
+        )
+        self.assigned = threading.Event()
+        # Set once every assigned partition has been read up to its high watermark: decisions that
+        # depend on other regions' events (deadlines, escalations) wait for it after a (re)start.
+        self.caught_up = threading.Event()
+
+    def run(self, stop: threading.Event) -> None:
+        """Consume until `stop`; a broker outage or client failure restarts the client after a pause.
+        Nothing is lost by a restart: uncommitted records are delivered again and skipped by id."""
+        while not stop.is_set():
+            try:
+                self._consume(stop)
+            except Exception as error:
+                self.health.report(False, "consumer", error)
+                log.debug("consumer failed, restarting", extra={"error": type(error).__name__})
+                stop.wait(0.5)
+
+    def _consume(self, stop: threading.Event) -> None:
+        # Each region's instance of a service is the only reader of its group, so it takes every
+        # partition itself (assign, not subscribe): no group membership, no rebalances, no heartbeats. A
+        # restarted instance resumes from the group's committed offsets at once, with nobody to wait
+        # for, and an idle consumer blocks in the fetch instead of polling.
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.config.bootstrap,
+            group_id=self.config.group_id,  # where offsets are committed
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=100,  # one poll is one unit of the writer: bounded, so writes wait little
+            # The broker holds an empty fetch this long and answers the moment a record arrives: long
+            # for an idle instance's sake, at no cost in latency.
+            fetch_max_wait_ms=5000,
+            reconnect_backoff_max_ms=1000,
+            bootstrap_timeout_ms=self.config.connect_timeout_ms,  # broker away: fail fast into run()'s retry
+        )
+        partitions = []
+        for name in all_regions_topics(self.config.domain, self.config.topic_prefix):
+            found = consumer.partitions_for_topic(name)
+            if not found:
+                consumer.close(autocommit=False)
+                raise LookupError(f"no partitions known yet for {name}")
+            partitions += [TopicPartition(name, p) for p in sorted(found)]
+        consumer.assign(partitions)
+        self.caught_up.clear()
+        lag_reported = 0.0
+        try:
+            while not stop.is_set():
+                # Blocks in the fetch (records return the moment they arrive); short until caught up, so
+                # the scanners that wait for it start soon after a (re)start.
+                batch = consumer.poll(timeout_ms=3000 if self.caught_up.is_set() else 200)
+                if consumer.assignment():
+                    self.assigned.set()
+                if batch:  # records arrived: the broker answers (an assignment alone proves nothing)
+                    self.health.report(True, "consumer")
+                offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+                for partition, records in batch.items():
+                    done = self._process_batch(records, stop)
+                    if done:
+                        offsets[partition] = OffsetAndMetadata(records[done - 1].offset + 1, "", -1)
+                    if done < len(records):
+                        break  # stopping mid-retry: the rest stays uncommitted, for redelivery
+                if offsets:
+                    self._commit(consumer, offsets)
+                if batch or time.monotonic() - lag_reported > 1.0:
+                    self._report_lag(consumer)
+                    lag_reported = time.monotonic()
+        finally:
+            try:
+                consumer.close(autocommit=False)
+            finally:
+                self.dead_letters.close()
+
+    def _commit(self, consumer: KafkaConsumer, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+        """A commit the group refuses (a rebalance, were the group ever shared, or a fenced commit) is not a
+        failure: the records were applied and come back after a restart, skipped by id."""
+        try:
+            consumer.commit(offsets)
+        except (RebalanceInProgressError, CommitFailedError) as error:
+            log.info("commit skipped during a rebalance", extra={"error": type(error).__name__})
+
+    def _process_batch(self, records: list[ConsumerRecord], stop: threading.Event) -> int:
+        """Handle records in order; answer how many are done. Runs of good records share one transaction
+        (a savepoint each); a record that is poison or fails takes the careful path of its own."""
+        done = 0
+        while done < len(records):
+            done += self._apply_run(records[done:])
+            if done == len(records):
+                break
+            if not self._process(records[done], stop):
+                return done
+            done += 1
+        return done
+
+    def _apply_run(self, records: list[ConsumerRecord]) -> int:
+        """Apply the longest run of records that decode and handle cleanly, in one transaction."""
+        started = time.perf_counter()
+        applied, done = self.store.write(lambda conn: self._apply_in_order(conn, records))
+        self._count(applied, time.perf_counter() - started)
+        return done
+
+    def _apply_in_order(self, conn: sqlite3.Connection, records: list[ConsumerRecord]) -> tuple[list[Event], int]:
+        applied: list[Event] = []
+        done = 0
+        for record in records:
+            if self._seen(conn, record):
+                done += 1  # an echo of this region's own event, or a redelivery: not even decoded
+                continue
+            try:
+                event = decode(record.key, record.value, record.headers)
+            except PoisonMessage:
+                break
+            try:
+                with savepoint(conn, "record"):
+                    self._apply_new(conn, event)  # _seen has just said it is new
+            except Exception:
+                break  # this one takes the careful path (retries, dead letter) on its own
+            done += 1
+            applied.append(event)
+        return applied, done
+
+    def _seen(self, conn: sqlite3.Connection, record: ConsumerRecord) -> bool:
+        """Already processed, by the `ce_id` header alone (half of what a region reads is its own events
+        coming back: decoding and validating them would be wasted)."""
+        event_id = next((value for name, value in record.headers or [] if name == "ce_id"), None)
+        return event_id is not None and self._processed(conn, event_id.decode(errors="replace"))
+
+    def _processed(self, conn: sqlite3.Connection, event_id: str) -> bool:
+        """Whether the event was applied here already (then it is counted as a skipped duplicate)."""
+        if not processed(conn, event_id):
+            return False
+        self._duplicates.inc()
+        return True
+
+    def _process(self, record: ConsumerRecord, stop: threading.Event) -> bool:
+        """True once the record is handled or dead-lettered; False only when stopping first."""
+        try:
+            event = decode(record.key, record.value, record.headers)
+        except PoisonMessage as poison:
+            return self.dead_letters.put(record, poison.reason, poison.detail, stop)
+        delay = self.config.first_backoff
+        for attempt in range(1, self.config.max_attempts + 1):
+            try:
+                self.apply(event)
+                return True
+            except PoisonMessage as poison:
+                return self.dead_letters.put(record, poison.reason, poison.detail, stop)
+            except Exception as error:
+                if attempt == self.config.max_attempts:
+                    log.exception("handler failed for good", extra={"event_type": event.type.type})
+                    return self.dead_letters.put(record, "handler-failed", type(error).__name__, stop)
+                metrics.HANDLER_RETRIES.labels(**self.config.labels).inc()
+                log.warning("handler failed, retrying", extra={"attempt": attempt, "error": type(error).__name__})
+                if stop.wait(delay):
+                    return False
+                delay = min(delay * 2, 5.0)
+        return False
+
+    def apply(self, event: Event) -> bool:
+        """Handle one event exactly once, in its own transaction (also used to replay dead letters, and by
+        the in-memory bus of the broker-free tests). True if it was new here."""
+        started = time.perf_counter()
+        fresh = self.store.write(lambda conn: self.apply_in(conn, event))
+        self._count([event] if fresh else [], time.perf_counter() - started)
+        return fresh
+
+    def _count(self, events: list[Event], seconds: float) -> None:
+        per_event = seconds / max(len(events), 1)
+        for event in events:
+            metrics.CONSUMED.labels(type=event.type.type, **self.config.labels).inc()
+            self._handler_seconds.observe(per_event)
+
+    def apply_in(self, conn: sqlite3.Connection, event: Event) -> bool:
+        """The idempotent consumer: an event id already processed changes nothing. True if applied; a
+        skipped duplicate (a redelivery, or a region's own event read back) is counted apart."""
+        if self._processed(conn, event.id):
+            return False
+        self._apply_new(conn, event)
+        return True
+
+    def _apply_new(self, conn: sqlite3.Connection, event: Event) -> None:
+        self.handle(conn, event)
+        mark_processed(conn, event.id)
+
+    def _report_lag(self, consumer: KafkaConsumer) -> None:
+        lag_by_topic: dict[str, int] = {}
+        known = bool(consumer.assignment())
+        for partition in consumer.assignment():
+            highwater = consumer.highwater(partition)
+            if highwater is None:
+                known = False
+                continue
+            behind = max(highwater - consumer.position(partition), 0)
+            lag_by_topic[partition.topic] = lag_by_topic.get(partition.topic, 0) + behind
+        if known and not any(lag_by_topic.values()):
+            self.caught_up.set()
+        for topic_name, lag in lag_by_topic.items():
+            metrics.CONSUMER_LAG.labels(topic=topic_name, **self.config.labels).set(lag)

@@ -1,0 +1,164 @@
+"""Transactional outbox: an event is stored in the same transaction as the change that caused it, and a
+relay publishes stored events in order, marking each sent only after the broker confirmed it.
+
+While Kafka is away, writes still commit; the relay keeps retrying and the backlog drains when it returns.
+A crash between publish and mark re-sends the event; consumers drop it by its id (processed_events).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+
+import orjson
+from kafka import KafkaProducer
+
+from shared.adapters import metrics
+from shared.adapters.kafka.health import BrokerHealth
+from shared.adapters.kafka.producer import close_producer
+from shared.adapters.store import Store, mark_processed
+from shared.contracts.envelope import Event, encode
+
+log = logging.getLogger(__name__)
+
+
+def add(conn: sqlite3.Connection, topic: str, event: Event) -> None:
+    """Stage `event` for `topic` inside the caller's transaction. The event also counts as processed
+    here, because the change it describes is already applied: its echo from Kafka changes nothing."""
+    record = encode(event)
+    headers = orjson.dumps([[name, value.decode()] for name, value in record.headers])
+    conn.execute(
+        "INSERT INTO outbox(event_id, topic, key, value, headers) VALUES (?, ?, ?, ?, ?)",
+        (event.id, topic, record.key, record.value, headers),
+    )
+    mark_processed(conn, event.id)
+
+
+def pending(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
+    """The oldest events not yet confirmed by the broker, in the order they were stored."""
+    return conn.execute(
+        "SELECT seq, topic, key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?", (limit,)
+    ).fetchall()
+
+
+def stored_headers(row: sqlite3.Row) -> list[tuple[str, bytes]]:
+    return [(name, value.encode()) for name, value in orjson.loads(row["headers"])]
+
+
+def mark_sent(conn: sqlite3.Connection, seqs: list[int]) -> None:
+    """One statement for a whole confirmed batch."""
+    conn.execute(
+        "UPDATE outbox SET sent_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
+        "WHERE seq IN (SELECT value FROM json_each(?))",
+        (orjson.dumps(seqs).decode(),),
+    )
+
+
+def backlog(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+
+
+# Retries while the broker is away are this far apart at most: short, so the backlog leaves soon after
+# it returns (each attempt is one bounded connect, not a flood: failures are logged once, by BrokerHealth).
+MAX_BACKOFF_SECONDS = 1.0
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        store: Store,
+        producer_factory: Callable[[], KafkaProducer],
+        labels: dict[str, str],
+        poll_seconds: float = 0.2,
+        batch: int = 500,
+        health: BrokerHealth | None = None,
+    ) -> None:
+        self.store = store
+        self.producer_factory = producer_factory
+        self.labels = labels
+        self.poll_seconds = poll_seconds
+        self.batch = batch
+        self.wakeup = threading.Event()
+        self.health = health or BrokerHealth(labels)
+        self._producer: KafkaProducer | None = None
+
+    def notify(self) -> None:
+        """Called after a write commits, so its events leave now rather than at the next poll."""
+        self.wakeup.set()
+
+    def run(self, stop: threading.Event) -> None:
+        backoff = self.poll_seconds
+        while not stop.is_set():
+            try:
+                sent = self.pump_once()
+                backoff = self.poll_seconds
+                if sent:
+                    self.health.report(True, "outbox")
+                    continue
+            except Exception as error:  # broker away, timeouts: keep the rows, retry with backoff
+                metrics.PUBLISH_FAILURES.labels(**self.labels).inc()
+                self.health.report(False, "outbox", error)
+                log.debug("outbox publish failed, will retry", extra={"error": type(error).__name__})
+                self._reset_producer()
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+            self.wakeup.wait(backoff)
+            self.wakeup.clear()
+        self._reset_producer()
+
+    def pump_once(self) -> int:
+        conn = self.store.connect()
+        rows = pending(conn, self.batch)
+        if not rows:
+            metrics.OUTBOX_BACKLOG.labels(**self.labels).set(0)
+            return 0
+        producer = self._producer or self.producer_factory()
+        self._producer = producer
+        futures = []
+        for row in rows:
+            headers = stored_headers(row)
+            event_type = next((v for n, v in headers if n == "ce_type"), b"").decode()
+            future = producer.send(row["topic"], key=row["key"], value=row["value"], headers=headers)
+            futures.append((row["seq"], event_type, future))
+        producer.flush(timeout=30)
+        confirmed: list[int] = []
+        published: Counter[str] = Counter()
+        try:
+            for seq, event_type, future in futures:
+                future.get(timeout=30)  # in order: stop at the first failure, keep the rest for retry
+                confirmed.append(seq)
+                published[event_type] += 1
+        finally:
+            if confirmed:
+                self._mark_sent(confirmed)
+            for event_type, count in published.items():
+                metrics.PUBLISHED.labels(type=event_type, **self.labels).inc(count)
+        # A short batch was the whole backlog; only after a full one is there more to count.
+        remaining = backlog(conn) if len(rows) == self.batch else len(rows) - len(confirmed)
+        metrics.OUTBOX_BACKLOG.labels(**self.labels).set(remaining)
+        return len(confirmed)
+
+    def _mark_sent(self, seqs: list[int]) -> None:
+        self.store.write(lambda conn: mark_sent(conn, seqs))
+
+    def _reset_producer(self) -> None:
+        # A fresh producer after a failure gets a new producer id, so no stale sequence numbers linger.
+        if self._producer is not None:
+            try:
+                close_producer(self._producer, timeout=2)
+            except Exception:
+                log.debug("producer close failed", exc_info=True)
+            self._producer = None
+
+
+def wait_until_drained(store: Store, timeout: float = 30.0) -> bool:
+    """For tests and shutdown: True once every stored event has been confirmed by the broker."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if backlog(store.connect()) == 0:
+            return True
+        time.sleep(0.05)
+    return False

@@ -1,1 +1,0 @@
-"""Who may do what: region-issued tokens, the policy table, purposes."""

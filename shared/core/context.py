@@ -1,0 +1,124 @@
+"""What a route gets: the authenticated principal and a way to run its work as one unit of work.
+
+`command` runs a write: idempotency check, the service function (which authorises, changes state and
+emits events), audit, idempotency record: all one transaction. `query` runs a read the same way, so a
+sensitive read and its audit entry commit together. A denial rolls the work back and is audited alone.
+
+An Idempotency-Key is bound to the caller, the method and path, and a fingerprint of the request body and
+purpose. A replay runs the command again inside a savepoint that is rolled back: it passes the same
+authorisation and purpose checks as the first call and is audited as a replay, but changes nothing and
+answers what the first call answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from fastapi.responses import Response
+
+from shared.adapters import idempotency as keys
+from shared.adapters.store import savepoint
+from shared.adapters.tokens import Principal
+from shared.contracts.problems import Denied, Problem
+from shared.contracts.regions import Region
+from shared.core.uow import UnitOfWork
+from shared.entrypoints.runtime import Runtime
+
+Work = Callable[[UnitOfWork], tuple[int, Any]]
+
+
+@dataclass
+class RequestContext:
+    runtime: Runtime
+    principal: Principal
+    correlation_id: str
+    purpose: str | None
+    idempotency_key: str | None
+    method: str
+    path: str
+    authorization: str = ""
+    body_fingerprint: str = ""
+
+    def command(self, work: Work) -> Response:
+        scope = f"{self.principal.region.value}:{self.principal.subject}:{self.method}:{self.path}"
+        status, payload = self._run(work, idempotency=(scope, self.idempotency_key, self.body_fingerprint))
+        self.runtime.notify_relay()
+        return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+
+    def query(self, work: Work) -> Response:
+        """A read. Routes whose reads are short and local are `async def` and call this on the event
+        loop (no threadpool hop: a read snapshot never waits for the writer); reads relayed to another
+        region, and all writes, stay in the threadpool."""
+        status, payload = self._run(work, idempotency=None)
+        return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+
+    def read_from_holder(
+        self, read_here: Callable[[UnitOfWork], Any], holder_of: Callable[[UnitOfWork], str], peer_path: str
+    ) -> Response:
+        """A sensitive read: served here if this region holds the detail (`read_here` answers None
+        otherwise), else relayed point to point to the holding region's instance with the caller's own
+        token and purpose, so the holder authorises and audits it too."""
+        held_here = self.query(lambda uow: (200, read_here(uow)))
+        if held_here.body != b"null":
+            return held_here
+        holder = orjson.loads(self.query(lambda uow: (200, holder_of(uow))).body)
+        body = self.runtime.peers.get(Region(holder), peer_path, self.authorization, self.purpose, self.correlation_id)
+        return Response(orjson.dumps(body), media_type="application/json")
+
+    def _run(self, work: Work, idempotency: tuple[str, str | None, str] | None) -> tuple[int, Any]:
+        store = self.runtime.store
+        try:
+            if idempotency is None:
+                return self._read(work)
+            return store.write(lambda conn: self._write(conn, work, idempotency))
+        except Denied as denied:
+            store.write(lambda conn, refused=denied: self._unit_of_work(conn).record_denial(refused))
+            self.runtime.notify_relay()
+            raise Problem(403, "forbidden", "Forbidden", denied.reason) from None
+
+    def _read(self, work: Work) -> tuple[int, Any]:
+        """A read runs on a snapshot, beside the writer; its audit entries (a sensitive read) are then
+        written, and only once they are committed is the answer given."""
+        with self.runtime.store.read() as conn:
+            uow = self._unit_of_work(conn)
+            status, payload = work(uow)
+        if uow.pending_audit:
+            self.runtime.store.write(lambda conn: self._flush(conn, uow.pending_audit))
+            self.runtime.notify_relay()
+        return status, payload
+
+    def _flush(self, conn: Any, entries: list) -> None:
+        writer = self._unit_of_work(conn)
+        writer.pending_audit = entries
+        writer.flush_audit()
+
+    def _write(self, conn: Any, work: Work, idempotency: tuple[str, str | None, str]) -> tuple[int, Any]:
+        uow = self._unit_of_work(conn)
+        scope, key, fingerprint = idempotency
+        if key:
+            replay = keys.first_answer(conn, scope, key, fingerprint)
+            if replay is not None:
+                _reauthorize(uow, work)
+                return replay
+        status, payload = work(uow)
+        uow.flush_audit()
+        if key:
+            keys.remember(conn, scope, key, fingerprint, status, payload)
+        return status, payload
+
+    def _unit_of_work(self, conn: Any) -> UnitOfWork:
+        return self.runtime.unit_of_work(conn, self.correlation_id, principal=self.principal, purpose=self.purpose)
+
+
+def _reauthorize(uow: UnitOfWork, work: Work) -> None:
+    """Run the command again for its checks only: a denial stands (Denied propagates); any other outcome
+    is discarded with the savepoint, and the authorisations it made are audited as a replay."""
+    try:
+        with savepoint(uow.conn, "replay", keep=False):
+            work(uow)
+    except Problem:
+        pass  # state moved on since the first call (e.g. 409): the first answer still stands
+    uow.flush_audit(reason="idempotent replay")

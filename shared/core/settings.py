@@ -1,0 +1,75 @@
+"""Typed settings, read from the environment (prefix YRD_) when a process starts, never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.contracts.regions import DEFAULT_PORT_BASE, Domain, Region, port_of
+
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: shared/core/settings.py
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YRD_", extra="ignore")
+
+    region: Region = Region.QINGPU
+    service: Domain = Domain.FILING
+    # KAFKA_BOOTSTRAP (without prefix) points everything at an existing cluster.
+    kafka_bootstrap: str = Field(default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP")
+    topic_prefix: str = ""
+    host: str = "127.0.0.1"
+    port_base: int = DEFAULT_PORT_BASE
+    data_dir: Path = ROOT / "var"
+    keys_dir: Path = ROOT / ".cache" / "keys"
+    trust_file: Path | None = None
+    id_hash_key_file: Path | None = None
+    # Where peers live, for point-to-point detail reads: "http://{host}:{port}" by the port map unless set.
+    peer_host: str = "127.0.0.1"
+    consumer_group: str | None = None
+    # Every commit wakes the relay at once; this poll is only the safety net for a missed wake-up.
+    outbox_poll_seconds: float = 2.0
+    handler_max_attempts: int = 5
+    log_level: str = "INFO"
+    kafka_log_level: str = "CRITICAL"
+    # How long a Kafka client waits for the broker before giving up into its own retry loop
+    # (constructors, metadata for a send): bounded, so an outage never blocks a thread for long.
+    kafka_timeout_ms: int = 5000  # the Kafka client's own logs; broker state changes are logged anyway
+    # Deadline scanners (alert acknowledgements, filing 7-day rule...) run this often.
+    scan_seconds: float = 2.0
+    audit_key: str = ""
+    # Request bodies beyond this answer 413 (a filing with 50 parties and 100 documents is ~40 KB).
+    max_body_bytes: int = 1_048_576
+
+    @property
+    def port(self) -> int:
+        return port_of(self.region, self.service, self.port_base)
+
+    @property
+    def metric_labels(self) -> dict[str, str]:
+        return {"service": self.service.value, "region": self.region.value}
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / f"{self.region.value}-{self.service.value}.sqlite3"
+
+    @property
+    def group_id(self) -> str:
+        return self.consumer_group or f"{self.topic_prefix}yrd.{self.service.value}.{self.region.value}"
+
+    @property
+    def source(self) -> str:
+        return f"/yrd/{self.region.value}/{self.service.value}"
+
+    @property
+    def resolved_trust_file(self) -> Path:
+        return self.trust_file or self.keys_dir / "trust.json"
+
+    @property
+    def resolved_id_hash_key_file(self) -> Path:
+        return self.id_hash_key_file or self.keys_dir / "id-hash.key"
+
+    def peer_url(self, region: Region) -> str:
+        return f"http://{self.peer_host}:{port_of(region, self.service, self.port_base)}"

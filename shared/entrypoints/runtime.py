@@ -1,0 +1,168 @@
+"""A running instance: settings, store, trust list, outbox relay, consumer and periodic scanners, with
+their background threads. Each service's app.py builds one (the only place real dependencies are wired)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.adapters.kafka.consumer import ConsumerConfig, ConsumerRunner
+from shared.adapters.kafka.health import BrokerHealth
+from shared.adapters.kafka.probe import broker_answers
+from shared.adapters.kafka.producer import make_producer
+from shared.adapters.outbox import OutboxRelay
+from shared.adapters.peers import Peers
+from shared.adapters.store import Store, prune
+from shared.adapters.tokens import TrustList
+from shared.contracts.envelope import Event
+from shared.contracts.regions import Domain
+from shared.core.route import NO_ROUTE, EventRoute
+from shared.core.settings import Settings
+from shared.core.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+Scanner = Callable[[UnitOfWork], None]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    trust: TrustList
+    relay: OutboxRelay
+    peers: Peers
+    consumer: ConsumerRunner
+    route: EventRoute = NO_ROUTE
+    scanners: list[Scanner] = field(default_factory=list)
+    replaying: bool = False  # set by `yrd rebuild`: project events, react to none
+    gauges: list[Callable[[], None]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _kafka_checked: tuple[float, bool] = (0.0, False)
+
+    def notify_relay(self) -> None:
+        self.relay.notify()
+
+    def kafka_ready(self) -> bool:
+        checked_at, answer = self._kafka_checked
+        if time.monotonic() - checked_at > 2.0:  # readiness probes come often; the broker is asked at most every 2 s
+            answer = broker_answers(self.settings.kafka_bootstrap, timeout=1.0)
+            self._kafka_checked = (time.monotonic(), answer)
+            self.relay.health.report(answer, "readiness")
+        return answer
+
+    def workers_alive(self) -> bool:
+        """The relay, consumer and scanner threads are running (before start() there are none to check)."""
+        return all(thread.is_alive() for thread in self._threads)
+
+    def refresh_gauges(self) -> None:
+        for refresh in self.gauges:
+            refresh()
+
+    def unit_of_work(self, conn: sqlite3.Connection, correlation_id: str | None = None, **extra: Any) -> UnitOfWork:
+        """A unit of work of this instance, whose events take the instance's route."""
+        return UnitOfWork.for_instance(
+            self.settings, conn, correlation_id, route=self.route, replaying=self.replaying, **extra
+        )
+
+    def start(self) -> None:
+        self._stop.clear()
+        workers: list[tuple[str, Callable[[threading.Event], None]]] = [
+            ("outbox-relay", self.relay.run),
+            ("consumer", self.consumer.run),
+            ("scanner", self._run_scanners),  # deadline scanners and housekeeping
+        ]
+        for name, target in workers:
+            thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stop.set()
+        self.notify_relay()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    def _housekeeping(self) -> None:
+        try:
+            removed = self.store.write(lambda conn: prune(conn, datetime.now(UTC)))
+            if removed:
+                log.info("housekeeping", extra={"rows_removed": removed})
+        except Exception:
+            log.exception("housekeeping failed")
+
+    def _run_scanners(self, stop: threading.Event) -> None:
+        next_housekeeping = time.monotonic() + 60
+        while not stop.wait(self.settings.scan_seconds):
+            if time.monotonic() >= next_housekeeping:
+                self._housekeeping()
+                next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
+            if not self.consumer.caught_up.is_set():
+                continue  # decide deadlines only after reading what other regions already sent
+            self.scan_once()
+
+    def scan_once(self) -> None:
+        """Run each scanner once, each in its own unit of work (one failing does not stop the others)."""
+        for scan in self.scanners:
+            try:
+                self.store.write(lambda conn, scan=scan: scan(self.unit_of_work(conn)))
+                self.notify_relay()
+            except Exception:
+                log.exception("scanner failed", extra={"scanner": getattr(scan, "__name__", "?")})
+
+
+HOUSEKEEPING_SECONDS = 600
+
+
+def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRoute) -> Runtime:
+    """Wire the real dependencies: SQLite store, trust file, Kafka producer, relay and consumer."""
+    store = Store(settings.db_path, migrations)
+    trust = TrustList.load(settings.resolved_trust_file)
+
+    def producer() -> object:
+        timeout = settings.kafka_timeout_ms
+        return make_producer(settings.kafka_bootstrap, max_block_ms=timeout, bootstrap_timeout_ms=timeout)
+
+    health = BrokerHealth(settings.metric_labels)
+    relay = OutboxRelay(store, producer, settings.metric_labels, settings.outbox_poll_seconds, health=health)
+
+    def apply(conn, event: Event) -> None:
+        # Events a reaction emits are caused by, and correlated with, the event it answers.
+        route(runtime.unit_of_work(conn, event.correlation_id), event)
+        relay.notify()
+
+    consumer = ConsumerRunner(
+        ConsumerConfig(
+            bootstrap=settings.kafka_bootstrap,
+            group_id=settings.group_id,
+            region=settings.region.value,
+            service=settings.service.value,
+            domain=domain,
+            topic_prefix=settings.topic_prefix,
+            max_attempts=settings.handler_max_attempts,
+            connect_timeout_ms=settings.kafka_timeout_ms,
+        ),
+        store,
+        apply,
+        producer,
+        health,
+    )
+    runtime = Runtime(
+        settings=settings,
+        store=store,
+        trust=trust,
+        relay=relay,
+        consumer=consumer,
+        peers=Peers(settings),
+        route=route,
+    )
+    return runtime

@@ -1,0 +1,184 @@
+"""The app factory every service uses: health, readiness, metrics, problem+json errors, correlation ids,
+bearer-token authentication, and the request context through which routes read and write."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Literal
+
+import orjson
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.adapters.gate import Gate
+from shared.adapters.tokens import Principal
+from shared.contracts.problems import PROBLEM_JSON, V1_PROBLEMS, Problem, validation_problem
+from shared.contracts.views import View
+from shared.core.context import RequestContext
+from shared.core.uow import UnitOfWork
+from shared.entrypoints.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class OrjsonResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+def problem_response(problem: Problem, request: Request, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        orjson.dumps(problem.body(request.url.path)),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+async def request_context(request: Request) -> RequestContext:
+    """The gate has authenticated the caller (shared/adapters/gate.py); the body, if any, is already read."""
+    principal: Principal = request.state.principal
+    purpose = request.headers.get("x-purpose")
+    key = request.headers.get("idempotency-key")
+    return RequestContext(
+        runtime=request.app.state.runtime,
+        principal=principal,
+        correlation_id=request.state.correlation_id,
+        purpose=purpose,
+        idempotency_key=key,
+        method=request.method,
+        path=request.url.path,
+        authorization=request.headers.get("authorization", ""),
+        # Only a keyed request is ever compared with an earlier one.
+        body_fingerprint=fingerprint(await request.body(), purpose) if key else "",
+    )
+
+
+def fingerprint(body: bytes, purpose: str | None) -> str:
+    """What an Idempotency-Key is bound to besides caller and route: the body (as canonical JSON, so
+    key order and spacing do not matter) and the declared purpose."""
+    try:
+        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
+    except orjson.JSONDecodeError:
+        canonical = body
+    return hashlib.sha256(canonical + b"\x00" + (purpose or "").encode()).hexdigest()
+
+
+Context = Depends(request_context)
+
+
+async def on_problem(request: Request, problem: Problem) -> Response:
+    headers = {"www-authenticate": 'Bearer realm="yrd"'} if problem.status == 401 else None
+    return problem_response(problem, request, headers)
+
+
+async def on_invalid(request: Request, error: RequestValidationError) -> Response:
+    return problem_response(validation_problem(list(error.errors())), request)
+
+
+async def on_http(request: Request, error: StarletteHTTPException) -> Response:
+    slug = {400: "malformed-body", 404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+    return problem_response(Problem(error.status_code, slug, str(error.detail)), request)
+
+
+async def on_storage(request: Request, error: sqlite3.OperationalError) -> Response:
+    # A full disk or a store that cannot be written: the transaction rolled back, nothing was kept.
+    # 503 with Retry-After says "not done, try again" (a 500 would leave the client guessing).
+    log.error("storage unavailable", extra={"path": request.url.path, "error": str(error)[:200]})
+    problem = Problem(503, "storage-unavailable", "Storage unavailable", "nothing was written; retry later")
+    return problem_response(problem, request, {"retry-after": "5"})
+
+
+async def on_crash(request: Request, error: Exception) -> Response:
+    log.exception("unhandled error", extra={"path": request.url.path})
+    return problem_response(Problem(500, "internal", "Internal error", "the error was logged"), request)
+
+
+# Every error becomes an RFC 9457 problem: the caller's (4xx), the store's (503), ours (500, logged).
+PROBLEM_ANSWERS: dict[type[Exception], Callable[[Request, Any], Awaitable[Response]]] = {
+    Problem: on_problem,
+    RequestValidationError: on_invalid,
+    StarletteHTTPException: on_http,
+    sqlite3.OperationalError: on_storage,
+    Exception: on_crash,
+}
+
+
+class Readiness(View):
+    status: Literal["ready", "not-ready"]
+    checks: dict[str, bool]  # store (writable), workers (alive), kafka (answers)
+
+
+def operations_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", response_model=Readiness, responses={503: {"description": "Store or Kafka unreachable"}})
+    def readyz() -> Response:
+        checks = {"store": runtime.store.writable(), "workers": runtime.workers_alive(), "kafka": runtime.kafka_ready()}
+        body = {"status": "ready" if all(checks.values()) else "not-ready", "checks": checks}
+        return OrjsonResponse(body, status_code=200 if all(checks.values()) else 503)
+
+    @router.get(
+        "/metrics",
+        response_class=PlainTextResponse,
+        responses={
+            200: {"content": {"text/plain": {}}, "description": "Prometheus text format"},
+            **{k: v for k, v in V1_PROBLEMS.items() if k in (401, 403)},
+        },
+    )
+    def prometheus(ctx: RequestContext = Context) -> Response:
+        """Operators (and supervisors) of this instance's region; scrape with a bearer token."""
+
+        def authorize(uow: UnitOfWork) -> tuple[int, None]:
+            uow.authorize_write("ops.metrics", audit_allowed=False)
+            return 200, None
+
+        ctx.query(authorize)
+        runtime.refresh_gauges()
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def create_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAPI:
+    """The instance's app; its lifespan starts and stops the runtime's relay, consumer and scanners."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runtime.start()
+        yield
+        runtime.stop()
+
+    app = FastAPI(
+        title=title,
+        version="1",
+        lifespan=lifespan,
+        default_response_class=OrjsonResponse,
+        # FastAPI's native OpenTelemetry hooks ask for a tracer provider on every request (8% of a
+        # POST's CPU in a profile); this project's metrics are Prometheus, served by /metrics.
+        telemetry={"tracing": False, "metrics": False},
+    )
+    app.state.runtime = runtime
+    app.add_middleware(
+        Gate,
+        trust=runtime.trust,
+        max_body_bytes=runtime.settings.max_body_bytes,
+        labels=runtime.settings.metric_labels,
+    )
+    for kind, answer in PROBLEM_ANSWERS.items():
+        app.add_exception_handler(kind, answer)
+    app.include_router(operations_router(runtime))
+    for router in routers:
+        app.include_router(router, prefix="/v1", responses=V1_PROBLEMS)
+    return app
