@@ -7,6 +7,9 @@ KAFKA_LIBS := .cache/kafka/libs
 PY_STAMP := $(VENV)/.installed
 KAFKA_STAMP := $(KAFKA_LIBS)/.fetched
 KEYS := .cache/keys/id-hash.key
+JMX_EXPORTER := io.prometheus.jmx:jmx_prometheus_javaagent:1.0.1
+KAFKA_AGENT := .cache/kafka/agent/jmx_prometheus_javaagent-1.0.1.jar
+PROMETHEUS := /usr/bin/prometheus
 PYTEST_ARGS ?=
 
 .PHONY: setup broker topics run stop test test-isolation unit lint format bench schemas clean help
@@ -14,7 +17,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make setup | run | stop | test | test-isolation | unit | lint | format | bench | schemas | clean"
 
-setup: $(PY_STAMP) $(KAFKA_STAMP) $(KEYS)
+setup: $(PY_STAMP) $(KAFKA_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS)
 
 $(PY_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +31,16 @@ $(KAFKA_STAMP): deploy/kafka/pom.xml
 	mvn -q -B -f deploy/kafka/pom.xml dependency:copy-dependencies \
 		-DoutputDirectory=$(CURDIR)/$(KAFKA_LIBS) -DincludeScope=runtime
 	@touch $@
+
+# The broker's metrics exporter (a java agent), fetched from Maven Central like the broker.
+$(KAFKA_AGENT):
+	mvn -q -B dependency:copy -Dartifact=$(JMX_EXPORTER) -DoutputDirectory=$(CURDIR)/$(dir $(KAFKA_AGENT))
+
+# Prometheus and promtool from Debian's packages (the package's own service is not used: `make run`
+# starts Prometheus with this project's configuration).
+$(PROMETHEUS):
+	@command -v apt-get >/dev/null || { echo "install Prometheus (Debian package 'prometheus')"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
 
 $(KEYS): $(PY_STAMP)
 	$(BIN)/yrd keys init

@@ -26,6 +26,13 @@ sed -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" -e "s#@DAT
 java_opts=(-Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true
   "-Dkafka.logs.dir=$logs" "-Dlog4j2.configurationFile=$root/deploy/kafka/log4j2.properties")
 cp="$libs/*"
+# Broker metrics for Prometheus: the JMX exporter agent (set KAFKA_METRICS_PORT= to run without it).
+metrics_port=${KAFKA_METRICS_PORT-9404}
+agent=$(ls "$root"/.cache/kafka/agent/jmx_prometheus_javaagent-*.jar 2>/dev/null | head -1 || true)
+run_opts=("${java_opts[@]}")
+if [ -n "$metrics_port" ] && [ -n "$agent" ]; then
+  run_opts+=("-javaagent:$agent=127.0.0.1:$metrics_port:$root/deploy/kafka/jmx-exporter.yml")
+fi
 
 if [ ! -f "$data/meta.properties" ]; then
   cluster_id=$(java -cp "$cp" "${java_opts[@]}" kafka.tools.StorageTool random-uuid)
@@ -34,7 +41,7 @@ if [ ! -f "$data/meta.properties" ]; then
     || { echo "kafka: storage format failed, see $logs/format.log" >&2; exit 1; }
 fi
 
-nohup java -cp "$cp" "${java_opts[@]}" kafka.Kafka "$state/server.properties" \
+nohup java -cp "$cp" "${run_opts[@]}" kafka.Kafka "$state/server.properties" \
   > "$logs/stdout.log" 2>&1 < /dev/null &
 echo $! > "$pidfile"
 if probe --timeout "${KAFKA_START_TIMEOUT:-90}"; then

@@ -14,6 +14,9 @@ PROOF_REQUESTS = Gauge("yrd_notary_proof_requests", "Proof requests of this offi
 PROOFS_SHARED = Gauge(
     "yrd_notary_proofs_by_data_sharing", "Proofs provided through the system instead of paper", ["region"]
 )
+PROOFS_OVERDUE = Gauge(
+    "yrd_notary_proof_requests_overdue", "This office's proof requests unanswered past their deadline", ["region"]
+)
 ANSWER_SECONDS = Histogram(
     "yrd_notary_proof_answer_seconds",
     "Time from a proof request to its answer",
@@ -35,3 +38,4 @@ def refresh(runtime: Runtime) -> None:
     for row in counted["proof_requests"]:
         PROOF_REQUESTS.labels(region, row["proof_type"], row["status"]).set(row["n"])
     PROOFS_SHARED.labels(region).set(counted["proofs_shared"])
+    PROOFS_OVERDUE.labels(region).set(counted["proofs_overdue"])

@@ -227,6 +227,11 @@ def gauges(conn: sqlite3.Connection, region: str) -> dict[str, Any]:
         "proofs_shared": conn.execute(
             "SELECT count(*) FROM proof_requests WHERE requesting_region = ? AND status = 'provided'", (region,)
         ).fetchone()[0],
+        "proofs_overdue": conn.execute(
+            "SELECT count(*) FROM proof_requests WHERE requesting_region = ? AND status = 'requested' "
+            "AND overdue_flagged = 1",
+            (region,),
+        ).fetchone()[0],
     }
 
 

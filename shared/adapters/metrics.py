@@ -23,6 +23,11 @@ HANDLER_SECONDS = Histogram(
 CONSUMER_LAG = Gauge(
     "yrd_consumer_lag", "Records behind the high watermark, summed per topic", ["service", "region", "topic"]
 )
+READY = Gauge(
+    "yrd_ready",
+    "1 while a readiness check passes (store, workers, kafka), as /readyz sees it",
+    ["service", "region", "check"],
+)
 KAFKA_UP = Gauge("yrd_kafka_up", "1 while this instance reaches its broker, 0 while it does not", ["service", "region"])
 HTTP_REQUESTS = Counter("yrd_http_requests_total", "HTTP requests", ["service", "region", "route", "status"])
 HTTP_SECONDS = Histogram("yrd_http_seconds", "HTTP request time", ["service", "region", "route"])

@@ -171,3 +171,29 @@ def init_dev_keys(keys_dir: Path) -> bool:
         trust["regions"][region.value] = {"issuer": issuer_of(region), "public_key": public.decode()}
     trust_path.write_text(json.dumps(trust, indent=2))
     return True
+
+
+SCRAPE_TOKEN_TTL = timedelta(days=365)
+
+
+def scrape_token_path(keys_dir: Path, region: Region) -> Path:
+    return keys_dir / f"scrape-{region.value}.token"
+
+
+def write_scrape_tokens(keys_dir: Path) -> list[Path]:
+    """Prometheus's scrape identity: one long-lived operator token per region (a region's /metrics answers
+    only its own operators), signed with that region's key, readable by this user only."""
+    written = []
+    for region in Region:
+        token = mint(
+            load_private_key(keys_dir, region),
+            region,
+            f"prometheus@{region.value}",
+            [Role.OPERATOR],
+            ttl=SCRAPE_TOKEN_TTL,
+        )
+        path = scrape_token_path(keys_dir, region)
+        path.touch(mode=0o600)
+        path.write_text(token)
+        written.append(path)
+    return written

@@ -17,6 +17,7 @@ import importlib
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +27,8 @@ from pathlib import Path
 
 import typer
 
-from shared.contracts.regions import SERVICES, Domain, Region, port_of
+from shared.adapters.tokens import write_scrape_tokens
+from shared.contracts.regions import DEFAULT_PORT_BASE, SERVICES, Domain, Region, port_of
 from shared.entrypoints.cli_tools import audit_app, dlq_app, instance_settings, keys_app, topics_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -82,6 +84,9 @@ def run_all(port_base: int | None = None) -> None:
         ]
         children.append(subprocess.Popen(cmd, env=os.environ.copy()))
         typer.echo(f"started {region.value:8} {service.value:12} http://127.0.0.1:{port_of(region, service, base)}")
+    if base == DEFAULT_PORT_BASE and (prometheus := _start_prometheus()):
+        children.append(prometheus)
+        instances.append((None, None))
     pidfile = _run_pidfile()
     pidfile.parent.mkdir(parents=True, exist_ok=True)
     pidfile.write_text(" ".join(str(p) for p in (os.getpid(), *(c.pid for c in children))))
@@ -97,7 +102,8 @@ def run_all(port_base: int | None = None) -> None:
         time.sleep(0.5)
     for (region, service), child in zip(instances, children, strict=True):
         if child.returncode is not None and not stopping:
-            typer.echo(f"{region.value} {service.value} exited ({child.returncode}); stopping the others", err=True)
+            name = f"{region.value} {service.value}" if region and service else "prometheus"
+            typer.echo(f"{name} exited ({child.returncode}); stopping the others", err=True)
     for child in children:
         if child.poll() is None:
             child.terminate()
@@ -111,6 +117,33 @@ def run_all(port_base: int | None = None) -> None:
     raise typer.Exit(1 if failed and not stopping else 0)
 
 
+PROMETHEUS_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "prometheus.yml"
+
+
+def _start_prometheus() -> subprocess.Popen[bytes] | None:
+    """Prometheus for the zone on 127.0.0.1:9090 (the port map's instances, the broker's exporter), scraping
+    with the scrape identity minted here; storage and log under the data directory."""
+    binary = shutil.which("prometheus")
+    if binary is None:
+        typer.echo("prometheus: not installed (make setup installs it); running without it", err=True)
+        return None
+    settings = instance_settings()
+    write_scrape_tokens(settings.keys_dir)
+    storage = settings.data_dir / "prometheus"
+    storage.mkdir(parents=True, exist_ok=True)
+    log = open(storage / "prometheus.log", "ab")  # noqa: SIM115 (lives with the process)
+    command = [
+        binary,
+        f"--config.file={PROMETHEUS_CONFIG}",
+        f"--storage.tsdb.path={storage}",
+        "--storage.tsdb.retention.time=15d",
+        "--web.listen-address=127.0.0.1:9090",
+    ]
+    process = subprocess.Popen(command, stdout=log, stderr=log)
+    typer.echo("started prometheus            http://127.0.0.1:9090")
+    return process
+
+
 def _run_pidfile() -> Path:
     """Where run-all records its own and its instances' pids: in this checkout's data directory."""
     return instance_settings().data_dir / "run" / "run-all.pid"
@@ -122,7 +155,8 @@ def _ours(pid: int) -> bool:
         command = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return b"shared.entrypoints.cli" in command or b"/yrd\0" in command
+    ours = (b"shared.entrypoints.cli", b"/yrd\0", str(PROMETHEUS_CONFIG).encode())
+    return any(mark in command for mark in ours)
 
 
 @app.command("stop")

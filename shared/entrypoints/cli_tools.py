@@ -50,6 +50,15 @@ def keys_init() -> None:
     typer.echo(f"{'generated' if init_dev_keys(keys_dir) else 'kept'} development keys in {keys_dir}")
 
 
+@keys_app.command("scrape-tokens")
+def keys_scrape_tokens() -> None:
+    """Mint Prometheus's scrape identity: a long-lived operator token per region (run by `yrd run-all`)."""
+    from shared.adapters.tokens import write_scrape_tokens
+
+    for path in write_scrape_tokens(instance_settings().keys_dir):
+        typer.echo(f"wrote {path}")
+
+
 @audit_app.command("verify")
 def audit_verify(
     region: Region = typer.Option(..., "--region"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.adapters import metrics
 from shared.adapters.kafka.consumer import ConsumerConfig, ConsumerRunner
 from shared.adapters.kafka.health import BrokerHealth
 from shared.adapters.kafka.probe import broker_answers
@@ -63,7 +64,13 @@ class Runtime:
         """The relay, consumer and scanner threads are running (before start() there are none to check)."""
         return all(thread.is_alive() for thread in self._threads)
 
+    def readiness(self) -> dict[str, bool]:
+        """What /readyz answers, and what `yrd_ready` shows Prometheus."""
+        return {"store": self.store.writable(), "workers": self.workers_alive(), "kafka": self.kafka_ready()}
+
     def refresh_gauges(self) -> None:
+        for check, passed in self.readiness().items():
+            metrics.READY.labels(check=check, **self.settings.metric_labels).set(1 if passed else 0)
         for refresh in self.gauges:
             refresh()
 

@@ -125,7 +125,7 @@ def operations_router(runtime: Runtime) -> APIRouter:
 
     @router.get("/readyz", response_model=Readiness, responses={503: {"description": "Store or Kafka unreachable"}})
     def readyz() -> Response:
-        checks = {"store": runtime.store.writable(), "workers": runtime.workers_alive(), "kafka": runtime.kafka_ready()}
+        checks = runtime.readiness()
         body = {"status": "ready" if all(checks.values()) else "not-ready", "checks": checks}
         return OrjsonResponse(body, status_code=200 if all(checks.values()) else 503)
 

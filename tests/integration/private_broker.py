@@ -51,6 +51,7 @@ class PrivateBroker:
             "KAFKA_PORT": str(self.port),
             "KAFKA_CONTROLLER_PORT": str(self.controller_port),
             "KAFKA_STATE_DIR": str(self.state_dir),
+            "KAFKA_METRICS_PORT": "",  # the main broker's exporter has the port; this one runs without
         }
         subprocess.run(["bash", str(ROOT / "deploy" / "kafka" / script)], env=env, check=True, timeout=180)
 
