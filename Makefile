@@ -10,6 +10,9 @@ KEYS := .cache/keys/id-hash.key
 JMX_EXPORTER := io.prometheus.jmx:jmx_prometheus_javaagent:1.0.1
 KAFKA_AGENT := .cache/kafka/agent/jmx_prometheus_javaagent-1.0.1.jar
 PROMETHEUS := /usr/bin/prometheus
+BROWSER := .cache/browser.installed
+BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
+CONSOLE_ASSETS := deploy/console/node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
 .PHONY: setup broker topics run stop test test-isolation unit lint format bench schemas clean help
@@ -17,7 +20,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make setup | run | stop | test | test-isolation | unit | lint | format | bench | schemas | clean"
 
-setup: $(PY_STAMP) $(KAFKA_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS)
+setup: $(PY_STAMP) $(KAFKA_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(CONSOLE_ASSETS) $(BROWSER)
 
 $(PY_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +44,19 @@ $(KAFKA_AGENT):
 $(PROMETHEUS):
 	@command -v apt-get >/dev/null || { echo "install Prometheus (Debian package 'prometheus')"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
+
+# Chromium, its driver and CJK fonts from Debian's packages: the browser tests of the operations page.
+$(BROWSER):
+	@mkdir -p $(dir $@)
+	@dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1 || { \
+		command -v apt-get >/dev/null || { echo "install Debian's $(BROWSER_PACKAGES)"; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; }
+	@touch $@
+
+# The operations page's assets (ECharts), pinned by package-lock.json and served locally.
+$(CONSOLE_ASSETS): deploy/console/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed to fetch the console's page assets"; exit 1; }
+	npm ci --prefix deploy/console --silent --no-audit --no-fund
 
 $(KEYS): $(PY_STAMP)
 	$(BIN)/yrd keys init

@@ -42,6 +42,7 @@ def build(settings: Settings) -> FastAPI:
     runtime = build_runtime(settings, Domain.ALERTS, db.MIGRATIONS, EventRoute(PROJECTION, REACTIONS))
     runtime.scanners.append(service.scan)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
+    metrics.start_counting(settings.region)
     router = api.make_router(AckDeadlines().by_severity())
 
     return create_app(runtime, f"YRD alerts · {settings.region.value}", [router, audit_api.router])

@@ -5,9 +5,10 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 from services.alerts import store as db
+from shared.contracts.regions import Region
 from shared.entrypoints.runtime import Runtime
 
-ACTIVE = Gauge("yrd_alerts_active", "Active alerts in the read model", ["region", "severity", "origin"])
+ACTIVE = Gauge("yrd_alerts_active", "Active alerts in the read model", ["region", "severity", "origin", "category"])
 TIME_TO_ACK = Histogram(
     "yrd_alert_ack_seconds",
     "Time from raising to a target's acknowledgement (observed by the owner)",
@@ -23,5 +24,12 @@ def refresh(runtime: Runtime) -> None:
     conn = runtime.store.connect()
     ACTIVE.clear()
     for row in db.active_counts(conn):
-        ACTIVE.labels(region, row["severity"], row["origin_region"]).set(row["n"])
+        ACTIVE.labels(region, row["severity"], row["origin_region"], row["category"]).set(row["n"])
     OPEN_REINFORCEMENTS.labels(region).set(db.open_reinforcements(conn))
+
+
+def start_counting(region: Region) -> None:
+    """Escalations toward every other region start at 0, so Prometheus counts the first one too."""
+    for target in Region:
+        if target is not region:
+            ESCALATIONS.labels(region.value, target.value)

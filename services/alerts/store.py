@@ -183,8 +183,8 @@ def _listed(row: sqlite3.Row) -> dict[str, Any]:
 
 def active_counts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute(
-        "SELECT severity, origin_region, count(*) AS n FROM alerts WHERE status = 'active' "
-        "AND severity IS NOT NULL GROUP BY severity, origin_region"
+        "SELECT severity, origin_region, category, count(*) AS n FROM alerts WHERE status = 'active' "
+        "AND severity IS NOT NULL GROUP BY severity, origin_region, category"
     ).fetchall()
 
 

@@ -9,7 +9,9 @@ from prometheus_client import Gauge, Histogram
 from services.filing import store as db
 from shared.entrypoints.runtime import Runtime
 
-FILINGS = Gauge("yrd_filings", "Filings in the read model", ["region", "status", "court_region", "receiving_region"])
+FILINGS = Gauge(
+    "yrd_filings", "Filings in the read model", ["region", "status", "court_region", "receiving_region", "case_type"]
+)
 OVERDUE = Gauge("yrd_filings_overdue", "Filings of this court past the 7-day decision deadline", ["region"])
 TIME_TO_DECISION = Histogram(
     "yrd_filing_decision_seconds",
@@ -24,5 +26,7 @@ def refresh(runtime: Runtime) -> None:
     conn = runtime.store.connect()
     FILINGS.clear()
     for row in db.counts(conn):
-        FILINGS.labels(region, row["status"], row["court_region"], row["receiving_region"]).set(row["n"])
+        FILINGS.labels(region, row["status"], row["court_region"], row["receiving_region"], row["case_type"]).set(
+            row["n"]
+        )
     OVERDUE.labels(region).set(db.overdue_count(conn, region, datetime.now(UTC)))

@@ -130,8 +130,8 @@ def mark_overdue(conn: sqlite3.Connection, filing_id: str) -> None:
 
 def counts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute(
-        "SELECT status, court_region, receiving_region, count(*) AS n FROM filings "
-        "WHERE court_region IS NOT NULL GROUP BY status, court_region, receiving_region"
+        "SELECT status, court_region, receiving_region, case_type, count(*) AS n FROM filings "
+        "WHERE court_region IS NOT NULL GROUP BY status, court_region, receiving_region, case_type"
     ).fetchall()
 
 

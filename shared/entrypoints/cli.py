@@ -64,6 +64,27 @@ def serve(service: Domain, region: Region = typer.Option(..., "--region"), port_
     )
 
 
+@app.command()
+def console(port_base: int | None = None, port: int | None = None) -> None:
+    """Run the zone's operations page (port base + 0: 8000 by default), reading Prometheus."""
+    import uvicorn
+
+    from services.console.app import build
+    from shared.adapters import logs
+
+    settings = instance_settings(port_base=port_base)
+    logs.configure(settings.log_level, settings.kafka_log_level, service="console", region="zone")
+    uvicorn.run(
+        build(settings),
+        host=settings.host,
+        port=port or settings.port_base,
+        log_config=None,
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+    )
+
+
 @app.command("run-all")
 def run_all(port_base: int | None = None) -> None:
     """Start every implemented service for all three regions; Ctrl-C stops them all."""
@@ -84,9 +105,13 @@ def run_all(port_base: int | None = None) -> None:
         ]
         children.append(subprocess.Popen(cmd, env=os.environ.copy()))
         typer.echo(f"started {region.value:8} {service.value:12} http://127.0.0.1:{port_of(region, service, base)}")
+    zone_cmd = [sys.executable, "-m", "shared.entrypoints.cli", "console", "--port-base", str(base)]
+    children.append(subprocess.Popen(zone_cmd, env=os.environ.copy()))
+    instances.append((None, "console"))
+    typer.echo(f"started {'zone':8} {'console':12} http://127.0.0.1:{base}")
     if base == DEFAULT_PORT_BASE and (prometheus := _start_prometheus()):
         children.append(prometheus)
-        instances.append((None, None))
+        instances.append((None, "prometheus"))
     pidfile = _run_pidfile()
     pidfile.parent.mkdir(parents=True, exist_ok=True)
     pidfile.write_text(" ".join(str(p) for p in (os.getpid(), *(c.pid for c in children))))
@@ -102,7 +127,7 @@ def run_all(port_base: int | None = None) -> None:
         time.sleep(0.5)
     for (region, service), child in zip(instances, children, strict=True):
         if child.returncode is not None and not stopping:
-            name = f"{region.value} {service.value}" if region and service else "prometheus"
+            name = f"{region.value} {service.value}" if region else service
             typer.echo(f"{name} exited ({child.returncode}); stopping the others", err=True)
     for child in children:
         if child.poll() is None:

@@ -21,6 +21,7 @@ from shared.adapters.outbox import OutboxRelay
 from shared.adapters.peers import Peers
 from shared.adapters.store import Store, prune
 from shared.adapters.tokens import TrustList
+from shared.contracts.base import REGISTRY
 from shared.contracts.envelope import Event
 from shared.contracts.regions import Domain
 from shared.core.route import NO_ROUTE, EventRoute
@@ -139,6 +140,10 @@ def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRo
         timeout = settings.kafka_timeout_ms
         return make_producer(settings.kafka_bootstrap, max_block_ms=timeout, bootstrap_timeout_ms=timeout)
 
+    # Counters of the domain's event types start at 0, so Prometheus counts an instance's first events too.
+    for declared in REGISTRY.values():
+        if declared.domain is domain:
+            metrics.PUBLISHED.labels(type=declared.type, **settings.metric_labels)
     health = BrokerHealth(settings.metric_labels)
     relay = OutboxRelay(store, producer, settings.metric_labels, settings.outbox_poll_seconds, health=health)
 

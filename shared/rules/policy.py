@@ -108,6 +108,7 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
     "corrections.report_violation": {R.CORRECTIONS_OFFICER: ALL, R.POLICE_OFFICER: ALL},
     # operations: an instance's metrics, for its own region's operators
     "ops.metrics": {R.OPERATOR: OWN, R.SUPERVISOR: OWN},
+    "ops.console": {R.OPERATOR: ALL, R.SUPERVISOR: ALL},  # the zone-wide page: aggregates only
     # the region's own audit trail
     "audit.read": {R.SUPERVISOR: OWN},
 }

@@ -83,9 +83,9 @@ def test_deny_by_default():
     assert not allowed(frozenset({Role.COURT_OFFICER}), "filing.decide", Scope.OTHER)
 
 
-def test_operators_see_metrics_not_records():
+def test_operators_see_metrics_and_the_operations_page_not_records():
     granted = {action for action, grants in POLICY.items() if Role.OPERATOR in grants}
-    assert granted == {"ops.metrics"}
+    assert granted == {"ops.metrics", "ops.console"}
 
 
 def test_no_region_acts_through_another_regions_instance():

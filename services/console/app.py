@@ -1,0 +1,160 @@
+"""The operations console: one zone-wide page (port base + 0, 8000 by default) for operators and
+supervisors of any region. Login is by pasting a token, kept in an HttpOnly, SameSite=Strict cookie;
+the page shows aggregates only, read from Prometheus (the same numbers the alert rules see), never a
+record's personal data."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+from fastapi import Cookie, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.console.figures import Queries, day_window, overview
+from shared.adapters.gate import VerifiedTokens
+from shared.adapters.tokens import InvalidToken, Principal, TrustList
+from shared.contracts.regions import ZONE_TZ
+from shared.core.settings import ROOT, Settings
+from shared.rules.policy import Scope, allowed
+
+STATIC = Path(__file__).resolve().parent / "static"
+ECHARTS = ROOT / "deploy" / "console" / "node_modules" / "echarts" / "dist" / "echarts.min.js"
+COOKIE = "yrd_console"
+HEADERS = {
+    "content-security-policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+}
+PAGE_VIEWS = Counter("yrd_console_overviews_total", "Overviews served by the operations console", ["outcome"])
+
+
+class Secured:
+    """Security headers on every answer (pure ASGI: no per-request task hop)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.headers = [(k.encode(), v.encode()) for k, v in HEADERS.items()]
+
+    async def __call__(self, scope, receive, send) -> None:
+        async def with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.headers]
+            await send(message)
+
+        await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
+
+
+class ConsoleSettings(BaseSettings):
+    """YRD_PROMETHEUS_URL: where the console reads its figures."""
+
+    model_config = SettingsConfigDict(env_prefix="YRD_", extra="ignore")
+
+    prometheus_url: str = "http://127.0.0.1:9090"
+
+
+class Login(BaseModel):
+    token: str = Field(min_length=20, max_length=4096)
+
+
+def _principal(tokens: VerifiedTokens, token: str | None) -> Principal | None:
+    """The caller, if the token is valid now and grants the console (operators and supervisors)."""
+    if not token:
+        return None
+    try:
+        principal = tokens.principal(token)
+    except InvalidToken:
+        return None
+    return principal if allowed(principal.roles, "ops.console", frozenset({Scope.OWN})) else None
+
+
+async def _figures(client: httpx.AsyncClient) -> dict:
+    now = datetime.now(UTC)
+    _, window = day_window(now)
+    queries = Queries(window).all()
+
+    async def ask(expr: str) -> list[dict]:
+        answer = (await client.get("/api/v1/query", params={"query": expr})).json()
+        return answer["data"]["result"] if answer.get("status") == "success" else []
+
+    answers = await asyncio.gather(*(ask(expr) for expr in queries.values()))
+    firing = (await client.get("/api/v1/alerts")).json()["data"]["alerts"]
+    return overview(dict(zip(queries, answers, strict=True)), firing, now)
+
+
+def _pages_and_session(app: FastAPI, tokens: VerifiedTokens) -> None:
+    """The page, its assets (served from here: no CDN), and login/logout."""
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @app.get("/assets/{name}", include_in_schema=False)
+    async def asset(name: str) -> Response:
+        files = {"console.js": STATIC / "console.js", "console.css": STATIC / "console.css", "echarts.min.js": ECHARTS}
+        if name not in files:
+            return JSONResponse({"title": "Not found", "status": 404}, status_code=404)
+        return FileResponse(files[name])
+
+    @app.post("/login", status_code=204)
+    async def login(body: Login) -> Response:
+        principal = _principal(tokens, body.token.strip())
+        if principal is None:
+            return JSONResponse({"title": "Not an operator or supervisor token", "status": 401}, status_code=401)
+        response = Response(status_code=204)
+        seconds = int(principal.expires_at - time.time()) if principal.expires_at else 3600
+        response.set_cookie(COOKIE, body.token.strip(), max_age=max(seconds, 0), httponly=True, samesite="strict")
+        return response
+
+    @app.post("/logout", status_code=204)
+    async def logout() -> Response:
+        response = Response(status_code=204)
+        response.delete_cookie(COOKIE, httponly=True, samesite="strict")
+        return response
+
+
+def build(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    tokens = VerifiedTokens(TrustList.load(settings.resolved_trust_file))
+    prometheus = httpx.AsyncClient(base_url=ConsoleSettings().prometheus_url, timeout=5.0)
+    app = FastAPI(title="YRD operations console", version="1", docs_url=None, redoc_url=None)
+    app.add_middleware(Secured)
+
+    _pages_and_session(app, tokens)
+
+    @app.get("/api/overview")
+    async def api_overview(yrd_console: Annotated[str | None, Cookie()] = None) -> Response:
+        principal = _principal(tokens, yrd_console)
+        if principal is None:
+            PAGE_VIEWS.labels("unauthenticated").inc()
+            return JSONResponse({"title": "Log in with an operator or supervisor token", "status": 401}, 401)
+        try:
+            figures = await _figures(prometheus)
+        except (httpx.HTTPError, KeyError, ValueError):
+            PAGE_VIEWS.labels("prometheus-unavailable").inc()
+            return JSONResponse({"title": "Prometheus unavailable", "status": 503}, 503, {"retry-after": "5"})
+        PAGE_VIEWS.labels("served").inc()
+        figures["viewer"] = {"subject": principal.subject, "region": principal.region.value}
+        figures["zone_time"] = datetime.now(ZONE_TZ).isoformat()
+        return JSONResponse(figures)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if _principal(tokens, bearer) is None:
+            return JSONResponse({"title": "Unauthorized", "status": 401}, status_code=401)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
