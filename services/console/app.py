@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import httpx
-from fastapi import Cookie, FastAPI, Request
+from fastapi import Cookie, FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.console.figures import Queries, day_window, overview
+from services.console.figures import Queries, day_window, firing_at, moment_of, overview
 from shared.adapters.gate import VerifiedTokens
 from shared.adapters.tokens import InvalidToken, Principal, TrustList
 from shared.contracts.regions import ZONE_TZ
@@ -76,18 +76,23 @@ def _principal(tokens: VerifiedTokens, token: str | None) -> Principal | None:
     return principal if allowed(principal.roles, "ops.console", frozenset({Scope.OWN})) else None
 
 
-async def _figures(client: httpx.AsyncClient) -> dict:
-    now = datetime.now(UTC)
-    _, window = day_window(now)
+async def _figures(client: httpx.AsyncClient, day: date | None) -> dict:
+    """The figures of today (live), or of a past day as they stood at its end (the daily digest)."""
+    moment = moment_of(day, datetime.now(UTC))
+    _, window = day_window(moment)
     queries = Queries(window).all()
 
     async def ask(expr: str) -> list[dict]:
-        answer = (await client.get("/api/v1/query", params={"query": expr})).json()
+        params = {"query": expr, "time": moment.timestamp()}
+        answer = (await client.get("/api/v1/query", params=params)).json()
         return answer["data"]["result"] if answer.get("status") == "success" else []
 
     answers = await asyncio.gather(*(ask(expr) for expr in queries.values()))
-    firing = (await client.get("/api/v1/alerts")).json()["data"]["alerts"]
-    return overview(dict(zip(queries, answers, strict=True)), firing, now)
+    if day is None:
+        firing = (await client.get("/api/v1/alerts")).json()["data"]["alerts"]
+    else:
+        firing = firing_at(await ask('ALERTS{alertstate="firing"}'))
+    return overview(dict(zip(queries, answers, strict=True)), firing, moment)
 
 
 def _pages_and_session(app: FastAPI, tokens: VerifiedTokens) -> None:
@@ -131,13 +136,19 @@ def build(settings: Settings | None = None) -> FastAPI:
     _pages_and_session(app, tokens)
 
     @app.get("/api/overview")
-    async def api_overview(yrd_console: Annotated[str | None, Cookie()] = None) -> Response:
+    async def api_overview(
+        yrd_console: Annotated[str | None, Cookie()] = None, day: Annotated[date | None, Query(alias="date")] = None
+    ) -> Response:
         principal = _principal(tokens, yrd_console)
         if principal is None:
             PAGE_VIEWS.labels("unauthenticated").inc()
             return JSONResponse({"title": "Log in with an operator or supervisor token", "status": 401}, 401)
         try:
-            figures = await _figures(prometheus)
+            moment_of(day, datetime.now(UTC))
+        except ValueError as error:
+            return JSONResponse({"title": str(error), "status": 422}, 422)
+        try:
+            figures = await _figures(prometheus, day)
         except (httpx.HTTPError, KeyError, ValueError):
             PAGE_VIEWS.labels("prometheus-unavailable").inc()
             return JSONResponse({"title": "Prometheus unavailable", "status": 503}, 503, {"retry-after": "5"})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from shared.contracts import alerts, corrections, filing, notary
@@ -67,6 +67,26 @@ def day_window(now: datetime) -> tuple[datetime, int]:
     local = now.astimezone(ZONE_TZ)
     midnight = datetime.combine(local.date(), time(0), ZONE_TZ)
     return midnight, max(int((local - midnight) / timedelta(seconds=1)), 60)
+
+
+def moment_of(day: date | None, now: datetime) -> datetime:
+    """When a day's figures are read: now for today (or no day given), the day's last second for a past
+    one. A day still to come has no figures."""
+    if day is None:
+        return now
+    if day > now.astimezone(ZONE_TZ).date():
+        raise ValueError("that day has not begun")
+    end = datetime.combine(day, time(23, 59, 59), ZONE_TZ)
+    return min(end, now)
+
+
+def firing_at(samples: list[Sample]) -> list[dict[str, Any]]:
+    """Firing alerts as the ALERTS series remembers them (for a past day: no summaries are kept)."""
+    return [
+        {"state": "firing", "labels": dict(s["metric"]), "annotations": {}}
+        for s in samples
+        if s["metric"].get("alertstate") == "firing"
+    ]
 
 
 def _number(sample: Sample) -> float:

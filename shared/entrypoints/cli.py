@@ -85,6 +85,27 @@ def console(port_base: int | None = None, port: int | None = None) -> None:
     )
 
 
+@app.command()
+def digest(
+    day: str = typer.Option(..., "--date", help="YYYY-MM-DD (Beijing time); today gives the figures so far"),
+    console_url: str = typer.Option("", "--console", help="default: this machine's console (port base)"),
+    out: Path = typer.Option(Path("var/digests"), "--out"),
+) -> None:
+    """Write one day's operations page as PNG and PDF (the picture sent to the leaders every day)."""
+    from datetime import date, timedelta
+
+    from services.console.digest import render
+    from shared.adapters.tokens import load_private_key, mint
+    from shared.rules.policy import Role
+
+    settings = instance_settings()
+    when = date.fromisoformat(day)
+    key = load_private_key(settings.keys_dir, Region.QINGPU)
+    token = mint(key, Region.QINGPU, "digest@zone", [Role.OPERATOR], ttl=timedelta(minutes=10))
+    png, pdf = render(console_url or f"http://127.0.0.1:{settings.port_base}", token, when, out)
+    typer.echo(f"wrote {png}\nwrote {pdf}")
+
+
 @app.command("run-all")
 def run_all(port_base: int | None = None) -> None:
     """Start every implemented service for all three regions; Ctrl-C stops them all."""

@@ -22,12 +22,11 @@ import httpx
 import pytest
 import yaml
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service as ChromeService
-from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from services.console.digest import browser, log_in
 from shared.adapters.tokens import load_private_key, mint
-from shared.contracts.regions import DEFAULT_PORT_BASE, SERVICES, Domain, Region, port_of
+from shared.contracts.regions import DEFAULT_PORT_BASE, SERVICES, Domain, Region, port_of, zone_today
 from shared.core.settings import ROOT
 from shared.rules.policy import Role
 from tests.e2e.conftest import KEYS, PORT_BASE, token
@@ -166,16 +165,6 @@ def _burst(count: int) -> None:
         assert answer.status_code == 202, answer.text
 
 
-def _browser() -> webdriver.Chrome:
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1600"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = ChromeService(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    return webdriver.Chrome(options=options, service=service)
-
-
 def _shown(driver: webdriver.Chrome) -> dict[str, str]:
     """Every figure on the page, read at once (the page redraws its tables on each refresh)."""
     return driver.execute_script(
@@ -198,13 +187,9 @@ def test_the_operations_page_shows_live_figures_that_match_the_api(operations):
     _burst(3)
     _eventually(lambda: api.get("/api/overview").json()["volumes"]["jiashan"]["filings_submitted"] >= before + 3)
 
-    driver = _browser()
+    driver = browser()
     try:
-        driver.get(console + "/")
-        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "token").is_displayed())
-        driver.find_element(By.ID, "token").send_keys(operator)
-        driver.find_element(By.CSS_SELECTOR, "#login-form button").click()
-        WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "board").is_displayed())
+        log_in(driver, console, operator)
         WebDriverWait(driver, 30).until(lambda d: _shown(d).get("volumes.jiashan.filings_submitted"))
 
         def page_matches_api() -> bool:
@@ -231,3 +216,23 @@ def test_the_operations_page_shows_live_figures_that_match_the_api(operations):
         assert errors == [], errors
     finally:
         driver.quit()
+
+
+def test_the_daily_digest_is_the_page_of_that_day_as_png_and_pdf(operations, tmp_path):
+    day = zone_today().isoformat()
+    command = [sys.executable, "-m", "shared.entrypoints.cli", "digest", "--date", day, "--console", operations.console]
+    result = subprocess.run(
+        [*command, "--out", str(tmp_path)],
+        env={**os.environ, "YRD_KEYS_DIR": str(KEYS)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    png = (tmp_path / f"digest-{zone_today().isoformat()}.png").read_bytes()
+    pdf = (tmp_path / f"digest-{zone_today().isoformat()}.pdf").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 50_000
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+    future = httpx.Client(base_url=operations.console)
+    future.post("/login", json={"token": token(Region.QINGPU, Role.SUPERVISOR)})
+    assert future.get("/api/overview", params={"date": "2999-01-01"}).status_code == 422

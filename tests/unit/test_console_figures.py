@@ -65,3 +65,20 @@ def test_sla_categories_event_plane_and_firing_alerts():
         0,
     )
     assert [a["name"] for a in figures["alerts_firing"]] == ["YrdInstanceDown"]  # pending ones are not shown
+
+
+def test_a_past_day_is_read_at_its_last_second_and_a_future_day_is_refused():
+    from datetime import date
+
+    import pytest
+
+    from services.console.figures import firing_at, moment_of
+
+    now = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+    assert moment_of(None, now) == now
+    assert moment_of(date(2026, 11, 27), now) == now  # today: so far
+    assert moment_of(date(2026, 11, 25), now).isoformat() == "2026-11-25T23:59:59+08:00"
+    with pytest.raises(ValueError):
+        moment_of(date(2026, 11, 28), now)
+    remembered = vector(({"alertname": "ReportInsOverdue", "alertstate": "firing", "severity": "warning"}, 1))
+    assert [a["labels"]["alertname"] for a in firing_at(remembered)] == ["ReportInsOverdue"]

@@ -4,6 +4,8 @@
 "use strict";
 
 const REFRESH_MS = 5000;
+// ?date=YYYY-MM-DD: a past day's figures as they stood at its end (the daily digest); none: live.
+const DAY = new URLSearchParams(location.search).get("date");
 const REGIONS_ZH = { jiashan: "嘉善", qingpu: "青浦", wujiang: "吴江" };
 const VOLUME_ROWS = [
   ["filings_submitted", "立案申请 filings submitted"], ["filings_accepted", "立案 accepted"],
@@ -114,7 +116,7 @@ function draw(o) {
   volumesChart(o);
   pie("case-types-chart", o.categories.case_types);
   pie("alert-categories-chart", o.categories.alert_categories);
-  document.getElementById("since").textContent = `since ${o.today_since}`;
+  document.getElementById("since").textContent = DAY ? `${DAY} (digest, as of ${o.at})` : `since ${o.today_since}`;
   document.getElementById("updated").textContent = `${o.viewer.subject} · updated ${o.zone_time.slice(11, 19)}`;
   document.body.dataset.loaded = o.at;
 }
@@ -126,7 +128,8 @@ function show(loggedIn) {
 }
 
 async function refresh() {
-  const answer = await fetch("/api/overview", { credentials: "same-origin" });
+  const query = DAY ? `?date=${encodeURIComponent(DAY)}` : "";
+  const answer = await fetch(`/api/overview${query}`, { credentials: "same-origin" });
   if (answer.status === 401) return show(false);
   if (!answer.ok) return; // Prometheus away: keep the last picture, try again
   show(true);
@@ -150,4 +153,4 @@ document.getElementById("logout").addEventListener("click", async () => {
 });
 
 refresh();
-setInterval(refresh, REFRESH_MS);
+if (!DAY) setInterval(refresh, REFRESH_MS); // a past day does not change
