@@ -64,7 +64,7 @@ def table(results: dict) -> str:
             load = name.split("_", 1)[1]
             lines.append(f"cross-region visibility, {load:<10} p50 {v['p50_ms']:.1f} ms, p99 {v['p99_ms']:.1f} ms")
         drained = web["backlog_drained_after_s"]
-        lines.append(f"(the POST runs' backlog drained {drained:.1f} s before the visibility runs)")
+        lines.append(f"(the POST runs' backlog drained {drained:.1f} s before the list and visibility runs)")
         lines.append(f"12 idle instances: {web['idle_cpu_percent_of_one_core']:.1f}% of one core")
     return "\n".join(lines)
 
