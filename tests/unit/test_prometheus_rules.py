@@ -54,6 +54,24 @@ def test_every_alert_rule_has_a_firing_case(promtool):
     assert alerts - tested == set()
 
 
+def test_every_recording_rule_has_an_expected_value(promtool):
+    import yaml
+
+    recorded = {
+        rule["record"]
+        for group in yaml.safe_load((PROMETHEUS / "rules" / "yrd.yml").read_text())["groups"]
+        for rule in group["rules"]
+        if "record" in rule
+    }
+    tested = {
+        case["expr"].split("{")[0]
+        for path in (PROMETHEUS / "tests").glob("*.yml")
+        for test in yaml.safe_load(path.read_text())["tests"]
+        for case in test.get("promql_expr_test", [])
+    }
+    assert recorded - tested == set()
+
+
 def test_the_rules_behave_as_their_tests_say(promtool):
     out = run(promtool, "test", "rules", *sorted((PROMETHEUS / "tests").glob("*.yml")))
     assert "SUCCESS" in out
