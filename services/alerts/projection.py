@@ -21,7 +21,7 @@ def _timeline(uow: UnitOfWork, event: Event, detail: dict[str, Any]) -> None:
 
 def raised(uow: UnitOfWork, event: Event) -> None:
     data: ev.Raised = event.data
-    # Details fill in whatever state arrived first (a stub made by an out-of-order delivery).
+    # Into a stub made by newer changes that arrived first, the details fill in only what is empty.
     values = {
         "id": data.alert_id,
         "version": data.version,
@@ -30,7 +30,7 @@ def raised(uow: UnitOfWork, event: Event) -> None:
         "agency": event.agency,
         **data.model_dump(exclude={"alert_id", "version"}),
     }
-    records.merge(uow.conn, "alerts", values, keep=("status", "version"))
+    records.create_versioned(uow.conn, "alerts", values)
     for target in data.targets:
         db.set_ack_due(uow.conn, data.alert_id, target, data.ack_due)
     _timeline(

@@ -51,7 +51,7 @@ def enrolled(uow: UnitOfWork, event: Event) -> None:
         "enrolled_at": event.time,
         "report_in_due": data.report_in_due,
     }
-    db.upsert(uow.conn, "subjects", values, keep=("status", "version"))
+    records.create_versioned(uow.conn, "subjects", values)
     _timeline(
         uow, event, {"home_region": data.profile.home_region, "correction_type": data.profile.correction_type.value}
     )

@@ -80,8 +80,9 @@ def parties(conn: sqlite3.Connection, filing_id: str) -> list[dict[str, str]]:
 
 
 def upsert_details(conn: sqlite3.Connection, details: dict[str, Any]) -> None:
-    """Static facts of a filing from its `submitted` event; never moves the state backwards."""
-    records.merge(conn, "filings", details, keep=("status", "version"))
+    """The facts of a filing from its `submitted` event: never moves the state backwards, nor overrides
+    what a later version changed (resubmitted documents)."""
+    records.create_versioned(conn, "filings", details)
 
 
 def apply_state(conn: sqlite3.Connection, filing_id: str, version: int, status: str, **fields: Any) -> bool:

@@ -28,7 +28,7 @@ def certificate_issued(uow: UnitOfWork, event: Event) -> None:
         "issuer_region": event.region.value,
         **data.model_dump(exclude={"number", "version"}),
     }
-    records.merge(uow.conn, "certificates", values, keep=("status", "version"))
+    records.create_versioned(uow.conn, "certificates", values)
     _record(uow, event, data.number, {"matter": data.matter.value})
 
 

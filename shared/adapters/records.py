@@ -85,6 +85,13 @@ def apply_versioned(conn: sqlite3.Connection, table: str, record_id: str, versio
     _insert(conn, table, values, f"ON CONFLICT(id) DO UPDATE SET {', '.join(assignments)}")
 
 
+def create_versioned(conn: sqlite3.Connection, table: str, values: dict[str, Any]) -> None:
+    """A record's creation event (with its `id` and `version`), applied like any versioned change: into a
+    stub that newer changes made first, it fills in only what they left empty."""
+    fields = {k: v for k, v in values.items() if k not in ("id", "version")}
+    apply_versioned(conn, table, values["id"], values["version"], **fields)
+
+
 def update(conn: sqlite3.Connection, table: str, where: dict[str, Any], **fields: Any) -> int:
     values = _values(fields)
     clause = " AND ".join(f"{k} = :w_{k}" for k in where)
