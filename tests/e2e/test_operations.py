@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from shared.core.settings import ROOT
 from shared.rules.policy import Role
 from tests.e2e.conftest import KEYS, PORT_BASE, token
 from tests.e2e.filing_data import filing_body
+from tests.helpers import eventually
 from tests.integration.private_broker import free_port
 
 pytestmark = pytest.mark.e2e
@@ -114,15 +114,8 @@ def _query(base: str, expr: str) -> list[dict]:
 
 
 def _eventually(probe, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if result := probe():
-                return result
-        except (httpx.HTTPError, AssertionError, ValueError):  # not answering yet, or not yet JSON
-            pass
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(1)
+    """Prometheus and the console answer errors, or not JSON yet, while they start."""
+    return eventually(probe, timeout=timeout, interval=1, ignoring=(httpx.HTTPError, ValueError))
 
 
 def test_every_instance_the_console_and_the_broker_are_scraped_with_the_scrape_identity(operations):
