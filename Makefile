@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 KAFKA_LIBS := .cache/kafka/libs
 PY_STAMP := $(VENV)/.installed
 KAFKA_STAMP := $(KAFKA_LIBS)/.fetched
+MIRROR_LIBS := .cache/kafka/mirror
+MIRROR_STAMP := $(MIRROR_LIBS)/.fetched
+ZONE_STATE := .cache/kafka/zone
 KEYS := .cache/keys/id-hash.key
 JMX_EXPORTER := io.prometheus.jmx:jmx_prometheus_javaagent:1.0.1
 KAFKA_AGENT := .cache/kafka/agent/jmx_prometheus_javaagent-1.0.1.jar
@@ -15,12 +18,14 @@ BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 CONSOLE_ASSETS := deploy/console/node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
-.PHONY: setup broker topics run stop test test-isolation unit lint format bench schemas clean help
+.PHONY: setup broker topics run run-zone stop test test-suite test-zone test-isolation unit lint format bench \
+	schemas clean help
 
 help:
-	@echo "make setup | run | stop | test | test-isolation | unit | lint | format | bench | schemas | clean"
+	@echo "make setup | run | run-zone | stop | test | test-zone | test-isolation | unit | lint | format | bench"
+	@echo "     schemas | clean"
 
-setup: $(PY_STAMP) $(KAFKA_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(CONSOLE_ASSETS) $(BROWSER)
+setup: $(PY_STAMP) $(KAFKA_STAMP) $(MIRROR_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(CONSOLE_ASSETS) $(BROWSER)
 
 $(PY_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +38,13 @@ $(KAFKA_STAMP): deploy/kafka/pom.xml
 	rm -rf $(KAFKA_LIBS)
 	mvn -q -B -f deploy/kafka/pom.xml dependency:copy-dependencies \
 		-DoutputDirectory=$(CURDIR)/$(KAFKA_LIBS) -DincludeScope=runtime
+	@touch $@
+
+# MirrorMaker 2 (connect-mirror, the broker's version) for the three-cluster zone, from Maven Central.
+$(MIRROR_STAMP): deploy/mirror/pom.xml
+	rm -rf $(MIRROR_LIBS)
+	mvn -q -B -f deploy/mirror/pom.xml dependency:copy-dependencies \
+		-DoutputDirectory=$(CURDIR)/$(MIRROR_LIBS) -DincludeScope=runtime
 	@touch $@
 
 # The broker's metrics exporter (a java agent), fetched from Maven Central like the broker.
@@ -69,12 +81,25 @@ broker: setup
 run: broker
 	$(BIN)/yrd run-all
 
+# Each region on its own Kafka cluster, MirrorMaker 2 between them (instead of `make run`, on the same ports).
+run-zone: setup
+	$(BIN)/yrd zone up
+	$(BIN)/yrd run-all --zone
+
 stop:
 	@test -x $(BIN)/yrd && $(BIN)/yrd stop || true
 	@bash deploy/kafka/stop.sh
+	@if [ -d $(ZONE_STATE) ]; then $(BIN)/yrd zone down; fi
 
-test: broker
+# Everything: the suite on the single broker, then the three-cluster zone's partition and crash tests.
+test: test-suite test-zone
+
+test-suite: broker
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Three clusters, links and MirrorMakers of the test's own (ports offset by 10000): partition, heal, kill -9.
+test-zone: setup
+	$(BIN)/pytest tests/zone -m zone $(PYTEST_ARGS)
 
 # The whole suite beside a running `make run` system, which must stay healthy throughout (CI runs this).
 test-isolation: broker

@@ -22,8 +22,10 @@ fi
 mkdir -p "$data" "$logs"
 sed -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" -e "s#@DATA_DIR@#$data#g" \
   "$root/deploy/kafka/server.properties.in" > "$state/server.properties"
+# KAFKA_EXTRA_CONFIG: a file appended to the configuration; a key given there wins (the zone's listeners).
+if [ -n "${KAFKA_EXTRA_CONFIG:-}" ]; then cat "$KAFKA_EXTRA_CONFIG" >> "$state/server.properties"; fi
 
-java_opts=(-Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true
+java_opts=(-Xms256m "-Xmx${KAFKA_HEAP:-1g}" -XX:+UseG1GC -Djava.awt.headless=true
   "-Dkafka.logs.dir=$logs" "-Dlog4j2.configurationFile=$root/deploy/kafka/log4j2.properties")
 cp="$libs/*"
 # Broker metrics for Prometheus: the JMX exporter agent (set KAFKA_METRICS_PORT= to run without it).

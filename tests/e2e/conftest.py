@@ -1,105 +1,14 @@
-"""Running instances, started as a user would (`yrd serve`), on a test port base and topic namespace."""
+"""Running instances (tests/instances.py) for the end-to-end suites, one cluster of instances per service."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 
-from shared.adapters.tokens import init_dev_keys, load_private_key, mint
-from shared.contracts.regions import Domain, Region, port_of
-from shared.core.settings import ROOT
-from shared.rules.policy import Role
-
-PORT_BASE = 18000
-KEYS = ROOT / ".cache" / "keys"
-
-
-@dataclass
-class Cluster:
-    prefix: str
-    data_dir: Path
-    services: list[Domain]
-    extra_env: dict[str, str] = field(default_factory=dict)
-    procs: dict[tuple[Region, Domain], subprocess.Popen] = field(default_factory=dict)
-    port_base: int = PORT_BASE
-
-    def url(self, region: Region, service: Domain) -> str:
-        return f"http://127.0.0.1:{port_of(region, service, self.port_base)}"
-
-    def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            "YRD_TOPIC_PREFIX": self.prefix,
-            "YRD_DATA_DIR": str(self.data_dir),
-            "YRD_PORT_BASE": str(self.port_base),
-            "YRD_SCAN_SECONDS": "0.2",
-            "YRD_KEYS_DIR": str(KEYS),
-            **self.extra_env,
-        }
-
-    def start(self, region: Region, service: Domain) -> None:
-        log = open(self.data_dir / f"{region.value}-{service.value}.log", "ab")  # noqa: SIM115 (lives with the process)
-        self.procs[(region, service)] = subprocess.Popen(
-            [sys.executable, "-m", "shared.entrypoints.cli", "serve", service.value, "--region", region.value],
-            env=self.env(),
-            stdout=log,
-            stderr=log,
-        )
-
-    def stop(self, region: Region, service: Domain) -> None:
-        proc = self.procs.pop((region, service))
-        proc.terminate()
-        proc.wait(timeout=30)
-
-    def kill(self, region: Region, service: Domain) -> None:
-        """kill -9: no shutdown hooks, no consumer leaving its group, whatever was in flight is cut off."""
-        proc = self.procs.pop((region, service))
-        proc.kill()
-        proc.wait(timeout=30)
-
-    def wait_ready(self, timeout: float = 60, only: list[tuple[Region, Domain]] | None = None) -> None:
-        deadline = time.monotonic() + timeout
-        for region, service in only or list(self.procs):
-            while True:
-                try:
-                    if httpx.get(self.url(region, service) + "/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if self.procs[(region, service)].poll() is not None or time.monotonic() > deadline:
-                    log = (self.data_dir / f"{region.value}-{service.value}.log").read_text()[-3000:]
-                    raise RuntimeError(f"{region.value} {service.value} did not get ready:\n{log}")
-                time.sleep(0.2)
-
-    def client(self, region: Region, service: Domain, token: str | None = None, **headers: str) -> httpx.Client:
-        auth = {"authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.url(region, service) + "/v1", headers={**auth, **headers}, timeout=15)
-
-    def db(self, region: Region, service: Domain) -> Path:
-        return self.data_dir / f"{region.value}-{service.value}.sqlite3"
-
-    def openapi(self, service: Domain) -> dict:
-        return httpx.get(self.url(Region.QINGPU, service) + "/openapi.json").json()
-
-
-def token(
-    region: Region,
-    *roles: Role,
-    subject: str | None = None,
-    ttl: timedelta = timedelta(hours=1),
-    agency: str | None = None,
-) -> str:
-    return mint(
-        load_private_key(KEYS, region), region, subject or f"{region.value}-{roles[0].value}", list(roles), agency, ttl
-    )
+from shared.adapters.tokens import init_dev_keys
+from shared.contracts.regions import Domain, Region
+from tests.instances import KEYS, Cluster
 
 
 @pytest.fixture(scope="session")

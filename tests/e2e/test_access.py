@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
-from tests.e2e.conftest import token
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
+from tests.instances import token
 
 pytestmark = pytest.mark.e2e
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
@@ -194,7 +194,7 @@ def test_the_demo_walks_through_all_four_services(filing_cluster, alerts_cluster
     import subprocess
     import sys
 
-    from tests.e2e.conftest import PORT_BASE
+    from tests.instances import PORT_BASE
 
     result = subprocess.run(
         [sys.executable, "-m", "shared.entrypoints.cli", "demo", "--port-base", str(PORT_BASE)],

@@ -16,9 +16,9 @@ import pytest
 from shared.adapters.kafka.admin import ensure_topics
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
-from tests.e2e.conftest import Cluster, token
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
+from tests.instances import Cluster, token
 from tests.integration.private_broker import PrivateBroker
 
 pytestmark = pytest.mark.e2e

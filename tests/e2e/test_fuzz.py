@@ -10,7 +10,7 @@ import pytest
 
 from shared.contracts.regions import SERVICES, Domain, Region
 from shared.rules.policy import Role
-from tests.e2e.conftest import token
+from tests.instances import token
 
 pytestmark = pytest.mark.e2e
 ST = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "st"

@@ -11,9 +11,9 @@ import pytest
 
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
-from tests.e2e.conftest import token
 from tests.e2e.filing_data import id_number, sha
 from tests.helpers import eventually
+from tests.instances import token
 
 pytestmark = pytest.mark.e2e
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG

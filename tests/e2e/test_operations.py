@@ -28,9 +28,9 @@ from shared.adapters.tokens import load_private_key, mint
 from shared.contracts.regions import DEFAULT_PORT_BASE, SERVICES, Domain, Region, port_of, zone_today
 from shared.core.settings import ROOT
 from shared.rules.policy import Role
-from tests.e2e.conftest import KEYS, PORT_BASE, token
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
+from tests.instances import KEYS, PORT_BASE, token
 from tests.integration.private_broker import free_port
 
 pytestmark = pytest.mark.e2e

@@ -18,9 +18,9 @@ import pytest
 
 from shared.contracts.regions import SERVICES, Domain, Region, zone_today
 from shared.rules.policy import POLICY, Role, Scope, allowed, scope_of, write_scope
-from tests.e2e.conftest import token
 from tests.e2e.filing_data import filing_body, id_number, sha
 from tests.helpers import eventually
+from tests.instances import token
 
 pytestmark = pytest.mark.e2e
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG

@@ -8,8 +8,8 @@ import pytest
 
 from shared.adapters.tokens import init_dev_keys
 from shared.contracts.regions import Domain
-from tests.e2e.conftest import KEYS
 from tests.inmemory import InMemoryZone
+from tests.instances import KEYS
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from shared.adapters.tokens import init_dev_keys
 from shared.contracts.regions import Domain, Region, zone_today
 from shared.rules.policy import Role
-from tests.e2e.conftest import KEYS, token
 from tests.e2e.filing_data import filing_body
 from tests.inmemory import InMemoryZone
+from tests.instances import KEYS, token
 
 REGIONS = list(Region)
 FILINGS = "SELECT * FROM filings ORDER BY id"

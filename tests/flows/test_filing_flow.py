@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
-from tests.e2e.conftest import token
 from tests.e2e.filing_data import filing_body
+from tests.instances import token
 
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
 

@@ -8,7 +8,6 @@ import pytest
 
 from shared.adapters.tokens import init_dev_keys
 from shared.contracts.regions import Domain
-from tests.e2e.conftest import KEYS
 from tests.e2e.test_policy_matrix import (  # noqa: F401 (fixtures and tests, collected here too)
     alert_ids,
     corrections_ids,
@@ -18,6 +17,7 @@ from tests.e2e.test_policy_matrix import (  # noqa: F401 (fixtures and tests, co
     test_the_table_covers_every_v1_operation,
 )
 from tests.inmemory import InMemoryZone
+from tests.instances import KEYS
 
 
 def _zone(tmp_path_factory, service: Domain, **env: str):

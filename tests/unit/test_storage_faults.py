@@ -11,8 +11,8 @@ from services.filing import app as filing_app
 from shared.contracts.regions import Region
 from shared.core.settings import Settings
 from shared.rules.policy import Role
-from tests.e2e.conftest import KEYS, token
 from tests.e2e.filing_data import filing_body
+from tests.instances import KEYS, token
 
 
 def app_with_full_disk(tmp_path):

@@ -99,6 +99,9 @@ class ConsumerRunner:
             group_id=self.config.group_id,  # where offsets are committed
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            # In the three-cluster zone MirrorMaker writes its copies in transactions: an aborted copy
+            # (a crash mid-way) is never applied; the committed one follows.
+            isolation_level="read_committed",
             max_poll_records=100,  # one poll is one unit of the writer: bounded, so writes wait little
             # The broker holds an empty fetch this long and answers the moment a record arrives: long
             # for an idle instance's sake, at no cost in latency.

@@ -12,7 +12,12 @@ from kafka.consumer.fetcher import ConsumerRecord
 def read_to_end(bootstrap: str, topics: list[str]) -> Iterator[list[ConsumerRecord]]:
     """Every record of `topics` up to their end offsets at the start, in batches (order kept within a
     partition, not across)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, bootstrap_timeout_ms=10000)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        isolation_level="read_committed",  # only what consumers applied: no aborted MirrorMaker copies
+        bootstrap_timeout_ms=10000,
+    )
     try:
         partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or [])]
         if not partitions:

@@ -1,0 +1,157 @@
+"""`yrd run-all` and `yrd stop`: every implemented service of the three regions (on the single broker or,
+with --zone, each region on its own cluster), the operations page and Prometheus, as child processes
+recorded in a pid file so `yrd stop` stops exactly these."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+from shared.adapters.tokens import write_scrape_tokens
+from shared.contracts.regions import DEFAULT_PORT_BASE, SERVICES, Domain, Region, port_of
+from shared.entrypoints.cli_tools import instance_settings
+from shared.entrypoints.zone.cli import layout_of
+from shared.entrypoints.zone.layout import ZoneLayout
+
+
+def implemented_services() -> list[Domain]:
+    return [s for s in SERVICES if importlib.util.find_spec(f"services.{s.value}.app") is not None]
+
+
+def run_all(
+    port_base: int | None = None,
+    zone: bool = typer.Option(False, "--zone", help="each region on its own cluster (`yrd zone up` first)"),
+) -> None:
+    """Start every implemented service for all three regions; Ctrl-C stops them all."""
+    base = port_base or instance_settings().port_base
+    layout = layout_of() if zone else None
+    children: list[subprocess.Popen[bytes]] = []
+    instances = [(region, service) for service in implemented_services() for region in Region]
+    for region, service in instances:
+        cmd = [
+            sys.executable,
+            "-m",
+            "shared.entrypoints.cli",
+            "serve",
+            service.value,
+            "--region",
+            region.value,
+            "--port-base",
+            str(base),
+        ]
+        env = os.environ.copy()
+        if layout:  # a region's instances use its own cluster only
+            env["KAFKA_BOOTSTRAP"] = layout.bootstrap(region)
+        children.append(subprocess.Popen(cmd, env=env))
+        typer.echo(f"started {region.value:8} {service.value:12} http://127.0.0.1:{port_of(region, service, base)}")
+    zone_cmd = [sys.executable, "-m", "shared.entrypoints.cli", "console", "--port-base", str(base)]
+    children.append(subprocess.Popen(zone_cmd, env=os.environ.copy()))
+    instances.append((None, "console"))
+    typer.echo(f"started {'zone':8} {'console':12} http://127.0.0.1:{base}")
+    if base == DEFAULT_PORT_BASE and (prometheus := _start_prometheus(layout)):
+        children.append(prometheus)
+        instances.append((None, "prometheus"))
+    pidfile = _run_pidfile()
+    pidfile.parent.mkdir(parents=True, exist_ok=True)
+    pidfile.write_text(" ".join(str(p) for p in (os.getpid(), *(c.pid for c in children))))
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping and all(child.poll() is None for child in children):
+        time.sleep(0.5)
+    for (region, service), child in zip(instances, children, strict=True):
+        if child.returncode is not None and not stopping:
+            name = f"{region.value} {service.value}" if region else service
+            typer.echo(f"{name} exited ({child.returncode}); stopping the others", err=True)
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    pidfile.unlink(missing_ok=True)
+    failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM)]
+    raise typer.Exit(1 if failed and not stopping else 0)
+
+
+PROMETHEUS_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "prometheus.yml"
+
+
+def _start_prometheus(zone: ZoneLayout | None) -> subprocess.Popen[bytes] | None:
+    """Prometheus for the zone on 127.0.0.1:9090 (the port map's instances, the brokers' exporters and, in
+    the three-cluster zone, the MirrorMakers'), scraping with the scrape identity minted here; storage and
+    log under the data directory."""
+    binary = shutil.which("prometheus")
+    if binary is None:
+        typer.echo("prometheus: not installed (make setup installs it); running without it", err=True)
+        return None
+    settings = instance_settings()
+    write_scrape_tokens(settings.keys_dir)
+    storage = settings.data_dir / "prometheus"
+    storage.mkdir(parents=True, exist_ok=True)
+    config = PROMETHEUS_CONFIG
+    if zone is not None:
+        from shared.entrypoints.zone.prometheus import write_zone_config
+
+        config = write_zone_config(PROMETHEUS_CONFIG, zone, settings.data_dir / "run" / "prometheus-zone.yml")
+    log = open(storage / "prometheus.log", "ab")  # noqa: SIM115 (lives with the process)
+    command = [
+        binary,
+        f"--config.file={config}",
+        f"--storage.tsdb.path={storage}",
+        "--storage.tsdb.retention.time=15d",
+        "--web.listen-address=127.0.0.1:9090",
+    ]
+    process = subprocess.Popen(command, stdout=log, stderr=log)
+    typer.echo("started prometheus            http://127.0.0.1:9090")
+    return process
+
+
+def _run_pidfile() -> Path:
+    """Where run-all records its own and its instances' pids: in this checkout's data directory."""
+    return instance_settings().data_dir / "run" / "run-all.pid"
+
+
+def _ours(pid: int) -> bool:
+    """A pid from the file is signalled only if it is still one of our processes (pids are reused)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    ours = (b"shared.entrypoints.cli", b"/yrd\0", str(PROMETHEUS_CONFIG).encode(), b"prometheus-zone.yml")
+    return any(mark in command for mark in ours)
+
+
+def stop_all(timeout: float = 30.0) -> None:
+    """Stop the instances this checkout's `yrd run-all` started, and nothing else on the machine."""
+    pidfile = _run_pidfile()
+    if not pidfile.exists():
+        typer.echo("services: none started by this checkout")
+        return
+    pids = [int(p) for p in pidfile.read_text().split() if p.isdigit()]
+    for pid in pids:
+        if _ours(pid):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while any(_ours(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in pids:
+        if _ours(pid):
+            os.kill(pid, signal.SIGKILL)
+    pidfile.unlink(missing_ok=True)
+    typer.echo(f"services: stopped {len(pids) - 1} instances")

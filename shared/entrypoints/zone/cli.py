@@ -1,0 +1,82 @@
+"""`yrd zone`: the three-cluster zone (one Kafka cluster per region, MirrorMaker 2 between them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import typer
+
+from shared.contracts.regions import Region
+from shared.core.settings import ROOT
+from shared.entrypoints.zone.layout import ZoneLayout
+from shared.entrypoints.zone.processes import Zone
+
+DEFAULT_STATE = ROOT / ".cache" / "kafka" / "zone"
+
+zone_app = typer.Typer(no_args_is_help=True, help="The three-cluster zone (`make run-zone`)")
+
+_STATE = typer.Option(DEFAULT_STATE, "--state", help="where the clusters keep their data and logs")
+_OFFSET = typer.Option(0, "--offset", help="added to every port (tests run a zone beside yours)")
+
+
+def layout_of(state: Path = DEFAULT_STATE, offset: int = 0) -> ZoneLayout:
+    return ZoneLayout(state, offset)
+
+
+@zone_app.command("up")
+def up(state: Path = _STATE, offset: int = _OFFSET) -> None:
+    """Start the three clusters, provision every topic on each, then the links and the MirrorMakers."""
+    from shared.adapters.kafka.admin import ensure_topics
+
+    zone = Zone(layout_of(state, offset))
+    try:
+        zone.up(ensure_topics)
+    except RuntimeError as error:
+        typer.echo(f"zone: {error}", err=True)
+        raise typer.Exit(1) from None
+    for region in Region:
+        typer.echo(f"zone: {region.value:8} cluster {zone.layout.bootstrap(region)}, MirrorMaker pulling the others")
+    typer.echo(f"zone: links between the regions, controlled at http://127.0.0.1:{zone.layout.control_port}/links")
+
+
+@zone_app.command("down")
+def down(state: Path = _STATE, offset: int = _OFFSET) -> None:
+    """Stop the MirrorMakers, the links and the clusters (data is kept)."""
+    Zone(layout_of(state, offset)).down()
+    typer.echo("zone: stopped")
+
+
+@zone_app.command("status")
+def status(state: Path = _STATE, offset: int = _OFFSET) -> None:
+    zone = Zone(layout_of(state, offset))
+    for name, up_ in zone.status().items():
+        typer.echo(f"{name:16} {'up' if up_ else 'DOWN'}")
+    try:
+        links = httpx.get(f"http://127.0.0.1:{zone.layout.control_port}/links", timeout=2).json()
+    except httpx.HTTPError:
+        return
+    for link, cut in links.items():
+        typer.echo(f"link {link:17} {'CUT' if cut else 'open'}")
+
+
+def _switch(region: Region, action: str, offset: int) -> None:
+    url = f"http://127.0.0.1:{layout_of(offset=offset).control_port}/regions/{region.value}/{action}"
+    try:
+        httpx.post(url, timeout=5).raise_for_status()
+    except httpx.HTTPError as error:
+        typer.echo(f"zone: the links do not answer ({error}); is the zone up?", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"zone: {region.value} {'cut off from' if action == 'cut' else 'rejoined'} the other regions")
+
+
+@zone_app.command("cut")
+def cut(region: Region, offset: int = _OFFSET) -> None:
+    """Partition: cut every link into and out of REGION (its own cluster and instances keep running)."""
+    _switch(region, "cut", offset)
+
+
+@zone_app.command("heal")
+def heal(region: Region, offset: int = _OFFSET) -> None:
+    """Heal the partition: restore REGION's links; MirrorMaker catches up from where it stopped."""
+    _switch(region, "heal", offset)

@@ -1,0 +1,51 @@
+"""The three-cluster zone of the zone tests: its own clusters, links and MirrorMakers (ports offset by
+10000 from `make run-zone`'s, state in a temporary folder), and filing and alerts instances of every region,
+each on its home cluster only."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from shared.adapters.kafka.admin import ensure_topics
+from shared.adapters.tokens import init_dev_keys
+from shared.contracts.regions import Region
+from shared.entrypoints.zone.layout import ZoneLayout
+from shared.entrypoints.zone.processes import Zone
+from tests.instances import KEYS, Cluster
+from tests.zone.workload import SERVICES
+
+OFFSET = 10000
+PORT_BASE = 38000
+
+
+@pytest.fixture(scope="module")
+def zone(tmp_path_factory):
+    init_dev_keys(KEYS)
+    processes = Zone(ZoneLayout(tmp_path_factory.mktemp("zone"), OFFSET))
+    layout = processes.layout
+    processes.up(ensure_topics)
+    cluster = Cluster(
+        "",
+        tmp_path_factory.mktemp("zone-instances"),
+        list(SERVICES),
+        # Severity I alerts are due in 30 s: a partition lets deadlines pass, and the owner escalates.
+        {"YRD_ALERTS_ACK_I_SECONDS": "30", "YRD_SCAN_SECONDS": "1"},
+        port_base=PORT_BASE,
+        bootstraps={region: layout.bootstrap(region) for region in Region},
+    )
+    try:
+        for service in SERVICES:
+            for region in Region:
+                cluster.start(region, service)
+        cluster.wait_ready(timeout=120)
+        yield processes, cluster
+    finally:
+        for key in list(cluster.procs):
+            cluster.stop(*key)
+        processes.down()
+
+
+def switch(layout: ZoneLayout, region: Region, action: str) -> None:
+    url = f"http://127.0.0.1:{layout.control_port}/regions/{region.value}/{action}"
+    httpx.post(url, timeout=5).raise_for_status()
