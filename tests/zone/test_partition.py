@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
-from shared.contracts.regions import Region
+from shared.contracts.regions import Region, others
 from tests.helpers import eventually
 from tests.zone.conftest import switch
 from tests.zone.workload import Workload, converged, copies, disagreements, unapplied
@@ -72,6 +74,25 @@ def test_qingpu_cut_off_keeps_working_and_the_zone_converges_after_healing(zone)
         f"\npartition: {PARTITION_SECONDS} s, {rounds} rounds, {len(work.filings)} filings and "
         f"{len(work.alerts)} alerts acknowledged; converged {seconds:.1f} s after healing"
     )
+
+
+def test_each_mirrormaker_exports_its_flows_lag_and_latency(zone):
+    """What Prometheus scrapes from each region's MirrorMaker (deploy/mirror/jmx-exporter.yml): per flow into
+    the region, records copied, the copy latency and the source consumer's lag."""
+    processes, _ = zone
+    for region in Region:
+        text = httpx.get(f"http://127.0.0.1:{processes.layout.mirror_metrics_port(region)}/metrics").text
+        samples = list(text_string_to_metric_families(text))
+        flows = {
+            (s.labels["source"], s.labels["target"])
+            for family in samples
+            if family.name == "kafka_connect_mirror_mirrorsourceconnector_record_count"
+            for s in family.samples
+        }
+        assert flows == {(source.value, region.value) for source in others(region)}
+        names = {family.name for family in samples}
+        assert {"kafka_connect_mirror_mirrorsourceconnector_replication_latency_ms_max"} <= names
+        assert {"kafka_connect_mirror_consumer_records_lag", "kafka_connect_connector_tasks"} <= names
 
 
 def test_a_regions_broker_killed_and_restarted_loses_nothing(zone):
