@@ -16,6 +16,7 @@ PROMETHEUS := /usr/bin/prometheus
 BROWSER := .cache/browser.installed
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 CONSOLE_ASSETS := deploy/console/node_modules/.package-lock.json
+ASYNCAPI_SCHEMA := tests/asyncapi/node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
 .PHONY: setup broker topics run run-zone stop test test-suite test-zone test-isolation unit lint format bench \
@@ -25,7 +26,8 @@ help:
 	@echo "make setup | run | run-zone | stop | test | test-zone | test-isolation | unit | lint | format | bench"
 	@echo "     schemas | clean"
 
-setup: $(PY_STAMP) $(KAFKA_STAMP) $(MIRROR_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(CONSOLE_ASSETS) $(BROWSER)
+setup: $(PY_STAMP) $(KAFKA_STAMP) $(MIRROR_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(CONSOLE_ASSETS) \
+	$(ASYNCAPI_SCHEMA) $(BROWSER)
 
 $(PY_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,6 +72,10 @@ $(CONSOLE_ASSETS): deploy/console/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed to fetch the console's page assets"; exit 1; }
 	npm ci --prefix deploy/console --silent --no-audit --no-fund
 
+# The official AsyncAPI 3.0 JSON Schema (@asyncapi/specs), pinned, which the tests validate the documents with.
+$(ASYNCAPI_SCHEMA): tests/asyncapi/package-lock.json
+	npm ci --prefix tests/asyncapi --silent --no-audit --no-fund
+
 $(KEYS): $(PY_STAMP)
 	$(BIN)/yrd keys init
 
@@ -105,7 +111,7 @@ test-zone: setup
 test-isolation: broker
 	$(BIN)/python -m tests.isolation $(MAKE) test
 
-unit: $(PY_STAMP)
+unit: $(PY_STAMP) $(ASYNCAPI_SCHEMA)
 	$(BIN)/pytest tests/unit tests/flows $(PYTEST_ARGS)
 
 lint: $(PY_STAMP)

@@ -19,7 +19,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.adapters.gate import Gate
 from shared.adapters.tokens import Principal
+from shared.contracts import asyncapi
 from shared.contracts.problems import PROBLEM_JSON, V1_PROBLEMS, Problem, validation_problem
+from shared.contracts.regions import Domain
 from shared.contracts.views import View
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
@@ -122,6 +124,14 @@ def operations_router(runtime: Runtime) -> APIRouter:
     @router.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    events = OrjsonResponse(asyncapi.document([runtime.settings.service, Domain.AUDIT])).body
+
+    @router.get("/asyncapi.json", responses={200: {"content": {"application/json": {}}}})
+    async def asyncapi_document() -> Response:
+        """The events this service publishes and consumes, and their topics: AsyncAPI 3.0 (docs/asyncapi.yaml
+        has the whole zone's)."""
+        return Response(events, media_type="application/json")
 
     @router.get("/readyz", response_model=Readiness, responses={503: {"description": "Store or Kafka unreachable"}})
     def readyz() -> Response:

@@ -1,0 +1,177 @@
+"""The AsyncAPI 3.0 document of the zone's event plane, generated from the declarations: every event type
+(contracts.REGISTRY) with its payload's JSON Schema, the topics they travel on (contracts.topics), and the
+CloudEvents headers they carry (contracts.envelope). Nothing here is written by hand, so the document
+cannot drift from the code: `yrd schemas` writes it to docs/asyncapi.yaml and every instance serves its
+service's part at /asyncapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from pydantic.json_schema import models_json_schema
+
+from shared.contracts.base import REGISTRY, EventType
+from shared.contracts.regions import Domain, Region
+from shared.contracts.topics import DLQ_SUFFIX
+
+VERSION = "1"
+_REF = "#/components/schemas/{model}"
+_REGION = {
+    "description": "the region whose topic it is: only that region's instances write it, every region reads it",
+    "enum": [r.value for r in Region],
+}
+
+_CLOUDEVENT_HEADERS: dict[str, Any] = {
+    "type": "object",
+    "description": "CloudEvents 1.0, Kafka protocol binding, binary content mode: attributes as ce_* headers.",
+    "required": ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_subject", "ce_region"],
+    "properties": {
+        "ce_specversion": {"const": "1.0"},
+        "ce_id": {"type": "string", "description": "the event's id (consumers apply each id once)"},
+        "ce_source": {"type": "string", "description": "/yrd/{region}/{service}"},
+        "ce_type": {"type": "string", "description": "cn.yrd.{domain}.{name}.v{version}"},
+        "ce_time": {"type": "string", "format": "date-time"},
+        "ce_subject": {"type": "string", "description": "the record's id; also the record key"},
+        "ce_region": {"enum": [r.value for r in Region], "description": "the producing region"},
+        "ce_correlationid": {"type": "string", "description": "the request that started it all"},
+        "ce_causationid": {"type": "string", "description": "the event or command this one answers"},
+        "ce_actor": {"type": "string", "description": "who acted (token subject), absent for the system"},
+        "ce_agency": {"type": "string", "description": "the acting principal's agency"},
+        "content-type": {"const": "application/json"},
+    },
+}
+_DEAD_LETTER_HEADERS: dict[str, Any] = {
+    "type": "object",
+    "description": "The original record's headers and value, plus why and where it failed.",
+    "required": ["dlq_reason", "dlq_detail", "dlq_topic", "dlq_partition", "dlq_offset", "dlq_consumer", "dlq_time"],
+    "properties": {
+        "dlq_reason": {
+            "enum": ["bad-json", "bad-envelope", "unknown-type", "unknown-version", "schema-invalid", "handler-failed"]
+        },
+        "dlq_detail": {"type": "string", "description": "field paths and error kinds, never values"},
+        "dlq_topic": {"type": "string"},
+        "dlq_partition": {"type": "string"},
+        "dlq_offset": {"type": "string"},
+        "dlq_consumer": {"type": "string", "description": "the consumer group that gave up on it"},
+        "dlq_time": {"type": "string", "format": "date-time"},
+    },
+}
+_KEY = {"kafka": {"key": {"type": "string", "description": "the record's id"}, "bindingVersion": "0.5.0"}}
+
+
+def _message(event_type: EventType[Any], schema_name: str) -> dict[str, Any]:
+    doc = (event_type.model.__doc__ or "").strip()
+    return {
+        "name": event_type.type,
+        "title": f"{event_type.domain.value} {event_type.name} v{event_type.version}",
+        "summary": doc.splitlines()[0] if doc else event_type.name,
+        "contentType": "application/json",
+        "headers": {"$ref": "#/components/schemas/CloudEventHeaders"},
+        "payload": {"$ref": _REF.format(model=schema_name)},
+        "bindings": _KEY,
+    }
+
+
+def _payload_schemas(types: list[EventType[Any]]) -> tuple[dict[type, str], dict[str, Any]]:
+    models = list(dict.fromkeys(t.model for t in types))
+    refs, definitions = models_json_schema([(m, "serialization") for m in models], ref_template=_REF)
+    names = {model: refs[(model, "serialization")]["$ref"].rsplit("/", 1)[1] for model in models}
+    return names, definitions.get("$defs", {})
+
+
+def _ref(kind: str, name: str) -> dict[str, str]:
+    return {"$ref": f"#/{kind}/{name}"}
+
+
+def document(domains: list[Domain] | None = None) -> dict[str, Any]:
+    """The event plane of `domains` (all of them by default) as an AsyncAPI 3.0 document."""
+    wanted = domains or list(Domain)
+    types = [t for _, t in sorted(REGISTRY.items()) if t.domain in wanted]
+    names, schemas = _payload_schemas(types)
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    for domain in wanted:
+        own = [t for t in types if t.domain is domain]
+        messages = {t.type: _ref("components/messages", t.type) for t in own}
+        channel, dead = domain.value, f"{domain.value}DeadLetters"
+        channels[channel] = {
+            "address": f"{{region}}.{domain.value}",
+            "title": f"{domain.value} events",
+            "description": f"The {domain.value} events of one region's records, in order per record (key = id).",
+            "parameters": {"region": _REGION},
+            "messages": messages,
+        }
+        channels[dead] = {
+            "address": f"{{region}}.{domain.value}{DLQ_SUFFIX}",
+            "title": f"{domain.value} dead letters",
+            "description": "Records a region's consumer could never process, kept a month for inspection and replay.",
+            "parameters": {"region": _REGION},
+            "messages": {"deadLetter": _ref("components/messages", "deadLetter")},
+        }
+        on = _ref("channels", channel)
+        operations[f"publish{domain.value.title()}"] = {
+            "action": "send",
+            "channel": on,
+            "summary": f"Each region publishes its own records' {domain.value} events on its own topic.",
+            "messages": [_ref(f"channels/{channel}/messages", t.type) for t in own],
+        }
+        operations[f"consume{domain.value.title()}"] = {
+            "action": "receive",
+            "channel": on,
+            "summary": f"Every region applies every region's {domain.value} events, each event once.",
+            "messages": [_ref(f"channels/{channel}/messages", t.type) for t in own],
+        }
+        operations[f"deadLetter{domain.value.title()}"] = {
+            "action": "send",
+            "channel": _ref("channels", dead),
+            "summary": "A consuming region parks a record it cannot process, with the reason.",
+            "messages": [_ref(f"channels/{dead}/messages", "deadLetter")],
+        }
+    return _fresh(
+        {
+            "asyncapi": "3.0.0",
+            "info": {
+                "title": "YRD Legal Link event plane",
+                "version": VERSION,
+                "description": (
+                    "Events of the Yangtze River Delta demonstration zone's legal-cooperation services. Each region "
+                    "writes only its own topics `{region}.{domain}` and reads every region's; events carry only "
+                    "what may be shared (sensitive detail is read point to point from the owning region)."
+                ),
+            },
+            "defaultContentType": "application/json",
+            "servers": {
+                "local": {
+                    "host": "127.0.0.1:9092",
+                    "protocol": "kafka",
+                    "description": "`make run`'s broker; in the three-cluster zone each region reads its own cluster",
+                }
+            },
+            "channels": channels,
+            "operations": operations,
+            "components": {
+                "messages": {
+                    **{t.type: _message(t, names[t.model]) for t in types},
+                    "deadLetter": {
+                        "name": "deadLetter",
+                        "title": "dead letter",
+                        "summary": "The original record, unchanged, with dlq_* headers saying why.",
+                        "headers": {"$ref": "#/components/schemas/DeadLetterHeaders"},
+                        "payload": {},
+                    },
+                },
+                "schemas": {
+                    "CloudEventHeaders": _CLOUDEVENT_HEADERS,
+                    "DeadLetterHeaders": _DEAD_LETTER_HEADERS,
+                    **schemas,
+                },
+            },
+        }
+    )
+
+
+def _fresh(doc: dict[str, Any]) -> dict[str, Any]:
+    """A copy sharing no objects (the region parameter and header schemas are reused above), so a YAML dump
+    has no anchors and a caller may change its copy."""
+    return orjson.loads(orjson.dumps(doc))
