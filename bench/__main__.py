@@ -59,6 +59,10 @@ def table(results: dict) -> str:
             if peer:
                 row += f"{peer['rps']:>12.0f}{peer['p99_ms']:>8.1f}{ours['rps'] / peer['rps']:>7.2f}"
             lines.append(row)
+        if bulk := web.get("bulk"):
+            rate, single = bulk["lines_per_s"], web["post_c16"]["rps"]
+            label = f"POST /v1/filings/batch ({bulk['lines']} lines)"
+            lines.append(f"{label:<34}{rate:>9.0f} lines/s ({bulk['created']} stored; {rate / single:.1f}x POST c16)")
         for name in ("visibility_low_load", "visibility_half_load"):
             v = web[name]
             load = name.split("_", 1)[1]

@@ -176,6 +176,18 @@ def wait_quiet(timeout: float = 300) -> float:
     return time.monotonic() - started
 
 
+def bulk(address: str, bearer: str, lines: int) -> dict:
+    """One NDJSON request of `lines` filings (`POST /v1/filings/batch`): lines stored (and put in the outbox)
+    per second, from sending the request to the last result line."""
+    body = b"\n".join([BODY.read_bytes()] * lines)
+    headers = {"authorization": f"Bearer {bearer}", "content-type": "application/x-ndjson"}
+    started = time.perf_counter()
+    answer = httpx.post(address, content=body, headers=headers, timeout=600)
+    seconds = time.perf_counter() - started
+    created = answer.content.count(b'"status":202')
+    return {"lines": lines, "created": created, "seconds": seconds, "lines_per_s": created / seconds}
+
+
 def percentiles(values: list[float]) -> dict[str, float]:
     cuts = quantiles(values, n=100)
     return {"p50_ms": 1000 * cuts[49], "p99_ms": 1000 * cuts[98]}
@@ -221,6 +233,8 @@ def run(bootstrap: str, requests: int) -> dict:
         # that would measure the contention, not the list.
         results["backlog_drained_after_s"] = wait_quiet()
         results["list_c16"] = hey(filings + "?limit=20", 16, requests, clerk)
+        results["bulk"] = bulk(filings + "/batch", clerk, 5000)
+        results["bulk_backlog_drained_after_s"] = wait_quiet()
         results["visibility_low_load"] = percentiles(visibility(100, clerk, reader))
         half = results["post_c16"]["rps"] / 2
         load = background_load(filings, half, clerk, 12)

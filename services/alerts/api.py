@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from services.alerts import queries, service
@@ -21,15 +21,25 @@ from services.alerts.models import (
 from services.alerts.views import AlertPage, AlertView, Reinforcement
 from shared.contracts.alerts import Severity
 from shared.core.context import RequestContext
+from shared.core.uow import UnitOfWork
+from shared.entrypoints import batch
 from shared.entrypoints.web import Context
 
 
 def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
     router = APIRouter(tags=["alerts"])
 
+    def raise_one(uow: UnitOfWork, body: RaiseAlert) -> tuple[int, dict]:
+        return 201, service.raise_alert(uow, body, deadlines)
+
     @router.post("/alerts", status_code=201, response_model=AlertView)
     def raise_alert(body: RaiseAlert, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (201, service.raise_alert(uow, body, deadlines)))
+        return ctx.command(lambda uow: raise_one(uow, body))
+
+    @router.post("/alerts/batch", **batch.route_options(RaiseAlert))
+    async def raise_batch(request: Request, ctx: RequestContext = Context) -> Response:
+        """Many alerts at once (NDJSON): each line as `POST /alerts` takes it, answered line by line."""
+        return await batch.run(request, ctx, RaiseAlert, raise_one)
 
     @router.get("/alerts/{alert_id}", response_model=AlertView)
     async def get_alert(alert_id: str, ctx: RequestContext = Context) -> Response:
@@ -46,6 +56,14 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
     @router.post("/alerts/{alert_id}/sightings", status_code=201, response_model=AlertView)
     def report_sighting(alert_id: str, body: ReportSighting, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (201, service.report_sighting(uow, alert_id, body)))
+
+    @router.post("/alerts/{alert_id}/sightings/batch", **batch.route_options(ReportSighting))
+    async def report_sightings(alert_id: str, request: Request, ctx: RequestContext = Context) -> Response:
+        """Many sightings of one alert at once (a camera network's feed, NDJSON), answered line by line; each
+        line's id is the alert's."""
+        return await batch.run(
+            request, ctx, ReportSighting, lambda uow, body: (201, service.report_sighting(uow, alert_id, body))
+        )
 
     @router.post("/alerts/{alert_id}/reinforcement-requests", status_code=201, response_model=Reinforcement)
     def request_reinforcement(alert_id: str, body: RequestReinforcement, ctx: RequestContext = Context) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from services.corrections import movements, queries, service
@@ -29,15 +29,25 @@ from services.corrections.views import (
 )
 from shared.contracts.regions import Region
 from shared.core.context import RequestContext
+from shared.core.uow import UnitOfWork
+from shared.entrypoints import batch
 from shared.entrypoints.web import Context
 
 
 def make_router(config: Config) -> APIRouter:
     router = APIRouter(tags=["corrections"])
 
+    def enrol_one(uow: UnitOfWork, body: Enrol) -> tuple[int, dict]:
+        return 201, service.enrol(uow, body, config)
+
     @router.post("/subjects", status_code=201, response_model=SubjectView)
     def enrol(body: Enrol, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (201, service.enrol(uow, body, config)))
+        return ctx.command(lambda uow: enrol_one(uow, body))
+
+    @router.post("/subjects/batch", **batch.route_options(Enrol))
+    async def enrol_batch(request: Request, ctx: RequestContext = Context) -> Response:
+        """Many enrolments at once (NDJSON): each line as `POST /subjects` takes it, answered line by line."""
+        return await batch.run(request, ctx, Enrol, enrol_one)
 
     @router.post("/subjects/lookup", response_model=LookupResult)
     def lookup(body: Lookup, ctx: RequestContext = Context) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from services.filing import queries, service
@@ -12,15 +12,25 @@ from services.filing.domain import Action
 from services.filing.models import FilingQuery, Reject, RequestCorrection, Resubmit, SubmitFiling, Withdraw
 from services.filing.views import Filing, FilingPage, FilingView, Parties
 from shared.core.context import RequestContext
+from shared.core.uow import UnitOfWork
+from shared.entrypoints import batch
 from shared.entrypoints.web import Context
 
 
 def make_router(decision_seconds: int) -> APIRouter:
     router = APIRouter(tags=["filings"])
 
+    def submit_one(uow: UnitOfWork, body: SubmitFiling) -> tuple[int, dict]:
+        return 202, service.submit(uow, body, decision_seconds)
+
     @router.post("/filings", status_code=202, response_model=Filing)
     def submit(body: SubmitFiling, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (202, service.submit(uow, body, decision_seconds)))
+        return ctx.command(lambda uow: submit_one(uow, body))
+
+    @router.post("/filings/batch", **batch.route_options(SubmitFiling))
+    async def submit_batch(request: Request, ctx: RequestContext = Context) -> Response:
+        """Many filings at once (NDJSON): each line as `POST /filings` takes it, answered line by line."""
+        return await batch.run(request, ctx, SubmitFiling, submit_one)
 
     @router.get("/filings/{filing_id}", response_model=FilingView)
     async def get_filing(filing_id: str, ctx: RequestContext = Context) -> Response:

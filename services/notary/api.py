@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from services.notary import queries, service
@@ -30,15 +30,29 @@ from services.notary.views import (
     VerifyResult,
 )
 from shared.core.context import RequestContext
+from shared.core.uow import UnitOfWork
+from shared.entrypoints import batch
 from shared.entrypoints.web import Context
 
 
 def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> APIRouter:
     router = APIRouter(tags=["notary"])
 
+    def issue_one(uow: UnitOfWork, body: IssueCertificate) -> tuple[int, dict]:
+        return 201, service.issue(uow, body)
+
+    def request_one(uow: UnitOfWork, body: RequestProof) -> tuple[int, dict]:
+        return 201, service.request_proof(uow, body, proof_answer_seconds)
+
     @router.post("/certificates", status_code=201, response_model=CertificateView)
     def issue(body: IssueCertificate, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (201, service.issue(uow, body)))
+        return ctx.command(lambda uow: issue_one(uow, body))
+
+    @router.post("/certificates/batch", **batch.route_options(IssueCertificate))
+    async def issue_batch(request: Request, ctx: RequestContext = Context) -> Response:
+        """Many certificates at once (NDJSON): each line as `POST /certificates` takes it; each result's id is
+        the certificate number."""
+        return await batch.run(request, ctx, IssueCertificate, issue_one)
 
     @router.get("/certificates/{number}", response_model=CertificateView)
     async def get_certificate(number: str, ctx: RequestContext = Context) -> Response:
@@ -68,7 +82,12 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
 
     @router.post("/proof-requests", status_code=201, response_model=ProofRequest)
     def request_proof(body: RequestProof, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (201, service.request_proof(uow, body, proof_answer_seconds)))
+        return ctx.command(lambda uow: request_one(uow, body))
+
+    @router.post("/proof-requests/batch", **batch.route_options(RequestProof))
+    async def request_batch(request: Request, ctx: RequestContext = Context) -> Response:
+        """Many proof requests at once (NDJSON): each line as `POST /proof-requests` takes it."""
+        return await batch.run(request, ctx, RequestProof, request_one)
 
     @router.get("/proof-requests/{request_id}", response_model=ProofRequestView)
     async def get_proof_request(request_id: str, ctx: RequestContext = Context) -> Response:

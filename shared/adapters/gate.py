@@ -78,10 +78,13 @@ def authenticate(authorization: str, tokens: VerifiedTokens) -> Principal:
 
 
 class Gate:
-    def __init__(self, app: ASGIApp, trust: TrustList, max_body_bytes: int, labels: dict[str, str]) -> None:
+    def __init__(
+        self, app: ASGIApp, trust: TrustList, max_body_bytes: int, labels: dict[str, str], max_batch_bytes: int = 0
+    ) -> None:
         self.app = app
         self.tokens = VerifiedTokens(trust)
         self.max_body_bytes = max_body_bytes
+        self.max_batch_bytes = max(max_batch_bytes, max_body_bytes)  # bulk routes (`.../batch`) take more
         self.labels = labels
         self._series: dict[tuple[str, str], tuple[Any, Any]] = {}  # (route, status) -> metric children
 
@@ -112,7 +115,8 @@ class Gate:
             if protected:
                 try:
                     state["principal"] = authenticate(headers.get(b"authorization", b"").decode("latin-1"), self.tokens)
-                    receive = await self._bounded(headers, receive)
+                    limit = self.max_batch_bytes if scope["path"].endswith("/batch") else self.max_body_bytes
+                    receive = await self._bounded(headers, receive, limit)
                 except Problem as problem:
                     await _problem(problem, scope, send_with_headers)
                     return
@@ -134,13 +138,13 @@ class Gate:
             self._series[(route, status)] = series
         return series
 
-    async def _bounded(self, headers: dict[bytes, bytes], receive: Receive) -> Receive:
+    async def _bounded(self, headers: dict[bytes, bytes], receive: Receive, limit: int) -> Receive:
         """413 for a body over the cap: at once when its length is declared, else after reading at most
         the cap (the bytes read are then handed to the app)."""
         declared = headers.get(b"content-length")
         if declared is not None:
-            if not declared.isdigit() or int(declared) > self.max_body_bytes:
-                raise _too_large(self.max_body_bytes)
+            if not declared.isdigit() or int(declared) > limit:
+                raise _too_large(limit)
             return receive
         if b"chunked" not in headers.get(b"transfer-encoding", b""):
             return receive
@@ -150,8 +154,8 @@ class Gate:
             if message["type"] != "http.request":
                 return receive
             size += len(message.get("body", b""))
-            if size > self.max_body_bytes:
-                raise _too_large(self.max_body_bytes)
+            if size > limit:
+                raise _too_large(limit)
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         body = b"".join(chunks)

@@ -48,6 +48,24 @@ class RequestContext:
         self.runtime.notify_relay()
         return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
 
+    def each(self, lines: list[tuple[Work, tuple[str, str | None, str]]]) -> list[tuple[int, Any]]:
+        """Several commands (a bulk request's lines) in one transaction, each in a savepoint of its own, so
+        one refused or invalid command fails alone; each is checked, audited and keyed like `command`."""
+        results = self.runtime.store.write(lambda conn: [self._line(conn, work, key) for work, key in lines])
+        self.runtime.notify_relay()
+        return results
+
+    def _line(self, conn: Any, work: Work, idempotency: tuple[str, str | None, str]) -> tuple[int, Any]:
+        try:
+            with savepoint(conn, "line"):
+                return self._write(conn, work, idempotency)
+        except Denied as denied:
+            with savepoint(conn, "denial"):
+                self._unit_of_work(conn).record_denial(denied)
+            return 403, Problem(403, "forbidden", "Forbidden", denied.reason).body()
+        except Problem as problem:
+            return problem.status, problem.body()
+
     def query(self, work: Work) -> Response:
         """A read. Routes whose reads are short and local are `async def` and call this on the event
         loop (no threadpool hop: a read snapshot never waits for the writer); reads relayed to another

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     audit_key: str = ""
     # Request bodies beyond this answer 413 (a filing with 50 parties and 100 documents is ~40 KB).
     max_body_bytes: int = 1_048_576
+    # Bulk NDJSON bodies (`POST /v1/{collection}/batch`): some 60,000 filings.
+    max_batch_bytes: int = 64 * 1_048_576
 
     @property
     def port(self) -> int:

@@ -184,6 +184,7 @@ def create_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAP
         Gate,
         trust=runtime.trust,
         max_body_bytes=runtime.settings.max_body_bytes,
+        max_batch_bytes=runtime.settings.max_batch_bytes,
         labels=runtime.settings.metric_labels,
     )
     for kind, answer in PROBLEM_ANSWERS.items():

@@ -3,6 +3,7 @@ service's own OpenAPI (boundary values, wrong types, malformed bodies) against a
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from shared.rules.policy import Role
 from tests.instances import token
 
 pytestmark = pytest.mark.e2e
-ST = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "st"
+ROOT = Path(__file__).resolve().parents[2]
+ST = ROOT / ".venv" / "bin" / "st"
 CLUSTERS = {
     Domain.FILING: "filing_cluster",
     Domain.ALERTS: "alerts_cluster",
@@ -49,6 +51,8 @@ def test_generated_requests_never_get_a_server_error_or_an_undocumented_answer(r
         capture_output=True,
         text=True,
         timeout=300,
+        # NDJSON for the bulk routes (tests/e2e/st_hooks.py)
+        env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.e2e.st_hooks", "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 0, result.stdout[-4000:]
     assert " passed" in result.stdout
