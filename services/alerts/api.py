@@ -20,17 +20,29 @@ from services.alerts.models import (
 )
 from services.alerts.views import AlertPage, AlertView, Reinforcement
 from shared.contracts.alerts import Severity
+from shared.contracts.commands import RAISE_ALERT, REPORT_SIGHTING, ReportSightingOf
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
 from shared.entrypoints import batch
+from shared.entrypoints.batch import Create
 from shared.entrypoints.web import Context
+
+
+def handlers(deadlines: Mapping[Severity, int]) -> dict[str, Create]:
+    """What creates records, by command type: the HTTP routes (one and bulk) and the Kafka commands alike."""
+
+    def raise_one(uow: UnitOfWork, body: RaiseAlert) -> tuple[int, dict]:
+        return 201, service.raise_alert(uow, body, deadlines)
+
+    def sighting(uow: UnitOfWork, body: ReportSightingOf) -> tuple[int, dict]:
+        return 201, service.report_sighting(uow, body.alert_id, body)
+
+    return {RAISE_ALERT.type: raise_one, REPORT_SIGHTING.type: sighting}
 
 
 def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
     router = APIRouter(tags=["alerts"])
-
-    def raise_one(uow: UnitOfWork, body: RaiseAlert) -> tuple[int, dict]:
-        return 201, service.raise_alert(uow, body, deadlines)
+    raise_one = handlers(deadlines)[RAISE_ALERT.type]
 
     @router.post("/alerts", status_code=201, response_model=AlertView)
     def raise_alert(body: RaiseAlert, ctx: RequestContext = Context) -> Response:

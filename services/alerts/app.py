@@ -15,6 +15,7 @@ from shared.contracts.regions import Domain
 from shared.core.route import EventRoute
 from shared.core.settings import Settings
 from shared.entrypoints import audit_api
+from shared.entrypoints.commands import attach_commands
 from shared.entrypoints.runtime import build_runtime
 from shared.entrypoints.web import create_app
 
@@ -43,6 +44,8 @@ def build(settings: Settings) -> FastAPI:
     runtime.scanners.append(service.scan)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
     metrics.start_counting(settings.region)
-    router = api.make_router(AckDeadlines().by_severity())
+    deadlines = AckDeadlines().by_severity()
+    attach_commands(runtime, api.handlers(deadlines))
+    router = api.make_router(deadlines)
 
     return create_app(runtime, f"YRD alerts · {settings.region.value}", [router, audit_api.router])

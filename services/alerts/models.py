@@ -7,7 +7,8 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from services.alerts.domain import Status
-from shared.contracts.alerts import Category, Location, RequestedAction, Severity, Subject
+from shared.contracts.alerts import Category, Location, Severity
+from shared.contracts.commands import RaiseAlert, ReportSighting  # noqa: F401 (declared with the commands)
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region
@@ -15,24 +16,6 @@ from shared.contracts.regions import Region
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class RaiseAlert(Body):
-    category: Category
-    severity: Severity
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(min_length=1, max_length=4000)
-    location: Location
-    subjects: list[Subject] = Field(default_factory=list, max_length=50)
-    action: RequestedAction
-    targets: list[Region] | None = Field(default=None, max_length=2)
-    valid_until: AwareDatetime
-
-
-class ReportSighting(Body):
-    seen_at: AwareDatetime
-    location: Location
-    details: str = Field(min_length=1, max_length=4000)
 
 
 class RequestReinforcement(Body):

@@ -27,18 +27,27 @@ from services.corrections.views import (
     Transfer,
     Travel,
 )
+from shared.contracts.commands import ENROL
 from shared.contracts.regions import Region
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
 from shared.entrypoints import batch
+from shared.entrypoints.batch import Create
 from shared.entrypoints.web import Context
+
+
+def handlers(config: Config) -> dict[str, Create]:
+    """What creates records, by command type: the HTTP routes (one and bulk) and the Kafka commands alike."""
+
+    def enrol_one(uow: UnitOfWork, body: Enrol) -> tuple[int, dict]:
+        return 201, service.enrol(uow, body, config)
+
+    return {ENROL.type: enrol_one}
 
 
 def make_router(config: Config) -> APIRouter:
     router = APIRouter(tags=["corrections"])
-
-    def enrol_one(uow: UnitOfWork, body: Enrol) -> tuple[int, dict]:
-        return 201, service.enrol(uow, body, config)
+    enrol_one = handlers(config)[ENROL.type]
 
     @router.post("/subjects", status_code=201, response_model=SubjectView)
     def enrol(body: Enrol, ctx: RequestContext = Context) -> Response:

@@ -14,6 +14,7 @@ from shared.contracts.regions import Domain
 from shared.core.route import EventRoute
 from shared.core.settings import Settings
 from shared.entrypoints import audit_api
+from shared.entrypoints.commands import attach_commands
 from shared.entrypoints.runtime import build_runtime
 from shared.entrypoints.web import create_app
 
@@ -43,5 +44,6 @@ def build(settings: Settings) -> FastAPI:
     runtime.scanners.append(service.scan)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
 
+    attach_commands(runtime, api.handlers(config))
     routers = [api.make_router(config), api.movements_router, audit_api.router]
     return create_app(runtime, f"YRD corrections · {settings.region.value}", routers)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from shared.rules.identity import birth_date, gender
+from shared.rules.identity import birth_date, gender, identity_problem  # noqa: F401 (the domain's rule too)
 
 ENROL_REPORT_IN_SECONDS = 10 * 86400  # report to the place of execution within 10 days of the judgment
 TRANSFER_REPORT_IN_SECONDS = 7 * 86400  # and to the new place within 7 days of a change of place
@@ -67,15 +67,6 @@ def next_status(move: Move, current: Status) -> Status:
     if current not in allowed_from:
         raise InvalidMove(move, current)
     return target
-
-
-def identity_problem(id_number: str, declared_birth: date, declared_gender: str) -> str | None:
-    """Birth date and gender must agree with the ID number."""
-    if birth_date(id_number) != declared_birth:
-        return "birth_date does not match the ID number"
-    if gender(id_number) != declared_gender:
-        return "gender does not match the ID number"
-    return None
 
 
 def check_period(start: date, end: date) -> None:

@@ -5,42 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from services.corrections.domain import Status, identity_problem
+from services.corrections.domain import Status
+from shared.contracts.commands import Enrol  # noqa: F401 (declared with the commands)
 from shared.contracts.corrections import CorrectionType, RiskLevel
 from shared.contracts.pagination import PageQuery
-from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region
-from shared.rules.fields import IdNumber, PersonName
+from shared.rules.fields import IdNumber
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Enrol(Body):
-    id_number: IdNumber
-    name: PersonName
-    gender: Literal["male", "female"]
-    birth_date: date
-    correction_type: CorrectionType
-    sentence_summary: str = Field(min_length=1, max_length=4000)
-    judgment_effective_date: date
-    start_date: date
-    end_date: date
-    supervising_office: str = Field(min_length=1, max_length=200)
-    risk_level: RiskLevel
-    prohibitions: list[str] = Field(default_factory=list, max_length=20)
-    residence_address: str = Field(min_length=1, max_length=300)
-
-    @model_validator(mode="after")
-    def consistent(self) -> Enrol:
-        if problem := identity_problem(self.id_number, self.birth_date, self.gender):
-            raise FieldError(problem.split()[0], problem)
-        if self.end_date <= self.start_date:
-            raise FieldError("end_date", "end_date must be after start_date")
-        return self
 
 
 class Lookup(Body):

@@ -11,17 +11,26 @@ from services.filing import queries, service
 from services.filing.domain import Action
 from services.filing.models import FilingQuery, Reject, RequestCorrection, Resubmit, SubmitFiling, Withdraw
 from services.filing.views import Filing, FilingPage, FilingView, Parties
+from shared.contracts.commands import SUBMIT_FILING
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
 from shared.entrypoints import batch
+from shared.entrypoints.batch import Create
 from shared.entrypoints.web import Context
+
+
+def handlers(decision_seconds: int) -> dict[str, Create]:
+    """What creates records, by command type: the HTTP routes (one and bulk) and the Kafka commands alike."""
+
+    def submit_one(uow: UnitOfWork, body: SubmitFiling) -> tuple[int, dict]:
+        return 202, service.submit(uow, body, decision_seconds)
+
+    return {SUBMIT_FILING.type: submit_one}
 
 
 def make_router(decision_seconds: int) -> APIRouter:
     router = APIRouter(tags=["filings"])
-
-    def submit_one(uow: UnitOfWork, body: SubmitFiling) -> tuple[int, dict]:
-        return 202, service.submit(uow, body, decision_seconds)
+    submit_one = handlers(decision_seconds)[SUBMIT_FILING.type]
 
     @router.post("/filings", status_code=202, response_model=Filing)
     def submit(body: SubmitFiling, ctx: RequestContext = Context) -> Response:

@@ -14,6 +14,7 @@ from shared.contracts.regions import Domain
 from shared.core.route import EventRoute
 from shared.core.settings import Settings
 from shared.entrypoints import audit_api
+from shared.entrypoints.commands import attach_commands
 from shared.entrypoints.runtime import build_runtime
 from shared.entrypoints.web import create_app
 
@@ -29,6 +30,7 @@ def build(settings: Settings) -> FastAPI:
     runtime = build_runtime(settings, Domain.FILING, db.MIGRATIONS, EventRoute(PROJECTION, reactions(decision_seconds)))
     runtime.scanners.append(service.scan_overdue)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
+    attach_commands(runtime, api.handlers(decision_seconds))
 
     return create_app(
         runtime, f"YRD filing · {settings.region.value}", [api.make_router(decision_seconds), audit_api.router]

@@ -29,20 +29,31 @@ from services.notary.views import (
     VerificationPage,
     VerifyResult,
 )
+from shared.contracts.commands import ISSUE_CERTIFICATE, REQUEST_PROOF
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
 from shared.entrypoints import batch
+from shared.entrypoints.batch import Create
 from shared.entrypoints.web import Context
 
 
-def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> APIRouter:
-    router = APIRouter(tags=["notary"])
+def handlers(proof_answer_seconds: int) -> dict[str, Create]:
+    """What creates records, by command type: the HTTP routes (one and bulk) and the Kafka commands alike."""
 
     def issue_one(uow: UnitOfWork, body: IssueCertificate) -> tuple[int, dict]:
         return 201, service.issue(uow, body)
 
     def request_one(uow: UnitOfWork, body: RequestProof) -> tuple[int, dict]:
         return 201, service.request_proof(uow, body, proof_answer_seconds)
+
+    return {ISSUE_CERTIFICATE.type: issue_one, REQUEST_PROOF.type: request_one}
+
+
+def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> APIRouter:
+    router = APIRouter(tags=["notary"])
+
+    create = handlers(proof_answer_seconds)
+    issue_one, request_one = create[ISSUE_CERTIFICATE.type], create[REQUEST_PROOF.type]
 
     @router.post("/certificates", status_code=201, response_model=CertificateView)
     def issue(body: IssueCertificate, ctx: RequestContext = Context) -> Response:
@@ -80,6 +91,13 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
             lambda uow: (200, queries.search_verifications(uow, query.filters(), query.limit, query.cursor))
         )
 
+    _proof_routes(router, request_one)
+    return router
+
+
+def _proof_routes(router: APIRouter, request_one: Create) -> None:
+    """Proof requests: asked by one region's notary office, answered by the region holding the material."""
+
     @router.post("/proof-requests", status_code=201, response_model=ProofRequest)
     def request_proof(body: RequestProof, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: request_one(uow, body))
@@ -109,5 +127,3 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
     @router.get("/proof-requests", response_model=ProofRequestPage)
     async def list_proof_requests(query: Annotated[ProofQuery, Query()], ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, queries.search_proofs(uow, query.filters(), query.limit, query.cursor)))
-
-    return router

@@ -14,6 +14,7 @@ from shared.contracts.regions import Domain
 from shared.core.route import EventRoute
 from shared.core.settings import Settings
 from shared.entrypoints import audit_api
+from shared.entrypoints.commands import attach_commands
 from shared.entrypoints.runtime import build_runtime
 from shared.entrypoints.web import create_app
 
@@ -28,9 +29,8 @@ def build(settings: Settings) -> FastAPI:
     runtime = build_runtime(settings, Domain.NOTARY, db.MIGRATIONS, EventRoute(PROJECTION, REACTIONS))
     runtime.scanners.append(service.scan_overdue)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
-    router = api.make_router(
-        runtime.consumer.caught_up.is_set,
-        NotarySettings().proof_answer_seconds,
-    )
+    proof_answer_seconds = NotarySettings().proof_answer_seconds
+    attach_commands(runtime, api.handlers(proof_answer_seconds))
+    router = api.make_router(runtime.consumer.caught_up.is_set, proof_answer_seconds)
 
     return create_app(runtime, f"YRD notary · {settings.region.value}", [router, audit_api.router])

@@ -5,30 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.notary.domain import CertificateStatus, ProofStatus
+from shared.contracts.commands import Applicant, IssueCertificate, RequestProof  # noqa: F401 (declared with the commands)
 from shared.contracts.notary import Matter, ProofType, VerificationResult
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region
-from shared.rules.fields import IdNumber, PersonName, Sha256
+from shared.rules.fields import Sha256
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Applicant(Body):
-    name: PersonName
-    id_number: IdNumber
-
-
-class IssueCertificate(Body):
-    matter: Matter
-    applicant: Applicant
-    document_sha256: Sha256
-    valid_until: AwareDatetime | None = None
 
 
 class Revoke(Body):
@@ -38,16 +27,6 @@ class Revoke(Body):
 class Verify(Body):
     certificate_number: str = Field(min_length=5, max_length=60)
     document_sha256: Sha256
-
-
-class RequestProof(Body):
-    holding_region: Region
-    proof_type: ProofType
-    subject_name: PersonName
-    subject_id_number: IdNumber
-    purpose: str = Field(min_length=1, max_length=500)
-    application_ref: str = Field(min_length=1, max_length=100)
-    holding_agency: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class AnswerProof(Body):

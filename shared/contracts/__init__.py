@@ -8,9 +8,9 @@ from shared.contracts.base import (
     UnknownEventType,
     UnknownEventVersion,
     declare,
-    json_schemas,
     lookup,
 )
+from shared.contracts.commands import json_schemas  # events, commands and results
 
 __all__ = [
     "REGISTRY",

@@ -12,8 +12,9 @@ import orjson
 from pydantic.json_schema import models_json_schema
 
 from shared.contracts.base import REGISTRY, EventType
+from shared.contracts.commands import COMMANDS, RESULTS, CommandType
 from shared.contracts.regions import Domain, Region
-from shared.contracts.topics import DLQ_SUFFIX
+from shared.contracts.topics import COMMANDS_SUFFIX, DLQ_SUFFIX, RESULTS_SUFFIX
 
 VERSION = "1"
 _REF = "#/components/schemas/{model}"
@@ -57,6 +58,20 @@ _DEAD_LETTER_HEADERS: dict[str, Any] = {
         "dlq_time": {"type": "string", "format": "date-time"},
     },
 }
+_COMMAND_HEADERS: dict[str, Any] = {
+    "type": "object",
+    "description": "CloudEvents 1.0 binary mode, and the sending agency system's bearer token.",
+    "required": ["ce_specversion", "ce_id", "ce_source", "ce_type", "authorization"],
+    "properties": {
+        "ce_specversion": {"const": "1.0"},
+        "ce_id": {"type": "string", "description": "the command's id, also its idempotency key"},
+        "ce_source": {"type": "string", "description": "the sending system"},
+        "ce_type": {"type": "string", "description": "a command type, cn.yrd.{domain}.{name}.v{version}"},
+        "ce_correlationid": {"type": "string"},
+        "authorization": {"type": "string", "description": "Bearer <token>: as for the HTTP API"},
+        "content-type": {"const": "application/json"},
+    },
+}
 _KEY = {"kafka": {"key": {"type": "string", "description": "the record's id"}, "bindingVersion": "0.5.0"}}
 
 
@@ -73,11 +88,23 @@ def _message(event_type: EventType[Any], schema_name: str) -> dict[str, Any]:
     }
 
 
-def _payload_schemas(types: list[EventType[Any]]) -> tuple[dict[type, str], dict[str, Any]]:
+def _payload_schemas(types: list[Any]) -> tuple[dict[type, str], dict[str, Any]]:
     models = list(dict.fromkeys(t.model for t in types))
     refs, definitions = models_json_schema([(m, "serialization") for m in models], ref_template=_REF)
     names = {model: refs[(model, "serialization")]["$ref"].rsplit("/", 1)[1] for model in models}
-    return names, definitions.get("$defs", {})
+    return names, _asyncapi_schema(definitions.get("$defs", {}))
+
+
+def _asyncapi_schema(node: Any) -> Any:
+    """Pydantic writes OpenAPI's discriminator object; an AsyncAPI schema names just the property."""
+    if isinstance(node, dict):
+        fixed = {k: _asyncapi_schema(v) for k, v in node.items()}
+        if isinstance(fixed.get("discriminator"), dict):
+            fixed["discriminator"] = fixed["discriminator"]["propertyName"]
+        return fixed
+    if isinstance(node, list):
+        return [_asyncapi_schema(v) for v in node]
+    return node
 
 
 def _ref(kind: str, name: str) -> dict[str, str]:
@@ -88,46 +115,15 @@ def document(domains: list[Domain] | None = None) -> dict[str, Any]:
     """The event plane of `domains` (all of them by default) as an AsyncAPI 3.0 document."""
     wanted = domains or list(Domain)
     types = [t for _, t in sorted(REGISTRY.items()) if t.domain in wanted]
-    names, schemas = _payload_schemas(types)
+    orders = [c for _, c in sorted(COMMANDS.items()) if c.domain in wanted]
+    answers = [RESULTS[d] for d in wanted if d in RESULTS]
+    names, schemas = _payload_schemas([*types, *orders, *answers])
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     for domain in wanted:
-        own = [t for t in types if t.domain is domain]
-        messages = {t.type: _ref("components/messages", t.type) for t in own}
-        channel, dead = domain.value, f"{domain.value}DeadLetters"
-        channels[channel] = {
-            "address": f"{{region}}.{domain.value}",
-            "title": f"{domain.value} events",
-            "description": f"The {domain.value} events of one region's records, in order per record (key = id).",
-            "parameters": {"region": _REGION},
-            "messages": messages,
-        }
-        channels[dead] = {
-            "address": f"{{region}}.{domain.value}{DLQ_SUFFIX}",
-            "title": f"{domain.value} dead letters",
-            "description": "Records a region's consumer could never process, kept a month for inspection and replay.",
-            "parameters": {"region": _REGION},
-            "messages": {"deadLetter": _ref("components/messages", "deadLetter")},
-        }
-        on = _ref("channels", channel)
-        operations[f"publish{domain.value.title()}"] = {
-            "action": "send",
-            "channel": on,
-            "summary": f"Each region publishes its own records' {domain.value} events on its own topic.",
-            "messages": [_ref(f"channels/{channel}/messages", t.type) for t in own],
-        }
-        operations[f"consume{domain.value.title()}"] = {
-            "action": "receive",
-            "channel": on,
-            "summary": f"Every region applies every region's {domain.value} events, each event once.",
-            "messages": [_ref(f"channels/{channel}/messages", t.type) for t in own],
-        }
-        operations[f"deadLetter{domain.value.title()}"] = {
-            "action": "send",
-            "channel": _ref("channels", dead),
-            "summary": "A consuming region parks a record it cannot process, with the reason.",
-            "messages": [_ref(f"channels/{dead}/messages", "deadLetter")],
-        }
+        _event_channels(domain, [t for t in types if t.domain is domain], channels, operations)
+        if domain in RESULTS:
+            _command_channels(domain, orders, RESULTS[domain], channels, operations)
     return _fresh(
         {
             "asyncapi": "3.0.0",
@@ -152,7 +148,8 @@ def document(domains: list[Domain] | None = None) -> dict[str, Any]:
             "operations": operations,
             "components": {
                 "messages": {
-                    **{t.type: _message(t, names[t.model]) for t in types},
+                    **{t.type: _message(t, names[t.model]) for t in [*types, *answers]},
+                    **{c.type: _command_message(c, names[c.model]) for c in orders},
                     "deadLetter": {
                         "name": "deadLetter",
                         "title": "dead letter",
@@ -163,12 +160,109 @@ def document(domains: list[Domain] | None = None) -> dict[str, Any]:
                 },
                 "schemas": {
                     "CloudEventHeaders": _CLOUDEVENT_HEADERS,
+                    "CommandHeaders": _COMMAND_HEADERS,
                     "DeadLetterHeaders": _DEAD_LETTER_HEADERS,
                     **schemas,
                 },
             },
         }
     )
+
+
+def _event_channels(domain: Domain, own: list[EventType[Any]], channels: dict, operations: dict) -> None:
+    """A domain's events: `{region}.{domain}` (published by the owner, consumed by all) and its dead letters."""
+    messages = {t.type: _ref("components/messages", t.type) for t in own}
+    channel, dead = domain.value, f"{domain.value}DeadLetters"
+    channels[channel] = {
+        "address": f"{{region}}.{domain.value}",
+        "title": f"{domain.value} events",
+        "description": f"The {domain.value} events of one region's records, in order per record (key = id).",
+        "parameters": {"region": _REGION},
+        "messages": messages,
+    }
+    channels[dead] = {
+        "address": f"{{region}}.{domain.value}{DLQ_SUFFIX}",
+        "title": f"{domain.value} dead letters",
+        "description": "Records a region's consumer could never process, kept a month for inspection and replay.",
+        "parameters": {"region": _REGION},
+        "messages": {"deadLetter": _ref("components/messages", "deadLetter")},
+    }
+    on = _ref("channels", channel)
+    operations[f"publish{domain.value.title()}"] = {
+        "action": "send",
+        "channel": on,
+        "summary": f"Each region publishes its own records' {domain.value} events on its own topic.",
+        "messages": [_ref(f"channels/{channel}/messages", t.type) for t in own],
+    }
+    operations[f"consume{domain.value.title()}"] = {
+        "action": "receive",
+        "channel": on,
+        "summary": f"Every region applies every region's {domain.value} events, each event once.",
+        "messages": [_ref(f"channels/{channel}/messages", t.type) for t in own],
+    }
+    operations[f"deadLetter{domain.value.title()}"] = {
+        "action": "send",
+        "channel": _ref("channels", dead),
+        "summary": "A consuming region parks a record it cannot process, with the reason.",
+        "messages": [_ref(f"channels/{dead}/messages", "deadLetter")],
+    }
+
+
+def _command_channels(
+    domain: Domain, orders: list[CommandType[Any]], answer: EventType[Any], channels: dict, operations: dict
+) -> None:
+    """An agency system's way in on Kafka: its region's commands topic, and the results of its commands."""
+    own = [c for c in orders if c.domain is domain]
+    name, capital = domain.value, domain.value.title()
+    channels[f"{name}Commands"] = {
+        "address": f"{{region}}.{name}{COMMANDS_SUFFIX}",
+        "title": f"{name} commands",
+        "description": "Agency systems' commands to the region's instance (read by that region only).",
+        "parameters": {"region": _REGION},
+        "messages": {c.type: _ref("components/messages", c.type) for c in own},
+    }
+    channels[f"{name}CommandDeadLetters"] = {
+        "address": f"{{region}}.{name}{COMMANDS_SUFFIX}{DLQ_SUFFIX}",
+        "title": f"{name} commands that were no commands",
+        "description": "Malformed command records (headers, JSON, type), without their bearer token.",
+        "parameters": {"region": _REGION},
+        "messages": {"deadLetter": _ref("components/messages", "deadLetter")},
+    }
+    channels[f"{name}Results"] = {
+        "address": f"{{region}}.{name}{RESULTS_SUFFIX}",
+        "title": f"{name} command results",
+        "description": "What became of each command: ce_causationid is the command's ce_id.",
+        "parameters": {"region": _REGION},
+        "messages": {answer.type: _ref("components/messages", answer.type)},
+    }
+    operations[f"take{capital}Commands"] = {
+        "action": "receive",
+        "channel": _ref("channels", f"{name}Commands"),
+        "summary": "Validated, authorised, audited and applied like the HTTP call; ce_id is the idempotency key.",
+        "messages": [_ref(f"channels/{name}Commands/messages", c.type) for c in own],
+        "reply": {
+            "channel": _ref("channels", f"{name}Results"),
+            "messages": [_ref(f"channels/{name}Results/messages", answer.type)],
+        },
+    }
+    operations[f"deadLetter{capital}Commands"] = {
+        "action": "send",
+        "channel": _ref("channels", f"{name}CommandDeadLetters"),
+        "summary": "A record that is no command is parked with the reason (and answered if it has a ce_id).",
+        "messages": [_ref(f"channels/{name}CommandDeadLetters/messages", "deadLetter")],
+    }
+
+
+def _command_message(command: CommandType[Any], schema_name: str) -> dict[str, Any]:
+    doc = (command.model.__doc__ or "").strip()
+    return {
+        "name": command.type,
+        "title": f"{command.domain.value} {command.name} v{command.version}",
+        "summary": doc.splitlines()[0] if doc else command.name,
+        "contentType": "application/json",
+        "headers": {"$ref": "#/components/schemas/CommandHeaders"},
+        "payload": {"$ref": _REF.format(model=schema_name)},
+    }
 
 
 def _fresh(doc: dict[str, Any]) -> dict[str, Any]:

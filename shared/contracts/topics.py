@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from shared.contracts.regions import Domain, Region
 
 DLQ_SUFFIX = ".dlq"
+COMMANDS_SUFFIX = ".commands"
+RESULTS_SUFFIX = ".results"
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ _PARTITIONS = 3
 # and compaction would keep only each record's last event.
 _BUSINESS_CONFIGS = {"retention.ms": "-1", "retention.bytes": "-1", "min.insync.replicas": "1"}
 _DLQ_CONFIGS = {"retention.ms": str(30 * 24 * 3600 * 1000)}
+# Commands and their results are a conversation with an agency system, not the zone's record (the events
+# they cause are): a week, for a system that was away to catch up.
+_COMMAND_CONFIGS = {"retention.ms": str(7 * 24 * 3600 * 1000)}
 
 
 def topic(region: Region | str, domain: Domain | str, prefix: str = "") -> str:
@@ -39,6 +44,14 @@ def dlq(topic_name: str) -> str:
     return topic_name + DLQ_SUFFIX
 
 
+def commands(region: Region | str, domain: Domain | str, prefix: str = "") -> str:
+    return topic(region, domain, prefix) + COMMANDS_SUFFIX
+
+
+def results(region: Region | str, domain: Domain | str, prefix: str = "") -> str:
+    return topic(region, domain, prefix) + RESULTS_SUFFIX
+
+
 def all_regions_topics(domain: Domain, prefix: str = "") -> list[str]:
     return [topic(r, domain, prefix) for r in Region]
 
@@ -46,6 +59,7 @@ def all_regions_topics(domain: Domain, prefix: str = "") -> list[str]:
 def parse(topic_name: str, prefix: str = "") -> tuple[Region, Domain]:
     """Inverse of topic(): which region owns a topic, and which domain it carries."""
     bare = topic_name.removeprefix(prefix).removesuffix(DLQ_SUFFIX)
+    bare = bare.removesuffix(COMMANDS_SUFFIX).removesuffix(RESULTS_SUFFIX)
     region, _, domain = bare.partition(".")
     return Region(region), Domain(domain)
 
@@ -58,4 +72,8 @@ def catalogue(prefix: str = "") -> list[TopicSpec]:
             name = topic(region, domain, prefix)
             specs.append(TopicSpec(name, _PARTITIONS, dict(_BUSINESS_CONFIGS)))
             specs.append(TopicSpec(dlq(name), 1, dict(_DLQ_CONFIGS)))
+            if domain.is_service:
+                specs.append(TopicSpec(commands(region, domain, prefix), _PARTITIONS, dict(_COMMAND_CONFIGS)))
+                specs.append(TopicSpec(dlq(commands(region, domain, prefix)), 1, dict(_DLQ_CONFIGS)))
+                specs.append(TopicSpec(results(region, domain, prefix), _PARTITIONS, dict(_COMMAND_CONFIGS)))
     return specs

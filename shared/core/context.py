@@ -51,11 +51,12 @@ class RequestContext:
     def each(self, lines: list[tuple[Work, tuple[str, str | None, str]]]) -> list[tuple[int, Any]]:
         """Several commands (a bulk request's lines) in one transaction, each in a savepoint of its own, so
         one refused or invalid command fails alone; each is checked, audited and keyed like `command`."""
-        results = self.runtime.store.write(lambda conn: [self._line(conn, work, key) for work, key in lines])
+        results = self.runtime.store.write(lambda conn: [self.line(conn, work, key) for work, key in lines])
         self.runtime.notify_relay()
         return results
 
-    def _line(self, conn: Any, work: Work, idempotency: tuple[str, str | None, str]) -> tuple[int, Any]:
+    def line(self, conn: Any, work: Work, idempotency: tuple[str, str | None, str]) -> tuple[int, Any]:
+        """One command inside the caller's transaction, in a savepoint: its answer, or its problem's."""
         try:
             with savepoint(conn, "line"):
                 return self._write(conn, work, idempotency)

@@ -36,21 +36,7 @@ def run_all(
     children: list[subprocess.Popen[bytes]] = []
     instances = [(region, service) for service in implemented_services() for region in Region]
     for region, service in instances:
-        cmd = [
-            sys.executable,
-            "-m",
-            "shared.entrypoints.cli",
-            "serve",
-            service.value,
-            "--region",
-            region.value,
-            "--port-base",
-            str(base),
-        ]
-        env = os.environ.copy()
-        if layout:  # a region's instances use its own cluster only
-            env["KAFKA_BOOTSTRAP"] = layout.bootstrap(region)
-        children.append(subprocess.Popen(cmd, env=env))
+        children.append(_serve(region, service, base, layout))
         typer.echo(f"started {region.value:8} {service.value:12} http://127.0.0.1:{port_of(region, service, base)}")
     zone_cmd = [sys.executable, "-m", "shared.entrypoints.cli", "console", "--port-base", str(base)]
     children.append(subprocess.Popen(zone_cmd, env=os.environ.copy()))
@@ -87,6 +73,15 @@ def run_all(
     pidfile.unlink(missing_ok=True)
     failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM)]
     raise typer.Exit(1 if failed and not stopping else 0)
+
+
+def _serve(region: Region, service: Domain, base: int, zone: ZoneLayout | None) -> subprocess.Popen[bytes]:
+    """One instance as a child process; in the three-cluster zone, on its region's own cluster only."""
+    command = [sys.executable, "-m", "shared.entrypoints.cli", "serve", service.value, "--region", region.value]
+    env = os.environ.copy()
+    if zone:
+        env["KAFKA_BOOTSTRAP"] = zone.bootstrap(region)
+    return subprocess.Popen([*command, "--port-base", str(base)], env=env)
 
 
 PROMETHEUS_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "prometheus.yml"

@@ -46,6 +46,8 @@ class Runtime:
     scanners: list[Scanner] = field(default_factory=list)
     replaying: bool = False  # set by `yrd rebuild`: project events, react to none
     gauges: list[Callable[[], None]] = field(default_factory=list)
+    # More background workers the service's bootstrap adds (the command consumer): (name, run(stop)).
+    workers: list[tuple[str, Callable[[threading.Event], None]]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _kafka_checked: tuple[float, bool] = (0.0, False)
@@ -87,6 +89,7 @@ class Runtime:
             ("outbox-relay", self.relay.run),
             ("consumer", self.consumer.run),
             ("scanner", self._run_scanners),  # deadline scanners and housekeeping
+            *self.workers,
         ]
         for name, target in workers:
             thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)
@@ -131,14 +134,19 @@ class Runtime:
 HOUSEKEEPING_SECONDS = 600
 
 
+def producer_factory(settings: Settings) -> Callable[[], object]:
+    def producer() -> object:
+        timeout = settings.kafka_timeout_ms
+        return make_producer(settings.kafka_bootstrap, max_block_ms=timeout, bootstrap_timeout_ms=timeout)
+
+    return producer
+
+
 def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRoute) -> Runtime:
     """Wire the real dependencies: SQLite store, trust file, Kafka producer, relay and consumer."""
     store = Store(settings.db_path, migrations)
     trust = TrustList.load(settings.resolved_trust_file)
-
-    def producer() -> object:
-        timeout = settings.kafka_timeout_ms
-        return make_producer(settings.kafka_bootstrap, max_block_ms=timeout, bootstrap_timeout_ms=timeout)
+    producer = producer_factory(settings)
 
     # Counters of the domain's event types start at 0, so Prometheus counts an instance's first events too.
     for declared in REGISTRY.values():

@@ -76,3 +76,12 @@ def credit_code_problem(value: str) -> str | None:
 def credit_check_char(first17: str) -> str:
     total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def identity_problem(id_number: str, declared_birth: date, declared_gender: str) -> str | None:
+    """Birth date and gender must agree with the ID number."""
+    if birth_date(id_number) != declared_birth:
+        return "birth_date does not match the ID number"
+    if gender(id_number) != declared_gender:
+        return "gender does not match the ID number"
+    return None

@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 
 from shared.contracts import REGISTRY
 from shared.contracts.asyncapi import document
+from shared.contracts.commands import COMMANDS, RESULTS
 from shared.contracts.regions import SERVICES, Domain, Region
 from shared.contracts.topics import catalogue
 from shared.core.settings import ROOT
@@ -67,7 +68,11 @@ def test_the_zone_document_is_valid_asyncapi_3(official):
 
 def test_every_declared_event_type_appears_and_nothing_else():
     doc = document()
-    assert _messages(doc) == set(REGISTRY)
+    assert _messages(doc) == set(REGISTRY) | set(COMMANDS) | {r.type for r in RESULTS.values()}
+    for type_string, command in COMMANDS.items():
+        assert type_string in doc["channels"][f"{command.domain.value}Commands"]["messages"]
+        payload = doc["components"]["messages"][type_string]["payload"]["$ref"].split("/")[-1]
+        assert set(doc["components"]["schemas"][payload]["properties"]) == set(command.model.model_fields)
     for type_string, event_type in REGISTRY.items():
         channel = doc["channels"][event_type.domain.value]
         assert type_string in channel["messages"]  # on its own domain's channel, and no other
@@ -83,7 +88,9 @@ def test_the_channels_are_exactly_the_provisioned_topics():
     addresses = [c["address"] for c in document()["channels"].values()]
     expanded = {a.replace("{region}", r.value) for a in addresses for r in Region}
     assert expanded == {spec.name for spec in catalogue()}
-    assert all(re.fullmatch(r"\{region\}\.[a-z]+(\.dlq)?", a) for a in addresses)
+    assert all(
+        re.fullmatch(r"\{region\}\.[a-z]+(\.commands)?(\.dlq)?|\{region\}\.[a-z]+\.results", a) for a in addresses
+    )
 
 
 def test_the_committed_document_is_the_codes():
@@ -98,8 +105,11 @@ def test_each_instance_serves_its_services_part(service: Domain, zone_of, offici
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
     served = answer.json()
     _valid(official, served)
-    assert _messages(served) == {t for t, e in REGISTRY.items() if e.domain in (service, Domain.AUDIT)}
-    assert set(served["channels"]) == {service.value, f"{service.value}DeadLetters", "audit", "auditDeadLetters"}
+    own = {t for t, e in [*REGISTRY.items(), *COMMANDS.items()] if e.domain in (service, Domain.AUDIT)}
+    assert _messages(served) == own | {RESULTS[service].type}
+    channels = {service.value, f"{service.value}DeadLetters", "audit", "auditDeadLetters"}
+    channels |= {f"{service.value}{kind}" for kind in ("Commands", "CommandDeadLetters", "Results")}
+    assert set(served["channels"]) == channels
 
 
 def test_the_official_schema_is_pinned():

@@ -39,5 +39,10 @@ def test_topic_names_and_their_dead_letter_twins():
     assert topic("qingpu", Domain.FILING) == "qingpu.filing"
     assert dlq(topic("qingpu", Domain.FILING, "t1.")) == "t1.qingpu.filing.dlq"
     assert parse("t1.wujiang.alerts.dlq", "t1.") == ("wujiang", "alerts")
+    assert parse("t1.qingpu.notary.commands", "t1.") == ("qingpu", "notary")
+    assert parse("qingpu.notary.results") == ("qingpu", "notary")
     names = {spec.name for spec in catalogue()}
-    assert len(names) == 30 and "jiashan.audit.dlq" in names
+    # 5 domains × 3 regions, each with its dead letters; the 4 services' commands (with dead letters) and results.
+    assert len(names) == 30 + 4 * 3 * 3 and "jiashan.audit.dlq" in names
+    assert {"qingpu.filing.commands", "qingpu.filing.commands.dlq", "qingpu.filing.results"} <= names
+    assert "qingpu.audit.commands" not in names

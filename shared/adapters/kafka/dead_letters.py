@@ -26,8 +26,10 @@ class DeadLetters:
         producer_factory: Callable[[], KafkaProducer],
         labels: dict[str, str],
         first_backoff: float = 0.2,
+        drop_headers: tuple[str, ...] = (),
     ) -> None:
         self.topic = topic
+        self.drop_headers = drop_headers  # never copied (a command's bearer token)
         self.consumer_group = consumer_group
         self.producer_factory = producer_factory
         self.labels = labels
@@ -35,7 +37,7 @@ class DeadLetters:
         self._producer: KafkaProducer | None = None
 
     def headers(self, record: ConsumerRecord, reason: str, detail: str) -> list[tuple[str, bytes]]:
-        kept = [h for h in (record.headers or []) if not h[0].startswith("dlq_")]
+        kept = [h for h in (record.headers or []) if not h[0].startswith("dlq_") and h[0] not in self.drop_headers]
         return [
             *kept,
             ("dlq_reason", reason.encode()),

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.contracts.regions import Region, others
-from shared.contracts.topics import DLQ_SUFFIX
+from shared.contracts.topics import COMMANDS_SUFFIX, DLQ_SUFFIX, RESULTS_SUFFIX
 
 BASES = {Region.JIASHAN: 9190, Region.QINGPU: 9290, Region.WUJIANG: 9390}
 CONTROL_PORT = 9180
@@ -129,7 +129,8 @@ class ZoneLayout:
 
 _MIRROR_COMMON = [
     "replication.policy.class=org.apache.kafka.connect.mirror.IdentityReplicationPolicy",
-    rf"topics.exclude=.*[\-\.]internal,.*\.replica,__.*,.*\{DLQ_SUFFIX}",
+    # Commands and results stay in the region they were sent to, like dead letters.
+    rf"topics.exclude=.*[\-\.]internal,.*\.replica,__.*,.*\{DLQ_SUFFIX},.*\{COMMANDS_SUFFIX},.*\{RESULTS_SUFFIX}",
     "tasks.max=1",
     "refresh.topics.interval.seconds=30",
     "sync.topic.acls.enabled=false",

@@ -1,0 +1,231 @@
+"""Commands agency systems send, declared once: the body each takes (the same body the HTTP API's create
+route takes), its type string `cn.yrd.{domain}.{name}.v{version}`, and the result each command gets.
+
+On Kafka an agency system publishes a command to its region's `{region}.{domain}.commands` topic
+(CloudEvents, binary mode, its bearer token in the `authorization` header, `ce_id` the idempotency key)
+and reads the outcome on `{region}.{domain}.results`, correlated by `ce_causationid` = the command's id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from shared.contracts.alerts import Category, Location, RequestedAction, Severity, Subject
+from shared.contracts.base import EventType, Payload
+from shared.contracts.base import json_schemas as event_schemas
+from shared.contracts.corrections import CorrectionType, RiskLevel
+from shared.contracts.filing import CaseType, Document
+from shared.contracts.notary import Matter, ProofType
+from shared.contracts.problems import FieldError
+from shared.contracts.regions import SERVICES, Domain, Region
+from shared.rules.fields import CreditCode, IdNumber, PersonName, Sha256
+from shared.rules.identity import identity_problem
+
+
+class Body(BaseModel):
+    """A command's body: strict about unknown fields, like every request body."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- filing
+
+
+class PersonParty(Body):
+    kind: Literal["person"]
+    role: Literal["plaintiff", "defendant"]
+    name: PersonName
+    id_number: IdNumber
+
+
+class OrganisationParty(Body):
+    kind: Literal["organisation"]
+    role: Literal["plaintiff", "defendant"]
+    name: PersonName
+    credit_code: CreditCode
+
+
+Party = Annotated[PersonParty | OrganisationParty, Field(discriminator="kind")]
+
+
+class SubmitFiling(Body):
+    """File a case at this region's window for the court of `court_region`."""
+
+    court_region: Region
+    case_type: CaseType
+    parties: list[Party] = Field(min_length=2, max_length=50)
+    claim_summary: str = Field(min_length=1, max_length=4000)
+    claim_amount: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=2)
+    documents: list[Document] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def both_sides(self) -> SubmitFiling:
+        roles = {p.role for p in self.parties}
+        if roles != {"plaintiff", "defendant"}:
+            raise FieldError("parties", "parties need at least one plaintiff and one defendant")
+        return self
+
+
+# ---- alerts
+
+
+class RaiseAlert(Body):
+    """Raise a joint alert owned by this region, addressed to the others (or to `targets`)."""
+
+    category: Category
+    severity: Severity
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=4000)
+    location: Location
+    subjects: list[Subject] = Field(default_factory=list, max_length=50)
+    action: RequestedAction
+    targets: list[Region] | None = Field(default=None, max_length=2)
+    valid_until: AwareDatetime
+
+
+class ReportSighting(Body):
+    """Report a sighting of an alert's subject (HTTP: `POST /v1/alerts/{alert_id}/sightings`)."""
+
+    seen_at: AwareDatetime
+    location: Location
+    details: str = Field(min_length=1, max_length=4000)
+
+
+class ReportSightingOf(ReportSighting):
+    """A sighting as a command on Kafka, naming its alert."""
+
+    alert_id: str = Field(min_length=1, max_length=100)
+
+
+# ---- corrections
+
+
+class Enrol(Body):
+    """Enrol a person under community correction at this region (their home)."""
+
+    id_number: IdNumber
+    name: PersonName
+    gender: Literal["male", "female"]
+    birth_date: date
+    correction_type: CorrectionType
+    sentence_summary: str = Field(min_length=1, max_length=4000)
+    judgment_effective_date: date
+    start_date: date
+    end_date: date
+    supervising_office: str = Field(min_length=1, max_length=200)
+    risk_level: RiskLevel
+    prohibitions: list[str] = Field(default_factory=list, max_length=20)
+    residence_address: str = Field(min_length=1, max_length=300)
+
+    @model_validator(mode="after")
+    def consistent(self) -> Enrol:
+        if problem := identity_problem(self.id_number, self.birth_date, self.gender):
+            raise FieldError(problem.split()[0], problem)
+        if self.end_date <= self.start_date:
+            raise FieldError("end_date", "end_date must be after start_date")
+        return self
+
+
+# ---- notary
+
+
+class Applicant(Body):
+    name: PersonName
+    id_number: IdNumber
+
+
+class IssueCertificate(Body):
+    """Issue a notarial certificate at this region's notary office."""
+
+    matter: Matter
+    applicant: Applicant
+    document_sha256: Sha256
+    valid_until: AwareDatetime | None = None
+
+
+class RequestProof(Body):
+    """Ask the holding region for proof material instead of paper."""
+
+    holding_region: Region
+    proof_type: ProofType
+    subject_name: PersonName
+    subject_id_number: IdNumber
+    purpose: str = Field(min_length=1, max_length=500)
+    application_ref: str = Field(min_length=1, max_length=100)
+    holding_agency: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+# ---- the registry
+
+M = TypeVar("M", bound=Body)
+
+
+@dataclass(frozen=True)
+class CommandType(Generic[M]):
+    domain: Domain
+    name: str
+    version: int
+    model: type[M]
+    creates: str  # what the HTTP API calls the collection the command adds to
+
+    @property
+    def type(self) -> str:
+        return f"cn.yrd.{self.domain.value}.{self.name}.v{self.version}"
+
+
+COMMANDS: dict[str, CommandType[Any]] = {}
+
+
+def declare_command(domain: Domain, name: str, model: type[M], creates: str, version: int = 1) -> CommandType[M]:
+    command = CommandType(domain, name, version, model, creates)
+    if command.type in COMMANDS:
+        raise ValueError(f"command type declared twice: {command.type}")
+    COMMANDS[command.type] = command
+    return command
+
+
+SUBMIT_FILING = declare_command(Domain.FILING, "submit", SubmitFiling, "filings")
+RAISE_ALERT = declare_command(Domain.ALERTS, "raise", RaiseAlert, "alerts")
+REPORT_SIGHTING = declare_command(Domain.ALERTS, "report-sighting", ReportSightingOf, "sightings")
+ENROL = declare_command(Domain.CORRECTIONS, "enrol", Enrol, "subjects")
+ISSUE_CERTIFICATE = declare_command(Domain.NOTARY, "issue", IssueCertificate, "certificates")
+REQUEST_PROOF = declare_command(Domain.NOTARY, "request-proof", RequestProof, "proof-requests")
+
+
+class CommandResult(Payload):
+    """What became of a command: the created record (`id`, its `status`) or the problem, with the status
+    code the same request over HTTP would have had."""
+
+    command_id: str
+    command_type: str
+    status: int
+    id: str | None = None
+    record_status: str | None = None
+    problem: dict[str, Any] | None = None
+
+
+# One result type per service, on its `{region}.{domain}.results` topic. Not in the event registry: results
+# are for the agency systems that sent the commands, not events the regions apply.
+RESULTS: dict[Domain, EventType[CommandResult]] = {
+    domain: EventType(domain, "command-result", 1, CommandResult) for domain in SERVICES
+}
+
+
+def commands_of(domain: Domain) -> list[CommandType[Any]]:
+    return [c for c in COMMANDS.values() if c.domain is domain]
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """JSON Schema of every event, command and command result, keyed by type string (`yrd schemas`)."""
+    schemas = event_schemas()
+    declared = [*COMMANDS.values(), *RESULTS.values()]
+    for declared_type in sorted(declared, key=lambda d: d.type):
+        schema = declared_type.model.model_json_schema()
+        schema["$id"] = declared_type.type
+        schemas[declared_type.type] = schema
+    return dict(sorted(schemas.items()))
