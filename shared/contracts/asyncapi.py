@@ -75,17 +75,19 @@ _COMMAND_HEADERS: dict[str, Any] = {
 _KEY = {"kafka": {"key": {"type": "string", "description": "the record's id"}, "bindingVersion": "0.5.0"}}
 
 
-def _message(event_type: EventType[Any], schema_name: str) -> dict[str, Any]:
-    doc = (event_type.model.__doc__ or "").strip()
-    return {
-        "name": event_type.type,
-        "title": f"{event_type.domain.value} {event_type.name} v{event_type.version}",
-        "summary": doc.splitlines()[0] if doc else event_type.name,
+def _message(declared: EventType[Any] | CommandType[Any], schema_name: str, headers: str) -> dict[str, Any]:
+    """An event, result or command as a message: its type, the first line of its model's doc, its headers
+    and payload schema (and, for what regions publish, the Kafka key)."""
+    doc = (declared.model.__doc__ or "").strip()
+    message = {
+        "name": declared.type,
+        "title": f"{declared.domain.value} {declared.name} v{declared.version}",
+        "summary": doc.splitlines()[0] if doc else declared.name,
         "contentType": "application/json",
-        "headers": {"$ref": "#/components/schemas/CloudEventHeaders"},
+        "headers": {"$ref": f"#/components/schemas/{headers}"},
         "payload": {"$ref": _REF.format(model=schema_name)},
-        "bindings": _KEY,
     }
+    return message if headers == "CommandHeaders" else {**message, "bindings": _KEY}
 
 
 def _payload_schemas(types: list[Any]) -> tuple[dict[type, str], dict[str, Any]]:
@@ -148,8 +150,8 @@ def document(domains: list[Domain] | None = None) -> dict[str, Any]:
             "operations": operations,
             "components": {
                 "messages": {
-                    **{t.type: _message(t, names[t.model]) for t in [*types, *answers]},
-                    **{c.type: _command_message(c, names[c.model]) for c in orders},
+                    **{t.type: _message(t, names[t.model], "CloudEventHeaders") for t in [*types, *answers]},
+                    **{c.type: _message(c, names[c.model], "CommandHeaders") for c in orders},
                     "deadLetter": {
                         "name": "deadLetter",
                         "title": "dead letter",
@@ -250,18 +252,6 @@ def _command_channels(
         "channel": _ref("channels", f"{name}CommandDeadLetters"),
         "summary": "A record that is no command is parked with the reason (and answered if it has a ce_id).",
         "messages": [_ref(f"channels/{name}CommandDeadLetters/messages", "deadLetter")],
-    }
-
-
-def _command_message(command: CommandType[Any], schema_name: str) -> dict[str, Any]:
-    doc = (command.model.__doc__ or "").strip()
-    return {
-        "name": command.type,
-        "title": f"{command.domain.value} {command.name} v{command.version}",
-        "summary": doc.splitlines()[0] if doc else command.name,
-        "contentType": "application/json",
-        "headers": {"$ref": "#/components/schemas/CommandHeaders"},
-        "payload": {"$ref": _REF.format(model=schema_name)},
     }
 
 

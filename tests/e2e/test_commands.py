@@ -65,6 +65,16 @@ def result(bootstrap: str, prefix: str, command_id: str) -> dict:
     return found[0]
 
 
+def parked(bootstrap: str, prefix: str, header: str, value: str) -> list[dict]:
+    """The headers of the commands' dead letters whose `header` is `value`."""
+    return [
+        dict(record.headers)
+        for batch in read_to_end(bootstrap, [dlq(commands(J, F, prefix))])
+        for record in batch
+        if dict(record.headers).get(header, b"").decode() == value
+    ]
+
+
 def clerk() -> str:
     return token(J, Role.WINDOW_CLERK, subject="jiashan-court-system", agency="jiashan-court")
 
@@ -134,15 +144,7 @@ def test_a_record_that_is_no_command_is_dead_lettered_without_its_token_and_answ
     answer = result(bootstrap, e2e_prefix, command_id)
     assert answer["status"] == 400 and answer["problem"]["type"].endswith("malformed-command")
 
-    def parked() -> list:
-        return [
-            dict(r.headers)
-            for batch in read_to_end(bootstrap, [dlq(commands(J, F, e2e_prefix))])
-            for r in batch
-            if dict(r.headers).get("ce_id", b"").decode() == command_id
-        ]
-
-    headers = eventually(parked, timeout=30, interval=0.3, what="the dead letter")[0]
+    headers = eventually(lambda: parked(bootstrap, e2e_prefix, "ce_id", command_id), 30, 0.3, "the dead letter")[0]
     assert headers["dlq_reason"].decode() == reason
     assert "authorization" not in headers  # the sender's credential is never copied
 
@@ -151,12 +153,5 @@ def test_a_record_without_an_id_is_dead_lettered_and_cannot_be_answered(filing_c
     marker = str(uuid.uuid4())
     command(bootstrap, e2e_prefix, filing_body(), clerk(), ce_id="", ce_source=marker)
 
-    def parked() -> list:
-        return [
-            dict(r.headers)
-            for batch in read_to_end(bootstrap, [dlq(commands(J, F, e2e_prefix))])
-            for r in batch
-            if dict(r.headers).get("ce_source", b"").decode() == marker
-        ]
-
-    assert eventually(parked, timeout=30, interval=0.3, what="the dead letter")[0]["dlq_reason"] == b"bad-envelope"
+    found = eventually(lambda: parked(bootstrap, e2e_prefix, "ce_source", marker), 30, 0.3, "the dead letter")
+    assert found[0]["dlq_reason"] == b"bad-envelope"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -217,7 +217,6 @@ def _alert() -> dict:
 ENDPOINTS: dict[Domain, list[Endpoint]] = {
     Domain.FILING: [
         Endpoint("POST", "/v1/filings", "filing.submit", own_instance, body=filing_body),
-        Endpoint("POST", "/v1/filings/batch", "filing.submit", own_instance, body=filing_body, ndjson=True),
         Endpoint("GET", "/v1/filings", "filing.read", any_grant),
         Endpoint("GET", "/v1/filings/{filing_id}", "filing.read", reads("qingpu", lambda a: a == "jiashan")),
         Endpoint(
@@ -256,7 +255,6 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
     ],
     Domain.ALERTS: [
         Endpoint("POST", "/v1/alerts", "alerts.raise", own_instance, body=_alert),
-        Endpoint("POST", "/v1/alerts/batch", "alerts.raise", own_instance, body=_alert, ndjson=True),
         Endpoint("GET", "/v1/alerts", "alerts.read", any_grant),
         Endpoint("GET", "/v1/alerts/{alert_id}", "alerts.read", reads("wujiang", lambda a: a != "wujiang")),
         Endpoint(
@@ -272,18 +270,6 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
                 "details": "d",
                 "location": {"lat": 31, "lon": 121, "address": "a"},
             },
-        ),
-        Endpoint(
-            "POST",
-            "/v1/alerts/{alert_id}/sightings/batch",
-            "alerts.report_sighting",
-            writes("wujiang", lambda i: i != "wujiang"),
-            body=lambda: {
-                "seen_at": datetime.now(UTC).isoformat(),
-                "details": "d",
-                "location": {"lat": 31, "lon": 121, "address": "a"},
-            },
-            ndjson=True,
         ),
         Endpoint(
             "POST",
@@ -323,18 +309,6 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
                 "document_sha256": sha("b"),
             },
         ),
-        Endpoint(
-            "POST",
-            "/v1/certificates/batch",
-            "notary.issue",
-            own_instance,
-            body=lambda: {
-                "matter": "birth",
-                "applicant": {"name": "n", "id_number": id_number()},
-                "document_sha256": sha("b"),
-            },
-            ndjson=True,
-        ),
         Endpoint("GET", "/v1/certificates", "notary.read", any_grant),
         Endpoint("GET", "/v1/certificates/{number}", "notary.read", reads("qingpu")),
         Endpoint(
@@ -362,21 +336,6 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
                 "application_ref": "a",
             },
         ),
-        Endpoint(
-            "POST",
-            "/v1/proof-requests/batch",
-            "notary.request_proof",
-            own_instance,
-            body=lambda: {
-                "holding_region": "qingpu",
-                "proof_type": "kinship",
-                "subject_name": "n",
-                "subject_id_number": id_number(),
-                "purpose": "p",
-                "application_ref": "a",
-            },
-            ndjson=True,
-        ),
         Endpoint("GET", "/v1/proof-requests", "notary.read_proofs", any_grant),
         Endpoint(
             "GET", "/v1/proof-requests/{request_id}", "notary.read_proofs", reads("jiashan", lambda a: a == "wujiang")
@@ -399,7 +358,6 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
     ],
     Domain.CORRECTIONS: [
         Endpoint("POST", "/v1/subjects", "corrections.enrol", own_instance, body=_subject),
-        Endpoint("POST", "/v1/subjects/batch", "corrections.enrol", own_instance, body=_subject, ndjson=True),
         Endpoint(
             "POST",
             "/v1/subjects/lookup",
@@ -469,6 +427,19 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
         Endpoint("GET", "/v1/audit", "audit.read", own_instance, purpose="audit-review"),
     ],
 }
+# The bulk routes (`…/batch`): the same action and scope as the single POST they take lines of.
+BULK = {
+    "/v1/filings",
+    "/v1/alerts",
+    "/v1/alerts/{alert_id}/sightings",
+    "/v1/subjects",
+    "/v1/certificates",
+    "/v1/proof-requests",
+}
+for _endpoints in ENDPOINTS.values():
+    _endpoints += [
+        replace(e, path=e.path + "/batch", ndjson=True) for e in _endpoints if e.method == "POST" and e.path in BULK
+    ]
 TOKENS = {
     (region, role): token(region, role, agency=AGENCY if role is Role.AGENCY_SYSTEM else None)
     for region in Region
