@@ -16,7 +16,7 @@ from tests.instances import KEYS, Cluster
 from tests.zone.workload import SERVICES
 
 OFFSET = 10000
-PORT_BASE = 38000
+PORT_BASE = 39000  # beside the suite (18000, 28000) and `make bench` (38000)
 
 
 @pytest.fixture(scope="module")
