@@ -29,5 +29,10 @@ READY = Gauge(
     ["service", "region", "check"],
 )
 KAFKA_UP = Gauge("yrd_kafka_up", "1 while this instance reaches its broker, 0 while it does not", ["service", "region"])
+COMMANDS = Counter(
+    "yrd_commands_total",
+    "Agency commands answered, by way in (kafka, bulk) and the status their result carries",
+    ["service", "region", "via", "type", "status"],
+)
 HTTP_REQUESTS = Counter("yrd_http_requests_total", "HTTP requests", ["service", "region", "route", "status"])
 HTTP_SECONDS = Histogram("yrd_http_seconds", "HTTP request time", ["service", "region", "route"])

@@ -20,6 +20,8 @@ from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
+from shared.adapters import metrics
+from shared.contracts.commands import COMMANDS
 from shared.contracts.problems import Problem, validation_problem
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
@@ -66,7 +68,21 @@ async def run(request: Request, ctx: RequestContext, model: type[BaseModel], cre
         raise Problem(415, "unsupported-media-type", "Unsupported media type", f"send {NDJSON}, one command per line")
     scope = f"{ctx.principal.region.value}:{ctx.principal.subject}:POST:{request.url.path}"
     lines = [_parse(n, raw, model, create, scope) for n, raw in enumerate((await request.body()).split(b"\n"), 1)]
-    return StreamingResponse(_results(ctx, [line for line in lines if line is not None]), media_type=NDJSON)
+    kept = [line for line in lines if line is not None]
+    return StreamingResponse(_counted(ctx, _command_type(model), _results(ctx, kept)), media_type=NDJSON)
+
+
+def _command_type(model: type[BaseModel]) -> str:
+    """The command a bulk line is (for the metric): the declared command whose body this is."""
+    return next((c.type for c in COMMANDS.values() if issubclass(c.model, model)), model.__name__)
+
+
+def _counted(ctx: RequestContext, command_type: str, answers: Iterator[bytes]) -> Iterator[bytes]:
+    labels = ctx.runtime.settings.metric_labels
+    for answer in answers:
+        status = orjson.loads(answer)["status"]
+        metrics.COMMANDS.labels(via="bulk", type=command_type, status=str(status), **labels).inc()
+        yield answer
 
 
 def _parse(number: int, raw: bytes, model: type[BaseModel], create: Create, scope: str) -> dict[str, Any] | None:

@@ -27,7 +27,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata
 from pydantic import ValidationError
 
-from shared.adapters import outbox
+from shared.adapters import metrics, outbox
 from shared.adapters.gate import VerifiedTokens, authenticate
 from shared.adapters.kafka.dead_letters import DeadLetters
 from shared.adapters.store import processed
@@ -131,8 +131,12 @@ class CommandConsumer:
             malformed = isinstance(outcome, Refused) and outcome.reason
             if malformed and not self.dead_letters.put(record, outcome.reason, outcome.problem.detail or "", stop):
                 return False
-        self.runtime.store.write(lambda conn: [self._answer(conn, outcome) for _, outcome in parsed])
+        answered = self.runtime.store.write(lambda conn: [self._answer(conn, outcome) for _, outcome in parsed])
         self.runtime.notify_relay()
+        labels = self.runtime.settings.metric_labels
+        for command_type, status in filter(None, answered):  # counted once committed; repeats not again
+            known = command_type if command_type in COMMANDS else "unknown"  # a sender's typo is no label value
+            metrics.COMMANDS.labels(via="kafka", type=known, status=str(status), **labels).inc()
         return True
 
     def parse(self, record: ConsumerRecord) -> Command | Refused:
@@ -161,12 +165,13 @@ class CommandConsumer:
         correlation = headers.get("ce_correlationid") or command_id
         return Command(command_id, type_string, body, principal, correlation, hashlib.sha256(canonical).hexdigest())
 
-    def _answer(self, conn: Any, outcome: Command | Refused) -> None:
+    def _answer(self, conn: Any, outcome: Command | Refused) -> tuple[str, int] | None:
+        """Run a command and store its result; (type, status) when a result was stored, None otherwise."""
         if isinstance(outcome, Refused):
-            if outcome.command_id:
-                problem = outcome.problem.body(self.topic)
-                self._result(conn, outcome.command_id, outcome.command_type, outcome.problem.status, problem, None)
-            return
+            if not outcome.command_id:
+                return None
+            problem = outcome.problem.body(self.topic)
+            return self._result(conn, outcome.command_id, outcome.command_type, outcome.problem.status, problem, None)
         context = RequestContext(
             runtime=self.runtime,
             principal=outcome.principal,
@@ -181,14 +186,14 @@ class CommandConsumer:
         status, payload = context.line(
             conn, lambda uow: create(uow, outcome.body), (scope, outcome.id, outcome.fingerprint)
         )
-        self._result(conn, outcome.id, outcome.type, status, payload, outcome.principal)
+        return self._result(conn, outcome.id, outcome.type, status, payload, outcome.principal)
 
     def _result(
         self, conn: Any, command_id: str, command_type: str, status: int, payload: Any, by: Principal | None
-    ) -> None:
+    ) -> tuple[str, int] | None:
         result_id = str(uuid.uuid5(_RESULT_IDS, command_id))
         if processed(conn, result_id):
-            return  # answered already (a redelivery): the first result stands and was published
+            return None  # answered already (a redelivery): the first result stands and was published
         failed = status >= 400
         data = CommandResult(
             command_id=command_id,
@@ -212,6 +217,7 @@ class CommandConsumer:
             agency=by.agency if by else None,
         )
         outbox.add(conn, self.results, event)
+        return command_type, status
 
 
 def _bad(title: str, detail: str) -> Problem:

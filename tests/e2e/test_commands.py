@@ -96,6 +96,12 @@ def test_a_command_files_a_case_like_the_http_call_and_reaches_the_court(filing_
             "AND decision = 'allowed'"
         ).fetchone()[0]
     assert audited >= 1
+    operator = filing_cluster.client(J, F, token(J, Role.OPERATOR))
+    scraped = operator.get(filing_cluster.url(J, F) + "/metrics").text
+    assert any(
+        line.startswith("yrd_commands_total{") and 'via="kafka"' in line and 'status="202"' in line
+        for line in scraped.splitlines()
+    )
 
 
 def test_the_same_command_twice_files_once_and_is_answered_once(filing_cluster, e2e_prefix, bootstrap):

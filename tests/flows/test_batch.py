@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from prometheus_client import REGISTRY
 
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
@@ -83,7 +84,10 @@ def test_filings_filed_in_bulk_reach_their_courts_and_are_decided_there(zone_of)
     from tests.e2e.filing_data import filing_body
 
     body = _lines(*(filing_body(court=court.value) for court in (Q, J, W, Q)))
+    counted = {"service": "filing", "region": "jiashan", "via": "bulk", "type": "cn.yrd.filing.submit.v1"}
+    before = REGISTRY.get_sample_value("yrd_commands_total", {**counted, "status": "202"}) or 0
     results = _results(_client(zone, Domain.FILING, J).post("/filings/batch", content=body, headers=NDJSON))
+    assert REGISTRY.get_sample_value("yrd_commands_total", {**counted, "status": "202"}) == before + 4
     ids = [r["id"] for r in results]
     assert [r["record_status"] for r in results] == ["submitted", "received", "submitted", "submitted"]
     court = zone.client(Q, token=token(Q, Role.COURT_OFFICER))
