@@ -91,16 +91,18 @@ def audit_verify(
 
 @dlq_app.command("show")
 def dlq_show(
-    region: Region = typer.Option(..., "--region"), domain: str = typer.Option(..., "--domain"), limit: int = 50
+    region: Region = typer.Option(..., "--region"),
+    domain: str = typer.Option(..., "--domain"),
+    limit: int = 50,
+    commands: bool = typer.Option(False, "--commands", help="agency commands that were no commands"),
 ) -> None:
     """The newest dead letters a region's consumers set aside for a domain, with why and from where."""
     from shared.adapters.kafka.dlq import read_dead_letters
-    from shared.contracts.topics import dlq, topic
+    from shared.contracts import topics
 
     settings = instance_settings()
-    letters = read_dead_letters(
-        settings.kafka_bootstrap, dlq(topic(region, Domain(domain), settings.topic_prefix)), limit
-    )
+    parked = (topics.commands if commands else topics.topic)(region, Domain(domain), settings.topic_prefix)
+    letters = read_dead_letters(settings.kafka_bootstrap, topics.dlq(parked), limit)
     if not letters:
         typer.echo("no dead letters")
     for letter in letters:

@@ -5,7 +5,10 @@ command is dead-lettered with its reason, without its bearer token, and still an
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import uuid
 
 import orjson
@@ -153,6 +156,15 @@ def test_a_record_that_is_no_command_is_dead_lettered_without_its_token_and_answ
     headers = eventually(lambda: parked(bootstrap, e2e_prefix, "ce_id", command_id), 30, 0.3, "the dead letter")[0]
     assert headers["dlq_reason"].decode() == reason
     assert "authorization" not in headers  # the sender's credential is never copied
+    show = ["dlq", "show", "--region", "jiashan", "--domain", "filing", "--commands"]
+    shown = subprocess.run(
+        [sys.executable, "-m", "shared.entrypoints.cli", *show],
+        env={**os.environ, "YRD_TOPIC_PREFIX": e2e_prefix, "KAFKA_BOOTSTRAP": bootstrap},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0 and reason in shown.stdout  # what an operator sees of it
 
 
 def test_a_record_without_an_id_is_dead_lettered_and_cannot_be_answered(filing_cluster, e2e_prefix, bootstrap):
