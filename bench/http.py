@@ -8,7 +8,7 @@
   background load runs at half of the measured POST rate;
 - idle CPU of the twelve instances over 10 s.
 
-The instances are started here (port base 38000, a topic namespace of their own) on the broker at
+The instances are started here (port base 26000, a topic namespace of their own) on the broker at
 KAFKA_BOOTSTRAP, like `make run` starts them.
 """
 
@@ -36,8 +36,8 @@ from shared.contracts.topics import catalogue
 from shared.core.settings import ROOT
 from shared.rules.policy import Role
 
-PORT_BASE = 38000
-PEER_PORT = 38999
+PORT_BASE = 26000  # below the ephemeral port range (32768 and up): nothing else can hold these ports
+PEER_PORT = 26999
 KEYS = ROOT / ".cache" / "keys"
 BODY = ROOT / "bench" / "filing.json"
 

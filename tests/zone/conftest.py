@@ -16,7 +16,9 @@ from tests.instances import KEYS, Cluster
 from tests.zone.workload import SERVICES
 
 OFFSET = 10000
-PORT_BASE = 39000  # beside the suite (18000, 28000) and `make bench` (38000)
+# Below the ephemeral port range (32768 and up), where a client connection may hold any port; beside the
+# suite's instances (18000, 28000) and `make bench`'s (26000).
+PORT_BASE = 24000
 
 
 @pytest.fixture(scope="module")
