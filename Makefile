@@ -34,20 +34,21 @@ $(PY_STAMP): pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check -e ".[dev]"
 	@touch $@
 
+# A pom's runtime dependencies, copied from Maven Central into a folder (nothing is built): $(call jars,POM,DIR)
+define jars
+	rm -rf $(2)
+	mvn -q -B -f $(1) dependency:copy-dependencies -DoutputDirectory=$(CURDIR)/$(2) -DincludeScope=runtime
+	@touch $@
+endef
+
 $(KAFKA_STAMP): deploy/kafka/pom.xml
 	@command -v mvn >/dev/null || { echo "mvn is needed to fetch the Kafka broker from Maven Central"; exit 1; }
 	@command -v java >/dev/null || { echo "java (17+) is needed to run the Kafka broker"; exit 1; }
-	rm -rf $(KAFKA_LIBS)
-	mvn -q -B -f deploy/kafka/pom.xml dependency:copy-dependencies \
-		-DoutputDirectory=$(CURDIR)/$(KAFKA_LIBS) -DincludeScope=runtime
-	@touch $@
+	$(call jars,$<,$(KAFKA_LIBS))
 
-# MirrorMaker 2 (connect-mirror, the broker's version) for the three-cluster zone, from Maven Central.
+# MirrorMaker 2 (connect-mirror, the broker's version) for the three-cluster zone.
 $(MIRROR_STAMP): deploy/mirror/pom.xml
-	rm -rf $(MIRROR_LIBS)
-	mvn -q -B -f deploy/mirror/pom.xml dependency:copy-dependencies \
-		-DoutputDirectory=$(CURDIR)/$(MIRROR_LIBS) -DincludeScope=runtime
-	@touch $@
+	$(call jars,$<,$(MIRROR_LIBS))
 
 # The broker's metrics exporter (a java agent), fetched from Maven Central like the broker.
 $(KAFKA_AGENT):

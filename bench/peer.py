@@ -13,8 +13,8 @@ import orjson
 from fastapi import FastAPI, Header, HTTPException
 from faststream.kafka import KafkaBroker
 
-from services.filing.models import SubmitFiling
 from shared.adapters.tokens import InvalidToken, TrustList, verify
+from shared.contracts.commands import SubmitFiling
 from shared.core.settings import ROOT
 
 broker = KafkaBroker(os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"), acks="all", enable_idempotence=True)

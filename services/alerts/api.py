@@ -9,18 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from services.alerts import queries, service
-from services.alerts.models import (
-    AlertQuery,
-    AnswerReinforcement,
-    CloseAlert,
-    RaiseAlert,
-    ReportSighting,
-    RequestReinforcement,
-    UpdateAlert,
-)
+from services.alerts.models import AlertQuery, AnswerReinforcement, CloseAlert, RequestReinforcement, UpdateAlert
 from services.alerts.views import AlertPage, AlertView, Reinforcement
 from shared.contracts.alerts import Severity
-from shared.contracts.commands import RAISE_ALERT, REPORT_SIGHTING, ReportSightingOf
+from shared.contracts.commands import RAISE_ALERT, REPORT_SIGHTING, RaiseAlert, ReportSighting, ReportSightingOf
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
 from shared.entrypoints import batch

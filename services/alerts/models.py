@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from services.alerts.domain import Status
 from shared.contracts.alerts import Category, Location, Severity
-from shared.contracts.commands import RaiseAlert, ReportSighting  # noqa: F401 (declared with the commands)
+from shared.contracts.commands import Body
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class RequestReinforcement(Body):

@@ -12,11 +12,12 @@ from services.alerts import domain
 from services.alerts import store as db
 from services.alerts.domain import AckState, AlertRuleError, Status
 from services.alerts.metrics import ESCALATIONS
-from services.alerts.models import AnswerReinforcement, RaiseAlert, ReportSighting, RequestReinforcement, UpdateAlert
+from services.alerts.models import AnswerReinforcement, RequestReinforcement, UpdateAlert
 from services.alerts.ownership import ALERT, asked, targeted
 from services.alerts.queries import load, read_model
 from shared.contracts import alerts as ev
 from shared.contracts.alerts import Severity
+from shared.contracts.commands import RaiseAlert, ReportSighting
 from shared.contracts.problems import conflict, invalid, not_found
 from shared.core.uow import UnitOfWork, now
 

@@ -11,7 +11,6 @@ from fastapi.responses import Response
 from services.corrections import movements, queries, service
 from services.corrections.models import (
     ApproveTravel,
-    Enrol,
     Lookup,
     RejectTransfer,
     ReportViolation,
@@ -27,7 +26,7 @@ from services.corrections.views import (
     Transfer,
     Travel,
 )
-from shared.contracts.commands import ENROL
+from shared.contracts.commands import ENROL, Enrol
 from shared.contracts.regions import Region
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork

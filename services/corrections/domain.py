@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from shared.rules.identity import birth_date, gender, identity_problem  # noqa: F401 (the domain's rule too)
-
 ENROL_REPORT_IN_SECONDS = 10 * 86400  # report to the place of execution within 10 days of the judgment
 TRANSFER_REPORT_IN_SECONDS = 7 * 86400  # and to the new place within 7 days of a change of place
 MAX_TRAVEL_DAYS = 30

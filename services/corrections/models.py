@@ -5,18 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
 from services.corrections.domain import Status
-from shared.contracts.commands import Enrol  # noqa: F401 (declared with the commands)
+from shared.contracts.commands import Body
 from shared.contracts.corrections import CorrectionType, RiskLevel
 from shared.contracts.pagination import PageQuery
 from shared.contracts.regions import Region
 from shared.rules.fields import IdNumber
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Lookup(Body):

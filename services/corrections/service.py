@@ -11,10 +11,10 @@ from typing import Any
 from services.corrections import domain
 from services.corrections import store as db
 from services.corrections.domain import InvalidMove, Move, Status
-from services.corrections.models import Enrol
 from services.corrections.ownership import SUBJECT
 from services.corrections.queries import load, view
 from shared.contracts import corrections as ev
+from shared.contracts.commands import Enrol
 from shared.contracts.problems import conflict
 from shared.contracts.regions import zone_today
 from shared.core.uow import UnitOfWork, now

@@ -9,9 +9,9 @@ from fastapi.responses import Response
 
 from services.filing import queries, service
 from services.filing.domain import Action
-from services.filing.models import FilingQuery, Reject, RequestCorrection, Resubmit, SubmitFiling, Withdraw
+from services.filing.models import FilingQuery, Reject, RequestCorrection, Resubmit, Withdraw
 from services.filing.views import Filing, FilingPage, FilingView, Parties
-from shared.contracts.commands import SUBMIT_FILING
+from shared.contracts.commands import SUBMIT_FILING, SubmitFiling
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
 from shared.entrypoints import batch

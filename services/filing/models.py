@@ -6,18 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from services.filing.domain import Status
-from shared.contracts.commands import OrganisationParty, Party, PersonParty, SubmitFiling  # noqa: F401 (declared with the commands)
+from shared.contracts.commands import Body
 from shared.contracts.filing import CaseType, Document
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region, zone_today
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Reject(Body):

@@ -12,11 +12,12 @@ from services.filing import domain
 from services.filing import store as db
 from services.filing.domain import Action, Status
 from services.filing.metrics import TIME_TO_DECISION
-from services.filing.models import RequestCorrection, Resubmit, SubmitFiling, Withdraw
+from services.filing.models import RequestCorrection, Resubmit, Withdraw
 from services.filing.ownership import FILING
 from services.filing.queries import load
 from shared.adapters import records
 from shared.contracts import filing as ev
+from shared.contracts.commands import SubmitFiling
 from shared.contracts.problems import conflict
 from shared.contracts.regions import REGIONS, Region, zone_date
 from shared.core.uow import UnitOfWork, now

@@ -9,16 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from services.notary import queries, service
-from services.notary.models import (
-    AnswerProof,
-    CertificateQuery,
-    IssueCertificate,
-    ProofQuery,
-    RequestProof,
-    Revoke,
-    VerificationQuery,
-    Verify,
-)
+from services.notary.models import AnswerProof, CertificateQuery, ProofQuery, Revoke, VerificationQuery, Verify
 from services.notary.views import (
     CertificatePage,
     CertificateView,
@@ -29,7 +20,7 @@ from services.notary.views import (
     VerificationPage,
     VerifyResult,
 )
-from shared.contracts.commands import ISSUE_CERTIFICATE, REQUEST_PROOF
+from shared.contracts.commands import ISSUE_CERTIFICATE, REQUEST_PROOF, IssueCertificate, RequestProof
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
 from shared.entrypoints import batch

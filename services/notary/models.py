@@ -5,19 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from services.notary.domain import CertificateStatus, ProofStatus
-from shared.contracts.commands import Applicant, IssueCertificate, RequestProof  # noqa: F401 (declared with the commands)
+from shared.contracts.commands import Body
 from shared.contracts.notary import Matter, ProofType, VerificationResult
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region
 from shared.rules.fields import Sha256
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Revoke(Body):

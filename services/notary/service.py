@@ -10,10 +10,11 @@ from typing import Any
 from services.notary import domain
 from services.notary import store as db
 from services.notary.domain import RegistryEntry
-from services.notary.models import AnswerProof, IssueCertificate, RequestProof, Verify
+from services.notary.models import AnswerProof, Verify
 from services.notary.ownership import CERTIFICATE, PROOF_ANSWER
 from services.notary.queries import certificate_view, load_certificate, load_proof
 from shared.contracts import notary as ev
+from shared.contracts.commands import IssueCertificate, RequestProof
 from shared.contracts.problems import conflict, invalid
 from shared.contracts.regions import REGIONS, zone_date
 from shared.core.uow import UnitOfWork, now

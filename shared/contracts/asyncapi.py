@@ -13,6 +13,7 @@ from pydantic.json_schema import models_json_schema
 
 from shared.contracts.base import REGISTRY, EventType
 from shared.contracts.commands import COMMANDS, RESULTS, CommandType
+from shared.contracts.envelope import DeadLetterReason
 from shared.contracts.regions import Domain, Region
 from shared.contracts.topics import COMMANDS_SUFFIX, DLQ_SUFFIX, RESULTS_SUFFIX
 
@@ -47,9 +48,7 @@ _DEAD_LETTER_HEADERS: dict[str, Any] = {
     "description": "The original record's headers and value, plus why and where it failed.",
     "required": ["dlq_reason", "dlq_detail", "dlq_topic", "dlq_partition", "dlq_offset", "dlq_consumer", "dlq_time"],
     "properties": {
-        "dlq_reason": {
-            "enum": ["bad-json", "bad-envelope", "unknown-type", "unknown-version", "schema-invalid", "handler-failed"]
-        },
+        "dlq_reason": {"enum": [reason.value for reason in DeadLetterReason]},
         "dlq_detail": {"type": "string", "description": "field paths and error kinds, never values"},
         "dlq_topic": {"type": "string"},
         "dlq_partition": {"type": "string"},

@@ -7,6 +7,7 @@ model, so a consumer can tell an unknown type from an unknown version of a known
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -67,11 +68,12 @@ def lookup(type_string: str) -> EventType[Any]:
     raise UnknownEventType(type_string)
 
 
-def json_schemas() -> dict[str, dict[str, Any]]:
-    """JSON Schema of every declared payload, keyed by type string (exported by `yrd schemas`)."""
+def json_schemas(declared: Iterable[Any] | None = None) -> dict[str, dict[str, Any]]:
+    """JSON Schema of each declared type's model (every event type's by default), keyed by type string and
+    sorted by it (exported by `yrd schemas`)."""
     schemas = {}
-    for type_string, event_type in sorted(REGISTRY.items()):
-        schema = event_type.model.model_json_schema()
-        schema["$id"] = type_string
-        schemas[type_string] = schema
+    for declared_type in sorted(REGISTRY.values() if declared is None else declared, key=lambda d: d.type):
+        schema = declared_type.model.model_json_schema()
+        schema["$id"] = declared_type.type
+        schemas[declared_type.type] = schema
     return schemas

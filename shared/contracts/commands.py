@@ -16,8 +16,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.alerts import Category, Location, RequestedAction, Severity, Subject
-from shared.contracts.base import EventType, Payload
-from shared.contracts.base import json_schemas as event_schemas
+from shared.contracts.base import REGISTRY, EventType, Payload
+from shared.contracts.base import json_schemas as declared_schemas
 from shared.contracts.corrections import CorrectionType, RiskLevel
 from shared.contracts.filing import CaseType, Document
 from shared.contracts.notary import Matter, ProofType
@@ -171,7 +171,6 @@ class CommandType(Generic[M]):
     name: str
     version: int
     model: type[M]
-    creates: str  # what the HTTP API calls the collection the command adds to
 
     @property
     def type(self) -> str:
@@ -181,20 +180,20 @@ class CommandType(Generic[M]):
 COMMANDS: dict[str, CommandType[Any]] = {}
 
 
-def declare_command(domain: Domain, name: str, model: type[M], creates: str, version: int = 1) -> CommandType[M]:
-    command = CommandType(domain, name, version, model, creates)
+def declare_command(domain: Domain, name: str, model: type[M], version: int = 1) -> CommandType[M]:
+    command = CommandType(domain, name, version, model)
     if command.type in COMMANDS:
         raise ValueError(f"command type declared twice: {command.type}")
     COMMANDS[command.type] = command
     return command
 
 
-SUBMIT_FILING = declare_command(Domain.FILING, "submit", SubmitFiling, "filings")
-RAISE_ALERT = declare_command(Domain.ALERTS, "raise", RaiseAlert, "alerts")
-REPORT_SIGHTING = declare_command(Domain.ALERTS, "report-sighting", ReportSightingOf, "sightings")
-ENROL = declare_command(Domain.CORRECTIONS, "enrol", Enrol, "subjects")
-ISSUE_CERTIFICATE = declare_command(Domain.NOTARY, "issue", IssueCertificate, "certificates")
-REQUEST_PROOF = declare_command(Domain.NOTARY, "request-proof", RequestProof, "proof-requests")
+SUBMIT_FILING = declare_command(Domain.FILING, "submit", SubmitFiling)
+RAISE_ALERT = declare_command(Domain.ALERTS, "raise", RaiseAlert)
+REPORT_SIGHTING = declare_command(Domain.ALERTS, "report-sighting", ReportSightingOf)
+ENROL = declare_command(Domain.CORRECTIONS, "enrol", Enrol)
+ISSUE_CERTIFICATE = declare_command(Domain.NOTARY, "issue", IssueCertificate)
+REQUEST_PROOF = declare_command(Domain.NOTARY, "request-proof", RequestProof)
 
 
 class CommandResult(Payload):
@@ -216,16 +215,6 @@ RESULTS: dict[Domain, EventType[CommandResult]] = {
 }
 
 
-def commands_of(domain: Domain) -> list[CommandType[Any]]:
-    return [c for c in COMMANDS.values() if c.domain is domain]
-
-
 def json_schemas() -> dict[str, dict[str, Any]]:
     """JSON Schema of every event, command and command result, keyed by type string (`yrd schemas`)."""
-    schemas = event_schemas()
-    declared = [*COMMANDS.values(), *RESULTS.values()]
-    for declared_type in sorted(declared, key=lambda d: d.type):
-        schema = declared_type.model.model_json_schema()
-        schema["$id"] = declared_type.type
-        schemas[declared_type.type] = schema
-    return dict(sorted(schemas.items()))
+    return declared_schemas([*REGISTRY.values(), *COMMANDS.values(), *RESULTS.values()])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import orjson
@@ -26,10 +27,21 @@ from shared.contracts.regions import Region
 CONTENT_TYPE = "application/json"
 
 
+class DeadLetterReason(StrEnum):
+    """Why a record went to a dead-letter topic (its `dlq_reason` header)."""
+
+    BAD_JSON = "bad-json"
+    BAD_ENVELOPE = "bad-envelope"
+    UNKNOWN_TYPE = "unknown-type"
+    UNKNOWN_VERSION = "unknown-version"
+    SCHEMA_INVALID = "schema-invalid"
+    HANDLER_FAILED = "handler-failed"
+
+
 class PoisonMessage(Exception):
     """A record no handler can ever process; it goes to the dead-letter topic with this reason."""
 
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: DeadLetterReason, detail: str) -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
@@ -88,33 +100,33 @@ def decode(key: bytes | None, value: bytes | None, headers: list[tuple[str, byte
     header_map = {name: raw for name, raw in headers or []}
     missing = [name for name in _REQUIRED if name not in header_map]
     if missing:
-        raise PoisonMessage("bad-envelope", f"missing CloudEvents headers: {', '.join(missing)}")
+        raise PoisonMessage(DeadLetterReason.BAD_ENVELOPE, f"missing CloudEvents headers: {', '.join(missing)}")
     if header_map["ce_specversion"] != b"1.0":
-        raise PoisonMessage("bad-envelope", "unsupported specversion")
+        raise PoisonMessage(DeadLetterReason.BAD_ENVELOPE, "unsupported specversion")
     type_string = header_map["ce_type"].decode(errors="replace")
     try:
         event_type = lookup(type_string)
     except UnknownEventVersion:
-        raise PoisonMessage("unknown-version", f"no declared version {type_string}") from None
+        raise PoisonMessage(DeadLetterReason.UNKNOWN_VERSION, f"no declared version {type_string}") from None
     except UnknownEventType:
-        raise PoisonMessage("unknown-type", f"undeclared event type {type_string}") from None
+        raise PoisonMessage(DeadLetterReason.UNKNOWN_TYPE, f"undeclared event type {type_string}") from None
     try:
         cloud_event = from_binary(KafkaMessage(header_map, key, value or b""), data_unmarshaller=orjson.loads)
     except ce_errors.DataUnmarshallerError as error:
-        raise PoisonMessage("bad-json", str(error)[:300]) from None
+        raise PoisonMessage(DeadLetterReason.BAD_JSON, str(error)[:300]) from None
     except (ce_errors.GenericException, UnicodeDecodeError, ValueError) as error:
-        raise PoisonMessage("bad-envelope", str(error)[:300]) from None
+        raise PoisonMessage(DeadLetterReason.BAD_ENVELOPE, str(error)[:300]) from None
     try:
         data = event_type.model.model_validate(cloud_event.get_data())
     except ValidationError as error:
         # Field locations and error kinds only: the rejected values may be personal data.
         where = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['type']}" for e in error.errors())
-        raise PoisonMessage("schema-invalid", where[:500]) from None
+        raise PoisonMessage(DeadLetterReason.SCHEMA_INVALID, where[:500]) from None
     try:
         region = Region(cloud_event["region"])
         time = datetime.fromisoformat(cloud_event["time"]) if cloud_event.get("time") else datetime.now(UTC)
     except ValueError as error:
-        raise PoisonMessage("bad-envelope", str(error)[:300]) from None
+        raise PoisonMessage(DeadLetterReason.BAD_ENVELOPE, str(error)[:300]) from None
     return Event(
         type=event_type,
         data=data,

@@ -63,7 +63,7 @@ class RequestContext:
         except Denied as denied:
             with savepoint(conn, "denial"):
                 self._unit_of_work(conn).record_denial(denied)
-            return 403, Problem(403, "forbidden", "Forbidden", denied.reason).body()
+            return 403, _forbidden(denied).body()
         except Problem as problem:
             return problem.status, problem.body()
 
@@ -96,7 +96,7 @@ class RequestContext:
         except Denied as denied:
             store.write(lambda conn, refused=denied: self._unit_of_work(conn).record_denial(refused))
             self.runtime.notify_relay()
-            raise Problem(403, "forbidden", "Forbidden", denied.reason) from None
+            raise _forbidden(denied) from None
 
     def _read(self, work: Work) -> tuple[int, Any]:
         """A read runs on a snapshot, beside the writer; its audit entries (a sensitive read) are then
@@ -130,6 +130,10 @@ class RequestContext:
 
     def _unit_of_work(self, conn: Any) -> UnitOfWork:
         return self.runtime.unit_of_work(conn, self.correlation_id, principal=self.principal, purpose=self.purpose)
+
+
+def _forbidden(denied: Denied) -> Problem:
+    return Problem(403, "forbidden", "Forbidden", denied.reason)
 
 
 def _reauthorize(uow: UnitOfWork, work: Work) -> None:

@@ -9,7 +9,6 @@ good one costs a fraction of a request.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from shared.contracts.commands import COMMANDS
 from shared.contracts.problems import Problem, validation_problem
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
+from shared.entrypoints.web import fields_fingerprint
 
 log = logging.getLogger(__name__)
 NDJSON = "application/x-ndjson"
@@ -69,7 +69,7 @@ async def run(request: Request, ctx: RequestContext, model: type[BaseModel], cre
     scope = f"{ctx.principal.region.value}:{ctx.principal.subject}:POST:{request.url.path}"
     lines = [_parse(n, raw, model, create, scope) for n, raw in enumerate((await request.body()).split(b"\n"), 1)]
     kept = [line for line in lines if line is not None]
-    return StreamingResponse(_counted(ctx, _command_type(model), _results(ctx, kept)), media_type=NDJSON)
+    return StreamingResponse(_answers(ctx, _command_type(model), _results(ctx, kept)), media_type=NDJSON)
 
 
 def _command_type(model: type[BaseModel]) -> str:
@@ -77,12 +77,12 @@ def _command_type(model: type[BaseModel]) -> str:
     return next((c.type for c in COMMANDS.values() if issubclass(c.model, model)), model.__name__)
 
 
-def _counted(ctx: RequestContext, command_type: str, answers: Iterator[bytes]) -> Iterator[bytes]:
+def _answers(ctx: RequestContext, command_type: str, results: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+    """Each line's result as an NDJSON line, counted as it goes out."""
     labels = ctx.runtime.settings.metric_labels
-    for answer in answers:
-        status = orjson.loads(answer)["status"]
-        metrics.COMMANDS.labels(via="bulk", type=command_type, status=str(status), **labels).inc()
-        yield answer
+    for result in results:
+        metrics.COMMANDS.labels(via="bulk", type=command_type, status=str(result["status"]), **labels).inc()
+        yield orjson.dumps(result) + b"\n"
 
 
 def _parse(number: int, raw: bytes, model: type[BaseModel], create: Create, scope: str) -> dict[str, Any] | None:
@@ -103,7 +103,7 @@ def _parse(number: int, raw: bytes, model: type[BaseModel], create: Create, scop
         body = model.model_validate(fields)
     except ValidationError as error:
         return _failed(number, validation_problem(list(error.errors())))
-    fingerprint = hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest() if key else ""
+    fingerprint = fields_fingerprint(fields) if key else ""
     return {"line": number, "work": lambda uow: create(uow, body), "key": (scope, key, fingerprint)}
 
 
@@ -111,7 +111,7 @@ def _failed(number: int, problem: Problem) -> dict[str, Any]:
     return {"line": number, "result": {"line": number, "status": problem.status, "problem": problem.body()}}
 
 
-def _results(ctx: RequestContext, lines: list[dict[str, Any]]) -> Iterator[bytes]:
+def _results(ctx: RequestContext, lines: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for start in range(0, len(lines), CHUNK):
         chunk = lines[start : start + CHUNK]
         runnable = [line for line in chunk if "work" in line]
@@ -122,14 +122,13 @@ def _results(ctx: RequestContext, lines: list[dict[str, Any]]) -> Iterator[bytes
             yield from _unwritten(lines[start:])
             return
         for line in chunk:
-            yield orjson.dumps(line.get("result") or _outcome(line["line"], *next(outcomes))) + b"\n"
+            yield line.get("result") or _outcome(line["line"], *next(outcomes))
 
 
-def _unwritten(lines: list[dict[str, Any]]) -> Iterator[bytes]:
+def _unwritten(lines: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     problem = Problem(503, "storage-unavailable", "Storage unavailable", "this line was not written; send it again")
     for line in lines:
-        yield orjson.dumps(line.get("result") or {"line": line["line"], "status": 503, "problem": problem.body()})
-        yield b"\n"
+        yield line.get("result") or {"line": line["line"], "status": 503, "problem": problem.body()}
 
 
 def _outcome(number: int, status: int, payload: Any) -> dict[str, Any]:

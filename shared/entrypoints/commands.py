@@ -14,7 +14,6 @@ dead-letter topic with its reason, and gets a result too when it carries a `ce_i
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import uuid
@@ -22,23 +21,24 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata
 from pydantic import ValidationError
 
 from shared.adapters import metrics, outbox
 from shared.adapters.gate import VerifiedTokens, authenticate
+from shared.adapters.kafka.consumer import assigned_consumer
 from shared.adapters.kafka.dead_letters import DeadLetters
 from shared.adapters.store import processed
 from shared.adapters.tokens import Principal
 from shared.contracts.commands import COMMANDS, RESULTS, CommandResult
-from shared.contracts.envelope import Event
+from shared.contracts.envelope import DeadLetterReason, Event
 from shared.contracts.problems import Problem, validation_problem
 from shared.contracts.topics import commands, dlq, results
 from shared.core.context import RequestContext
 from shared.entrypoints.batch import Create
 from shared.entrypoints.runtime import Runtime, producer_factory
+from shared.entrypoints.web import fields_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Refused:
     command_id: str | None
     command_type: str
     problem: Problem
-    reason: str | None = None  # the dead-letter reason; None: answered, not dead-lettered (401, 422)
+    reason: DeadLetterReason | None = None  # the dead-letter reason; None: answered, not dead-lettered (401, 422)
 
 
 class CommandConsumer:
@@ -95,22 +95,10 @@ class CommandConsumer:
 
     def _consume(self, stop: threading.Event) -> None:
         settings = self.runtime.settings
-        consumer = KafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap,
-            group_id=self.group_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            isolation_level="read_committed",
-            max_poll_records=200,
-            fetch_max_wait_ms=5000,
-            reconnect_backoff_max_ms=1000,
-            bootstrap_timeout_ms=settings.kafka_timeout_ms,
+        consumer = assigned_consumer(
+            settings.kafka_bootstrap, self.group_id, [self.topic], settings.kafka_timeout_ms, max_poll_records=200
         )
         try:
-            found = consumer.partitions_for_topic(self.topic)
-            if not found:
-                raise LookupError(f"no partitions known yet for {self.topic}")
-            consumer.assign([TopicPartition(self.topic, p) for p in sorted(found)])
             while not stop.is_set():
                 offsets = {}
                 for partition, records in consumer.poll(timeout_ms=3000).items():
@@ -145,15 +133,17 @@ class CommandConsumer:
         missing = [h for h in ("ce_specversion", "ce_id", "ce_type", "ce_source") if not headers.get(h)]
         if missing or headers["ce_specversion"] != "1.0":
             detail = f"missing {', '.join(missing)}" if missing else "ce_specversion must be 1.0"
-            return Refused(command_id, type_string, _bad("not a CloudEvent", detail), "bad-envelope")
+            return Refused(command_id, type_string, _bad("not a CloudEvent", detail), DeadLetterReason.BAD_ENVELOPE)
         command = COMMANDS.get(type_string)
         if command is None or type_string not in self.handlers:
             detail = f"{type_string} is not a command of this service"
-            return Refused(command_id, type_string, _bad("Unknown command type", detail), "unknown-type")
+            return Refused(command_id, type_string, _bad("Unknown command type", detail), DeadLetterReason.UNKNOWN_TYPE)
         try:
             fields = orjson.loads(record.value or b"")
         except orjson.JSONDecodeError:
-            return Refused(command_id, type_string, _bad("Malformed body", "the value is not JSON"), "bad-json")
+            return Refused(
+                command_id, type_string, _bad("Malformed body", "the value is not JSON"), DeadLetterReason.BAD_JSON
+            )
         try:
             principal = authenticate(headers.get("authorization", ""), self.tokens)
             body = command.model.model_validate(fields)
@@ -161,9 +151,8 @@ class CommandConsumer:
             return Refused(command_id, type_string, problem)
         except ValidationError as error:
             return Refused(command_id, type_string, validation_problem(list(error.errors())))
-        canonical = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
         correlation = headers.get("ce_correlationid") or command_id
-        return Command(command_id, type_string, body, principal, correlation, hashlib.sha256(canonical).hexdigest())
+        return Command(command_id, type_string, body, principal, correlation, fields_fingerprint(fields))
 
     def _answer(self, conn: Any, outcome: Command | Refused) -> tuple[str, int] | None:
         """Run a command and store its result; (type, status) when a result was stored, None otherwise."""

@@ -18,6 +18,7 @@ import typer
 from shared.adapters.tokens import write_scrape_tokens
 from shared.contracts.regions import DEFAULT_PORT_BASE, SERVICES, Domain, Region, port_of
 from shared.entrypoints.cli_tools import instance_settings
+from shared.entrypoints.pids import stop as pids_stop
 from shared.entrypoints.zone.cli import layout_of
 from shared.entrypoints.zone.layout import ZoneLayout
 
@@ -122,14 +123,8 @@ def _run_pidfile() -> Path:
     return instance_settings().data_dir / "run" / "run-all.pid"
 
 
-def _ours(pid: int) -> bool:
-    """A pid from the file is signalled only if it is still one of our processes (pids are reused)."""
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    ours = (b"shared.entrypoints.cli", b"/yrd\0", str(PROMETHEUS_CONFIG).encode(), b"prometheus-zone.yml")
-    return any(mark in command for mark in ours)
+# What the command lines of run-all, its instances and its Prometheus carry.
+OURS = (b"shared.entrypoints.cli", b"/yrd\0", str(PROMETHEUS_CONFIG).encode(), b"prometheus-zone.yml")
 
 
 def stop_all(timeout: float = 30.0) -> None:
@@ -139,14 +134,6 @@ def stop_all(timeout: float = 30.0) -> None:
         typer.echo("services: none started by this checkout")
         return
     pids = [int(p) for p in pidfile.read_text().split() if p.isdigit()]
-    for pid in pids:
-        if _ours(pid):
-            os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while any(_ours(p) for p in pids) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    for pid in pids:
-        if _ours(pid):
-            os.kill(pid, signal.SIGKILL)
+    pids_stop(pids, OURS, timeout=timeout)
     pidfile.unlink(missing_ok=True)
     typer.echo(f"services: stopped {len(pids) - 1} instances")

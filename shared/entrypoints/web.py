@@ -3,6 +3,7 @@ bearer-token authentication, and the request context through which routes read a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import sqlite3
@@ -67,9 +68,17 @@ def fingerprint(body: bytes, purpose: str | None) -> str:
     """What an Idempotency-Key is bound to besides caller and route: the body (as canonical JSON, so
     key order and spacing do not matter) and the declared purpose."""
     try:
-        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
+        return fields_fingerprint(orjson.loads(body), purpose) if body else _digest(b"", purpose)
     except orjson.JSONDecodeError:
-        canonical = body
+        return _digest(body, purpose)
+
+
+def fields_fingerprint(fields: Any, purpose: str | None = None) -> str:
+    """The same for a body already parsed (a bulk line, a command on Kafka)."""
+    return _digest(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS), purpose)
+
+
+def _digest(canonical: bytes, purpose: str | None) -> str:
     return hashlib.sha256(canonical + b"\x00" + (purpose or "").encode()).hexdigest()
 
 
@@ -125,13 +134,15 @@ def operations_router(runtime: Runtime) -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    events = OrjsonResponse(asyncapi.document([runtime.settings.service, Domain.AUDIT])).body
+    @functools.cache
+    def events() -> bytes:  # built on first request, not at every instance's start
+        return orjson.dumps(asyncapi.document([runtime.settings.service, Domain.AUDIT]))
 
     @router.get("/asyncapi.json", responses={200: {"content": {"application/json": {}}}})
     async def asyncapi_document() -> Response:
         """The events this service publishes and consumes, and their topics: AsyncAPI 3.0 (docs/asyncapi.yaml
         has the whole zone's)."""
-        return Response(events, media_type="application/json")
+        return Response(events(), media_type="application/json")
 
     @router.get("/readyz", response_model=Readiness, responses={503: {"description": "Store or Kafka unreachable"}})
     def readyz() -> Response:

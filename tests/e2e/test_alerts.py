@@ -10,6 +10,7 @@ import pytest
 
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
+from tests.e2e.alert_data import alert_body
 from tests.helpers import eventually
 from tests.instances import token
 
@@ -21,23 +22,6 @@ ACK_I_SECONDS = 4
 
 def police(cluster, region, acting: Region | None = None):
     return cluster.client(region, A, token(acting or region, Role.POLICE_OFFICER))
-
-
-def alert_body(severity="I", hours=6, **extra):
-    return {
-        "category": "fugitive",
-        "severity": severity,
-        "title": "持刀抢劫嫌疑人逃窜",
-        "description": "男，约30岁，黑色外套，向嘉善方向逃离",
-        "location": {"lat": 31.05, "lon": 120.65, "address": "苏州市吴江区黎里镇汾湖大道"},
-        "subjects": [
-            {"kind": "person", "description": "男，约175cm，黑色外套"},
-            {"kind": "vehicle", "description": "白色轿车", "plate": "苏E12345"},
-        ],
-        "action": "locate",
-        "valid_until": (datetime.now(UTC) + timedelta(hours=hours)).isoformat(),
-        **extra,
-    }
 
 
 def view(cluster, region, alert_id):

@@ -96,7 +96,7 @@ def filing_ids(filing_cluster):
 @pytest.fixture(scope="module")
 def alert_ids(alerts_cluster):
     """A Wujiang alert for Jiashan and Qingpu, with a reinforcement request to Jiashan."""
-    from tests.e2e.test_alerts import alert_body
+    from tests.e2e.alert_data import alert_body
 
     owner = alerts_cluster.client(W, Domain.ALERTS, token(W, Role.POLICE_OFFICER))
     alert_id = owner.post("/alerts", json=alert_body(severity="IV")).json()["id"]
@@ -209,7 +209,7 @@ def _subject() -> dict:
 
 
 def _alert() -> dict:
-    from tests.e2e.test_alerts import alert_body
+    from tests.e2e.alert_data import alert_body
 
     return alert_body(severity="IV")
 

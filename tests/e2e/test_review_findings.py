@@ -123,7 +123,7 @@ def test_a_second_correction_request_is_refused_and_lists_agree_with_items(filin
 
 
 def test_timelines_and_acknowledgements_name_the_same_actor_everywhere(alerts_cluster):
-    from tests.e2e.test_alerts import alert_body
+    from tests.e2e.alert_data import alert_body
 
     owner = client(alerts_cluster, W, A, W, Role.POLICE_OFFICER, subject="wj-duty-7")
     alert_id = owner.post("/alerts", json=alert_body(severity="IV")).json()["id"]
@@ -145,7 +145,7 @@ def test_timelines_and_acknowledgements_name_the_same_actor_everywhere(alerts_cl
 
 
 def test_a_region_asked_for_reinforcement_can_read_the_alert_and_answer(alerts_cluster):
-    from tests.e2e.test_alerts import alert_body
+    from tests.e2e.alert_data import alert_body
 
     owner = client(alerts_cluster, W, A, W, Role.POLICE_OFFICER)
     alert_id = owner.post("/alerts", json=alert_body(severity="III", targets=["qingpu"])).json()["id"]

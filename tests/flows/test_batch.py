@@ -16,7 +16,13 @@ from tests.instances import token
 
 NDJSON = {"content-type": "application/x-ndjson"}
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
-ROLES = {Domain.FILING: Role.WINDOW_CLERK, Domain.ALERTS: Role.POLICE_OFFICER}
+# Who creates each service's records.
+ROLES = {
+    Domain.FILING: Role.WINDOW_CLERK,
+    Domain.ALERTS: Role.POLICE_OFFICER,
+    Domain.CORRECTIONS: Role.CORRECTIONS_OFFICER,
+    Domain.NOTARY: Role.NOTARY,
+}
 BULK = [(service, e) for service, endpoints in ENDPOINTS.items() for e in endpoints if e.ndjson]
 
 
@@ -30,15 +36,13 @@ def _results(response) -> list[dict]:
 
 
 def _client(zone, service: Domain, region: Region = W):
-    roles = {Domain.CORRECTIONS: Role.CORRECTIONS_OFFICER, Domain.NOTARY: Role.NOTARY}
-    role = ROLES.get(service) or roles[service]
-    return zone.client(region, token=token(region, role), **{"x-purpose": "supervision"})
+    return zone.client(region, token=token(region, ROLES[service]), **{"x-purpose": "supervision"})
 
 
 def _path(zone, service: Domain, path: str) -> str:
     if "{alert_id}" not in path:
         return path.removeprefix("/v1")
-    from tests.zone.workload import alert_body
+    from tests.e2e.alert_data import alert_body
 
     alert = _client(zone, service, Q).post("/alerts", json=alert_body()).json()["id"]  # Wujiang sights it
     return path.removeprefix("/v1").format(alert_id=alert)

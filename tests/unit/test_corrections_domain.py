@@ -10,13 +10,12 @@ from services.corrections.domain import (
     Status,
     check_in_open,
     check_travel,
-    identity_problem,
     involved,
     next_status,
     report_in_due,
     report_in_overdue,
 )
-from shared.rules.identity import id_check_char
+from shared.rules.identity import id_check_char, identity_problem
 
 BASE = "33042119850315" + "123"  # odd sequence: male
 ID = BASE + id_check_char(BASE)

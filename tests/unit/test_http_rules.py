@@ -9,9 +9,8 @@ import orjson
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from services.corrections.models import Enrol
-from services.filing.models import SubmitFiling
 from shared.adapters.gate import correlation_id_from
+from shared.contracts.commands import Enrol, SubmitFiling
 from shared.contracts.pagination import decode_cursor, encode_cursor
 from shared.contracts.problems import Problem, validation_problem
 from shared.entrypoints.web import fingerprint

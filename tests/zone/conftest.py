@@ -4,7 +4,6 @@ each on its home cluster only."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from shared.adapters.kafka.admin import ensure_topics
@@ -46,8 +45,3 @@ def zone(tmp_path_factory):
         for key in list(cluster.procs):
             cluster.stop(*key)
         processes.down()
-
-
-def switch(layout: ZoneLayout, region: Region, action: str) -> None:
-    url = f"http://127.0.0.1:{layout.control_port}/regions/{region.value}/{action}"
-    httpx.post(url, timeout=5).raise_for_status()

@@ -12,8 +12,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared.contracts.regions import Region, others
+from shared.entrypoints.zone.links import Action, switch
 from tests.helpers import eventually
-from tests.zone.conftest import switch
 from tests.zone.workload import Workload, converged, copies, disagreements, unapplied
 
 # Minutes, not seconds: a partition of over a minute, then convergence (the suite's 180 s is for one request's worth).
@@ -48,7 +48,7 @@ def test_qingpu_cut_off_keeps_working_and_the_zone_converges_after_healing(zone,
     work.round()
     eventually(lambda: converged(cluster), timeout=90, interval=0.5, what="the zone to agree before the cut")
 
-    switch(processes.layout, Q, "cut")
+    switch(processes.layout, Q, Action.CUT)
     before_cut = set(work.filings)
     cut_at = time.monotonic()
     rounds = 0
@@ -66,7 +66,7 @@ def test_qingpu_cut_off_keeps_working_and_the_zone_converges_after_healing(zone,
     assert not work.held_by(J, Q) & taken_at(Q) and not work.held_by(W, Q) & taken_at(Q)
     assert not work.held_by(Q, J) & taken_at(J) and not work.held_by(Q, W) & taken_at(W)
 
-    switch(processes.layout, Q, "heal")
+    switch(processes.layout, Q, Action.HEAL)
     seconds = _converge(cluster, time.monotonic(), "the zone to converge after healing")
     work.round()  # decisions and acknowledgements that waited for the partition to end
     _converge(cluster, time.monotonic(), "the zone to converge after the waiting decisions")

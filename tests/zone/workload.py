@@ -7,13 +7,13 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from itertools import cycle
 
 from shared.adapters.kafka.replay import read_to_end
 from shared.contracts.regions import Domain, Region, others
 from shared.contracts.topics import topic
 from shared.rules.policy import Role
+from tests.e2e.alert_data import alert_body
 from tests.e2e.filing_data import filing_body
 from tests.instances import Cluster, token
 
@@ -28,19 +28,6 @@ READ_MODELS = {
         "SELECT event_id, record_id, type, at, region FROM timeline ORDER BY 1",
     ],
 }
-
-
-def alert_body() -> dict:
-    return {
-        "category": "fugitive",
-        "severity": "I",
-        "title": "持刀抢劫嫌疑人逃窜",
-        "description": "男，约30岁，黑色外套",
-        "location": {"lat": 31.05, "lon": 120.65, "address": "苏州市吴江区黎里镇汾湖大道"},
-        "subjects": [{"kind": "vehicle", "description": "白色轿车", "plate": "苏E12345"}],
-        "action": "locate",
-        "valid_until": (datetime.now(UTC) + timedelta(hours=6)).isoformat(),
-    }
 
 
 @dataclass
@@ -116,15 +103,15 @@ def unapplied(cluster: Cluster) -> dict[str, int]:
     """Per flow, how many events a region published that another has not applied yet."""
     missing = {}
     for service in SERVICES:
+        applied = {
+            r: {row[0] for row in _rows(cluster, r, service, "SELECT event_id FROM processed_events")} for r in Region
+        }
         for source in Region:
-            own = topic(source, service)
-            published = {
-                r[0] for r in _rows(cluster, source, service, "SELECT event_id FROM outbox WHERE topic=?", own)
-            }
+            query = "SELECT event_id FROM outbox WHERE topic=?"
+            published = {row[0] for row in _rows(cluster, source, service, query, topic(source, service))}
             for region in others(source):
-                applied = {r[0] for r in _rows(cluster, region, service, "SELECT event_id FROM processed_events")}
-                if published - applied:
-                    missing[f"{service.value} {source.value}->{region.value}"] = len(published - applied)
+                if published - applied[region]:
+                    missing[f"{service.value} {source.value}->{region.value}"] = len(published - applied[region])
     return missing
 
 

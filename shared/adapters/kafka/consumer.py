@@ -24,7 +24,7 @@ from shared.adapters import metrics
 from shared.adapters.kafka.dead_letters import DeadLetters
 from shared.adapters.kafka.health import BrokerHealth
 from shared.adapters.store import Store, mark_processed, processed, savepoint
-from shared.contracts.envelope import Event, PoisonMessage, decode
+from shared.contracts.envelope import DeadLetterReason, Event, PoisonMessage, decode
 from shared.contracts.regions import Domain
 from shared.contracts.topics import all_regions_topics, dlq, topic
 
@@ -52,6 +52,41 @@ class ConsumerConfig:
     @property
     def dead_letter_topic(self) -> str:
         return dlq(topic(self.region, self.domain, self.topic_prefix))
+
+
+def assigned_consumer(
+    bootstrap: str, group_id: str, topics: list[str], connect_timeout_ms: int, max_poll_records: int
+) -> KafkaConsumer:
+    """A consumer of every partition of `topics`, committing to `group_id`, read-committed.
+
+    Each region's instance is the only reader of its group, so it takes every partition itself (assign,
+    not subscribe): no group membership, no rebalances, no heartbeats. A restarted instance resumes from
+    the group's committed offsets at once, with nobody to wait for, and an idle consumer blocks in the
+    fetch instead of polling. LookupError while a topic is not known yet (the caller's retry loop waits)."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=group_id,  # where offsets are committed
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        # In the three-cluster zone MirrorMaker writes its copies in transactions: an aborted copy
+        # (a crash mid-way) is never applied; the committed one follows.
+        isolation_level="read_committed",
+        max_poll_records=max_poll_records,
+        # The broker holds an empty fetch this long and answers the moment a record arrives: long
+        # for an idle instance's sake, at no cost in latency.
+        fetch_max_wait_ms=5000,
+        reconnect_backoff_max_ms=1000,
+        bootstrap_timeout_ms=connect_timeout_ms,  # broker away: fail fast into the caller's retry
+    )
+    partitions = []
+    for name in topics:
+        found = consumer.partitions_for_topic(name)
+        if not found:
+            consumer.close(autocommit=False)
+            raise LookupError(f"no partitions known yet for {name}")
+        partitions += [TopicPartition(name, p) for p in sorted(found)]
+    consumer.assign(partitions)
+    return consumer
 
 
 class ConsumerRunner:
@@ -90,33 +125,13 @@ class ConsumerRunner:
                 stop.wait(0.5)
 
     def _consume(self, stop: threading.Event) -> None:
-        # Each region's instance of a service is the only reader of its group, so it takes every
-        # partition itself (assign, not subscribe): no group membership, no rebalances, no heartbeats. A
-        # restarted instance resumes from the group's committed offsets at once, with nobody to wait
-        # for, and an idle consumer blocks in the fetch instead of polling.
-        consumer = KafkaConsumer(
-            bootstrap_servers=self.config.bootstrap,
-            group_id=self.config.group_id,  # where offsets are committed
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            # In the three-cluster zone MirrorMaker writes its copies in transactions: an aborted copy
-            # (a crash mid-way) is never applied; the committed one follows.
-            isolation_level="read_committed",
+        consumer = assigned_consumer(
+            self.config.bootstrap,
+            self.config.group_id,
+            all_regions_topics(self.config.domain, self.config.topic_prefix),
+            self.config.connect_timeout_ms,
             max_poll_records=100,  # one poll is one unit of the writer: bounded, so writes wait little
-            # The broker holds an empty fetch this long and answers the moment a record arrives: long
-            # for an idle instance's sake, at no cost in latency.
-            fetch_max_wait_ms=5000,
-            reconnect_backoff_max_ms=1000,
-            bootstrap_timeout_ms=self.config.connect_timeout_ms,  # broker away: fail fast into run()'s retry
         )
-        partitions = []
-        for name in all_regions_topics(self.config.domain, self.config.topic_prefix):
-            found = consumer.partitions_for_topic(name)
-            if not found:
-                consumer.close(autocommit=False)
-                raise LookupError(f"no partitions known yet for {name}")
-            partitions += [TopicPartition(name, p) for p in sorted(found)]
-        consumer.assign(partitions)
         self.caught_up.clear()
         lag_reported = 0.0
         try:
@@ -223,7 +238,7 @@ class ConsumerRunner:
             except Exception as error:
                 if attempt == self.config.max_attempts:
                     log.exception("handler failed for good", extra={"event_type": event.type.type})
-                    return self.dead_letters.put(record, "handler-failed", type(error).__name__, stop)
+                    return self.dead_letters.put(record, DeadLetterReason.HANDLER_FAILED, type(error).__name__, stop)
                 metrics.HANDLER_RETRIES.labels(**self.config.labels).inc()
                 log.warning("handler failed, retrying", extra={"attempt": attempt, "error": type(error).__name__})
                 if stop.wait(delay):

@@ -10,6 +10,7 @@ import typer
 from shared.contracts.regions import Region
 from shared.core.settings import ROOT
 from shared.entrypoints.zone.layout import ZoneLayout
+from shared.entrypoints.zone.links import Action, switch
 from shared.entrypoints.zone.processes import Zone
 
 DEFAULT_STATE = ROOT / ".cache" / "kafka" / "zone"
@@ -60,23 +61,22 @@ def status(state: Path = _STATE, offset: int = _OFFSET) -> None:
         typer.echo(f"link {link:17} {'CUT' if cut else 'open'}")
 
 
-def _switch(region: Region, action: str, offset: int) -> None:
-    url = f"http://127.0.0.1:{layout_of(offset=offset).control_port}/regions/{region.value}/{action}"
+def _switch(region: Region, action: Action, offset: int) -> None:
     try:
-        httpx.post(url, timeout=5).raise_for_status()
+        switch(layout_of(offset=offset), region, action)
     except httpx.HTTPError as error:
         typer.echo(f"zone: the links do not answer ({error}); is the zone up?", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"zone: {region.value} {'cut off from' if action == 'cut' else 'rejoined'} the other regions")
+    typer.echo(f"zone: {region.value} {'cut off from' if action is Action.CUT else 'rejoined'} the other regions")
 
 
 @zone_app.command("cut")
 def cut(region: Region, offset: int = _OFFSET) -> None:
     """Partition: cut every link into and out of REGION (its own cluster and instances keep running)."""
-    _switch(region, "cut", offset)
+    _switch(region, Action.CUT, offset)
 
 
 @zone_app.command("heal")
 def heal(region: Region, offset: int = _OFFSET) -> None:
     """Heal the partition: restore REGION's links; MirrorMaker catches up from where it stopped."""
-    _switch(region, "heal", offset)
+    _switch(region, Action.HEAL, offset)

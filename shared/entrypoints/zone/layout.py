@@ -150,7 +150,6 @@ _MIRROR_COMMON = [
     "config.storage.replication.factor=1",
     "offset.storage.replication.factor=1",
     "status.storage.replication.factor=1",
-    # A source offset is committed only after the home cluster acknowledged the copies (Connect's
-    # producer uses acks=all): a crash repeats records, never skips them, and consumers drop repeats.
+    # How often source offsets are committed (with exactly-once source, inside the copies' transaction).
     "offset.flush.interval.ms=5000",
 ]

@@ -18,6 +18,7 @@ import logging
 from enum import StrEnum
 from pathlib import Path
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -94,6 +95,14 @@ def control(proxies: list[LinkProxy]) -> FastAPI:
         return state()
 
     return app
+
+
+def switch(layout: ZoneLayout, region: Region, action: Action) -> dict[str, bool]:
+    """Ask a running zone's links to cut or heal `region`; answer every link's state (httpx errors raise)."""
+    url = f"http://127.0.0.1:{layout.control_port}/regions/{region.value}/{Action(action).value}"
+    answer = httpx.post(url, timeout=5)
+    answer.raise_for_status()
+    return answer.json()
 
 
 async def run(layout: ZoneLayout) -> None:

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from shared.adapters.kafka.probe import broker_answers
 from shared.contracts.regions import Region
 from shared.core.settings import ROOT
+from shared.entrypoints.pids import ours, stop
 from shared.entrypoints.zone.layout import ZoneLayout
 
 KAFKA = ROOT / "deploy" / "kafka"
@@ -28,34 +28,22 @@ BROKER_HEAP = "512m"
 MIRROR_HEAP = "384m"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_bytes()
-    except OSError:
-        return False
-    return b"State:\tZ" not in status
-
-
 def _pid(pidfile: Path) -> int | None:
+    """The pid a pid file names while that process runs; each process of the zone carries its pid file's
+    folder on its command line (its configuration is there), which tells it from a reused pid."""
     try:
         pid = int(pidfile.read_text().strip())
     except (OSError, ValueError):
         return None
-    return pid if _alive(pid) else None
+    return pid if ours(pid, [str(pidfile.parent)]) else None
 
 
 def terminate(pidfile: Path, sig: int = signal.SIGTERM, timeout: float = 30.0) -> bool:
-    """Signal the process a pid file names and wait for it to go (SIGKILL after `timeout`)."""
+    """Signal the process a pid file names, if it is still that process, and wait for it to go (SIGKILL
+    after `timeout`)."""
     pid = _pid(pidfile)
     if pid is not None:
-        os.kill(pid, sig)
-        deadline = time.monotonic() + timeout
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if _alive(pid):
-            os.kill(pid, signal.SIGKILL)
-            while _alive(pid):
-                time.sleep(0.05)
+        stop([pid], [str(pidfile.parent)], sig, timeout)
     pidfile.unlink(missing_ok=True)
     return pid is not None
 

@@ -1,6 +1,6 @@
 """Prometheus for the three-cluster zone: deploy/prometheus/prometheus.yml with its broker job pointed at
 the three clusters' exporters and a job for the three MirrorMakers, every target labelled with its
-region's cluster (the zone's rules compare a topic's end offset at its owner with its copies')."""
+region's cluster (rules/zone.yml compares what each region appends with what each flow copies)."""
 
 from __future__ import annotations
 
