@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from shared.contracts.regions import Region, others
 from shared.entrypoints.zone.links import Action, switch
 from tests.helpers import eventually
-from tests.zone.workload import Workload, converged, copies, disagreements, unapplied
+from tests.zone.workload import Workload, converged, copies, disagreements, strays, unapplied
 
 # Minutes, not seconds: a partition of over a minute, then convergence (the suite's 180 s is for one request's worth).
 pytestmark = [pytest.mark.zone, pytest.mark.timeout(600)]
@@ -40,6 +40,8 @@ def _exactly_once_on_every_cluster(processes) -> None:
     for owner_topic in {name.split("@")[0] for name in held}:
         versions = {frozenset(ids) for name, ids in held.items() if name.startswith(owner_topic + "@")}
         assert len(versions) == 1, f"{owner_topic}: the clusters hold different events"
+    for region in Region:
+        assert not strays(processes.layout.bootstrap(region)), f"{region}: topics nobody declared"
 
 
 def test_qingpu_cut_off_keeps_working_and_the_zone_converges_after_healing(zone, capsys):
@@ -78,20 +80,31 @@ def test_qingpu_cut_off_keeps_working_and_the_zone_converges_after_healing(zone,
         )
 
 
+def _flows_reporting(processes, region: Region) -> list:
+    """What the region's MirrorMaker exports, once each flow into the region reports its copies."""
+    text = httpx.get(f"http://127.0.0.1:{processes.layout.mirror_metrics_port(region)}/metrics").text
+    samples = list(text_string_to_metric_families(text))
+    flows = {
+        (s.labels["source"], s.labels["target"])
+        for family in samples
+        if family.name == "kafka_connect_mirror_mirrorsourceconnector_record_count"
+        for s in family.samples
+    }
+    assert flows == {(source.value, region.value) for source in others(region)}, f"{region}: {sorted(flows)}"
+    return samples
+
+
 def test_each_mirrormaker_exports_its_flows_lag_and_latency(zone):
     """What Prometheus scrapes from each region's MirrorMaker (deploy/mirror/jmx-exporter.yml): per flow into
-    the region, records copied, the copy latency and the source consumer's lag."""
-    processes, _ = zone
+    the region, records copied, the copy latency and the source consumer's lag. A flow's task registers its
+    metrics when it starts, so a task restarting shows none for a moment: the test writes in every region
+    and waits for every flow to report, as the next scrape would."""
+    processes, cluster = zone
+    Workload(cluster).round()
     for region in Region:
-        text = httpx.get(f"http://127.0.0.1:{processes.layout.mirror_metrics_port(region)}/metrics").text
-        samples = list(text_string_to_metric_families(text))
-        flows = {
-            (s.labels["source"], s.labels["target"])
-            for family in samples
-            if family.name == "kafka_connect_mirror_mirrorsourceconnector_record_count"
-            for s in family.samples
-        }
-        assert flows == {(source.value, region.value) for source in others(region)}
+        samples = eventually(
+            lambda region=region: _flows_reporting(processes, region), timeout=90, interval=1, what="every flow"
+        )
         names = {family.name for family in samples}
         assert {"kafka_connect_mirror_mirrorsourceconnector_replication_latency_ms_max"} <= names
         assert {"kafka_connect_mirror_consumer_records_lag", "kafka_connect_connector_tasks"} <= names

@@ -9,9 +9,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import cycle
 
+from kafka import KafkaAdminClient
+
 from shared.adapters.kafka.replay import read_to_end
 from shared.contracts.regions import Domain, Region, others
-from shared.contracts.topics import topic
+from shared.contracts.topics import catalogue, topic
 from shared.rules.policy import Role
 from tests.e2e.alert_data import alert_body
 from tests.e2e.filing_data import filing_body
@@ -144,3 +146,15 @@ def copies(bootstraps: dict[Region, str]) -> dict[str, Counter]:
                 )
                 found[f"{name}@{region.value}"] = ids
     return found
+
+
+def strays(bootstrap: str) -> set[str]:
+    """Topics in a region's namespace on this cluster that the catalogue does not declare: a copy of
+    something MirrorMaker should have left alone (its heartbeats once came back as `jiashan.heartbeats`)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        names = set(admin.list_topics())
+    finally:
+        admin.close()
+    prefixes = tuple(f"{region.value}." for region in Region)
+    return {name for name in names if name.startswith(prefixes)} - {spec.name for spec in catalogue()}

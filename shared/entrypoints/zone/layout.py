@@ -141,6 +141,10 @@ _MIRROR_COMMON = [
     "emit.checkpoints.enabled=false",
     "sync.group.offsets.enabled=false",
     "emit.heartbeats.enabled=false",
+    # MirrorMaker copies heartbeat topics whatever the filter says, unless told not to: each region's empty
+    # `heartbeats` came back as `jiashan.heartbeats`, `qingpu.jiashan.heartbeats`..., in other regions'
+    # namespaces, and every new one restarted the flow's task (its metrics gone until it started again).
+    "heartbeats.replication.enabled=false",
     "offset-syncs.topic.location=target",
     # Single-node clusters: every topic MirrorMaker keeps has one replica.
     "replication.factor=1",
