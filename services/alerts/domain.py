@@ -12,7 +12,7 @@ from shared.contracts.alerts import Severity
 from shared.contracts.regions import Region, others
 
 
-class Status(StrEnum):
+class AlertStatus(StrEnum):
     ACTIVE = "active"
     RESOLVED = "resolved"
     CANCELLED = "cancelled"
@@ -60,19 +60,19 @@ class AckState:
     escalated_at: datetime | None
 
 
-def due_for_escalation(status: Status, acks: Iterable[AckState], now: datetime) -> list[AckState]:
+def due_for_escalation(status: AlertStatus, acks: Iterable[AckState], now: datetime) -> list[AckState]:
     """Targets past their deadline with no acknowledgement, not yet escalated: each is escalated once."""
-    if status is not Status.ACTIVE:
+    if status is not AlertStatus.ACTIVE:
         return []
     return [a for a in acks if a.acknowledged_at is None and a.escalated_at is None and now > a.due_at]
 
 
-def is_expired(status: Status, valid_until: datetime, now: datetime) -> bool:
-    return status is Status.ACTIVE and now >= valid_until
+def is_expired(status: AlertStatus, valid_until: datetime, now: datetime) -> bool:
+    return status is AlertStatus.ACTIVE and now >= valid_until
 
 
-def check_open(status: Status, doing: str) -> None:
-    if status is not Status.ACTIVE:
+def check_open(status: AlertStatus, doing: str) -> None:
+    if status is not AlertStatus.ACTIVE:
         raise AlertRuleError(f"cannot {doing} an alert that is {status.value}")
 
 

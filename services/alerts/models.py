@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from services.alerts.domain import Status
+from services.alerts.domain import AlertStatus
 from shared.contracts.alerts import Category, Location, Severity
 from shared.contracts.commands import Body
 from shared.contracts.pagination import PageQuery
@@ -54,7 +54,7 @@ class CloseAlert(Body):
 class AlertQuery(PageQuery):
     """`GET /v1/alerts` filters."""
 
-    status: Status | None = None
+    status: AlertStatus | None = None
     severity: Severity | None = None
     category: Category | None = None
     origin: Region | None = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.alerts import store as db
-from services.alerts.domain import Status
+from services.alerts.domain import AlertStatus
 from shared.adapters import records
 from shared.contracts import alerts as ev
 from shared.contracts.envelope import Event
@@ -25,7 +25,7 @@ def raised(uow: UnitOfWork, event: Event) -> None:
     values = {
         "id": data.alert_id,
         "version": data.version,
-        "status": Status.ACTIVE,
+        "status": AlertStatus.ACTIVE,
         "origin_region": event.region.value,
         "agency": event.agency,
         **data.model_dump(exclude={"alert_id", "version"}),
@@ -99,14 +99,20 @@ def updated(uow: UnitOfWork, event: Event) -> None:
     data: ev.Updated = event.data
     changes = {k: v for k, v in (("description", data.description), ("location", data.location)) if v is not None}
     records.apply_versioned(
-        uow.conn, "alerts", data.alert_id, data.version, status=Status.ACTIVE, updated_at=data.updated_at, **changes
+        uow.conn,
+        "alerts",
+        data.alert_id,
+        data.version,
+        status=AlertStatus.ACTIVE,
+        updated_at=data.updated_at,
+        **changes,
     )
     _timeline(uow, event, {"changed": sorted(changes)})
 
 
 def closed(uow: UnitOfWork, event: Event) -> None:
     data: ev.Closed = event.data
-    fields = {"status": Status(data.outcome), "outcome": data.outcome, "closed_at": data.closed_at}
+    fields = {"status": AlertStatus(data.outcome), "outcome": data.outcome, "closed_at": data.closed_at}
     records.apply_versioned(uow.conn, "alerts", data.alert_id, data.version, **fields)
     _timeline(uow, event, {"outcome": data.outcome})
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from services.alerts import domain
 from services.alerts import store as db
-from services.alerts.domain import AckState, AlertRuleError, Status
+from services.alerts.domain import AckState, AlertRuleError, AlertStatus
 from services.alerts.metrics import ESCALATIONS
 from services.alerts.models import AnswerReinforcement, RequestReinforcement, UpdateAlert
 from services.alerts.ownership import ALERT, asked, targeted
@@ -24,7 +24,7 @@ from shared.core.uow import UnitOfWork, now
 
 def _require_open(alert: dict[str, Any], doing: str) -> None:
     try:
-        domain.check_open(Status(alert["status"]), doing)
+        domain.check_open(AlertStatus(alert["status"]), doing)
     except AlertRuleError as error:
         raise conflict(str(error), alert["status"]) from None
 
@@ -155,7 +155,7 @@ def scan(uow: UnitOfWork) -> None:
     for row in db.pending_escalations(uow.conn, here, at):
         due = datetime.fromisoformat(row["due_at"])
         state = AckState(row["region"], due, None, None)
-        if domain.due_for_escalation(Status.ACTIVE, [state], at):
+        if domain.due_for_escalation(AlertStatus.ACTIVE, [state], at):
             data = ev.Escalated(alert_id=row["alert_id"], region=row["region"], ack_due=due, escalated_at=at)
             uow.emit(ev.ESCALATED, row["alert_id"], data)
             ESCALATIONS.labels(here, row["region"]).inc()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from services.alerts.domain import Status
-from shared.contracts.alerts import Category, Location, RequestedAction, Severity, Subject
+from services.alerts.domain import AlertStatus
+from shared.contracts.alerts import AlertSubject, Category, Location, RequestedAction, Severity
 from shared.contracts.views import Page, TimelineEntry, View
 
 
@@ -20,13 +20,13 @@ class Alert(View):
     title: str
     description: str
     location: Location
-    subjects: list[Subject]
+    subjects: list[AlertSubject]
     action: RequestedAction
     targets: list[str]  # the regions that must acknowledge
     valid_until: datetime
     raised_at: datetime
     ack_due: datetime
-    status: Status
+    status: AlertStatus
     version: int
     outcome: Literal["resolved", "cancelled", "expired"] | None
     closed_at: datetime | None

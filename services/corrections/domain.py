@@ -12,7 +12,7 @@ TRANSFER_REPORT_IN_SECONDS = 7 * 86400  # and to the new place within 7 days of 
 MAX_TRAVEL_DAYS = 30
 
 
-class Status(StrEnum):
+class SubjectStatus(StrEnum):
     ENROLLED = "enrolled"
     REPORTED_IN = "reported_in"
     UNDER_SUPERVISION = "under_supervision"
@@ -33,16 +33,22 @@ class Move(StrEnum):
     RELEASE = "release"
 
 
-SUPERVISED = frozenset({Status.REPORTED_IN, Status.UNDER_SUPERVISION})
-TRANSITIONS: dict[Move, tuple[frozenset[Status], Status]] = {
-    Move.REPORT_IN: (frozenset({Status.ENROLLED}), Status.REPORTED_IN),
-    Move.APPROVE_TRAVEL: (SUPERVISED, Status.TRAVEL_APPROVED),
-    Move.START_TRAVEL: (frozenset({Status.TRAVEL_APPROVED}), Status.TRAVELLING),
-    Move.RETURN: (frozenset({Status.TRAVEL_APPROVED, Status.TRAVELLING}), Status.UNDER_SUPERVISION),
-    Move.REQUEST_TRANSFER: (SUPERVISED, Status.TRANSFER_PENDING),
-    Move.TRANSFER_REJECTED: (frozenset({Status.TRANSFER_PENDING}), Status.UNDER_SUPERVISION),
-    Move.TRANSFER_OWNERSHIP: (frozenset({Status.TRANSFER_PENDING}), Status.ENROLLED),
-    Move.RELEASE: (frozenset({Status.ENROLLED, Status.TRAVEL_APPROVED, *SUPERVISED}), Status.RELEASED),
+SUPERVISED = frozenset({SubjectStatus.REPORTED_IN, SubjectStatus.UNDER_SUPERVISION})
+TRANSITIONS: dict[Move, tuple[frozenset[SubjectStatus], SubjectStatus]] = {
+    Move.REPORT_IN: (frozenset({SubjectStatus.ENROLLED}), SubjectStatus.REPORTED_IN),
+    Move.APPROVE_TRAVEL: (SUPERVISED, SubjectStatus.TRAVEL_APPROVED),
+    Move.START_TRAVEL: (frozenset({SubjectStatus.TRAVEL_APPROVED}), SubjectStatus.TRAVELLING),
+    Move.RETURN: (
+        frozenset({SubjectStatus.TRAVEL_APPROVED, SubjectStatus.TRAVELLING}),
+        SubjectStatus.UNDER_SUPERVISION,
+    ),
+    Move.REQUEST_TRANSFER: (SUPERVISED, SubjectStatus.TRANSFER_PENDING),
+    Move.TRANSFER_REJECTED: (frozenset({SubjectStatus.TRANSFER_PENDING}), SubjectStatus.UNDER_SUPERVISION),
+    Move.TRANSFER_OWNERSHIP: (frozenset({SubjectStatus.TRANSFER_PENDING}), SubjectStatus.ENROLLED),
+    Move.RELEASE: (
+        frozenset({SubjectStatus.ENROLLED, SubjectStatus.TRAVEL_APPROVED, *SUPERVISED}),
+        SubjectStatus.RELEASED,
+    ),
 }
 
 
@@ -55,12 +61,12 @@ class CorrectionRuleError(ValueError):
 
 
 class InvalidMove(Exception):
-    def __init__(self, move: Move, current: Status) -> None:
+    def __init__(self, move: Move, current: SubjectStatus) -> None:
         super().__init__(f"cannot {move.value} a subject who is {current.value}")
         self.current = current
 
 
-def next_status(move: Move, current: Status) -> Status:
+def next_status(move: Move, current: SubjectStatus) -> SubjectStatus:
     allowed_from, target = TRANSITIONS[move]
     if current not in allowed_from:
         raise InvalidMove(move, current)
@@ -127,5 +133,5 @@ def involved(region: str, movements: list[Movement], today: date) -> bool:
     return any(m.region == region and is_active(m, today) for m in movements)
 
 
-def report_in_overdue(status: Status, due: datetime | None, now: datetime) -> bool:
-    return status is Status.ENROLLED and due is not None and now > due
+def report_in_overdue(status: SubjectStatus, due: datetime | None, now: datetime) -> bool:
+    return status is SubjectStatus.ENROLLED and due is not None and now > due

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from services.corrections.domain import Status
+from services.corrections.domain import SubjectStatus
 from shared.contracts.commands import Body
 from shared.contracts.corrections import CorrectionType, RiskLevel
 from shared.contracts.pagination import PageQuery
@@ -45,7 +45,7 @@ class ReportViolation(Body):
 class SubjectQuery(PageQuery):
     """`GET /v1/subjects` filters."""
 
-    status: Status | None = None
+    status: SubjectStatus | None = None
     correction_type: CorrectionType | None = None
     home_region: Region | None = None
     risk_level: RiskLevel | None = None

@@ -9,7 +9,7 @@ from typing import Any
 
 from services.corrections import domain
 from services.corrections import store as db
-from services.corrections.domain import CorrectionRuleError, Move, Status
+from services.corrections.domain import CorrectionRuleError, Move, SubjectStatus
 from services.corrections.models import ApproveTravel, ReportViolation, RequestTransfer
 from services.corrections.ownership import SUBJECT
 from services.corrections.queries import load, view
@@ -135,7 +135,7 @@ def reject_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> dict[str,
 def report_violation(uow: UnitOfWork, subject_id: str, body: ReportViolation) -> dict[str, Any]:
     subject = load(uow, subject_id)
     uow.authorize_write("corrections.report_violation", SUBJECT, subject)
-    if subject["status"] == Status.RELEASED:
+    if subject["status"] == SubjectStatus.RELEASED:
         raise conflict("the subject has been released from correction", subject["status"])
     data = ev.ViolationReported(
         violation_id=str(uuid.uuid4()),

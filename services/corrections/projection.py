@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.corrections import store as db
-from services.corrections.domain import Status
+from services.corrections.domain import SubjectStatus
 from services.corrections.ownership import SUBJECT
 from shared.adapters import records
 from shared.contracts import corrections as ev
@@ -28,7 +28,7 @@ def _timeline(uow: UnitOfWork, event: Event, detail: dict[str, Any]) -> None:
     records.add_timeline(uow.conn, event, subject_of(event), detail)
 
 
-def _state(uow: UnitOfWork, event: Event, status: Status, **fields: Any) -> None:
+def _state(uow: UnitOfWork, event: Event, status: SubjectStatus, **fields: Any) -> None:
     records.apply_versioned(uow.conn, "subjects", subject_of(event), event.data.version, status=status, **fields)
 
 
@@ -58,20 +58,20 @@ def enrolled(uow: UnitOfWork, event: Event) -> None:
 
 
 def reported_in(uow: UnitOfWork, event: Event) -> None:
-    _state(uow, event, Status.REPORTED_IN)
+    _state(uow, event, SubjectStatus.REPORTED_IN)
     _timeline(uow, event, {})
 
 
 def travel_approved(uow: UnitOfWork, event: Event) -> None:
     data: ev.TravelApproved = event.data
-    _state(uow, event, Status.TRAVEL_APPROVED)
+    _state(uow, event, SubjectStatus.TRAVEL_APPROVED)
     dates = {"destination": data.destination, "from_date": data.from_date, "to_date": data.to_date}
     _travel(uow, event, "approved", **dates, approved_at=data.approved_at)
     _timeline(uow, event, {"destination": data.destination, "from": str(data.from_date), "to": str(data.to_date)})
 
 
 def travel_started(uow: UnitOfWork, event: Event) -> None:
-    _state(uow, event, Status.TRAVELLING)
+    _state(uow, event, SubjectStatus.TRAVELLING)
     _timeline(uow, event, {"travel_id": event.data.travel_id})
 
 
@@ -81,14 +81,14 @@ def travel_checked_in(uow: UnitOfWork, event: Event) -> None:
 
 
 def travel_returned(uow: UnitOfWork, event: Event) -> None:
-    _state(uow, event, Status.UNDER_SUPERVISION)
+    _state(uow, event, SubjectStatus.UNDER_SUPERVISION)
     _travel(uow, event, "returned", returned_at=event.data.returned_at)
     _timeline(uow, event, {"travel_id": event.data.travel_id})
 
 
 def transfer_requested(uow: UnitOfWork, event: Event) -> None:
     data: ev.TransferRequested = event.data
-    _state(uow, event, Status.TRANSFER_PENDING)
+    _state(uow, event, SubjectStatus.TRANSFER_PENDING)
     transfer = {
         "id": data.transfer_id,
         "subject_id": subject_of(event),
@@ -124,15 +124,15 @@ def transfer_rejected(uow: UnitOfWork, event: Event) -> None:
     }
     db.upsert(uow.conn, "transfers", decision)
     # A refusal is the destination's fact; every region derives the same status from it.
-    pending = {"id": subject_of(event), "status": Status.TRANSFER_PENDING}
-    records.update(uow.conn, "subjects", pending, status=Status.UNDER_SUPERVISION)
+    pending = {"id": subject_of(event), "status": SubjectStatus.TRANSFER_PENDING}
+    records.update(uow.conn, "subjects", pending, status=SubjectStatus.UNDER_SUPERVISION)
     _timeline(uow, event, {"transfer_id": data.transfer_id})
 
 
 def ownership_transferred(uow: UnitOfWork, event: Event) -> None:
     data: ev.OwnershipTransferred = event.data
     fields = {"home_region": data.to_region, "report_in_due": data.report_in_due, "overdue_flagged": 0}
-    _state(uow, event, Status.ENROLLED, **fields)
+    _state(uow, event, SubjectStatus.ENROLLED, **fields)
     _timeline(uow, event, {"from_region": data.from_region, "to_region": data.to_region})
 
 
@@ -160,7 +160,7 @@ def violation_reported(uow: UnitOfWork, event: Event) -> None:
 
 
 def released(uow: UnitOfWork, event: Event) -> None:
-    _state(uow, event, Status.RELEASED, released_at=event.data.released_at)
+    _state(uow, event, SubjectStatus.RELEASED, released_at=event.data.released_at)
     _timeline(uow, event, {})
 
 

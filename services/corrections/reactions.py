@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from services.corrections import store as db
-from services.corrections.domain import Status
+from services.corrections.domain import SubjectStatus
 from services.corrections.ownership import SUBJECT
 from shared.contracts import corrections as ev
 from shared.contracts.envelope import Event
@@ -23,7 +23,7 @@ def reactions(transfer_report_in_seconds: int) -> Table:
         if not SUBJECT.owned_by(subject, uow.region):
             return  # only the home region hands over
         transfer = db.get_row(uow.conn, "transfers", accepted.transfer_id)
-        if subject["status"] != Status.TRANSFER_PENDING or transfer is None:
+        if subject["status"] != SubjectStatus.TRANSFER_PENDING or transfer is None:
             return
         at = datetime.now(UTC)
         data = ev.OwnershipTransferred(

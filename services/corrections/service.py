@@ -10,7 +10,7 @@ from typing import Any
 
 from services.corrections import domain
 from services.corrections import store as db
-from services.corrections.domain import InvalidMove, Move, Status
+from services.corrections.domain import InvalidMove, Move, SubjectStatus
 from services.corrections.ownership import SUBJECT
 from services.corrections.queries import load, view
 from shared.contracts import corrections as ev
@@ -32,10 +32,10 @@ def authorize_owner(uow: UnitOfWork, subject: dict[str, Any], action: str = "cor
     uow.authorize_write(action, SUBJECT, subject, involved=False)  # the home region's acts alone
 
 
-def moved(subject: dict[str, Any], move: Move) -> Status:
+def moved(subject: dict[str, Any], move: Move) -> SubjectStatus:
     """The status after `move`, or 409 naming the current one."""
     try:
-        return domain.next_status(move, Status(subject["status"]))
+        return domain.next_status(move, SubjectStatus(subject["status"]))
     except InvalidMove as error:
         raise conflict(str(error), subject["status"]) from None
 
@@ -58,7 +58,7 @@ def enrol(uow: UnitOfWork, body: Enrol, config: Config) -> dict[str, Any]:
         start_date=body.start_date,
         end_date=body.end_date,
         risk_level=body.risk_level,
-        status=Status.ENROLLED.value,
+        status=SubjectStatus.ENROLLED.value,
     )
     due = domain.report_in_due(body.judgment_effective_date, config.enrol_report_in_seconds)
     uow.emit(ev.ENROLLED, subject_id, ev.Enrolled(version=1, profile=profile, report_in_due=due))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from services.corrections.domain import Status
+from services.corrections.domain import SubjectStatus
 from shared.contracts.corrections import CorrectionType, RiskLevel
 from shared.contracts.views import Page, TimelineEntry, View
 
@@ -21,7 +21,7 @@ class Subject(View):
     start_date: date
     end_date: date
     risk_level: RiskLevel
-    status: Status
+    status: SubjectStatus
     version: int
     enrolled_at: datetime
     report_in_due: datetime | None

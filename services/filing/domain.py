@@ -13,7 +13,7 @@ from enum import StrEnum
 from shared.contracts.filing import CaseType
 
 
-class Status(StrEnum):
+class FilingStatus(StrEnum):
     SUBMITTED = "submitted"
     RECEIVED = "received"
     CORRECTION_REQUESTED = "correction_requested"
@@ -32,17 +32,19 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
 
 
-UNDER_REVIEW = frozenset({Status.RECEIVED, Status.RESUBMITTED})
-UNDECIDED = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.CORRECTION_REQUESTED, Status.RESUBMITTED})
-FINAL = frozenset({Status.ACCEPTED, Status.REJECTED, Status.WITHDRAWN})
+UNDER_REVIEW = frozenset({FilingStatus.RECEIVED, FilingStatus.RESUBMITTED})
+UNDECIDED = frozenset(
+    {FilingStatus.SUBMITTED, FilingStatus.RECEIVED, FilingStatus.CORRECTION_REQUESTED, FilingStatus.RESUBMITTED}
+)
+FINAL = frozenset({FilingStatus.ACCEPTED, FilingStatus.REJECTED, FilingStatus.WITHDRAWN})
 
-TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
-    Action.RECEIVE: (frozenset({Status.SUBMITTED}), Status.RECEIVED),
-    Action.ACCEPT: (UNDER_REVIEW, Status.ACCEPTED),
-    Action.REJECT: (UNDER_REVIEW, Status.REJECTED),
-    Action.REQUEST_CORRECTION: (UNDER_REVIEW, Status.CORRECTION_REQUESTED),
-    Action.RESUBMIT: (frozenset({Status.CORRECTION_REQUESTED}), Status.RESUBMITTED),
-    Action.WITHDRAW: (UNDECIDED, Status.WITHDRAWN),
+TRANSITIONS: dict[Action, tuple[frozenset[FilingStatus], FilingStatus]] = {
+    Action.RECEIVE: (frozenset({FilingStatus.SUBMITTED}), FilingStatus.RECEIVED),
+    Action.ACCEPT: (UNDER_REVIEW, FilingStatus.ACCEPTED),
+    Action.REJECT: (UNDER_REVIEW, FilingStatus.REJECTED),
+    Action.REQUEST_CORRECTION: (UNDER_REVIEW, FilingStatus.CORRECTION_REQUESTED),
+    Action.RESUBMIT: (frozenset({FilingStatus.CORRECTION_REQUESTED}), FilingStatus.RESUBMITTED),
+    Action.WITHDRAW: (UNDECIDED, FilingStatus.WITHDRAWN),
 }
 
 DECISION_SECONDS = 7 * 86400  # the court decides within 7 days (configurable for operations and tests)
@@ -56,17 +58,17 @@ CASE_TYPE_CODES: dict[CaseType, str] = {
 
 
 class InvalidTransition(Exception):
-    def __init__(self, action: Action, current: Status) -> None:
+    def __init__(self, action: Action, current: FilingStatus) -> None:
         super().__init__(f"cannot {action.value} a filing that is {current.value}")
         self.action = action
         self.current = current
 
 
-def can(action: Action, current: Status) -> bool:
+def can(action: Action, current: FilingStatus) -> bool:
     return current in TRANSITIONS[action][0]
 
 
-def next_status(action: Action, current: Status) -> Status:
+def next_status(action: Action, current: FilingStatus) -> FilingStatus:
     """The state after `action`, or InvalidTransition naming the current state."""
     allowed_from, target = TRANSITIONS[action]
     if current not in allowed_from:
@@ -79,7 +81,7 @@ def decision_due(clock_start: datetime, seconds: int = DECISION_SECONDS) -> date
     return clock_start + timedelta(seconds=seconds)
 
 
-def is_overdue(status: Status, due: datetime | None, now: datetime) -> bool:
+def is_overdue(status: FilingStatus, due: datetime | None, now: datetime) -> bool:
     return status in UNDER_REVIEW and due is not None and now > due
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from services.filing.domain import Status
+from services.filing.domain import FilingStatus
 from shared.contracts.commands import Body
 from shared.contracts.filing import CaseType, Document
 from shared.contracts.pagination import PageQuery
@@ -42,7 +42,7 @@ class Withdraw(Body):
 class FilingQuery(PageQuery):
     """`GET /v1/filings` filters."""
 
-    status: Status | None = None
+    status: FilingStatus | None = None
     court_region: Region | None = None
     receiving_region: Region | None = None
     case_type: CaseType | None = None

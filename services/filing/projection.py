@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.filing import store as db
-from services.filing.domain import Status
+from services.filing.domain import FilingStatus
 from shared.adapters import records
 from shared.contracts import filing as ev
 from shared.contracts.envelope import Event
@@ -23,7 +23,7 @@ def submitted(uow: UnitOfWork, event: Event) -> None:
     data: ev.Submitted = event.data
     details = data.model_dump(exclude={"version"})
     details["id"] = details.pop("filing_id")
-    details.update(status=Status.SUBMITTED.value, version=data.version, agency=event.agency)
+    details.update(status=FilingStatus.SUBMITTED.value, version=data.version, agency=event.agency)
     db.upsert_details(uow.conn, details)
     _timeline(uow, event, {"court_region": data.court_region, "case_type": data.case_type.value})
 
@@ -31,28 +31,28 @@ def submitted(uow: UnitOfWork, event: Event) -> None:
 def received(uow: UnitOfWork, event: Event) -> None:
     data: ev.Received = event.data
     fields = {"received_at": data.received_at, "decision_due": data.decision_due}
-    db.apply_state(uow.conn, data.filing_id, data.version, Status.RECEIVED, **fields)
+    db.apply_state(uow.conn, data.filing_id, data.version, FilingStatus.RECEIVED, **fields)
     _timeline(uow, event, {"decision_due": data.decision_due.isoformat()})
 
 
 def accepted(uow: UnitOfWork, event: Event) -> None:
     data: ev.Accepted = event.data
     fields = {"docket_number": data.docket_number, "decided_at": data.accepted_at}
-    db.apply_state(uow.conn, data.filing_id, data.version, Status.ACCEPTED, **fields)
+    db.apply_state(uow.conn, data.filing_id, data.version, FilingStatus.ACCEPTED, **fields)
     _timeline(uow, event, {"docket_number": data.docket_number})
 
 
 def rejected(uow: UnitOfWork, event: Event) -> None:
     data: ev.Rejected = event.data
     fields = {"reason": data.reason, "decided_at": data.rejected_at}
-    db.apply_state(uow.conn, data.filing_id, data.version, Status.REJECTED, **fields)
+    db.apply_state(uow.conn, data.filing_id, data.version, FilingStatus.REJECTED, **fields)
     _timeline(uow, event, {"reason": data.reason})
 
 
 def correction_requested(uow: UnitOfWork, event: Event) -> None:
     data: ev.CorrectionRequested = event.data
     fields = {"missing_items": data.missing_items, "correction_deadline": data.deadline.isoformat()}
-    db.apply_state(uow.conn, data.filing_id, data.version, Status.CORRECTION_REQUESTED, **fields)
+    db.apply_state(uow.conn, data.filing_id, data.version, FilingStatus.CORRECTION_REQUESTED, **fields)
     _timeline(uow, event, {"missing_items": data.missing_items, "deadline": data.deadline.isoformat()})
 
 
@@ -63,14 +63,14 @@ def resubmitted(uow: UnitOfWork, event: Event) -> None:
         "decision_due": data.decision_due,
         "overdue_flagged": 0,
     }
-    db.apply_state(uow.conn, data.filing_id, data.version, Status.RESUBMITTED, **fields)
+    db.apply_state(uow.conn, data.filing_id, data.version, FilingStatus.RESUBMITTED, **fields)
     _timeline(uow, event, {"documents": len(data.documents), "decision_due": data.decision_due.isoformat()})
 
 
 def withdrawn(uow: UnitOfWork, event: Event) -> None:
     data: ev.Withdrawn = event.data
     fields = {"reason": data.reason, "decided_at": data.withdrawn_at}
-    db.apply_state(uow.conn, data.filing_id, data.version, Status.WITHDRAWN, **fields)
+    db.apply_state(uow.conn, data.filing_id, data.version, FilingStatus.WITHDRAWN, **fields)
     _timeline(uow, event, {"reason": data.reason})
 
 

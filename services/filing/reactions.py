@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from services.filing import domain, service
 from services.filing import store as db
-from services.filing.domain import Action, Status
+from services.filing.domain import Action, FilingStatus
 from services.filing.ownership import FILING
 from shared.contracts import filing as ev
 from shared.contracts.envelope import Event
@@ -18,7 +18,7 @@ def reactions(decision_seconds: int) -> Table:
     def receive(uow: UnitOfWork, event: Event) -> None:
         """The court region takes ownership of a submission addressed to it, the moment it arrives."""
         filing = db.get(uow.conn, event.data.filing_id)
-        if not FILING.owned_by(filing, uow.region) or not domain.can(Action.RECEIVE, Status(filing["status"])):
+        if not FILING.owned_by(filing, uow.region) or not domain.can(Action.RECEIVE, FilingStatus(filing["status"])):
             return
         at = now()
         data = ev.Received(

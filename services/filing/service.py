@@ -10,7 +10,7 @@ from typing import Any
 
 from services.filing import domain
 from services.filing import store as db
-from services.filing.domain import Action, Status
+from services.filing.domain import Action, FilingStatus
 from services.filing.metrics import TIME_TO_DECISION
 from services.filing.models import RequestCorrection, Resubmit, Withdraw
 from services.filing.ownership import FILING
@@ -27,7 +27,7 @@ from shared.rules.identity import mask_id, mask_name
 def _require(action: Action, filing: dict[str, Any]) -> None:
     """409 naming the current state, unless `action` is allowed from it."""
     try:
-        domain.next_status(action, Status(filing["status"]))
+        domain.next_status(action, FilingStatus(filing["status"]))
     except domain.InvalidTransition as refused:
         raise conflict(str(refused), refused.current.value) from None
 
@@ -145,7 +145,7 @@ def request_change(
 def apply_change(uow: UnitOfWork, filing: dict[str, Any], action: Action, body: Any, decision_seconds: int) -> None:
     """The court region applies a resubmission or withdrawal, or refuses a withdrawal that came too late."""
     filing_id, version, at = filing["id"], filing["version"] + 1, now()
-    current = Status(filing["status"])
+    current = FilingStatus(filing["status"])
     if action is Action.RESUBMIT:
         if not domain.can(action, current):
             return  # a late duplicate request: the state already moved on, and the timeline shows the request

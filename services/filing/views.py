@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from services.filing.domain import Status
+from services.filing.domain import FilingStatus
 from shared.contracts.filing import CaseType, Document, MaskedParty
 from shared.contracts.views import Page, TimelineEntry, View
 
@@ -18,7 +18,7 @@ class Filing(View):
     receiving_region: str
     court_region: str
     case_type: CaseType
-    status: Status
+    status: FilingStatus
     version: int
     claim_summary: str
     claim_amount: Decimal | None

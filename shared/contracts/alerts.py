@@ -47,7 +47,7 @@ class Location(Payload):
     address: str = Field(min_length=1, max_length=300)
 
 
-class Subject(Payload):
+class AlertSubject(Payload):
     kind: Literal["person", "vehicle", "object"]
     description: str = Field(min_length=1, max_length=1000)
     plate: str | None = Field(default=None, max_length=20)
@@ -61,7 +61,7 @@ class Raised(Payload):
     title: str
     description: str
     location: Location
-    subjects: list[Subject]
+    subjects: list[AlertSubject]
     action: RequestedAction
     targets: list[str]
     valid_until: datetime

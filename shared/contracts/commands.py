@@ -15,7 +15,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from shared.contracts.alerts import Category, Location, RequestedAction, Severity, Subject
+from shared.contracts.alerts import AlertSubject, Category, Location, RequestedAction, Severity
 from shared.contracts.base import REGISTRY, EventType, Payload
 from shared.contracts.base import json_schemas as declared_schemas
 from shared.contracts.corrections import CorrectionType, RiskLevel
@@ -82,7 +82,7 @@ class RaiseAlert(Body):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=4000)
     location: Location
-    subjects: list[Subject] = Field(default_factory=list, max_length=50)
+    subjects: list[AlertSubject] = Field(default_factory=list, max_length=50)
     action: RequestedAction
     targets: list[Region] | None = Field(default=None, max_length=2)
     valid_until: AwareDatetime

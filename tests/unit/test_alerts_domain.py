@@ -6,7 +6,7 @@ from services.alerts.domain import (
     DEFAULT_ACK_SECONDS,
     AckState,
     AlertRuleError,
-    Status,
+    AlertStatus,
     ack_due,
     check_answerable,
     check_open,
@@ -43,30 +43,30 @@ def test_escalation_once_per_late_target_with_a_controlled_clock():
     due = ack_due(T0, Severity.I)
     acked = AckState("jiashan", due, T0 + timedelta(seconds=30), None)
     silent = AckState("qingpu", due, None, None)
-    assert due_for_escalation(Status.ACTIVE, [acked, silent], due) == []  # at the deadline: not yet late
-    assert due_for_escalation(Status.ACTIVE, [acked, silent], due + timedelta(seconds=1)) == [silent]
+    assert due_for_escalation(AlertStatus.ACTIVE, [acked, silent], due) == []  # at the deadline: not yet late
+    assert due_for_escalation(AlertStatus.ACTIVE, [acked, silent], due + timedelta(seconds=1)) == [silent]
     escalated = AckState("qingpu", due, None, due + timedelta(seconds=1))
-    assert due_for_escalation(Status.ACTIVE, [acked, escalated], due + timedelta(hours=1)) == []
+    assert due_for_escalation(AlertStatus.ACTIVE, [acked, escalated], due + timedelta(hours=1)) == []
 
 
 def test_closed_alerts_escalate_nothing():
     late = AckState("qingpu", T0, None, None)
-    assert due_for_escalation(Status.RESOLVED, [late], T0 + timedelta(days=1)) == []
+    assert due_for_escalation(AlertStatus.RESOLVED, [late], T0 + timedelta(days=1)) == []
 
 
 def test_expiry():
     until = T0 + timedelta(hours=6)
-    assert not is_expired(Status.ACTIVE, until, until - timedelta(seconds=1))
-    assert is_expired(Status.ACTIVE, until, until)
-    assert not is_expired(Status.CANCELLED, until, until + timedelta(days=1))
+    assert not is_expired(AlertStatus.ACTIVE, until, until - timedelta(seconds=1))
+    assert is_expired(AlertStatus.ACTIVE, until, until)
+    assert not is_expired(AlertStatus.CANCELLED, until, until + timedelta(days=1))
     with pytest.raises(AlertRuleError):
         check_validity(T0, T0)
 
 
 def test_state_rules():
-    check_open(Status.ACTIVE, "update")
+    check_open(AlertStatus.ACTIVE, "update")
     with pytest.raises(AlertRuleError, match="resolved"):
-        check_open(Status.RESOLVED, "update")
+        check_open(AlertStatus.RESOLVED, "update")
     check_answerable("open")
     with pytest.raises(AlertRuleError, match="dispatched"):
         check_answerable("dispatched")

@@ -7,7 +7,7 @@ from services.corrections.domain import (
     InvalidMove,
     Move,
     Movement,
-    Status,
+    SubjectStatus,
     check_in_open,
     check_travel,
     involved,
@@ -33,13 +33,13 @@ def test_report_in_windows():
     decided = datetime(2026, 6, 1, 15, tzinfo=UTC)
     due = report_in_due(decided, 7 * 86400)
     assert due == decided + timedelta(days=7)
-    assert report_in_overdue(Status.ENROLLED, due, due + timedelta(seconds=1))
-    assert not report_in_overdue(Status.ENROLLED, due, due)
-    assert not report_in_overdue(Status.REPORTED_IN, due, due + timedelta(days=3))
+    assert report_in_overdue(SubjectStatus.ENROLLED, due, due + timedelta(seconds=1))
+    assert not report_in_overdue(SubjectStatus.ENROLLED, due, due)
+    assert not report_in_overdue(SubjectStatus.REPORTED_IN, due, due + timedelta(days=3))
 
 
 def test_the_life_of_a_record():
-    status = Status.ENROLLED
+    status = SubjectStatus.ENROLLED
     for move in (
         Move.REPORT_IN,
         Move.APPROVE_TRAVEL,
@@ -50,16 +50,16 @@ def test_the_life_of_a_record():
         Move.RELEASE,
     ):
         status = next_status(move, status)
-    assert status is Status.RELEASED
+    assert status is SubjectStatus.RELEASED
 
 
 @pytest.mark.parametrize(
     ("move", "current"),
     [
-        (Move.APPROVE_TRAVEL, Status.ENROLLED),
-        (Move.RELEASE, Status.TRAVELLING),
-        (Move.REQUEST_TRANSFER, Status.TRAVELLING),
-        (Move.REPORT_IN, Status.RELEASED),
+        (Move.APPROVE_TRAVEL, SubjectStatus.ENROLLED),
+        (Move.RELEASE, SubjectStatus.TRAVELLING),
+        (Move.REQUEST_TRANSFER, SubjectStatus.TRAVELLING),
+        (Move.REPORT_IN, SubjectStatus.RELEASED),
     ],
 )
 def test_refused_moves_name_the_current_status(move, current):
@@ -89,8 +89,8 @@ def test_a_trip_opens_access_only_on_its_dates():
     assert involved("qingpu", [later], TODAY + timedelta(days=14))
     assert not check_in_open(TODAY + timedelta(days=14), TODAY + timedelta(days=20), TODAY)
     assert check_in_open(TODAY, TODAY, TODAY)
-    assert next_status(Move.APPROVE_TRAVEL, Status.UNDER_SUPERVISION) is Status.TRAVEL_APPROVED
-    assert next_status(Move.START_TRAVEL, Status.TRAVEL_APPROVED) is Status.TRAVELLING
+    assert next_status(Move.APPROVE_TRAVEL, SubjectStatus.UNDER_SUPERVISION) is SubjectStatus.TRAVEL_APPROVED
+    assert next_status(Move.START_TRAVEL, SubjectStatus.TRAVEL_APPROVED) is SubjectStatus.TRAVELLING
 
 
 def test_another_region_is_involved_only_while_a_movement_to_it_is_active():

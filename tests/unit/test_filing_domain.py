@@ -4,8 +4,8 @@ import pytest
 
 from services.filing.domain import (
     Action,
+    FilingStatus,
     InvalidTransition,
-    Status,
     can,
     decision_due,
     docket_number,
@@ -16,13 +16,13 @@ from shared.contracts.filing import CaseType
 
 
 def test_the_happy_path_through_correction():
-    status = Status.SUBMITTED
+    status = FilingStatus.SUBMITTED
     for action in (Action.RECEIVE, Action.REQUEST_CORRECTION, Action.RESUBMIT, Action.ACCEPT):
         status = next_status(action, status)
-    assert status is Status.ACCEPTED
+    assert status is FilingStatus.ACCEPTED
 
 
-@pytest.mark.parametrize("decided", [Status.ACCEPTED, Status.REJECTED, Status.WITHDRAWN])
+@pytest.mark.parametrize("decided", [FilingStatus.ACCEPTED, FilingStatus.REJECTED, FilingStatus.WITHDRAWN])
 def test_nothing_moves_a_decided_filing(decided):
     for action in Action:
         assert not can(action, decided)
@@ -32,25 +32,30 @@ def test_nothing_moves_a_decided_filing(decided):
 
 
 def test_only_the_reviewing_states_can_be_decided():
-    assert can(Action.ACCEPT, Status.RECEIVED) and can(Action.ACCEPT, Status.RESUBMITTED)
-    assert not can(Action.ACCEPT, Status.SUBMITTED)
-    assert not can(Action.ACCEPT, Status.CORRECTION_REQUESTED)
-    assert not can(Action.RESUBMIT, Status.RECEIVED)
+    assert can(Action.ACCEPT, FilingStatus.RECEIVED) and can(Action.ACCEPT, FilingStatus.RESUBMITTED)
+    assert not can(Action.ACCEPT, FilingStatus.SUBMITTED)
+    assert not can(Action.ACCEPT, FilingStatus.CORRECTION_REQUESTED)
+    assert not can(Action.RESUBMIT, FilingStatus.RECEIVED)
 
 
 def test_withdrawal_is_possible_until_decided():
-    for status in (Status.SUBMITTED, Status.RECEIVED, Status.CORRECTION_REQUESTED, Status.RESUBMITTED):
-        assert next_status(Action.WITHDRAW, status) is Status.WITHDRAWN
+    for status in (
+        FilingStatus.SUBMITTED,
+        FilingStatus.RECEIVED,
+        FilingStatus.CORRECTION_REQUESTED,
+        FilingStatus.RESUBMITTED,
+    ):
+        assert next_status(Action.WITHDRAW, status) is FilingStatus.WITHDRAWN
 
 
 def test_seven_day_rule():
     received = datetime(2026, 3, 1, 9, tzinfo=UTC)
     due = decision_due(received)
     assert due == received + timedelta(days=7)
-    assert not is_overdue(Status.RECEIVED, due, due)
-    assert is_overdue(Status.RECEIVED, due, due + timedelta(seconds=1))
-    assert not is_overdue(Status.CORRECTION_REQUESTED, due, due + timedelta(days=1))  # waiting on the filer
-    assert not is_overdue(Status.ACCEPTED, due, due + timedelta(days=1))
+    assert not is_overdue(FilingStatus.RECEIVED, due, due)
+    assert is_overdue(FilingStatus.RECEIVED, due, due + timedelta(seconds=1))
+    assert not is_overdue(FilingStatus.CORRECTION_REQUESTED, due, due + timedelta(days=1))  # waiting on the filer
+    assert not is_overdue(FilingStatus.ACCEPTED, due, due + timedelta(days=1))
 
 
 @pytest.mark.parametrize(
