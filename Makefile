@@ -29,9 +29,9 @@ help:
 setup: $(PY_STAMP) $(KAFKA_STAMP) $(MIRROR_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(CONSOLE_ASSETS) \
 	$(ASYNCAPI_SCHEMA) $(BROWSER)
 
-$(PY_STAMP): pyproject.toml
+$(PY_STAMP): pyproject.toml clients/python/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -e ".[dev]"
+	$(BIN)/pip install -q --disable-pip-version-check -e ".[dev]" -e "clients/python[kafka]"
 	@touch $@
 
 # A pom's runtime dependencies, copied from Maven Central into a folder (nothing is built): $(call jars,POM,DIR)

@@ -1,0 +1,83 @@
+"""Every operation of the four services' APIs (under /v1), by service. A test checks this table against
+each service's OpenAPI document: every operation there is here, with the model it answers."""
+
+from __future__ import annotations
+
+from yrd_client import models as m
+from yrd_client.operations import Bulk, Call, Pages, Resource, S
+
+GET, POST, PATCH = "GET", "POST", "PATCH"
+
+
+class Audit(Resource[S]):
+    """The instance's audit log (auditors): `list(record=..., actor=..., since=..., until=...)`."""
+
+    page = Call(GET, "/audit", m.PageAuditEntry)
+    list = Pages(page, m.AuditEntry)
+
+
+class Filing(Resource[S]):
+    submit = Call(POST, "/filings", m.Filing)
+    submit_batch = Bulk("/filings/batch")
+    get = Call(GET, "/filings/{filing_id}", m.FilingView)
+    parties = Call(GET, "/filings/{filing_id}/parties", m.Parties)
+    page = Call(GET, "/filings", m.PageFiling)
+    list = Pages(page, m.Filing)
+    accept = Call(POST, "/filings/{filing_id}/accept", m.Filing)
+    reject = Call(POST, "/filings/{filing_id}/reject", m.Filing)
+    request_correction = Call(POST, "/filings/{filing_id}/request-correction", m.Filing)
+    resubmit = Call(POST, "/filings/{filing_id}/resubmit", m.Filing)
+    withdraw = Call(POST, "/filings/{filing_id}/withdraw", m.Filing)
+
+
+class Alerts(Resource[S]):
+    raise_alert = Call(POST, "/alerts", m.AlertView)
+    raise_batch = Bulk("/alerts/batch")
+    get = Call(GET, "/alerts/{alert_id}", m.AlertView)
+    page = Call(GET, "/alerts", m.PageAlert)
+    list = Pages(page, m.Alert)
+    update = Call(PATCH, "/alerts/{alert_id}", m.AlertView)
+    acknowledge = Call(POST, "/alerts/{alert_id}/ack", m.AlertView)
+    report_sighting = Call(POST, "/alerts/{alert_id}/sightings", m.AlertView)
+    report_sightings_batch = Bulk("/alerts/{alert_id}/sightings/batch")
+    request_reinforcement = Call(POST, "/alerts/{alert_id}/reinforcement-requests", m.Reinforcement)
+    answer_reinforcement = Call(POST, "/reinforcement-requests/{request_id}/respond", m.Reinforcement)
+    close = Call(POST, "/alerts/{alert_id}/close", m.AlertView)
+
+
+class Corrections(Resource[S]):
+    enrol = Call(POST, "/subjects", m.SubjectView)
+    enrol_batch = Bulk("/subjects/batch")
+    lookup = Call(POST, "/subjects/lookup", m.LookupResult)
+    get = Call(GET, "/subjects/{subject_id}", m.SubjectView)
+    detail = Call(GET, "/subjects/{subject_id}/detail", m.FullRecord)
+    page = Call(GET, "/subjects", m.PageSubject)
+    list = Pages(page, m.Subject)
+    report_in = Call(POST, "/subjects/{subject_id}/report-in", m.SubjectView)
+    release = Call(POST, "/subjects/{subject_id}/release", m.SubjectView)
+    approve_travel = Call(POST, "/subjects/{subject_id}/travels", m.Travel)
+    check_in = Call(POST, "/travels/{travel_id}/check-in", m.Travel)
+    record_return = Call(POST, "/travels/{travel_id}/return", m.Travel)
+    request_transfer = Call(POST, "/subjects/{subject_id}/transfers", m.Transfer)
+    accept_transfer = Call(POST, "/transfers/{transfer_id}/accept", m.Transfer)
+    reject_transfer = Call(POST, "/transfers/{transfer_id}/reject", m.Transfer)
+    report_violation = Call(POST, "/subjects/{subject_id}/violations", m.SubjectView)
+
+
+class Notary(Resource[S]):
+    issue = Call(POST, "/certificates", m.CertificateView)
+    issue_batch = Bulk("/certificates/batch")
+    get = Call(GET, "/certificates/{number}", m.CertificateView)
+    revoke = Call(POST, "/certificates/{number}/revoke", m.CertificateView)
+    page = Call(GET, "/certificates", m.PageCertificate)
+    list = Pages(page, m.Certificate)
+    verify = Call(POST, "/verifications", m.VerifyResult)
+    verifications_page = Call(GET, "/verifications", m.PageVerification)
+    verifications = Pages(verifications_page, m.Verification)
+    request_proof = Call(POST, "/proof-requests", m.ProofRequest)
+    request_proof_batch = Bulk("/proof-requests/batch")
+    proof_request = Call(GET, "/proof-requests/{request_id}", m.ProofRequestView)
+    proof_subject = Call(GET, "/proof-requests/{request_id}/subject", m.ProofSubject)
+    answer_proof = Call(POST, "/proof-requests/{request_id}/respond", m.ProofRequest)
+    proof_requests_page = Call(GET, "/proof-requests", m.PageProofRequest)
+    proof_requests = Pages(proof_requests_page, m.ProofRequest)
