@@ -34,17 +34,21 @@ def append(conn: sqlite3.Connection, **fields: Any) -> AuditEntry:
         "prev_hash": prev_hash,
         **fields,
     }
-    unhashed = AuditEntry.model_validate({**body, "hash": GENESIS}).model_dump(mode="json", exclude={"hash"})
-    entry = AuditEntry.model_validate({**unhashed, "hash": _digest(unhashed)})
-    restore(conn, entry)
+    validated = AuditEntry.model_validate({**body, "hash": GENESIS})
+    unhashed = validated.model_dump(mode="json", exclude={"hash"})
+    digest = _digest(unhashed)
+    # Validated once: the hash is the only change, and it is a digest string (every write pays for this).
+    entry = validated.model_copy(update={"hash": digest})
+    restore(conn, entry, {**unhashed, "hash": digest})
     return entry
 
 
-def restore(conn: sqlite3.Connection, entry: AuditEntry) -> None:
-    """Store one entry as it is (also how a rebuild puts back the chain published to the audit topic)."""
+def restore(conn: sqlite3.Connection, entry: AuditEntry, stored: dict[str, Any] | None = None) -> None:
+    """Store one entry as it is (also how a rebuild puts back the chain published to the audit topic);
+    `stored`: its JSON form, when the caller has it already."""
     conn.execute(
         "INSERT INTO audit_log(idx, entry, hash) VALUES (?, ?, ?)",
-        (entry.index, orjson.dumps(entry.model_dump(mode="json")), entry.hash),
+        (entry.index, orjson.dumps(stored or entry.model_dump(mode="json")), entry.hash),
     )
     conn.execute(
         "INSERT INTO audit_index(idx, actor, record, action, decision, at) VALUES (?, ?, ?, ?, ?, ?)",
