@@ -155,15 +155,18 @@ class InMemoryZone:
             rows = outbox.pending(store.connect(), 10_000)
             if rows:
                 store.write(lambda conn, rows=rows: outbox.mark_sent(conn, [r["seq"] for r in rows]))
+            relay = self.runtime(region).relay  # signs as the region's relay does
             taken += [
-                Delivery(region, r["topic"], r["seq"], r["key"], r["value"], outbox.stored_headers(r)) for r in rows
+                Delivery(region, r["topic"], r["seq"], r["key"], r["value"], relay.outgoing_headers(r)) for r in rows
             ]
         self.log += taken
         return taken
 
     def deliver(self, delivery: Delivery, to: Region) -> bool:
-        """What the consumer of `to` does with the record; True if it was new there."""
-        return self.runtime(to).consumer.apply(delivery.event())
+        """What the consumer of `to` does with the record (its signature checked, then decoded and
+        applied); True if it was new there. A refused record raises PoisonMessage."""
+        consumer = self.runtime(to).consumer
+        return consumer.apply(consumer.read(delivery.topic, delivery.key, delivery.value, delivery.headers))
 
     def settle(self, max_rounds: int = 50) -> int:
         """Deliver everything (and what reactions emit in answer) until the zone is quiet."""

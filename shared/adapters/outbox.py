@@ -45,7 +45,10 @@ def pending(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def stored_headers(row: sqlite3.Row) -> list[tuple[str, bytes]]:
+Headers = list[tuple[str, bytes]]
+
+
+def stored_headers(row: sqlite3.Row) -> Headers:
     return [(name, value.encode()) for name, value in orjson.loads(row["headers"])]
 
 
@@ -76,7 +79,10 @@ class OutboxRelay:
         poll_seconds: float = 0.2,
         batch: int = 500,
         health: BrokerHealth | None = None,
+        sign: Callable[[Headers, bytes], Headers] | None = None,
     ) -> None:
+        """`sign`: the region's event signature added to each record as it leaves (shared/adapters/signing.py)."""
+        self.sign = sign or (lambda headers, value: headers)
         self.store = store
         self.producer_factory = producer_factory
         self.labels = labels
@@ -85,6 +91,9 @@ class OutboxRelay:
         self.wakeup = threading.Event()
         self.health = health or BrokerHealth(labels)
         self._producer: KafkaProducer | None = None
+
+    def outgoing_headers(self, row: sqlite3.Row) -> Headers:
+        return self.sign(stored_headers(row), row["value"])
 
     def notify(self) -> None:
         """Called after a write commits, so its events leave now rather than at the next poll."""
@@ -119,7 +128,7 @@ class OutboxRelay:
         self._producer = producer
         futures = []
         for row in rows:
-            headers = stored_headers(row)
+            headers = self.outgoing_headers(row)
             event_type = next((v for n, v in headers if n == "ce_type"), b"").decode()
             future = producer.send(row["topic"], key=row["key"], value=row["value"], headers=headers)
             futures.append((row["seq"], event_type, future))

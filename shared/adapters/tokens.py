@@ -18,6 +18,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from shared.adapters.signing import init_dev_event_keys
 from shared.contracts.regions import Region
 from shared.rules.policy import Role
 
@@ -154,7 +155,7 @@ def init_dev_keys(keys_dir: Path) -> bool:
         created = True
     trust_path = keys_dir / "trust.json"
     if trust_path.exists() and all(private_key_path(keys_dir, r).exists() for r in Region):
-        return created
+        return init_dev_event_keys(keys_dir, trust_path) or created
     trust: dict[str, dict[str, dict[str, str]]] = {"regions": {}}
     for region in Region:
         key = Ed25519PrivateKey.generate()
@@ -170,6 +171,7 @@ def init_dev_keys(keys_dir: Path) -> bool:
         )
         trust["regions"][region.value] = {"issuer": issuer_of(region), "public_key": public.decode()}
     trust_path.write_text(json.dumps(trust, indent=2))
+    init_dev_event_keys(keys_dir, trust_path)
     return True
 
 

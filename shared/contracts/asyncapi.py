@@ -13,7 +13,7 @@ from pydantic.json_schema import models_json_schema
 
 from shared.contracts.base import REGISTRY, EventType
 from shared.contracts.commands import COMMANDS, RESULTS, CommandType
-from shared.contracts.envelope import DeadLetterReason
+from shared.contracts.envelope import SIGNATURE_HEADER, SIGNATURE_KEY_HEADER, DeadLetterReason
 from shared.contracts.regions import Domain, Region
 from shared.contracts.topics import COMMANDS_SUFFIX, DLQ_SUFFIX, RESULTS_SUFFIX
 
@@ -27,7 +27,17 @@ _REGION = {
 _CLOUDEVENT_HEADERS: dict[str, Any] = {
     "type": "object",
     "description": "CloudEvents 1.0, Kafka protocol binding, binary content mode: attributes as ce_* headers.",
-    "required": ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_subject", "ce_region"],
+    "required": [
+        "ce_specversion",
+        "ce_id",
+        "ce_source",
+        "ce_type",
+        "ce_time",
+        "ce_subject",
+        "ce_region",
+        SIGNATURE_HEADER,
+        SIGNATURE_KEY_HEADER,
+    ],
     "properties": {
         "ce_specversion": {"const": "1.0"},
         "ce_id": {"type": "string", "description": "the event's id (consumers apply each id once)"},
@@ -40,6 +50,12 @@ _CLOUDEVENT_HEADERS: dict[str, Any] = {
         "ce_causationid": {"type": "string", "description": "the event or command this one answers"},
         "ce_actor": {"type": "string", "description": "who acted (token subject), absent for the system"},
         "ce_agency": {"type": "string", "description": "the acting principal's agency"},
+        SIGNATURE_HEADER: {
+            "type": "string",
+            "description": "base64url Ed25519 signature of the producing region over the ce_* headers "
+            "(sorted, name=value lines) and the value's SHA-256; consumers refuse a record without a valid one",
+        },
+        SIGNATURE_KEY_HEADER: {"type": "string", "description": "the signing key's id in the zone's trust list"},
         "content-type": {"const": "application/json"},
     },
 }

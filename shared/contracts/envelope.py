@@ -27,6 +27,11 @@ from shared.contracts.regions import Region
 CONTENT_TYPE = "application/json"
 
 
+# The producing region's Ed25519 signature over the ce_* headers and the value's digest, and its key's id
+# (shared/adapters/signing.py signs and verifies).
+SIGNATURE_HEADER, SIGNATURE_KEY_HEADER = "ce_signature", "ce_signaturekid"
+
+
 class DeadLetterReason(StrEnum):
     """Why a record went to a dead-letter topic (its `dlq_reason` header)."""
 
@@ -36,6 +41,9 @@ class DeadLetterReason(StrEnum):
     UNKNOWN_VERSION = "unknown-version"
     SCHEMA_INVALID = "schema-invalid"
     HANDLER_FAILED = "handler-failed"
+    BAD_SIGNATURE = "bad-signature"  # unsigned, or altered since it was signed
+    UNTRUSTED_SIGNER = "untrusted-signer"  # a key the trust list does not hold, or outside its validity
+    MISATTRIBUTED = "misattributed"  # signed by another region than the topic's or the one it names
 
 
 class PoisonMessage(Exception):

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     data_dir: Path = ROOT / "var"
     keys_dir: Path = ROOT / ".cache" / "keys"
     trust_file: Path | None = None
+    # The region's event-signing key (Ed25519 PEM); its public key must be in the trust file's event_keys.
+    event_key_file: Path | None = None
     id_hash_key_file: Path | None = None
     # Where peers live, for point-to-point detail reads: "http://{host}:{port}" by the port map unless set.
     peer_host: str = "127.0.0.1"
@@ -68,6 +70,10 @@ class Settings(BaseSettings):
     @property
     def resolved_trust_file(self) -> Path:
         return self.trust_file or self.keys_dir / "trust.json"
+
+    @property
+    def resolved_event_key_file(self) -> Path:
+        return self.event_key_file or self.keys_dir / f"{self.region.value}.events.key.pem"
 
     @property
     def resolved_id_hash_key_file(self) -> Path:

@@ -122,7 +122,9 @@ def dlq_replay(
     settings = instance_settings(region=region, service=service)
     runtime = importlib.import_module(f"services.{service.value}.app").build(settings).state.runtime
     dead_letters = dlq(topic(region, service, settings.topic_prefix))
-    report = replay(settings.kafka_bootstrap, dead_letters, runtime.consumer.apply, set(offset) if offset else None)
+    only = set(offset) if offset else None
+    # The instance's own reader: a dead letter's signature is checked again before it is applied.
+    report = replay(settings.kafka_bootstrap, dead_letters, runtime.consumer.apply, only, runtime.consumer.read)
     typer.echo(f"applied {report.applied} (already-processed events change nothing)")
     for dead_offset, reason in report.still_poison:
         typer.echo(f"offset {dead_offset}: still {reason}", err=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 from shared.adapters import audit
 from shared.adapters.kafka.audit_topic import published_entries
 from shared.adapters.kafka.replay import read_to_end
-from shared.contracts.envelope import PoisonMessage, decode
+from shared.contracts.envelope import PoisonMessage
 from shared.contracts.regions import Domain
 from shared.contracts.topics import all_regions_topics, topic
 from shared.core.settings import Settings
@@ -60,7 +60,7 @@ def rebuild(settings: Settings) -> RebuildReport:
         events = []
         for record in batch:
             try:
-                events.append(decode(record.key, record.value, record.headers))
+                events.append(runtime.consumer.read(record.topic, record.key, record.value, record.headers))
             except PoisonMessage:
                 report.poison += 1  # it is in the dead-letter topic already
         with runtime.store.transaction() as conn:

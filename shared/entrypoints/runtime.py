@@ -19,6 +19,7 @@ from shared.adapters.kafka.probe import broker_answers
 from shared.adapters.kafka.producer import make_producer
 from shared.adapters.outbox import OutboxRelay
 from shared.adapters.peers import Peers
+from shared.adapters.signing import EventSigner, EventTrust, verifying_reader
 from shared.adapters.store import Store, prune
 from shared.adapters.tokens import TrustList
 from shared.contracts.base import REGISTRY
@@ -153,7 +154,10 @@ def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRo
         if declared.domain is domain:
             metrics.PUBLISHED.labels(type=declared.type, **settings.metric_labels)
     health = BrokerHealth(settings.metric_labels)
-    relay = OutboxRelay(store, producer, settings.metric_labels, settings.outbox_poll_seconds, health=health)
+    signer = EventSigner.load(settings.resolved_event_key_file, settings.region)
+    relay = OutboxRelay(
+        store, producer, settings.metric_labels, settings.outbox_poll_seconds, health=health, sign=signer.sign
+    )
 
     def apply(conn, event: Event) -> None:
         # Events a reaction emits are caused by, and correlated with, the event it answers.
@@ -175,6 +179,7 @@ def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRo
         apply,
         producer,
         health,
+        read=verifying_reader(EventTrust.load(settings.resolved_trust_file), settings.topic_prefix),
     )
     runtime = Runtime(
         settings=settings,

@@ -208,5 +208,6 @@ def test_the_demo_walks_through_all_four_services(filing_cluster, alerts_cluster
     assert "docket number (" in out and "沪0118民初" in out
     assert "acknowledged so far: jiashan" in out
     assert "Wujiang verifies the original: valid" in out and "an altered copy: hash_mismatch" in out
-    assert "Qingpu asks for the full record: 403" in out and "Qingpu reads it: 200" in out
+    assert "Qingpu asks for the full record: 403" in out
+    assert "during the approved trip Qingpu reads it, supervised by 嘉善县某司法所" in out
     assert "released at the end of the demo: released" in out

@@ -23,8 +23,9 @@ from kafka.structs import OffsetAndMetadata
 from shared.adapters import metrics
 from shared.adapters.kafka.dead_letters import DeadLetters
 from shared.adapters.kafka.health import BrokerHealth
+from shared.adapters.signing import Reader, plain_reader
 from shared.adapters.store import Store, mark_processed, processed, savepoint
-from shared.contracts.envelope import DeadLetterReason, Event, PoisonMessage, decode
+from shared.contracts.envelope import DeadLetterReason, Event, PoisonMessage
 from shared.contracts.regions import Domain
 from shared.contracts.topics import all_regions_topics, dlq, topic
 
@@ -97,7 +98,10 @@ class ConsumerRunner:
         handle: Handler,
         producer_factory: Callable[[], KafkaProducer],
         health: BrokerHealth | None = None,
+        read: Reader = plain_reader,
     ) -> None:
+        """`read`: a record to an event; with the zone's trust list it checks the signature first."""
+        self.read = read
         self.config = config
         self.health = health or BrokerHealth(config.labels)
         self._duplicates = metrics.DUPLICATES.labels(**config.labels)
@@ -197,7 +201,7 @@ class ConsumerRunner:
                 done += 1  # an echo of this region's own event, or a redelivery: not even decoded
                 continue
             try:
-                event = decode(record.key, record.value, record.headers)
+                event = self.read(record.topic, record.key, record.value, record.headers)
             except PoisonMessage:
                 break
             try:
@@ -225,7 +229,7 @@ class ConsumerRunner:
     def _process(self, record: ConsumerRecord, stop: threading.Event) -> bool:
         """True once the record is handled or dead-lettered; False only when stopping first."""
         try:
-            event = decode(record.key, record.value, record.headers)
+            event = self.read(record.topic, record.key, record.value, record.headers)
         except PoisonMessage as poison:
             return self.dead_letters.put(record, poison.reason, poison.detail, stop)
         delay = self.config.first_backoff

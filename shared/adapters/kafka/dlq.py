@@ -9,7 +9,8 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
-from shared.contracts.envelope import Event, PoisonMessage, decode
+from shared.adapters.signing import Reader, plain_reader
+from shared.contracts.envelope import Event, PoisonMessage
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def replay(
     topic_name: str,
     apply: Callable[[Event], None],
     only_offsets: set[int] | None = None,
+    read: Reader = plain_reader,
 ) -> ReplayReport:
     """Run dead letters through the service's handler again, once their cause is fixed. Idempotent: an event
     already processed is skipped by its id, so replaying twice changes nothing."""
@@ -69,7 +71,8 @@ def replay(
             continue
         headers = [(n, v) for n, v in record.headers or [] if not n.startswith("dlq_")]
         try:
-            apply(decode(record.key, record.value, headers))
+            origin = dict(record.headers or []).get("dlq_topic", b"").decode(errors="replace")
+            apply(read(origin, record.key, record.value, headers))  # the signature is checked again
             applied += 1
         except PoisonMessage as poison:
             still_poison.append((record.offset, poison.reason))

@@ -1,0 +1,185 @@
+"""Signed events: each region signs every event it publishes with its own Ed25519 event key (apart from
+its token key, so one stolen key does not give both), and every consumer verifies the signature against
+the zone's trust list before it reads anything else of the record.
+
+The signature covers every CloudEvents attribute header (`ce_*`, sorted) and the SHA-256 of the value, so
+neither the envelope nor the data can be altered. A record is refused (dead-lettered, nothing applied):
+unsigned or altered (`bad-signature`); signed with a key the trust list does not hold, or outside that
+key's validity at the event's time (`untrusted-signer`); signed by a region other than the one whose
+topic it is on or that it names as its own (`misattributed`).
+
+Rotation: the trust list holds any number of keys per region, each with an optional validity window
+(`not_before`, `not_after`). Add the new key to every region's trust list, switch the region's signing
+key, and close the old key's window once its events have been read everywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from shared.contracts.envelope import (
+    SIGNATURE_HEADER,
+    SIGNATURE_KEY_HEADER,
+    DeadLetterReason,
+    Event,
+    PoisonMessage,
+    decode,
+)
+from shared.contracts.regions import Region
+from shared.contracts.topics import parse
+
+SIGNATURE, KEY_ID = SIGNATURE_HEADER, SIGNATURE_KEY_HEADER
+_CONTEXT = b"yrd-event-signature-v1\n"  # a signature over an event can never pass for another kind of message
+Headers = list[tuple[str, bytes]]
+
+
+def signing_input(headers: Headers, value: bytes | None) -> bytes:
+    attributes = sorted((n, v) for n, v in headers if n.startswith("ce_") and n not in (SIGNATURE, KEY_ID))
+    envelope = b"".join(name.encode() + b"=" + raw + b"\n" for name, raw in attributes)
+    return _CONTEXT + envelope + b"sha256=" + hashlib.sha256(value or b"").hexdigest().encode()
+
+
+def key_id(region: Region, key: Ed25519PublicKey) -> str:
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return f"{region.value}-{hashlib.sha256(raw).hexdigest()[:16]}"
+
+
+def public_pem(key: Ed25519PublicKey) -> str:
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+@dataclass(frozen=True)
+class EventSigner:
+    region: Region
+    key: Ed25519PrivateKey
+
+    @property
+    def kid(self) -> str:
+        return key_id(self.region, self.key.public_key())
+
+    @classmethod
+    def load(cls, path: Path, region: Region) -> EventSigner:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError(f"{path}: not an Ed25519 private key")
+        return cls(region, key)
+
+    def sign(self, headers: Headers, value: bytes | None) -> Headers:
+        """The headers with the signature and the key's id added (any earlier signature replaced)."""
+        kept = [(n, v) for n, v in headers if n not in (SIGNATURE, KEY_ID)]
+        signature = base64.urlsafe_b64encode(self.key.sign(signing_input(kept, value)))
+        return [*kept, (SIGNATURE, signature), (KEY_ID, self.kid.encode())]
+
+
+@dataclass(frozen=True)
+class TrustedKey:
+    region: Region
+    key: Ed25519PublicKey
+    not_before: datetime | None = None
+    not_after: datetime | None = None
+
+    def valid_at(self, at: datetime) -> bool:
+        return (self.not_before is None or at >= self.not_before) and (self.not_after is None or at < self.not_after)
+
+
+@dataclass(frozen=True)
+class EventTrust:
+    keys: dict[str, TrustedKey]  # key id -> key
+
+    @classmethod
+    def load(cls, path: Path) -> EventTrust:
+        """The trust file's `event_keys`: [{region, public_key, not_before?, not_after?}, ...]."""
+        keys = {}
+        for entry in json.loads(path.read_text()).get("event_keys", []):
+            region, key = Region(entry["region"]), serialization.load_pem_public_key(entry["public_key"].encode())
+            if not isinstance(key, Ed25519PublicKey):
+                raise ValueError(f"trust file: an event key of {region.value} is not Ed25519")
+            window = [datetime.fromisoformat(entry[k]) if entry.get(k) else None for k in ("not_before", "not_after")]
+            keys[key_id(region, key)] = TrustedKey(region, key, *window)
+        return cls(keys)
+
+    def verify(self, topic_region: Region, headers: Headers, value: bytes | None) -> None:
+        """Raise PoisonMessage unless the record is signed, unaltered, by a trusted key of the region whose
+        topic it is on and which it names."""
+        header = dict(headers)
+        if SIGNATURE not in header or KEY_ID not in header:
+            raise PoisonMessage(DeadLetterReason.BAD_SIGNATURE, "the record is not signed")
+        kid = header[KEY_ID].decode(errors="replace")
+        trusted = self.keys.get(kid)
+        if trusted is None:
+            raise PoisonMessage(DeadLetterReason.UNTRUSTED_SIGNER, f"no trusted event key {kid[:60]}")
+        try:
+            trusted.key.verify(base64.urlsafe_b64decode(header[SIGNATURE]), signing_input(headers, value))
+        except (InvalidSignature, ValueError):
+            raise PoisonMessage(DeadLetterReason.BAD_SIGNATURE, "the signature does not match the record") from None
+        named = header.get("ce_region", b"").decode(errors="replace")
+        if not trusted.region == topic_region == named:
+            detail = f"signed by {trusted.region.value}, on {topic_region.value}'s topic, naming {named[:20]}"
+            raise PoisonMessage(DeadLetterReason.MISATTRIBUTED, detail)
+        if not trusted.valid_at(_event_time(header)):
+            raise PoisonMessage(DeadLetterReason.UNTRUSTED_SIGNER, f"key {kid} is not valid at the event's time")
+
+
+def _event_time(header: dict[str, bytes]) -> datetime:
+    try:
+        return datetime.fromisoformat(header["ce_time"].decode())
+    except (KeyError, ValueError):
+        raise PoisonMessage(DeadLetterReason.BAD_ENVELOPE, "no valid ce_time") from None
+
+
+Reader = Callable[[str, bytes | None, bytes | None, Headers], Event]
+
+
+def plain_reader(topic_name: str, key: bytes | None, value: bytes | None, headers: Headers) -> Event:
+    """Decoding without a signature check: for tools and tests that wire no trust list."""
+    return decode(key, value, headers)
+
+
+def verifying_reader(trust: EventTrust, topic_prefix: str) -> Reader:
+    """Check the signature first (nothing of an unverified record is parsed), then decode."""
+
+    def read(topic_name: str, key: bytes | None, value: bytes | None, headers: Headers) -> Event:
+        region, _ = parse(topic_name, topic_prefix)
+        trust.verify(Region(region), headers, value)
+        return decode(key, value, headers)
+
+    return read
+
+
+def event_key_path(keys_dir: Path, region: Region) -> Path:
+    return keys_dir / f"{region.value}.events.key.pem"
+
+
+def init_dev_event_keys(keys_dir: Path, trust_path: Path) -> bool:
+    """Each region's development event key, and its public half in the trust file's `event_keys`, once
+    (production keys are supplied, never generated). True if anything was created."""
+    trust = json.loads(trust_path.read_text())
+    listed = {entry["region"] for entry in trust.get("event_keys", [])}
+    created = False
+    for region in Region:
+        path = event_key_path(keys_dir, region)
+        if path.exists() and region.value in listed:
+            continue
+        key = Ed25519PrivateKey.generate()
+        path.touch(mode=0o600)
+        path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        entries = [e for e in trust.get("event_keys", []) if e["region"] != region.value]
+        trust["event_keys"] = [*entries, {"region": region.value, "public_key": public_pem(key.public_key())}]
+        created = True
+    if created:
+        trust_path.write_text(json.dumps(trust, indent=2))
+    return created
