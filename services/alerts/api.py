@@ -9,8 +9,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from services.alerts import queries, service
-from services.alerts.models import AlertQuery, AnswerReinforcement, CloseAlert, RequestReinforcement, UpdateAlert
-from services.alerts.views import AlertPage, AlertView, Reinforcement
+from services.alerts.models import (
+    AlertQuery,
+    AnswerReinforcement,
+    CloseAlert,
+    ReinforcementQuery,
+    RequestReinforcement,
+    UpdateAlert,
+)
+from services.alerts.views import AlertPage, AlertView, Reinforcement, ReinforcementPage
 from shared.contracts.alerts import Severity
 from shared.contracts.commands import RAISE_ALERT, REPORT_SIGHTING, RaiseAlert, ReportSighting, ReportSightingOf
 from shared.core.context import RequestContext
@@ -52,6 +59,15 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
     @router.get("/alerts", response_model=AlertPage)
     async def list_alerts(query: Annotated[AlertQuery, Query()], ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
+
+    @router.get("/reinforcement-requests", response_model=ReinforcementPage)
+    async def list_reinforcements(
+        query: Annotated[ReinforcementQuery, Query()], ctx: RequestContext = Context
+    ) -> Response:
+        """The requests for reinforcement (e.g. `to_region=` this region, `status=open`), pending first."""
+        return ctx.query(
+            lambda uow: (200, queries.reinforcement_requests(uow, query.filters(), query.limit, query.cursor))
+        )
 
     @router.post("/alerts/{alert_id}/ack", response_model=AlertView)
     def acknowledge(alert_id: str, ctx: RequestContext = Context) -> Response:

@@ -37,6 +37,11 @@ def ack_due(
     return raised_at + timedelta(seconds=deadlines[severity])
 
 
+def deadline_near(raised_at: datetime, due: datetime, now: datetime) -> bool:
+    """The last quarter of an acknowledgement window (2 minutes gives the last 30 s), or past it."""
+    return now >= due - (due - raised_at) / 4
+
+
 def resolve_targets(origin: Region, requested: Iterable[Region] | None) -> list[Region]:
     """Default: the other two regions. An alert never targets its own region."""
     targets = sorted(set(requested), key=list(Region).index) if requested else others(origin)

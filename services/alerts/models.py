@@ -59,3 +59,14 @@ class AlertQuery(PageQuery):
     category: Category | None = None
     origin: Region | None = None
     target: Region | None = None
+    raised_from: AwareDatetime | None = None  # raised at or after
+    raised_to: AwareDatetime | None = None  # raised before
+    # The duty officer's inbox: active alerts this region has still to acknowledge, soonest due first.
+    awaiting_ack: bool = False
+
+
+class ReinforcementQuery(PageQuery):
+    """`GET /v1/reinforcement-requests` filters; pending requests come first, oldest first."""
+
+    to_region: Region | None = None
+    status: Literal["open", "dispatched", "declined"] | None = None

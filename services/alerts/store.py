@@ -7,6 +7,8 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from shared.adapters import records
 from shared.adapters.records import to_db
 from shared.adapters.store import Migration
@@ -74,6 +76,16 @@ MIGRATIONS: list[Migration] = [
         """,
     ),
     ("alerts-002-agency", "ALTER TABLE alerts ADD COLUMN agency TEXT"),
+    (
+        "alerts-003-inboxes",
+        """
+        CREATE INDEX alerts_by_ack_due ON alerts(ack_due, id) WHERE status = 'active';
+        CREATE INDEX acks_awaited ON alert_acks(region, alert_id) WHERE acknowledged_at IS NULL;
+        ALTER TABLE reinforcements ADD COLUMN pending_rank INTEGER
+            GENERATED ALWAYS AS (CASE status WHEN 'open' THEN 0 ELSE 1 END) VIRTUAL;
+        CREATE INDEX reinforcements_inbox ON reinforcements(to_region, pending_rank, requested_at, id)
+        """,
+    ),
 ]
 
 _JSON = ("location", "subjects", "targets")
@@ -146,9 +158,13 @@ def sightings(conn: sqlite3.Connection, alert_id: str) -> list[dict[str, Any]]:
     return [records.decode_json_columns(r, ("location",)) for r in rows]
 
 
+def _reinforcement(row: sqlite3.Row) -> dict[str, Any]:
+    return {k: v for k, v in records.as_dict(row).items() if k != "pending_rank"}  # the sort key stays here
+
+
 def get_reinforcement(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
     row = conn.execute("SELECT * FROM reinforcements WHERE id = ?", (request_id,)).fetchone()
-    return records.as_dict(row) if row else None
+    return _reinforcement(row) if row else None
 
 
 def asked_regions(conn: sqlite3.Connection, alert_id: str) -> set[str]:
@@ -159,21 +175,55 @@ def asked_regions(conn: sqlite3.Connection, alert_id: str) -> set[str]:
 
 def reinforcements(conn: sqlite3.Connection, alert_id: str) -> list[dict[str, Any]]:
     return [
-        records.as_dict(r)
+        _reinforcement(r)
         for r in conn.execute("SELECT * FROM reinforcements WHERE alert_id = ? ORDER BY requested_at", (alert_id,))
     ]
 
 
-def search(conn: sqlite3.Connection, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
+def search(
+    conn: sqlite3.Connection, filters: dict[str, Any], limit: int, cursor: str | None, region: str
+) -> dict[str, Any]:
+    """Newest first; `awaiting_ack`: the active alerts `region` has still to acknowledge, soonest due first."""
     target = filters.get("target")
+    awaiting = filters.get("awaiting_ack")
     conditions = [
-        ("status = ?", filters.get("status")),
+        ("status = ?", "active" if awaiting else filters.get("status")),
         ("severity = ?", filters.get("severity")),
         ("category = ?", filters.get("category")),
         ("origin_region = ?", filters.get("origin")),
         ("EXISTS (SELECT 1 FROM json_each(alerts.targets) WHERE json_each.value = ?)", target),
+        ("raised_at >= ?", filters.get("raised_from")),
+        ("raised_at < ?", filters.get("raised_to")),
+        (_AWAITED, region if awaiting else None),
     ]
+    if awaiting:
+        return records.search(conn, "alerts", conditions, "ack_due", limit, cursor, _listed, ascending=True)
     return records.search(conn, "alerts", conditions, "raised_at", limit, cursor, _listed)
+
+
+_AWAITED = (
+    "EXISTS (SELECT 1 FROM alert_acks k WHERE k.alert_id = alerts.id AND k.region = ? AND k.acknowledged_at IS NULL)"
+)
+
+
+def awaited_by(conn: sqlite3.Connection, region: str, alert_ids: list[str]) -> set[str]:
+    """Which of these alerts `region` has still to acknowledge."""
+    rows = conn.execute(
+        "SELECT alert_id FROM alert_acks WHERE region = ? AND acknowledged_at IS NULL "
+        "AND alert_id IN (SELECT value FROM json_each(?))",
+        (region, orjson.dumps(alert_ids).decode()),
+    )
+    return {r[0] for r in rows}
+
+
+def search_reinforcements(
+    conn: sqlite3.Connection, filters: dict[str, Any], limit: int, cursor: str | None
+) -> dict[str, Any]:
+    """Pending (open) requests first, oldest first within each: what waits longest is answered first."""
+    conditions = [("to_region = ?", filters.get("to_region")), ("status = ?", filters.get("status"))]
+    order = ("pending_rank", "requested_at")
+    found = records.search(conn, "reinforcements", conditions, order, limit, cursor, records.as_dict, ascending=True)
+    return {**found, "items": [{k: v for k, v in r.items() if k != "pending_rank"} for r in found["items"]]}
 
 
 def _listed(row: sqlite3.Row) -> dict[str, Any]:

@@ -74,4 +74,12 @@ class AlertView(Alert):
     timeline: list[TimelineEntry]
 
 
-AlertPage = Page[Alert]
+class ListedAlert(Alert):
+    """An alert in a list, with what it asks of the reading region."""
+
+    awaiting_my_ack: bool  # this region is a target and has not acknowledged it yet
+    deadline_near: bool  # ...and the last quarter of its acknowledgement window has begun (or passed)
+
+
+AlertPage = Page[ListedAlert]
+ReinforcementPage = Page[Reinforcement]

@@ -128,26 +128,31 @@ def search(
     conn: sqlite3.Connection,
     table: str,
     conditions: list[tuple[str, Any]],
-    order_column: str,
+    order: str | tuple[str, ...],
     limit: int,
     cursor: str | None,
     decode_row=dict,
+    ascending: bool = False,
 ) -> dict[str, Any]:
-    """Newest first by (order_column, id); `conditions` are (SQL with one ?, value) pairs, None skipped."""
-    clauses = [f"{order_column} IS NOT NULL"]
+    """A page by keyset: ordered by the `order` column(s), then id — newest first unless `ascending`;
+    `conditions` are (SQL with one ?, value) pairs, None skipped. The cursor holds the last row's keys."""
+    keys = ((order,) if isinstance(order, str) else order) + ("id",)
+    clauses = [f"{column} IS NOT NULL" for column in keys[:-1]]
     args: list[Any] = []
     for clause, value in conditions:
         if value is not None:
             clauses.append(clause)
             args.append(to_db(value))
     if cursor:
-        clauses.append(f"({order_column}, id) < (?, ?)")
-        args.extend(decode_cursor(cursor, 2))
+        clauses.append(f"({', '.join(keys)}) {'>' if ascending else '<'} ({', '.join('?' * len(keys))})")
+        args.extend(decode_cursor(cursor, len(keys)))
+    direction = "ASC" if ascending else "DESC"
     rows = conn.execute(
-        f"SELECT * FROM {table} WHERE {' AND '.join(clauses)} ORDER BY {order_column} DESC, id DESC LIMIT ?",
+        f"SELECT * FROM {table} WHERE {' AND '.join(clauses)} "
+        f"ORDER BY {', '.join(f'{column} {direction}' for column in keys)} LIMIT ?",
         (*args, limit + 1),
     ).fetchall()
-    return page([decode_row(r) for r in rows], limit, lambda item: (item[order_column], item["id"]))
+    return page([decode_row(r) for r in rows], limit, lambda item: tuple(item[column] for column in keys))
 
 
 def decode_json_columns(row: Mapping[str, Any], columns: Iterable[str]) -> dict[str, Any]:

@@ -177,3 +177,30 @@ def test_list_filters(alerts_cluster):
         .json()["items"]
     )
     assert alert_id not in [a["id"] for a in none]
+
+
+def test_the_duty_officers_inbox_and_reinforcement_requests_across_regions(alerts_cluster):
+    alert_id = police(alerts_cluster, W).post("/alerts", json=alert_body(severity="III")).json()["id"]
+
+    def in_inbox() -> bool:
+        inbox = police(alerts_cluster, J).get("/alerts", params={"awaiting_ack": "true", "limit": 100}).json()
+        return alert_id in [a["id"] for a in inbox["items"]]
+
+    eventually(in_inbox, timeout=15, what="the alert in Jiashan's inbox")
+    assert police(alerts_cluster, J).post(f"/alerts/{alert_id}/ack").status_code == 200
+    assert not in_inbox()
+
+    def requests_at(region: Region, **params: str) -> list[str]:
+        found = police(alerts_cluster, region).get("/reinforcement-requests", params={**params, "limit": 100})
+        return [r["id"] for r in found.json()["items"]]
+
+    ask = {"to_region": "jiashan", "units": 3, "kind": "特警", "rendezvous": "汾湖高新区"}
+    request_id = police(alerts_cluster, W).post(f"/alerts/{alert_id}/reinforcement-requests", json=ask).json()["id"]
+    eventually(lambda: request_id in requests_at(J, to_region="jiashan", status="open"), timeout=15)
+    eta = (datetime.now(UTC) + timedelta(minutes=20)).isoformat()
+    answer = police(alerts_cluster, J).post(
+        f"/reinforcement-requests/{request_id}/respond", json={"outcome": "dispatched", "units": 3, "eta": eta}
+    )
+    assert answer.status_code == 200, answer.text
+    assert request_id not in requests_at(J, to_region="jiashan", status="open")
+    eventually(lambda: request_id in requests_at(W, status="dispatched"), timeout=15, what="the dispatch at Wujiang")

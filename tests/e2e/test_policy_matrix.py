@@ -256,6 +256,7 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
     Domain.ALERTS: [
         Endpoint("POST", "/v1/alerts", "alerts.raise", own_instance, body=_alert),
         Endpoint("GET", "/v1/alerts", "alerts.read", any_grant),
+        Endpoint("GET", "/v1/reinforcement-requests", "alerts.read", any_grant),
         Endpoint("GET", "/v1/alerts/{alert_id}", "alerts.read", reads("wujiang", lambda a: a != "wujiang")),
         Endpoint(
             "POST", "/v1/alerts/{alert_id}/ack", "alerts.acknowledge", writes("wujiang", lambda i: i != "wujiang")

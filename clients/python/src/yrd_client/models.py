@@ -608,44 +608,6 @@ class Parties(BaseModel):
     parties: Annotated[list[Party], Field(title="Parties")]
 
 
-class Alert(BaseModel):
-    """
-    An alert as every region's read model holds it; its state is decided by the origin region.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    id: Annotated[str, Field(title="Id")]
-    origin_region: Annotated[str, Field(title="Origin Region")]
-    category: Annotated[
-        Literal["fugitive", "missing_person", "wanted_vehicle", "hazmat", "fraud", "public_order", "other"],
-        Field(title="Category"),
-    ]
-    severity: Annotated[Literal["I", "II", "III", "IV"], Field(title="Severity")]
-    title: Annotated[str, Field(title="Title")]
-    description: Annotated[str, Field(title="Description")]
-    location: Location
-    subjects: Annotated[list[AlertSubject], Field(title="Subjects")]
-    action: Annotated[
-        Literal["locate", "detain", "observe_and_report", "assist"],
-        Field(title="RequestedAction"),
-    ]
-    targets: Annotated[list[str], Field(title="Targets")]
-    valid_until: Annotated[AwareDatetime, Field(title="Valid Until")]
-    raised_at: Annotated[AwareDatetime, Field(title="Raised At")]
-    ack_due: Annotated[AwareDatetime, Field(title="Ack Due")]
-    status: Annotated[
-        Literal["active", "resolved", "cancelled", "expired"],
-        Field(title="AlertStatus"),
-    ]
-    version: Annotated[int, Field(title="Version")]
-    outcome: Annotated[Literal["resolved", "cancelled", "expired"] | None, Field(title="Outcome")]
-    closed_at: Annotated[AwareDatetime | None, Field(title="Closed At")]
-    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")]
-    agency: Annotated[str | None, Field(title="Agency")]
-
-
 class AlertView(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -684,11 +646,59 @@ class AlertView(BaseModel):
     timeline: Annotated[list[TimelineEntry], Field(title="Timeline")]
 
 
-class PageAlert(BaseModel):
+class ListedAlert(BaseModel):
+    """
+    An alert in a list, with what it asks of the reading region.
+    """
+
     model_config = ConfigDict(
         extra="allow",
     )
-    items: Annotated[list[Alert], Field(title="Items")]
+    id: Annotated[str, Field(title="Id")]
+    origin_region: Annotated[str, Field(title="Origin Region")]
+    category: Annotated[
+        Literal["fugitive", "missing_person", "wanted_vehicle", "hazmat", "fraud", "public_order", "other"],
+        Field(title="Category"),
+    ]
+    severity: Annotated[Literal["I", "II", "III", "IV"], Field(title="Severity")]
+    title: Annotated[str, Field(title="Title")]
+    description: Annotated[str, Field(title="Description")]
+    location: Location
+    subjects: Annotated[list[AlertSubject], Field(title="Subjects")]
+    action: Annotated[
+        Literal["locate", "detain", "observe_and_report", "assist"],
+        Field(title="RequestedAction"),
+    ]
+    targets: Annotated[list[str], Field(title="Targets")]
+    valid_until: Annotated[AwareDatetime, Field(title="Valid Until")]
+    raised_at: Annotated[AwareDatetime, Field(title="Raised At")]
+    ack_due: Annotated[AwareDatetime, Field(title="Ack Due")]
+    status: Annotated[
+        Literal["active", "resolved", "cancelled", "expired"],
+        Field(title="AlertStatus"),
+    ]
+    version: Annotated[int, Field(title="Version")]
+    outcome: Annotated[Literal["resolved", "cancelled", "expired"] | None, Field(title="Outcome")]
+    closed_at: Annotated[AwareDatetime | None, Field(title="Closed At")]
+    updated_at: Annotated[AwareDatetime | None, Field(title="Updated At")]
+    agency: Annotated[str | None, Field(title="Agency")]
+    awaiting_my_ack: Annotated[bool, Field(title="Awaiting My Ack")]
+    deadline_near: Annotated[bool, Field(title="Deadline Near")]
+
+
+class PageListedAlert(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    items: Annotated[list[ListedAlert], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+
+
+class PageReinforcement(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    items: Annotated[list[Reinforcement], Field(title="Items")]
     next_cursor: Annotated[str | None, Field(title="Next Cursor")]
 
 

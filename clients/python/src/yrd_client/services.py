@@ -34,14 +34,16 @@ class Alerts(Resource[S]):
     raise_alert = Call(POST, "/alerts", m.AlertView)
     raise_batch = Bulk("/alerts/batch")
     get = Call(GET, "/alerts/{alert_id}", m.AlertView)
-    page = Call(GET, "/alerts", m.PageAlert)
-    list = Pages(page, m.Alert)
+    page = Call(GET, "/alerts", m.PageListedAlert)
+    list = Pages(page, m.ListedAlert)  # awaiting_ack=True: the inbox, soonest due first
     update = Call(PATCH, "/alerts/{alert_id}", m.AlertView)
     acknowledge = Call(POST, "/alerts/{alert_id}/ack", m.AlertView)
     report_sighting = Call(POST, "/alerts/{alert_id}/sightings", m.AlertView)
     report_sightings_batch = Bulk("/alerts/{alert_id}/sightings/batch")
     request_reinforcement = Call(POST, "/alerts/{alert_id}/reinforcement-requests", m.Reinforcement)
     answer_reinforcement = Call(POST, "/reinforcement-requests/{request_id}/respond", m.Reinforcement)
+    reinforcement_requests_page = Call(GET, "/reinforcement-requests", m.PageReinforcement)
+    reinforcement_requests = Pages(reinforcement_requests_page, m.Reinforcement)  # pending first
     close = Call(POST, "/alerts/{alert_id}/close", m.AlertView)
 
 
