@@ -19,18 +19,19 @@ from shared.entrypoints.batch import Create
 from shared.entrypoints.web import Context
 
 
-def handlers(decision_seconds: int) -> dict[str, Create]:
+def handlers(config: service.Config) -> dict[str, Create]:
     """What creates records, by command type: the HTTP routes (one and bulk) and the Kafka commands alike."""
 
     def submit_one(uow: UnitOfWork, body: SubmitFiling) -> tuple[int, dict]:
-        return 202, service.submit(uow, body, decision_seconds)
+        return 202, service.submit(uow, body, config.id_hash_key)
 
     return {SUBMIT_FILING.type: submit_one}
 
 
-def make_router(decision_seconds: int) -> APIRouter:
+def make_router(config: service.Config) -> APIRouter:
     router = APIRouter(tags=["filings"])
-    submit_one = handlers(decision_seconds)[SUBMIT_FILING.type]
+    submit_one = handlers(config)[SUBMIT_FILING.type]
+    decision_seconds = config.decision_seconds
 
     @router.post("/filings", status_code=202, response_model=Filing)
     def submit(body: SubmitFiling, ctx: RequestContext = Context) -> Response:
@@ -56,7 +57,11 @@ def make_router(decision_seconds: int) -> APIRouter:
 
     @router.get("/filings", response_model=FilingPage)
     async def list_filings(query: Annotated[FilingQuery, Query()], ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
+        """Newest first. `party_id_number` finds a party's filings (X-Purpose `case-filing` or `case-review`;
+        the search is audited)."""
+        return ctx.query(
+            lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor, config.id_hash_key))
+        )
 
     @router.post("/filings/{filing_id}/accept", response_model=Filing)
     def accept(filing_id: str, ctx: RequestContext = Context) -> Response:

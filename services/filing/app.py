@@ -10,6 +10,7 @@ from services.filing import store as db
 from services.filing.domain import DECISION_SECONDS
 from services.filing.projection import PROJECTION
 from services.filing.reactions import reactions
+from shared.adapters.tokens import load_id_hash_key
 from shared.contracts.regions import Domain
 from shared.core.route import EventRoute
 from shared.core.settings import Settings
@@ -26,12 +27,11 @@ class FilingSettings(BaseSettings):
 
 
 def build(settings: Settings) -> FastAPI:
-    decision_seconds = FilingSettings().decision_seconds
-    runtime = build_runtime(settings, Domain.FILING, db.MIGRATIONS, EventRoute(PROJECTION, reactions(decision_seconds)))
+    config = service.Config(FilingSettings().decision_seconds, load_id_hash_key(settings.resolved_id_hash_key_file))
+    route = EventRoute(PROJECTION, reactions(config.decision_seconds))
+    runtime = build_runtime(settings, Domain.FILING, db.MIGRATIONS, route)
     runtime.scanners.append(service.scan_overdue)
     runtime.gauges.append(lambda: metrics.refresh(runtime))
-    attach_commands(runtime, api.handlers(decision_seconds))
+    attach_commands(runtime, api.handlers(config))
 
-    return create_app(
-        runtime, f"YRD filing · {settings.region.value}", [api.make_router(decision_seconds), audit_api.router]
-    )
+    return create_app(runtime, f"YRD filing · {settings.region.value}", [api.make_router(config), audit_api.router])

@@ -14,6 +14,7 @@ from shared.contracts.filing import CaseType, Document
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region, zone_today
+from shared.rules.fields import IdNumber
 
 
 class Reject(Body):
@@ -48,3 +49,9 @@ class FilingQuery(PageQuery):
     case_type: CaseType | None = None
     submitted_from: datetime | None = None
     submitted_to: datetime | None = None
+    docket_number: str | None = Field(default=None, min_length=1, max_length=60)
+    # A party's ID number (X-Purpose case-filing or case-review; audited): matched by its keyed hash.
+    party_id_number: IdNumber | None = None
+    overdue: bool = False  # flagged past the 7-day decision rule
+    decided_from: datetime | None = None  # accepted or rejected at or after
+    decided_to: datetime | None = None  # ...and before

@@ -21,10 +21,11 @@ def _timeline(uow: UnitOfWork, event: Event, detail: dict[str, Any]) -> None:
 
 def submitted(uow: UnitOfWork, event: Event) -> None:
     data: ev.Submitted = event.data
-    details = data.model_dump(exclude={"version"})
+    details = data.model_dump(exclude={"version", "party_hashes"})
     details["id"] = details.pop("filing_id")
     details.update(status=FilingStatus.SUBMITTED.value, version=data.version, agency=event.agency)
     db.upsert_details(uow.conn, details)
+    db.add_party_hashes(uow.conn, data.filing_id, data.party_hashes)
     _timeline(uow, event, {"court_region": data.court_region, "case_type": data.case_type.value})
 
 

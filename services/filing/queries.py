@@ -9,6 +9,7 @@ from services.filing import store as db
 from services.filing.ownership import FILING, PARTIES
 from shared.adapters import records
 from shared.core.uow import UnitOfWork
+from shared.rules.identity import keyed_hash
 from shared.rules.policy import DataClass
 
 
@@ -40,8 +41,14 @@ def holder_of(uow: UnitOfWork, filing_id: str) -> str:
     return PARTIES.owner(load(uow, filing_id))
 
 
-def search(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-    """Deny a role with no read grant at all; otherwise show the rows its grants cover."""
+def search(
+    uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None, id_hash_key: bytes
+) -> dict[str, Any]:
+    """Deny a role with no read grant at all; otherwise show the rows its grants cover. A search by a party's
+    ID number needs its own grant and a purpose, is audited, and looks for the number's keyed hash only."""
     uow.require_any_grant("filing.read")
+    if id_number := filters.pop("party_id_number", None):
+        uow.authorize_write("filing.find_by_party", data_class=DataClass.PARTY_SEARCH)
+        filters["party_hash"] = keyed_hash(id_number, id_hash_key)
     result = db.search(uow.conn, filters, limit, cursor)
     return {**result, "items": [f for f in result["items"] if uow.may_read("filing.read", FILING, f)]}

@@ -5,6 +5,7 @@ model is in projection.py."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +22,13 @@ from shared.contracts.commands import SubmitFiling
 from shared.contracts.problems import conflict
 from shared.contracts.regions import REGIONS, Region, zone_date
 from shared.core.uow import UnitOfWork, now
-from shared.rules.identity import mask_id, mask_name
+from shared.rules.identity import keyed_hash, mask_id, mask_name
+
+
+@dataclass(frozen=True)
+class Config:
+    decision_seconds: int  # the 7-day rule (YRD_FILING_DECISION_SECONDS)
+    id_hash_key: bytes  # the zone's key for keyed hashes of ID numbers
 
 
 def _require(action: Action, filing: dict[str, Any]) -> None:
@@ -36,7 +43,7 @@ def _timeline(uow: UnitOfWork, event: Any, filing_id: str, detail: dict[str, Any
     records.add_timeline(uow.conn, event, filing_id, detail)
 
 
-def submit(uow: UnitOfWork, body: SubmitFiling, decision_seconds: int) -> dict[str, Any]:
+def submit(uow: UnitOfWork, body: SubmitFiling, id_hash_key: bytes) -> dict[str, Any]:
     uow.authorize_write("filing.submit")
     here = uow.region.value
     filing_id = str(uuid.uuid4())
@@ -71,6 +78,7 @@ def submit(uow: UnitOfWork, body: SubmitFiling, decision_seconds: int) -> dict[s
         documents=body.documents,
         submitted_at=at,
         filed_by=uow.principal.subject,
+        party_hashes=sorted({keyed_hash(p["identifier"], id_hash_key) for p in full if p["kind"] == "person"}),
     )
     uow.emit(ev.SUBMITTED, filing_id, data)  # at the court region itself, received at once (reactions)
     db.add_parties(uow.conn, filing_id, full)

@@ -60,6 +60,18 @@ MIGRATIONS: list[Migration] = [
         """,
     ),
     ("filing-002-agency", "ALTER TABLE filings ADD COLUMN agency TEXT"),
+    (
+        "filing-003-finding",
+        """
+        CREATE TABLE filing_party_hashes (
+            id_hash TEXT NOT NULL,
+            filing_id TEXT NOT NULL,
+            PRIMARY KEY (id_hash, filing_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX filings_by_docket ON filings(docket_number) WHERE docket_number IS NOT NULL;
+        CREATE INDEX filings_by_decision ON filings(decided_at) WHERE decided_at IS NOT NULL
+        """,
+    ),
 ]
 
 _JSON_COLUMNS = ("documents", "parties", "missing_items")
@@ -89,8 +101,20 @@ def apply_state(conn: sqlite3.Connection, filing_id: str, version: int, status: 
     return records.apply_versioned(conn, "filings", filing_id, version, status=status, **fields)
 
 
+def add_party_hashes(conn: sqlite3.Connection, filing_id: str, hashes: list[str]) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO filing_party_hashes(id_hash, filing_id) VALUES (?, ?)", [(h, filing_id) for h in hashes]
+    )
+
+
 def search(conn: sqlite3.Connection, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
+    """Newest first. `party_hash`: the keyed hash of a party's ID number (the number itself is never here)."""
     conditions = [
+        ("docket_number = ?", filters.get("docket_number")),
+        ("id IN (SELECT filing_id FROM filing_party_hashes WHERE id_hash = ?)", filters.get("party_hash")),
+        ("overdue_flagged = ?", 1 if filters.get("overdue") else None),
+        ("decided_at >= ?", filters.get("decided_from")),
+        ("decided_at < ?", filters.get("decided_to")),
         ("status = ?", filters.get("status")),
         ("court_region = ?", filters.get("court_region")),
         ("receiving_region = ?", filters.get("receiving_region")),

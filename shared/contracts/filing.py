@@ -51,6 +51,9 @@ class Submitted(Payload):
     documents: list[Document]
     submitted_at: datetime
     filed_by: str
+    # Keyed hashes (HMAC, the zone's ID hash key) of the persons' ID numbers: a filing is found by a party's
+    # ID number in every region without the number leaving the receiving window.
+    party_hashes: list[str] = Field(default_factory=list)
 
 
 class Received(Payload):

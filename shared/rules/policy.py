@@ -55,6 +55,7 @@ class DataClass(StrEnum):
     PROOF_SUBJECT = "proof-subject"
     CORRECTIONS_DETAIL = "corrections-detail"
     SUBJECT_LOOKUP = "subject-lookup"
+    PARTY_SEARCH = "party-search"  # finding filings by a party's ID number
     AUDIT_LOG = "audit-log"
 
 
@@ -63,6 +64,7 @@ PURPOSES: dict[DataClass, frozenset[Purpose]] = {
     DataClass.PROOF_SUBJECT: frozenset({Purpose.NOTARIZATION}),
     DataClass.CORRECTIONS_DETAIL: frozenset({Purpose.SUPERVISION, Purpose.TRANSFER_HANDOVER}),
     DataClass.SUBJECT_LOOKUP: frozenset({Purpose.SUPERVISION, Purpose.LAW_ENFORCEMENT}),
+    DataClass.PARTY_SEARCH: frozenset({Purpose.CASE_FILING, Purpose.CASE_REVIEW}),
     DataClass.AUDIT_LOG: frozenset({Purpose.AUDIT_REVIEW, Purpose.DATA_SUBJECT_REQUEST}),
 }
 
@@ -79,6 +81,8 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
     "filing.read": {R.WINDOW_CLERK: ALL, R.COURT_OFFICER: ALL, R.SUPERVISOR: ALL, R.AGENCY_SYSTEM: OWN_INVOLVED},
     "filing.read_parties": {R.COURT_OFFICER: INVOLVED, R.WINDOW_CLERK: OWN},  # scoped to the holder (window)
     "filing.decide": {R.COURT_OFFICER: OWN},
+    # finding a party's filings by their ID number (keyed hash), at one's own instance, with a purpose
+    "filing.find_by_party": {R.WINDOW_CLERK: OWN, R.COURT_OFFICER: OWN},
     "filing.request": {R.WINDOW_CLERK: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
     # joint police alerts
     "alerts.raise": {R.POLICE_OFFICER: OWN},
