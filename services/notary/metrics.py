@@ -10,6 +10,11 @@ from shared.entrypoints.runtime import Runtime
 
 CERTIFICATES = Gauge("yrd_notary_certificates", "Certificates issued by this region, by status", ["region", "status"])
 VERIFICATIONS = Gauge("yrd_notary_verifications", "Verifications known here", ["region", "verifier", "result"])
+REVOKED_AFTER_VERIFICATION = Gauge(
+    "yrd_notary_revoked_after_verification",
+    "Verifications of this region's certificates made before they were revoked: verifiers the revocation reached",
+    ["region", "verifier"],
+)
 PROOF_REQUESTS = Gauge("yrd_notary_proof_requests", "Proof requests of this office", ["region", "proof_type", "status"])
 PROOFS_SHARED = Gauge(
     "yrd_notary_proofs_by_data_sharing", "Proofs provided through the system instead of paper", ["region"]
@@ -28,13 +33,15 @@ ANSWER_SECONDS = Histogram(
 def refresh(runtime: Runtime) -> None:
     region = runtime.settings.region.value
     conn = runtime.store.connect()
-    for gauge in (CERTIFICATES, VERIFICATIONS, PROOF_REQUESTS):
+    for gauge in (CERTIFICATES, VERIFICATIONS, PROOF_REQUESTS, REVOKED_AFTER_VERIFICATION):
         gauge.clear()
     counted = db.gauges(conn, region)
     for row in counted["certificates"]:
         CERTIFICATES.labels(region, row["status"]).set(row["n"])
     for row in counted["verifications"]:
         VERIFICATIONS.labels(region, row["verifier_region"], row["result"]).set(row["n"])
+    for row in counted["revoked_after_verification"]:
+        REVOKED_AFTER_VERIFICATION.labels(region, row["verifier_region"]).set(row["n"])
     for row in counted["proof_requests"]:
         PROOF_REQUESTS.labels(region, row["proof_type"], row["status"]).set(row["n"])
     PROOFS_SHARED.labels(region).set(counted["proofs_shared"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from services.notary.domain import CertificateStatus, ProofStatus
 from shared.contracts.commands import Body
@@ -60,6 +60,8 @@ class VerificationQuery(PageQuery):
     verifier_region: Region | None = None
     issuer_region: Region | None = None
     result: VerificationResult | None = None
+    # Verifications made before their certificate was revoked, the revocation at or after this instant.
+    revoked_since: AwareDatetime | None = None
 
 
 class ProofQuery(PageQuery):

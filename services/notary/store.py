@@ -88,6 +88,15 @@ MIGRATIONS: list[Migration] = [
         ALTER TABLE proof_requests ADD COLUMN holding_agency TEXT
         """,
     ),
+    (
+        "notary-003-revoked-after-verification",
+        """
+        CREATE VIEW verifications_seen AS
+            SELECT v.*, c.revoked_at AS certificate_revoked_at
+            FROM verifications v LEFT JOIN certificates c ON c.id = v.number;
+        CREATE INDEX certificates_revoked ON certificates(revoked_at) WHERE revoked_at IS NOT NULL
+        """,
+    ),
 ]
 
 
@@ -130,7 +139,7 @@ def add_verification(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
 
 
 def verifications_of(conn: sqlite3.Connection, number: str) -> list[dict[str, Any]]:
-    rows = conn.execute("SELECT * FROM verifications WHERE number = ? ORDER BY verified_at", (number,))
+    rows = conn.execute("SELECT * FROM verifications_seen WHERE number = ? ORDER BY verified_at", (number,))
     return [records.as_dict(r) for r in rows]
 
 
@@ -197,8 +206,10 @@ def search_verifications(conn: sqlite3.Connection, f: dict[str, Any], limit: int
         ("verifier_region = ?", f.get("verifier_region")),
         ("issuer_region = ?", f.get("issuer_region")),
         ("result = ?", f.get("result")),
+        # Verifications that relied on a certificate revoked since: the verifier learns of the revocation.
+        ("certificate_revoked_at >= ? AND verified_at <= certificate_revoked_at", f.get("revoked_since")),
     ]
-    return records.search(conn, "verifications", conditions, "verified_at", limit, cursor)
+    return records.search(conn, "verifications_seen", conditions, "verified_at", limit, cursor)
 
 
 def search_proofs(conn: sqlite3.Connection, f: dict[str, Any], limit: int, cursor: str | None) -> dict:
@@ -219,6 +230,11 @@ def gauges(conn: sqlite3.Connection, region: str) -> dict[str, Any]:
         ).fetchall(),
         "verifications": conn.execute(
             "SELECT verifier_region, result, count(*) n FROM verifications GROUP BY 1, 2"
+        ).fetchall(),
+        "revoked_after_verification": conn.execute(
+            "SELECT verifier_region, count(*) n FROM verifications_seen WHERE issuer_region = ? "
+            "AND certificate_revoked_at IS NOT NULL AND verified_at <= certificate_revoked_at GROUP BY 1",
+            (region,),
         ).fetchall(),
         "proof_requests": conn.execute(
             "SELECT proof_type, status, count(*) n FROM proof_requests WHERE requesting_region = ? GROUP BY 1, 2",

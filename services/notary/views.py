@@ -34,6 +34,7 @@ class Verification(View):
     issuer_region: str | None  # unknown when the number is not in the registry
     result: VerificationResult
     verified_at: datetime
+    certificate_revoked_at: datetime | None  # the certificate's revocation, whenever it came (this view is live)
 
 
 class CertificateView(Certificate):

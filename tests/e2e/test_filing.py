@@ -213,3 +213,19 @@ def test_lists_page_by_cursor_without_gaps_or_repeats(filing_cluster):
     assert stamps == sorted(stamps, reverse=True)  # newest first, stable across pages
     forged = reader.get("/filings", params={"cursor": "not-a-cursor"})
     assert forged.status_code == 422 and forged.json()["errors"][0]["field"] == "cursor"
+
+
+def test_a_case_is_found_by_party_id_number_and_docket_number_across_regions(filing_cluster):
+    plaintiff = id_number(address="320509", born="19750601", seq="538")
+    filing_id = clerk(filing_cluster, J).post("/filings", json=filing_body(plaintiff_id=plaintiff)).json()["id"]
+
+    def found(client, **query) -> list[str]:
+        return [f["id"] for f in client.get("/filings", params={**query, "limit": 100}).json()["items"]]
+
+    court = officer(filing_cluster, Q, **{"x-purpose": "case-review"})
+    eventually(lambda: found(court, party_id_number=plaintiff) == [filing_id], timeout=15, what="the party's filing")
+    docket = officer(filing_cluster, Q).post(f"/filings/{filing_id}/accept").json()["docket_number"]
+    window = clerk(filing_cluster, J)
+    eventually(lambda: found(window, docket_number=docket) == [filing_id], timeout=15, what="the docket at Jiashan")
+    assert court.get("/filings", params={"party_id_number": plaintiff}).status_code == 200
+    assert officer(filing_cluster, Q).get("/filings", params={"party_id_number": plaintiff}).status_code == 403

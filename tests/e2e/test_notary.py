@@ -200,3 +200,28 @@ def test_an_unanswered_proof_request_is_flagged_overdue_once(notary_cluster):
             what=f"overdue flag in {region.value}",
         )
         assert [e["type"] for e in flagged["timeline"]].count("proof-overdue") == 1
+
+
+def test_a_verifier_learns_of_a_later_revocation_and_the_issuer_counts_the_verifiers_it_reached(notary_cluster):
+    number = issue(notary_cluster, Q, document="lease-v1")["number"]
+    eventually(lambda: known_in(notary_cluster, W, number), what="the certificate in wujiang's registry")
+    assert verify(notary_cluster, W, number, document="lease-v1")["result"] == "valid"
+    since = datetime.now(UTC).isoformat()
+    revoked = notary(notary_cluster, Q).post(f"/certificates/{number}/revoke", json={"reason": "合同已解除"})
+    assert revoked.status_code == 200, revoked.text
+
+    def relied_on() -> list[dict]:
+        query = {"verifier_region": "wujiang", "revoked_since": since, "limit": 100}
+        items = notary(notary_cluster, W).get("/verifications", params=query).json()["items"]
+        return [v for v in items if v["number"] == number]
+
+    relied = eventually(relied_on, timeout=15, what="the revocation at the verifier")
+    assert [v["result"] for v in relied] == ["valid"] and relied[0]["certificate_revoked_at"]
+
+    def reached() -> float:
+        operator = notary_cluster.client(Q, N, token(Q, Role.OPERATOR))
+        text = operator.get(notary_cluster.url(Q, N) + "/metrics").text
+        sample = 'yrd_notary_revoked_after_verification{region="qingpu",verifier="wujiang"} '
+        return next((float(line.split()[-1]) for line in text.splitlines() if line.startswith(sample)), 0.0)
+
+    assert eventually(lambda: reached() >= 1, timeout=15, what="the issuer's count of reached verifiers")

@@ -1003,6 +1003,7 @@ class Verification(BaseModel):
         Field(title="VerificationResult"),
     ]
     verified_at: Annotated[AwareDatetime, Field(title="Verified At")]
+    certificate_revoked_at: Annotated[AwareDatetime | None, Field(title="Certificate Revoked At")]
 
 
 class PageSubject(BaseModel):
