@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from services.filing import queries, service
 from services.filing.domain import Action
-from services.filing.models import FilingQuery, Reject, RequestCorrection, Resubmit, Withdraw
-from services.filing.views import Filing, FilingPage, FilingView, Parties
+from services.filing.models import FilingQuery, Reject, RequestCorrection, Resubmit, StatusQuestion, Withdraw
+from services.filing.views import Filing, FilingPage, FilingStatusView, FilingView, Parties, SubmittedFiling
 from shared.contracts.commands import SUBMIT_FILING, SubmitFiling
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
@@ -33,7 +34,7 @@ def make_router(config: service.Config) -> APIRouter:
     submit_one = handlers(config)[SUBMIT_FILING.type]
     decision_seconds = config.decision_seconds
 
-    @router.post("/filings", status_code=202, response_model=Filing)
+    @router.post("/filings", status_code=202, response_model=SubmittedFiling)
     def submit(body: SubmitFiling, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: submit_one(uow, body))
 
@@ -86,5 +87,20 @@ def make_router(config: service.Config) -> APIRouter:
         return ctx.command(
             lambda uow: (202, service.request_change(uow, filing_id, Action.WITHDRAW, body, decision_seconds))
         )
+
+    return router
+
+
+def public_router(config: service.Config) -> APIRouter:
+    """Answered without a login, at /public/v1 (the window's own screen or kiosk)."""
+    router = APIRouter(tags=["public"])
+
+    @router.post("/filing-status", response_model=FilingStatusView)
+    async def filing_status(body: StatusQuestion, request: Request) -> Response:
+        """Where a filing stands, for a party holding the code given at submission, at the receiving window:
+        status, court, docket number or reason, and the one-time correction notice. No personal data."""
+        with request.app.state.runtime.store.read() as conn:
+            answer = queries.public_status(conn, body.filing_id, body.filing_code, config.id_hash_key)
+        return Response(orjson.dumps(answer), media_type="application/json")
 
     return router

@@ -30,8 +30,13 @@ def build(settings: Settings) -> FastAPI:
     config = service.Config(FilingSettings().decision_seconds, load_id_hash_key(settings.resolved_id_hash_key_file))
     route = EventRoute(PROJECTION, reactions(config.decision_seconds))
     runtime = build_runtime(settings, Domain.FILING, db.MIGRATIONS, route)
-    runtime.scanners.append(service.scan_overdue)
+    runtime.scanners += [service.scan_overdue, service.scan_lapsed_corrections]
     runtime.gauges.append(lambda: metrics.refresh(runtime))
     attach_commands(runtime, api.handlers(config))
 
-    return create_app(runtime, f"YRD filing · {settings.region.value}", [api.make_router(config), audit_api.router])
+    return create_app(
+        runtime,
+        f"YRD filing · {settings.region.value}",
+        [api.make_router(config), audit_api.router],
+        public_routers=[api.public_router(config)],
+    )

@@ -7,7 +7,8 @@ whatever order the two regions' topics are read in.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from shared.contracts.filing import CaseType
@@ -68,10 +69,12 @@ def can(action: Action, current: FilingStatus) -> bool:
     return current in TRANSITIONS[action][0]
 
 
-def next_status(action: Action, current: FilingStatus) -> FilingStatus:
-    """The state after `action`, or InvalidTransition naming the current state."""
+def next_status(action: Action, current: FilingStatus, correction_lapsed: bool = False) -> FilingStatus:
+    """The state after `action`, or InvalidTransition naming the current state. Once a correction's
+    deadline has lapsed without resubmission, the court may reject the filing as it stands."""
     allowed_from, target = TRANSITIONS[action]
-    if current not in allowed_from:
+    lapsed_reject = action is Action.REJECT and current is FilingStatus.CORRECTION_REQUESTED and correction_lapsed
+    if current not in allowed_from and not lapsed_reject:
         raise InvalidTransition(action, current)
     return target
 
@@ -81,8 +84,30 @@ def decision_due(clock_start: datetime, seconds: int = DECISION_SECONDS) -> date
     return clock_start + timedelta(seconds=seconds)
 
 
+def correction_lapsed(status: FilingStatus, deadline: date | None, today: date) -> bool:
+    """The deadline to supply what the notice listed has passed (the deadline day itself still counts)."""
+    return status is FilingStatus.CORRECTION_REQUESTED and deadline is not None and today > deadline
+
+
 def is_overdue(status: FilingStatus, due: datetime | None, now: datetime) -> bool:
     return status in UNDER_REVIEW and due is not None and now > due
+
+
+# Crockford's base32: no I, L, O or U, so a code read out at a window is not misheard or mistyped.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CODE_READS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def new_filing_code(choose: Callable[[str], str]) -> str:
+    """The code a party is given at submission to ask about the filing without a login: 10 characters
+    (50 bits), shown as two groups of five."""
+    code = "".join(choose(CODE_ALPHABET) for _ in range(10))
+    return f"{code[:5]}-{code[5:]}"
+
+
+def normalized_code(text: str) -> str:
+    """A code as typed: case, spaces, dashes and the look-alike letters do not matter."""
+    return "".join(c for c in text.upper().translate(_CODE_READS) if c in CODE_ALPHABET)
 
 
 class NoticeAlreadyGiven(Exception):

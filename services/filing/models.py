@@ -55,3 +55,10 @@ class FilingQuery(PageQuery):
     overdue: bool = False  # flagged past the 7-day decision rule
     decided_from: datetime | None = None  # accepted or rejected at or after
     decided_to: datetime | None = None  # ...and before
+
+
+class StatusQuestion(Body):
+    """What a party gives at the window: the filing's id and the code they were given at submission."""
+
+    filing_id: str = Field(min_length=1, max_length=100)
+    filing_code: str = Field(min_length=10, max_length=40)

@@ -92,6 +92,11 @@ def decision_overdue(uow: UnitOfWork, event: Event) -> None:
     _timeline(uow, event, {"decision_due": event.data.decision_due.isoformat()})
 
 
+def correction_lapsed(uow: UnitOfWork, event: Event) -> None:
+    db.mark_lapsed(uow.conn, event.data.filing_id)
+    _timeline(uow, event, {"deadline": event.data.deadline.isoformat()})
+
+
 PROJECTION: Table = {
     ev.SUBMITTED: submitted,
     ev.RECEIVED: received,
@@ -104,4 +109,5 @@ PROJECTION: Table = {
     ev.WITHDRAWAL_REQUESTED: withdrawal_requested,
     ev.WITHDRAWAL_REFUSED: withdrawal_refused,
     ev.DECISION_OVERDUE: decision_overdue,
+    ev.CORRECTION_LAPSED: correction_lapsed,
 }

@@ -3,11 +3,14 @@ here writes but the audit of sensitive reads (the unit of work records it)."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+from services.filing import domain
 from services.filing import store as db
 from services.filing.ownership import FILING, PARTIES
 from shared.adapters import records
+from shared.contracts.problems import not_found
 from shared.core.uow import UnitOfWork
 from shared.rules.identity import keyed_hash
 from shared.rules.policy import DataClass
@@ -52,3 +55,26 @@ def search(
         filters["party_hash"] = keyed_hash(id_number, id_hash_key)
     result = db.search(uow.conn, filters, limit, cursor)
     return {**result, "items": [f for f in result["items"] if uow.may_read("filing.read", FILING, f)]}
+
+
+def public_status(conn: sqlite3.Connection, filing_id: str, code: str, id_hash_key: bytes) -> dict[str, Any]:
+    """A filing's status for whoever holds its code, at the window that received it. A wrong code, another
+    region's filing and no such filing all answer the same 404, so nothing can be probed."""
+    filing = db.by_code(conn, filing_id, keyed_hash(domain.normalized_code(code), id_hash_key))
+    if filing is None:
+        raise not_found("filing with this code here")
+    notice = filing["missing_items"] is not None and filing["status"] == "correction_requested"
+    return {
+        **{k: filing[k] for k in _PUBLIC_FIELDS},
+        "filing_id": filing["id"],
+        "correction": {
+            "missing_items": filing["missing_items"],
+            "deadline": filing["correction_deadline"],
+            "lapsed": filing["correction_lapsed"],
+        }
+        if notice
+        else None,
+    }
+
+
+_PUBLIC_FIELDS = ("court_region", "status", "submitted_at", "received_at", "decided_at", "docket_number", "reason")

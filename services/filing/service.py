@@ -4,9 +4,10 @@ model is in projection.py."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from services.filing import domain
@@ -20,7 +21,7 @@ from shared.adapters import records
 from shared.contracts import filing as ev
 from shared.contracts.commands import SubmitFiling
 from shared.contracts.problems import conflict
-from shared.contracts.regions import REGIONS, Region, zone_date
+from shared.contracts.regions import REGIONS, Region, zone_date, zone_today
 from shared.core.uow import UnitOfWork, now
 from shared.rules.identity import keyed_hash, mask_id, mask_name
 
@@ -34,7 +35,7 @@ class Config:
 def _require(action: Action, filing: dict[str, Any]) -> None:
     """409 naming the current state, unless `action` is allowed from it."""
     try:
-        domain.next_status(action, FilingStatus(filing["status"]))
+        domain.next_status(action, FilingStatus(filing["status"]), bool(filing.get("correction_lapsed")))
     except domain.InvalidTransition as refused:
         raise conflict(str(refused), refused.current.value) from None
 
@@ -82,7 +83,9 @@ def submit(uow: UnitOfWork, body: SubmitFiling, id_hash_key: bytes) -> dict[str,
     )
     uow.emit(ev.SUBMITTED, filing_id, data)  # at the court region itself, received at once (reactions)
     db.add_parties(uow.conn, filing_id, full)
-    return db.get(uow.conn, filing_id)
+    code = domain.new_filing_code(secrets.choice)
+    db.add_code(uow.conn, filing_id, keyed_hash(domain.normalized_code(code), id_hash_key))
+    return {**db.get(uow.conn, filing_id), "filing_code": code}  # shown once: only its hash is kept
 
 
 def decide(uow: UnitOfWork, filing_id: str, action: Action, body: Any = None) -> dict[str, Any]:
@@ -168,6 +171,16 @@ def apply_change(uow: UnitOfWork, filing: dict[str, Any], action: Action, body: 
     else:
         data = ev.WithdrawalRefused(filing_id=filing_id, status=current.value, refused_at=at)
         uow.emit(ev.WITHDRAWAL_REFUSED, filing_id, data)
+
+
+def scan_lapsed_corrections(uow: UnitOfWork, today: date | None = None) -> None:
+    """Court region: each correction whose deadline passed without a resubmission lapses, once."""
+    today = today or zone_today()
+    for filing in db.due_for_lapse(uow.conn, uow.region.value, today):
+        deadline = date.fromisoformat(filing["correction_deadline"])
+        if domain.correction_lapsed(FilingStatus(filing["status"]), deadline, today):
+            data = ev.CorrectionLapsed(filing_id=filing["id"], deadline=deadline, detected_at=now())
+            uow.emit(ev.CORRECTION_LAPSED, filing["id"], data)
 
 
 def scan_overdue(uow: UnitOfWork) -> None:

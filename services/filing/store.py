@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from shared.adapters import records
@@ -69,7 +69,10 @@ MIGRATIONS: list[Migration] = [
             PRIMARY KEY (id_hash, filing_id)
         ) WITHOUT ROWID;
         CREATE INDEX filings_by_docket ON filings(docket_number) WHERE docket_number IS NOT NULL;
-        CREATE INDEX filings_by_decision ON filings(decided_at) WHERE decided_at IS NOT NULL
+        CREATE INDEX filings_by_decision ON filings(decided_at) WHERE decided_at IS NOT NULL;
+        ALTER TABLE filings ADD COLUMN correction_lapsed INTEGER NOT NULL DEFAULT 0;
+        -- The receiving window's own: the keyed hash of the code a party was given at submission.
+        CREATE TABLE filing_codes (filing_id TEXT PRIMARY KEY, code_hash TEXT NOT NULL) WITHOUT ROWID
         """,
     ),
 ]
@@ -99,6 +102,19 @@ def upsert_details(conn: sqlite3.Connection, details: dict[str, Any]) -> None:
 
 def apply_state(conn: sqlite3.Connection, filing_id: str, version: int, status: str, **fields: Any) -> bool:
     return records.apply_versioned(conn, "filings", filing_id, version, status=status, **fields)
+
+
+def add_code(conn: sqlite3.Connection, filing_id: str, code_hash: str) -> None:
+    conn.execute("INSERT INTO filing_codes(filing_id, code_hash) VALUES (?, ?)", (filing_id, code_hash))
+
+
+def by_code(conn: sqlite3.Connection, filing_id: str, code_hash: str) -> dict[str, Any] | None:
+    """The filing, if this is its code (held only by the window that received it)."""
+    row = conn.execute(
+        "SELECT f.* FROM filings f JOIN filing_codes c ON c.filing_id = f.id WHERE f.id = ? AND c.code_hash = ?",
+        (filing_id, code_hash),
+    ).fetchone()
+    return _row(row) if row else None
 
 
 def add_party_hashes(conn: sqlite3.Connection, filing_id: str, hashes: list[str]) -> None:
@@ -153,6 +169,19 @@ def mark_overdue(conn: sqlite3.Connection, filing_id: str) -> None:
     conn.execute("UPDATE filings SET overdue_flagged = 1 WHERE id = ?", (filing_id,))
 
 
+def due_for_lapse(conn: sqlite3.Connection, court_region: str, today: date) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT * FROM filings WHERE court_region = ? AND status = 'correction_requested' "
+        "AND correction_lapsed = 0 AND correction_deadline < ?",
+        (court_region, today.isoformat()),
+    )
+    return [_row(r) for r in rows]
+
+
+def mark_lapsed(conn: sqlite3.Connection, filing_id: str) -> None:
+    conn.execute("UPDATE filings SET correction_lapsed = 1 WHERE id = ?", (filing_id,))
+
+
 def counts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute(
         "SELECT status, court_region, receiving_region, case_type, count(*) AS n FROM filings "
@@ -170,14 +199,18 @@ def overdue_count(conn: sqlite3.Connection, court_region: str, now: datetime) ->
 
 def _row(row: sqlite3.Row) -> dict[str, Any]:
     item = records.decode_json_columns(row, _JSON_COLUMNS)
-    item["overdue_flagged"] = bool(item["overdue_flagged"])
-    return item
+    return _flags(item)
 
 
 def _listed(row: sqlite3.Row) -> dict[str, Any]:
     """A list row: its JSON columns are only passed on, never read."""
     item = records.embed_json_columns(row, _JSON_COLUMNS)
+    return _flags(item)
+
+
+def _flags(item: dict[str, Any]) -> dict[str, Any]:
     item["overdue_flagged"] = bool(item["overdue_flagged"])
+    item["correction_lapsed"] = bool(item["correction_lapsed"])
     return item
 
 

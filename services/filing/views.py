@@ -34,7 +34,32 @@ class Filing(View):
     missing_items: list[str] | None  # the one-time notice of what to supply
     correction_deadline: date | None
     overdue_flagged: bool
+    correction_lapsed: bool  # the correction's deadline passed without a resubmission (the court may reject)
     agency: str | None  # the agency system that submitted it, if one did
+
+
+class SubmittedFiling(Filing):
+    filing_code: str  # for the party to ask at the window without a login; shown this once, never again
+
+
+class CorrectionNotice(View):
+    missing_items: list[str]
+    deadline: date
+    lapsed: bool
+
+
+class FilingStatusView(View):
+    """What a party may be told without a login: where the filing stands, never anyone's personal data."""
+
+    filing_id: str
+    court_region: str
+    status: FilingStatus
+    submitted_at: datetime
+    received_at: datetime | None
+    decided_at: datetime | None
+    docket_number: str | None
+    reason: str | None  # why it was rejected
+    correction: CorrectionNotice | None  # the one-time notice of what to supply, and by when
 
 
 class FilingView(Filing):

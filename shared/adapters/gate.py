@@ -6,7 +6,8 @@
   caller cannot make the instance parse anything (401 problem+json);
 - a body size cap (`YRD_MAX_BODY_BYTES`), 413 problem+json beyond it, whether the size is declared or not;
 - response headers: `X-Content-Type-Options: nosniff` everywhere, `Cache-Control: no-store` on every
-  authenticated answer (they carry records and personal data), and the correlation id;
+  authenticated answer (they carry records and personal data) and on the few public ones (`/public/`, no
+  token, 4 KB bodies), and the correlation id;
 - request metrics by route template.
 """
 
@@ -34,6 +35,10 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 PROTECTED_PREFIXES = ("/v1/", "/metrics")
+# Answered without a login (a party asking at the window with the code given at submission): no token,
+# small bodies only, and never cached.
+PUBLIC_PREFIX = "/public/"
+PUBLIC_MAX_BODY_BYTES = 4096
 
 
 def correlation_id_from(raw: bytes | None) -> str:
@@ -95,6 +100,7 @@ class Gate:
         headers = dict(scope["headers"])
         cid = correlation_id_from(headers.get(b"x-correlation-id"))
         protected = scope["path"].startswith(PROTECTED_PREFIXES)
+        public = scope["path"].startswith(PUBLIC_PREFIX)
         token = logs.correlation_id.set(cid)
         started = time.perf_counter()
         status = 500
@@ -104,7 +110,7 @@ class Gate:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 extra = [(b"x-correlation-id", cid.encode()), (b"x-content-type-options", b"nosniff")]
-                if protected:
+                if protected or public:
                     extra.append((b"cache-control", b"no-store"))
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
@@ -117,6 +123,12 @@ class Gate:
                     state["principal"] = authenticate(headers.get(b"authorization", b"").decode("latin-1"), self.tokens)
                     limit = self.max_batch_bytes if scope["path"].endswith("/batch") else self.max_body_bytes
                     receive = await self._bounded(headers, receive, limit)
+                except Problem as problem:
+                    await _problem(problem, scope, send_with_headers)
+                    return
+            elif public:
+                try:
+                    receive = await self._bounded(headers, receive, PUBLIC_MAX_BODY_BYTES)
                 except Problem as problem:
                     await _problem(problem, scope, send_with_headers)
                     return

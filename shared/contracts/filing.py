@@ -124,6 +124,14 @@ class DecisionOverdue(Payload):
     detected_at: datetime
 
 
+class CorrectionLapsed(Payload):
+    """The correction's deadline passed without a resubmission: the court may now reject the filing."""
+
+    filing_id: str
+    deadline: date
+    detected_at: datetime
+
+
 SUBMITTED = declare(Domain.FILING, "submitted", Submitted)
 RECEIVED = declare(Domain.FILING, "received", Received)
 ACCEPTED = declare(Domain.FILING, "accepted", Accepted)
@@ -135,3 +143,4 @@ WITHDRAWAL_REQUESTED = declare(Domain.FILING, "withdrawal-requested", Withdrawal
 WITHDRAWN = declare(Domain.FILING, "withdrawn", Withdrawn)
 WITHDRAWAL_REFUSED = declare(Domain.FILING, "withdrawal-refused", WithdrawalRefused)
 DECISION_OVERDUE = declare(Domain.FILING, "decision-overdue", DecisionOverdue)
+CORRECTION_LAPSED = declare(Domain.FILING, "correction-lapsed", CorrectionLapsed)

@@ -135,3 +135,9 @@ V1_PROBLEMS: dict[int | str, dict[str, Any]] = {
     502: _documented("The owning region's instance did not answer a point-to-point read"),
     503: _documented("The store cannot be written right now (nothing was written; see Retry-After)"),
 }
+# What the few routes answered without a login (/public/v1) may answer.
+PUBLIC_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    404: _documented("Nothing matches what was given, here"),
+    413: _documented("The body is larger than a public route accepts (4 KB)"),
+    422: _documented("Invalid request: errors[].field names each field"),
+}

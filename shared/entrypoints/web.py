@@ -7,7 +7,7 @@ import functools
 import hashlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from shared.adapters.gate import Gate
 from shared.adapters.tokens import Principal
 from shared.contracts import asyncapi
-from shared.contracts.problems import PROBLEM_JSON, V1_PROBLEMS, Problem, validation_problem
+from shared.contracts.problems import PROBLEM_JSON, PUBLIC_PROBLEMS, V1_PROBLEMS, Problem, validation_problem
 from shared.contracts.regions import Domain
 from shared.contracts.views import View
 from shared.core.context import RequestContext
@@ -172,8 +172,11 @@ def operations_router(runtime: Runtime) -> APIRouter:
     return router
 
 
-def create_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAPI:
-    """The instance's app; its lifespan starts and stops the runtime's relay, consumer and scanners."""
+def create_app(
+    runtime: Runtime, title: str, routers: list[APIRouter], public_routers: Sequence[APIRouter] = ()
+) -> FastAPI:
+    """The instance's app; its lifespan starts and stops the runtime's relay, consumer and scanners.
+    `public_routers` answer under /public/v1 without a login (the gate lets them through, small bodies)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -203,4 +206,6 @@ def create_app(runtime: Runtime, title: str, routers: list[APIRouter]) -> FastAP
     app.include_router(operations_router(runtime))
     for router in routers:
         app.include_router(router, prefix="/v1", responses=V1_PROBLEMS)
+    for router in public_routers:
+        app.include_router(router, prefix="/public/v1", responses=PUBLIC_PROBLEMS)
     return app

@@ -36,7 +36,7 @@ def court(cluster) -> Client:
 def test_a_filing_through_the_typed_client_from_window_to_decision(filing_cluster):
     with clerk(filing_cluster) as window, court(filing_cluster) as qingpu:
         filed = window.filing.submit(models.SubmitFiling.model_validate(filing_body()))
-        assert isinstance(filed, models.Filing) and filed.status == "submitted" and filed.court_region == "qingpu"
+        assert isinstance(filed, models.SubmittedFiling) and filed.status == "submitted" and filed.filing_code
         eventually(lambda: qingpu.filing.get(filed.id).status == "received", timeout=15, ignoring=(NotFound,))
         accepted = qingpu.filing.accept(filed.id)
         assert accepted.status == "accepted" and accepted.docket_number
@@ -109,7 +109,7 @@ def test_bulk_submits_many_in_chunks_and_one_bad_record_fails_alone(filing_clust
 
 
 def test_the_async_client_does_the_same(filing_cluster):
-    async def walk() -> tuple[models.Filing, list[str]]:
+    async def walk() -> tuple[models.SubmittedFiling, list[str]]:
         async with AsyncClient(filing_cluster.url(J, F), token(J, Role.WINDOW_CLERK)) as window:
             filed = await window.filing.submit(filing_body())
             listed = [f.id async for f in window.filing.list(limit=3)]

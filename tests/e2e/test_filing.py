@@ -229,3 +229,20 @@ def test_a_case_is_found_by_party_id_number_and_docket_number_across_regions(fil
     eventually(lambda: found(window, docket_number=docket) == [filing_id], timeout=15, what="the docket at Jiashan")
     assert court.get("/filings", params={"party_id_number": plaintiff}).status_code == 200
     assert officer(filing_cluster, Q).get("/filings", params={"party_id_number": plaintiff}).status_code == 403
+
+
+def test_a_party_follows_the_filing_at_the_window_without_a_login(filing_cluster):
+    filed = clerk(filing_cluster, J).post("/filings", json=filing_body()).json()
+    question = {"filing_id": filed["id"], "filing_code": filed["filing_code"]}
+    window = filing_cluster.url(J, F) + "/public/v1/filing-status"
+
+    def status() -> dict:
+        answer = httpx.post(window, json=question)  # no token
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    eventually(lambda: status()["status"] == "received", timeout=15, what="the court's receipt at the window")
+    docket = officer(filing_cluster, Q).post(f"/filings/{filed['id']}/accept").json()["docket_number"]
+    seen = eventually(lambda: (s := status())["docket_number"] and s, timeout=15, what="the docket at the window")
+    assert seen["status"] == "accepted" and seen["docket_number"] == docket and "parties" not in seen
+    assert httpx.post(filing_cluster.url(Q, F) + "/public/v1/filing-status", json=question).status_code == 404

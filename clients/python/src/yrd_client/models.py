@@ -29,12 +29,43 @@ class AuditEntry(BaseModel):
     hash: Annotated[str, Field(title="Hash")]
 
 
+class CorrectionNotice(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    missing_items: Annotated[list[str], Field(title="Missing Items")]
+    deadline: Annotated[date, Field(title="Deadline")]
+    lapsed: Annotated[bool, Field(title="Lapsed")]
+
+
 class Document(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
     name: Annotated[str, Field(max_length=200, min_length=1, title="Name")]
     sha256: Annotated[str, Field(pattern="^[0-9a-f]{64}$", title="Sha256")]
+
+
+class FilingStatusView(BaseModel):
+    """
+    What a party may be told without a login: where the filing stands, never anyone's personal data.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    filing_id: Annotated[str, Field(title="Filing Id")]
+    court_region: Annotated[str, Field(title="Court Region")]
+    status: Annotated[
+        Literal["submitted", "received", "correction_requested", "resubmitted", "accepted", "rejected", "withdrawn"],
+        Field(title="FilingStatus"),
+    ]
+    submitted_at: Annotated[AwareDatetime, Field(title="Submitted At")]
+    received_at: Annotated[AwareDatetime | None, Field(title="Received At")]
+    decided_at: Annotated[AwareDatetime | None, Field(title="Decided At")]
+    docket_number: Annotated[str | None, Field(title="Docket Number")]
+    reason: Annotated[str | None, Field(title="Reason")]
+    correction: CorrectionNotice | None
 
 
 class MaskedParty(BaseModel):
@@ -133,6 +164,18 @@ class Resubmit(BaseModel):
     documents: Annotated[list[Document], Field(max_length=100, min_length=1, title="Documents")]
 
 
+class StatusQuestion(BaseModel):
+    """
+    What a party gives at the window: the filing's id and the code they were given at submission.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    filing_id: Annotated[str, Field(max_length=100, min_length=1, title="Filing Id")]
+    filing_code: Annotated[str, Field(max_length=40, min_length=10, title="Filing Code")]
+
+
 ClaimAmount = TypeAliasType("ClaimAmount", Annotated[float, Field(ge=0.0, title="Claim Amount")])
 
 
@@ -156,6 +199,41 @@ class SubmitFiling(BaseModel):
     claim_summary: Annotated[str, Field(max_length=4000, min_length=1, title="Claim Summary")]
     claim_amount: Annotated[ClaimAmount | str | None, Field(title="Claim Amount")] = None
     documents: Annotated[list[Document], Field(max_length=100, min_length=1, title="Documents")]
+
+
+class SubmittedFiling(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    receiving_region: Annotated[str, Field(title="Receiving Region")]
+    court_region: Annotated[str, Field(title="Court Region")]
+    case_type: Annotated[
+        Literal["civil", "administrative", "criminal_private", "enforcement"],
+        Field(title="CaseType"),
+    ]
+    status: Annotated[
+        Literal["submitted", "received", "correction_requested", "resubmitted", "accepted", "rejected", "withdrawn"],
+        Field(title="FilingStatus"),
+    ]
+    version: Annotated[int, Field(title="Version")]
+    claim_summary: Annotated[str, Field(title="Claim Summary")]
+    claim_amount: Annotated[str | None, Field(title="Claim Amount")]
+    documents: Annotated[list[Document], Field(title="Documents")]
+    parties: Annotated[list[MaskedParty], Field(title="Parties")]
+    filed_by: Annotated[str, Field(title="Filed By")]
+    submitted_at: Annotated[AwareDatetime, Field(title="Submitted At")]
+    received_at: Annotated[AwareDatetime | None, Field(title="Received At")]
+    decision_due: Annotated[AwareDatetime | None, Field(title="Decision Due")]
+    decided_at: Annotated[AwareDatetime | None, Field(title="Decided At")]
+    docket_number: Annotated[str | None, Field(title="Docket Number")]
+    reason: Annotated[str | None, Field(title="Reason")]
+    missing_items: Annotated[list[str] | None, Field(title="Missing Items")]
+    correction_deadline: Annotated[date | None, Field(title="Correction Deadline")]
+    overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
+    correction_lapsed: Annotated[bool, Field(title="Correction Lapsed")]
+    agency: Annotated[str | None, Field(title="Agency")]
+    filing_code: Annotated[str, Field(title="Filing Code")]
 
 
 class TimelineEntry(BaseModel):
@@ -550,6 +628,7 @@ class Filing(BaseModel):
     missing_items: Annotated[list[str] | None, Field(title="Missing Items")]
     correction_deadline: Annotated[date | None, Field(title="Correction Deadline")]
     overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
+    correction_lapsed: Annotated[bool, Field(title="Correction Lapsed")]
     agency: Annotated[str | None, Field(title="Agency")]
 
 
@@ -583,6 +662,7 @@ class FilingView(BaseModel):
     missing_items: Annotated[list[str] | None, Field(title="Missing Items")]
     correction_deadline: Annotated[date | None, Field(title="Correction Deadline")]
     overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
+    correction_lapsed: Annotated[bool, Field(title="Correction Lapsed")]
     agency: Annotated[str | None, Field(title="Agency")]
     timeline: Annotated[list[TimelineEntry], Field(title="Timeline")]
 

@@ -17,7 +17,7 @@ class Audit(Resource[S]):
 
 
 class Filing(Resource[S]):
-    submit = Call(POST, "/filings", m.Filing)
+    submit = Call(POST, "/filings", m.SubmittedFiling)  # with the filing_code for the party, shown once
     submit_batch = Bulk("/filings/batch")
     get = Call(GET, "/filings/{filing_id}", m.FilingView)
     parties = Call(GET, "/filings/{filing_id}/parties", m.Parties)
