@@ -137,6 +137,7 @@ V1_PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 # What the few routes answered without a login (/public/v1) may answer.
 PUBLIC_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: _documented("The body is not parseable JSON"),
     404: _documented("Nothing matches what was given, here"),
     413: _documented("The body is larger than a public route accepts (4 KB)"),
     422: _documented("Invalid request: errors[].field names each field"),
