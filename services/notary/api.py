@@ -9,7 +9,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from services.notary import queries, service
-from services.notary.models import AnswerProof, CertificateQuery, ProofQuery, Revoke, VerificationQuery, Verify
+from services.notary.models import (
+    AnswerProof,
+    CertificateQuery,
+    ProofQuery,
+    Reissue,
+    Revoke,
+    VerificationQuery,
+    Verify,
+)
 from services.notary.views import (
     CertificatePage,
     CertificateView,
@@ -63,6 +71,11 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
     @router.post("/certificates/{number}/revoke", response_model=CertificateView)
     def revoke(number: str, body: Revoke, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.revoke(uow, number, body.reason)))
+
+    @router.post("/certificates/{number}/reissue", status_code=201, response_model=CertificateView)
+    def reissue(number: str, body: Reissue, ctx: RequestContext = Context) -> Response:
+        """Correct a certificate: the corrected one under a new number (201); the old one is superseded."""
+        return ctx.command(lambda uow: (201, service.reissue(uow, number, body)))
 
     @router.get("/certificates", response_model=CertificatePage)
     async def list_certificates(query: Annotated[CertificateQuery, Query()], ctx: RequestContext = Context) -> Response:

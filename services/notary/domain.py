@@ -31,7 +31,7 @@ def issuer_of(number: str) -> Region | None:
 
 @dataclass(frozen=True)
 class RegistryEntry:
-    status: str  # "valid" or "revoked"
+    status: str  # "valid", "revoked" or "superseded"
     document_sha256: str
     valid_until: datetime | None
 
@@ -43,6 +43,8 @@ def verify(entry: RegistryEntry | None, document_sha256: str, now: datetime) -> 
         return VerificationResult.UNKNOWN
     if entry.status == "revoked":
         return VerificationResult.REVOKED
+    if entry.status == "superseded":
+        return VerificationResult.SUPERSEDED
     if entry.valid_until is not None and now >= entry.valid_until:
         return VerificationResult.EXPIRED
     if entry.document_sha256 != document_sha256.lower():
@@ -54,6 +56,7 @@ class CertificateStatus(StrEnum):
     VALID = "valid"
     REVOKED = "revoked"
     EXPIRED = "expired"
+    SUPERSEDED = "superseded"
 
 
 class ProofStatus(StrEnum):
@@ -65,8 +68,8 @@ class ProofStatus(StrEnum):
 
 def certificate_status(stored: str, valid_until: datetime | None, now: datetime) -> CertificateStatus:
     """One status everywhere: a valid certificate past its validity reads `expired`, as verification says."""
-    if stored == CertificateStatus.REVOKED:
-        return CertificateStatus.REVOKED
+    if stored in (CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED):
+        return CertificateStatus(stored)
     if valid_until is not None and now >= valid_until:
         return CertificateStatus.EXPIRED
     return CertificateStatus.VALID

@@ -20,6 +20,15 @@ class Revoke(Body):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class Reissue(Body):
+    """A corrected certificate under a new number, for the same applicant; what is not given is kept."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+    document_sha256: Sha256 | None = None
+    matter: Matter | None = None
+    valid_until: AwareDatetime | None = None
+
+
 class Verify(Body):
     certificate_number: str = Field(min_length=5, max_length=60)
     document_sha256: Sha256

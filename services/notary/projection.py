@@ -39,6 +39,18 @@ def certificate_revoked(uow: UnitOfWork, event: Event) -> None:
     _record(uow, event, data.number, {"reason": data.reason})
 
 
+def certificate_superseded(uow: UnitOfWork, event: Event) -> None:
+    data: ev.CertificateSuperseded = event.data
+    fields = {
+        "status": "superseded",
+        "superseded_by": data.successor,
+        "superseded_at": data.superseded_at,
+        "reason": data.reason,
+    }
+    records.apply_versioned(uow.conn, "certificates", data.number, data.version, **fields)
+    _record(uow, event, data.number, {"successor": data.successor, "reason": data.reason})
+
+
 def certificate_verified(uow: UnitOfWork, event: Event) -> None:
     data: ev.CertificateVerified = event.data
     verification = {
@@ -88,6 +100,7 @@ def proof_overdue(uow: UnitOfWork, event: Event) -> None:
 PROJECTION: Table = {
     ev.CERTIFICATE_ISSUED: certificate_issued,
     ev.CERTIFICATE_REVOKED: certificate_revoked,
+    ev.CERTIFICATE_SUPERSEDED: certificate_superseded,
     ev.CERTIFICATE_VERIFIED: certificate_verified,
     ev.PROOF_REQUESTED: proof_requested,
     ev.PROOF_ANSWERED: proof_answered,

@@ -10,11 +10,12 @@ from typing import Any
 from services.notary import domain
 from services.notary import store as db
 from services.notary.domain import RegistryEntry
-from services.notary.models import AnswerProof, Verify
+from services.notary.models import AnswerProof, Reissue, Verify
 from services.notary.ownership import CERTIFICATE, PROOF_ANSWER
 from services.notary.queries import certificate_view, load_certificate, load_proof
 from shared.contracts import notary as ev
 from shared.contracts.commands import IssueCertificate, RequestProof
+from shared.contracts.notary import VerificationResult
 from shared.contracts.problems import conflict, invalid
 from shared.contracts.regions import REGIONS, zone_date
 from shared.core.uow import UnitOfWork, now
@@ -57,6 +58,45 @@ def revoke(uow: UnitOfWork, number: str, reason: str) -> dict[str, Any]:
     return certificate_view(uow, number)
 
 
+def reissue(uow: UnitOfWork, number: str, body: Reissue) -> dict[str, Any]:
+    """Correct a certificate: a new number for the same applicant, the old one superseded and naming it."""
+    old = load_certificate(uow, number)
+    uow.authorize_write("notary.reissue", CERTIFICATE, old)
+    if old["status"] in ("revoked", "superseded"):
+        raise conflict(f"a {old['status']} certificate is not reissued", old["status"])
+    at = now()
+    kept_until = datetime.fromisoformat(old["valid_until"]) if old["valid_until"] else None
+    valid_until = body.valid_until or kept_until
+    try:
+        domain.check_issuable(valid_until, at)
+    except ValueError as error:
+        raise invalid("valid_until", f"{error}: give the corrected certificate's") from None
+    year = zone_date(at).year
+    successor = domain.certificate_number(year, uow.region, db.next_certificate_sequence(uow.conn, year))
+    uow.about(successor)
+    issued = ev.CertificateIssued(
+        number=successor,
+        version=1,
+        office=old["office"],
+        matter=body.matter or old["matter"],
+        applicant_name=old["applicant_name"],
+        applicant_id=old["applicant_id"],
+        document_sha256=body.document_sha256 or old["document_sha256"],
+        valid_until=valid_until,
+        issued_at=at,
+        replaces=number,
+    )
+    uow.emit(ev.CERTIFICATE_ISSUED, successor, issued)
+    applicant = db.applicant(uow.conn, number)
+    if applicant:
+        db.add_applicant(uow.conn, successor, applicant["name"], applicant["id_number"])
+    superseded = ev.CertificateSuperseded(
+        number=number, version=old["version"] + 1, successor=successor, reason=body.reason, superseded_at=at
+    )
+    uow.emit(ev.CERTIFICATE_SUPERSEDED, number, superseded)
+    return certificate_view(uow, successor)
+
+
 def verify(uow: UnitOfWork, body: Verify, caught_up: bool) -> dict[str, Any]:
     """Answered from the local registry, so it works while the issuing region is unreachable; the answer
     says how fresh the registry is."""
@@ -91,6 +131,7 @@ def verify(uow: UnitOfWork, body: Verify, caught_up: bool) -> dict[str, Any]:
         "certificate_number": body.certificate_number,
         "result": result.value,
         "verified_at": at.isoformat(),
+        "successor": certificate["superseded_by"] if result is VerificationResult.SUPERSEDED else None,
         "registry": freshness,
     }
 

@@ -94,7 +94,10 @@ MIGRATIONS: list[Migration] = [
         CREATE VIEW verifications_seen AS
             SELECT v.*, c.revoked_at AS certificate_revoked_at
             FROM verifications v LEFT JOIN certificates c ON c.id = v.number;
-        CREATE INDEX certificates_revoked ON certificates(revoked_at) WHERE revoked_at IS NOT NULL
+        CREATE INDEX certificates_revoked ON certificates(revoked_at) WHERE revoked_at IS NOT NULL;
+        ALTER TABLE certificates ADD COLUMN replaces TEXT;
+        ALTER TABLE certificates ADD COLUMN superseded_by TEXT;
+        ALTER TABLE certificates ADD COLUMN superseded_at TEXT
         """,
     ),
 ]
@@ -127,11 +130,18 @@ _STATUS_SQL = {
     CertificateStatus.VALID: "status = 'valid' AND (valid_until IS NULL OR valid_until > ?)",
     CertificateStatus.EXPIRED: "status = 'valid' AND valid_until <= ?",
     CertificateStatus.REVOKED: "status = 'revoked' AND ? IS NOT NULL",
+    CertificateStatus.SUPERSEDED: "status = 'superseded' AND ? IS NOT NULL",
 }
 
 
 def add_applicant(conn: sqlite3.Connection, number: str, name: str, id_number: str) -> None:
     records.insert(conn, "certificate_applicants", {"number": number, "name": name, "id_number": id_number})
+
+
+def applicant(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:
+    """The applicant in full, held by the issuing office only."""
+    row = conn.execute("SELECT name, id_number FROM certificate_applicants WHERE number = ?", (number,)).fetchone()
+    return records.as_dict(row) if row else None
 
 
 def add_verification(conn: sqlite3.Connection, values: dict[str, Any]) -> None:

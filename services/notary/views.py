@@ -24,7 +24,10 @@ class Certificate(View):
     status: CertificateStatus
     version: int
     revoked_at: datetime | None
-    reason: str | None  # why it was revoked
+    reason: str | None  # why it was revoked or superseded
+    replaces: str | None  # the number this one reissued or corrected
+    superseded_by: str | None  # its successor, once reissued or corrected
+    superseded_at: datetime | None
 
 
 class Verification(View):
@@ -53,6 +56,7 @@ class VerifyResult(View):
     certificate_number: str
     result: VerificationResult
     verified_at: datetime
+    successor: str | None  # when superseded: the number to present instead
     registry: RegistryFreshness
 
 

@@ -45,6 +45,7 @@ class VerificationResult(StrEnum):
     EXPIRED = "expired"
     HASH_MISMATCH = "hash_mismatch"
     UNKNOWN = "unknown"
+    SUPERSEDED = "superseded"  # reissued under a new number (the answer names it)
 
 
 class CertificateIssued(Payload):
@@ -57,6 +58,7 @@ class CertificateIssued(Payload):
     document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     valid_until: datetime | None
     issued_at: datetime
+    replaces: str | None = None  # the number this one reissues or corrects
 
 
 class CertificateRevoked(Payload):
@@ -64,6 +66,16 @@ class CertificateRevoked(Payload):
     version: int
     reason: str
     revoked_at: datetime
+
+
+class CertificateSuperseded(Payload):
+    """Reissued or corrected under a new number: the old one verifies as superseded, naming its successor."""
+
+    number: str
+    version: int
+    successor: str
+    reason: str
+    superseded_at: datetime
 
 
 class CertificateVerified(Payload):
@@ -104,6 +116,7 @@ class ProofOverdue(Payload):
 
 CERTIFICATE_ISSUED = declare(Domain.NOTARY, "certificate-issued", CertificateIssued)
 CERTIFICATE_REVOKED = declare(Domain.NOTARY, "certificate-revoked", CertificateRevoked)
+CERTIFICATE_SUPERSEDED = declare(Domain.NOTARY, "certificate-superseded", CertificateSuperseded)
 CERTIFICATE_VERIFIED = declare(Domain.NOTARY, "certificate-verified", CertificateVerified)
 PROOF_REQUESTED = declare(Domain.NOTARY, "proof-requested", ProofRequested)
 PROOF_ANSWERED = declare(Domain.NOTARY, "proof-answered", ProofAnswered)

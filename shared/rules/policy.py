@@ -95,6 +95,7 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
     # every office and agency that relies on certificates
     "notary.issue": {R.NOTARY: OWN},
     "notary.revoke": {R.NOTARY: OWN},
+    "notary.reissue": {R.NOTARY: OWN},  # a corrected certificate under a new number, by its own office
     "notary.read": {R.NOTARY: ALL, R.SUPERVISOR: ALL, R.WINDOW_CLERK: ALL, R.COURT_OFFICER: ALL, R.AGENCY_SYSTEM: ALL},
     "notary.verify": {R.NOTARY: OWN, R.WINDOW_CLERK: OWN, R.COURT_OFFICER: OWN, R.AGENCY_SYSTEM: OWN},
     "notary.request_proof": {R.NOTARY: OWN},

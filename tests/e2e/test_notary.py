@@ -225,3 +225,20 @@ def test_a_verifier_learns_of_a_later_revocation_and_the_issuer_counts_the_verif
         return next((float(line.split()[-1]) for line in text.splitlines() if line.startswith(sample)), 0.0)
 
     assert eventually(lambda: reached() >= 1, timeout=15, what="the issuer's count of reached verifiers")
+
+
+def test_a_corrected_certificate_is_found_from_the_old_number_in_every_region(notary_cluster):
+    old = issue(notary_cluster, Q, document="will-v1")["number"]
+    reissued = notary(notary_cluster, Q).post(
+        f"/certificates/{old}/reissue", json={"reason": "遗嘱日期笔误", "document_sha256": sha("will-v2")}
+    )
+    assert reissued.status_code == 201, reissued.text
+    successor = reissued.json()["number"]
+
+    def answered(region) -> dict:
+        return verify(notary_cluster, region, old, document="will-v1")
+
+    for region in (J, W):
+        seen = eventually(lambda r=region: (a := answered(r))["result"] == "superseded" and a, timeout=15)
+        assert seen["successor"] == successor
+        eventually(lambda r=region: verify(notary_cluster, r, successor, document="will-v2")["result"] == "valid")

@@ -317,6 +317,13 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
         ),
         Endpoint(
             "POST",
+            "/v1/certificates/{number}/reissue",
+            "notary.reissue",
+            writes("qingpu"),
+            body=lambda: {"reason": "r"},
+        ),
+        Endpoint(
+            "POST",
             "/v1/verifications",
             "notary.verify",
             own_instance,

@@ -539,6 +539,33 @@ class RegistryFreshness(BaseModel):
     last_event_from_issuer_at: Annotated[AwareDatetime | None, Field(title="Last Event From Issuer At")]
 
 
+class Reissue(BaseModel):
+    """
+    A corrected certificate under a new number, for the same applicant; what is not given is kept.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    reason: Annotated[str, Field(max_length=2000, min_length=1, title="Reason")]
+    document_sha256: Annotated[DocumentSha256 | None, Field(title="Document Sha256")] = None
+    matter: (
+        Literal[
+            "birth",
+            "kinship",
+            "marital_status",
+            "no_criminal_record",
+            "education",
+            "power_of_attorney",
+            "contract",
+            "property",
+            "declaration",
+        ]
+        | None
+    ) = None
+    valid_until: Annotated[AwareDatetime | None, Field(title="Valid Until")] = None
+
+
 HoldingAgency = TypeAliasType(
     "HoldingAgency",
     Annotated[str, Field(max_length=100, min_length=1, title="Holding Agency")],
@@ -587,10 +614,11 @@ class VerifyResult(BaseModel):
     verification_id: Annotated[str, Field(title="Verification Id")]
     certificate_number: Annotated[str, Field(title="Certificate Number")]
     result: Annotated[
-        Literal["valid", "revoked", "expired", "hash_mismatch", "unknown"],
+        Literal["valid", "revoked", "expired", "hash_mismatch", "unknown", "superseded"],
         Field(title="VerificationResult"),
     ]
     verified_at: Annotated[AwareDatetime, Field(title="Verified At")]
+    successor: Annotated[str | None, Field(title="Successor")]
     registry: RegistryFreshness
 
 
@@ -968,10 +996,16 @@ class Certificate(BaseModel):
     document_sha256: Annotated[str, Field(title="Document Sha256")]
     valid_until: Annotated[AwareDatetime | None, Field(title="Valid Until")]
     issued_at: Annotated[AwareDatetime, Field(title="Issued At")]
-    status: Annotated[Literal["valid", "revoked", "expired"], Field(title="CertificateStatus")]
+    status: Annotated[
+        Literal["valid", "revoked", "expired", "superseded"],
+        Field(title="CertificateStatus"),
+    ]
     version: Annotated[int, Field(title="Version")]
     revoked_at: Annotated[AwareDatetime | None, Field(title="Revoked At")]
     reason: Annotated[str | None, Field(title="Reason")]
+    replaces: Annotated[str | None, Field(title="Replaces")]
+    superseded_by: Annotated[str | None, Field(title="Superseded By")]
+    superseded_at: Annotated[AwareDatetime | None, Field(title="Superseded At")]
 
 
 class IssueCertificate(BaseModel):
@@ -1079,7 +1113,7 @@ class Verification(BaseModel):
     verifier_region: Annotated[str, Field(title="Verifier Region")]
     issuer_region: Annotated[str | None, Field(title="Issuer Region")]
     result: Annotated[
-        Literal["valid", "revoked", "expired", "hash_mismatch", "unknown"],
+        Literal["valid", "revoked", "expired", "hash_mismatch", "unknown", "superseded"],
         Field(title="VerificationResult"),
     ]
     verified_at: Annotated[AwareDatetime, Field(title="Verified At")]
@@ -1120,10 +1154,16 @@ class CertificateView(BaseModel):
     document_sha256: Annotated[str, Field(title="Document Sha256")]
     valid_until: Annotated[AwareDatetime | None, Field(title="Valid Until")]
     issued_at: Annotated[AwareDatetime, Field(title="Issued At")]
-    status: Annotated[Literal["valid", "revoked", "expired"], Field(title="CertificateStatus")]
+    status: Annotated[
+        Literal["valid", "revoked", "expired", "superseded"],
+        Field(title="CertificateStatus"),
+    ]
     version: Annotated[int, Field(title="Version")]
     revoked_at: Annotated[AwareDatetime | None, Field(title="Revoked At")]
     reason: Annotated[str | None, Field(title="Reason")]
+    replaces: Annotated[str | None, Field(title="Replaces")]
+    superseded_by: Annotated[str | None, Field(title="Superseded By")]
+    superseded_at: Annotated[AwareDatetime | None, Field(title="Superseded At")]
     verifications: Annotated[list[Verification], Field(title="Verifications")]
     timeline: Annotated[list[TimelineEntry], Field(title="Timeline")]
 

@@ -71,6 +71,7 @@ class Notary(Resource[S]):
     issue_batch = Bulk("/certificates/batch")
     get = Call(GET, "/certificates/{number}", m.CertificateView)
     revoke = Call(POST, "/certificates/{number}/revoke", m.CertificateView)
+    reissue = Call(POST, "/certificates/{number}/reissue", m.CertificateView)  # the old one is superseded
     page = Call(GET, "/certificates", m.PageCertificate)
     list = Pages(page, m.Certificate)
     verify = Call(POST, "/verifications", m.VerifyResult)

@@ -1,5 +1,6 @@
-"""A region that relied on a certificate learns of its later revocation (broker-free): its verifications made
-before the revocation are found by `revoked_since`, and the issuer counts the verifiers it reached."""
+"""The certificate registry across regions (broker-free): a region that relied on a certificate learns of its
+later revocation (`revoked_since`, and the issuer counts the verifiers it reached); a corrected certificate
+gets a new number and the old one verifies as superseded, naming its successor."""
 
 from __future__ import annotations
 
@@ -60,3 +61,36 @@ def test_verifiers_see_a_later_revocation_and_the_issuer_counts_them(zone_of):
         for verifier in ("jiashan", "wujiang")
     }
     assert reached == {"jiashan": 1.0, "wujiang": 1.0}
+
+
+def test_a_corrected_certificate_supersedes_the_old_one_which_names_its_successor(zone_of):
+    zone = zone_of(Domain.NOTARY)
+    body = {"matter": "contract", "applicant": {"name": "李四", "id_number": id_number()}, "document_sha256": sha("c")}
+    old = notary(zone, Q).post("/certificates", json=body).json()["number"]
+    corrected = {"reason": "合同金额笔误", "document_sha256": sha("c-corrected")}
+    assert notary(zone, W).post(f"/certificates/{old}/reissue", json=corrected).status_code == 403  # not its office
+    answer = notary(zone, Q).post(f"/certificates/{old}/reissue", json=corrected)
+    assert answer.status_code == 201, answer.text
+    new = answer.json()
+    assert new["number"] != old and new["replaces"] == old and new["document_sha256"] == sha("c-corrected")
+    assert new["applicant_name"] == "李*" and new["matter"] == "contract"  # the same applicant, the same matter
+
+    for region in (J, W):  # everywhere: the old number says it was superseded, and by which
+        checked = (
+            notary(zone, region)
+            .post("/verifications", json={"certificate_number": old, "document_sha256": sha("c")})
+            .json()
+        )
+        assert (checked["result"], checked["successor"]) == ("superseded", new["number"])
+        fresh = (
+            notary(zone, region)
+            .post("/verifications", json={"certificate_number": new["number"], "document_sha256": sha("c-corrected")})
+            .json()
+        )
+        assert (fresh["result"], fresh["successor"]) == ("valid", None)
+    seen = notary(zone, W).get(f"/certificates/{old}").json()
+    assert (seen["status"], seen["superseded_by"], seen["reason"]) == ("superseded", new["number"], "合同金额笔误")
+    again = notary(zone, Q).post(f"/certificates/{old}/reissue", json=corrected)
+    assert again.status_code == 409 and again.json()["current_status"] == "superseded"
+    superseded = notary(zone, Q).get("/certificates", params={"status": "superseded"}).json()["items"]
+    assert [c["number"] for c in superseded] == [old]
