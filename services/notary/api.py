@@ -19,6 +19,7 @@ from services.notary.models import (
     Verify,
 )
 from services.notary.views import (
+    CertificateApplicant,
     CertificatePage,
     CertificateView,
     ProofRequest,
@@ -71,6 +72,15 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
     @router.post("/certificates/{number}/revoke", response_model=CertificateView)
     def revoke(number: str, body: Revoke, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.revoke(uow, number, body.reason)))
+
+    @router.get("/certificates/{number}/applicant", response_model=CertificateApplicant)
+    def get_applicant(number: str, ctx: RequestContext = Context) -> Response:
+        """The applicant in full, for the issuing office's own notaries (X-Purpose `notarization`; audited)."""
+        return ctx.read_from_holder(
+            lambda uow: queries.read_applicant(uow, number),
+            lambda uow: queries.issuer_of(uow, number),
+            f"/v1/certificates/{number}/applicant",
+        )
 
     @router.post("/certificates/{number}/reissue", status_code=201, response_model=CertificateView)
     def reissue(number: str, body: Reissue, ctx: RequestContext = Context) -> Response:

@@ -34,6 +34,22 @@ def owner_of_proof(uow: UnitOfWork, request_id: str) -> str:
     return PROOF_REQUEST.owner(load_proof(uow, request_id))
 
 
+def read_applicant(uow: UnitOfWork, number: str) -> dict[str, Any] | None:
+    """The applicant's full name and ID number, held by the issuing office and read by it alone (purpose
+    `notarization`, audited). None: ask the issuing region's instance."""
+    certificate = load_certificate(uow, number)
+
+    def held() -> dict[str, Any]:
+        applicant = db.applicant(uow.conn, number)
+        return {"number": number, "issuer_region": certificate["issuer_region"], **(applicant or {})}
+
+    return uow.read_held("notary.read_applicant", DataClass.CERTIFICATE_APPLICANT, CERTIFICATE, certificate, held)
+
+
+def issuer_of(uow: UnitOfWork, number: str) -> str:
+    return CERTIFICATE.owner(load_certificate(uow, number))
+
+
 def certificate_view(uow: UnitOfWork, number: str) -> dict[str, Any]:
     return {
         **_public(load_certificate(uow, number)),

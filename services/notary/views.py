@@ -30,6 +30,15 @@ class Certificate(View):
     superseded_at: datetime | None
 
 
+class CertificateApplicant(View):
+    """A certificate's applicant in full: held by the issuing office, read by it alone (purpose, audited)."""
+
+    number: str
+    issuer_region: str
+    name: str
+    id_number: str
+
+
 class Verification(View):
     id: str
     number: str

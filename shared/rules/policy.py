@@ -56,6 +56,7 @@ class DataClass(StrEnum):
     CORRECTIONS_DETAIL = "corrections-detail"
     SUBJECT_LOOKUP = "subject-lookup"
     PARTY_SEARCH = "party-search"  # finding filings by a party's ID number
+    CERTIFICATE_APPLICANT = "certificate-applicant"  # a certificate's applicant in full
     AUDIT_LOG = "audit-log"
 
 
@@ -65,6 +66,7 @@ PURPOSES: dict[DataClass, frozenset[Purpose]] = {
     DataClass.CORRECTIONS_DETAIL: frozenset({Purpose.SUPERVISION, Purpose.TRANSFER_HANDOVER}),
     DataClass.SUBJECT_LOOKUP: frozenset({Purpose.SUPERVISION, Purpose.LAW_ENFORCEMENT}),
     DataClass.PARTY_SEARCH: frozenset({Purpose.CASE_FILING, Purpose.CASE_REVIEW}),
+    DataClass.CERTIFICATE_APPLICANT: frozenset({Purpose.NOTARIZATION}),
     DataClass.AUDIT_LOG: frozenset({Purpose.AUDIT_REVIEW, Purpose.DATA_SUBJECT_REQUEST}),
 }
 
@@ -96,6 +98,7 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
     "notary.issue": {R.NOTARY: OWN},
     "notary.revoke": {R.NOTARY: OWN},
     "notary.reissue": {R.NOTARY: OWN},  # a corrected certificate under a new number, by its own office
+    "notary.read_applicant": {R.NOTARY: OWN},  # the issuing office's own applicant, in full
     "notary.read": {R.NOTARY: ALL, R.SUPERVISOR: ALL, R.WINDOW_CLERK: ALL, R.COURT_OFFICER: ALL, R.AGENCY_SYSTEM: ALL},
     "notary.verify": {R.NOTARY: OWN, R.WINDOW_CLERK: OWN, R.COURT_OFFICER: OWN, R.AGENCY_SYSTEM: OWN},
     "notary.request_proof": {R.NOTARY: OWN},

@@ -94,3 +94,24 @@ def test_a_corrected_certificate_supersedes_the_old_one_which_names_its_successo
     assert again.status_code == 409 and again.json()["current_status"] == "superseded"
     superseded = notary(zone, Q).get("/certificates", params={"status": "superseded"}).json()["items"]
     assert [c["number"] for c in superseded] == [old]
+
+
+def test_the_issuing_office_alone_reads_its_applicant_in_full_with_a_purpose(zone_of):
+    zone = zone_of(Domain.NOTARY)
+    person = id_number(address="310118", seq="426")
+    body = {"matter": "kinship", "applicant": {"name": "陆某某", "id_number": person}, "document_sha256": sha("k")}
+    number = notary(zone, Q).post("/certificates", json=body).json()["number"]
+
+    def read(region: Region, purpose: str | None):
+        headers = {"x-purpose": purpose} if purpose else {}
+        return zone.client(region, token=token(region, Role.NOTARY), **headers).get(f"/certificates/{number}/applicant")
+
+    answer = read(Q, "notarization")
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"number": number, "issuer_region": "qingpu", "name": "陆某某", "id_number": person}
+    assert read(Q, None).status_code == 403  # no purpose
+    assert read(W, "notarization").status_code == 403  # another region's office
+    assert notary(zone, Q).get(f"/certificates/{number}").json()["applicant_name"] == "陆**"  # the registry: masked
+    with zone.runtime(Q).store.connect() as conn:
+        audited = [r[0] for r in conn.execute("SELECT action FROM audit_index WHERE record = ?", (number,))]
+    assert audited.count("notary.read_applicant") == 2  # the read and its refusal here, each audited

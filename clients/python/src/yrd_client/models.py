@@ -517,6 +517,20 @@ class Applicant(BaseModel):
     id_number: Annotated[str, Field(title="Id Number")]
 
 
+class CertificateApplicant(BaseModel):
+    """
+    A certificate's applicant in full: held by the issuing office, read by it alone (purpose, audited).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    number: Annotated[str, Field(title="Number")]
+    issuer_region: Annotated[str, Field(title="Issuer Region")]
+    name: Annotated[str, Field(title="Name")]
+    id_number: Annotated[str, Field(title="Id Number")]
+
+
 class ProofSubject(BaseModel):
     """
     The subject's full identity, held by the requesting office (sensitive: purpose required, audited).

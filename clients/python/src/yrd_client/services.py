@@ -72,6 +72,7 @@ class Notary(Resource[S]):
     get = Call(GET, "/certificates/{number}", m.CertificateView)
     revoke = Call(POST, "/certificates/{number}/revoke", m.CertificateView)
     reissue = Call(POST, "/certificates/{number}/reissue", m.CertificateView)  # the old one is superseded
+    applicant = Call(GET, "/certificates/{number}/applicant", m.CertificateApplicant)  # purpose="notarization"
     page = Call(GET, "/certificates", m.PageCertificate)
     list = Pages(page, m.Certificate)
     verify = Call(POST, "/verifications", m.VerifyResult)
