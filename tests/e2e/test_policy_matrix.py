@@ -323,6 +323,13 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
             body=lambda: {"reason": "r"},
         ),
         Endpoint(
+            "GET",
+            "/v1/certificates/{number}/applicant",
+            "notary.read_applicant",
+            reads("qingpu"),
+            purpose="notarization",
+        ),
+        Endpoint(
             "POST",
             "/v1/verifications",
             "notary.verify",
