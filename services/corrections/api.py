@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from services.corrections import movements, queries, service
 from services.corrections.models import (
     ApproveTravel,
+    CancelTravel,
     Lookup,
     RejectTransfer,
     ReportViolation,
@@ -107,6 +108,12 @@ def check_in(travel_id: str, ctx: RequestContext = Context) -> Response:
 @movements_router.post("/travels/{travel_id}/return", response_model=Travel)
 def record_return(travel_id: str, ctx: RequestContext = Context) -> Response:
     return ctx.command(lambda uow: (200, movements.record_return(uow, travel_id)))
+
+
+@movements_router.post("/travels/{travel_id}/cancel", response_model=Travel)
+def cancel_travel(travel_id: str, body: CancelTravel, ctx: RequestContext = Context) -> Response:
+    """The home region withdraws an approved trip before it begins (409 once it has)."""
+    return ctx.command(lambda uow: (200, movements.cancel_travel(uow, travel_id, body.reason)))
 
 
 @movements_router.post("/subjects/{subject_id}/transfers", status_code=201, response_model=Transfer)

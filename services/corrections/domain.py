@@ -27,6 +27,7 @@ class Move(StrEnum):
     APPROVE_TRAVEL = "approve travel for"
     START_TRAVEL = "start the trip of"
     RETURN = "record the return of"
+    CANCEL_TRAVEL = "cancel the trip of"
     REQUEST_TRANSFER = "request a transfer for"
     TRANSFER_REJECTED = "reject the transfer of"
     TRANSFER_OWNERSHIP = "transfer"
@@ -42,6 +43,7 @@ TRANSITIONS: dict[Move, tuple[frozenset[SubjectStatus], SubjectStatus]] = {
         frozenset({SubjectStatus.TRAVEL_APPROVED, SubjectStatus.TRAVELLING}),
         SubjectStatus.UNDER_SUPERVISION,
     ),
+    Move.CANCEL_TRAVEL: (frozenset({SubjectStatus.TRAVEL_APPROVED}), SubjectStatus.UNDER_SUPERVISION),
     Move.REQUEST_TRANSFER: (SUPERVISED, SubjectStatus.TRANSFER_PENDING),
     Move.TRANSFER_REJECTED: (frozenset({SubjectStatus.TRANSFER_PENDING}), SubjectStatus.UNDER_SUPERVISION),
     Move.TRANSFER_OWNERSHIP: (frozenset({SubjectStatus.TRANSFER_PENDING}), SubjectStatus.ENROLLED),
@@ -100,6 +102,11 @@ def check_travel(
 
 def travel_started(from_date: date, today: date) -> bool:
     return from_date <= today
+
+
+def travel_overdue(travel_status: str, to_date: date, today: date) -> bool:
+    """A trip's last day has passed and it is still open (not returned, not cancelled)."""
+    return travel_status in ("approved", "checked_in") and today > to_date
 
 
 def check_in_open(from_date: date, to_date: date, today: date) -> bool:

@@ -19,6 +19,10 @@ class Lookup(Body):
     id_number: IdNumber
 
 
+class CancelTravel(Body):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
 class ApproveTravel(Body):
     destination: Region
     from_date: date

@@ -53,7 +53,7 @@ def approve_travel(uow: UnitOfWork, subject_id: str, body: ApproveTravel) -> dic
     uow.emit(ev.TRAVEL_APPROVED, subject_id, data)
     if domain.travel_started(body.from_date, today):
         start_travel(uow, subject_id, data.version, data.travel_id)
-    return db.get_row(uow.conn, "travels", data.travel_id)
+    return db.get_travel(uow.conn, data.travel_id)
 
 
 def check_in(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
@@ -70,7 +70,7 @@ def check_in(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
         )
     data = ev.TravelCheckedIn(subject_id=subject["id"], travel_id=travel_id, checked_in_at=now())
     uow.emit(ev.TRAVEL_CHECKED_IN, subject["id"], data)
-    return db.get_row(uow.conn, "travels", travel_id)
+    return db.get_travel(uow.conn, travel_id)
 
 
 def record_return(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
@@ -82,7 +82,22 @@ def record_return(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
         subject_id=subject["id"], version=subject["version"] + 1, travel_id=travel_id, returned_at=now()
     )
     uow.emit(ev.TRAVEL_RETURNED, subject["id"], data)
-    return db.get_row(uow.conn, "travels", travel_id)
+    return db.get_travel(uow.conn, travel_id)
+
+
+def cancel_travel(uow: UnitOfWork, travel_id: str, reason: str) -> dict[str, Any]:
+    """The home region withdraws an approved trip that has not begun."""
+    travel = _row(uow, "travels", travel_id, "travel")
+    subject = load(uow, travel["subject_id"])
+    authorize_owner(uow, subject)
+    if travel["status"] != "approved":
+        raise conflict(f"the travel is {travel['status']}", travel["status"])
+    moved(subject, Move.CANCEL_TRAVEL)  # 409 once it has begun: then its return is recorded instead
+    data = ev.TravelCancelled(
+        subject_id=subject["id"], version=subject["version"] + 1, travel_id=travel_id, reason=reason, cancelled_at=now()
+    )
+    uow.emit(ev.TRAVEL_CANCELLED, subject["id"], data)
+    return db.get_travel(uow.conn, travel_id)
 
 
 def request_transfer(uow: UnitOfWork, subject_id: str, body: RequestTransfer) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from shared.contracts.envelope import Event
 from shared.core.route import Table
 from shared.core.uow import UnitOfWork
 
-TRAVEL_ORDER = {"approved": 1, "checked_in": 2, "returned": 3}
+TRAVEL_ORDER = {"approved": 1, "checked_in": 2, "returned": 3, "cancelled": 3}
 
 
 def subject_of(event: Event) -> str:
@@ -84,6 +84,19 @@ def travel_returned(uow: UnitOfWork, event: Event) -> None:
     _state(uow, event, SubjectStatus.UNDER_SUPERVISION)
     _travel(uow, event, "returned", returned_at=event.data.returned_at)
     _timeline(uow, event, {"travel_id": event.data.travel_id})
+
+
+def travel_cancelled(uow: UnitOfWork, event: Event) -> None:
+    data: ev.TravelCancelled = event.data
+    _state(uow, event, SubjectStatus.UNDER_SUPERVISION)
+    _travel(uow, event, "cancelled", cancelled_at=data.cancelled_at, reason=data.reason)
+    _timeline(uow, event, {"travel_id": data.travel_id, "reason": data.reason})
+
+
+def travel_overdue(uow: UnitOfWork, event: Event) -> None:
+    data: ev.TravelOverdue = event.data
+    db.flag_travel_overdue(uow.conn, data.travel_id)
+    _timeline(uow, event, {"travel_id": data.travel_id, "to_date": data.to_date.isoformat()})
 
 
 def transfer_requested(uow: UnitOfWork, event: Event) -> None:
@@ -171,6 +184,8 @@ PROJECTION: Table = {
     ev.TRAVEL_STARTED: travel_started,
     ev.TRAVEL_CHECKED_IN: travel_checked_in,
     ev.TRAVEL_RETURNED: travel_returned,
+    ev.TRAVEL_CANCELLED: travel_cancelled,
+    ev.TRAVEL_OVERDUE: travel_overdue,
     ev.TRANSFER_REQUESTED: transfer_requested,
     ev.TRANSFER_ACCEPTED: transfer_accepted,
     ev.TRANSFER_REJECTED: transfer_rejected,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from services.corrections import domain
@@ -98,8 +98,21 @@ def scan(uow: UnitOfWork) -> None:
             subject_id=row["id"], report_in_due=datetime.fromisoformat(row["report_in_due"]), detected_at=at
         )
         uow.emit(ev.REPORT_IN_OVERDUE, row["id"], data)
-    for trip in db.travels_starting(uow.conn, uow.region.value, zone_today()):
+    scan_travels(uow, zone_today())
+
+
+def scan_travels(uow: UnitOfWork, today: date) -> None:
+    """Home region: approved trips whose first day has come begin; a trip past its last day without a
+    recorded return raises travel-overdue, once."""
+    for trip in db.travels_starting(uow.conn, uow.region.value, today):
         start_travel(uow, trip["subject_id"], trip["version"], trip["travel_id"])
+    for trip in db.travels_overdue(uow.conn, uow.region.value, today):
+        to_date = date.fromisoformat(trip["to_date"])
+        if domain.travel_overdue(trip["status"], to_date, today):
+            data = ev.TravelOverdue(
+                subject_id=trip["subject_id"], travel_id=trip["travel_id"], to_date=to_date, detected_at=now()
+            )
+            uow.emit(ev.TRAVEL_OVERDUE, trip["subject_id"], data)
 
 
 def start_travel(uow: UnitOfWork, subject_id: str, version: int, travel_id: str) -> None:

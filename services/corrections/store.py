@@ -74,6 +74,14 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX violations_by_subject ON violations(subject_id, occurred_at)
         """,
     ),
+    (
+        "corrections-travel-cancel-overdue",
+        """
+        ALTER TABLE travels ADD COLUMN cancelled_at TEXT;
+        ALTER TABLE travels ADD COLUMN reason TEXT;
+        ALTER TABLE travels ADD COLUMN overdue_flagged INTEGER NOT NULL DEFAULT 0
+        """,
+    ),
 ]
 
 
@@ -119,9 +127,19 @@ def upsert(conn: sqlite3.Connection, table: str, values: dict[str, Any], keep: t
 
 def travels(conn: sqlite3.Connection, subject_id: str) -> list[dict[str, Any]]:
     return [
-        records.as_dict(r)
-        for r in conn.execute("SELECT * FROM travels WHERE subject_id = ? ORDER BY from_date", (subject_id,))
+        _travel(r) for r in conn.execute("SELECT * FROM travels WHERE subject_id = ? ORDER BY from_date", (subject_id,))
     ]
+
+
+def get_travel(conn: sqlite3.Connection, travel_id: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM travels WHERE id = ?", (travel_id,)).fetchone()
+    return _travel(row) if row else None
+
+
+def _travel(row: sqlite3.Row) -> dict[str, Any]:
+    item = records.as_dict(row)
+    item["overdue_flagged"] = bool(item["overdue_flagged"])
+    return item
 
 
 def transfers(conn: sqlite3.Connection, subject_id: str) -> list[dict[str, Any]]:
@@ -146,6 +164,21 @@ def movements(conn: sqlite3.Connection, subject_id: str) -> list[Movement]:
 
 def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
+
+
+def travels_overdue(conn: sqlite3.Connection, home: str, today: date) -> list[dict[str, Any]]:
+    """Trips of this region's travelling subjects past their last day, not yet flagged."""
+    rows = conn.execute(
+        "SELECT t.id AS travel_id, t.status, t.to_date, s.id AS subject_id FROM travels t "
+        "JOIN subjects s ON s.id = t.subject_id WHERE s.home_region = ? AND s.status = 'travelling' "
+        "AND t.status IN ('approved', 'checked_in') AND t.overdue_flagged = 0 AND t.to_date < ?",
+        (home, today.isoformat()),
+    )
+    return [records.as_dict(r) for r in rows]
+
+
+def flag_travel_overdue(conn: sqlite3.Connection, travel_id: str) -> None:
+    conn.execute("UPDATE travels SET overdue_flagged = 1 WHERE id = ?", (travel_id,))
 
 
 def travels_starting(conn: sqlite3.Connection, home: str, today: date) -> list[dict[str, Any]]:

@@ -35,10 +35,13 @@ class Travel(View):
     destination: str | None
     from_date: date | None
     to_date: date | None
-    status: Literal["approved", "checked_in", "returned"]
+    status: Literal["approved", "checked_in", "returned", "cancelled"]
     approved_at: datetime | None
     checked_in_at: datetime | None
     returned_at: datetime | None
+    cancelled_at: datetime | None
+    reason: str | None  # why it was cancelled
+    overdue_flagged: bool  # its last day passed without a recorded return
 
 
 class Transfer(View):

@@ -85,6 +85,25 @@ class TravelReturned(Payload):
     returned_at: datetime
 
 
+class TravelCancelled(Payload):
+    """The home region withdraws an approved trip before it began."""
+
+    subject_id: str
+    version: int
+    travel_id: str
+    reason: str
+    cancelled_at: datetime
+
+
+class TravelOverdue(Payload):
+    """The home region: the trip's last day has passed and the subject is not recorded back."""
+
+    subject_id: str
+    travel_id: str
+    to_date: date
+    detected_at: datetime
+
+
 class TransferRequested(Payload):
     subject_id: str
     version: int
@@ -143,6 +162,8 @@ TRAVEL_APPROVED = declare(Domain.CORRECTIONS, "travel-approved", TravelApproved)
 TRAVEL_STARTED = declare(Domain.CORRECTIONS, "travel-started", TravelStarted)
 TRAVEL_CHECKED_IN = declare(Domain.CORRECTIONS, "travel-checked-in", TravelCheckedIn)
 TRAVEL_RETURNED = declare(Domain.CORRECTIONS, "travel-returned", TravelReturned)
+TRAVEL_CANCELLED = declare(Domain.CORRECTIONS, "travel-cancelled", TravelCancelled)
+TRAVEL_OVERDUE = declare(Domain.CORRECTIONS, "travel-overdue", TravelOverdue)
 TRANSFER_REQUESTED = declare(Domain.CORRECTIONS, "transfer-requested", TransferRequested)
 TRANSFER_ACCEPTED = declare(Domain.CORRECTIONS, "transfer-accepted", TransferAccepted)
 TRANSFER_REJECTED = declare(Domain.CORRECTIONS, "transfer-rejected", TransferRejected)

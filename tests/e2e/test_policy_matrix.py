@@ -413,6 +413,13 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
         Endpoint("POST", "/v1/travels/{travel_id}/return", "corrections.manage", writes("jiashan")),
         Endpoint(
             "POST",
+            "/v1/travels/{travel_id}/cancel",
+            "corrections.manage",
+            writes("jiashan"),
+            body=lambda: {"reason": "r"},
+        ),
+        Endpoint(
+            "POST",
             "/v1/subjects/{subject_id}/transfers",
             "corrections.manage",
             writes("jiashan"),

@@ -397,6 +397,13 @@ class ApproveTravel(BaseModel):
     reason: Annotated[str, Field(max_length=1000, min_length=1, title="Reason")]
 
 
+class CancelTravel(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    reason: Annotated[str, Field(max_length=1000, min_length=1, title="Reason")]
+
+
 class Lookup(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -468,10 +475,16 @@ class Travel(BaseModel):
     destination: Annotated[str | None, Field(title="Destination")]
     from_date: Annotated[date | None, Field(title="From Date")]
     to_date: Annotated[date | None, Field(title="To Date")]
-    status: Annotated[Literal["approved", "checked_in", "returned"], Field(title="Status")]
+    status: Annotated[
+        Literal["approved", "checked_in", "returned", "cancelled"],
+        Field(title="Status"),
+    ]
     approved_at: Annotated[AwareDatetime | None, Field(title="Approved At")]
     checked_in_at: Annotated[AwareDatetime | None, Field(title="Checked In At")]
     returned_at: Annotated[AwareDatetime | None, Field(title="Returned At")]
+    cancelled_at: Annotated[AwareDatetime | None, Field(title="Cancelled At")]
+    reason: Annotated[str | None, Field(title="Reason")]
+    overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
 
 
 class Violation(BaseModel):

@@ -60,6 +60,7 @@ class Corrections(Resource[S]):
     approve_travel = Call(POST, "/subjects/{subject_id}/travels", m.Travel)
     check_in = Call(POST, "/travels/{travel_id}/check-in", m.Travel)
     record_return = Call(POST, "/travels/{travel_id}/return", m.Travel)
+    cancel_travel = Call(POST, "/travels/{travel_id}/cancel", m.Travel)  # before the trip begins
     request_transfer = Call(POST, "/subjects/{subject_id}/transfers", m.Transfer)
     accept_transfer = Call(POST, "/transfers/{transfer_id}/accept", m.Transfer)
     reject_transfer = Call(POST, "/transfers/{transfer_id}/reject", m.Transfer)

@@ -1,0 +1,90 @@
+"""Trips across the zone (broker-free): the home region cancels an approved trip before it begins, and a trip
+whose last day passes without a recorded return raises travel-overdue once, seen by home and destination."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from services.corrections import service
+from shared.contracts.regions import Domain, Region, zone_today
+from shared.rules.policy import Role
+from tests.e2e.filing_data import id_number
+from tests.instances import token
+
+J, Q = Region.JIASHAN, Region.QINGPU
+
+
+def officer(zone, region: Region, purpose: str | None = None):
+    headers = {"x-purpose": purpose} if purpose else {}
+    return zone.client(region, token=token(region, Role.CORRECTIONS_OFFICER), **headers)
+
+
+def enrolled(zone, seq: str) -> str:
+    today = zone_today()
+    body = {
+        "id_number": id_number(born="19850315", seq=seq),
+        "name": "顾某",
+        "gender": "male" if int(seq[-1]) % 2 else "female",
+        "birth_date": "1985-03-15",
+        "correction_type": "probation",
+        "sentence_summary": "缓刑六个月",
+        "judgment_effective_date": today.isoformat(),
+        "start_date": today.isoformat(),
+        "end_date": (today + timedelta(days=180)).isoformat(),
+        "supervising_office": "嘉善县某司法所",
+        "risk_level": "low",
+        "residence_address": "嘉善县某镇",
+    }
+    subject = officer(zone, J).post("/subjects", json=body)
+    assert subject.status_code == 201, subject.text
+    assert officer(zone, J).post(f"/subjects/{subject.json()['id']}/report-in").status_code == 200
+    return subject.json()["id"]
+
+
+def trip(zone, subject_id: str, starts_in: int, days: int) -> dict:
+    first = zone_today() + timedelta(days=starts_in)
+    body = {
+        "destination": "qingpu",
+        "from_date": first.isoformat(),
+        "to_date": (first + timedelta(days=days)).isoformat(),
+        "reason": "探亲",
+    }
+    answer = officer(zone, J).post(f"/subjects/{subject_id}/travels", json=body)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def test_an_approved_trip_is_cancelled_before_it_begins_and_not_after(zone_of):
+    zone = zone_of(Domain.CORRECTIONS)
+    later = enrolled(zone, "133")
+    planned = trip(zone, later, starts_in=2, days=3)
+    assert officer(zone, Q).post(f"/travels/{planned['id']}/cancel", json={"reason": "x"}).status_code == 403
+    cancelled = officer(zone, J).post(f"/travels/{planned['id']}/cancel", json={"reason": "家属来嘉善探望"})
+    assert cancelled.status_code == 200, cancelled.text
+    assert (cancelled.json()["status"], cancelled.json()["reason"]) == ("cancelled", "家属来嘉善探望")
+    for region in (J, Q):
+        subject = officer(zone, region).get(f"/subjects/{later}").json()
+        assert subject["status"] == "under_supervision"
+        assert [t["status"] for t in subject["travels"]] == ["cancelled"]
+
+    started = trip(zone, enrolled(zone, "153"), starts_in=0, days=2)  # begins today: already under way
+    refused = officer(zone, J).post(f"/travels/{started['id']}/cancel", json={"reason": "取消"})
+    assert refused.status_code == 409 and refused.json()["current_status"] == "travelling"
+
+
+def test_a_trip_past_its_last_day_without_a_return_is_flagged_once_at_home_and_destination(zone_of):
+    zone = zone_of(Domain.CORRECTIONS)
+    subject_id = enrolled(zone, "173")
+    away = trip(zone, subject_id, starts_in=0, days=1)
+    home = zone.runtime(J)
+    last_day = zone_today() + timedelta(days=1)
+    for today in (last_day, last_day + timedelta(days=1), last_day + timedelta(days=2)):  # the home's scanner
+        home.store.write(lambda conn, day=today: service.scan_travels(home.unit_of_work(conn), day))
+        zone.settle()
+    for region, purpose in ((J, None), (Q, "supervision")):
+        subject = officer(zone, region, purpose).get(f"/subjects/{subject_id}").json()
+        travel = next(t for t in subject["travels"] if t["id"] == away["id"])
+        assert travel["overdue_flagged"] is True
+        assert [e["type"] for e in subject["timeline"]].count("travel-overdue") == 1
+    returned = officer(zone, J).post(f"/travels/{away['id']}/return")
+    assert returned.status_code == 200 and returned.json()["status"] == "returned"
