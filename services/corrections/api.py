@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from services.corrections import movements, queries, service
 from services.corrections.models import (
+    AcceptTransfer,
     ApproveTravel,
     CancelTravel,
     Lookup,
@@ -122,9 +123,10 @@ def request_transfer(subject_id: str, body: RequestTransfer, ctx: RequestContext
 
 
 @movements_router.post("/transfers/{transfer_id}/accept", response_model=Transfer)
-def accept_transfer(transfer_id: str, ctx: RequestContext = Context) -> Response:
-    """The destination's officer accepts (X-Purpose: transfer-handover): the full record is fetched from
-    the home region first, then kept here with the acceptance in one transaction."""
+def accept_transfer(transfer_id: str, body: AcceptTransfer, ctx: RequestContext = Context) -> Response:
+    """The destination's officer accepts (X-Purpose: transfer-handover), naming the office that will
+    supervise the subject here: the full record is fetched from the home region first, then kept here,
+    under that office, with the acceptance in one transaction."""
     pending = ctx.query(lambda uow: (200, movements.pending_transfer(uow, transfer_id)))
     target = orjson.loads(pending.body)
     record = ctx.runtime.peers.get(
@@ -134,7 +136,8 @@ def accept_transfer(transfer_id: str, ctx: RequestContext = Context) -> Response
         ctx.purpose,
         ctx.correlation_id,
     )
-    return ctx.command(lambda uow: (200, movements.accept_transfer(uow, transfer_id, record)))
+    office = body.supervising_office
+    return ctx.command(lambda uow: (200, movements.accept_transfer(uow, transfer_id, record, office)))
 
 
 @movements_router.post("/transfers/{transfer_id}/reject", response_model=Transfer)

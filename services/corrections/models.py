@@ -19,6 +19,12 @@ class Lookup(Body):
     id_number: IdNumber
 
 
+class AcceptTransfer(Body):
+    """The receiving region takes the subject under its own supervising office (司法所)."""
+
+    supervising_office: str = Field(min_length=1, max_length=200)
+
+
 class CancelTravel(Body):
     reason: str = Field(min_length=1, max_length=1000)
 

@@ -127,11 +127,14 @@ def pending_transfer(uow: UnitOfWork, transfer_id: str) -> dict[str, Any]:
     return {"subject_id": subject["id"], "home_region": SUBJECT.owner(subject)}
 
 
-def accept_transfer(uow: UnitOfWork, transfer_id: str, record: dict[str, Any]) -> dict[str, Any]:
-    """Accept, keeping the full record fetched from the home region: ownership moves here once the home
-    region has seen the acceptance."""
+def accept_transfer(
+    uow: UnitOfWork, transfer_id: str, record: dict[str, Any], supervising_office: str
+) -> dict[str, Any]:
+    """Accept, keeping the full record fetched from the home region under this region's supervising office:
+    ownership moves here once the home region has seen the acceptance."""
     subject_id = pending_transfer(uow, transfer_id)["subject_id"]
     kept = {k: v for k, v in record.items() if k not in ("subject_id", "home_region", "violations")}
+    kept["supervising_office"] = supervising_office
     db.save_details(uow.conn, subject_id, kept)
     for violation in record.get("violations") or []:  # kept whole: some may not have arrived here yet
         db.upsert(uow.conn, "violations", {**violation, "subject_id": subject_id})

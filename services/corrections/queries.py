@@ -30,8 +30,13 @@ def lookup(uow: UnitOfWork, id_number: str, config: Config) -> dict[str, Any]:
 
 
 def read(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
-    uow.authorize_read("corrections.read", SUBJECT, load(uow, subject_id))
-    return view(uow, subject_id)
+    """The profile; for the home region's own officer who states a purpose, with the full record too (one
+    call serves the owner; the record's read is authorised and audited as `/detail`'s is)."""
+    subject = load(uow, subject_id)
+    uow.authorize_read("corrections.read", SUBJECT, subject)
+    at_home = uow.acting_region == uow.region.value and SUBJECT.owned_by(subject, uow.region)
+    record = read_detail(uow, subject_id) if at_home and uow.purpose else None
+    return {**view(uow, subject_id), "record": record}
 
 
 def read_detail(uow: UnitOfWork, subject_id: str) -> dict[str, Any] | None:
@@ -71,6 +76,7 @@ def view(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
         "transfers": db.transfers(uow.conn, subject_id),
         "violations": violations,
         "timeline": records.timeline(uow.conn, subject_id),
+        "record": None,  # the full record only when `read` is asked for it
     }
 
 

@@ -65,13 +65,6 @@ class Violation(View):
     details: str | None = None  # only for the home region's own officers
 
 
-class SubjectView(Subject):
-    travels: list[Travel]
-    transfers: list[Transfer]
-    violations: list[Violation]
-    timeline: list[TimelineEntry]
-
-
 class FullRecord(View):
     """The full record, held by the home region (sensitive: purpose required, audited)."""
 
@@ -91,6 +84,14 @@ class FullRecord(View):
     prohibitions: list[str]
     residence_address: str
     violations: list[Violation]
+
+
+class SubjectView(Subject):
+    travels: list[Travel]
+    transfers: list[Transfer]
+    violations: list[Violation]
+    timeline: list[TimelineEntry]
+    record: FullRecord | None  # the full record: for the home region's officer who states a purpose
 
 
 class LookupResult(View):

@@ -117,15 +117,19 @@ def test_a_wujiang_subject_transfers_to_jiashan_and_misses_the_report_in(correct
     transfer_id = asked.json()["id"]
     seen_in(corrections_cluster, J, sid, lambda s: s["status"] == "transfer_pending")
 
-    without_purpose = officer(corrections_cluster, J).post(f"/transfers/{transfer_id}/accept")
+    office = {"supervising_office": "嘉善县魏塘司法所"}
+    without_purpose = officer(corrections_cluster, J).post(f"/transfers/{transfer_id}/accept", json=office)
     assert without_purpose.status_code == 403
-    accepted = officer(corrections_cluster, J, "transfer-handover").post(f"/transfers/{transfer_id}/accept")
+    accepted = officer(corrections_cluster, J, "transfer-handover").post(
+        f"/transfers/{transfer_id}/accept", json=office
+    )
     assert accepted.status_code == 200, accepted.text
 
     for region in (J, Q, W):
         seen_in(corrections_cluster, region, sid, lambda s: s["home_region"] == "jiashan" and s["status"] == "enrolled")
     detail = officer(corrections_cluster, J, "supervision").get(f"/subjects/{sid}/detail")
     assert detail.status_code == 200 and detail.json()["id_number"] == number
+    assert detail.json()["supervising_office"] == "嘉善县魏塘司法所"  # supervised by the receiving region now
     assert officer(corrections_cluster, W, "supervision").get(f"/subjects/{sid}/detail").status_code == 403
     assert officer(corrections_cluster, W).post(f"/subjects/{sid}/report-in").status_code == 403  # no longer owner
 

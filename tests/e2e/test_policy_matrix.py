@@ -431,6 +431,7 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
             "corrections.destination",
             writes("jiashan", lambda i: i == "wujiang"),
             purpose="transfer-handover",
+            body=lambda: {"supervising_office": "o"},
         ),
         Endpoint(
             "POST",

@@ -253,7 +253,10 @@ def test_transfer_hands_over_violation_details_and_released_subjects_take_no_vio
     assert home.post(f"/subjects/{sid}/violations", json=violation).status_code == 201
     transfer = home.post(f"/subjects/{sid}/transfers", json={"destination": "wujiang", "reason": "搬家"}).json()
     seen_in(corrections_cluster, W, sid, lambda s: s["status"] == "transfer_pending")
-    accepted = _officer(corrections_cluster, W, W, "transfer-handover").post(f"/transfers/{transfer['id']}/accept")
+    office = {"supervising_office": "吴江区松陵司法所"}
+    accepted = _officer(corrections_cluster, W, W, "transfer-handover").post(
+        f"/transfers/{transfer['id']}/accept", json=office
+    )
     assert accepted.status_code == 200, accepted.text
     new_home = _officer(corrections_cluster, W, W)
     after = eventually(

@@ -88,3 +88,23 @@ def test_a_trip_past_its_last_day_without_a_return_is_flagged_once_at_home_and_d
         assert [e["type"] for e in subject["timeline"]].count("travel-overdue") == 1
     returned = officer(zone, J).post(f"/travels/{away['id']}/return")
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
+
+
+def test_at_home_one_call_gives_the_officer_the_full_record_with_a_purpose(zone_of):
+    zone = zone_of(Domain.CORRECTIONS)
+    subject_id = enrolled(zone, "193")
+    plain = officer(zone, J).get(f"/subjects/{subject_id}").json()
+    assert plain["record"] is None and plain["name_masked"] == "顾*"  # no purpose: the profile only
+    full = officer(zone, J, "supervision").get(f"/subjects/{subject_id}")
+    assert full.status_code == 200, full.text
+    record = full.json()["record"]
+    assert (record["name"], record["supervising_office"]) == ("顾某", "嘉善县某司法所")
+    assert record["id_number"] == id_number(born="19850315", seq="193")
+    assert officer(zone, J, "law-enforcement").get(f"/subjects/{subject_id}").status_code == 403  # not for this
+    elsewhere = officer(zone, Q, "supervision").get(f"/subjects/{subject_id}").json()
+    assert elsewhere["record"] is None  # another region's officer: the profile, as before (detail has its rules)
+    with zone.runtime(J).store.connect() as conn:
+        reads = conn.execute(
+            "SELECT decision FROM audit_index WHERE record = ? AND action = 'corrections.read_detail'", (subject_id,)
+        ).fetchall()
+    assert [r[0] for r in reads] == ["allowed", "denied"]

@@ -387,6 +387,17 @@ class UpdateAlert(BaseModel):
     location: Location | None = None
 
 
+class AcceptTransfer(BaseModel):
+    """
+    The receiving region takes the subject under its own supervising office (司法所).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    supervising_office: Annotated[str, Field(max_length=200, min_length=1, title="Supervising Office")]
+
+
 class ApproveTravel(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -991,6 +1002,7 @@ class SubjectView(BaseModel):
     transfers: Annotated[list[Transfer], Field(title="Transfers")]
     violations: Annotated[list[Violation], Field(title="Violations")]
     timeline: Annotated[list[TimelineEntry], Field(title="Timeline")]
+    record: FullRecord | None
 
 
 class Certificate(BaseModel):
