@@ -18,6 +18,7 @@ from services.corrections.models import (
     ReportViolation,
     RequestTransfer,
     SubjectQuery,
+    WithdrawTransfer,
 )
 from services.corrections.service import Config
 from services.corrections.views import (
@@ -138,6 +139,12 @@ def accept_transfer(transfer_id: str, body: AcceptTransfer, ctx: RequestContext 
     )
     office = body.supervising_office
     return ctx.command(lambda uow: (200, movements.accept_transfer(uow, transfer_id, record, office)))
+
+
+@movements_router.post("/transfers/{transfer_id}/withdraw", response_model=Transfer)
+def withdraw_transfer(transfer_id: str, body: WithdrawTransfer, ctx: RequestContext = Context) -> Response:
+    """The home region withdraws a transfer the destination has not decided (409 once it has)."""
+    return ctx.command(lambda uow: (200, movements.withdraw_transfer(uow, transfer_id, body.reason)))
 
 
 @movements_router.post("/transfers/{transfer_id}/reject", response_model=Transfer)

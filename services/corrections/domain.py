@@ -30,6 +30,7 @@ class Move(StrEnum):
     CANCEL_TRAVEL = "cancel the trip of"
     REQUEST_TRANSFER = "request a transfer for"
     TRANSFER_REJECTED = "reject the transfer of"
+    WITHDRAW_TRANSFER = "withdraw the transfer of"
     TRANSFER_OWNERSHIP = "transfer"
     RELEASE = "release"
 
@@ -46,6 +47,7 @@ TRANSITIONS: dict[Move, tuple[frozenset[SubjectStatus], SubjectStatus]] = {
     Move.CANCEL_TRAVEL: (frozenset({SubjectStatus.TRAVEL_APPROVED}), SubjectStatus.UNDER_SUPERVISION),
     Move.REQUEST_TRANSFER: (SUPERVISED, SubjectStatus.TRANSFER_PENDING),
     Move.TRANSFER_REJECTED: (frozenset({SubjectStatus.TRANSFER_PENDING}), SubjectStatus.UNDER_SUPERVISION),
+    Move.WITHDRAW_TRANSFER: (frozenset({SubjectStatus.TRANSFER_PENDING}), SubjectStatus.UNDER_SUPERVISION),
     Move.TRANSFER_OWNERSHIP: (frozenset({SubjectStatus.TRANSFER_PENDING}), SubjectStatus.ENROLLED),
     Move.RELEASE: (
         frozenset({SubjectStatus.ENROLLED, SubjectStatus.TRAVEL_APPROVED, *SUPERVISED}),

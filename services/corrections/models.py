@@ -25,6 +25,10 @@ class AcceptTransfer(Body):
     supervising_office: str = Field(min_length=1, max_length=200)
 
 
+class WithdrawTransfer(Body):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
 class CancelTravel(Body):
     reason: str = Field(min_length=1, max_length=1000)
 

@@ -150,6 +150,25 @@ def reject_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> dict[str,
     return db.get_row(uow.conn, "transfers", transfer_id)
 
 
+def withdraw_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> dict[str, Any]:
+    """The home region withdraws its request while the destination has not decided."""
+    transfer = _row(uow, "transfers", transfer_id, "transfer")
+    subject = load(uow, transfer["subject_id"])
+    authorize_owner(uow, subject)
+    if transfer["status"] != "pending":
+        raise conflict(f"the transfer is {transfer['status']}", transfer["status"])
+    moved(subject, Move.WITHDRAW_TRANSFER)
+    data = ev.TransferWithdrawn(
+        subject_id=subject["id"],
+        version=subject["version"] + 1,
+        transfer_id=transfer_id,
+        reason=reason,
+        withdrawn_at=now(),
+    )
+    uow.emit(ev.TRANSFER_WITHDRAWN, subject["id"], data)
+    return db.get_row(uow.conn, "transfers", transfer_id)
+
+
 def report_violation(uow: UnitOfWork, subject_id: str, body: ReportViolation) -> dict[str, Any]:
     subject = load(uow, subject_id)
     uow.authorize_write("corrections.report_violation", SUBJECT, subject)

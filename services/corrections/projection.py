@@ -16,6 +16,9 @@ from shared.core.route import Table
 from shared.core.uow import UnitOfWork
 
 TRAVEL_ORDER = {"approved": 1, "checked_in": 2, "returned": 3, "cancelled": 3}
+# A transfer is decided once: the destination answers, but the home's withdrawal prevails over an answer
+# crossing it, so every region ends with the same decision whatever order the events arrive in.
+TRANSFER_ORDER = {"pending": 0, "accepted": 1, "rejected": 1, "withdrawn": 2}
 
 
 def subject_of(event: Event) -> str:
@@ -114,6 +117,12 @@ def transfer_requested(uow: UnitOfWork, event: Event) -> None:
     _timeline(uow, event, {"destination": data.destination})
 
 
+def _decide(uow: UnitOfWork, decision: dict[str, Any]) -> None:
+    current = db.get_row(uow.conn, "transfers", decision["id"])
+    if current is None or TRANSFER_ORDER[current["status"]] < TRANSFER_ORDER[decision["status"]]:
+        db.upsert(uow.conn, "transfers", decision)
+
+
 def transfer_accepted(uow: UnitOfWork, event: Event) -> None:
     data: ev.TransferAccepted = event.data
     decision = {
@@ -122,7 +131,7 @@ def transfer_accepted(uow: UnitOfWork, event: Event) -> None:
         "status": "accepted",
         "decided_at": data.accepted_at,
     }
-    db.upsert(uow.conn, "transfers", decision)
+    _decide(uow, decision)
     _timeline(uow, event, {"transfer_id": data.transfer_id})
 
 
@@ -135,11 +144,24 @@ def transfer_rejected(uow: UnitOfWork, event: Event) -> None:
         "decided_at": data.rejected_at,
         "reason": data.reason,
     }
-    db.upsert(uow.conn, "transfers", decision)
+    _decide(uow, decision)
     # A refusal is the destination's fact; every region derives the same status from it.
     pending = {"id": subject_of(event), "status": SubjectStatus.TRANSFER_PENDING}
     records.update(uow.conn, "subjects", pending, status=SubjectStatus.UNDER_SUPERVISION)
     _timeline(uow, event, {"transfer_id": data.transfer_id})
+
+
+def transfer_withdrawn(uow: UnitOfWork, event: Event) -> None:
+    data: ev.TransferWithdrawn = event.data
+    subject_id = subject_of(event)
+    _state(uow, event, SubjectStatus.UNDER_SUPERVISION)
+    decision = {"id": data.transfer_id, "subject_id": subject_id, "status": "withdrawn", "reason": data.reason}
+    _decide(uow, {**decision, "decided_at": data.withdrawn_at})
+    if not SUBJECT.owned_by(db.get(uow.conn, subject_id), uow.region):  # a destination that had accepted:
+        db.drop_details(uow.conn, subject_id)  # the record it fetched is not its to keep
+        violations = db.violations(uow.conn, subject_id)
+        db.set_violation_details(uow.conn, subject_id, {v["id"]: None for v in violations})
+    _timeline(uow, event, {"transfer_id": data.transfer_id, "reason": data.reason})
 
 
 def ownership_transferred(uow: UnitOfWork, event: Event) -> None:
@@ -189,6 +211,7 @@ PROJECTION: Table = {
     ev.TRANSFER_REQUESTED: transfer_requested,
     ev.TRANSFER_ACCEPTED: transfer_accepted,
     ev.TRANSFER_REJECTED: transfer_rejected,
+    ev.TRANSFER_WITHDRAWN: transfer_withdrawn,
     ev.OWNERSHIP_TRANSFERRED: ownership_transferred,
     ev.REPORT_IN_OVERDUE: report_in_overdue,
     ev.VIOLATION_REPORTED: violation_reported,

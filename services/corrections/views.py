@@ -49,7 +49,7 @@ class Transfer(View):
     subject_id: str
     from_region: str | None
     destination: str | None
-    status: Literal["pending", "accepted", "rejected"]
+    status: Literal["pending", "accepted", "rejected", "withdrawn"]
     requested_at: datetime | None
     decided_at: datetime | None
     reason: str | None

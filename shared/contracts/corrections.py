@@ -125,6 +125,16 @@ class TransferRejected(Payload):
     rejected_at: datetime
 
 
+class TransferWithdrawn(Payload):
+    """The home region withdraws its pending request: it prevails over an acceptance crossing it."""
+
+    subject_id: str
+    version: int
+    transfer_id: str
+    reason: str
+    withdrawn_at: datetime
+
+
 class OwnershipTransferred(Payload):
     subject_id: str
     version: int
@@ -167,6 +177,7 @@ TRAVEL_OVERDUE = declare(Domain.CORRECTIONS, "travel-overdue", TravelOverdue)
 TRANSFER_REQUESTED = declare(Domain.CORRECTIONS, "transfer-requested", TransferRequested)
 TRANSFER_ACCEPTED = declare(Domain.CORRECTIONS, "transfer-accepted", TransferAccepted)
 TRANSFER_REJECTED = declare(Domain.CORRECTIONS, "transfer-rejected", TransferRejected)
+TRANSFER_WITHDRAWN = declare(Domain.CORRECTIONS, "transfer-withdrawn", TransferWithdrawn)
 OWNERSHIP_TRANSFERRED = declare(Domain.CORRECTIONS, "ownership-transferred", OwnershipTransferred)
 REPORT_IN_OVERDUE = declare(Domain.CORRECTIONS, "report-in-overdue", ReportInOverdue)
 VIOLATION_REPORTED = declare(Domain.CORRECTIONS, "violation-reported", ViolationReported)

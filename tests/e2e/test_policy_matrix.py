@@ -435,6 +435,13 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
         ),
         Endpoint(
             "POST",
+            "/v1/transfers/{transfer_id}/withdraw",
+            "corrections.manage",
+            writes("jiashan"),
+            body=lambda: {"reason": "r"},
+        ),
+        Endpoint(
+            "POST",
             "/v1/transfers/{transfer_id}/reject",
             "corrections.destination",
             writes("jiashan", lambda i: i == "wujiang"),

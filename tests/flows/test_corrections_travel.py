@@ -108,3 +108,46 @@ def test_at_home_one_call_gives_the_officer_the_full_record_with_a_purpose(zone_
             "SELECT decision FROM audit_index WHERE record = ? AND action = 'corrections.read_detail'", (subject_id,)
         ).fetchall()
     assert [r[0] for r in reads] == ["allowed", "denied"]
+
+
+def _transfer(zone, subject_id: str) -> str:
+    asked = officer(zone, J).post(f"/subjects/{subject_id}/transfers", json={"destination": "qingpu", "reason": "搬家"})
+    assert asked.status_code == 201, asked.text
+    return asked.json()["id"]
+
+
+def _transfers_everywhere(zone, subject_id: str) -> set[str]:
+    return {t["status"] for r in (J, Q) for t in officer(zone, r).get(f"/subjects/{subject_id}").json()["transfers"]}
+
+
+def test_the_home_withdraws_a_pending_transfer_and_the_destination_can_no_longer_accept_it(zone_of):
+    zone = zone_of(Domain.CORRECTIONS)
+    subject_id = enrolled(zone, "215")
+    transfer_id = _transfer(zone, subject_id)
+    withdrawn = officer(zone, J).post(f"/transfers/{transfer_id}/withdraw", json={"reason": "当事人决定不搬家"})
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    assert _transfers_everywhere(zone, subject_id) == {"withdrawn"}
+    assert officer(zone, Q).get(f"/subjects/{subject_id}").json()["status"] == "under_supervision"
+    office = {"supervising_office": "青浦区某司法所"}
+    late = officer(zone, Q, "transfer-handover").post(f"/transfers/{transfer_id}/accept", json=office)
+    assert late.status_code == 409 and late.json()["current_status"] == "withdrawn"
+
+
+def test_a_withdrawal_crossing_an_acceptance_prevails_in_every_region(zone_of):
+    zone = zone_of(Domain.CORRECTIONS, hold=True)
+    subject_id = enrolled(zone, "237")
+    transfer_id = _transfer(zone, subject_id)
+    zone.settle()  # the destination knows of the request
+    office = {"supervising_office": "青浦区某司法所"}
+    accepted = officer(zone, Q, "transfer-handover").post(f"/transfers/{transfer_id}/accept", json=office)
+    assert accepted.status_code == 200, accepted.text  # Qingpu has fetched and kept the record...
+    withdrawn = officer(zone, J).post(f"/transfers/{transfer_id}/withdraw", json={"reason": "撤回"})
+    assert withdrawn.status_code == 200, withdrawn.text  # ...while Jiashan, not knowing, withdraws
+    zone.settle()
+    assert _transfers_everywhere(zone, subject_id) == {"withdrawn"}
+    for region in (J, Q):
+        subject = officer(zone, region).get(f"/subjects/{subject_id}").json()
+        assert (subject["home_region"], subject["status"]) == ("jiashan", "under_supervision")
+    with zone.runtime(Q).store.connect() as conn:
+        kept = conn.execute("SELECT subject_id FROM subject_details WHERE subject_id = ?", (subject_id,)).fetchall()
+    assert kept == []  # the record Qingpu fetched when accepting is not kept there

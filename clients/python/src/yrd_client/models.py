@@ -471,7 +471,7 @@ class Transfer(BaseModel):
     subject_id: Annotated[str, Field(title="Subject Id")]
     from_region: Annotated[str | None, Field(title="From Region")]
     destination: Annotated[str | None, Field(title="Destination")]
-    status: Annotated[Literal["pending", "accepted", "rejected"], Field(title="Status")]
+    status: Annotated[Literal["pending", "accepted", "rejected", "withdrawn"], Field(title="Status")]
     requested_at: Annotated[AwareDatetime | None, Field(title="Requested At")]
     decided_at: Annotated[AwareDatetime | None, Field(title="Decided At")]
     reason: Annotated[str | None, Field(title="Reason")]
@@ -509,6 +509,13 @@ class Violation(BaseModel):
     occurred_at: Annotated[AwareDatetime, Field(title="Occurred At")]
     place: Annotated[str, Field(title="Place")]
     details: Annotated[str | None, Field(title="Details")] = None
+
+
+class WithdrawTransfer(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    reason: Annotated[str, Field(max_length=1000, min_length=1, title="Reason")]
 
 
 DocumentSha256 = TypeAliasType(

@@ -64,6 +64,7 @@ class Corrections(Resource[S]):
     request_transfer = Call(POST, "/subjects/{subject_id}/transfers", m.Transfer)
     accept_transfer = Call(POST, "/transfers/{transfer_id}/accept", m.Transfer)
     reject_transfer = Call(POST, "/transfers/{transfer_id}/reject", m.Transfer)
+    withdraw_transfer = Call(POST, "/transfers/{transfer_id}/withdraw", m.Transfer)  # the home, while pending
     report_violation = Call(POST, "/subjects/{subject_id}/violations", m.SubjectView)
 
 
