@@ -18,6 +18,7 @@ from services.corrections.models import (
     ReportViolation,
     RequestTransfer,
     SubjectQuery,
+    UpdateSubject,
     WithdrawTransfer,
 )
 from services.corrections.service import Config
@@ -85,6 +86,12 @@ def make_router(config: Config) -> APIRouter:
     @router.post("/subjects/{subject_id}/report-in", response_model=SubjectView)
     def report_in(subject_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.report_in(uow, subject_id)))
+
+    @router.patch("/subjects/{subject_id}", response_model=SubjectView)
+    def update_subject(subject_id: str, body: UpdateSubject, ctx: RequestContext = Context) -> Response:
+        """The home region changes address, supervising office, risk level or prohibitions."""
+        changes = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+        return ctx.command(lambda uow: (200, service.update(uow, subject_id, changes)))
 
     @router.post("/subjects/{subject_id}/release", response_model=SubjectView)
     def release(subject_id: str, ctx: RequestContext = Context) -> Response:

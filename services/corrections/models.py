@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, model_validator
 
 from services.corrections.domain import SubjectStatus
 from shared.contracts.commands import Body
 from shared.contracts.corrections import CorrectionType, RiskLevel
 from shared.contracts.pagination import PageQuery
+from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region
 from shared.rules.fields import IdNumber
 
@@ -27,6 +28,21 @@ class AcceptTransfer(Body):
 
 class WithdrawTransfer(Body):
     reason: str = Field(min_length=1, max_length=1000)
+
+
+class UpdateSubject(Body):
+    """What the home region may change of a subject under correction; at least one field."""
+
+    residence_address: str | None = Field(default=None, min_length=1, max_length=300)
+    supervising_office: str | None = Field(default=None, min_length=1, max_length=200)
+    risk_level: RiskLevel | None = None
+    prohibitions: list[str] | None = Field(default=None, max_length=20)
+
+    @model_validator(mode="after")
+    def something(self) -> UpdateSubject:
+        if not {k for k in self.model_fields_set if getattr(self, k) is not None}:
+            raise FieldError("residence_address", "give at least one field to change")
+        return self
 
 
 class CancelTravel(Body):

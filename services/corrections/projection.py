@@ -194,6 +194,13 @@ def violation_reported(uow: UnitOfWork, event: Event) -> None:
     _timeline(uow, event, {"kind": data.kind, "reported_by": event.region.value})
 
 
+def subject_updated(uow: UnitOfWork, event: Event) -> None:
+    data: ev.SubjectUpdated = event.data
+    shared = {"risk_level": data.risk_level} if data.risk_level else {}
+    records.apply_versioned(uow.conn, "subjects", data.subject_id, data.version, status=data.status, **shared)
+    _timeline(uow, event, {"changed": data.changed})
+
+
 def released(uow: UnitOfWork, event: Event) -> None:
     _state(uow, event, SubjectStatus.RELEASED, released_at=event.data.released_at)
     _timeline(uow, event, {})
@@ -201,6 +208,7 @@ def released(uow: UnitOfWork, event: Event) -> None:
 
 PROJECTION: Table = {
     ev.ENROLLED: enrolled,
+    ev.SUBJECT_UPDATED: subject_updated,
     ev.REPORTED_IN: reported_in,
     ev.TRAVEL_APPROVED: travel_approved,
     ev.TRAVEL_STARTED: travel_started,

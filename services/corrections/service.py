@@ -78,6 +78,30 @@ def report_in(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
     return view(uow, subject_id)
 
 
+def update(uow: UnitOfWork, subject_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """The home region changes the record it holds; the event names the changed fields and carries a new
+    value only where the shared profile shows it (the risk level)."""
+    subject = load(uow, subject_id)
+    authorize_owner(uow, subject)
+    if subject["status"] == SubjectStatus.RELEASED:
+        raise conflict("the subject has been released from correction", subject["status"])
+    record = db.details(uow.conn, subject_id) or {}
+    changed = sorted(k for k, v in changes.items() if record.get(k) != v)
+    if not changed:
+        return view(uow, subject_id)  # nothing differs: nothing to tell anyone
+    db.save_details(uow.conn, subject_id, {**record, **changes})
+    data = ev.SubjectUpdated(
+        subject_id=subject_id,
+        version=subject["version"] + 1,
+        changed=changed,
+        risk_level=changes["risk_level"] if "risk_level" in changed else None,
+        status=subject["status"],
+        updated_at=now(),
+    )
+    uow.emit(ev.SUBJECT_UPDATED, subject_id, data)
+    return view(uow, subject_id)
+
+
 def release(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
     subject = load(uow, subject_id)
     authorize_owner(uow, subject)

@@ -160,6 +160,18 @@ class ViolationReported(Payload):
     details: str  # kept by the home region only; other regions store kind, time and place
 
 
+class SubjectUpdated(Payload):
+    """The home region changed the record: every region learns which fields changed, and the new value only
+    where the shared profile shows it (the risk level); the others stay in the home region's record."""
+
+    subject_id: str
+    version: int
+    changed: list[str]
+    risk_level: RiskLevel | None = None  # the new level, when it changed
+    status: str  # unchanged: the subject's status, as every versioned change of the profile states it
+    updated_at: datetime
+
+
 class Released(Payload):
     subject_id: str
     version: int
@@ -182,3 +194,4 @@ OWNERSHIP_TRANSFERRED = declare(Domain.CORRECTIONS, "ownership-transferred", Own
 REPORT_IN_OVERDUE = declare(Domain.CORRECTIONS, "report-in-overdue", ReportInOverdue)
 VIOLATION_REPORTED = declare(Domain.CORRECTIONS, "violation-reported", ViolationReported)
 RELEASED = declare(Domain.CORRECTIONS, "released", Released)
+SUBJECT_UPDATED = declare(Domain.CORRECTIONS, "subject-updated", SubjectUpdated)

@@ -384,6 +384,13 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
         Endpoint("GET", "/v1/subjects", "corrections.read", any_grant),
         Endpoint("GET", "/v1/subjects/{subject_id}", "corrections.read", reads("jiashan", lambda a: a == "qingpu")),
         Endpoint(
+            "PATCH",
+            "/v1/subjects/{subject_id}",
+            "corrections.manage",
+            writes("jiashan"),
+            body=lambda: {"risk_level": "high"},
+        ),
+        Endpoint(
             "GET",
             "/v1/subjects/{subject_id}/detail",
             "corrections.read_detail",

@@ -498,6 +498,35 @@ class Travel(BaseModel):
     overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
 
 
+ResidenceAddress = TypeAliasType(
+    "ResidenceAddress",
+    Annotated[str, Field(max_length=300, min_length=1, title="Residence Address")],
+)
+
+
+SupervisingOffice = TypeAliasType(
+    "SupervisingOffice",
+    Annotated[str, Field(max_length=200, min_length=1, title="Supervising Office")],
+)
+
+
+Prohibitions = TypeAliasType("Prohibitions", Annotated[list[str], Field(max_length=20, title="Prohibitions")])
+
+
+class UpdateSubject(BaseModel):
+    """
+    What the home region may change of a subject under correction; at least one field.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    residence_address: Annotated[ResidenceAddress | None, Field(title="Residence Address")] = None
+    supervising_office: Annotated[SupervisingOffice | None, Field(title="Supervising Office")] = None
+    risk_level: Literal["low", "medium", "high"] | None = None
+    prohibitions: Annotated[Prohibitions | None, Field(title="Prohibitions")] = None
+
+
 class Violation(BaseModel):
     model_config = ConfigDict(
         extra="allow",

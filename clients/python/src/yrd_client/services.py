@@ -55,6 +55,7 @@ class Corrections(Resource[S]):
     detail = Call(GET, "/subjects/{subject_id}/detail", m.FullRecord)
     page = Call(GET, "/subjects", m.PageSubject)
     list = Pages(page, m.Subject)
+    update = Call(PATCH, "/subjects/{subject_id}", m.SubjectView)  # the home: address, office, risk, prohibitions
     report_in = Call(POST, "/subjects/{subject_id}/report-in", m.SubjectView)
     release = Call(POST, "/subjects/{subject_id}/release", m.SubjectView)
     approve_travel = Call(POST, "/subjects/{subject_id}/travels", m.Travel)

@@ -1,5 +1,7 @@
-"""Trips across the zone (broker-free): the home region cancels an approved trip before it begins, and a trip
-whose last day passes without a recorded return raises travel-overdue once, seen by home and destination."""
+"""A corrections officer's daily work across the zone (broker-free): cancelling an approved trip before it
+begins; a trip past its last day flagged once; the full record in one call at home; withdrawing a pending
+transfer (even crossing the destination's acceptance); updating a subject, the zone learning only what the
+shared profile shows."""
 
 from __future__ import annotations
 
@@ -151,3 +153,26 @@ def test_a_withdrawal_crossing_an_acceptance_prevails_in_every_region(zone_of):
     with zone.runtime(Q).store.connect() as conn:
         kept = conn.execute("SELECT subject_id FROM subject_details WHERE subject_id = ?", (subject_id,)).fetchall()
     assert kept == []  # the record Qingpu fetched when accepting is not kept there
+
+
+def test_the_home_updates_a_subject_and_the_zone_learns_only_what_the_profile_shows(zone_of):
+    zone = zone_of(Domain.CORRECTIONS)
+    subject_id = enrolled(zone, "259")
+    change = {"risk_level": "high", "supervising_office": "嘉善县罗星司法所", "prohibitions": ["禁止接触被害人"]}
+    assert officer(zone, Q).patch(f"/subjects/{subject_id}", json=change).status_code == 403  # not the home
+    assert officer(zone, J).patch(f"/subjects/{subject_id}", json={}).status_code == 422
+    updated = officer(zone, J).patch(f"/subjects/{subject_id}", json=change)
+    assert updated.status_code == 200, updated.text
+    assert officer(zone, J).patch(f"/subjects/{subject_id}", json=change).status_code == 200  # the same again
+
+    elsewhere = officer(zone, Q).get(f"/subjects/{subject_id}").json()
+    assert elsewhere["risk_level"] == "high"  # the profile shows the risk level...
+    told = [e for e in elsewhere["timeline"] if e["type"] == "subject-updated"]
+    assert [e["detail"] for e in told] == [{"changed": ["prohibitions", "risk_level", "supervising_office"]}]
+    assert "罗星" not in str(elsewhere)  # ...not the office, which stays in the home's record
+    record = officer(zone, J, "supervision").get(f"/subjects/{subject_id}").json()["record"]
+    assert (record["supervising_office"], record["risk_level"], record["prohibitions"]) == (
+        "嘉善县罗星司法所",
+        "high",
+        ["禁止接触被害人"],
+    )
