@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import FastAPI
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.corrections import api, domain, metrics, service
+from services.corrections import api, domain, metrics, retention, service
 from services.corrections import store as db
 from services.corrections.projection import PROJECTION
 from services.corrections.reactions import reactions
@@ -13,6 +15,7 @@ from shared.adapters.tokens import load_id_hash_key
 from shared.contracts.regions import Domain
 from shared.core.route import EventRoute
 from shared.core.settings import Settings
+from shared.core.uow import UnitOfWork
 from shared.entrypoints import audit_api
 from shared.entrypoints.commands import attach_commands
 from shared.entrypoints.runtime import build_runtime
@@ -26,6 +29,7 @@ class CorrectionsSettings(BaseSettings):
 
     enrol_report_in_seconds: int = domain.ENROL_REPORT_IN_SECONDS
     transfer_report_in_seconds: int = domain.TRANSFER_REPORT_IN_SECONDS
+    retention_days: int = domain.RETENTION_DAYS  # YRD_CORRECTIONS_RETENTION_DAYS: the record, after release
 
 
 def build(settings: Settings) -> FastAPI:
@@ -34,6 +38,7 @@ def build(settings: Settings) -> FastAPI:
         load_id_hash_key(settings.resolved_id_hash_key_file),
         windows.enrol_report_in_seconds,
         windows.transfer_report_in_seconds,
+        windows.retention_days,
     )
     runtime = build_runtime(
         settings,
@@ -41,7 +46,11 @@ def build(settings: Settings) -> FastAPI:
         db.MIGRATIONS,
         EventRoute(PROJECTION, reactions(config.transfer_report_in_seconds)),
     )
-    runtime.scanners.append(service.scan)
+
+    def scan_retention(uow: UnitOfWork) -> None:
+        retention.purge_due(uow, datetime.now(UTC), config.retention_days)
+
+    runtime.scanners += [service.scan, scan_retention]
     runtime.gauges.append(lambda: metrics.refresh(runtime))
 
     attach_commands(runtime, api.handlers(config))

@@ -10,6 +10,7 @@ from enum import StrEnum
 ENROL_REPORT_IN_SECONDS = 10 * 86400  # report to the place of execution within 10 days of the judgment
 TRANSFER_REPORT_IN_SECONDS = 7 * 86400  # and to the new place within 7 days of a change of place
 MAX_TRAVEL_DAYS = 30
+RETENTION_DAYS = 5 * 365  # the full record is kept this long after release (YRD_CORRECTIONS_RETENTION_DAYS)
 
 
 class SubjectStatus(StrEnum):
@@ -140,6 +141,10 @@ def involved(region: str, movements: list[Movement], today: date) -> bool:
     """Another region may see the full record only during an active travel (on its dates) or a pending
     transfer to it."""
     return any(m.region == region and is_active(m, today) for m in movements)
+
+
+def retention_over(released_at: datetime, now: datetime, retention_days: int) -> bool:
+    return now >= released_at + timedelta(days=retention_days)
 
 
 def report_in_overdue(status: SubjectStatus, due: datetime | None, now: datetime) -> bool:

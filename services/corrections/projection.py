@@ -201,6 +201,17 @@ def subject_updated(uow: UnitOfWork, event: Event) -> None:
     _timeline(uow, event, {"changed": data.changed})
 
 
+def record_purged(uow: UnitOfWork, event: Event) -> None:
+    """Every region: the profile no longer names or identifies anyone; no region keeps any of the record."""
+    data: ev.RecordPurged = event.data
+    cleared = {"name_masked": None, "id_masked": None, "id_hash": None}
+    records.apply_versioned(uow.conn, "subjects", data.subject_id, data.version, status="released", **cleared)
+    db.drop_details(uow.conn, data.subject_id)
+    violations = db.violations(uow.conn, data.subject_id)
+    db.set_violation_details(uow.conn, data.subject_id, {v["id"]: None for v in violations})
+    _timeline(uow, event, {"released_at": data.released_at.isoformat()})
+
+
 def released(uow: UnitOfWork, event: Event) -> None:
     _state(uow, event, SubjectStatus.RELEASED, released_at=event.data.released_at)
     _timeline(uow, event, {})
@@ -208,6 +219,7 @@ def released(uow: UnitOfWork, event: Event) -> None:
 
 PROJECTION: Table = {
     ev.ENROLLED: enrolled,
+    ev.RECORD_PURGED: record_purged,
     ev.SUBJECT_UPDATED: subject_updated,
     ev.REPORTED_IN: reported_in,
     ev.TRAVEL_APPROVED: travel_approved,

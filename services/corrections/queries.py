@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from services.corrections import store as db
 from services.corrections.ownership import SUBJECT
 from shared.adapters import records
+from shared.contracts.problems import Problem
 from shared.core.uow import UnitOfWork
 from shared.rules.identity import keyed_hash
 from shared.rules.policy import DataClass
@@ -53,8 +54,11 @@ def read_detail(uow: UnitOfWork, subject_id: str) -> dict[str, Any] | None:
 def _full_record(uow: UnitOfWork, subject_id: str, home: str) -> dict[str, Any]:
     """Everything the home region holds on a subject: the record and every violation's details, so a
     transfer hands all of it over."""
+    details = db.details(uow.conn, subject_id)
+    if details is None:
+        raise Problem(404, "not-found", "Not found", "the full record was purged after its retention period")
     violations = db.violations(uow.conn, subject_id)
-    return {"subject_id": subject_id, "home_region": home, **db.details(uow.conn, subject_id), "violations": violations}
+    return {"subject_id": subject_id, "home_region": home, **details, "violations": violations}
 
 
 def holder_of(uow: UnitOfWork, subject_id: str) -> str:

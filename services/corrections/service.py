@@ -26,6 +26,7 @@ class Config:
     id_hash_key: bytes
     enrol_report_in_seconds: int = domain.ENROL_REPORT_IN_SECONDS
     transfer_report_in_seconds: int = domain.TRANSFER_REPORT_IN_SECONDS
+    retention_days: int = domain.RETENTION_DAYS
 
 
 def authorize_owner(uow: UnitOfWork, subject: dict[str, Any], action: str = "corrections.manage") -> None:

@@ -166,6 +166,16 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def released_before(conn: sqlite3.Connection, home: str, cutoff: datetime) -> list[dict[str, Any]]:
+    """This region's released subjects, released before `cutoff`, not yet purged."""
+    rows = conn.execute(
+        "SELECT id, version, released_at FROM subjects WHERE home_region = ? AND status = 'released' "
+        "AND id_hash IS NOT NULL AND released_at < ?",
+        (home, to_db(cutoff)),
+    )
+    return [records.as_dict(r) for r in rows]
+
+
 def travels_overdue(conn: sqlite3.Connection, home: str, today: date) -> list[dict[str, Any]]:
     """Trips of this region's travelling subjects past their last day, not yet flagged."""
     rows = conn.execute(

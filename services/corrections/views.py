@@ -15,8 +15,8 @@ class Subject(View):
 
     id: str
     home_region: str  # the supervising region, which owns the record
-    name_masked: str
-    id_masked: str
+    name_masked: str | None  # cleared, with id_masked, once the record is purged after its retention period
+    id_masked: str | None
     correction_type: CorrectionType
     start_date: date
     end_date: date

@@ -172,6 +172,15 @@ class SubjectUpdated(Payload):
     updated_at: datetime
 
 
+class RecordPurged(Payload):
+    """The retention period after release has passed: the full record is gone, the profile is minimised."""
+
+    subject_id: str
+    version: int
+    released_at: datetime
+    purged_at: datetime
+
+
 class Released(Payload):
     subject_id: str
     version: int
@@ -194,4 +203,5 @@ OWNERSHIP_TRANSFERRED = declare(Domain.CORRECTIONS, "ownership-transferred", Own
 REPORT_IN_OVERDUE = declare(Domain.CORRECTIONS, "report-in-overdue", ReportInOverdue)
 VIOLATION_REPORTED = declare(Domain.CORRECTIONS, "violation-reported", ViolationReported)
 RELEASED = declare(Domain.CORRECTIONS, "released", Released)
+RECORD_PURGED = declare(Domain.CORRECTIONS, "record-purged", RecordPurged)
 SUBJECT_UPDATED = declare(Domain.CORRECTIONS, "subject-updated", SubjectUpdated)

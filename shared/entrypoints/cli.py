@@ -24,7 +24,7 @@ import typer
 
 from shared.contracts.regions import Domain, Region
 from shared.entrypoints import launcher
-from shared.entrypoints.cli_tools import audit_app, dlq_app, instance_settings, keys_app, topics_app
+from shared.entrypoints.cli_tools import audit_app, dlq_app, instance_settings, keys_app, retention_app, topics_app
 from shared.entrypoints.zone.cli import zone_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -32,6 +32,7 @@ app.add_typer(topics_app, name="topics")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(retention_app, name="retention")
 app.add_typer(zone_app, name="zone")
 
 

@@ -14,6 +14,7 @@ topics_app = typer.Typer(no_args_is_help=True, help="Kafka topics")
 keys_app = typer.Typer(no_args_is_help=True, help="Signing keys")
 audit_app = typer.Typer(no_args_is_help=True, help="Audit log")
 dlq_app = typer.Typer(no_args_is_help=True, help="Dead letters")
+retention_app = typer.Typer(no_args_is_help=True, help="Retention of corrections records")
 
 
 def instance_settings(**overrides: object) -> Settings:
@@ -129,3 +130,24 @@ def dlq_replay(
     for dead_offset, reason in report.still_poison:
         typer.echo(f"offset {dead_offset}: still {reason}", err=True)
     raise typer.Exit(1 if report.still_poison else 0)
+
+
+@retention_app.command("run")
+def retention_run(
+    region: Region = typer.Option(..., "--region"),
+    days: int | None = typer.Option(None, "--days", help="the retention period (default: the instance's setting)"),
+) -> None:
+    """Purge, now, the full records of this region's subjects released longer ago than the retention period
+    (the running instance's scanner does the same; its relay publishes the purges)."""
+    from datetime import UTC, datetime
+
+    from services.corrections import retention
+    from services.corrections.app import CorrectionsSettings
+
+    settings = instance_settings(region=region, service=Domain.CORRECTIONS)
+    runtime = importlib.import_module("services.corrections.app").build(settings).state.runtime
+    period = CorrectionsSettings().retention_days if days is None else days
+    purged = runtime.store.write(
+        lambda conn: retention.purge_due(runtime.unit_of_work(conn), datetime.now(UTC), period)
+    )
+    typer.echo(f"purged {len(purged)} record(s) released more than {period} days ago")

@@ -1,14 +1,17 @@
 """A corrections officer's daily work across the zone (broker-free): cancelling an approved trip before it
 begins; a trip past its last day flagged once; the full record in one call at home; withdrawing a pending
 transfer (even crossing the destination's acceptance); updating a subject, the zone learning only what the
-shared profile shows."""
+shared profile shows; purging the record once its retention period after release has passed."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from services.corrections import service
+from typer.testing import CliRunner
+
+from services.corrections import retention, service
 from shared.contracts.regions import Domain, Region, zone_today
+from shared.entrypoints import cli
 from shared.rules.policy import Role
 from tests.e2e.filing_data import id_number
 from tests.instances import token
@@ -176,3 +179,49 @@ def test_the_home_updates_a_subject_and_the_zone_learns_only_what_the_profile_sh
         "high",
         ["禁止接触被害人"],
     )
+
+
+def test_after_the_retention_period_the_home_purges_the_record_and_every_region_keeps_statistics(zone_of):
+    zone = zone_of(Domain.CORRECTIONS)
+    subject_id = enrolled(zone, "271")
+    number = id_number(born="19850315", seq="271")
+    assert officer(zone, J).post(f"/subjects/{subject_id}/release").status_code == 200
+    home = zone.runtime(J)
+
+    def purge(days_after_release: int) -> list[str]:
+        later = datetime.now(UTC) + timedelta(days=days_after_release)
+        purged = home.store.write(lambda conn: retention.purge_due(home.unit_of_work(conn), later, 365))
+        zone.settle()
+        return purged
+
+    assert purge(364) == []  # not yet
+    assert purge(366) == [subject_id] and purge(400) == []  # once
+    for region in (J, Q):
+        profile = officer(zone, region).get(f"/subjects/{subject_id}").json()
+        assert (profile["name_masked"], profile["id_masked"], profile["status"]) == (None, None, "released")
+        assert profile["correction_type"] == "probation" and profile["home_region"] == "jiashan"  # statistics
+        miss = officer(zone, region, "supervision").post("/subjects/lookup", json={"id_number": number}).json()
+        assert miss == {"hit": False}
+    gone = officer(zone, J, "supervision").get(f"/subjects/{subject_id}/detail")
+    assert gone.status_code == 404 and "retention" in gone.json()["detail"]
+    with home.store.connect() as conn:
+        audited = conn.execute(
+            "SELECT actor, decision FROM audit_index WHERE record = ? AND action = 'corrections.purge'", (subject_id,)
+        ).fetchall()
+        kept = conn.execute("SELECT record FROM subject_details WHERE subject_id = ?", (subject_id,)).fetchall()
+    assert [tuple(a) for a in audited] == [("system:retention@jiashan", "allowed")] and kept == []
+
+
+def test_yrd_retention_run_purges_what_is_due_now(zone_of, monkeypatch):
+    zone = zone_of(Domain.CORRECTIONS)
+    subject_id = enrolled(zone, "293")
+    assert officer(zone, J).post(f"/subjects/{subject_id}/release").status_code == 200
+    settings = zone.runtime(J).settings
+    for name, value in {"YRD_DATA_DIR": settings.data_dir, "YRD_KEYS_DIR": settings.keys_dir}.items():
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.setenv("YRD_TOPIC_PREFIX", settings.topic_prefix)
+    monkeypatch.setenv("YRD_PORT_BASE", str(settings.port_base))
+    ran = CliRunner().invoke(cli.app, ["retention", "run", "--region", "jiashan", "--days", "0"])
+    assert ran.exit_code == 0 and "purged 1 record" in ran.output, ran.output
+    zone.settle()  # the instance's relay publishes what the command stored
+    assert officer(zone, Q).get(f"/subjects/{subject_id}").json()["name_masked"] is None

@@ -974,8 +974,8 @@ class Subject(BaseModel):
     )
     id: Annotated[str, Field(title="Id")]
     home_region: Annotated[str, Field(title="Home Region")]
-    name_masked: Annotated[str, Field(title="Name Masked")]
-    id_masked: Annotated[str, Field(title="Id Masked")]
+    name_masked: Annotated[str | None, Field(title="Name Masked")]
+    id_masked: Annotated[str | None, Field(title="Id Masked")]
     correction_type: Annotated[
         Literal["control", "probation", "parole", "temporary_outside"],
         Field(title="CorrectionType"),
@@ -1008,8 +1008,8 @@ class SubjectView(BaseModel):
     )
     id: Annotated[str, Field(title="Id")]
     home_region: Annotated[str, Field(title="Home Region")]
-    name_masked: Annotated[str, Field(title="Name Masked")]
-    id_masked: Annotated[str, Field(title="Id Masked")]
+    name_masked: Annotated[str | None, Field(title="Name Masked")]
+    id_masked: Annotated[str | None, Field(title="Id Masked")]
     correction_type: Annotated[
         Literal["control", "probation", "parole", "temporary_outside"],
         Field(title="CorrectionType"),
