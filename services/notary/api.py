@@ -22,6 +22,7 @@ from services.notary.views import (
     CertificateApplicant,
     CertificatePage,
     CertificateView,
+    ProofDocument,
     ProofRequest,
     ProofRequestPage,
     ProofRequestView,
@@ -132,6 +133,16 @@ def _proof_routes(router: APIRouter, request_one: Create) -> None:
             lambda uow: queries.read_proof_subject(uow, request_id),
             lambda uow: queries.owner_of_proof(uow, request_id),
             f"/v1/proof-requests/{request_id}/subject",
+        )
+
+    @router.get("/proof-requests/{request_id}/document", response_model=ProofDocument)
+    def get_proof_document(request_id: str, ctx: RequestContext = Context) -> Response:
+        """The document given with the answer (X-Purpose: notarization), held and audited by the answering
+        office, fetched from it point to point."""
+        return ctx.read_from_holder(
+            lambda uow: queries.read_proof_document(uow, request_id),
+            lambda uow: queries.holder_of_proof(uow, request_id),
+            f"/v1/proof-requests/{request_id}/document",
         )
 
     @router.post("/proof-requests/{request_id}/respond", response_model=ProofRequest)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import datetime
 from typing import Literal
 
@@ -34,11 +36,23 @@ class Verify(Body):
     document_sha256: Sha256
 
 
+class ProofDocumentIn(Body):
+    """The document itself (≤ 512 KB), base64: it stays with the answering office."""
+
+    name: str = Field(min_length=1, max_length=200)
+    content_type: str = Field(pattern=r"^[a-z]+/[a-z0-9.+-]+$", max_length=100)
+    content_base64: str = Field(min_length=4, max_length=700_000)
+
+    def content(self) -> bytes:
+        return base64.b64decode(self.content_base64, validate=True)
+
+
 class AnswerProof(Body):
     outcome: Literal["provided", "not_found", "refused"]
     document_sha256: Sha256 | None = None
     summary: str | None = Field(default=None, min_length=1, max_length=2000)
     reason: str | None = Field(default=None, min_length=1, max_length=2000)
+    document: ProofDocumentIn | None = None  # a provided proof may carry the document; its hash must match
 
     @model_validator(mode="after")
     def complete(self) -> AnswerProof:
@@ -49,6 +63,15 @@ class AnswerProof(Body):
             )
         if self.outcome == "refused" and self.reason is None:
             raise FieldError("reason", "a refusal states its reason")
+        if self.document is not None:
+            try:
+                content = self.document.content()
+            except ValueError:
+                raise FieldError("document", "content_base64 is not base64") from None
+            if self.outcome != "provided" or hashlib.sha256(content).hexdigest() != self.document_sha256:
+                raise FieldError(
+                    "document", "a document goes with a provided proof, and its SHA-256 is document_sha256"
+                )
         return self
 
 

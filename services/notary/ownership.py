@@ -15,3 +15,10 @@ PROOF_REQUEST = RecordKind(
 )
 # The answer is the holding region's own record: only the holder gives it.
 PROOF_ANSWER = RecordKind("proof request", owner_field="holding_region", agency_fields=("agency", "holding_agency"))
+# A document given with an answer stays with the holder; the requesting office takes part (it reads it).
+PROOF_DOCUMENT = RecordKind(
+    "proof document",
+    owner_field="holding_region",
+    involved_fields=("requesting_region",),
+    agency_fields=("agency", "holding_agency"),
+)

@@ -86,6 +86,7 @@ def proof_answered(uow: UnitOfWork, event: Event) -> None:
         "summary": data.summary,
         "reason": data.reason,
         "answered_at": data.answered_at,
+        "document_name": data.document_name,
     }
     records.merge(uow.conn, "proof_requests", answer)
     _record(uow, event, data.request_id, {"outcome": data.outcome})

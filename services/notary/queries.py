@@ -3,11 +3,13 @@ them, and the collections."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from services.notary import store as db
-from services.notary.ownership import CERTIFICATE, PROOF_REQUEST
+from services.notary.ownership import CERTIFICATE, PROOF_DOCUMENT, PROOF_REQUEST
 from shared.adapters import records
+from shared.contracts.problems import not_found
 from shared.core.uow import UnitOfWork, now
 from shared.rules.policy import DataClass
 
@@ -28,6 +30,30 @@ def read_proof_subject(uow: UnitOfWork, request_id: str) -> dict[str, Any] | Non
         return {"request_id": request_id, **db.proof_subject(uow.conn, request_id)}
 
     return uow.read_held("notary.read_proof_subject", DataClass.PROOF_SUBJECT, PROOF_REQUEST, request, held)
+
+
+def read_proof_document(uow: UnitOfWork, request_id: str) -> dict[str, Any] | None:
+    """The document given with an answer: held by the answering office, read by it and by the requesting
+    office (purpose `notarization`, audited by the holder). None: ask the holding region's instance."""
+    request = load_proof(uow, request_id)
+
+    def held() -> dict[str, Any]:
+        document = db.proof_document(uow.conn, request_id)
+        if document is None:
+            raise not_found("document with this answer")
+        return {
+            "request_id": request_id,
+            "name": document["name"],
+            "content_type": document["content_type"],
+            "sha256": request["document_sha256"],
+            "content_base64": base64.b64encode(document["content"]).decode(),
+        }
+
+    return uow.read_held("notary.read_proof_document", DataClass.PROOF_DOCUMENT, PROOF_DOCUMENT, request, held)
+
+
+def holder_of_proof(uow: UnitOfWork, request_id: str) -> str:
+    return PROOF_DOCUMENT.owner(load_proof(uow, request_id))
 
 
 def owner_of_proof(uow: UnitOfWork, request_id: str) -> str:

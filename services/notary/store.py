@@ -100,6 +100,18 @@ MIGRATIONS: list[Migration] = [
         ALTER TABLE certificates ADD COLUMN superseded_at TEXT
         """,
     ),
+    (
+        "notary-004-proof-documents",
+        """
+        ALTER TABLE proof_requests ADD COLUMN document_name TEXT;
+        CREATE TABLE proof_documents (
+            request_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            content BLOB NOT NULL
+        )
+        """,
+    ),
 ]
 
 
@@ -141,6 +153,18 @@ def add_applicant(conn: sqlite3.Connection, number: str, name: str, id_number: s
 def applicant(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:
     """The applicant in full, held by the issuing office only."""
     row = conn.execute("SELECT name, id_number FROM certificate_applicants WHERE number = ?", (number,)).fetchone()
+    return records.as_dict(row) if row else None
+
+
+def add_proof_document(conn: sqlite3.Connection, request_id: str, name: str, content_type: str, content: bytes) -> None:
+    conn.execute(
+        "INSERT INTO proof_documents(request_id, name, content_type, content) VALUES (?, ?, ?, ?)",
+        (request_id, name, content_type, content),
+    )
+
+
+def proof_document(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM proof_documents WHERE request_id = ?", (request_id,)).fetchone()
     return records.as_dict(row) if row else None
 
 

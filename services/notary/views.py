@@ -82,6 +82,7 @@ class ProofRequest(View):
     due_at: datetime
     status: ProofStatus
     document_sha256: str | None
+    document_name: str | None  # the answer came with the document (GET .../document fetches it)
     summary: str | None
     reason: str | None
     answered_at: datetime | None
@@ -92,6 +93,16 @@ class ProofRequest(View):
 
 class ProofRequestView(ProofRequest):
     timeline: list[TimelineEntry]
+
+
+class ProofDocument(View):
+    """A document given with a proof's answer, held by the answering office (purpose required, audited)."""
+
+    request_id: str
+    name: str
+    content_type: str
+    sha256: str  # as the answer stated it: the bytes must hash to it
+    content_base64: str
 
 
 class ProofSubject(View):

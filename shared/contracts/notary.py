@@ -106,6 +106,9 @@ class ProofAnswered(Payload):
     summary: str | None = None
     reason: str | None = None
     answered_at: datetime
+    # The answer came with the document itself: its bytes stay with the answering office and are fetched
+    # point to point by the requesting office (the hash above proves them).
+    document_name: str | None = None
 
 
 class ProofOverdue(Payload):

@@ -57,6 +57,7 @@ class DataClass(StrEnum):
     SUBJECT_LOOKUP = "subject-lookup"
     PARTY_SEARCH = "party-search"  # finding filings by a party's ID number
     CERTIFICATE_APPLICANT = "certificate-applicant"  # a certificate's applicant in full
+    PROOF_DOCUMENT = "proof-document"  # a document given with a proof's answer
     AUDIT_LOG = "audit-log"
 
 
@@ -67,6 +68,7 @@ PURPOSES: dict[DataClass, frozenset[Purpose]] = {
     DataClass.SUBJECT_LOOKUP: frozenset({Purpose.SUPERVISION, Purpose.LAW_ENFORCEMENT}),
     DataClass.PARTY_SEARCH: frozenset({Purpose.CASE_FILING, Purpose.CASE_REVIEW}),
     DataClass.CERTIFICATE_APPLICANT: frozenset({Purpose.NOTARIZATION}),
+    DataClass.PROOF_DOCUMENT: frozenset({Purpose.NOTARIZATION}),
     DataClass.AUDIT_LOG: frozenset({Purpose.AUDIT_REVIEW, Purpose.DATA_SUBJECT_REQUEST}),
 }
 
@@ -105,6 +107,8 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
     "notary.read_proofs": {R.NOTARY: OWN_INVOLVED, R.SUPERVISOR: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
     "notary.answer_proof": {R.NOTARY: OWN, R.AGENCY_SYSTEM: OWN},  # the holder answers: its own record
     "notary.read_proof_subject": {R.NOTARY: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
+    # a proof's document: held by the answering office, read by it and by the requesting office
+    "notary.read_proof_document": {R.NOTARY: OWN_INVOLVED, R.AGENCY_SYSTEM: OWN_INVOLVED},
     # community corrections: the home region (place of execution) owns the record; others see the
     # minimised profile, and the detail only during an active travel or transfer involving them
     "corrections.enrol": {R.CORRECTIONS_OFFICER: OWN},

@@ -363,6 +363,13 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
             purpose="notarization",
         ),
         Endpoint(
+            "GET",
+            "/v1/proof-requests/{request_id}/document",
+            "notary.read_proof_document",
+            reads("wujiang", lambda a: a == "jiashan"),  # held by the answering office, read by the requester
+            purpose="notarization",
+        ),
+        Endpoint(
             "POST",
             "/v1/proof-requests/{request_id}/respond",
             "notary.answer_proof",

@@ -4,6 +4,8 @@ gets a new number and the old one verifies as superseded, naming its successor."
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import UTC, datetime
 
 from prometheus_client import REGISTRY
@@ -115,3 +117,42 @@ def test_the_issuing_office_alone_reads_its_applicant_in_full_with_a_purpose(zon
     with zone.runtime(Q).store.connect() as conn:
         audited = [r[0] for r in conn.execute("SELECT action FROM audit_index WHERE record = ?", (number,))]
     assert audited.count("notary.read_applicant") == 2  # the read and its refusal here, each audited
+
+
+def test_a_proof_answer_carries_its_document_which_the_requester_fetches_from_the_holder(zone_of):
+    zone = zone_of(Domain.NOTARY)
+    asked = {
+        "holding_region": "jiashan",
+        "proof_type": "kinship",
+        "subject_name": "沈某",
+        "subject_id_number": id_number(),
+        "purpose": "办理继承公证",
+        "application_ref": "QP-2026-001",
+    }
+    request_id = notary(zone, Q).post("/proof-requests", json=asked).json()["id"]
+    content = "亲属关系证明：沈某与沈某某系父子关系。".encode()
+    document = {"name": "亲属关系证明.pdf", "content_type": "application/pdf"}
+    answer = {"outcome": "provided", "summary": "父子关系属实", "document_sha256": sha("other")}
+    wrong = {**answer, "document": {**document, "content_base64": base64.b64encode(content).decode()}}
+    assert notary(zone, J).post(f"/proof-requests/{request_id}/respond", json=wrong).status_code == 422
+    right = {**wrong, "document_sha256": hashlib.sha256(content).hexdigest()}
+    answered = notary(zone, J).post(f"/proof-requests/{request_id}/respond", json=right)
+    assert answered.status_code == 200, answered.text
+    assert notary(zone, Q).get(f"/proof-requests/{request_id}").json()["document_name"] == "亲属关系证明.pdf"
+
+    def fetch(region: Region, purpose: str | None = "notarization"):
+        headers = {"x-purpose": purpose} if purpose else {}
+        client = zone.client(region, token=token(region, Role.NOTARY), **headers)
+        return client.get(f"/proof-requests/{request_id}/document")
+
+    got = fetch(Q)  # relayed from Jiashan, which holds the bytes and audits the read
+    assert got.status_code == 200, got.text
+    assert base64.b64decode(got.json()["content_base64"]) == content
+    assert got.json()["sha256"] == hashlib.sha256(content).hexdigest()
+    assert fetch(Q, None).status_code == 403 and fetch(W).status_code == 403
+    with zone.runtime(J).store.connect() as conn:
+        reads = conn.execute(
+            "SELECT decision FROM audit_index WHERE record = ? AND action = 'notary.read_proof_document'", (request_id,)
+        ).fetchall()
+        held_at_qingpu = zone.runtime(Q).store.connect().execute("SELECT count(*) FROM proof_documents").fetchone()[0]
+    assert [r[0] for r in reads] == ["allowed"] and held_at_qingpu == 0

@@ -559,16 +559,6 @@ Summary = TypeAliasType("Summary", Annotated[str, Field(max_length=2000, min_len
 Reason1 = TypeAliasType("Reason1", Annotated[str, Field(max_length=2000, min_length=1, title="Reason")])
 
 
-class AnswerProof(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    outcome: Annotated[Literal["provided", "not_found", "refused"], Field(title="Outcome")]
-    document_sha256: Annotated[DocumentSha256 | None, Field(title="Document Sha256")] = None
-    summary: Annotated[Summary | None, Field(title="Summary")] = None
-    reason: Annotated[Reason1 | None, Field(title="Reason")] = None
-
-
 class Applicant(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -589,6 +579,37 @@ class CertificateApplicant(BaseModel):
     issuer_region: Annotated[str, Field(title="Issuer Region")]
     name: Annotated[str, Field(title="Name")]
     id_number: Annotated[str, Field(title="Id Number")]
+
+
+class ProofDocument(BaseModel):
+    """
+    A document given with a proof's answer, held by the answering office (purpose required, audited).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    request_id: Annotated[str, Field(title="Request Id")]
+    name: Annotated[str, Field(title="Name")]
+    content_type: Annotated[str, Field(title="Content Type")]
+    sha256: Annotated[str, Field(title="Sha256")]
+    content_base64: Annotated[str, Field(title="Content Base64")]
+
+
+class ProofDocumentIn(BaseModel):
+    """
+    The document itself (≤ 512 KB), base64: it stays with the answering office.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: Annotated[str, Field(max_length=200, min_length=1, title="Name")]
+    content_type: Annotated[
+        str,
+        Field(max_length=100, pattern="^[a-z]+/[a-z0-9.+-]+$", title="Content Type"),
+    ]
+    content_base64: Annotated[str, Field(max_length=700000, min_length=4, title="Content Base64")]
 
 
 class ProofSubject(BaseModel):
@@ -1041,6 +1062,17 @@ class SubjectView(BaseModel):
     record: FullRecord | None
 
 
+class AnswerProof(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    outcome: Annotated[Literal["provided", "not_found", "refused"], Field(title="Outcome")]
+    document_sha256: Annotated[DocumentSha256 | None, Field(title="Document Sha256")] = None
+    summary: Annotated[Summary | None, Field(title="Summary")] = None
+    reason: Annotated[Reason1 | None, Field(title="Reason")] = None
+    document: ProofDocumentIn | None = None
+
+
 class Certificate(BaseModel):
     """
     A certificate in the zone's registry (applicant masked), keyed by its number.
@@ -1140,6 +1172,7 @@ class ProofRequest(BaseModel):
         Field(title="ProofStatus"),
     ]
     document_sha256: Annotated[str | None, Field(title="Document Sha256")]
+    document_name: Annotated[str | None, Field(title="Document Name")]
     summary: Annotated[str | None, Field(title="Summary")]
     reason: Annotated[str | None, Field(title="Reason")]
     answered_at: Annotated[AwareDatetime | None, Field(title="Answered At")]
@@ -1170,6 +1203,7 @@ class ProofRequestView(BaseModel):
         Field(title="ProofStatus"),
     ]
     document_sha256: Annotated[str | None, Field(title="Document Sha256")]
+    document_name: Annotated[str | None, Field(title="Document Name")]
     summary: Annotated[str | None, Field(title="Summary")]
     reason: Annotated[str | None, Field(title="Reason")]
     answered_at: Annotated[AwareDatetime | None, Field(title="Answered At")]

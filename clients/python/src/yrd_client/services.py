@@ -86,5 +86,6 @@ class Notary(Resource[S]):
     proof_request = Call(GET, "/proof-requests/{request_id}", m.ProofRequestView)
     proof_subject = Call(GET, "/proof-requests/{request_id}/subject", m.ProofSubject)
     answer_proof = Call(POST, "/proof-requests/{request_id}/respond", m.ProofRequest)
+    proof_document = Call(GET, "/proof-requests/{request_id}/document", m.ProofDocument)  # purpose="notarization"
     proof_requests_page = Call(GET, "/proof-requests", m.PageProofRequest)
     proof_requests = Pages(proof_requests_page, m.ProofRequest)
