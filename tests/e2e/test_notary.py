@@ -3,6 +3,8 @@ proofs shared instead of paper."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -242,3 +244,43 @@ def test_a_corrected_certificate_is_found_from_the_old_number_in_every_region(no
         seen = eventually(lambda r=region: (a := answered(r))["result"] == "superseded" and a, timeout=15)
         assert seen["successor"] == successor
         eventually(lambda r=region: verify(notary_cluster, r, successor, document="will-v2")["result"] == "valid")
+
+
+def test_the_issuing_office_reads_its_applicant_and_a_proof_document_travels_point_to_point(notary_cluster):
+    certificate = issue(notary_cluster, Q, document="kin-v1")
+    applicant = notary(notary_cluster, Q, **{"x-purpose": "notarization"}).get(
+        f"/certificates/{certificate['number']}/applicant"
+    )
+    assert applicant.status_code == 200 and applicant.json()["id_number"] == id_number(address="310118")
+    assert (
+        notary(notary_cluster, W, **{"x-purpose": "notarization"})
+        .get(f"/certificates/{certificate['number']}/applicant")
+        .status_code
+        == 403
+    )
+
+    asked = {
+        "holding_region": "jiashan",
+        "proof_type": "kinship",
+        "subject_name": "沈某",
+        "subject_id_number": id_number(),
+        "purpose": "办理继承公证",
+        "application_ref": "QP-E2E-DOC",
+    }
+    request_id = notary(notary_cluster, Q).post("/proof-requests", json=asked).json()["id"]
+    eventually(lambda: notary(notary_cluster, J).get(f"/proof-requests/{request_id}").status_code == 200)
+    content = "亲属关系证明".encode()
+    document = {
+        "name": "证明.pdf",
+        "content_type": "application/pdf",
+        "content_base64": base64.b64encode(content).decode(),
+    }
+    answer = {"outcome": "provided", "summary": "属实", "document_sha256": hashlib.sha256(content).hexdigest()}
+    answered = notary(notary_cluster, J).post(
+        f"/proof-requests/{request_id}/respond", json={**answer, "document": document}
+    )
+    assert answered.status_code == 200, answered.text
+    eventually(lambda: notary(notary_cluster, Q).get(f"/proof-requests/{request_id}").json()["document_name"])
+    fetched = notary(notary_cluster, Q, **{"x-purpose": "notarization"}).get(f"/proof-requests/{request_id}/document")
+    assert fetched.status_code == 200, fetched.text  # from Jiashan's instance, point to point
+    assert base64.b64decode(fetched.json()["content_base64"]) == content
