@@ -60,15 +60,6 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
     async def list_alerts(query: Annotated[AlertQuery, Query()], ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
-    @router.get("/reinforcement-requests", response_model=ReinforcementPage)
-    async def list_reinforcements(
-        query: Annotated[ReinforcementQuery, Query()], ctx: RequestContext = Context
-    ) -> Response:
-        """The requests for reinforcement (e.g. `to_region=` this region, `status=open`), pending first."""
-        return ctx.query(
-            lambda uow: (200, queries.reinforcement_requests(uow, query.filters(), query.limit, query.cursor))
-        )
-
     @router.post("/alerts/{alert_id}/ack", response_model=AlertView)
     def acknowledge(alert_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.acknowledge(uow, alert_id)))
@@ -102,3 +93,13 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
         return ctx.command(lambda uow: (200, service.close_alert(uow, alert_id, body.outcome)))
 
     return router
+
+
+# The requests for reinforcement, across alerts: what a duty officer answers.
+requests_router = APIRouter(tags=["alerts"])
+
+
+@requests_router.get("/reinforcement-requests", response_model=ReinforcementPage)
+async def list_reinforcements(query: Annotated[ReinforcementQuery, Query()], ctx: RequestContext = Context) -> Response:
+    """The requests for reinforcement (e.g. `to_region=` this region, `status=open`), pending first."""
+    return ctx.query(lambda uow: (200, queries.reinforcement_requests(uow, query.filters(), query.limit, query.cursor)))

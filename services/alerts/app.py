@@ -48,4 +48,4 @@ def build(settings: Settings) -> FastAPI:
     attach_commands(runtime, api.handlers(deadlines))
     router = api.make_router(deadlines)
 
-    return create_app(runtime, f"YRD alerts · {settings.region.value}", [router, audit_api.router])
+    return create_app(runtime, f"YRD alerts · {settings.region.value}", [router, api.requests_router, audit_api.router])

@@ -14,6 +14,7 @@ import pytest
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
 from tests.e2e.filing_data import id_number, sha
+from tests.e2e.notary_data import proof_request_body
 from tests.helpers import eventually
 from tests.instances import token
 
@@ -259,14 +260,7 @@ def test_the_issuing_office_reads_its_applicant_and_a_proof_document_travels_poi
         == 403
     )
 
-    asked = {
-        "holding_region": "jiashan",
-        "proof_type": "kinship",
-        "subject_name": "沈某",
-        "subject_id_number": id_number(),
-        "purpose": "办理继承公证",
-        "application_ref": "QP-E2E-DOC",
-    }
+    asked = proof_request_body(application_ref="QP-E2E-DOC")
     request_id = notary(notary_cluster, Q).post("/proof-requests", json=asked).json()["id"]
     eventually(lambda: notary(notary_cluster, J).get(f"/proof-requests/{request_id}").status_code == 200)
     content = "亲属关系证明".encode()

@@ -13,6 +13,7 @@ from prometheus_client import REGISTRY
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
 from tests.e2e.filing_data import id_number, sha
+from tests.e2e.notary_data import proof_request_body
 from tests.instances import token
 
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
@@ -121,14 +122,7 @@ def test_the_issuing_office_alone_reads_its_applicant_in_full_with_a_purpose(zon
 
 def test_a_proof_answer_carries_its_document_which_the_requester_fetches_from_the_holder(zone_of):
     zone = zone_of(Domain.NOTARY)
-    asked = {
-        "holding_region": "jiashan",
-        "proof_type": "kinship",
-        "subject_name": "沈某",
-        "subject_id_number": id_number(),
-        "purpose": "办理继承公证",
-        "application_ref": "QP-2026-001",
-    }
+    asked = proof_request_body()
     request_id = notary(zone, Q).post("/proof-requests", json=asked).json()["id"]
     content = "亲属关系证明：沈某与沈某某系父子关系。".encode()
     document = {"name": "亲属关系证明.pdf", "content_type": "application/pdf"}
