@@ -85,14 +85,21 @@ def record_return(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
     return db.get_travel(uow.conn, travel_id)
 
 
+def _taken_back(uow: UnitOfWork, table: str, row_id: str, what: str, open_status: str, move: Move) -> dict[str, Any]:
+    """The subject whose trip or transfer its home region takes back: only while it is still `open_status`."""
+    row = _row(uow, table, row_id, what)
+    subject = load(uow, row["subject_id"])
+    authorize_owner(uow, subject)
+    if row["status"] != open_status:
+        raise conflict(f"the {what} is {row['status']}", row["status"])
+    moved(subject, move)
+    return subject
+
+
 def cancel_travel(uow: UnitOfWork, travel_id: str, reason: str) -> dict[str, Any]:
     """The home region withdraws an approved trip that has not begun."""
-    travel = _row(uow, "travels", travel_id, "travel")
-    subject = load(uow, travel["subject_id"])
-    authorize_owner(uow, subject)
-    if travel["status"] != "approved":
-        raise conflict(f"the travel is {travel['status']}", travel["status"])
-    moved(subject, Move.CANCEL_TRAVEL)  # 409 once it has begun: then its return is recorded instead
+    # 409 once it has begun: then its return is recorded instead
+    subject = _taken_back(uow, "travels", travel_id, "travel", "approved", Move.CANCEL_TRAVEL)
     data = ev.TravelCancelled(
         subject_id=subject["id"], version=subject["version"] + 1, travel_id=travel_id, reason=reason, cancelled_at=now()
     )
@@ -152,12 +159,7 @@ def reject_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> dict[str,
 
 def withdraw_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> dict[str, Any]:
     """The home region withdraws its request while the destination has not decided."""
-    transfer = _row(uow, "transfers", transfer_id, "transfer")
-    subject = load(uow, transfer["subject_id"])
-    authorize_owner(uow, subject)
-    if transfer["status"] != "pending":
-        raise conflict(f"the transfer is {transfer['status']}", transfer["status"])
-    moved(subject, Move.WITHDRAW_TRANSFER)
+    subject = _taken_back(uow, "transfers", transfer_id, "transfer", "pending", Move.WITHDRAW_TRANSFER)
     data = ev.TransferWithdrawn(
         subject_id=subject["id"],
         version=subject["version"] + 1,

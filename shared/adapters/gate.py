@@ -118,17 +118,9 @@ class Gate:
         try:
             state = scope.setdefault("state", {})
             state["correlation_id"] = cid
-            if protected:
+            if protected or public:
                 try:
-                    state["principal"] = authenticate(headers.get(b"authorization", b"").decode("latin-1"), self.tokens)
-                    limit = self.max_batch_bytes if scope["path"].endswith("/batch") else self.max_body_bytes
-                    receive = await self._bounded(headers, receive, limit)
-                except Problem as problem:
-                    await _problem(problem, scope, send_with_headers)
-                    return
-            elif public:
-                try:
-                    receive = await self._bounded(headers, receive, PUBLIC_MAX_BODY_BYTES)
+                    receive = await self._admitted(scope, headers, receive, protected)
                 except Problem as problem:
                     await _problem(problem, scope, send_with_headers)
                     return
@@ -138,6 +130,15 @@ class Gate:
             count, seconds = self._metrics(getattr(scope.get("route"), "path", "unmatched"), status)
             count.inc()
             seconds.observe(time.perf_counter() - started)
+
+    async def _admitted(self, scope: Scope, headers: dict[bytes, bytes], receive: Receive, protected: bool) -> Receive:
+        """A protected request's caller authenticated (before its body is read), and any body within its cap."""
+        if not protected:
+            return await self._bounded(headers, receive, PUBLIC_MAX_BODY_BYTES)
+        authorization = headers.get(b"authorization", b"").decode("latin-1")
+        scope["state"]["principal"] = authenticate(authorization, self.tokens)
+        limit = self.max_batch_bytes if scope["path"].endswith("/batch") else self.max_body_bytes
+        return await self._bounded(headers, receive, limit)
 
     def _metrics(self, route: str, status: int) -> tuple[Any, Any]:
         """The request counter and timer of a route and status, looked up once (labels() is not free)."""

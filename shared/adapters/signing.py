@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -38,13 +39,13 @@ from shared.contracts.envelope import (
 from shared.contracts.regions import Region
 from shared.contracts.topics import parse
 
-SIGNATURE, KEY_ID = SIGNATURE_HEADER, SIGNATURE_KEY_HEADER
+_SIGNATURE_HEADERS = (SIGNATURE_HEADER, SIGNATURE_KEY_HEADER)  # never part of what is signed
 _CONTEXT = b"yrd-event-signature-v1\n"  # a signature over an event can never pass for another kind of message
 Headers = list[tuple[str, bytes]]
 
 
 def signing_input(headers: Headers, value: bytes | None) -> bytes:
-    attributes = sorted((n, v) for n, v in headers if n.startswith("ce_") and n not in (SIGNATURE, KEY_ID))
+    attributes = sorted((n, v) for n, v in headers if n.startswith("ce_") and n not in _SIGNATURE_HEADERS)
     envelope = b"".join(name.encode() + b"=" + raw + b"\n" for name, raw in attributes)
     return _CONTEXT + envelope + b"sha256=" + hashlib.sha256(value or b"").hexdigest().encode()
 
@@ -63,8 +64,8 @@ class EventSigner:
     region: Region
     key: Ed25519PrivateKey
 
-    @property
-    def kid(self) -> str:
+    @cached_property
+    def kid(self) -> str:  # computed once: every record the relay sends names it
         return key_id(self.region, self.key.public_key())
 
     @classmethod
@@ -76,9 +77,9 @@ class EventSigner:
 
     def sign(self, headers: Headers, value: bytes | None) -> Headers:
         """The headers with the signature and the key's id added (any earlier signature replaced)."""
-        kept = [(n, v) for n, v in headers if n not in (SIGNATURE, KEY_ID)]
+        kept = [(n, v) for n, v in headers if n not in _SIGNATURE_HEADERS]
         signature = base64.urlsafe_b64encode(self.key.sign(signing_input(kept, value)))
-        return [*kept, (SIGNATURE, signature), (KEY_ID, self.kid.encode())]
+        return [*kept, (SIGNATURE_HEADER, signature), (SIGNATURE_KEY_HEADER, self.kid.encode())]
 
 
 @dataclass(frozen=True)
@@ -112,14 +113,14 @@ class EventTrust:
         """Raise PoisonMessage unless the record is signed, unaltered, by a trusted key of the region whose
         topic it is on and which it names."""
         header = dict(headers)
-        if SIGNATURE not in header or KEY_ID not in header:
+        if SIGNATURE_HEADER not in header or SIGNATURE_KEY_HEADER not in header:
             raise PoisonMessage(DeadLetterReason.BAD_SIGNATURE, "the record is not signed")
-        kid = header[KEY_ID].decode(errors="replace")
+        kid = header[SIGNATURE_KEY_HEADER].decode(errors="replace")
         trusted = self.keys.get(kid)
         if trusted is None:
             raise PoisonMessage(DeadLetterReason.UNTRUSTED_SIGNER, f"no trusted event key {kid[:60]}")
         try:
-            trusted.key.verify(base64.urlsafe_b64decode(header[SIGNATURE]), signing_input(headers, value))
+            trusted.key.verify(base64.urlsafe_b64decode(header[SIGNATURE_HEADER]), signing_input(headers, value))
         except (InvalidSignature, ValueError):
             raise PoisonMessage(DeadLetterReason.BAD_SIGNATURE, "the signature does not match the record") from None
         named = header.get("ce_region", b"").decode(errors="replace")
