@@ -126,6 +126,7 @@ class InMemoryZone:
             keys_dir=self.keys_dir,
             port_base=PORT_BASE,
             topic_prefix="mem.",
+            peer_tls=False,  # peer reads go through the zone's in-process transport, no sockets, no TLS
             **self.extra,
         )
 

@@ -8,7 +8,10 @@
 - response headers: `X-Content-Type-Options: nosniff` everywhere, `Cache-Control: no-store` on every
   authenticated answer (they carry records and personal data) and on the few public ones (`/public/`, no
   token, 4 KB bodies), and the correlation id;
-- request metrics by route template.
+- request metrics by route template;
+- on the peer listener (mutual TLS, serving.py), reads only, and only for a token of the region whose
+  instance of this same service presented its certificate: a token alone, taken from its region, does not
+  open another region's peer listener.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 import orjson
 
 from shared.adapters import logs, metrics
+from shared.adapters.tls import identity_of
 from shared.adapters.tokens import InvalidToken, Principal, TrustList, verify
 from shared.contracts.problems import PROBLEM_JSON, Problem
 
@@ -39,6 +43,7 @@ PROTECTED_PREFIXES = ("/v1/", "/metrics")
 # small bodies only, and never cached.
 PUBLIC_PREFIX = "/public/"
 PUBLIC_MAX_BODY_BYTES = 4096
+PEER_METHODS = ("GET", "HEAD")
 
 
 def correlation_id_from(raw: bytes | None) -> str:
@@ -86,6 +91,7 @@ class Gate:
     def __init__(
         self, app: ASGIApp, trust: TrustList, max_body_bytes: int, labels: dict[str, str], max_batch_bytes: int = 0
     ) -> None:
+        """`labels` name the instance (service, region): its peers are the same service's instances."""
         self.app = app
         self.tokens = VerifiedTokens(trust)
         self.max_body_bytes = max_body_bytes
@@ -136,9 +142,29 @@ class Gate:
         if not protected:
             return await self._bounded(headers, receive, PUBLIC_MAX_BODY_BYTES)
         authorization = headers.get(b"authorization", b"").decode("latin-1")
-        scope["state"]["principal"] = authenticate(authorization, self.tokens)
+        principal = authenticate(authorization, self.tokens)
+        tls = scope.get("extensions", {}).get("tls")
+        if tls is not None:
+            self._peer_admitted(scope, tls, principal)
+        scope["state"]["principal"] = principal
         limit = self.max_batch_bytes if scope["path"].endswith("/batch") else self.max_body_bytes
         return await self._bounded(headers, receive, limit)
+
+    def _peer_admitted(self, scope: Scope, tls: dict[str, Any], principal: Principal) -> None:
+        """A request on the peer listener: a read, by a token of the calling instance's own region."""
+        chain = tls.get("client_cert_chain") or []
+        peer = identity_of(chain[0]) if chain else None
+        if peer is None or peer.service.value != self.labels["service"]:
+            raise Problem(403, "peer-unknown", "Not a peer", "the peer listener serves this service's instances only")
+        if peer.region != principal.region:
+            raise Problem(
+                403,
+                "peer-mismatch",
+                "Token and instance disagree",
+                f"a {peer.region.value} instance relays {peer.region.value} tokens only",
+            )
+        if scope["method"] not in PEER_METHODS:
+            raise Problem(405, "peer-read-only", "Reads only", "the peer listener serves point-to-point reads only")
 
     def _metrics(self, route: str, status: int) -> tuple[Any, Any]:
         """The request counter and timer of a route and status, looked up once (labels() is not free)."""

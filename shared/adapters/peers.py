@@ -1,5 +1,9 @@
 """Point-to-point reads of sensitive detail from the owning region's instance (httpx, with timeouts and
-retries). The caller's own token and purpose travel along: the owner authorises and audits the read."""
+retries). The caller's own token and purpose travel along: the owner authorises and audits the read.
+
+The read goes over mutual TLS to the owner's peer listener: this instance presents its certificate (the
+owner matches its region to the token's) and accepts the answer only from the instance it meant to reach
+(the same service of the owning region, by the certificate the zone's CA gave it)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from shared.adapters.tls import InstanceTLS, PeerIdentity, identity_of
 from shared.contracts.problems import Problem
 from shared.contracts.regions import Region
 from shared.core.settings import Settings
@@ -15,9 +20,12 @@ from shared.core.settings import Settings
 class Peers:
     def __init__(self, settings: Settings, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
+        self.tls = settings.peer_tls and transport is None
+        if self.tls:
+            own = InstanceTLS(settings.resolved_tls_dir, PeerIdentity(settings.region, settings.service))
+            transport = httpx.HTTPTransport(retries=2, verify=own.client_context())
         self.client = httpx.Client(
-            timeout=httpx.Timeout(5.0, connect=2.0),
-            transport=transport or httpx.HTTPTransport(retries=2),
+            timeout=httpx.Timeout(5.0, connect=2.0), transport=transport or httpx.HTTPTransport(retries=2)
         )
 
     def get(self, region: Region, path: str, authorization: str, purpose: str | None, correlation_id: str) -> Any:
@@ -25,7 +33,7 @@ class Peers:
         if purpose:
             headers["x-purpose"] = purpose
         try:
-            response = self.client.get(self.settings.peer_url(region) + path, headers=headers)
+            response = self._fetch(region, self.settings.peer_url(region) + path, headers)
         except httpx.HTTPError:
             raise Problem(
                 502,
@@ -46,6 +54,28 @@ class Peers:
                 owner_region=region.value,
             )
         return response.json()
+
+    def _fetch(self, region: Region, url: str, headers: dict[str, str]) -> httpx.Response:
+        """The answer, read only once the connection is known to be the owner's instance (its certificate is
+        looked at before the body is read, while the connection is surely open)."""
+        with self.client.stream("GET", url, headers=headers) as response:
+            if self.tls and self._answered_by(response) != PeerIdentity(region, self.settings.service):
+                raise Problem(
+                    502,
+                    "owner-unverified",
+                    "Owning region not verified",
+                    f"the answer did not come from the {region.value} {self.settings.service.value} instance",
+                )
+            response.read()
+        return response
+
+    @staticmethod
+    def _answered_by(response: httpx.Response) -> PeerIdentity | None:
+        """The instance whose certificate the connection was made with (verified against the zone CA)."""
+        stream = response.extensions.get("network_stream")
+        ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+        certificate = ssl_object.getpeercert(True) if ssl_object is not None else None
+        return identity_of(certificate) if certificate else None
 
     def close(self) -> None:
         self.client.close()

@@ -68,6 +68,14 @@ def port_of(region: Region, service: Domain, base: int = DEFAULT_PORT_BASE) -> i
     return base + 100 * REGIONS[region].digit + SERVICE_DIGIT[service]
 
 
+PEER_PORT_OFFSET = 50
+
+
+def peer_port_of(region: Region, service: Domain, base: int = DEFAULT_PORT_BASE) -> int:
+    """An instance's mutual-TLS listener for other regions' instances: its port + 50 (qingpu alerts = 8252)."""
+    return port_of(region, service, base) + PEER_PORT_OFFSET
+
+
 # All three regions keep Beijing time: court calendars, notary years and "today" for deadlines follow it.
 ZONE_TZ = ZoneInfo("Asia/Shanghai")
 

@@ -79,11 +79,21 @@ class RequestContext:
     ) -> Response:
         """A sensitive read: served here if this region holds the detail (`read_here` answers None
         otherwise), else relayed point to point to the holding region's instance with the caller's own
-        token and purpose, so the holder authorises and audits it too."""
+        token and purpose, so the holder authorises and audits it too. An instance relays its own
+        region's tokens only (the holder matches the token to the relaying instance's certificate):
+        another region's user asks the holder, or their own region's instance."""
         held_here = self.query(lambda uow: (200, read_here(uow)))
         if held_here.body != b"null":
             return held_here
         holder = orjson.loads(self.query(lambda uow: (200, holder_of(uow))).body)
+        here = self.runtime.settings.region
+        if self.principal.region != here:
+            raise Problem(
+                403,
+                "relay-own-region-only",
+                "Not relayed for another region",
+                f"the detail is held in {holder}; this {here.value} instance relays {here.value} tokens only",
+            )
         body = self.runtime.peers.get(Region(holder), peer_path, self.authorization, self.purpose, self.correlation_id)
         return Response(orjson.dumps(body), media_type="application/json")
 

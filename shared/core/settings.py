@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.contracts.regions import DEFAULT_PORT_BASE, Domain, Region, port_of
+from shared.contracts.regions import DEFAULT_PORT_BASE, Domain, Region, peer_port_of, port_of
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: shared/core/settings.py
 
@@ -28,8 +30,12 @@ class Settings(BaseSettings):
     # The region's event-signing key (Ed25519 PEM); its public key must be in the trust file's event_keys.
     event_key_file: Path | None = None
     id_hash_key_file: Path | None = None
-    # Where peers live, for point-to-point detail reads: "http://{host}:{port}" by the port map unless set.
+    # Where peers live, for point-to-point detail reads: "https://{host}:{peer port}" by the port map.
     peer_host: str = "127.0.0.1"
+    # Point-to-point reads go over mutual TLS (each instance's certificate from the zone CA in tls_dir).
+    # Plain HTTP between instances is for development on loopback only, and only when set to false.
+    peer_tls: bool = True
+    tls_dir: Path | None = None
     consumer_group: str | None = None
     # Every commit wakes the relay at once; this poll is only the safety net for a missed wake-up.
     outbox_poll_seconds: float = 2.0
@@ -79,5 +85,21 @@ class Settings(BaseSettings):
     def resolved_id_hash_key_file(self) -> Path:
         return self.id_hash_key_file or self.keys_dir / "id-hash.key"
 
+    @property
+    def peer_port(self) -> int:
+        return peer_port_of(self.region, self.service, self.port_base)
+
+    @property
+    def resolved_tls_dir(self) -> Path:
+        return self.tls_dir or self.keys_dir / "tls"
+
     def peer_url(self, region: Region) -> str:
+        if self.peer_tls:
+            return f"https://{self.peer_host}:{peer_port_of(region, self.service, self.port_base)}"
         return f"http://{self.peer_host}:{port_of(region, self.service, self.port_base)}"
+
+    @model_validator(mode="after")
+    def _plain_peers_on_loopback_only(self) -> Settings:
+        if not self.peer_tls and not ipaddress.ip_address(socket.gethostbyname(self.peer_host)).is_loopback:
+            raise ValueError("YRD_PEER_TLS=false (plain HTTP between instances) is for loopback peers only")
+        return self

@@ -38,24 +38,14 @@ app.add_typer(zone_app, name="zone")
 
 @app.command()
 def serve(service: Domain, region: Region = typer.Option(..., "--region"), port_base: int | None = None) -> None:
-    """Run one service instance for one region."""
-    import uvicorn
-
+    """Run one service instance for one region (and its peer listener, mutual TLS, on port + 50)."""
     from shared.adapters import logs
+    from shared.entrypoints.serving import serve as serve_instance
 
     settings = instance_settings(service=service, region=region, port_base=port_base)
     logs.configure(settings.log_level, settings.kafka_log_level, service=service.value, region=region.value)
     module = importlib.import_module(f"services.{service.value}.app")
-    uvicorn.run(
-        module.build(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
-        loop="uvloop",  # the C event loop and HTTP parser, not asyncio's and h11's
-        http="httptools",
-    )
+    serve_instance(module.build(settings), settings)
 
 
 @app.command()

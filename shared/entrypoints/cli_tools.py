@@ -45,10 +45,15 @@ def topics_list() -> None:
 @keys_app.command("init")
 def keys_init() -> None:
     """Generate development keys once (production keys are configured, never generated)."""
+    from shared.adapters.tls import init_dev_tls
     from shared.adapters.tokens import init_dev_keys
 
-    keys_dir = instance_settings().keys_dir
+    settings = instance_settings()
+    keys_dir = settings.keys_dir
     typer.echo(f"{'generated' if init_dev_keys(keys_dir) else 'kept'} development keys in {keys_dir}")
+    tls_dir = settings.resolved_tls_dir
+    made = init_dev_tls(tls_dir)
+    typer.echo(f"{'generated' if made else 'kept'} the development CA and instance certificates in {tls_dir}")
 
 
 @keys_app.command("scrape-tokens")

@@ -39,6 +39,9 @@ class Endpoint:
     purpose: str | None = None
     params: dict[str, str] = field(default_factory=dict)
     ndjson: bool = False  # a bulk route: the body goes as one NDJSON line; the line's result says allowed or not
+    # Detail held by this region's instance alone: any other instance relays the read there over mutual
+    # TLS, and only for a token of its own region (the holder matches the token to the relaying instance).
+    held_at: str | None = None
 
 
 def own_instance(acting: str, instance: str) -> frozenset[Scope]:
@@ -58,6 +61,8 @@ def any_grant(acting: str, instance: str) -> None:
 
 
 def expected(role: Role, endpoint: Endpoint, acting: str, instance: str) -> bool:
+    if endpoint.held_at not in (None, instance) and acting != instance:
+        return False
     scope = endpoint.scope(acting, instance)
     if scope is None:
         return any(allowed(frozenset({role}), endpoint.action, s) for s in Scope)
@@ -225,6 +230,7 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
             "filing.read_parties",
             reads("jiashan", lambda a: a == "qingpu"),
             purpose="case-review",
+            held_at="jiashan",
         ),
         Endpoint("POST", "/v1/filings/{filing_id}/accept", "filing.decide", writes("qingpu")),
         Endpoint(
@@ -328,6 +334,7 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
             "notary.read_applicant",
             reads("qingpu"),
             purpose="notarization",
+            held_at="qingpu",
         ),
         Endpoint(
             "POST",
@@ -361,6 +368,7 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
             "notary.read_proof_subject",
             reads("jiashan", lambda a: a == "wujiang"),
             purpose="notarization",
+            held_at="jiashan",
         ),
         Endpoint(
             "GET",
@@ -368,6 +376,7 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
             "notary.read_proof_document",
             reads("wujiang", lambda a: a == "jiashan"),  # held by the answering office, read by the requester
             purpose="notarization",
+            held_at="wujiang",
         ),
         Endpoint(
             "POST",
@@ -403,6 +412,7 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
             "corrections.read_detail",
             reads("jiashan", lambda a: a == "qingpu"),
             purpose="supervision",
+            held_at="jiashan",
         ),
         Endpoint("POST", "/v1/subjects/{subject_id}/report-in", "corrections.manage", writes("jiashan")),
         Endpoint("POST", "/v1/subjects/{subject_id}/release", "corrections.manage", writes("jiashan")),
