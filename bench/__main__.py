@@ -11,6 +11,7 @@ from pathlib import Path
 import orjson
 
 from bench import http, throughput
+from shared.adapters.kafka.access import KafkaAccess
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -24,9 +25,9 @@ def main() -> None:
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
     results: dict = {"at": datetime.now(UTC).isoformat(), "cores": os.cpu_count()}
     if args.only in (None, "kafka"):
-        results["kafka"] = throughput.measure(bootstrap, args.events)
+        results["kafka"] = throughput.measure(KafkaAccess.of(bootstrap), args.events)
     if args.only in (None, "http"):
-        results["http"] = http.run(bootstrap, args.requests)
+        results["http"] = http.run(KafkaAccess.of(bootstrap), args.requests)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     print(table(results))

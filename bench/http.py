@@ -29,7 +29,8 @@ import httpx
 import orjson
 from kafka.admin import KafkaAdminClient
 
-from shared.adapters.kafka.admin import ensure_topics
+from shared.adapters.kafka.access import KafkaAccess
+from shared.adapters.kafka.admin import provision
 from shared.adapters.tokens import init_dev_keys, load_private_key, mint
 from shared.contracts.regions import SERVICES, Domain, Region, port_of
 from shared.contracts.topics import catalogue
@@ -53,14 +54,14 @@ def url(region: Region, service: Domain, path: str) -> str:
 
 
 class Instances:
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, kafka: KafkaAccess) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="yrd-bench-http-"))
         self.prefix = f"bh{uuid.uuid4().hex[:6]}."
-        self.bootstrap = bootstrap
-        ensure_topics(bootstrap, prefix=self.prefix)
+        self.kafka = kafka
+        provision(kafka, prefix=self.prefix)
         env = {
             **os.environ,
-            "KAFKA_BOOTSTRAP": bootstrap,
+            "KAFKA_BOOTSTRAP": kafka.bootstrap,
             "YRD_TOPIC_PREFIX": self.prefix,
             "YRD_DATA_DIR": str(self.dir),
             "YRD_PORT_BASE": str(PORT_BASE),
@@ -91,7 +92,7 @@ class Instances:
             proc.terminate()
         for proc in self.procs.values():
             proc.wait(timeout=30)
-        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin = KafkaAdminClient(**self.kafka.config())
         try:  # a broker full of old benchmark topics would slow the next run
             admin.delete_topics([spec.name for spec in catalogue(self.prefix)], raise_errors=False)
         finally:
@@ -203,17 +204,17 @@ def background_load(address: str, rate: float, bearer: str, seconds: float) -> t
     return thread
 
 
-def run(bootstrap: str, requests: int) -> dict:
+def run(kafka: KafkaAccess, requests: int) -> dict:
     init_dev_keys(KEYS)
     from tests.e2e.filing_data import filing_body
 
     BODY.write_bytes(orjson.dumps(filing_body(court="qingpu")))
     clerk, reader = token(Region.JIASHAN, Role.WINDOW_CLERK), token(Region.QINGPU, Role.SUPERVISOR)
     results: dict = {}
-    instances = Instances(bootstrap)
+    instances = Instances(kafka)
     peer = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bench.peer:app", "--port", str(PEER_PORT), "--log-level", "warning"],
-        env={**os.environ, "KAFKA_BOOTSTRAP": bootstrap, "PEER_TOPIC": f"{instances.prefix}jiashan.filing"},
+        env={**os.environ, "KAFKA_BOOTSTRAP": kafka.bootstrap, "PEER_TOPIC": f"{instances.prefix}jiashan.filing"},
         cwd=ROOT,
     )
     try:

@@ -12,12 +12,23 @@ from contextlib import asynccontextmanager
 import orjson
 from fastapi import FastAPI, Header, HTTPException
 from faststream.kafka import KafkaBroker
+from faststream.security import SASLScram512
 
+from shared.adapters.kafka.access import DEV_CREDENTIALS, password_of
 from shared.adapters.tokens import InvalidToken, TrustList, verify
 from shared.contracts.commands import SubmitFiling
+from shared.contracts.regions import Domain, Region
 from shared.core.settings import ROOT
+from shared.rules.broker_access import service_principal
 
-broker = KafkaBroker(os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"), acks="all", enable_idempotence=True)
+# The same broker identity as the instance it is compared with (SASL/SCRAM, Jiashan's filing principal).
+_principal = os.environ.get("PEER_KAFKA_USERNAME", service_principal(Region.JIASHAN, Domain.FILING))
+broker = KafkaBroker(
+    os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+    acks="all",
+    enable_idempotence=True,
+    security=SASLScram512(username=_principal, password=password_of(DEV_CREDENTIALS, _principal)),
+)
 trust = TrustList.load(ROOT / ".cache" / "keys" / "trust.json")
 TOPIC = os.environ.get("PEER_TOPIC", "peer.filing")
 

@@ -23,7 +23,8 @@ import zstandard
 from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
-from shared.adapters.kafka.admin import ensure_topics
+from shared.adapters.kafka.access import KafkaAccess
+from shared.adapters.kafka.admin import provision
 from shared.adapters.kafka.consumer import ConsumerConfig, ConsumerRunner
 from shared.adapters.kafka.producer import make_producer
 from shared.adapters.outbox import OutboxRelay, wait_until_drained
@@ -59,8 +60,8 @@ def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds > 0 else float("inf")
 
 
-def raw_produce(bootstrap: str, topic_name: str, values: list[bytes], compression: str | None = None) -> float:
-    producer = make_producer(bootstrap, compression_type=compression)
+def raw_produce(kafka: KafkaAccess, topic_name: str, values: list[bytes], compression: str | None = None) -> float:
+    producer = make_producer(kafka, compression_type=compression)
     started = time.perf_counter()
     for i, value in enumerate(values):
         producer.send(topic_name, key=f"bench-{i}".encode(), value=value)
@@ -70,8 +71,8 @@ def raw_produce(bootstrap: str, topic_name: str, values: list[bytes], compressio
     return rate(len(values), elapsed)
 
 
-def raw_consume(bootstrap: str, topic_name: str, count: int) -> float:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=500)
+def raw_consume(kafka: KafkaAccess, topic_name: str, count: int) -> float:
+    consumer = KafkaConsumer(**kafka.config(), enable_auto_commit=False, max_poll_records=500)
     partitions = [TopicPartition(topic_name, p) for p in consumer.partitions_for_topic(topic_name)]
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)
@@ -84,8 +85,8 @@ def raw_consume(bootstrap: str, topic_name: str, count: int) -> float:
     return rate(count, elapsed)
 
 
-def library_produce(bootstrap: str, prefix: str, store: Store, count: int) -> float:
-    relay = OutboxRelay(store, lambda: make_producer(bootstrap), {"service": "bench", "region": "jiashan"}, 0.01)
+def library_produce(kafka: KafkaAccess, prefix: str, store: Store, count: int) -> float:
+    relay = OutboxRelay(store, lambda: make_producer(kafka), {"service": "bench", "region": "jiashan"}, 0.01)
     stop = threading.Event()
     thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
     thread.start()
@@ -105,7 +106,7 @@ def library_produce(bootstrap: str, prefix: str, store: Store, count: int) -> fl
     return rate(count, elapsed)
 
 
-def library_consume(bootstrap: str, prefix: str, store: Store, count: int) -> float:
+def library_consume(kafka: KafkaAccess, prefix: str, store: Store, count: int) -> float:
     def handle(conn, event) -> None:
         conn.execute(
             "INSERT INTO bench_read_model(id, body) VALUES (?, ?)",
@@ -113,14 +114,14 @@ def library_consume(bootstrap: str, prefix: str, store: Store, count: int) -> fl
         )
 
     config = ConsumerConfig(
-        bootstrap=bootstrap,
+        kafka=kafka,
         group_id=f"{prefix}bench",
         region="qingpu",
         service="bench",
         domain=Domain.FILING,
         topic_prefix=prefix,
     )
-    runner = ConsumerRunner(config, store, handle, lambda: make_producer(bootstrap))
+    runner = ConsumerRunner(config, store, handle, lambda: make_producer(kafka))
     stop = threading.Event()
     started = time.perf_counter()
     thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
@@ -134,27 +135,27 @@ def library_consume(bootstrap: str, prefix: str, store: Store, count: int) -> fl
     return rate(count, elapsed)
 
 
-def measure(bootstrap: str, events: int) -> dict[str, float]:
+def measure(kafka: KafkaAccess, events: int) -> dict[str, float]:
     """Raw and library rates, in events per second, measured one after the other in this run."""
     prefix = f"bench{uuid.uuid4().hex[:6]}."
     raw_topic = f"{prefix}raw"
-    ensure_topics(bootstrap, [*catalogue(prefix), TopicSpec(raw_topic, 3, {})])
+    provision(kafka, [*catalogue(prefix), TopicSpec(raw_topic, 3, {})])
     values = [orjson.dumps(payload(i).model_dump(mode="json")) for i in range(events)]
     workdir = Path(tempfile.mkdtemp(prefix="yrd-bench-"))
     try:
-        raw_out = raw_produce(bootstrap, raw_topic, values)
-        compressed = {codec: raw_produce(bootstrap, raw_topic, values, codec) for codec in ("lz4", "zstd")}
+        raw_out = raw_produce(kafka, raw_topic, values)
+        compressed = {codec: raw_produce(kafka, raw_topic, values, codec) for codec in ("lz4", "zstd")}
         batch = b"".join(values[:200])  # what one producer batch of these events holds, roughly
         ratios = {
             "lz4": len(lz4.frame.compress(batch)) / len(batch),
             "zstd": len(zstandard.compress(batch)) / len(batch),
         }
-        raw_in = raw_consume(bootstrap, raw_topic, events)
-        lib_out = library_produce(bootstrap, prefix, Store(workdir / "out.sqlite3"), events)
+        raw_in = raw_consume(kafka, raw_topic, events)
+        lib_out = library_produce(kafka, prefix, Store(workdir / "out.sqlite3"), events)
         read_model = [("bench", "CREATE TABLE bench_read_model (id TEXT PRIMARY KEY, body BLOB)")]
-        lib_in = library_consume(bootstrap, prefix, Store(workdir / "in.sqlite3", read_model), events)
+        lib_in = library_consume(kafka, prefix, Store(workdir / "in.sqlite3", read_model), events)
     finally:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+        admin = KafkaAdminClient(**kafka.config())
         admin.delete_topics([s.name for s in catalogue(prefix)] + [raw_topic], raise_errors=False)
         admin.close()
     return {

@@ -9,24 +9,26 @@ import uuid
 import pytest
 from kafka.admin import KafkaAdminClient
 
-from shared.adapters.kafka.admin import ensure_topics
+from shared.adapters.kafka.access import KafkaAccess
+from shared.adapters.kafka.admin import provision
 from shared.adapters.kafka.probe import broker_answers
 from shared.contracts.topics import catalogue
 
 
 @pytest.fixture(scope="session")
-def bootstrap() -> str:
-    address = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
-    if not broker_answers(address, timeout=5):
-        pytest.fail(f"no Kafka broker answers at {address}: `make test` starts one (or set KAFKA_BOOTSTRAP)")
-    return address
+def kafka() -> KafkaAccess:
+    """The broker, as the admin principal: the tests provision, and look at topics as an operator would."""
+    access = KafkaAccess.of(os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
+    if not broker_answers(access, timeout=5):
+        pytest.fail(f"no Kafka broker answers at {access.bootstrap}: `make test` starts one (or set KAFKA_BOOTSTRAP)")
+    return access
 
 
-def _namespace(bootstrap: str):
+def _namespace(kafka: KafkaAccess):
     namespace = f"t{uuid.uuid4().hex[:8]}."
-    ensure_topics(bootstrap, prefix=namespace)
+    provision(kafka, prefix=namespace)
     yield namespace
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = KafkaAdminClient(**kafka.config())
     try:
         admin.delete_topics([spec.name for spec in catalogue(namespace)], timeout_ms=30000, raise_errors=False)
     except Exception:  # cleanup only: a broker stopped by a test may still be settling
@@ -36,12 +38,18 @@ def _namespace(bootstrap: str):
 
 
 @pytest.fixture(scope="session")
-def prefix(bootstrap: str):
+def prefix(kafka: KafkaAccess):
     """The integration tests' topic namespace."""
-    yield from _namespace(bootstrap)
+    yield from _namespace(kafka)
 
 
 @pytest.fixture(scope="session")
-def e2e_prefix(bootstrap: str):
+def scratch_prefix(kafka: KafkaAccess):
+    """A namespace nobody consumes: for records of no meaning (the broker's ACL tests write `{}`)."""
+    yield from _namespace(kafka)
+
+
+@pytest.fixture(scope="session")
+def e2e_prefix(kafka: KafkaAccess):
     """The running instances' own namespace: their consumers never see the integration tests' records."""
-    yield from _namespace(bootstrap)
+    yield from _namespace(kafka)

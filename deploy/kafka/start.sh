@@ -7,12 +7,14 @@ port=${KAFKA_PORT:-9092}
 controller_port=${KAFKA_CONTROLLER_PORT:-9093}
 state=${KAFKA_STATE_DIR:-$root/.cache/kafka/run}
 libs=$root/.cache/kafka/libs
+# Development credentials of every principal (made on first use, mode 0600, never in git).
+credentials=${KAFKA_CREDENTIALS_DIR:-$root/.cache/kafka/credentials}
 py=$root/.venv/bin/python
 data=$state/data
 logs=$state/logs
 pidfile=$state/broker.pid
 
-probe() { "$py" -m shared.adapters.kafka.probe "127.0.0.1:$port" "$@"; }
+probe() { "$py" -m shared.adapters.kafka.probe "127.0.0.1:$port" --credentials "$credentials" "$@"; }
 
 if probe --timeout 2 >/dev/null 2>&1; then
   echo "kafka: already answering on 127.0.0.1:$port"
@@ -22,6 +24,8 @@ fi
 mkdir -p "$data" "$logs"
 sed -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$controller_port#g" -e "s#@DATA_DIR@#$data#g" \
   "$root/deploy/kafka/server.properties.in" > "$state/server.properties"
+chmod 600 "$state/server.properties"  # it holds the broker's own SASL secrets
+"$py" -m shared.adapters.kafka.access broker-config "$credentials" >> "$state/server.properties"
 # KAFKA_EXTRA_CONFIG: a file appended to the configuration; a key given there wins (the zone's listeners).
 if [ -n "${KAFKA_EXTRA_CONFIG:-}" ]; then cat "$KAFKA_EXTRA_CONFIG" >> "$state/server.properties"; fi
 
@@ -36,11 +40,20 @@ if [ -n "$metrics_port" ] && [ -n "$agent" ]; then
   run_opts+=("-javaagent:$agent=127.0.0.1:$metrics_port:$root/deploy/kafka/jmx-exporter.yml")
 fi
 
+# Storage formatted before the broker authenticated has no SCRAM credentials, and no way to add the
+# first: it is set aside (development data only) and formatted again.
+if [ -f "$data/meta.properties" ] && [ ! -f "$state/.scram" ]; then
+  aside="$state/data.before-sasl.$(date +%s)"
+  mv "$data" "$aside" && mkdir -p "$data"
+  echo "kafka: storage from before SASL moved to $aside; formatting anew with the principals' credentials"
+fi
 if [ ! -f "$data/meta.properties" ]; then
   cluster_id=$(java -cp "$cp" "${java_opts[@]}" kafka.tools.StorageTool random-uuid)
+  mapfile -t scram < <("$py" -m shared.adapters.kafka.access scram-args "$credentials")
   java -cp "$cp" "${java_opts[@]}" kafka.tools.StorageTool format --standalone \
-    -t "$cluster_id" -c "$state/server.properties" > "$logs/format.log" 2>&1 \
+    -t "$cluster_id" -c "$state/server.properties" "${scram[@]}" > "$logs/format.log" 2>&1 \
     || { echo "kafka: storage format failed, see $logs/format.log" >&2; exit 1; }
+  touch "$state/.scram"
 fi
 
 nohup java -cp "$cp" "${run_opts[@]}" kafka.Kafka "$state/server.properties" \

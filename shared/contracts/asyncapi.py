@@ -159,11 +159,23 @@ def document(domains: list[Domain] | None = None) -> dict[str, Any]:
                     "host": "127.0.0.1:9092",
                     "protocol": "kafka",
                     "description": "`make run`'s broker; in the three-cluster zone each region reads its own cluster",
+                    "security": [{"$ref": "#/components/securitySchemes/scram"}],
                 }
             },
             "channels": channels,
             "operations": operations,
             "components": {
+                "securitySchemes": {
+                    "scram": {
+                        "type": "scramSha512",
+                        "description": (
+                            "Every client authenticates (SASL/SCRAM-SHA-512) as its principal and may only what its "
+                            "ACLs grant: an agency system `{region}-agency` writes `{region}.{domain}.commands` and "
+                            "reads `{region}.{domain}.results`; a region's instance `{region}-{service}` writes its "
+                            "own region's topics of its service."
+                        ),
+                    }
+                },
                 "messages": {
                     **{t.type: _message(t, names[t.model], "CloudEventHeaders") for t in [*types, *answers]},
                     **{c.type: _message(c, names[c.model], "CommandHeaders") for c in orders},

@@ -9,7 +9,9 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.adapters.kafka.access import DEV_CREDENTIALS, KafkaAccess
 from shared.contracts.regions import DEFAULT_PORT_BASE, Domain, Region, peer_port_of, port_of
+from shared.rules.broker_access import ADMIN, service_principal
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: shared/core/settings.py
 
@@ -21,6 +23,12 @@ class Settings(BaseSettings):
     service: Domain = Domain.FILING
     # KAFKA_BOOTSTRAP (without prefix) points everything at an existing cluster.
     kafka_bootstrap: str = Field(default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP")
+    # Who this instance is on the broker (SASL/SCRAM-SHA-512): `{region}-{service}` by default, its password
+    # in `{kafka_credentials_dir}/{username}` unless a file is given. False: PLAINTEXT, an external cluster.
+    kafka_sasl: bool = True
+    kafka_username: str | None = None
+    kafka_password_file: Path | None = None
+    kafka_credentials_dir: Path = DEV_CREDENTIALS
     topic_prefix: str = ""
     host: str = "127.0.0.1"
     port_base: int = DEFAULT_PORT_BASE
@@ -52,6 +60,21 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     # Bulk NDJSON bodies (`POST /v1/{collection}/batch`): some 60,000 filings.
     max_batch_bytes: int = 64 * 1_048_576
+
+    @property
+    def kafka(self) -> KafkaAccess:
+        if not self.kafka_sasl:
+            return KafkaAccess(self.kafka_bootstrap)
+        username = self.kafka_username or service_principal(self.region, self.service)
+        password_file = self.kafka_password_file or self.kafka_credentials_dir / username
+        return KafkaAccess(self.kafka_bootstrap, username, password_file.read_text().strip())
+
+    @property
+    def kafka_admin(self) -> KafkaAccess:
+        """The provisioning principal (`yrd topics`, `yrd zone up`): an operator's, not an instance's."""
+        if not self.kafka_sasl:
+            return KafkaAccess(self.kafka_bootstrap)
+        return KafkaAccess.of(self.kafka_bootstrap, self.kafka_credentials_dir, ADMIN)
 
     @property
     def port(self) -> int:

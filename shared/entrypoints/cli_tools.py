@@ -26,11 +26,11 @@ def instance_settings(**overrides: object) -> Settings:
 
 @topics_app.command("create")
 def topics_create(prefix: str | None = None) -> None:
-    """Create every topic and dead-letter topic that is missing."""
-    from shared.adapters.kafka.admin import ensure_topics
+    """Create every topic and dead-letter topic that is missing, and grant the principals their ACLs."""
+    from shared.adapters.kafka.admin import provision
 
     settings = instance_settings()
-    created = ensure_topics(settings.kafka_bootstrap, prefix=prefix if prefix is not None else settings.topic_prefix)
+    created = provision(settings.kafka_admin, prefix=prefix if prefix is not None else settings.topic_prefix)
     typer.echo(f"created {len(created)} topics" + (": " + ", ".join(created) if created else ""))
 
 
@@ -38,7 +38,7 @@ def topics_create(prefix: str | None = None) -> None:
 def topics_list() -> None:
     from shared.adapters.kafka.admin import list_topics
 
-    for name in list_topics(instance_settings().kafka_bootstrap):
+    for name in list_topics(instance_settings().kafka_admin):
         typer.echo(name)
 
 
@@ -85,7 +85,7 @@ def audit_verify(
         from shared.adapters.kafka.audit_topic import published_hashes
 
         audit_topic = topic(region, Domain.AUDIT, settings.topic_prefix)
-        published = published_hashes(settings.kafka_bootstrap, audit_topic, settings.source)
+        published = published_hashes(settings.kafka_admin, audit_topic, settings.source)
     report = audit.verify(Store(settings.db_path).connect(), published)
     if report.ok:
         anchor = f", {len(published)} matched on the audit topic" if published is not None else ""
@@ -108,7 +108,7 @@ def dlq_show(
 
     settings = instance_settings()
     parked = (topics.commands if commands else topics.topic)(region, Domain(domain), settings.topic_prefix)
-    letters = read_dead_letters(settings.kafka_bootstrap, topics.dlq(parked), limit)
+    letters = read_dead_letters(settings.kafka_admin, topics.dlq(parked), limit)
     if not letters:
         typer.echo("no dead letters")
     for letter in letters:
@@ -130,7 +130,7 @@ def dlq_replay(
     dead_letters = dlq(topic(region, service, settings.topic_prefix))
     only = set(offset) if offset else None
     # The instance's own reader: a dead letter's signature is checked again before it is applied.
-    report = replay(settings.kafka_bootstrap, dead_letters, runtime.consumer.apply, only, runtime.consumer.read)
+    report = replay(settings.kafka, dead_letters, runtime.consumer.apply, only, runtime.consumer.read)
     typer.echo(f"applied {report.applied} (already-processed events change nothing)")
     for dead_offset, reason in report.still_poison:
         typer.echo(f"offset {dead_offset}: still {reason}", err=True)

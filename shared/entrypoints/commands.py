@@ -96,7 +96,7 @@ class CommandConsumer:
     def _consume(self, stop: threading.Event) -> None:
         settings = self.runtime.settings
         consumer = assigned_consumer(
-            settings.kafka_bootstrap, self.group_id, [self.topic], settings.kafka_timeout_ms, max_poll_records=200
+            settings.kafka, self.group_id, [self.topic], settings.kafka_timeout_ms, max_poll_records=200
         )
         try:
             while not stop.is_set():

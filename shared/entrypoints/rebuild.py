@@ -56,7 +56,7 @@ def rebuild(settings: Settings) -> RebuildReport:
     runtime = importlib.import_module(f"services.{service.value}.app").build(settings).state.runtime
     runtime.replaying = True
     domain = service
-    for batch in read_to_end(settings.kafka_bootstrap, all_regions_topics(domain, settings.topic_prefix)):
+    for batch in read_to_end(settings.kafka, all_regions_topics(domain, settings.topic_prefix)):
         events = []
         for record in batch:
             try:
@@ -68,7 +68,7 @@ def rebuild(settings: Settings) -> RebuildReport:
                 if runtime.consumer.apply_in(conn, event):
                     report.applied[event.region.value] += 1  # (one transaction per batch: a tool, alone)
     audit_topic = topic(settings.region, Domain.AUDIT, settings.topic_prefix)
-    entries = published_entries(settings.kafka_bootstrap, audit_topic, settings.source)
+    entries = published_entries(settings.kafka, audit_topic, settings.source)
     store_module = importlib.import_module(f"services.{service.value}.store")
     with runtime.store.transaction() as conn:
         for entry in entries:

@@ -59,7 +59,7 @@ class Runtime:
     def kafka_ready(self) -> bool:
         checked_at, answer = self._kafka_checked
         if time.monotonic() - checked_at > 2.0:  # readiness probes come often; the broker is asked at most every 2 s
-            answer = broker_answers(self.settings.kafka_bootstrap, timeout=1.0)
+            answer = broker_answers(self.settings.kafka, timeout=1.0)
             self._kafka_checked = (time.monotonic(), answer)
             self.relay.health.report(answer, "readiness")
         return answer
@@ -136,9 +136,11 @@ HOUSEKEEPING_SECONDS = 600
 
 
 def producer_factory(settings: Settings) -> Callable[[], object]:
+    kafka = settings.kafka
+
     def producer() -> object:
         timeout = settings.kafka_timeout_ms
-        return make_producer(settings.kafka_bootstrap, max_block_ms=timeout, bootstrap_timeout_ms=timeout)
+        return make_producer(kafka, max_block_ms=timeout, bootstrap_timeout_ms=timeout)
 
     return producer
 
@@ -166,7 +168,7 @@ def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRo
 
     consumer = ConsumerRunner(
         ConsumerConfig(
-            bootstrap=settings.kafka_bootstrap,
+            kafka=settings.kafka,
             group_id=settings.group_id,
             region=settings.region.value,
             service=settings.service.value,

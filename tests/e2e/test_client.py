@@ -14,6 +14,7 @@ import pytest
 from yrd_client import AsyncClient, Client, Conflict, Forbidden, Invalid, NotFound, models
 from yrd_client.kafka import Commands
 
+from shared.adapters.kafka.access import DEV_CREDENTIALS, password_of
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
 from tests.e2e.filing_data import filing_body
@@ -121,10 +122,14 @@ def test_the_async_client_does_the_same(filing_cluster):
     assert filed.id in listed
 
 
-def test_commands_on_kafka_are_answered_once_and_bad_ones_with_their_problem(filing_cluster, bootstrap):
+def test_commands_on_kafka_are_answered_once_and_bad_ones_with_their_problem(filing_cluster, kafka):
     agency = token(J, Role.WINDOW_CLERK, agency="jiashan-court-system")
     source, prefix = "/agency/jiashan-court-system", filing_cluster.prefix
-    with Commands(bootstrap, "jiashan", "filing", agency, source=source, topic_prefix=prefix) as commands:
+    # As the agency system's broker principal: it may write Jiashan's command topics and read their results.
+    sasl = ("jiashan-agency", password_of(DEV_CREDENTIALS, "jiashan-agency"))
+    with Commands(
+        kafka.bootstrap, "jiashan", "filing", agency, source=source, topic_prefix=prefix, sasl=sasl
+    ) as commands:
         outcome = commands.submit("submit", models.SubmitFiling.model_validate(filing_body()))
         assert outcome.ok and outcome.status == 202 and outcome.record_status == "submitted"
         again = commands.send("submit", filing_body(), command_id=outcome.command_id)  # the same command, resent

@@ -15,6 +15,7 @@ import orjson
 import pytest
 from kafka import KafkaProducer
 
+from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.kafka.replay import read_to_end
 from shared.contracts.commands import SUBMIT_FILING
 from shared.contracts.regions import Domain, Region
@@ -29,15 +30,15 @@ J, Q = Region.JIASHAN, Region.QINGPU
 F = Domain.FILING
 
 
-def send(bootstrap: str, topic: str, value: bytes, **headers: str) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+def send(kafka: KafkaAccess, topic: str, value: bytes, **headers: str) -> None:
+    producer = KafkaProducer(**kafka.config(), acks="all")
     try:
         producer.send(topic, value=value, headers=[(k, v.encode()) for k, v in headers.items()]).get(timeout=30)
     finally:
         producer.close()
 
 
-def command(bootstrap: str, prefix: str, body: object, bearer: str | None, **overrides: str) -> str:
+def command(kafka: KafkaAccess, prefix: str, body: object, bearer: str | None, **overrides: str) -> str:
     command_id = overrides.pop("ce_id", str(uuid.uuid4()))
     headers = {
         "ce_specversion": "1.0",
@@ -49,14 +50,14 @@ def command(bootstrap: str, prefix: str, body: object, bearer: str | None, **ove
         **overrides,
     }
     value = body if isinstance(body, bytes) else orjson.dumps(body)
-    send(bootstrap, commands(J, F, prefix), value, **{k: v for k, v in headers.items() if v})
+    send(kafka, commands(J, F, prefix), value, **{k: v for k, v in headers.items() if v})
     return command_id
 
 
-def result(bootstrap: str, prefix: str, command_id: str) -> dict:
+def result(kafka: KafkaAccess, prefix: str, command_id: str) -> dict:
     def answered() -> list[dict]:
         found = []
-        for batch in read_to_end(bootstrap, [results(J, F, prefix)]):
+        for batch in read_to_end(kafka, [results(J, F, prefix)]):
             for record in batch:
                 headers = dict(record.headers)
                 if headers.get("ce_causationid", b"").decode() == command_id:
@@ -68,11 +69,11 @@ def result(bootstrap: str, prefix: str, command_id: str) -> dict:
     return found[0]
 
 
-def parked(bootstrap: str, prefix: str, header: str, value: str) -> list[dict]:
+def parked(kafka: KafkaAccess, prefix: str, header: str, value: str) -> list[dict]:
     """The headers of the commands' dead letters whose `header` is `value`."""
     return [
         dict(record.headers)
-        for batch in read_to_end(bootstrap, [dlq(commands(J, F, prefix))])
+        for batch in read_to_end(kafka, [dlq(commands(J, F, prefix))])
         for record in batch
         if dict(record.headers).get(header, b"").decode() == value
     ]
@@ -82,10 +83,10 @@ def clerk() -> str:
     return token(J, Role.WINDOW_CLERK, subject="jiashan-court-system", agency="jiashan-court")
 
 
-def test_a_command_files_a_case_like_the_http_call_and_reaches_the_court(filing_cluster, e2e_prefix, bootstrap):
+def test_a_command_files_a_case_like_the_http_call_and_reaches_the_court(filing_cluster, e2e_prefix, kafka):
     body = filing_body(court="qingpu")
-    command_id = command(bootstrap, e2e_prefix, body, clerk())
-    answer = result(bootstrap, e2e_prefix, command_id)
+    command_id = command(kafka, e2e_prefix, body, clerk())
+    answer = result(kafka, e2e_prefix, command_id)
     assert answer["_type"] == "cn.yrd.filing.command-result.v1"
     assert (answer["status"], answer["record_status"], answer["problem"]) == (202, "submitted", None)
     filing_id = answer["id"]
@@ -107,11 +108,11 @@ def test_a_command_files_a_case_like_the_http_call_and_reaches_the_court(filing_
     )
 
 
-def test_the_same_command_twice_files_once_and_is_answered_once(filing_cluster, e2e_prefix, bootstrap):
+def test_the_same_command_twice_files_once_and_is_answered_once(filing_cluster, e2e_prefix, kafka):
     body = {**filing_body(court="jiashan"), "claim_summary": f"重复发送的命令 {uuid.uuid4()}"}
-    command_id = command(bootstrap, e2e_prefix, body, clerk())
-    command(bootstrap, e2e_prefix, body, clerk(), ce_id=command_id)
-    answer = result(bootstrap, e2e_prefix, command_id)
+    command_id = command(kafka, e2e_prefix, body, clerk())
+    command(kafka, e2e_prefix, body, clerk(), ce_id=command_id)
+    answer = result(kafka, e2e_prefix, command_id)
     assert answer["status"] == 202
     with sqlite3.connect(filing_cluster.db(J, F)) as conn:
         count = conn.execute("SELECT count(*) FROM filings WHERE claim_summary = ?", (body["claim_summary"],))
@@ -128,11 +129,11 @@ def test_the_same_command_twice_files_once_and_is_answered_once(filing_cluster, 
     ids=["invalid", "no-token", "not-allowed"],
 )
 def test_refused_commands_get_the_http_problem_and_change_nothing(
-    filing_cluster, e2e_prefix, bootstrap, body, bearer, status, slug
+    filing_cluster, e2e_prefix, kafka, body, bearer, status, slug
 ):
     tokens = {"clerk": clerk(), "police": token(J, Role.POLICE_OFFICER), None: None}
-    command_id = command(bootstrap, e2e_prefix, body or filing_body(), tokens[bearer])
-    answer = result(bootstrap, e2e_prefix, command_id)
+    command_id = command(kafka, e2e_prefix, body or filing_body(), tokens[bearer])
+    answer = result(kafka, e2e_prefix, command_id)
     assert answer["status"] == status and answer["id"] is None
     assert answer["problem"]["status"] == status and answer["problem"]["type"].endswith(slug)
 
@@ -147,19 +148,19 @@ def test_refused_commands_get_the_http_problem_and_change_nothing(
     ids=["bad-json", "unknown-type", "bad-envelope"],
 )
 def test_a_record_that_is_no_command_is_dead_lettered_without_its_token_and_answered(
-    filing_cluster, e2e_prefix, bootstrap, value, overrides, reason
+    filing_cluster, e2e_prefix, kafka, value, overrides, reason
 ):
-    command_id = command(bootstrap, e2e_prefix, value or filing_body(), clerk(), **overrides)
-    answer = result(bootstrap, e2e_prefix, command_id)
+    command_id = command(kafka, e2e_prefix, value or filing_body(), clerk(), **overrides)
+    answer = result(kafka, e2e_prefix, command_id)
     assert answer["status"] == 400 and answer["problem"]["type"].endswith("malformed-command")
 
-    headers = eventually(lambda: parked(bootstrap, e2e_prefix, "ce_id", command_id), 30, 0.3, "the dead letter")[0]
+    headers = eventually(lambda: parked(kafka, e2e_prefix, "ce_id", command_id), 30, 0.3, "the dead letter")[0]
     assert headers["dlq_reason"].decode() == reason
     assert "authorization" not in headers  # the sender's credential is never copied
     show = ["dlq", "show", "--region", "jiashan", "--domain", "filing", "--commands"]
     shown = subprocess.run(
         [sys.executable, "-m", "shared.entrypoints.cli", *show],
-        env={**os.environ, "YRD_TOPIC_PREFIX": e2e_prefix, "KAFKA_BOOTSTRAP": bootstrap},
+        env={**os.environ, "YRD_TOPIC_PREFIX": e2e_prefix, "KAFKA_BOOTSTRAP": kafka.bootstrap},
         capture_output=True,
         text=True,
         timeout=60,
@@ -167,9 +168,9 @@ def test_a_record_that_is_no_command_is_dead_lettered_without_its_token_and_answ
     assert shown.returncode == 0 and reason in shown.stdout  # what an operator sees of it
 
 
-def test_a_record_without_an_id_is_dead_lettered_and_cannot_be_answered(filing_cluster, e2e_prefix, bootstrap):
+def test_a_record_without_an_id_is_dead_lettered_and_cannot_be_answered(filing_cluster, e2e_prefix, kafka):
     marker = str(uuid.uuid4())
-    command(bootstrap, e2e_prefix, filing_body(), clerk(), ce_id="", ce_source=marker)
+    command(kafka, e2e_prefix, filing_body(), clerk(), ce_id="", ce_source=marker)
 
-    found = eventually(lambda: parked(bootstrap, e2e_prefix, "ce_source", marker), 30, 0.3, "the dead letter")
+    found = eventually(lambda: parked(kafka, e2e_prefix, "ce_source", marker), 30, 0.3, "the dead letter")
     assert found[0]["dlq_reason"] == b"bad-envelope"

@@ -212,7 +212,7 @@ def test_the_subject_list_filters_and_never_shows_the_keyed_hash(corrections_clu
     assert all(s["home_region"] == "qingpu" for s in others["items"])
 
 
-def test_no_full_id_number_or_name_in_topics_logs_or_metrics(corrections_cluster, e2e_prefix, bootstrap):
+def test_no_full_id_number_or_name_in_topics_logs_or_metrics(corrections_cluster, e2e_prefix, kafka):
     assert PEOPLE, "runs after the scenarios above have enrolled people"
     topics = [
         t
@@ -220,7 +220,7 @@ def test_no_full_id_number_or_name_in_topics_logs_or_metrics(corrections_cluster
         for r in Region
         for t in (topic(r, domain, e2e_prefix), dlq(topic(r, domain, e2e_prefix)))
     ]
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = KafkaConsumer(**kafka.config(), enable_auto_commit=False)
     partitions = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or []]
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)

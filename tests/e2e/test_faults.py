@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from shared.adapters.kafka.admin import ensure_topics
+from shared.adapters.kafka.admin import provision
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
 from tests.e2e.filing_data import filing_body
@@ -31,7 +31,7 @@ PREFIX = "faults."
 def faults(tmp_path_factory, keys):
     broker = PrivateBroker.create(tmp_path_factory.mktemp("kafka"))
     broker.start()
-    ensure_topics(broker.bootstrap, prefix=PREFIX)
+    provision(broker.kafka, prefix=PREFIX)
     cluster = Cluster(
         PREFIX,
         tmp_path_factory.mktemp("fault-instances"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.kafka.consumer import ConsumerConfig, ConsumerRunner
 from shared.adapters.kafka.producer import make_producer
 from shared.adapters.outbox import OutboxRelay
@@ -68,17 +69,17 @@ def record_seen(conn, event: Event) -> None:
 
 
 def make_node(
-    region: Region, bootstrap: str, prefix: str, tmp_path, group: str | None = None, handler=record_seen
+    region: Region, kafka: KafkaAccess, prefix: str, tmp_path, group: str | None = None, handler=record_seen
 ) -> Node:
     store = Store(tmp_path / f"{region.value}-{group or 'node'}.sqlite3", SEEN)
     labels = {"service": "test", "region": region.value}
 
     def producer():
-        return make_producer(bootstrap)
+        return make_producer(kafka)
 
     relay = OutboxRelay(store, producer, labels, poll_seconds=0.05)
     config = ConsumerConfig(
-        bootstrap=bootstrap,
+        kafka=kafka,
         group_id=group or f"{prefix}{region.value}.test",
         region=region.value,
         service="test",

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from shared.adapters.kafka.admin import ensure_topics
+from shared.adapters.kafka.admin import provision
 from shared.adapters.kafka.producer import make_producer
 from shared.adapters.outbox import OutboxRelay, backlog, wait_until_drained
 from shared.adapters.store import Store
@@ -29,11 +29,11 @@ def producer_threads() -> int:
 def test_three_outages_leak_no_producer_threads(tmp_path_factory, tmp_path):
     broker = PrivateBroker.create(tmp_path_factory.mktemp("kafka"))
     broker.start()
-    ensure_topics(broker.bootstrap, prefix=PREFIX)
+    provision(broker.kafka, prefix=PREFIX)
     store = Store(tmp_path / "relay.sqlite3")
 
     def producer():  # short delivery timeout: each outage is noticed in seconds, not minutes
-        return make_producer(broker.bootstrap, delivery_timeout_ms=3000, request_timeout_ms=2000)
+        return make_producer(broker.kafka, delivery_timeout_ms=3000, request_timeout_ms=2000)
 
     relay = OutboxRelay(store, producer, {"service": "test", "region": "jiashan"}, poll_seconds=0.05)
     stop = threading.Event()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.adapters.kafka.admin import ensure_topics
+from shared.adapters.kafka.admin import provision
 from shared.adapters.outbox import backlog, wait_until_drained
 from shared.contracts import filing as ev
 from shared.contracts.regions import Region
@@ -23,15 +23,15 @@ PREFIX = "restart."
 def private_broker(tmp_path_factory):
     broker = PrivateBroker.create(tmp_path_factory.mktemp("kafka"))
     broker.start()
-    ensure_topics(broker.bootstrap, prefix=PREFIX)
+    provision(broker.kafka, prefix=PREFIX)
     yield broker
     broker.stop()
 
 
 def test_outbox_survives_a_broker_stop_and_start(private_broker, tmp_path):
-    bootstrap = private_broker.bootstrap
-    jiashan = make_node(Region.JIASHAN, bootstrap, PREFIX, tmp_path).start(consume=False)
-    qingpu = make_node(Region.QINGPU, bootstrap, PREFIX, tmp_path, group=f"{PREFIX}restart").start()
+    kafka = private_broker.kafka
+    jiashan = make_node(Region.JIASHAN, kafka, PREFIX, tmp_path).start(consume=False)
+    qingpu = make_node(Region.QINGPU, kafka, PREFIX, tmp_path, group=f"{PREFIX}restart").start()
     try:
         private_broker.stop()
         ids = []
@@ -49,7 +49,7 @@ def test_outbox_survives_a_broker_stop_and_start(private_broker, tmp_path):
         )
         assert set(ids) <= seen
         on_topic = [
-            r for r in read_all(bootstrap, topic(Region.JIASHAN, "filing", PREFIX), 20) if r.key.startswith(b"down-")
+            r for r in read_all(kafka, topic(Region.JIASHAN, "filing", PREFIX), 20) if r.key.startswith(b"down-")
         ]
         ce_ids = [dict(r.headers)["ce_id"].decode() for r in on_topic]
         assert sorted(ce_ids) == sorted(ids)  # each exactly once on the topic

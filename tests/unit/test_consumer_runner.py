@@ -6,6 +6,7 @@ from __future__ import annotations
 from kafka.errors import CommitFailedError, RebalanceInProgressError
 from prometheus_client import REGISTRY
 
+from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.kafka.consumer import ConsumerConfig, ConsumerRunner
 from shared.adapters.store import Store
 from shared.contracts import filing as ev
@@ -17,7 +18,9 @@ LABELS = {"service": "unit", "region": "qingpu"}
 
 
 def runner(tmp_path, seen: list[str]) -> ConsumerRunner:
-    config = ConsumerConfig(bootstrap="unused:1", group_id="g", region="qingpu", service="unit", domain=Domain.FILING)
+    config = ConsumerConfig(
+        kafka=KafkaAccess("unused:1"), group_id="g", region="qingpu", service="unit", domain=Domain.FILING
+    )
     return ConsumerRunner(config, Store(tmp_path / "s.sqlite3"), lambda conn, e: seen.append(e.id), lambda: None)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from shared.adapters.kafka.admin import ensure_topics
 from shared.adapters.tokens import init_dev_keys
 from shared.contracts.regions import Region
 from shared.entrypoints.zone.layout import ZoneLayout
@@ -25,7 +24,7 @@ def zone(tmp_path_factory):
     init_dev_keys(KEYS)
     processes = Zone(ZoneLayout(tmp_path_factory.mktemp("zone"), OFFSET))
     layout = processes.layout
-    processes.up(ensure_topics)
+    processes.up()
     cluster = Cluster(
         "",
         tmp_path_factory.mktemp("zone-instances"),

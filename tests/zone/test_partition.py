@@ -9,11 +9,16 @@ import time
 
 import httpx
 import pytest
+from kafka.errors import KafkaError, TopicAuthorizationFailedError
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared.contracts.regions import Region, others
+from shared.adapters.kafka.access import KafkaAccess
+from shared.contracts.regions import Domain, Region, others
+from shared.contracts.topics import topic
 from shared.entrypoints.zone.links import Action, switch
+from shared.rules.broker_access import mirror_principal
 from tests.helpers import eventually
+from tests.integration.test_broker_acls import read, write
 from tests.zone.workload import Workload, converged, copies, disagreements, strays, unapplied
 
 # Minutes, not seconds: a partition of over a minute, then convergence (the suite's 180 s is for one request's worth).
@@ -33,7 +38,7 @@ def _converge(cluster, started: float, what: str) -> float:
 
 def _exactly_once_on_every_cluster(processes) -> None:
     """Each cluster holds each region's events exactly once: the owner's topic and every copy alike."""
-    held = copies({r: processes.layout.bootstrap(r) for r in Region})
+    held = copies({r: processes.broker(r).kafka for r in Region})
     for name, ids in held.items():
         repeated = {event: n for event, n in ids.items() if n > 1}
         assert not repeated, f"{name}: {len(repeated)} events more than once"
@@ -41,7 +46,7 @@ def _exactly_once_on_every_cluster(processes) -> None:
         versions = {frozenset(ids) for name, ids in held.items() if name.startswith(owner_topic + "@")}
         assert len(versions) == 1, f"{owner_topic}: the clusters hold different events"
     for region in Region:
-        assert not strays(processes.layout.bootstrap(region)), f"{region}: topics nobody declared"
+        assert not strays(processes.broker(region).kafka), f"{region}: topics nobody declared"
 
 
 def test_qingpu_cut_off_keeps_working_and_the_zone_converges_after_healing(zone, capsys):
@@ -108,6 +113,22 @@ def test_each_mirrormaker_exports_its_flows_lag_and_latency(zone):
         names = {family.name for family in samples}
         assert {"kafka_connect_mirror_mirrorsourceconnector_replication_latency_ms_max"} <= names
         assert {"kafka_connect_mirror_consumer_records_lag", "kafka_connect_connector_tasks"} <= names
+
+
+def test_a_mirrormaker_may_copy_the_other_regions_in_and_nothing_else(zone):
+    """Jiashan's MirrorMaker principal (its ACLs alone carry the flows the other tests watch) reads
+    Qingpu's topics on Qingpu's cluster, not the copies held there, and writes no region's own topics:
+    not Jiashan's at home, not Qingpu's at Qingpu."""
+    processes, _ = zone
+    mirror = mirror_principal(J)
+    at_jiashan, at_qingpu = (KafkaAccess.of(processes.layout.bootstrap(r), principal=mirror) for r in (J, Q))
+    read(at_qingpu, topic(Q, Domain.FILING))
+    for cluster, owner in ((at_jiashan, J), (at_qingpu, Q)):
+        # At Qingpu it may write nothing at all, so its idempotent producer is refused an id first.
+        with pytest.raises(KafkaError, match=r"(Topic|Cluster)AuthorizationFailed"):
+            write(cluster, topic(owner, Domain.FILING))
+    with pytest.raises(TopicAuthorizationFailedError):
+        read(at_qingpu, topic(W, Domain.FILING))  # Wujiang's copies at Qingpu: Jiashan reads them at Wujiang
 
 
 def test_a_regions_broker_killed_and_restarted_loses_nothing(zone, capsys):

@@ -11,6 +11,7 @@ from itertools import cycle
 
 from kafka import KafkaAdminClient
 
+from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.kafka.replay import read_to_end
 from shared.contracts.regions import Domain, Region, others
 from shared.contracts.topics import catalogue, topic
@@ -132,26 +133,24 @@ def converged(cluster: Cluster) -> bool:
     return not unapplied(cluster) and not disagreements(cluster)
 
 
-def copies(bootstraps: dict[Region, str]) -> dict[str, Counter]:
+def copies(clusters: dict[Region, KafkaAccess]) -> dict[str, Counter]:
     """Per cluster and topic, how often each event (ce_id) is on it: the owner's topic and every copy."""
     found = {}
-    for region, bootstrap in bootstraps.items():
+    for region, kafka in clusters.items():
         for service in SERVICES:
             for source in Region:
                 name = topic(source, service)
                 ids = Counter(
-                    dict(record.headers)["ce_id"].decode()
-                    for batch in read_to_end(bootstrap, [name])
-                    for record in batch
+                    dict(record.headers)["ce_id"].decode() for batch in read_to_end(kafka, [name]) for record in batch
                 )
                 found[f"{name}@{region.value}"] = ids
     return found
 
 
-def strays(bootstrap: str) -> set[str]:
+def strays(kafka: KafkaAccess) -> set[str]:
     """Topics in a region's namespace on this cluster that the catalogue does not declare: a copy of
     something MirrorMaker should have left alone (its heartbeats once came back as `jiashan.heartbeats`)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = KafkaAdminClient(**kafka.config())
     try:
         names = set(admin.list_topics())
     finally:

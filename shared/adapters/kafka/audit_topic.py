@@ -3,20 +3,21 @@ compares the local chain with."""
 
 from __future__ import annotations
 
+from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.kafka.replay import read_to_end
 from shared.contracts.audit import AUDIT_RECORDED, AuditEntry
 from shared.contracts.envelope import PoisonMessage, decode
 
 
-def published_hashes(bootstrap: str, topic_name: str, source: str) -> dict[int, str]:
+def published_hashes(kafka: KafkaAccess, topic_name: str, source: str) -> dict[int, str]:
     """index -> hash of every audit entry `source` (e.g. /yrd/qingpu/filing) published on the topic."""
-    return {entry.index: entry.hash for entry in published_entries(bootstrap, topic_name, source)}
+    return {entry.index: entry.hash for entry in published_entries(kafka, topic_name, source)}
 
 
-def published_entries(bootstrap: str, topic_name: str, source: str) -> list[AuditEntry]:
+def published_entries(kafka: KafkaAccess, topic_name: str, source: str) -> list[AuditEntry]:
     """Every audit entry `source` published on the topic, in chain order (what a rebuild restores)."""
     entries: dict[int, AuditEntry] = {}
-    for batch in read_to_end(bootstrap, [topic_name]):
+    for batch in read_to_end(kafka, [topic_name]):
         for record in batch:
             try:
                 event = decode(record.key, record.value, record.headers)

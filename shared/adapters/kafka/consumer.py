@@ -21,6 +21,7 @@ from kafka.errors import CommitFailedError, RebalanceInProgressError
 from kafka.structs import OffsetAndMetadata
 
 from shared.adapters import metrics
+from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.kafka.dead_letters import DeadLetters
 from shared.adapters.kafka.health import BrokerHealth
 from shared.adapters.signing import Reader, plain_reader
@@ -36,7 +37,7 @@ Handler = Callable[[sqlite3.Connection, Event], None]
 
 @dataclass(frozen=True)
 class ConsumerConfig:
-    bootstrap: str
+    kafka: KafkaAccess
     group_id: str
     region: str
     service: str
@@ -56,7 +57,7 @@ class ConsumerConfig:
 
 
 def assigned_consumer(
-    bootstrap: str, group_id: str, topics: list[str], connect_timeout_ms: int, max_poll_records: int
+    kafka: KafkaAccess, group_id: str, topics: list[str], connect_timeout_ms: int, max_poll_records: int
 ) -> KafkaConsumer:
     """A consumer of every partition of `topics`, committing to `group_id`, read-committed.
 
@@ -65,7 +66,7 @@ def assigned_consumer(
     the group's committed offsets at once, with nobody to wait for, and an idle consumer blocks in the
     fetch instead of polling. LookupError while a topic is not known yet (the caller's retry loop waits)."""
     consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **kafka.config(),
         group_id=group_id,  # where offsets are committed
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -130,7 +131,7 @@ class ConsumerRunner:
 
     def _consume(self, stop: threading.Event) -> None:
         consumer = assigned_consumer(
-            self.config.bootstrap,
+            self.config.kafka,
             self.config.group_id,
             all_regions_topics(self.config.domain, self.config.topic_prefix),
             self.config.connect_timeout_ms,

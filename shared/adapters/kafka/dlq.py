@@ -9,6 +9,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
+from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.signing import Reader, plain_reader
 from shared.contracts.envelope import Event, PoisonMessage
 
@@ -24,9 +25,9 @@ class DeadLetter:
     event_type: str | None
 
 
-def _records(bootstrap: str, topic_name: str, limit: int | None = None) -> list[Any]:
+def _records(kafka: KafkaAccess, topic_name: str, limit: int | None = None) -> list[Any]:
     """The records of a topic (the newest `limit` per partition, if given)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = KafkaConsumer(**kafka.config(), enable_auto_commit=False)
     try:
         partitions = [TopicPartition(topic_name, p) for p in consumer.partitions_for_topic(topic_name) or []]
         if not partitions:
@@ -44,9 +45,9 @@ def _records(bootstrap: str, topic_name: str, limit: int | None = None) -> list[
         consumer.close()
 
 
-def read_dead_letters(bootstrap: str, topic_name: str, limit: int = 100) -> list[DeadLetter]:
+def read_dead_letters(kafka: KafkaAccess, topic_name: str, limit: int = 100) -> list[DeadLetter]:
     """The newest `limit` dead letters of a topic, oldest first."""
-    letters = [_letter(record) for record in _records(bootstrap, topic_name, limit)]
+    letters = [_letter(record) for record in _records(kafka, topic_name, limit)]
     return sorted(letters, key=lambda d: d.at)[-limit:]
 
 
@@ -57,7 +58,7 @@ class ReplayReport:
 
 
 def replay(
-    bootstrap: str,
+    kafka: KafkaAccess,
     topic_name: str,
     apply: Callable[[Event], None],
     only_offsets: set[int] | None = None,
@@ -66,7 +67,7 @@ def replay(
     """Run dead letters through the service's handler again, once their cause is fixed. Idempotent: an event
     already processed is skipped by its id, so replaying twice changes nothing."""
     applied, still_poison = 0, []
-    for record in _records(bootstrap, topic_name):
+    for record in _records(kafka, topic_name):
         if only_offsets is not None and record.offset not in only_offsets:
             continue
         headers = [(n, v) for n, v in record.headers or [] if not n.startswith("dlq_")]

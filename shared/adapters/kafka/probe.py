@@ -1,6 +1,7 @@
 """Does a broker really answer a metadata request? Used by readiness checks and deploy/kafka/start.sh.
 
-`python -m shared.adapters.kafka.probe HOST:PORT [--timeout S]` exits 0 once it does, 1 if not within the timeout.
+`python -m shared.adapters.kafka.probe HOST:PORT [--timeout S] [--credentials DIR]` exits 0 once it does
+(as the admin principal of DIR, if given), 1 if not within the timeout.
 """
 
 from __future__ import annotations
@@ -10,9 +11,13 @@ import logging
 import socket
 import sys
 import time
+from pathlib import Path
 
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
+
+from shared.adapters.kafka.access import KafkaAccess
+from shared.rules.broker_access import ADMIN
 
 
 def _reachable(bootstrap: str, timeout: float) -> bool:
@@ -27,18 +32,18 @@ def _reachable(bootstrap: str, timeout: float) -> bool:
     return False
 
 
-def broker_answers(bootstrap: str, timeout: float = 2.0) -> bool:
-    if not _reachable(bootstrap, timeout):
+def broker_answers(kafka: KafkaAccess, timeout: float = 2.0) -> bool:
+    if not _reachable(kafka.bootstrap, timeout):
         return False
     try:
         admin = KafkaAdminClient(
-            bootstrap_servers=bootstrap,
+            **kafka.config(),
             request_timeout_ms=max(int(timeout * 1000), 1000),
         )
     except (KafkaError, OSError, ValueError):  # KafkaConfigurationError included: misconfig is 'no'
         return False
     try:
-        admin.describe_cluster()
+        admin.list_topics()  # a metadata request: any principal may make it (it sees the topics it may describe)
         return True
     except (KafkaError, OSError):
         return False
@@ -50,11 +55,13 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("bootstrap")
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--credentials", type=Path, default=None)
     args = parser.parse_args()
+    kafka = KafkaAccess.of(args.bootstrap, args.credentials, ADMIN) if args.credentials else KafkaAccess(args.bootstrap)
     logging.basicConfig(level=logging.CRITICAL)
     deadline = time.monotonic() + args.timeout
     while True:
-        if broker_answers(args.bootstrap, timeout=2.0):
+        if broker_answers(kafka, timeout=2.0):
             return 0
         if time.monotonic() >= deadline:
             return 1

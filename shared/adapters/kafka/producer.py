@@ -8,10 +8,12 @@ from typing import Any
 from kafka import KafkaProducer
 from kafka.errors import KafkaTimeoutError
 
+from shared.adapters.kafka.access import KafkaAccess
 
-def make_producer(bootstrap: str, **overrides: Any) -> KafkaProducer:
+
+def make_producer(kafka: KafkaAccess, **overrides: Any) -> KafkaProducer:
     config: dict[str, Any] = {
-        "bootstrap_servers": bootstrap,
+        **kafka.config(),
         "acks": "all",
         "enable_idempotence": True,
         "linger_ms": 2,

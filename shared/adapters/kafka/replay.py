@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
+from shared.adapters.kafka.access import KafkaAccess
 
-def read_to_end(bootstrap: str, topics: list[str]) -> Iterator[list[ConsumerRecord]]:
+
+def read_to_end(kafka: KafkaAccess, topics: list[str]) -> Iterator[list[ConsumerRecord]]:
     """Every record of `topics` up to their end offsets at the start, in batches (order kept within a
     partition, not across)."""
     consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **kafka.config(),
         enable_auto_commit=False,
         isolation_level="read_committed",  # only what consumers applied: no aborted MirrorMaker copies
         bootstrap_timeout_ms=10000,

@@ -28,11 +28,9 @@ def layout_of(state: Path = DEFAULT_STATE, offset: int = 0) -> ZoneLayout:
 @zone_app.command("up")
 def up(state: Path = _STATE, offset: int = _OFFSET) -> None:
     """Start the three clusters, provision every topic on each, then the links and the MirrorMakers."""
-    from shared.adapters.kafka.admin import ensure_topics
-
     zone = Zone(layout_of(state, offset))
     try:
-        zone.up(ensure_topics)
+        zone.up()
     except RuntimeError as error:
         typer.echo(f"zone: {error}", err=True)
         raise typer.Exit(1) from None

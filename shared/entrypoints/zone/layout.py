@@ -21,9 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.adapters.kafka.access import KafkaAccess
 from shared.contracts.regions import Region, others
 from shared.contracts.topics import COMMANDS_SUFFIX, DLQ_SUFFIX, RESULTS_SUFFIX
 
+SCRAM_LOGIN = "org.apache.kafka.common.security.scram.ScramLoginModule"
 BASES = {Region.JIASHAN: 9190, Region.QINGPU: 9290, Region.WUJIANG: 9390}
 CONTROL_PORT = 9180
 _INDEX = {region: i for i, region in enumerate(Region)}
@@ -88,28 +90,32 @@ class ZoneLayout:
         """Appended to deploy/kafka/server.properties.in: the home listener plus one per reading region."""
         links = [self.link(region, reader) for reader in others(region)]
         names = [f"LINK_{link.reader.value.upper()}" for link in links]
-        listeners = [f"PLAINTEXT://127.0.0.1:{self.broker_port(region)}"]
+        listeners = [f"SASL_PLAINTEXT://127.0.0.1:{self.broker_port(region)}"]
         listeners.append(f"CONTROLLER://127.0.0.1:{self.controller_port(region)}")
         listeners += [f"{n}://127.0.0.1:{link.upstream}" for n, link in zip(names, links, strict=True)]
-        advertised = [f"PLAINTEXT://127.0.0.1:{self.broker_port(region)}"]
+        advertised = [f"SASL_PLAINTEXT://127.0.0.1:{self.broker_port(region)}"]
         advertised += [f"{n}://127.0.0.1:{link.port}" for n, link in zip(names, links, strict=True)]
-        protocols = ",".join(f"{n}:PLAINTEXT" for n in ("CONTROLLER", "PLAINTEXT", *names))
+        protocols = ",".join(f"{n}:SASL_PLAINTEXT" for n in ("CONTROLLER", "SASL_PLAINTEXT", *names))
         return "\n".join(
             [
-                f"# The {region.value} cluster of the zone: its instances use PLAINTEXT, other regions their links.",
+                f"# The {region.value} cluster of the zone: its instances connect directly, other regions over links;",
+                "# everyone authenticates (SASL/SCRAM) and may only what its ACLs grant.",
                 "listeners=" + ",".join(listeners),
                 "advertised.listeners=" + ",".join(advertised),
                 "listener.security.protocol.map=" + protocols,
+                # Each link's listener checks SCRAM credentials as the main one does (no login of its own).
+                *(f"listener.name.{n.lower()}.scram-sha-512.sasl.jaas.config={SCRAM_LOGIN} required;" for n in names),
                 "",
             ]
         )
 
-    def mirror_config(self, home: Region) -> str:
-        """MirrorMaker 2 of `home`: every other region's `{source}.*` topics into the home cluster."""
+    def mirror_config(self, home: Region, identity: KafkaAccess) -> str:
+        """MirrorMaker 2 of `home`: every other region's `{source}.*` topics into the home cluster, as its
+        own principal on every cluster (`identity`, whose bootstrap is replaced by each cluster's)."""
         lines = [
             f"# MirrorMaker 2 of {home.value}, dedicated mode: run with --clusters {home.value}.",
             "clusters=" + ",".join(r.value for r in Region),
-            f"{home.value}.bootstrap.servers={self.bootstrap(home)}",
+            *identity.at(self.bootstrap(home)).java_config(f"{home.value}."),
             # Copies and source offsets are committed in one transaction at home: a crash of MirrorMaker or
             # of a broker repeats nothing (exactly-once source, which dedicated mode runs on its internal
             # REST server, bound to loopback).
@@ -119,7 +125,7 @@ class ZoneLayout:
         ]
         for source in others(home):
             lines += [
-                f"{source.value}.bootstrap.servers=127.0.0.1:{self.link(source, home).port}",
+                *identity.at(f"127.0.0.1:{self.link(source, home).port}").java_config(f"{source.value}."),
                 f"{source.value}->{home.value}.enabled=true",
                 # A region's own topics only; dead letters are the consuming region's own business.
                 f"{source.value}->{home.value}.topics={source.value}\\..*",

@@ -13,11 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.adapters.kafka.access import KafkaAccess
+from shared.adapters.kafka.admin import provision
 from shared.adapters.kafka.probe import broker_answers
 from shared.contracts.regions import Region
 from shared.core.settings import ROOT
 from shared.entrypoints.pids import ours, stop
 from shared.entrypoints.zone.layout import ZoneLayout
+from shared.rules.broker_access import mirror_grants, mirror_principal
 
 KAFKA = ROOT / "deploy" / "kafka"
 MIRROR_LIBS = ROOT / ".cache" / "kafka" / "mirror"
@@ -78,6 +81,11 @@ class Broker:
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def kafka(self) -> KafkaAccess:
+        """The broker as its admin principal (every broker of the project's knows the same credentials)."""
+        return KafkaAccess.of(self.bootstrap)
 
     @property
     def pidfile(self) -> Path:
@@ -150,7 +158,8 @@ class Zone:
             return
         home = self.layout.cluster_dir(region)
         config = home / "mirror.properties"
-        config.write_text(self.layout.mirror_config(region))
+        config.write_text(self.layout.mirror_config(region, KafkaAccess.of("", principal=mirror_principal(region))))
+        config.chmod(0o600)  # its principal's password
         logs = home / "mirror-logs"
         options = [f"-Xmx{MIRROR_HEAP}", "-XX:+UseG1GC", "-Djava.awt.headless=true", f"-Dkafka.logs.dir={logs}"]
         options.append(f"-Dlog4j2.configurationFile={KAFKA / 'log4j2.properties'}")
@@ -161,13 +170,18 @@ class Zone:
         command += [str(config), "--clusters", region.value]
         _background(command, self.mirror_pidfile(region), logs / "stdout.log")
 
-    def up(self, provision: Callable[[str], object]) -> None:
-        """The three brokers (side by side, each answering before `up` goes on), topics on every cluster, then
-        the links and the MirrorMakers."""
+    def provision(self, region: Region) -> None:
+        """The catalogue's topics and the namespace's ACLs on `region`'s cluster, and every MirrorMaker's."""
+        grants = [g for home in Region for g in mirror_grants(home, region)]
+        provision(self.broker(region).kafka, grants=grants)
+
+    def up(self) -> None:
+        """The three brokers (side by side, each answering before `up` goes on), topics and ACLs on every
+        cluster, then the links and the MirrorMakers."""
         if not MIRROR_LIBS.is_dir():
             raise RuntimeError(f"MirrorMaker's jars are missing in {MIRROR_LIBS} (run 'make setup')")
         _each(lambda region: self.broker(region).start())
-        _each(lambda region: provision(self.layout.bootstrap(region)))
+        _each(self.provision)
         self.start_links()
         for region in Region:
             self.start_mirror(region)
@@ -178,7 +192,7 @@ class Zone:
         _each(lambda region: self.broker(region).stop())
 
     def status(self) -> dict[str, bool]:
-        answer = {f"{r.value} broker": broker_answers(self.layout.bootstrap(r), timeout=1) for r in Region}
+        answer = {f"{r.value} broker": broker_answers(self.broker(r).kafka, timeout=1) for r in Region}
         answer |= {f"{r.value} mirror": _pid(self.mirror_pidfile(r)) is not None for r in Region}
         answer["links"] = _pid(self.links_pidfile) is not None
         return answer

@@ -34,13 +34,20 @@ class Commands:
         source: str,
         topic_prefix: str = "",
         from_beginning: bool = False,
+        sasl: tuple[str, str] | None = None,
     ) -> None:
-        """`from_beginning`: results of commands sent before this object existed are read too."""
+        """`from_beginning`: results of commands sent before this object existed are read too. `sasl`: the
+        agency system's broker principal and password (SCRAM-SHA-512), which may write its region's
+        command topics and read their results, nothing else."""
         self.types = COMMAND_TYPES[service]
         commands_topic, results_topic = (topic_prefix + name for name in TOPICS[f"{region}/{service}"])
         self.topic, self.token, self.source = commands_topic, token, source
-        self.producer = KafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", retries=5)
-        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+        connection: dict[str, Any] = {"bootstrap_servers": bootstrap_servers}
+        if sasl is not None:
+            connection |= {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-512"}
+            connection |= {"sasl_plain_username": sasl[0], "sasl_plain_password": sasl[1]}
+        self.producer = KafkaProducer(**connection, acks="all", retries=5)
+        self.consumer = KafkaConsumer(**connection, enable_auto_commit=False)
         partitions = self.consumer.partitions_for_topic(results_topic) or set()
         assigned = [TopicPartition(results_topic, p) for p in sorted(partitions)]
         self.consumer.assign(assigned)
