@@ -128,6 +128,27 @@ def _ref(kind: str, name: str) -> dict[str, str]:
     return {"$ref": f"#/{kind}/{name}"}
 
 
+_SERVERS = {
+    "local": {
+        "host": "127.0.0.1:9092",
+        "protocol": "kafka",
+        "description": "`make run`'s broker; in the three-cluster zone each region reads its own cluster",
+        "security": [{"$ref": "#/components/securitySchemes/scram"}],
+    }
+}
+_SECURITY_SCHEMES = {
+    "scram": {
+        "type": "scramSha512",
+        "description": (
+            "Every client authenticates (SASL/SCRAM-SHA-512) as its principal and may only what its ACLs grant: "
+            "an agency system `{region}-agency` writes `{region}.{domain}.commands` and reads "
+            "`{region}.{domain}.results`; a region's instance `{region}-{service}` writes its own region's topics "
+            "of its service."
+        ),
+    }
+}
+
+
 def document(domains: list[Domain] | None = None) -> dict[str, Any]:
     """The event plane of `domains` (all of them by default) as an AsyncAPI 3.0 document."""
     wanted = domains or list(Domain)
@@ -154,28 +175,11 @@ def document(domains: list[Domain] | None = None) -> dict[str, Any]:
                 ),
             },
             "defaultContentType": "application/json",
-            "servers": {
-                "local": {
-                    "host": "127.0.0.1:9092",
-                    "protocol": "kafka",
-                    "description": "`make run`'s broker; in the three-cluster zone each region reads its own cluster",
-                    "security": [{"$ref": "#/components/securitySchemes/scram"}],
-                }
-            },
+            "servers": _SERVERS,
             "channels": channels,
             "operations": operations,
             "components": {
-                "securitySchemes": {
-                    "scram": {
-                        "type": "scramSha512",
-                        "description": (
-                            "Every client authenticates (SASL/SCRAM-SHA-512) as its principal and may only what its "
-                            "ACLs grant: an agency system `{region}-agency` writes `{region}.{domain}.commands` and "
-                            "reads `{region}.{domain}.results`; a region's instance `{region}-{service}` writes its "
-                            "own region's topics of its service."
-                        ),
-                    }
-                },
+                "securitySchemes": _SECURITY_SCHEMES,
                 "messages": {
                     **{t.type: _message(t, names[t.model], "CloudEventHeaders") for t in [*types, *answers]},
                     **{c.type: _message(c, names[c.model], "CommandHeaders") for c in orders},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, model_validator
@@ -61,13 +62,15 @@ class Settings(BaseSettings):
     # Bulk NDJSON bodies (`POST /v1/{collection}/batch`): some 60,000 filings.
     max_batch_bytes: int = 64 * 1_048_576
 
-    @property
+    @cached_property
     def kafka(self) -> KafkaAccess:
+        """This instance on the broker (its password read once, when first needed)."""
         if not self.kafka_sasl:
             return KafkaAccess(self.kafka_bootstrap)
         username = self.kafka_username or service_principal(self.region, self.service)
-        password_file = self.kafka_password_file or self.kafka_credentials_dir / username
-        return KafkaAccess(self.kafka_bootstrap, username, password_file.read_text().strip())
+        if self.kafka_password_file is not None:  # production: given
+            return KafkaAccess(self.kafka_bootstrap, username, self.kafka_password_file.read_text().strip())
+        return KafkaAccess.of(self.kafka_bootstrap, self.kafka_credentials_dir, username)
 
     @property
     def kafka_admin(self) -> KafkaAccess:
