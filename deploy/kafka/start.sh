@@ -50,6 +50,7 @@ fi
 if [ ! -f "$data/meta.properties" ]; then
   cluster_id=$(java -cp "$cp" "${java_opts[@]}" kafka.tools.StorageTool random-uuid)
   mapfile -t scram < <("$py" -m shared.adapters.kafka.access scram-args "$credentials")
+  [ "${#scram[@]}" -gt 0 ] || { echo "kafka: no SCRAM credentials to format with (see $credentials)" >&2; exit 1; }
   java -cp "$cp" "${java_opts[@]}" kafka.tools.StorageTool format --standalone \
     -t "$cluster_id" -c "$state/server.properties" "${scram[@]}" > "$logs/format.log" 2>&1 \
     || { echo "kafka: storage format failed, see $logs/format.log" >&2; exit 1; }

@@ -55,12 +55,12 @@ def identity_from_uri(uri: str) -> PeerIdentity | None:
 
 
 @lru_cache(maxsize=256)
-def identity_of(certificate: bytes | str) -> PeerIdentity | None:
-    """The instance a (verified) certificate names, DER or PEM, or None if it names none."""
-    if isinstance(certificate, str):
-        certificate = x509.load_pem_x509_certificate(certificate.encode())
+def identity_of(encoded: bytes | str) -> PeerIdentity | None:
+    """The instance a (verified) certificate names, DER or PEM, or None if it names none (or several)."""
+    if isinstance(encoded, str):
+        certificate = x509.load_pem_x509_certificate(encoded.encode())
     else:
-        certificate = x509.load_der_x509_certificate(certificate)
+        certificate = x509.load_der_x509_certificate(encoded)
     try:
         names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
