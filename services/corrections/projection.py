@@ -159,8 +159,6 @@ def transfer_withdrawn(uow: UnitOfWork, event: Event) -> None:
     _decide(uow, {**decision, "decided_at": data.withdrawn_at})
     if not SUBJECT.owned_by(db.get(uow.conn, subject_id), uow.region):  # a destination that had accepted:
         db.drop_details(uow.conn, subject_id)  # the record it fetched is not its to keep
-        violations = db.violations(uow.conn, subject_id)
-        db.set_violation_details(uow.conn, subject_id, {v["id"]: None for v in violations})
     _timeline(uow, event, {"transfer_id": data.transfer_id, "reason": data.reason})
 
 
@@ -207,8 +205,6 @@ def record_purged(uow: UnitOfWork, event: Event) -> None:
     cleared = {"name_masked": None, "id_masked": None, "id_hash": None}
     records.apply_versioned(uow.conn, "subjects", data.subject_id, data.version, status="released", **cleared)
     db.drop_details(uow.conn, data.subject_id)
-    violations = db.violations(uow.conn, data.subject_id)
-    db.set_violation_details(uow.conn, data.subject_id, {v["id"]: None for v in violations})
     _timeline(uow, event, {"released_at": data.released_at.isoformat()})
 
 

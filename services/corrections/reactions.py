@@ -37,7 +37,5 @@ def reactions(transfer_report_in_seconds: int) -> Table:
         )
         uow.emit(ev.OWNERSHIP_TRANSFERRED, subject["id"], data)
         db.drop_details(uow.conn, subject["id"])
-        violations = db.violations(uow.conn, subject["id"])
-        db.set_violation_details(uow.conn, subject["id"], {v["id"]: None for v in violations})
 
     return {ev.TRANSFER_ACCEPTED: hand_over}

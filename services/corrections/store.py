@@ -118,7 +118,9 @@ def details(conn: sqlite3.Connection, subject_id: str) -> dict[str, Any] | None:
 
 
 def drop_details(conn: sqlite3.Connection, subject_id: str) -> None:
+    """Forget the subject's full record held here: its details and its violations' details."""
     conn.execute("DELETE FROM subject_details WHERE subject_id = ?", (subject_id,))
+    conn.execute("UPDATE violations SET details = NULL WHERE subject_id = ?", (subject_id,))
 
 
 def upsert(conn: sqlite3.Connection, table: str, values: dict[str, Any], keep: tuple[str, ...] = ()) -> None:
@@ -199,14 +201,6 @@ def travels_starting(conn: sqlite3.Connection, home: str, today: date) -> list[d
         (home, today.isoformat()),
     )
     return [records.as_dict(r) for r in rows]
-
-
-def set_violation_details(conn: sqlite3.Connection, subject_id: str, details: dict[str, str | None]) -> None:
-    """Details handed over with a subject (or dropped when handing it over: None)."""
-    conn.executemany(
-        "UPDATE violations SET details = ? WHERE id = ? AND subject_id = ?",
-        [(text, violation_id, subject_id) for violation_id, text in details.items()],
-    )
 
 
 def violations(conn: sqlite3.Connection, subject_id: str) -> list[dict[str, Any]]:

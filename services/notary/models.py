@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import datetime
+from functools import cached_property
 from typing import Literal
 
 from pydantic import AwareDatetime, Field, model_validator
@@ -43,7 +44,9 @@ class ProofDocumentIn(Body):
     content_type: str = Field(pattern=r"^[a-z]+/[a-z0-9.+-]+$", max_length=100)
     content_base64: str = Field(min_length=4, max_length=700_000)
 
+    @cached_property
     def content(self) -> bytes:
+        """Decoded once: when the answer is checked, and again for nothing when it is stored."""
         return base64.b64decode(self.content_base64, validate=True)
 
 
@@ -65,7 +68,7 @@ class AnswerProof(Body):
             raise FieldError("reason", "a refusal states its reason")
         if self.document is not None:
             try:
-                content = self.document.content()
+                content = self.document.content
             except ValueError:
                 raise FieldError("document", "content_base64 is not base64") from None
             if self.outcome != "provided" or hashlib.sha256(content).hexdigest() != self.document_sha256:

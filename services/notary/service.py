@@ -173,7 +173,7 @@ def answer_proof(uow: UnitOfWork, request_id: str, body: AnswerProof) -> dict[st
     uow.emit(ev.PROOF_ANSWERED, request_id, data)
     if body.document:  # kept here, with the answering office: the requester fetches it point to point
         document = body.document
-        db.add_proof_document(uow.conn, request_id, document.name, document.content_type, document.content())
+        db.add_proof_document(uow.conn, request_id, document.name, document.content_type, document.content)
     return db.get_proof_request(uow.conn, request_id)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from shared.adapters.tls import InstanceTLS, PeerIdentity, identity_of
+from shared.adapters.tls import PeerIdentity, identity_of
 from shared.contracts.problems import Problem
 from shared.contracts.regions import Region
 from shared.core.settings import Settings
@@ -22,8 +22,7 @@ class Peers:
         self.settings = settings
         self.tls = settings.peer_tls and transport is None
         if self.tls:
-            own = InstanceTLS(settings.resolved_tls_dir, PeerIdentity(settings.region, settings.service))
-            transport = httpx.HTTPTransport(retries=2, verify=own.client_context())
+            transport = httpx.HTTPTransport(retries=2, verify=settings.instance_tls.client_context())
         self.client = httpx.Client(
             timeout=httpx.Timeout(5.0, connect=2.0), transport=transport or httpx.HTTPTransport(retries=2)
         )

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from shared.contracts.regions import SERVICES, Domain, Region
+from shared.rules.broker_access import service_principal
 
 SCHEME = "spiffe://yrd.zone/"
 CA_FILE = "ca.pem"
@@ -42,7 +43,8 @@ class PeerIdentity:
 
     @property
     def stem(self) -> str:
-        return f"{self.region.value}-{self.service.value}"
+        """The instance's name, as its broker principal is named too: its files are `{stem}.pem`."""
+        return service_principal(self.region, self.service)
 
 
 def identity_from_uri(uri: str) -> PeerIdentity | None:

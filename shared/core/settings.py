@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.adapters.kafka.access import DEV_CREDENTIALS, KafkaAccess
+from shared.adapters.tls import InstanceTLS, PeerIdentity
 from shared.contracts.regions import DEFAULT_PORT_BASE, Domain, Region, peer_port_of, port_of
 from shared.rules.broker_access import ADMIN, service_principal
 
@@ -65,19 +66,21 @@ class Settings(BaseSettings):
     @cached_property
     def kafka(self) -> KafkaAccess:
         """This instance on the broker (its password read once, when first needed)."""
-        if not self.kafka_sasl:
-            return KafkaAccess(self.kafka_bootstrap)
         username = self.kafka_username or service_principal(self.region, self.service)
-        if self.kafka_password_file is not None:  # production: given
+        if self.kafka_sasl and self.kafka_password_file is not None:  # production: given
             return KafkaAccess(self.kafka_bootstrap, username, self.kafka_password_file.read_text().strip())
-        return KafkaAccess.of(self.kafka_bootstrap, self.kafka_credentials_dir, username)
+        return self._kafka_as(username)
 
     @property
     def kafka_admin(self) -> KafkaAccess:
         """The provisioning principal (`yrd topics`, `yrd zone up`): an operator's, not an instance's."""
+        return self._kafka_as(ADMIN)
+
+    def _kafka_as(self, principal: str) -> KafkaAccess:
+        """`principal` with its development password; nobody on a PLAINTEXT cluster."""
         if not self.kafka_sasl:
             return KafkaAccess(self.kafka_bootstrap)
-        return KafkaAccess.of(self.kafka_bootstrap, self.kafka_credentials_dir, ADMIN)
+        return KafkaAccess.of(self.kafka_bootstrap, self.kafka_credentials_dir, principal)
 
     @property
     def port(self) -> int:
@@ -118,6 +121,11 @@ class Settings(BaseSettings):
     @property
     def resolved_tls_dir(self) -> Path:
         return self.tls_dir or self.keys_dir / "tls"
+
+    @property
+    def instance_tls(self) -> InstanceTLS:
+        """This instance's certificate and key, and the zone CA, for the peer listener and its reads."""
+        return InstanceTLS(self.resolved_tls_dir, PeerIdentity(self.region, self.service))
 
     def peer_url(self, region: Region) -> str:
         if self.peer_tls:

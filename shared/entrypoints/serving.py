@@ -17,7 +17,6 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from shared.adapters.tls import InstanceTLS, PeerIdentity
 from shared.core.settings import Settings
 
 _TLS_VERSIONS = {"TLSv1.2": 0x0303, "TLSv1.3": 0x0304}
@@ -84,8 +83,8 @@ def serve(app: Any, settings: Settings) -> None:
     if not settings.peer_tls:
         main.run()
         return
-    tls = InstanceTLS(settings.resolved_tls_dir, PeerIdentity(settings.region, settings.service))
-    context = tls.server_context()  # read now: a missing or bad certificate stops the start, with its reason
+    # Read now: a missing or bad certificate stops the start, with its reason.
+    context = settings.instance_tls.server_context()
     peer = _PeerServer(
         uvicorn.Config(
             app,

@@ -25,6 +25,7 @@ from kafka.admin import ACL, ACLOperation, ACLPermissionType, ACLResourcePattern
 from shared.rules.broker_access import ADMIN, CONTROLLER, Grant, Resource, scram_principals
 
 MECHANISM = "SCRAM-SHA-512"
+SCRAM_LOGIN = "org.apache.kafka.common.security.scram.ScramLoginModule"  # the JAAS module of Java clients and brokers
 DEV_CREDENTIALS = Path(__file__).resolve().parents[3] / ".cache" / "kafka" / "credentials"  # in the checkout
 
 
@@ -66,16 +67,12 @@ class KafkaAccess:
         """The same for a Java client (MirrorMaker), each key under `prefix`."""
         if self.username is None:
             return [f"{prefix}bootstrap.servers={self.bootstrap}"]
-        module = "org.apache.kafka.common.security.scram.ScramLoginModule"
         return [
             f"{prefix}bootstrap.servers={self.bootstrap}",
             f"{prefix}security.protocol=SASL_PLAINTEXT",
             f"{prefix}sasl.mechanism={MECHANISM}",
-            f'{prefix}sasl.jaas.config={module} required username="{self.username}" password="{self.password}";',
+            f'{prefix}sasl.jaas.config={SCRAM_LOGIN} required username="{self.username}" password="{self.password}";',
         ]
-
-    def at(self, bootstrap: str) -> KafkaAccess:
-        return KafkaAccess(bootstrap, self.username, self.password)
 
 
 _RESOURCES = {
@@ -107,7 +104,6 @@ def apply_grants(admin: KafkaAdminClient, grants: list[Grant]) -> None:
 
 def broker_config(credentials: Path) -> str:
     """SASL on the broker's listeners and the authorizer; appended to the broker's configuration."""
-    scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
     plain = "org.apache.kafka.common.security.plain.PlainLoginModule"
     admin, controller = password_of(credentials, ADMIN), password_of(credentials, CONTROLLER)
     return "\n".join(
@@ -115,7 +111,7 @@ def broker_config(credentials: Path) -> str:
             "# SASL/SCRAM for every client; the controller listener speaks SASL/PLAIN with its own principal.",
             f"sasl.enabled.mechanisms={MECHANISM}",
             f"sasl.mechanism.inter.broker.protocol={MECHANISM}",
-            f'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config={scram} required username="{ADMIN}" '
+            f'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config={SCRAM_LOGIN} required username="{ADMIN}" '
             f'password="{admin}";',
             "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
             "sasl.mechanism.controller.protocol=PLAIN",

@@ -21,11 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.adapters.kafka.access import KafkaAccess
+from shared.adapters.kafka.access import SCRAM_LOGIN, KafkaAccess
 from shared.contracts.regions import Region, others
 from shared.contracts.topics import COMMANDS_SUFFIX, DLQ_SUFFIX, RESULTS_SUFFIX
+from shared.rules.broker_access import mirror_principal
 
-SCRAM_LOGIN = "org.apache.kafka.common.security.scram.ScramLoginModule"
 BASES = {Region.JIASHAN: 9190, Region.QINGPU: 9290, Region.WUJIANG: 9390}
 CONTROL_PORT = 9180
 _INDEX = {region: i for i, region in enumerate(Region)}
@@ -109,13 +109,17 @@ class ZoneLayout:
             ]
         )
 
-    def mirror_config(self, home: Region, identity: KafkaAccess) -> str:
+    def mirror_config(self, home: Region, password: str) -> str:
         """MirrorMaker 2 of `home`: every other region's `{source}.*` topics into the home cluster, as its
-        own principal on every cluster (`identity`, whose bootstrap is replaced by each cluster's)."""
+        own principal (`{home}-mirror`, with `password`) on every cluster."""
+
+        def cluster(alias: Region, bootstrap: str) -> list[str]:
+            return KafkaAccess(bootstrap, mirror_principal(home), password).java_config(f"{alias.value}.")
+
         lines = [
             f"# MirrorMaker 2 of {home.value}, dedicated mode: run with --clusters {home.value}.",
             "clusters=" + ",".join(r.value for r in Region),
-            *identity.at(self.bootstrap(home)).java_config(f"{home.value}."),
+            *cluster(home, self.bootstrap(home)),
             # Copies and source offsets are committed in one transaction at home: a crash of MirrorMaker or
             # of a broker repeats nothing (exactly-once source, which dedicated mode runs on its internal
             # REST server, bound to loopback).
@@ -125,7 +129,7 @@ class ZoneLayout:
         ]
         for source in others(home):
             lines += [
-                *identity.at(f"127.0.0.1:{self.link(source, home).port}").java_config(f"{source.value}."),
+                *cluster(source, f"127.0.0.1:{self.link(source, home).port}"),
                 f"{source.value}->{home.value}.enabled=true",
                 # A region's own topics only; dead letters are the consuming region's own business.
                 f"{source.value}->{home.value}.topics={source.value}\\..*",

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.adapters.kafka.access import KafkaAccess
+from shared.adapters.kafka.access import DEV_CREDENTIALS, KafkaAccess, password_of
 from shared.adapters.kafka.admin import provision
 from shared.adapters.kafka.probe import broker_answers
 from shared.contracts.regions import Region
@@ -158,7 +158,7 @@ class Zone:
             return
         home = self.layout.cluster_dir(region)
         config = home / "mirror.properties"
-        config.write_text(self.layout.mirror_config(region, KafkaAccess.of("", principal=mirror_principal(region))))
+        config.write_text(self.layout.mirror_config(region, password_of(DEV_CREDENTIALS, mirror_principal(region))))
         config.chmod(0o600)  # its principal's password
         logs = home / "mirror-logs"
         options = [f"-Xmx{MIRROR_HEAP}", "-XX:+UseG1GC", "-Djava.awt.headless=true", f"-Dkafka.logs.dir={logs}"]
@@ -170,7 +170,7 @@ class Zone:
         command += [str(config), "--clusters", region.value]
         _background(command, self.mirror_pidfile(region), logs / "stdout.log")
 
-    def provision(self, region: Region) -> None:
+    def provision_cluster(self, region: Region) -> None:
         """The catalogue's topics and the namespace's ACLs on `region`'s cluster, and every MirrorMaker's."""
         grants = [g for home in Region for g in mirror_grants(home, region)]
         provision(self.broker(region).kafka, grants=grants)
@@ -181,7 +181,7 @@ class Zone:
         if not MIRROR_LIBS.is_dir():
             raise RuntimeError(f"MirrorMaker's jars are missing in {MIRROR_LIBS} (run 'make setup')")
         _each(lambda region: self.broker(region).start())
-        _each(self.provision)
+        _each(self.provision_cluster)
         self.start_links()
         for region in Region:
             self.start_mirror(region)
