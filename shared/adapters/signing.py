@@ -8,6 +8,10 @@ unsigned or altered (`bad-signature`); signed with a key the trust list does not
 key's validity at the event's time (`untrusted-signer`); signed by a region other than the one whose
 topic it is on or that it names as its own (`misattributed`).
 
+Keys are held as `cryptography` objects (PEM files, key ids); the signing and checking themselves go
+through libsodium (PyNaCl), which verifies in half the time OpenSSL takes: every region checks every
+event of its service that it reads, so verification is the largest fixed cost of a consumed event.
+
 Rotation: the trust list holds any number of keys per region, each with an optional validity window
 (`not_before`, `not_after`). Add the new key to every region's trust list, switch the region's signing
 key, and close the old key's window once its events have been read everywhere.
@@ -24,9 +28,10 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from nacl.exceptions import BadSignatureError
+from nacl.signing import SigningKey, VerifyKey
 
 from shared.contracts.envelope import (
     SIGNATURE_HEADER,
@@ -55,6 +60,14 @@ def key_id(region: Region, key: Ed25519PublicKey) -> str:
     return f"{region.value}-{hashlib.sha256(raw).hexdigest()[:16]}"
 
 
+def _raw(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
+    if isinstance(key, Ed25519PrivateKey):
+        return key.private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
 def public_pem(key: Ed25519PublicKey) -> str:
     return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
@@ -68,6 +81,10 @@ class EventSigner:
     def kid(self) -> str:  # computed once: every record the relay sends names it
         return key_id(self.region, self.key.public_key())
 
+    @cached_property
+    def _sodium(self) -> SigningKey:
+        return SigningKey(_raw(self.key))
+
     @classmethod
     def load(cls, path: Path, region: Region) -> EventSigner:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -78,7 +95,7 @@ class EventSigner:
     def sign(self, headers: Headers, value: bytes | None) -> Headers:
         """The headers with the signature and the key's id added (any earlier signature replaced)."""
         kept = [(n, v) for n, v in headers if n not in _SIGNATURE_HEADERS]
-        signature = base64.urlsafe_b64encode(self.key.sign(signing_input(kept, value)))
+        signature = base64.urlsafe_b64encode(self._sodium.sign(signing_input(kept, value)).signature)
         return [*kept, (SIGNATURE_HEADER, signature), (SIGNATURE_KEY_HEADER, self.kid.encode())]
 
 
@@ -88,6 +105,10 @@ class TrustedKey:
     key: Ed25519PublicKey
     not_before: datetime | None = None
     not_after: datetime | None = None
+
+    @cached_property
+    def verifier(self) -> VerifyKey:
+        return VerifyKey(_raw(self.key))
 
     def valid_at(self, at: datetime) -> bool:
         return (self.not_before is None or at >= self.not_before) and (self.not_after is None or at < self.not_after)
@@ -120,8 +141,8 @@ class EventTrust:
         if trusted is None:
             raise PoisonMessage(DeadLetterReason.UNTRUSTED_SIGNER, f"no trusted event key {kid[:60]}")
         try:
-            trusted.key.verify(base64.urlsafe_b64decode(header[SIGNATURE_HEADER]), signing_input(headers, value))
-        except (InvalidSignature, ValueError):
+            trusted.verifier.verify(signing_input(headers, value), base64.urlsafe_b64decode(header[SIGNATURE_HEADER]))
+        except (BadSignatureError, ValueError):
             raise PoisonMessage(DeadLetterReason.BAD_SIGNATURE, "the signature does not match the record") from None
         named = header.get("ce_region", b"").decode(errors="replace")
         if not trusted.region == topic_region == named:

@@ -126,10 +126,16 @@ class Runtime:
         """Run each scanner once, each in its own unit of work (one failing does not stop the others)."""
         for scan in self.scanners:
             try:
-                self.store.write(lambda conn, scan=scan: scan(self.unit_of_work(conn)))
-                self.notify_relay()
+                if self.store.write(lambda conn, scan=scan: self._scan(scan, conn)):
+                    self.notify_relay()
             except Exception:
                 log.exception("scanner failed", extra={"scanner": getattr(scan, "__name__", "?")})
+
+    def _scan(self, scan: Scanner, conn: sqlite3.Connection) -> int:
+        """One scanner's work; answers how many events it emitted."""
+        uow = self.unit_of_work(conn)
+        scan(uow)
+        return uow.emitted
 
 
 HOUSEKEEPING_SECONDS = 600
@@ -161,10 +167,19 @@ def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRo
         store, producer, settings.metric_labels, settings.outbox_poll_seconds, health=health, sign=signer.sign
     )
 
+    reacted = threading.Event()  # a handler emitted: wake the relay once its transaction has committed
+
     def apply(conn, event: Event) -> None:
         # Events a reaction emits are caused by, and correlated with, the event it answers.
-        route(runtime.unit_of_work(conn, event.correlation_id), event)
-        relay.notify()
+        uow = runtime.unit_of_work(conn, event.correlation_id)
+        route(uow, event)
+        if uow.emitted:
+            reacted.set()
+
+    def committed() -> None:
+        if reacted.is_set():
+            reacted.clear()
+            relay.notify()
 
     consumer = ConsumerRunner(
         ConsumerConfig(
@@ -182,6 +197,7 @@ def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRo
         producer,
         health,
         read=verifying_reader(EventTrust.load(settings.resolved_trust_file), settings.topic_prefix),
+        committed=committed,
     )
     runtime = Runtime(
         settings=settings,

@@ -100,9 +100,13 @@ class ConsumerRunner:
         producer_factory: Callable[[], KafkaProducer],
         health: BrokerHealth | None = None,
         read: Reader = plain_reader,
+        committed: Callable[[], None] = lambda: None,
     ) -> None:
-        """`read`: a record to an event; with the zone's trust list it checks the signature first."""
+        """`read`: a record to an event; with the zone's trust list it checks the signature first.
+        `committed`: called after each transaction of applied events has committed (what the handlers
+        emitted can leave now; not before, or the relay would look for it while it is still invisible)."""
         self.read = read
+        self.committed = committed
         self.config = config
         self.health = health or BrokerHealth(config.labels)
         self._duplicates = metrics.DUPLICATES.labels(**config.labels)
@@ -192,6 +196,8 @@ class ConsumerRunner:
         started = time.perf_counter()
         applied, done = self.store.write(lambda conn: self._apply_in_order(conn, records))
         self._count(applied, time.perf_counter() - started)
+        if applied:
+            self.committed()
         return done
 
     def _apply_in_order(self, conn: sqlite3.Connection, records: list[ConsumerRecord]) -> tuple[list[Event], int]:
@@ -257,6 +263,8 @@ class ConsumerRunner:
         started = time.perf_counter()
         fresh = self.store.write(lambda conn: self.apply_in(conn, event))
         self._count([event] if fresh else [], time.perf_counter() - started)
+        if fresh:
+            self.committed()
         return fresh
 
     def _count(self, events: list[Event], seconds: float) -> None:
