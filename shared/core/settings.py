@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     # Every commit wakes the relay at once; this poll is only the safety net for a missed wake-up.
     outbox_poll_seconds: float = 2.0
     handler_max_attempts: int = 5
+    # Offsets of applied records are committed at most this often while records keep arriving (and at
+    # once when the stream pauses or the instance stops); a record applied but not yet committed comes
+    # back only after a crash, and is skipped by its id.
+    consumer_commit_seconds: float = 1.0
     log_level: str = "INFO"
     kafka_log_level: str = "CRITICAL"
     # How long a Kafka client waits for the broker before giving up into its own retry loop

@@ -22,12 +22,11 @@ from typing import Any
 
 import orjson
 from kafka.consumer.fetcher import ConsumerRecord
-from kafka.structs import OffsetAndMetadata
 from pydantic import ValidationError
 
 from shared.adapters import metrics, outbox
 from shared.adapters.gate import VerifiedTokens, authenticate
-from shared.adapters.kafka.consumer import assigned_consumer
+from shared.adapters.kafka.assignment import Offsets, assigned_consumer
 from shared.adapters.kafka.dead_letters import DeadLetters
 from shared.adapters.store import processed
 from shared.adapters.tokens import Principal
@@ -98,15 +97,16 @@ class CommandConsumer:
         consumer = assigned_consumer(
             settings.kafka, self.group_id, [self.topic], settings.kafka_timeout_ms, max_poll_records=200
         )
+        offsets = Offsets(settings.consumer_commit_seconds)
         try:
             while not stop.is_set():
-                offsets = {}
-                for partition, records in consumer.poll(timeout_ms=3000).items():
+                batch = consumer.poll(timeout_ms=3000)
+                for partition, records in batch.items():
                     if not self.handle(records, stop):
-                        return  # stopping while a dead letter waited: nothing committed, all comes again
-                    offsets[partition] = OffsetAndMetadata(records[-1].offset + 1, "", -1)
-                if offsets:
-                    consumer.commit(offsets)
+                        break  # stopping while a dead letter waited: this poll's rest comes again
+                    offsets.applied(partition, records[-1].offset + 1)
+                if offsets.due(quiet=not batch) or (stop.is_set() and offsets.pending):
+                    consumer.commit(offsets.take())
         finally:
             consumer.close(autocommit=False)
             self.dead_letters.close()

@@ -190,6 +190,7 @@ def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRo
             domain=domain,
             topic_prefix=settings.topic_prefix,
             max_attempts=settings.handler_max_attempts,
+            commit_interval=settings.consumer_commit_seconds,
             connect_timeout_ms=settings.kafka_timeout_ms,
         ),
         store,

@@ -1,25 +1,38 @@
 """The consumer runner's bookkeeping, without a broker: duplicates are skipped and counted apart from
-applied events, and a commit refused by a rebalance is not a failure."""
+applied events, a commit refused by a rebalance is not a failure, and offsets are committed once per
+interval while records stream in, at once when they pause, and when the instance stops."""
 
 from __future__ import annotations
 
+import threading
+
+from kafka import TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, RebalanceInProgressError
+from kafka.structs import OffsetAndMetadata
 from prometheus_client import REGISTRY
 
+from shared.adapters.kafka import consumer as consumer_module
 from shared.adapters.kafka.access import KafkaAccess
+from shared.adapters.kafka.assignment import Offsets
 from shared.adapters.kafka.consumer import ConsumerConfig, ConsumerRunner
 from shared.adapters.store import Store
 from shared.contracts import filing as ev
-from shared.contracts.envelope import Event
+from shared.contracts.envelope import Event, encode
 from shared.contracts.regions import Domain, Region
 from tests.integration.test_platform import withdrawn
 
 LABELS = {"service": "unit", "region": "qingpu"}
 
 
-def runner(tmp_path, seen: list[str]) -> ConsumerRunner:
+def runner(tmp_path, seen: list[str], commit_interval: float = 1.0) -> ConsumerRunner:
     config = ConsumerConfig(
-        kafka=KafkaAccess("unused:1"), group_id="g", region="qingpu", service="unit", domain=Domain.FILING
+        kafka=KafkaAccess("unused:1"),
+        group_id="g",
+        region="qingpu",
+        service="unit",
+        domain=Domain.FILING,
+        commit_interval=commit_interval,
     )
     return ConsumerRunner(config, Store(tmp_path / "s.sqlite3"), lambda conn, e: seen.append(e.id), lambda: None)
 
@@ -53,3 +66,59 @@ def test_a_commit_refused_by_a_rebalance_does_not_tear_the_consumer_down(tmp_pat
     consumer = runner(tmp_path, [])
     for error in (RebalanceInProgressError(), CommitFailedError()):
         consumer._commit(RebalancingConsumer(error), {})  # returns: the records come back and are skipped by id
+
+
+def test_offsets_are_committed_once_per_interval_while_records_stream_and_at_once_when_they_pause():
+    partition = TopicPartition("jiashan.filing", 0)
+    streaming = Offsets(interval=3600)
+    streaming.applied(partition, 5)
+    streaming.applied(partition, 9)
+    assert not streaming.due(quiet=False)  # records keep arriving: the interval has not passed
+    assert streaming.due(quiet=True)  # a poll came back empty: commit now
+    assert streaming.take() == {partition: OffsetAndMetadata(9, "", -1)}  # the last applied one only
+    assert not streaming.due(quiet=True)  # nothing left to commit
+    every_poll = Offsets(interval=0)
+    every_poll.applied(partition, 1)
+    assert every_poll.due(quiet=False)
+
+
+class OneBatchConsumer:
+    """A client that delivers one poll of records, during which the instance is told to stop."""
+
+    def __init__(self, records: list, stop: threading.Event) -> None:
+        self.records, self.stop, self.commits = records, stop, []
+
+    def poll(self, timeout_ms: int) -> dict:
+        self.stop.set()
+        batch, self.records = self.records, []
+        return {TopicPartition("jiashan.filing", 0): batch} if batch else {}
+
+    def assignment(self) -> set:
+        return {TopicPartition("jiashan.filing", 0)}
+
+    def highwater(self, partition) -> int:
+        return 2
+
+    def position(self, partition) -> int:
+        return 2
+
+    def commit(self, offsets) -> None:
+        self.commits.append(offsets)
+
+    def close(self, autocommit: bool) -> None:
+        pass
+
+
+def test_what_was_applied_is_committed_when_the_instance_stops_inside_the_interval(tmp_path, monkeypatch):
+    seen: list[str] = []
+    consumer, stop = runner(tmp_path, seen, commit_interval=3600), threading.Event()
+    events = [Event(ev.WITHDRAWN, withdrawn(f"f-{i}"), f"f-{i}", Region.JIASHAN, "/yrd/jiashan/filing") for i in (1, 2)]
+    records = [
+        ConsumerRecord("jiashan.filing", 0, -1, offset, 0, 0, r.key, r.value, r.headers, None, -1, -1, -1)
+        for offset, r in enumerate(map(encode, events))
+    ]
+    client = OneBatchConsumer(records, stop)
+    monkeypatch.setattr(consumer_module, "assigned_consumer", lambda *args, **kwargs: client)
+    consumer._consume(stop)
+    assert seen == [e.id for e in events]
+    assert client.commits == [{TopicPartition("jiashan.filing", 0): OffsetAndMetadata(2, "", -1)}]

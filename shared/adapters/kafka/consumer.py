@@ -22,6 +22,7 @@ from kafka.structs import OffsetAndMetadata
 
 from shared.adapters import metrics
 from shared.adapters.kafka.access import KafkaAccess
+from shared.adapters.kafka.assignment import Offsets, assigned_consumer
 from shared.adapters.kafka.dead_letters import DeadLetters
 from shared.adapters.kafka.health import BrokerHealth
 from shared.adapters.signing import Reader, plain_reader
@@ -46,6 +47,7 @@ class ConsumerConfig:
     max_attempts: int = 5
     first_backoff: float = 0.2
     connect_timeout_ms: int = 5000
+    commit_interval: float = 1.0  # seconds between offset commits while records keep arriving
 
     @property
     def labels(self) -> dict[str, str]:
@@ -54,41 +56,6 @@ class ConsumerConfig:
     @property
     def dead_letter_topic(self) -> str:
         return dlq(topic(self.region, self.domain, self.topic_prefix))
-
-
-def assigned_consumer(
-    kafka: KafkaAccess, group_id: str, topics: list[str], connect_timeout_ms: int, max_poll_records: int
-) -> KafkaConsumer:
-    """A consumer of every partition of `topics`, committing to `group_id`, read-committed.
-
-    Each region's instance is the only reader of its group, so it takes every partition itself (assign,
-    not subscribe): no group membership, no rebalances, no heartbeats. A restarted instance resumes from
-    the group's committed offsets at once, with nobody to wait for, and an idle consumer blocks in the
-    fetch instead of polling. LookupError while a topic is not known yet (the caller's retry loop waits)."""
-    consumer = KafkaConsumer(
-        **kafka.config(),
-        group_id=group_id,  # where offsets are committed
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        # In the three-cluster zone MirrorMaker writes its copies in transactions: an aborted copy
-        # (a crash mid-way) is never applied; the committed one follows.
-        isolation_level="read_committed",
-        max_poll_records=max_poll_records,
-        # The broker holds an empty fetch this long and answers the moment a record arrives: long
-        # for an idle instance's sake, at no cost in latency.
-        fetch_max_wait_ms=5000,
-        reconnect_backoff_max_ms=1000,
-        bootstrap_timeout_ms=connect_timeout_ms,  # broker away: fail fast into the caller's retry
-    )
-    partitions = []
-    for name in topics:
-        found = consumer.partitions_for_topic(name)
-        if not found:
-            consumer.close(autocommit=False)
-            raise LookupError(f"no partitions known yet for {name}")
-        partitions += [TopicPartition(name, p) for p in sorted(found)]
-    consumer.assign(partitions)
-    return consumer
 
 
 class ConsumerRunner:
@@ -143,6 +110,7 @@ class ConsumerRunner:
         )
         self.caught_up.clear()
         lag_reported = 0.0
+        offsets = Offsets(self.config.commit_interval)
         try:
             while not stop.is_set():
                 # Blocks in the fetch (records return the moment they arrive); short until caught up, so
@@ -152,18 +120,19 @@ class ConsumerRunner:
                     self.assigned.set()
                 if batch:  # records arrived: the broker answers (an assignment alone proves nothing)
                     self.health.report(True, "consumer")
-                offsets: dict[TopicPartition, OffsetAndMetadata] = {}
                 for partition, records in batch.items():
                     done = self._process_batch(records, stop)
                     if done:
-                        offsets[partition] = OffsetAndMetadata(records[done - 1].offset + 1, "", -1)
+                        offsets.applied(partition, records[done - 1].offset + 1)
                     if done < len(records):
                         break  # stopping mid-retry: the rest stays uncommitted, for redelivery
-                if offsets:
-                    self._commit(consumer, offsets)
+                if offsets.due(quiet=not batch):
+                    self._commit(consumer, offsets.take())
                 if batch or time.monotonic() - lag_reported > 1.0:
                     self._report_lag(consumer)
                     lag_reported = time.monotonic()
+            if offsets.pending:  # stopping: what was applied is committed, so a restart starts after it
+                self._commit(consumer, offsets.take())
         finally:
             try:
                 consumer.close(autocommit=False)

@@ -1,0 +1,69 @@
+"""The consumer client every reader of this project uses: all partitions of its topics assigned to one
+instance's group (no membership, no rebalances), and the bookkeeping of the offsets it commits."""
+
+from __future__ import annotations
+
+import time
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.structs import OffsetAndMetadata
+
+from shared.adapters.kafka.access import KafkaAccess
+
+
+class Offsets:
+    """The next offset of each partition's last applied record, committed at most once per `interval`
+    while records keep arriving, and at once when a poll comes back empty (the stream paused) or the
+    consumer stops. A commit is a broker round trip and a write to its offsets topic; committing after
+    every poll cost the zone more than the records did. An applied record whose offset is not committed
+    yet only comes back after a crash, and is skipped by its id."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.pending: dict[TopicPartition, OffsetAndMetadata] = {}
+        self._committed_at = time.monotonic()
+
+    def applied(self, partition: TopicPartition, next_offset: int) -> None:
+        self.pending[partition] = OffsetAndMetadata(next_offset, "", -1)
+
+    def due(self, quiet: bool) -> bool:
+        return bool(self.pending) and (quiet or time.monotonic() - self._committed_at >= self.interval)
+
+    def take(self) -> dict[TopicPartition, OffsetAndMetadata]:
+        taken, self.pending, self._committed_at = self.pending, {}, time.monotonic()
+        return taken
+
+
+def assigned_consumer(
+    kafka: KafkaAccess, group_id: str, topics: list[str], connect_timeout_ms: int, max_poll_records: int
+) -> KafkaConsumer:
+    """A consumer of every partition of `topics`, committing to `group_id`, read-committed.
+
+    Each region's instance is the only reader of its group, so it takes every partition itself (assign,
+    not subscribe): no group membership, no rebalances, no heartbeats. A restarted instance resumes from
+    the group's committed offsets at once, with nobody to wait for, and an idle consumer blocks in the
+    fetch instead of polling. LookupError while a topic is not known yet (the caller's retry loop waits)."""
+    consumer = KafkaConsumer(
+        **kafka.config(),
+        group_id=group_id,  # where offsets are committed
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        # In the three-cluster zone MirrorMaker writes its copies in transactions: an aborted copy
+        # (a crash mid-way) is never applied; the committed one follows.
+        isolation_level="read_committed",
+        max_poll_records=max_poll_records,
+        # The broker holds an empty fetch this long and answers the moment a record arrives: long
+        # for an idle instance's sake, at no cost in latency.
+        fetch_max_wait_ms=5000,
+        reconnect_backoff_max_ms=1000,
+        bootstrap_timeout_ms=connect_timeout_ms,  # broker away: fail fast into the caller's retry
+    )
+    partitions = []
+    for name in topics:
+        found = consumer.partitions_for_topic(name)
+        if not found:
+            consumer.close(autocommit=False)
+            raise LookupError(f"no partitions known yet for {name}")
+        partitions += [TopicPartition(name, p) for p in sorted(found)]
+    consumer.assign(partitions)
+    return consumer
