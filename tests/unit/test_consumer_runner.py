@@ -122,3 +122,10 @@ def test_what_was_applied_is_committed_when_the_instance_stops_inside_the_interv
     consumer._consume(stop)
     assert seen == [e.id for e in events]
     assert client.commits == [{TopicPartition("jiashan.filing", 0): OffsetAndMetadata(2, "", -1)}]
+
+
+def test_a_region_reads_the_other_regions_topics_and_not_its_own_back():
+    config = ConsumerConfig(
+        kafka=KafkaAccess("unused:1"), group_id="g", region="qingpu", service="unit", domain=Domain.FILING
+    )
+    assert config.topics == ["jiashan.filing", "wujiang.filing"]  # its own events were applied as written
