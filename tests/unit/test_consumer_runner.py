@@ -85,22 +85,16 @@ def test_offsets_are_committed_once_per_interval_while_records_stream_and_at_onc
 class OneBatchConsumer:
     """A client that delivers one poll of records, during which the instance is told to stop."""
 
-    def __init__(self, records: list, stop: threading.Event) -> None:
-        self.records, self.stop, self.commits = records, stop, []
+    def __init__(self, batch: dict, stop: threading.Event) -> None:
+        self.batch, self.stop, self.commits = batch, stop, []
 
     def poll(self, timeout_ms: int) -> dict:
         self.stop.set()
-        batch, self.records = self.records, []
-        return {TopicPartition("jiashan.filing", 0): batch} if batch else {}
+        batch, self.batch = self.batch, {}
+        return batch
 
     def assignment(self) -> set:
-        return {TopicPartition("jiashan.filing", 0)}
-
-    def highwater(self, partition) -> int:
-        return 2
-
-    def position(self, partition) -> int:
-        return 2
+        return set()
 
     def commit(self, offsets) -> None:
         self.commits.append(offsets)
@@ -109,19 +103,54 @@ class OneBatchConsumer:
         pass
 
 
+UNSIZED = (None, -1, -1, -1)  # checksum and serialized sizes: not read by the runner
+
+
+def records_of(partition: TopicPartition, *events: Event) -> list[ConsumerRecord]:
+    return [
+        ConsumerRecord(
+            partition.topic, partition.partition, -1, offset, 0, 0, r.key, r.value, r.headers, None, -1, -1, -1
+        )
+        for offset, r in enumerate(map(encode, events))
+    ]
+
+
+def withdrawal(filing_id: str) -> Event:
+    return Event(ev.WITHDRAWN, withdrawn(filing_id), filing_id, Region.JIASHAN, "/yrd/jiashan/filing")
+
+
 def test_what_was_applied_is_committed_when_the_instance_stops_inside_the_interval(tmp_path, monkeypatch):
     seen: list[str] = []
     consumer, stop = runner(tmp_path, seen, commit_interval=3600), threading.Event()
-    events = [Event(ev.WITHDRAWN, withdrawn(f"f-{i}"), f"f-{i}", Region.JIASHAN, "/yrd/jiashan/filing") for i in (1, 2)]
-    records = [
-        ConsumerRecord("jiashan.filing", 0, -1, offset, 0, 0, r.key, r.value, r.headers, None, -1, -1, -1)
-        for offset, r in enumerate(map(encode, events))
-    ]
-    client = OneBatchConsumer(records, stop)
+    partition = TopicPartition("jiashan.filing", 0)
+    events = [withdrawal("f-1"), withdrawal("f-2")]
+    client = OneBatchConsumer({partition: records_of(partition, *events)}, stop)
     monkeypatch.setattr(consumer_module, "assigned_consumer", lambda *args, **kwargs: client)
     consumer._consume(stop)
     assert seen == [e.id for e in events]
-    assert client.commits == [{TopicPartition("jiashan.filing", 0): OffsetAndMetadata(2, "", -1)}]
+    assert client.commits == [{partition: OffsetAndMetadata(2, "", -1)}]
+
+
+def test_a_polls_partitions_share_one_transaction_and_a_poison_record_holds_back_only_its_own(tmp_path, monkeypatch):
+    seen: list[str] = []
+    consumer, stop = runner(tmp_path, seen, commit_interval=3600), threading.Event()
+    jiashan, wujiang = TopicPartition("jiashan.filing", 0), TopicPartition("wujiang.filing", 1)
+    f1, f2, f3, w1, w2 = map(withdrawal, ["f-1", "f-2", "f-3", "w-1", "w-2"])
+    poisoned = records_of(jiashan, f1, f2, f3)
+    poisoned[1] = poisoned[1]._replace(value=b"{not json")
+    clean = records_of(wujiang, w1, w2)
+    dead: list[int] = []
+    consumer.dead_letters.put = lambda record, reason, detail, stop: dead.append(record.offset) or True
+    transactions = []
+    write = consumer.store.write
+    consumer.store.write = lambda fn: transactions.append(fn) or write(fn)
+    client = OneBatchConsumer({jiashan: poisoned, wujiang: clean}, stop)
+    monkeypatch.setattr(consumer_module, "assigned_consumer", lambda *args, **kwargs: client)
+    consumer._consume(stop)
+    assert dead == [1]  # the malformed record is dead-lettered, alone
+    assert seen == [f1.id, w1.id, w2.id, f3.id]  # Wujiang's not held back; f-3 after the dead letter
+    assert len(transactions) == 2  # the poll's clean runs together; the run after the dead letter
+    assert client.commits == [{jiashan: OffsetAndMetadata(3, "", -1), wujiang: OffsetAndMetadata(2, "", -1)}]
 
 
 def test_a_region_reads_the_other_regions_topics_and_not_its_own_back():

@@ -1,7 +1,7 @@
 """The consumer runner: the other regions' topics of one domain in, handlers applied exactly once, offsets
 committed only after the store write, poison to the dead-letter topic, transient failures retried.
-Good records of a poll are applied in one transaction (a savepoint each), which is what keeps the
-library near raw consumer throughput.
+Good records of a poll, of every partition, are applied in one transaction (a savepoint each): a poll's
+cost is paid once, however many partitions its records came from.
 
 A region does not read its own topic back: every event on it was applied here in the transaction that
 wrote it to the outbox (reading it back cost a fetch, a decode and a lookup per event to learn that).
@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
@@ -38,6 +39,7 @@ from shared.contracts.topics import all_regions_topics, dlq, topic
 log = logging.getLogger(__name__)
 
 Handler = Callable[[sqlite3.Connection, Event], None]
+Batch = dict[TopicPartition, list[ConsumerRecord]]  # what one poll answers
 
 
 @dataclass(frozen=True)
@@ -130,15 +132,13 @@ class ConsumerRunner:
                     self.assigned.set()
                 if batch:  # records arrived: the broker answers (an assignment alone proves nothing)
                     self.health.report(True, "consumer")
-                for partition, records in batch.items():
-                    done = self._process_batch(records, stop)
+                for partition, done in self._process_poll(batch, stop).items():
                     if done:
-                        offsets.applied(partition, records[done - 1].offset + 1)
-                    if done < len(records):
-                        break  # stopping mid-retry: the rest stays uncommitted, for redelivery
+                        offsets.applied(partition, batch[partition][done - 1].offset + 1)
                 if offsets.due(quiet=not batch):
                     self._commit(consumer, offsets.take())
-                if batch or time.monotonic() - lag_reported > 1.0:
+                # Every poll until caught up (the scanners wait for it), then once a second.
+                if time.monotonic() - lag_reported > (1.0 if self.caught_up.is_set() else 0.0):
                     self._report_lag(consumer)
                     lag_reported = time.monotonic()
             if offsets.pending:  # stopping: what was applied is committed, so a restart starts after it
@@ -157,27 +157,38 @@ class ConsumerRunner:
         except (RebalanceInProgressError, CommitFailedError) as error:
             log.info("commit skipped during a rebalance", extra={"error": type(error).__name__})
 
-    def _process_batch(self, records: list[ConsumerRecord], stop: threading.Event) -> int:
-        """Handle records in order; answer how many are done. Runs of good records share one transaction
-        (a savepoint each); a record that is poison or fails takes the careful path of its own."""
-        done = 0
+    def _process_poll(self, batch: Batch, stop: threading.Event) -> dict[TopicPartition, int]:
+        """Each partition's records in order; answers how many of each are done. The clean runs of every
+        partition share one transaction (a savepoint per record); a partition whose run stopped at a
+        record that is poison or fails goes on from it alone, and the others are not held back."""
+        done = self._apply_runs(batch)
+        for partition, records in batch.items():
+            done[partition] = self._finish(records, done[partition], stop)
+            if done[partition] < len(records):
+                break  # stopping mid-retry: the rest stays uncommitted, for redelivery
+        return done
+
+    def _finish(self, records: list[ConsumerRecord], done: int, stop: threading.Event) -> int:
+        """Go on after a clean run stopped at `records[done]`: that record takes the careful path
+        (retries, dead letter) on its own, then the next clean run, and so on to the end."""
         while done < len(records):
-            done += self._apply_run(records[done:])
-            if done == len(records):
-                break
             if not self._process(records[done], stop):
                 return done
             done += 1
+            if done < len(records):
+                done += self._apply_runs({0: records[done:]})[0]
         return done
 
-    def _apply_run(self, records: list[ConsumerRecord]) -> int:
-        """Apply the longest run of records that decode and handle cleanly, in one transaction."""
+    def _apply_runs(self, runs: dict[Any, list[ConsumerRecord]]) -> dict[Any, int]:
+        """Apply the longest clean run of each list of records, all in one transaction; answer how many
+        records of each are done."""
         started = time.perf_counter()
-        applied, done = self.store.write(lambda conn: self._apply_in_order(conn, records))
+        outcomes = self.store.write(lambda conn: {key: self._apply_in_order(conn, run) for key, run in runs.items()})
+        applied = [event for events, _ in outcomes.values() for event in events]
         self._count(applied, time.perf_counter() - started)
         if applied:
             self.committed()
-        return done
+        return {key: done for key, (_, done) in outcomes.items()}
 
     def _apply_in_order(self, conn: sqlite3.Connection, records: list[ConsumerRecord]) -> tuple[list[Event], int]:
         applied: list[Event] = []
