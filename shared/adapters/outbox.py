@@ -28,8 +28,7 @@ log = logging.getLogger(__name__)
 
 def add(conn: sqlite3.Connection, topic: str, event: Event) -> None:
     """Stage `event` for `topic` inside the caller's transaction. The event also counts as processed
-    here, because the change it describes is already applied: should it ever be delivered back (an offset
-    reset, a rebuild into this store), it changes nothing."""
+    here, because the change it describes is already applied: its echo from Kafka changes nothing."""
     record = encode(event)
     headers = orjson.dumps([[name, value.decode()] for name, value in record.headers])
     conn.execute(

@@ -151,10 +151,3 @@ def test_a_polls_partitions_share_one_transaction_and_a_poison_record_holds_back
     assert seen == [f1.id, w1.id, w2.id, f3.id]  # Wujiang's not held back; f-3 after the dead letter
     assert len(transactions) == 2  # the poll's clean runs together; the run after the dead letter
     assert client.commits == [{jiashan: OffsetAndMetadata(3, "", -1), wujiang: OffsetAndMetadata(2, "", -1)}]
-
-
-def test_a_region_reads_the_other_regions_topics_and_not_its_own_back():
-    config = ConsumerConfig(
-        kafka=KafkaAccess("unused:1"), group_id="g", region="qingpu", service="unit", domain=Domain.FILING
-    )
-    assert config.topics == ["jiashan.filing", "wujiang.filing"]  # its own events were applied as written

@@ -1,11 +1,11 @@
-"""The consumer runner: the other regions' topics of one domain in, handlers applied exactly once, offsets
+"""The consumer runner: every region's topic of one domain in, handlers applied exactly once, offsets
 committed only after the store write, poison to the dead-letter topic, transient failures retried.
 Good records of a poll, of every partition, are applied in one transaction (a savepoint each): a poll's
 cost is paid once, however many partitions its records came from.
 
-A region does not read its own topic back: every event on it was applied here in the transaction that
-wrote it to the outbox (reading it back cost a fetch, a decode and a lookup per event to learn that).
-`yrd rebuild` still reads every region's topic, its own included.
+A region reads its own topic too. Its own events come back and are skipped by id (they were applied as
+they were written), but a record in its name that it never wrote (its broker credentials stolen) is
+refused and dead-lettered here as in every other region, so the owner sees the forgery too.
 
 Dead letters go to the consuming region's own `{region}.{domain}.dlq` (dead_letters.py).
 """
@@ -60,12 +60,6 @@ class ConsumerConfig:
         return {"service": self.service, "region": self.region}
 
     @property
-    def topics(self) -> list[str]:
-        """The other regions' topics of the domain (this region's own events are applied as written)."""
-        own = topic(self.region, self.domain, self.topic_prefix)
-        return [name for name in all_regions_topics(self.domain, self.topic_prefix) if name != own]
-
-    @property
     def dead_letter_topic(self) -> str:
         return dlq(topic(self.region, self.domain, self.topic_prefix))
 
@@ -116,7 +110,7 @@ class ConsumerRunner:
         consumer = assigned_consumer(
             self.config.kafka,
             self.config.group_id,
-            self.config.topics,
+            all_regions_topics(self.config.domain, self.config.topic_prefix),
             self.config.connect_timeout_ms,
             max_poll_records=100,  # one poll is one unit of the writer: bounded, so writes wait little
         )
@@ -195,7 +189,7 @@ class ConsumerRunner:
         done = 0
         for record in records:
             if self._seen(conn, record):
-                done += 1  # a redelivery: not even decoded
+                done += 1  # an echo of this region's own event, or a redelivery: not even decoded
                 continue
             try:
                 event = self.read(record.topic, record.key, record.value, record.headers)
@@ -211,8 +205,8 @@ class ConsumerRunner:
         return applied, done
 
     def _seen(self, conn: sqlite3.Connection, record: ConsumerRecord) -> bool:
-        """Already processed, by the `ce_id` header alone (a redelivery after a crash or an offset reset:
-        decoding and checking it again would be wasted)."""
+        """Already processed, by the `ce_id` header alone (half of what a region reads is its own events
+        coming back: decoding and validating them would be wasted)."""
         event_id = next((value for name, value in record.headers or [] if name == "ce_id"), None)
         return event_id is not None and self._processed(conn, event_id.decode(errors="replace"))
 
