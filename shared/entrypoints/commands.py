@@ -105,8 +105,10 @@ class CommandConsumer:
                     if not self.handle(records, stop):
                         break  # stopping while a dead letter waited: this poll's rest comes again
                     offsets.applied(partition, records[-1].offset + 1)
-                if offsets.due(quiet=not batch) or (stop.is_set() and offsets.pending):
+                if offsets.due(quiet=not batch):
                     consumer.commit(offsets.take())
+            if offsets.pending:  # stopping: what was answered is committed, as the event consumer does
+                consumer.commit(offsets.take())
         finally:
             consumer.close(autocommit=False)
             self.dead_letters.close()
