@@ -96,8 +96,7 @@ def library_produce(kafka: KafkaAccess, prefix: str, store: Store, count: int) -
         with store.transaction() as conn:
             UnitOfWork(conn, Region.JIASHAN, "/yrd/jiashan/filing", prefix, "bench").emit(
                 ev.SUBMITTED, data.filing_id, data
-            )
-        relay.notify()
+            )  # the store wakes the relay once this commits
     assert wait_until_drained(store, timeout=600)
     elapsed = time.perf_counter() - started
     stop.set()

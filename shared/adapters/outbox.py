@@ -20,7 +20,7 @@ from kafka import KafkaProducer
 from shared.adapters import metrics
 from shared.adapters.kafka.health import BrokerHealth
 from shared.adapters.kafka.producer import close_producer
-from shared.adapters.store import Store, mark_processed
+from shared.adapters.store import Store, mark_processed, staged_outbox
 from shared.contracts.envelope import Event, encode
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ def add(conn: sqlite3.Connection, topic: str, event: Event) -> None:
         (event.id, topic, record.key, record.value, headers),
     )
     mark_processed(conn, event.id)
+    staged_outbox(conn)
 
 
 def pending(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
@@ -91,12 +92,14 @@ class OutboxRelay:
         self.wakeup = threading.Event()
         self.health = health or BrokerHealth(labels)
         self._producer: KafkaProducer | None = None
+        store.on_outbox_commit(self.notify)
 
     def outgoing_headers(self, row: sqlite3.Row) -> Headers:
         return self.sign(stored_headers(row), row["value"])
 
     def notify(self) -> None:
-        """Called after a write commits, so its events leave now rather than at the next poll."""
+        """Called by the store after a transaction that staged events commits, so they leave now rather
+        than at the next poll (and to end the wait when stopping)."""
         self.wakeup.set()
 
     def run(self, stop: threading.Event) -> None:

@@ -6,6 +6,10 @@ failing unit fails alone), commits once, and hands each its result. No thread ev
 busy handler, read-then-write sequences (next docket number, idempotency check, audit chain head) are
 serialised, and a burst of writes costs one commit. `read()` runs a read-only transaction on the
 thread's own connection: WAL lets it run beside the writer, and it never takes the write lock.
+
+A transaction that staged outbox rows (`staged_outbox`) calls the store's outbox listeners (the relay's
+wake-up) once it has committed: whatever wrote them (a command, a bulk request, a denial's audit entry,
+a consumed event's reaction, a scanner), they leave at once, and never before they are visible.
 Only this module and the per-service store modules speak SQL; a PostgreSQL Store would replace them.
 """
 
@@ -135,6 +139,19 @@ def savepoint(conn: sqlite3.Connection, name: str, keep: bool = True) -> Iterato
     conn.execute(f"RELEASE {name}")
 
 
+class _Connection(sqlite3.Connection):
+    """A store connection; `staged` says whether its open transaction put rows in the outbox."""
+
+    staged = False
+
+
+def staged_outbox(conn: sqlite3.Connection) -> None:
+    """Note that `conn`'s transaction staged outbox rows, so the store wakes the relay when it commits
+    (a connection the store did not open, a tool's, has no relay to wake)."""
+    if isinstance(conn, _Connection):
+        conn.staged = True
+
+
 @dataclass
 class _Unit:
     fn: Callable[[sqlite3.Connection], Any]
@@ -152,13 +169,16 @@ class Store:
         self._writer = threading.Lock()
         self._queued: deque[_Unit] = deque()
         self._queue_lock = threading.Lock()
+        self._outbox_listeners: list[Callable[[], None]] = []
         self.migrate([*SHARED_MIGRATIONS, *migrations])
 
-    def connect(self) -> sqlite3.Connection:
+    def connect(self) -> _Connection:
         """This thread's connection (SQLite connections must not cross threads)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=True)
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30, check_same_thread=True, factory=_Connection
+            )
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -166,6 +186,20 @@ class Store:
             conn.execute("PRAGMA busy_timeout=30000")  # other processes only (yrd dlq replay, rebuild)
             self._local.conn = conn
         return conn
+
+    def on_outbox_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every commit of a transaction that staged outbox rows."""
+        self._outbox_listeners.append(listener)
+
+    def _ended(self, conn: _Connection, committed: bool) -> None:
+        """A transaction ended: if it committed outbox rows, they are visible now; tell the listeners.
+        (A unit rolled back inside a committed batch may leave a wake-up too many: the relay finds
+        nothing and waits again. One too few would leave events to the relay's poll.)"""
+        if conn.staged:
+            conn.staged = False
+            if committed:
+                for listener in self._outbox_listeners:
+                    listener()
 
     def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn` in a write transaction (grouped with whatever else is queued) and answer its result,
@@ -199,9 +233,11 @@ class Store:
                     unit.error = error
                 conn.execute("RELEASE unit")
             conn.execute("COMMIT")
+            self._ended(conn, committed=True)
         except BaseException as error:  # the transaction itself failed (a full disk): nothing of it is kept
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            self._ended(conn, committed=False)
             for unit in batch:
                 unit.error, unit.result = unit.error or error, None
         finally:
@@ -224,10 +260,12 @@ class Store:
                 yield conn
             except BaseException:
                 conn.execute("ROLLBACK")
+                self._ended(conn, committed=False)
                 raise
             finally:
                 self._local.writing = False
             conn.execute("COMMIT")
+            self._ended(conn, committed=True)
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

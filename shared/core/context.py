@@ -45,15 +45,12 @@ class RequestContext:
     def command(self, work: Work) -> Response:
         scope = f"{self.principal.region.value}:{self.principal.subject}:{self.method}:{self.path}"
         status, payload = self._run(work, idempotency=(scope, self.idempotency_key, self.body_fingerprint))
-        self.runtime.notify_relay()
         return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
 
     def each(self, lines: list[tuple[Work, tuple[str, str | None, str]]]) -> list[tuple[int, Any]]:
         """Several commands (a bulk request's lines) in one transaction, each in a savepoint of its own, so
         one refused or invalid command fails alone; each is checked, audited and keyed like `command`."""
-        results = self.runtime.store.write(lambda conn: [self.line(conn, work, key) for work, key in lines])
-        self.runtime.notify_relay()
-        return results
+        return self.runtime.store.write(lambda conn: [self.line(conn, work, key) for work, key in lines])
 
     def line(self, conn: Any, work: Work, idempotency: tuple[str, str | None, str]) -> tuple[int, Any]:
         """One command inside the caller's transaction, in a savepoint: its answer, or its problem's."""
@@ -105,7 +102,6 @@ class RequestContext:
             return store.write(lambda conn: self._write(conn, work, idempotency))
         except Denied as denied:
             store.write(lambda conn, refused=denied: self._unit_of_work(conn).record_denial(refused))
-            self.runtime.notify_relay()
             raise _forbidden(denied) from None
 
     def _read(self, work: Work) -> tuple[int, Any]:
@@ -116,7 +112,6 @@ class RequestContext:
             status, payload = work(uow)
         if uow.pending_audit:
             self.runtime.store.write(lambda conn: self._flush(conn, uow.pending_audit))
-            self.runtime.notify_relay()
         return status, payload
 
     def _flush(self, conn: Any, entries: list) -> None:

@@ -71,7 +71,6 @@ class UnitOfWork:
     # arriving from other regions.
     route: EventRoute = NO_ROUTE
     pending_audit: list[PendingAudit] = field(default_factory=list)
-    emitted: int = 0  # events staged in the outbox by this work: the relay has something to send once it commits
 
     @classmethod
     def for_instance(
@@ -171,7 +170,6 @@ class UnitOfWork:
             agency=self.principal.agency if self.principal else None,
         )
         outbox.add(self.conn, topic(self.region, event_type.domain, self.topic_prefix), event)
-        self.emitted += 1
         self.route(self, event)
         return event
 

@@ -122,7 +122,6 @@ class CommandConsumer:
             if malformed and not self.dead_letters.put(record, outcome.reason, outcome.problem.detail or "", stop):
                 return False
         answered = self.runtime.store.write(lambda conn: [self._answer(conn, outcome) for _, outcome in parsed])
-        self.runtime.notify_relay()
         labels = self.runtime.settings.metric_labels
         for command_type, status in filter(None, answered):  # counted once committed; repeats not again
             known = command_type if command_type in COMMANDS else "unknown"  # a sender's typo is no label value

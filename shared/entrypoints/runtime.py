@@ -53,9 +53,6 @@ class Runtime:
     _threads: list[threading.Thread] = field(default_factory=list)
     _kafka_checked: tuple[float, bool] = (0.0, False)
 
-    def notify_relay(self) -> None:
-        self.relay.notify()
-
     def kafka_ready(self) -> bool:
         checked_at, answer = self._kafka_checked
         if time.monotonic() - checked_at > 2.0:  # readiness probes come often; the broker is asked at most every 2 s
@@ -99,7 +96,7 @@ class Runtime:
 
     def stop(self, timeout: float = 15.0) -> None:
         self._stop.set()
-        self.notify_relay()
+        self.relay.notify()  # ends its wait
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
@@ -126,16 +123,9 @@ class Runtime:
         """Run each scanner once, each in its own unit of work (one failing does not stop the others)."""
         for scan in self.scanners:
             try:
-                if self.store.write(lambda conn, scan=scan: self._scan(scan, conn)):
-                    self.notify_relay()
+                self.store.write(lambda conn, scan=scan: scan(self.unit_of_work(conn)))
             except Exception:
                 log.exception("scanner failed", extra={"scanner": getattr(scan, "__name__", "?")})
-
-    def _scan(self, scan: Scanner, conn: sqlite3.Connection) -> int:
-        """One scanner's work; answers how many events it emitted."""
-        uow = self.unit_of_work(conn)
-        scan(uow)
-        return uow.emitted
 
 
 HOUSEKEEPING_SECONDS = 600
@@ -167,19 +157,9 @@ def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRo
         store, producer, settings.metric_labels, settings.outbox_poll_seconds, health=health, sign=signer.sign
     )
 
-    reacted = threading.Event()  # a handler emitted: wake the relay once its transaction has committed
-
     def apply(conn, event: Event) -> None:
         # Events a reaction emits are caused by, and correlated with, the event it answers.
-        uow = runtime.unit_of_work(conn, event.correlation_id)
-        route(uow, event)
-        if uow.emitted:
-            reacted.set()
-
-    def committed() -> None:
-        if reacted.is_set():
-            reacted.clear()
-            relay.notify()
+        route(runtime.unit_of_work(conn, event.correlation_id), event)
 
     consumer = ConsumerRunner(
         ConsumerConfig(
@@ -198,7 +178,6 @@ def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRo
         producer,
         health,
         read=verifying_reader(EventTrust.load(settings.resolved_trust_file), settings.topic_prefix),
-        committed=committed,
     )
     runtime = Runtime(
         settings=settings,

@@ -1,11 +1,14 @@
-"""When a consumed event makes a region emit (the court receiving a filing addressed to it), the relay is
-woken once the reaction's transaction has committed, so the event leaves at once, not at the relay's next
-poll; an event that makes a region emit nothing wakes no one."""
+"""The relay is woken by the store, once a transaction that staged outbox rows has committed, whatever
+wrote them: a command, a bulk request, a consumed event's reaction, a sensitive read's audit entry. So
+events leave at once, not at the relay's next poll, and the relay never looks before they are visible.
+A write that staged nothing wakes no one."""
 
 from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+
+import orjson
 
 from shared.adapters import outbox
 from shared.contracts.regions import Domain, Region
@@ -16,20 +19,51 @@ from tests.instances import token
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
 
 
-def test_the_relay_wakes_after_a_reaction_commits_and_only_then(zone_of):
-    zone = zone_of(Domain.FILING, hold=True)
-    visible_at_wakeup: dict[Region, list[int]] = {Q: [], W: []}
-    for region, seen in visible_at_wakeup.items():
+def watch_wakeups(zone) -> dict[Region, list[int]]:
+    """Per region, the unsent outbox rows its relay would find, from its own connection, at each wake-up."""
+    seen: dict[Region, list[int]] = {region: [] for region in Region}
+    for region in Region:
         path = zone.db(region)
 
-        def notify(seen=seen, path=path) -> None:  # what the relay would find, from its own connection
+        def on_commit(found=seen[region], path=path) -> None:
             with closing(sqlite3.connect(path)) as conn:
-                seen.append(outbox.backlog(conn))
+                found.append(outbox.backlog(conn))
 
-        zone.runtime(region).relay.notify = notify
+        zone.runtime(region).store.on_outbox_commit(on_commit)
+    return seen
+
+
+def test_a_reaction_wakes_the_relay_after_it_commits_and_a_bystander_wakes_no_one(zone_of):
+    zone = zone_of(Domain.FILING, hold=True)
     zone.client(J, token=token(J, Role.WINDOW_CLERK)).post("/filings", json=filing_body(court="qingpu"))
     (submitted,) = [d for d in zone.take() if ".filing" in d.topic]
+    woken = watch_wakeups(zone)
 
     assert zone.deliver(submitted, Q) and zone.deliver(submitted, W)
-    assert visible_at_wakeup[Q] == [1]  # woken once, with the court's `received` already committed
-    assert visible_at_wakeup[W] == []  # Wujiang only records the filing: nothing to send, no wake-up
+    assert woken[Q] == [1]  # once, with the court's `received` already committed
+    assert woken[W] == []  # Wujiang only records the filing: nothing to send
+
+
+def test_commands_bulk_lines_and_audited_reads_wake_the_relay_once_each(zone_of):
+    zone = zone_of(Domain.FILING, hold=True)
+    woken = watch_wakeups(zone)
+    clerk = zone.client(J, token=token(J, Role.WINDOW_CLERK))
+
+    created = clerk.post("/filings", json=filing_body(court="qingpu"))
+    assert created.status_code == 202
+    assert woken[J] == [2]  # the filing's event and its audit entry's, both committed
+
+    lines = b"\n".join(orjson.dumps(filing_body(court="wujiang")) for _ in range(3))
+    assert clerk.post("/filings/batch", content=lines, headers={"content-type": "application/x-ndjson"}).is_success
+    assert woken[J] == [2, 8]  # one transaction, one wake-up, all six events visible
+
+    assert clerk.get("/filings", params={"limit": 5}).status_code == 200
+    assert woken[J] == [2, 8]  # a read that audits nothing writes nothing
+
+    parties = clerk.get(f"/filings/{created.json()['id']}/parties", headers={"x-purpose": "case-filing"})
+    assert parties.status_code == 200
+    assert woken[J] == [2, 8, 9]  # a sensitive read: its audit entry's event
+
+    officer = zone.client(J, token=token(J, Role.COURT_OFFICER))
+    assert officer.post(f"/filings/{created.json()['id']}/accept").status_code == 403  # not Jiashan's court's
+    assert woken[J] == [2, 8, 9, 10]  # the denial's audit entry, written after the command rolled back

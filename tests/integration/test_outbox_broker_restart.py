@@ -38,7 +38,6 @@ def test_outbox_survives_a_broker_stop_and_start(private_broker, tmp_path):
         for i in range(20):  # each write commits on its own while the broker is away
             with jiashan.store.transaction() as conn:
                 ids.append(jiashan.uow(conn).emit(ev.WITHDRAWN, f"down-{i}", withdrawn(f"down-{i}")).id)
-            jiashan.relay.notify()
         assert backlog(jiashan.store.connect()) == 20
         private_broker.start()
         assert wait_until_drained(jiashan.store, timeout=60)

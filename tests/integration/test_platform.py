@@ -72,7 +72,6 @@ def test_round_trip_between_two_regions_with_cloudevents_headers(nodes, kafka, p
     qingpu = nodes(Region.QINGPU, group=f"{prefix}rt").start()
     with jiashan.store.transaction() as conn:
         sent = jiashan.uow(conn).emit(ev.WITHDRAWN, "rt-1", withdrawn("rt-1"))
-    jiashan.relay.notify()
 
     seen = eventually(lambda: [s for s in qingpu.seen() if s["event_id"] == sent.id], what="qingpu to see the event")
     assert seen[0] == {
@@ -157,7 +156,6 @@ def test_a_handler_that_keeps_failing_is_dead_lettered_after_retries(nodes, kafk
     wujiang = nodes(Region.WUJIANG, group=f"{prefix}fail", handler=always_fails).start()
     with jiashan.store.transaction() as conn:
         jiashan.uow(conn).emit(ev.WITHDRAWN, "hf-1", withdrawn("hf-1"))
-    jiashan.relay.notify()
     dead = eventually(
         lambda: [r for r in snapshot(kafka, dlq(topic(Region.WUJIANG, "filing", prefix))) if r.key == b"hf-1"],
         what="the failing record in the DLQ",
@@ -181,7 +179,6 @@ def test_redelivery_and_offset_reset_change_nothing(nodes, kafka, prefix, tmp_pa
     first = nodes(Region.QINGPU, group=group).start()
     with jiashan.store.transaction() as conn:
         ids = [jiashan.uow(conn).emit(ev.WITHDRAWN, f"re-{i}", withdrawn(f"re-{i}")).id for i in range(5)]
-    jiashan.relay.notify()
     eventually(lambda: {s["event_id"] for s in first.seen()} >= set(ids), what="first delivery")
     first.close()
 

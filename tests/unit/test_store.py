@@ -101,3 +101,32 @@ def test_reads_never_write(tmp_path):
     store.write(lambda conn: conn.execute("INSERT INTO t(n) VALUES (2)"))
     with store.read() as conn:
         assert conn.execute("SELECT n FROM t").fetchall()[0][0] == 2
+
+
+def test_outbox_listeners_hear_only_of_committed_outbox_rows(store):
+    from shared.adapters.store import staged_outbox
+
+    def stage(conn):
+        conn.execute(
+            "INSERT INTO outbox(event_id, topic, key, value, headers) VALUES (hex(randomblob(8)), 't', x'', x'', '[]')"
+        )
+        staged_outbox(conn)
+
+    woken: list[int] = []
+    store.on_outbox_commit(lambda: woken.append(store.connect().execute("SELECT count(*) FROM outbox").fetchone()[0]))
+
+    store.write(lambda conn: conn.execute("INSERT INTO things VALUES ('no-event')"))
+    assert woken == []  # nothing staged, no one woken
+
+    store.write(stage)
+    assert woken == [1]  # after the commit: the row is there to be found
+
+    with pytest.raises(RuntimeError), store.transaction() as conn:
+        stage(conn)
+        raise RuntimeError("rolled back")
+    assert woken == [1]  # the row never existed for anyone
+
+    store.write(lambda conn: (stage(conn), store.write(stage)))  # a nested write is part of its unit
+    with store.transaction() as conn:
+        stage(conn)
+    assert woken == [1, 3, 4]  # once per committed transaction

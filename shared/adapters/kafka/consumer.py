@@ -73,13 +73,9 @@ class ConsumerRunner:
         producer_factory: Callable[[], KafkaProducer],
         health: BrokerHealth | None = None,
         read: Reader = plain_reader,
-        committed: Callable[[], None] = lambda: None,
     ) -> None:
-        """`read`: a record to an event; with the zone's trust list it checks the signature first.
-        `committed`: called after each transaction of applied events has committed (what the handlers
-        emitted can leave now; not before, or the relay would look for it while it is still invisible)."""
+        """`read`: a record to an event; with the zone's trust list it checks the signature first."""
         self.read = read
-        self.committed = committed
         self.config = config
         self.health = health or BrokerHealth(config.labels)
         self._duplicates = metrics.DUPLICATES.labels(**config.labels)
@@ -180,8 +176,6 @@ class ConsumerRunner:
         outcomes = self.store.write(lambda conn: {key: self._apply_in_order(conn, run) for key, run in runs.items()})
         applied = [event for events, _ in outcomes.values() for event in events]
         self._count(applied, time.perf_counter() - started)
-        if applied:
-            self.committed()
         return {key: done for key, (_, done) in outcomes.items()}
 
     def _apply_in_order(self, conn: sqlite3.Connection, records: list[ConsumerRecord]) -> tuple[list[Event], int]:
@@ -247,8 +241,6 @@ class ConsumerRunner:
         started = time.perf_counter()
         fresh = self.store.write(lambda conn: self.apply_in(conn, event))
         self._count([event] if fresh else [], time.perf_counter() - started)
-        if fresh:
-            self.committed()
         return fresh
 
     def _count(self, events: list[Event], seconds: float) -> None:
