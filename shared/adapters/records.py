@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -48,10 +49,13 @@ def _values(values: dict[str, Any]) -> dict[str, Any]:
 
 def _insert(conn: sqlite3.Connection, table: str, values: dict[str, Any], tail: str = "", verb: str = "INSERT") -> int:
     """`verb INTO table(columns) VALUES (:columns) tail`, values stored in their one form."""
-    values = _values(values)
-    columns = ", ".join(values)
-    placeholders = ", ".join(":" + k for k in values)
-    return conn.execute(f"{verb} INTO {table}({columns}) VALUES ({placeholders}) {tail}", values).rowcount
+    return conn.execute(_insert_sql(verb, table, tuple(values), tail), _values(values)).rowcount
+
+
+@lru_cache(maxsize=512)
+def _insert_sql(verb: str, table: str, columns: tuple[str, ...], tail: str) -> str:
+    # Built once per statement shape: a projection writes the same few shapes for every event.
+    return f"{verb} INTO {table}({', '.join(columns)}) VALUES ({', '.join(':' + k for k in columns)}) {tail}"
 
 
 def _set_excluded(columns: Iterable[str], kept: set[str]) -> str:
@@ -73,16 +77,21 @@ def apply_versioned(conn: sqlite3.Connection, table: str, record_id: str, versio
     still empty (a `received_at` behind a later acceptance), never overriding what a newer one set. A
     stub row is made if the record's details have not arrived yet."""
     values = {**fields, "id": record_id, "version": version}
+    _insert(conn, table, values, _versioned_upsert(table, tuple(values)))
+
+
+@lru_cache(maxsize=256)
+def _versioned_upsert(table: str, columns: tuple[str, ...]) -> str:
     newer = f"excluded.version > {table}.version"
     assignments = [
         f"{k} = CASE WHEN {newer} THEN excluded.{k} ELSE coalesce({table}.{k}, excluded.{k}) END"
-        for k in values
+        for k in columns
         if k not in ("id", "version", "status")
     ]
     assignments.append(f"version = max({table}.version, excluded.version)")
-    if "status" in values:
+    if "status" in columns:
         assignments.append(f"status = CASE WHEN {newer} THEN excluded.status ELSE {table}.status END")
-    _insert(conn, table, values, f"ON CONFLICT(id) DO UPDATE SET {', '.join(assignments)}")
+    return f"ON CONFLICT(id) DO UPDATE SET {', '.join(assignments)}"
 
 
 def create_versioned(conn: sqlite3.Connection, table: str, values: dict[str, Any]) -> None:
