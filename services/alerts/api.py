@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.alerts import queries, service
@@ -22,7 +21,7 @@ from shared.contracts.alerts import Severity
 from shared.contracts.commands import RAISE_ALERT, REPORT_SIGHTING, RaiseAlert, ReportSighting, ReportSightingOf
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
-from shared.entrypoints import batch
+from shared.entrypoints import batch, query_params
 from shared.entrypoints.batch import Create
 from shared.entrypoints.web import Context
 
@@ -56,8 +55,9 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
     async def get_alert(alert_id: str, ctx: RequestContext = Context) -> Response:
         return ctx.query(lambda uow: (200, queries.read(uow, alert_id)))
 
-    @router.get("/alerts", response_model=AlertPage)
-    async def list_alerts(query: Annotated[AlertQuery, Query()], ctx: RequestContext = Context) -> Response:
+    @router.get("/alerts", response_model=AlertPage, **query_params.route_options(AlertQuery))
+    async def list_alerts(request: Request, ctx: RequestContext = Context) -> Response:
+        query = query_params.parse(AlertQuery, request)
         return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
     @router.post("/alerts/{alert_id}/ack", response_model=AlertView)
@@ -99,7 +99,10 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
 requests_router = APIRouter(tags=["alerts"])
 
 
-@requests_router.get("/reinforcement-requests", response_model=ReinforcementPage)
-async def list_reinforcements(query: Annotated[ReinforcementQuery, Query()], ctx: RequestContext = Context) -> Response:
+@requests_router.get(
+    "/reinforcement-requests", response_model=ReinforcementPage, **query_params.route_options(ReinforcementQuery)
+)
+async def list_reinforcements(request: Request, ctx: RequestContext = Context) -> Response:
     """The requests for reinforcement (e.g. `to_region=` this region, `status=open`), pending first."""
+    query = query_params.parse(ReinforcementQuery, request)
     return ctx.query(lambda uow: (200, queries.reinforcement_requests(uow, query.filters(), query.limit, query.cursor)))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.corrections import movements, queries, service
@@ -34,7 +32,7 @@ from shared.contracts.commands import ENROL, Enrol
 from shared.contracts.regions import Region
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
-from shared.entrypoints import batch
+from shared.entrypoints import batch, query_params
 from shared.entrypoints.batch import Create
 from shared.entrypoints.web import Context
 
@@ -79,8 +77,9 @@ def make_router(config: Config) -> APIRouter:
             f"/v1/subjects/{subject_id}/detail",
         )
 
-    @router.get("/subjects", response_model=SubjectPage)
-    async def list_subjects(query: Annotated[SubjectQuery, Query()], ctx: RequestContext = Context) -> Response:
+    @router.get("/subjects", response_model=SubjectPage, **query_params.route_options(SubjectQuery))
+    async def list_subjects(request: Request, ctx: RequestContext = Context) -> Response:
+        query = query_params.parse(SubjectQuery, request)
         return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
     @router.post("/subjects/{subject_id}/report-in", response_model=SubjectView)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.filing import queries, service
@@ -15,7 +13,7 @@ from services.filing.views import Filing, FilingPage, FilingStatusView, FilingVi
 from shared.contracts.commands import SUBMIT_FILING, SubmitFiling
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
-from shared.entrypoints import batch
+from shared.entrypoints import batch, query_params
 from shared.entrypoints.batch import Create
 from shared.entrypoints.web import Context
 
@@ -56,10 +54,11 @@ def make_router(config: service.Config) -> APIRouter:
             f"/v1/filings/{filing_id}/parties",
         )
 
-    @router.get("/filings", response_model=FilingPage)
-    async def list_filings(query: Annotated[FilingQuery, Query()], ctx: RequestContext = Context) -> Response:
+    @router.get("/filings", response_model=FilingPage, **query_params.route_options(FilingQuery))
+    async def list_filings(request: Request, ctx: RequestContext = Context) -> Response:
         """Newest first. `party_id_number` finds a party's filings (X-Purpose `case-filing` or `case-review`;
         the search is audited)."""
+        query = query_params.parse(FilingQuery, request)
         return ctx.query(
             lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor, config.id_hash_key))
         )

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.notary import queries, service
@@ -33,7 +32,7 @@ from services.notary.views import (
 from shared.contracts.commands import ISSUE_CERTIFICATE, REQUEST_PROOF, IssueCertificate, RequestProof
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
-from shared.entrypoints import batch
+from shared.entrypoints import batch, query_params
 from shared.entrypoints.batch import Create
 from shared.entrypoints.web import Context
 
@@ -88,8 +87,9 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         """Correct a certificate: the corrected one under a new number (201); the old one is superseded."""
         return ctx.command(lambda uow: (201, service.reissue(uow, number, body)))
 
-    @router.get("/certificates", response_model=CertificatePage)
-    async def list_certificates(query: Annotated[CertificateQuery, Query()], ctx: RequestContext = Context) -> Response:
+    @router.get("/certificates", response_model=CertificatePage, **query_params.route_options(CertificateQuery))
+    async def list_certificates(request: Request, ctx: RequestContext = Context) -> Response:
+        query = query_params.parse(CertificateQuery, request)
         return ctx.query(
             lambda uow: (200, queries.search_certificates(uow, query.filters(), query.limit, query.cursor))
         )
@@ -98,10 +98,9 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
     def verify(body: Verify, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.verify(uow, body, caught_up())))
 
-    @router.get("/verifications", response_model=VerificationPage)
-    async def list_verifications(
-        query: Annotated[VerificationQuery, Query()], ctx: RequestContext = Context
-    ) -> Response:
+    @router.get("/verifications", response_model=VerificationPage, **query_params.route_options(VerificationQuery))
+    async def list_verifications(request: Request, ctx: RequestContext = Context) -> Response:
+        query = query_params.parse(VerificationQuery, request)
         return ctx.query(
             lambda uow: (200, queries.search_verifications(uow, query.filters(), query.limit, query.cursor))
         )
@@ -149,6 +148,7 @@ def _proof_routes(router: APIRouter, request_one: Create) -> None:
     def answer_proof(request_id: str, body: AnswerProof, ctx: RequestContext = Context) -> Response:
         return ctx.command(lambda uow: (200, service.answer_proof(uow, request_id, body)))
 
-    @router.get("/proof-requests", response_model=ProofRequestPage)
-    async def list_proof_requests(query: Annotated[ProofQuery, Query()], ctx: RequestContext = Context) -> Response:
+    @router.get("/proof-requests", response_model=ProofRequestPage, **query_params.route_options(ProofQuery))
+    async def list_proof_requests(request: Request, ctx: RequestContext = Context) -> Response:
+        query = query_params.parse(ProofQuery, request)
         return ctx.query(lambda uow: (200, queries.search_proofs(uow, query.filters(), query.limit, query.cursor)))
