@@ -35,7 +35,7 @@ def read(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
 def search(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
     uow.require_any_grant("alerts.read")
     result = db.search(uow.conn, filters, limit, cursor, uow.region.value)
-    items = [a for a in result["items"] if uow.may_read("alerts.read", ALERT, a)]
+    items = uow.readable("alerts.read", ALERT, result["items"])
     return {**result, "items": _asked_of_me(uow, items)}
 
 

@@ -88,6 +88,6 @@ def search(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | N
     uow.require_any_grant("corrections.read")
     result = db.search(uow.conn, filters, limit, cursor)
 
-    visible = (s for s in result["items"] if uow.may_read("corrections.read", SUBJECT, s))
+    visible = uow.readable("corrections.read", SUBJECT, result["items"])
     items = [{k: v for k, v in s.items() if k != "id_hash"} for s in visible]
     return {**result, "items": items}

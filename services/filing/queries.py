@@ -54,7 +54,7 @@ def search(
         uow.authorize_write("filing.find_by_party", data_class=DataClass.PARTY_SEARCH)
         filters["party_hash"] = keyed_hash(id_number, id_hash_key)
     result = db.search(uow.conn, filters, limit, cursor)
-    return {**result, "items": [f for f in result["items"] if uow.may_read("filing.read", FILING, f)]}
+    return {**result, "items": uow.readable("filing.read", FILING, result["items"])}
 
 
 def public_status(conn: sqlite3.Connection, filing_id: str, code: str, id_hash_key: bytes) -> dict[str, Any]:

@@ -104,8 +104,7 @@ def read_proof(uow: UnitOfWork, request_id: str) -> dict[str, Any]:
 def search_certificates(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
     uow.require_any_grant("notary.read")
     result = db.search_certificates(uow.conn, filters, limit, cursor, now())
-    visible = [c for c in result["items"] if uow.may_read("notary.read", CERTIFICATE, c)]
-    return {**result, "items": [_public(c) for c in visible]}
+    return {**result, "items": [_public(c) for c in uow.readable("notary.read", CERTIFICATE, result["items"])]}
 
 
 def search_verifications(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
@@ -116,5 +115,4 @@ def search_verifications(uow: UnitOfWork, filters: dict[str, Any], limit: int, c
 def search_proofs(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
     uow.require_any_grant("notary.read_proofs")
     result = db.search_proofs(uow.conn, filters, limit, cursor)
-    visible = [p for p in result["items"] if uow.may_read("notary.read_proofs", PROOF_REQUEST, p)]
-    return {**result, "items": visible}
+    return {**result, "items": uow.readable("notary.read_proofs", PROOF_REQUEST, result["items"])}

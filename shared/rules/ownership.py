@@ -42,6 +42,13 @@ class RecordKind:
             return True
         return self.takes_part is not None and self.takes_part(conn, record, name)
 
+    def decided_by(self, record: Record) -> tuple[Any, ...] | None:
+        """What a read decision on `record` rests on: its region and agency columns; None when it also
+        asks the store (`takes_part`)."""
+        if self.takes_part is not None:
+            return None
+        return tuple(record.get(f) for f in (self.owner_field, *self.involved_fields, *self.agency_fields))
+
     def agencies(self, record: Record) -> tuple[str, ...]:
         return agencies_of(dict(record), *self.agency_fields) if self.agency_fields else ()
 

@@ -129,3 +129,40 @@ def test_purposes():
     assert purpose_allowed(DataClass.FILING_PARTIES, "case-review")
     assert not purpose_allowed(DataClass.FILING_PARTIES, "supervision")
     assert not purpose_allowed(DataClass.FILING_PARTIES, None)
+
+
+def test_a_list_is_filtered_as_record_by_record_deciding_each_set_of_regions_and_agencies_once():
+    import sqlite3
+
+    from services.filing.ownership import FILING
+    from shared.adapters.tokens import Principal
+    from shared.core.uow import UnitOfWork
+    from shared.rules.ownership import RecordKind
+
+    rows = [
+        {"id": str(n), "court_region": court, "receiving_region": window, "agency": agency}
+        for n, (court, window, agency) in enumerate(
+            [(c, w, a) for c in ("qingpu", "wujiang") for w in ("jiashan", "wujiang") for a in (None, "court-sys")] * 3
+        )
+    ]
+    asked: list[str] = []
+    seen: dict[tuple[str, bool], int] = {}
+    kind_asking_the_store = RecordKind(
+        "filing", "court_region", ("receiving_region",), lambda conn, r, region: asked.append(r["id"]) or False
+    )
+    for principal in (
+        Principal("clerk", Region.JIASHAN, frozenset({Role.WINDOW_CLERK})),
+        Principal("judge", Region.QINGPU, frozenset({Role.COURT_OFFICER})),
+        Principal("system", Region.WUJIANG, frozenset({Role.AGENCY_SYSTEM}), agency="court-sys"),
+    ):
+        uow = UnitOfWork(sqlite3.connect(":memory:"), principal.region, "/t", "", "c", principal=principal)
+        for kind in (FILING, kind_asking_the_store):
+            before = len(asked)
+            one_by_one = [r for r in rows if uow.may_read("filing.read", kind, r)]
+            asked_one_by_one = len(asked) - before
+            assert uow.readable("filing.read", kind, rows) == one_by_one
+            # a kind that asks the store is asked about every row as before; no answer of it is reused
+            assert len(asked) - before == 2 * asked_one_by_one
+            seen[principal.subject, kind is FILING] = len(one_by_one)
+    assert seen["clerk", True] == len(rows) and 0 < seen["system", True] < len(rows)  # its agency's only
+    assert asked
