@@ -26,82 +26,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-T = TypeVar("T")
-Migration = tuple[str, str]  # (unique name, SQL script)
+from shared.adapters.schema import SHARED_MIGRATIONS, Migration
 
-SHARED_MIGRATIONS: list[Migration] = [
-    (
-        "shared-001-outbox",
-        """
-        CREATE TABLE outbox (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            event_id TEXT NOT NULL UNIQUE,
-            topic TEXT NOT NULL,
-            key BLOB NOT NULL,
-            value BLOB NOT NULL,
-            headers BLOB NOT NULL,
-            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-            sent_at TEXT
-        );
-        CREATE INDEX outbox_unsent ON outbox(seq) WHERE sent_at IS NULL;
-        CREATE TABLE processed_events (
-            event_id TEXT PRIMARY KEY,
-            processed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-        );
-        CREATE TABLE idempotency_keys (
-            scope TEXT NOT NULL,
-            key TEXT NOT NULL,
-            fingerprint TEXT NOT NULL,
-            status INTEGER NOT NULL,
-            body BLOB NOT NULL,
-            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-            PRIMARY KEY (scope, key)
-        );
-        """,
-    ),
-    (
-        "shared-002-audit",
-        """
-        CREATE TABLE audit_log (
-            idx INTEGER PRIMARY KEY,
-            entry BLOB NOT NULL,
-            hash TEXT NOT NULL
-        );
-        CREATE TABLE audit_index (
-            idx INTEGER PRIMARY KEY REFERENCES audit_log(idx),
-            actor TEXT NOT NULL,
-            record TEXT,
-            action TEXT NOT NULL,
-            decision TEXT NOT NULL,
-            at TEXT NOT NULL
-        );
-        CREATE INDEX audit_by_record ON audit_index(record, idx);
-        CREATE INDEX audit_by_actor ON audit_index(actor, idx);
-        """,
-    ),
-    (
-        "shared-003-timeline",
-        """
-        CREATE TABLE timeline (
-            event_id TEXT PRIMARY KEY,
-            record_id TEXT NOT NULL,
-            type TEXT NOT NULL,
-            at TEXT NOT NULL,
-            region TEXT NOT NULL,
-            actor TEXT,
-            detail BLOB NOT NULL
-        );
-        CREATE INDEX timeline_by_record ON timeline(record_id, at);
-        """,
-    ),
-    (
-        "shared-004-housekeeping",
-        """
-        CREATE INDEX outbox_sent ON outbox(sent_at) WHERE sent_at IS NOT NULL;
-        CREATE INDEX idempotency_by_age ON idempotency_keys(created_at);
-        """,
-    ),
-]
+T = TypeVar("T")
 
 
 def prune(conn: sqlite3.Connection, now: datetime, sent_outbox_days: int = 7, idempotency_hours: int = 24) -> int:
