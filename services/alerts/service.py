@@ -3,7 +3,6 @@ the read model is in projection.py."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from services.alerts.queries import load, read_model
 from shared.contracts import alerts as ev
 from shared.contracts.alerts import Severity
 from shared.contracts.commands import RaiseAlert, ReportSighting
+from shared.contracts.ids import new_id
 from shared.contracts.problems import conflict, invalid, not_found
 from shared.core.uow import UnitOfWork, now
 
@@ -37,7 +37,7 @@ def raise_alert(uow: UnitOfWork, body: RaiseAlert, deadlines: Mapping[Severity, 
         domain.check_validity(at, body.valid_until)
     except AlertRuleError as error:
         raise invalid("targets" if "target" in str(error) else "valid_until", str(error)) from None
-    alert_id = str(uuid.uuid4())
+    alert_id = new_id()
     data = ev.Raised(
         alert_id=alert_id,
         version=1,
@@ -73,7 +73,7 @@ def report_sighting(uow: UnitOfWork, alert_id: str, body: ReportSighting) -> dic
     uow.authorize_write("alerts.report_sighting", ALERT, alert)
     _require_open(alert, "report a sighting on")
     data = ev.SightingReported(
-        sighting_id=str(uuid.uuid4()),
+        sighting_id=new_id(),
         alert_id=alert_id,
         seen_at=body.seen_at,
         location=body.location,
@@ -90,7 +90,7 @@ def request_reinforcement(uow: UnitOfWork, alert_id: str, body: RequestReinforce
     if body.to_region == uow.region:
         raise invalid("to_region", "reinforcement is requested from another region")
     data = ev.ReinforcementRequested(
-        request_id=str(uuid.uuid4()),
+        request_id=new_id(),
         alert_id=alert_id,
         to_region=body.to_region.value,
         units=body.units,

@@ -3,7 +3,6 @@ destination checks travellers in and accepts or rejects transfers at its own ins
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
@@ -15,6 +14,7 @@ from services.corrections.ownership import SUBJECT
 from services.corrections.queries import load, view
 from services.corrections.service import authorize_owner, moved, start_travel
 from shared.contracts import corrections as ev
+from shared.contracts.ids import new_id
 from shared.contracts.problems import conflict, invalid, not_found
 from shared.contracts.regions import zone_today
 from shared.core.uow import UnitOfWork, now
@@ -44,7 +44,7 @@ def approve_travel(uow: UnitOfWork, subject_id: str, body: ApproveTravel) -> dic
     data = ev.TravelApproved(
         subject_id=subject_id,
         version=subject["version"] + 1,
-        travel_id=str(uuid.uuid4()),
+        travel_id=new_id(),
         destination=body.destination.value,
         from_date=body.from_date,
         to_date=body.to_date,
@@ -116,7 +116,7 @@ def request_transfer(uow: UnitOfWork, subject_id: str, body: RequestTransfer) ->
     data = ev.TransferRequested(
         subject_id=subject_id,
         version=subject["version"] + 1,
-        transfer_id=str(uuid.uuid4()),
+        transfer_id=new_id(),
         destination=body.destination.value,
         requested_at=now(),
     )
@@ -177,7 +177,7 @@ def report_violation(uow: UnitOfWork, subject_id: str, body: ReportViolation) ->
     if subject["status"] == SubjectStatus.RELEASED:
         raise conflict("the subject has been released from correction", subject["status"])
     data = ev.ViolationReported(
-        violation_id=str(uuid.uuid4()),
+        violation_id=new_id(),
         subject_id=subject_id,
         kind=body.kind,
         occurred_at=body.occurred_at,

@@ -3,7 +3,6 @@ trips whose first day has come). Movements (travel, transfer, violations) are in
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -15,6 +14,7 @@ from services.corrections.ownership import SUBJECT
 from services.corrections.queries import load, view
 from shared.contracts import corrections as ev
 from shared.contracts.commands import Enrol
+from shared.contracts.ids import new_id
 from shared.contracts.problems import conflict
 from shared.contracts.regions import zone_today
 from shared.core.uow import UnitOfWork, now
@@ -42,7 +42,7 @@ def moved(subject: dict[str, Any], move: Move) -> SubjectStatus:
 
 
 def enrol(uow: UnitOfWork, body: Enrol, config: Config) -> dict[str, Any]:
-    subject_id = str(uuid.uuid4())
+    subject_id = new_id()
     uow.authorize_write("corrections.enrol", record_id=subject_id)
     id_hash = keyed_hash(body.id_number, config.id_hash_key)
     if existing := db.active_by_hash(uow.conn, id_hash):

@@ -5,7 +5,6 @@ model is in projection.py."""
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +19,7 @@ from services.filing.queries import load
 from shared.adapters import records
 from shared.contracts import filing as ev
 from shared.contracts.commands import SubmitFiling
+from shared.contracts.ids import new_id
 from shared.contracts.problems import conflict
 from shared.contracts.regions import REGIONS, Region, zone_date, zone_today
 from shared.core.uow import UnitOfWork, now
@@ -47,7 +47,7 @@ def _timeline(uow: UnitOfWork, event: Any, filing_id: str, detail: dict[str, Any
 def submit(uow: UnitOfWork, body: SubmitFiling, id_hash_key: bytes) -> dict[str, Any]:
     uow.authorize_write("filing.submit")
     here = uow.region.value
-    filing_id = str(uuid.uuid4())
+    filing_id = new_id()
     at = now()
     full = [
         {

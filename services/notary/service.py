@@ -3,7 +3,6 @@ events do to the registry and read models is in projection.py."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from services.notary.ownership import CERTIFICATE, PROOF_ANSWER
 from services.notary.queries import certificate_view, load_certificate, load_proof
 from shared.contracts import notary as ev
 from shared.contracts.commands import IssueCertificate, RequestProof
+from shared.contracts.ids import new_id
 from shared.contracts.notary import VerificationResult
 from shared.contracts.problems import conflict, invalid
 from shared.contracts.regions import REGIONS, zone_date
@@ -114,7 +114,7 @@ def verify(uow: UnitOfWork, body: Verify, caught_up: bool) -> dict[str, Any]:
         else (r.value if (r := domain.issuer_of(body.certificate_number)) else None)
     )
     data = ev.CertificateVerified(
-        verification_id=str(uuid.uuid4()),
+        verification_id=new_id(),
         number=body.certificate_number,
         issuer_region=issuer,
         result=result,
@@ -137,7 +137,7 @@ def verify(uow: UnitOfWork, body: Verify, caught_up: bool) -> dict[str, Any]:
 
 
 def request_proof(uow: UnitOfWork, body: RequestProof, answer_seconds: int) -> dict[str, Any]:
-    at, request_id = now(), str(uuid.uuid4())
+    at, request_id = now(), new_id()
     uow.authorize_write("notary.request_proof", record_id=request_id)
     data = ev.ProofRequested(
         request_id=request_id,

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -29,6 +28,7 @@ import orjson
 from shared.adapters import logs, metrics
 from shared.adapters.tls import identity_of
 from shared.adapters.tokens import InvalidToken, Principal, TrustList, verify
+from shared.contracts.ids import new_id
 from shared.contracts.problems import PROBLEM_JSON, Problem
 
 Scope = MutableMapping[str, Any]
@@ -52,7 +52,7 @@ def correlation_id_from(raw: bytes | None) -> str:
         text = raw.decode("latin-1")
         if _CORRELATION_ID.match(text):
             return text
-    return str(uuid.uuid4())
+    return new_id()
 
 
 class VerifiedTokens:

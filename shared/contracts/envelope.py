@@ -8,7 +8,6 @@ subject (the record id), so one record's events stay in order on one partition.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -22,6 +21,7 @@ from pydantic import ValidationError
 
 from shared.contracts import EventType, UnknownEventType, UnknownEventVersion, lookup
 from shared.contracts.base import Payload
+from shared.contracts.ids import new_id
 from shared.contracts.regions import Region
 
 CONTENT_TYPE = "application/json"
@@ -62,9 +62,9 @@ class Event:
     subject: str
     region: Region
     source: str
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = field(default_factory=new_id)
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
-    correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    correlation_id: str = field(default_factory=new_id)
     causation_id: str | None = None
     actor: str | None = None  # the acting officer's or system's identifier (token subject), never a name
     agency: str | None = None  # the acting principal's agency, so agency systems see their agency's records

@@ -9,7 +9,6 @@ authorisation without repeating the change.
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from shared.adapters.tokens import Principal
 from shared.contracts.audit import AUDIT_RECORDED
 from shared.contracts.base import EventType, Payload
 from shared.contracts.envelope import Event
+from shared.contracts.ids import new_id
 from shared.contracts.problems import Denied
 from shared.contracts.regions import Region
 from shared.contracts.topics import topic
@@ -82,7 +82,7 @@ class UnitOfWork:
             region=settings.region,
             source=settings.source,
             topic_prefix=settings.topic_prefix,
-            correlation_id=correlation_id or str(uuid.uuid4()),
+            correlation_id=correlation_id or new_id(),
             **extra,
         )
 

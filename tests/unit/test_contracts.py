@@ -46,3 +46,16 @@ def test_topic_names_and_their_dead_letter_twins():
     assert len(names) == 30 + 4 * 3 * 3 and "jiashan.audit.dlq" in names
     assert {"qingpu.filing.commands", "qingpu.filing.commands.dlq", "qingpu.filing.results"} <= names
     assert "qingpu.audit.commands" not in names
+
+
+def test_ids_are_rfc_9562_version_7_and_sort_in_the_order_they_were_made():
+    import uuid
+
+    from shared.contracts.envelope import Event
+    from shared.contracts.ids import new_id
+
+    made = [new_id() for _ in range(5000)]
+    assert made == sorted(made) and len(set(made)) == len(made)
+    assert {(uuid.UUID(i).version, uuid.UUID(i).variant) for i in made} == {(7, uuid.RFC_4122)}
+    event_ids = [Event.__dataclass_fields__["id"].default_factory() for _ in range(3)]  # what events get
+    assert event_ids == sorted(event_ids) and uuid.UUID(event_ids[0]).version == 7
