@@ -6,11 +6,11 @@ failing unit fails alone), commits once, and hands each its result. No thread ev
 busy handler, read-then-write sequences (next docket number, idempotency check, audit chain head) are
 serialised, and a burst of writes costs one commit. `read()` runs a read-only transaction on the
 thread's own connection: WAL lets it run beside the writer, and it never takes the write lock.
+Only this module and the per-service store modules speak SQL; a PostgreSQL Store would replace them.
 
 A transaction that staged outbox rows (`staged_outbox`) calls the store's outbox listeners (the relay's
 wake-up) once it has committed: whatever wrote them (a command, a bulk request, a denial's audit entry,
 a consumed event's reaction, a scanner), they leave at once, and never before they are visible.
-Only this module and the per-service store modules speak SQL; a PostgreSQL Store would replace them.
 """
 
 from __future__ import annotations
@@ -159,6 +159,7 @@ class Store:
             self._queued.clear()
         conn = self.connect()
         self._local.writing = True
+        committed = False
         try:
             conn.execute("BEGIN IMMEDIATE")
             for unit in batch:
@@ -170,17 +171,17 @@ class Store:
                     unit.error = error
                 conn.execute("RELEASE unit")
             conn.execute("COMMIT")
-            self._ended(conn, committed=True)
+            committed = True
         except BaseException as error:  # the transaction itself failed (a full disk): nothing of it is kept
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            self._ended(conn, committed=False)
             for unit in batch:
                 unit.error, unit.result = unit.error or error, None
         finally:
             self._local.writing = False
             for unit in batch:
                 unit.done = True
+        self._ended(conn, committed)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
