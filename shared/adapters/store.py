@@ -99,6 +99,7 @@ class Store:
         self._queued: deque[_Unit] = deque()
         self._queue_lock = threading.Lock()
         self._outbox_listeners: list[Callable[[], None]] = []
+        self._uncheckpointed = False  # a transaction committed since the last checkpoint()
         self.migrate([*SHARED_MIGRATIONS, *migrations])
 
     def connect(self) -> _Connection:
@@ -116,9 +117,10 @@ class Store:
             # Savepoint journals (a savepoint per unit, per bulk line, per record) in memory: on disk they
             # spilled past 64 KB into a temporary file, created, written and deleted for every command.
             conn.execute("PRAGMA temp_store=MEMORY")
-            # The WAL is copied back into the database every WAL_PAGES pages, by the commit that crosses
-            # the mark: at SQLite's 1,000 every 40th command paid a copy of pages (index edges every
-            # command touches) that the next 40 would write again. The file is kept to WAL_LIMIT after.
+            # The WAL is copied back into the database by `checkpoint()`, off the request path (the
+            # runtime's checkpointer, every second); past WAL_PAGES the commit that crosses the mark does
+            # it (SQLite's default, 1,000, made every 40th command pay a copy of the pages every command
+            # touches). The file is cut back to WAL_LIMIT after.
             conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
             conn.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
             self._local.conn = conn
@@ -132,6 +134,7 @@ class Store:
         """A transaction ended: if it committed outbox rows, they are visible now; tell the listeners.
         (A unit rolled back inside a committed batch may leave a wake-up too many: the relay finds
         nothing and waits again. One too few would leave events to the relay's poll.)"""
+        self._uncheckpointed = self._uncheckpointed or committed
         if conn.staged:
             conn.staged = False
             if committed:
@@ -204,6 +207,15 @@ class Store:
                 self._local.writing = False
             conn.execute("COMMIT")
             self._ended(conn, committed=True)
+
+    def checkpoint(self) -> None:
+        """Copy what was committed to the WAL back into the database file, without waiting for readers or
+        the writer (PASSIVE), if anything was committed since the last time. A checkpoint at the
+        commit that crossed WAL_PAGES stalled that command for the whole copy: the p99 of cross-region
+        visibility rose from about 30 to 55 ms."""
+        if self._uncheckpointed:
+            self._uncheckpointed = False
+            self.connect().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -87,6 +87,7 @@ class Runtime:
             ("outbox-relay", self.relay.run),
             ("consumer", self.consumer.run),
             ("scanner", self._run_scanners),  # deadline scanners and housekeeping
+            ("checkpointer", self._run_checkpoints),
             *self.workers,
         ]
         for name, target in workers:
@@ -109,6 +110,14 @@ class Runtime:
         except Exception:
             log.exception("housekeeping failed")
 
+    def _run_checkpoints(self, stop: threading.Event) -> None:
+        """The store's WAL copied back into its database once a second, beside the writer (Store.checkpoint)."""
+        while not stop.wait(CHECKPOINT_SECONDS):
+            try:
+                self.store.checkpoint()
+            except sqlite3.Error:
+                log.exception("checkpoint failed")  # the next commit past the mark checkpoints instead
+
     def _run_scanners(self, stop: threading.Event) -> None:
         next_housekeeping = time.monotonic() + 60
         while not stop.wait(self.settings.scan_seconds):
@@ -129,6 +138,7 @@ class Runtime:
 
 
 HOUSEKEEPING_SECONDS = 600
+CHECKPOINT_SECONDS = 1.0
 
 
 def producer_factory(settings: Settings) -> Callable[[], object]:

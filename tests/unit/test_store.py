@@ -130,3 +130,23 @@ def test_outbox_listeners_hear_only_of_committed_outbox_rows(store):
     with store.transaction() as conn:
         stage(conn)
     assert woken == [1, 3, 4]  # once per committed transaction
+
+
+def test_a_checkpoint_puts_what_was_committed_into_the_database_file_itself(tmp_path, store):
+    import shutil
+    import sqlite3
+
+    def file_alone() -> list[str]:  # the database file without its WAL: what a checkpoint has copied
+        copy = tmp_path / "copy.sqlite3"
+        shutil.copyfile(store.path, copy)
+        with sqlite3.connect(copy) as conn:
+            return [row[0] for row in conn.execute("SELECT id FROM things")]
+
+    store.checkpoint()  # the migrations
+    store.write(lambda conn: conn.execute("INSERT INTO things VALUES ('a')"))
+    assert file_alone() == []  # committed to the WAL only: below the mark, commits never checkpoint
+    store.checkpoint()
+    assert file_alone() == ["a"]
+    store.write(lambda conn: conn.execute("INSERT INTO things VALUES ('b')"))
+    store.checkpoint()
+    assert file_alone() == ["a", "b"]
