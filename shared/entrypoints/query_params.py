@@ -8,6 +8,7 @@ documentation of them (asked of a one-route app, once) in the route's OpenAPI op
 `parse(model, request)` validates them, failing with the same 422 problem, field by field, as before.
 """
 
+import copy
 import inspect
 from functools import cache
 from typing import Annotated, Any, TypeVar
@@ -20,8 +21,9 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def route_options(model: type[BaseModel]) -> dict[str, Any]:
-    """What a list route adds to its decorator: its query parameters, documented."""
-    return {"openapi_extra": {"parameters": _documented(model)}}
+    """What a list route adds to its decorator: its query parameters, documented (a copy per route: each
+    app's OpenAPI document owns its own)."""
+    return {"openapi_extra": {"parameters": copy.deepcopy(_documented(model))}}
 
 
 def parse(model: type[M], request: Request) -> M:
