@@ -108,9 +108,7 @@ UNSIZED = (None, -1, -1, -1)  # checksum and serialized sizes: not read by the r
 
 def records_of(partition: TopicPartition, *events: Event) -> list[ConsumerRecord]:
     return [
-        ConsumerRecord(
-            partition.topic, partition.partition, -1, offset, 0, 0, r.key, r.value, r.headers, None, -1, -1, -1
-        )
+        ConsumerRecord(partition.topic, partition.partition, -1, offset, 0, 0, r.key, r.value, r.headers, *UNSIZED)
         for offset, r in enumerate(map(encode, events))
     ]
 
