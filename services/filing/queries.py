@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import orjson
+
 from services.filing import domain
 from services.filing import store as db
 from services.filing.ownership import FILING, PARTIES
@@ -54,7 +56,8 @@ def search(
         uow.authorize_write("filing.find_by_party", data_class=DataClass.PARTY_SEARCH)
         filters["party_hash"] = keyed_hash(id_number, id_hash_key)
     result = db.search(uow.conn, filters, limit, cursor)
-    return {**result, "items": uow.readable("filing.read", FILING, result["items"])}
+    readable = uow.readable("filing.read", FILING, result["items"])
+    return {**result, "items": [orjson.Fragment(item["listed"]) for item in readable]}
 
 
 def public_status(conn: sqlite3.Connection, filing_id: str, code: str, id_hash_key: bytes) -> dict[str, Any]:

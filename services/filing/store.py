@@ -13,6 +13,20 @@ from shared.adapters.records import to_db
 from shared.adapters.store import Migration
 from shared.contracts.regions import REGIONS, Region
 
+# What a filing shows (the `Filing` view, in its order). A list reads them as one stored JSON object
+# (`listed`); a change to them needs a migration that drops and recreates the listed_view triggers.
+_SHOWN = (
+    "id", "receiving_region", "court_region", "case_type", "status", "version", "claim_summary", "claim_amount",
+    "documents", "parties", "filed_by", "submitted_at", "received_at", "decision_due", "decided_at",
+    "docket_number", "reason", "missing_items", "correction_deadline", "overdue_flagged", "correction_lapsed",
+    "agency",
+)  # fmt: skip
+_JSON_COLUMNS = ("documents", "parties", "missing_items")
+_FLAGS = ("overdue_flagged", "correction_lapsed")
+_COLUMNS = ", ".join(_SHOWN)
+# Who may read a listed filing is decided by these (the ownership's region and agency columns).
+_LIST_COLUMNS = "id, submitted_at, court_region, receiving_region, agency, listed"
+
 MIGRATIONS: list[Migration] = [
     (
         "filing-001",
@@ -75,9 +89,8 @@ MIGRATIONS: list[Migration] = [
         CREATE TABLE filing_codes (filing_id TEXT PRIMARY KEY, code_hash TEXT NOT NULL) WITHOUT ROWID
         """,
     ),
+    ("filing-004-listed", records.listed_view("filings", _SHOWN, _JSON_COLUMNS, _FLAGS)),
 ]
-
-_JSON_COLUMNS = ("documents", "parties", "missing_items")
 
 
 def add_parties(conn: sqlite3.Connection, filing_id: str, parties: list[dict[str, str]]) -> None:
@@ -111,7 +124,8 @@ def add_code(conn: sqlite3.Connection, filing_id: str, code_hash: str) -> None:
 def by_code(conn: sqlite3.Connection, filing_id: str, code_hash: str) -> dict[str, Any] | None:
     """The filing, if this is its code (held only by the window that received it)."""
     row = conn.execute(
-        "SELECT f.* FROM filings f JOIN filing_codes c ON c.filing_id = f.id WHERE f.id = ? AND c.code_hash = ?",
+        f"SELECT {_COLUMNS} FROM filings f JOIN filing_codes c ON c.filing_id = f.id "
+        "WHERE f.id = ? AND c.code_hash = ?",
         (filing_id, code_hash),
     ).fetchone()
     return _row(row) if row else None
@@ -138,11 +152,11 @@ def search(conn: sqlite3.Connection, filters: dict[str, Any], limit: int, cursor
         ("submitted_at >= ?", filters.get("submitted_from")),
         ("submitted_at < ?", filters.get("submitted_to")),
     ]
-    return records.search(conn, "filings", conditions, "submitted_at", limit, cursor, _listed)
+    return records.search(conn, "filings", conditions, "submitted_at", limit, cursor, records.as_dict, _LIST_COLUMNS)
 
 
 def get(conn: sqlite3.Connection, filing_id: str) -> dict[str, Any] | None:
-    row = conn.execute("SELECT * FROM filings WHERE id = ?", (filing_id,)).fetchone()
+    row = conn.execute(f"SELECT {_COLUMNS} FROM filings WHERE id = ?", (filing_id,)).fetchone()
     return _row(row) if row else None
 
 
@@ -158,7 +172,7 @@ def next_docket_sequence(conn: sqlite3.Connection, court_code: str, case_type: s
 
 def due_for_overdue(conn: sqlite3.Connection, court_region: str, now: datetime) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT * FROM filings WHERE court_region = ? AND status IN ('received', 'resubmitted') "
+        f"SELECT {_COLUMNS} FROM filings WHERE court_region = ? AND status IN ('received', 'resubmitted') "
         "AND overdue_flagged = 0 AND decision_due < ?",
         (court_region, to_db(now)),
     )
@@ -171,7 +185,7 @@ def mark_overdue(conn: sqlite3.Connection, filing_id: str) -> None:
 
 def due_for_lapse(conn: sqlite3.Connection, court_region: str, today: date) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT * FROM filings WHERE court_region = ? AND status = 'correction_requested' "
+        f"SELECT {_COLUMNS} FROM filings WHERE court_region = ? AND status = 'correction_requested' "
         "AND correction_lapsed = 0 AND correction_deadline < ?",
         (court_region, today.isoformat()),
     )
@@ -202,15 +216,9 @@ def _row(row: sqlite3.Row) -> dict[str, Any]:
     return _flags(item)
 
 
-def _listed(row: sqlite3.Row) -> dict[str, Any]:
-    """A list row: its JSON columns are only passed on, never read."""
-    item = records.embed_json_columns(row, _JSON_COLUMNS)
-    return _flags(item)
-
-
 def _flags(item: dict[str, Any]) -> dict[str, Any]:
-    item["overdue_flagged"] = bool(item["overdue_flagged"])
-    item["correction_lapsed"] = bool(item["correction_lapsed"])
+    for flag in _FLAGS:
+        item[flag] = bool(item[flag])
     return item
 
 

@@ -68,6 +68,20 @@ def savepoint(conn: sqlite3.Connection, name: str, keep: bool = True) -> Iterato
     conn.execute(f"RELEASE {name}")
 
 
+def statements(script: str) -> Iterator[str]:
+    """A migration's statements, one by one: split at semicolons, except inside a trigger's body (SQLite
+    says when the text so far is a complete statement)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \n\t;"):
+        yield pending
+
+
 class _Connection(sqlite3.Connection):
     """A store connection; `staged` says whether its open transaction put rows in the outbox."""
 
@@ -245,7 +259,7 @@ class Store:
             for name, script in migrations:
                 if name in done:
                     continue
-                for statement in filter(str.strip, script.split(";")):
+                for statement in statements(script):
                     conn.execute(statement)
                 conn.execute("INSERT INTO schema_migrations(name) VALUES (?)", (name,))
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import orjson
 
+from services.filing.store import MIGRATIONS, search
+from shared.adapters.store import Store
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
 from tests.e2e.filing_data import filing_body, id_number
@@ -79,3 +81,63 @@ def test_cases_are_found_by_docket_overdue_flag_and_decision_time(zone_of, monke
     zone.settle()
     assert found(court(zone), overdue="true") == [waiting]
     assert found(clerk(zone), overdue="true") == [waiting]
+
+
+def test_a_listed_filing_shows_what_reading_it_shows_in_every_state(zone_of, monkeypatch):
+    """A list serves each row's stored JSON (kept by the store's triggers), not the columns: it must match
+    the filing as read one by one, whatever changed it (a decision, a notice, the overdue scanner)."""
+    monkeypatch.setenv("YRD_FILING_DECISION_SECONDS", "1")
+    zone = zone_of(Domain.FILING)
+    accepted, rejected, noticed, waiting = (file(zone, SHEN) for _ in range(4))
+    assert court(zone).post(f"/filings/{accepted}/accept").status_code == 200
+    assert court(zone).post(f"/filings/{rejected}/reject", json={"reason": "不属于本院管辖"}).status_code == 200
+    notice = {"missing_items": ["身份证明", "证据目录"], "deadline": "2099-01-31"}
+    assert court(zone).post(f"/filings/{noticed}/request-correction", json=notice).status_code == 200
+    time.sleep(1.1)
+    zone.runtime(Q).scan_once()  # flags the one still waiting as overdue
+    zone.settle()
+
+    reader = zone.client(W, token=token(W, Role.COURT_OFFICER))
+    for client in (court(zone), clerk(zone), reader):
+        listed = client.get("/filings", params={"limit": 100}).json()["items"]
+        read = [client.get(f"/filings/{item['id']}").json() for item in listed]
+        assert listed == [{k: v for k, v in filing.items() if k != "timeline"} for filing in read]
+        shown = {item["id"]: item for item in listed}
+        assert [shown[i]["status"] for i in (accepted, rejected, noticed, waiting)] == [
+            "accepted",
+            "rejected",
+            "correction_requested",
+            "received",
+        ]
+        assert shown[waiting]["overdue_flagged"] is True and shown[accepted]["overdue_flagged"] is False
+        assert shown[noticed]["missing_items"] == notice["missing_items"]
+        assert shown[accepted]["docket_number"] and shown[rejected]["reason"] == "不属于本院管辖"
+
+
+def test_filings_stored_before_the_listed_column_are_listed_after_the_migration(tmp_path):
+    """An instance upgraded in place: rows written before `filing-004-listed` get their listed JSON."""
+    before = [m for m in MIGRATIONS if m[0] != "filing-004-listed"]
+    old = Store(tmp_path / "filing.sqlite3", before)
+    with old.transaction() as conn:
+        conn.execute(
+            "INSERT INTO filings(id, court_region, receiving_region, status, version, parties, submitted_at) "
+            "VALUES ('f1', 'qingpu', 'jiashan', 'received', 2, ?, '2026-11-27T08:00:00+00:00')",
+            (b'[{"role":"plaintiff","name":"\\u5f20*"}]',),  # bytes, as older code stored JSON
+        )
+    old.close()
+    with Store(tmp_path / "filing.sqlite3", MIGRATIONS).read() as conn:
+        [item] = search(conn, {}, 20, None)["items"]
+    assert orjson.loads(item["listed"]) == {
+        **dict.fromkeys(["case_type", "claim_summary", "claim_amount", "documents", "filed_by", "received_at"]),
+        **dict.fromkeys(["decision_due", "decided_at", "docket_number", "reason", "missing_items", "agency"]),
+        "correction_deadline": None,
+        "id": "f1",
+        "receiving_region": "jiashan",
+        "court_region": "qingpu",
+        "status": "received",
+        "version": 2,
+        "parties": [{"role": "plaintiff", "name": "张*"}],
+        "submitted_at": "2026-11-27T08:00:00+00:00",
+        "overdue_flagged": False,
+        "correction_lapsed": False,
+    }
