@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from shared.contracts.problems import not_found
@@ -47,7 +48,11 @@ class RecordKind:
         asks the store (`takes_part`)."""
         if self.takes_part is not None:
             return None
-        return tuple(record.get(f) for f in (self.owner_field, *self.involved_fields, *self.agency_fields))
+        return tuple(map(record.get, self._decision_fields))
+
+    @cached_property
+    def _decision_fields(self) -> tuple[str, ...]:
+        return (self.owner_field, *self.involved_fields, *self.agency_fields)
 
     def agencies(self, record: Record) -> tuple[str, ...]:
         return agencies_of(dict(record), *self.agency_fields) if self.agency_fields else ()
