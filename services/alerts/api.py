@@ -43,8 +43,8 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
     raise_one = handlers(deadlines)[RAISE_ALERT.type]
 
     @router.post("/alerts", status_code=201, response_model=AlertView)
-    def raise_alert(body: RaiseAlert, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: raise_one(uow, body))
+    async def raise_alert(body: RaiseAlert, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: raise_one(uow, body))
 
     @router.post("/alerts/batch", **batch.route_options(RaiseAlert))
     async def raise_batch(request: Request, ctx: RequestContext = Context) -> Response:
@@ -61,12 +61,12 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
         return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
     @router.post("/alerts/{alert_id}/ack", response_model=AlertView)
-    def acknowledge(alert_id: str, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.acknowledge(uow, alert_id)))
+    async def acknowledge(alert_id: str, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: (200, service.acknowledge(uow, alert_id)))
 
     @router.post("/alerts/{alert_id}/sightings", status_code=201, response_model=AlertView)
-    def report_sighting(alert_id: str, body: ReportSighting, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (201, service.report_sighting(uow, alert_id, body)))
+    async def report_sighting(alert_id: str, body: ReportSighting, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: (201, service.report_sighting(uow, alert_id, body)))
 
     @router.post("/alerts/{alert_id}/sightings/batch", **batch.route_options(ReportSighting))
     async def report_sightings(alert_id: str, request: Request, ctx: RequestContext = Context) -> Response:
@@ -77,20 +77,24 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
         )
 
     @router.post("/alerts/{alert_id}/reinforcement-requests", status_code=201, response_model=Reinforcement)
-    def request_reinforcement(alert_id: str, body: RequestReinforcement, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (201, service.request_reinforcement(uow, alert_id, body)))
+    async def request_reinforcement(
+        alert_id: str, body: RequestReinforcement, ctx: RequestContext = Context
+    ) -> Response:
+        return await ctx.command(lambda uow: (201, service.request_reinforcement(uow, alert_id, body)))
 
     @router.post("/reinforcement-requests/{request_id}/respond", response_model=Reinforcement)
-    def answer_reinforcement(request_id: str, body: AnswerReinforcement, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.answer_reinforcement(uow, request_id, body)))
+    async def answer_reinforcement(
+        request_id: str, body: AnswerReinforcement, ctx: RequestContext = Context
+    ) -> Response:
+        return await ctx.command(lambda uow: (200, service.answer_reinforcement(uow, request_id, body)))
 
     @router.patch("/alerts/{alert_id}", response_model=AlertView)
-    def update_alert(alert_id: str, body: UpdateAlert, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.update_alert(uow, alert_id, body)))
+    async def update_alert(alert_id: str, body: UpdateAlert, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: (200, service.update_alert(uow, alert_id, body)))
 
     @router.post("/alerts/{alert_id}/close", response_model=AlertView)
-    def close_alert(alert_id: str, body: CloseAlert, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.close_alert(uow, alert_id, body.outcome)))
+    async def close_alert(alert_id: str, body: CloseAlert, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: (200, service.close_alert(uow, alert_id, body.outcome)))
 
     return router
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import orjson
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from services.corrections import movements, queries, service
@@ -51,8 +52,8 @@ def make_router(config: Config) -> APIRouter:
     enrol_one = handlers(config)[ENROL.type]
 
     @router.post("/subjects", status_code=201, response_model=SubjectView)
-    def enrol(body: Enrol, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: enrol_one(uow, body))
+    async def enrol(body: Enrol, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: enrol_one(uow, body))
 
     @router.post("/subjects/batch", **batch.route_options(Enrol))
     async def enrol_batch(request: Request, ctx: RequestContext = Context) -> Response:
@@ -60,9 +61,9 @@ def make_router(config: Config) -> APIRouter:
         return await batch.run(request, ctx, Enrol, enrol_one)
 
     @router.post("/subjects/lookup", response_model=LookupResult)
-    def lookup(body: Lookup, ctx: RequestContext = Context) -> Response:
+    async def lookup(body: Lookup, ctx: RequestContext = Context) -> Response:
         """Hit or no hit by ID number (X-Purpose: supervision or law-enforcement); audited."""
-        return ctx.command(lambda uow: (200, queries.lookup(uow, body.id_number, config)))
+        return await ctx.command(lambda uow: (200, queries.lookup(uow, body.id_number, config)))
 
     @router.get("/subjects/{subject_id}", response_model=SubjectView)
     async def get_subject(subject_id: str, ctx: RequestContext = Context) -> Response:
@@ -83,18 +84,18 @@ def make_router(config: Config) -> APIRouter:
         return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
     @router.post("/subjects/{subject_id}/report-in", response_model=SubjectView)
-    def report_in(subject_id: str, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.report_in(uow, subject_id)))
+    async def report_in(subject_id: str, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: (200, service.report_in(uow, subject_id)))
 
     @router.patch("/subjects/{subject_id}", response_model=SubjectView)
-    def update_subject(subject_id: str, body: UpdateSubject, ctx: RequestContext = Context) -> Response:
+    async def update_subject(subject_id: str, body: UpdateSubject, ctx: RequestContext = Context) -> Response:
         """The home region changes address, supervising office, risk level or prohibitions."""
         changes = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
-        return ctx.command(lambda uow: (200, service.update(uow, subject_id, changes)))
+        return await ctx.command(lambda uow: (200, service.update(uow, subject_id, changes)))
 
     @router.post("/subjects/{subject_id}/release", response_model=SubjectView)
-    def release(subject_id: str, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.release(uow, subject_id)))
+    async def release(subject_id: str, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: (200, service.release(uow, subject_id)))
 
     return router
 
@@ -104,39 +105,40 @@ movements_router = APIRouter(tags=["corrections"])
 
 
 @movements_router.post("/subjects/{subject_id}/travels", status_code=201, response_model=Travel)
-def approve_travel(subject_id: str, body: ApproveTravel, ctx: RequestContext = Context) -> Response:
-    return ctx.command(lambda uow: (201, movements.approve_travel(uow, subject_id, body)))
+async def approve_travel(subject_id: str, body: ApproveTravel, ctx: RequestContext = Context) -> Response:
+    return await ctx.command(lambda uow: (201, movements.approve_travel(uow, subject_id, body)))
 
 
 @movements_router.post("/travels/{travel_id}/check-in", response_model=Travel)
-def check_in(travel_id: str, ctx: RequestContext = Context) -> Response:
-    return ctx.command(lambda uow: (200, movements.check_in(uow, travel_id)))
+async def check_in(travel_id: str, ctx: RequestContext = Context) -> Response:
+    return await ctx.command(lambda uow: (200, movements.check_in(uow, travel_id)))
 
 
 @movements_router.post("/travels/{travel_id}/return", response_model=Travel)
-def record_return(travel_id: str, ctx: RequestContext = Context) -> Response:
-    return ctx.command(lambda uow: (200, movements.record_return(uow, travel_id)))
+async def record_return(travel_id: str, ctx: RequestContext = Context) -> Response:
+    return await ctx.command(lambda uow: (200, movements.record_return(uow, travel_id)))
 
 
 @movements_router.post("/travels/{travel_id}/cancel", response_model=Travel)
-def cancel_travel(travel_id: str, body: CancelTravel, ctx: RequestContext = Context) -> Response:
+async def cancel_travel(travel_id: str, body: CancelTravel, ctx: RequestContext = Context) -> Response:
     """The home region withdraws an approved trip before it begins (409 once it has)."""
-    return ctx.command(lambda uow: (200, movements.cancel_travel(uow, travel_id, body.reason)))
+    return await ctx.command(lambda uow: (200, movements.cancel_travel(uow, travel_id, body.reason)))
 
 
 @movements_router.post("/subjects/{subject_id}/transfers", status_code=201, response_model=Transfer)
-def request_transfer(subject_id: str, body: RequestTransfer, ctx: RequestContext = Context) -> Response:
-    return ctx.command(lambda uow: (201, movements.request_transfer(uow, subject_id, body)))
+async def request_transfer(subject_id: str, body: RequestTransfer, ctx: RequestContext = Context) -> Response:
+    return await ctx.command(lambda uow: (201, movements.request_transfer(uow, subject_id, body)))
 
 
 @movements_router.post("/transfers/{transfer_id}/accept", response_model=Transfer)
-def accept_transfer(transfer_id: str, body: AcceptTransfer, ctx: RequestContext = Context) -> Response:
+async def accept_transfer(transfer_id: str, body: AcceptTransfer, ctx: RequestContext = Context) -> Response:
     """The destination's officer accepts (X-Purpose: transfer-handover), naming the office that will
     supervise the subject here: the full record is fetched from the home region first, then kept here,
     under that office, with the acceptance in one transaction."""
     pending = ctx.query(lambda uow: (200, movements.pending_transfer(uow, transfer_id)))
     target = orjson.loads(pending.body)
-    record = ctx.runtime.peers.get(
+    record = await run_in_threadpool(  # a blocking fetch: in a worker thread, not on the event loop
+        ctx.runtime.peers.get,
         Region(target["home_region"]),
         f"/v1/subjects/{target['subject_id']}/detail",
         ctx.authorization,
@@ -144,20 +146,20 @@ def accept_transfer(transfer_id: str, body: AcceptTransfer, ctx: RequestContext 
         ctx.correlation_id,
     )
     office = body.supervising_office
-    return ctx.command(lambda uow: (200, movements.accept_transfer(uow, transfer_id, record, office)))
+    return await ctx.command(lambda uow: (200, movements.accept_transfer(uow, transfer_id, record, office)))
 
 
 @movements_router.post("/transfers/{transfer_id}/withdraw", response_model=Transfer)
-def withdraw_transfer(transfer_id: str, body: WithdrawTransfer, ctx: RequestContext = Context) -> Response:
+async def withdraw_transfer(transfer_id: str, body: WithdrawTransfer, ctx: RequestContext = Context) -> Response:
     """The home region withdraws a transfer the destination has not decided (409 once it has)."""
-    return ctx.command(lambda uow: (200, movements.withdraw_transfer(uow, transfer_id, body.reason)))
+    return await ctx.command(lambda uow: (200, movements.withdraw_transfer(uow, transfer_id, body.reason)))
 
 
 @movements_router.post("/transfers/{transfer_id}/reject", response_model=Transfer)
-def reject_transfer(transfer_id: str, body: RejectTransfer, ctx: RequestContext = Context) -> Response:
-    return ctx.command(lambda uow: (200, movements.reject_transfer(uow, transfer_id, body.reason)))
+async def reject_transfer(transfer_id: str, body: RejectTransfer, ctx: RequestContext = Context) -> Response:
+    return await ctx.command(lambda uow: (200, movements.reject_transfer(uow, transfer_id, body.reason)))
 
 
 @movements_router.post("/subjects/{subject_id}/violations", status_code=201, response_model=SubjectView)
-def report_violation(subject_id: str, body: ReportViolation, ctx: RequestContext = Context) -> Response:
-    return ctx.command(lambda uow: (201, movements.report_violation(uow, subject_id, body)))
+async def report_violation(subject_id: str, body: ReportViolation, ctx: RequestContext = Context) -> Response:
+    return await ctx.command(lambda uow: (201, movements.report_violation(uow, subject_id, body)))

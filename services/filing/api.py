@@ -33,8 +33,8 @@ def make_router(config: service.Config) -> APIRouter:
     decision_seconds = config.decision_seconds
 
     @router.post("/filings", status_code=202, response_model=SubmittedFiling)
-    def submit(body: SubmitFiling, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: submit_one(uow, body))
+    async def submit(body: SubmitFiling, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: submit_one(uow, body))
 
     @router.post("/filings/batch", **batch.route_options(SubmitFiling))
     async def submit_batch(request: Request, ctx: RequestContext = Context) -> Response:
@@ -63,26 +63,26 @@ def make_router(config: service.Config) -> APIRouter:
         )
 
     @router.post("/filings/{filing_id}/accept", response_model=Filing)
-    def accept(filing_id: str, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.ACCEPT)))
+    async def accept(filing_id: str, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.ACCEPT)))
 
     @router.post("/filings/{filing_id}/reject", response_model=Filing)
-    def reject(filing_id: str, body: Reject, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.REJECT, body)))
+    async def reject(filing_id: str, body: Reject, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.REJECT, body)))
 
     @router.post("/filings/{filing_id}/request-correction", response_model=Filing)
-    def request_correction(filing_id: str, body: RequestCorrection, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.REQUEST_CORRECTION, body)))
+    async def request_correction(filing_id: str, body: RequestCorrection, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.REQUEST_CORRECTION, body)))
 
     @router.post("/filings/{filing_id}/resubmit", status_code=202, response_model=Filing)
-    def resubmit(filing_id: str, body: Resubmit, ctx: RequestContext = Context) -> Response:
-        return ctx.command(
+    async def resubmit(filing_id: str, body: Resubmit, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(
             lambda uow: (202, service.request_change(uow, filing_id, Action.RESUBMIT, body, decision_seconds))
         )
 
     @router.post("/filings/{filing_id}/withdraw", status_code=202, response_model=Filing)
-    def withdraw(filing_id: str, body: Withdraw, ctx: RequestContext = Context) -> Response:
-        return ctx.command(
+    async def withdraw(filing_id: str, body: Withdraw, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(
             lambda uow: (202, service.request_change(uow, filing_id, Action.WITHDRAW, body, decision_seconds))
         )
 

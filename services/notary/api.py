@@ -56,8 +56,8 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
     issue_one, request_one = create[ISSUE_CERTIFICATE.type], create[REQUEST_PROOF.type]
 
     @router.post("/certificates", status_code=201, response_model=CertificateView)
-    def issue(body: IssueCertificate, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: issue_one(uow, body))
+    async def issue(body: IssueCertificate, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: issue_one(uow, body))
 
     @router.post("/certificates/batch", **batch.route_options(IssueCertificate))
     async def issue_batch(request: Request, ctx: RequestContext = Context) -> Response:
@@ -70,8 +70,8 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         return ctx.query(lambda uow: (200, queries.read_certificate(uow, number)))
 
     @router.post("/certificates/{number}/revoke", response_model=CertificateView)
-    def revoke(number: str, body: Revoke, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.revoke(uow, number, body.reason)))
+    async def revoke(number: str, body: Revoke, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: (200, service.revoke(uow, number, body.reason)))
 
     @router.get("/certificates/{number}/applicant", response_model=CertificateApplicant)
     def get_applicant(number: str, ctx: RequestContext = Context) -> Response:
@@ -83,9 +83,9 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         )
 
     @router.post("/certificates/{number}/reissue", status_code=201, response_model=CertificateView)
-    def reissue(number: str, body: Reissue, ctx: RequestContext = Context) -> Response:
+    async def reissue(number: str, body: Reissue, ctx: RequestContext = Context) -> Response:
         """Correct a certificate: the corrected one under a new number (201); the old one is superseded."""
-        return ctx.command(lambda uow: (201, service.reissue(uow, number, body)))
+        return await ctx.command(lambda uow: (201, service.reissue(uow, number, body)))
 
     @router.get("/certificates", response_model=CertificatePage, **query_params.route_options(CertificateQuery))
     async def list_certificates(request: Request, ctx: RequestContext = Context) -> Response:
@@ -95,8 +95,8 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         )
 
     @router.post("/verifications", response_model=VerifyResult)
-    def verify(body: Verify, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.verify(uow, body, caught_up())))
+    async def verify(body: Verify, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: (200, service.verify(uow, body, caught_up())))
 
     @router.get("/verifications", response_model=VerificationPage, **query_params.route_options(VerificationQuery))
     async def list_verifications(request: Request, ctx: RequestContext = Context) -> Response:
@@ -113,8 +113,8 @@ def _proof_routes(router: APIRouter, request_one: Create) -> None:
     """Proof requests: asked by one region's notary office, answered by the region holding the material."""
 
     @router.post("/proof-requests", status_code=201, response_model=ProofRequest)
-    def request_proof(body: RequestProof, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: request_one(uow, body))
+    async def request_proof(body: RequestProof, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: request_one(uow, body))
 
     @router.post("/proof-requests/batch", **batch.route_options(RequestProof))
     async def request_batch(request: Request, ctx: RequestContext = Context) -> Response:
@@ -145,8 +145,8 @@ def _proof_routes(router: APIRouter, request_one: Create) -> None:
         )
 
     @router.post("/proof-requests/{request_id}/respond", response_model=ProofRequest)
-    def answer_proof(request_id: str, body: AnswerProof, ctx: RequestContext = Context) -> Response:
-        return ctx.command(lambda uow: (200, service.answer_proof(uow, request_id, body)))
+    async def answer_proof(request_id: str, body: AnswerProof, ctx: RequestContext = Context) -> Response:
+        return await ctx.command(lambda uow: (200, service.answer_proof(uow, request_id, body)))
 
     @router.get("/proof-requests", response_model=ProofRequestPage, **query_params.route_options(ProofQuery))
     async def list_proof_requests(request: Request, ctx: RequestContext = Context) -> Response:

@@ -42,9 +42,16 @@ class RequestContext:
     authorization: str = ""
     body_fingerprint: str = ""
 
-    def command(self, work: Work) -> Response:
+    async def command(self, work: Work) -> Response:
+        """A write, awaited on the event loop: the store's writer runs it (Store.write_async)."""
         scope = f"{self.principal.region.value}:{self.principal.subject}:{self.method}:{self.path}"
-        status, payload = self._run(work, idempotency=(scope, self.idempotency_key, self.body_fingerprint))
+        idempotency = (scope, self.idempotency_key, self.body_fingerprint)
+        store = self.runtime.store
+        try:
+            status, payload = await store.write_async(lambda conn: self._write(conn, work, idempotency))
+        except Denied as denied:
+            await store.write_async(lambda conn, refused=denied: self._unit_of_work(conn).record_denial(refused))
+            raise _forbidden(denied) from None
         return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
 
     def each(self, lines: list[tuple[Work, tuple[str, str | None, str]]]) -> list[tuple[int, Any]]:
@@ -68,7 +75,11 @@ class RequestContext:
         """A read. Routes whose reads are short and local are `async def` and call this on the event
         loop (no threadpool hop: a read snapshot never waits for the writer); reads relayed to another
         region, and all writes, stay in the threadpool."""
-        status, payload = self._run(work, idempotency=None)
+        try:
+            status, payload = self._read(work)
+        except Denied as denied:
+            self.runtime.store.write(lambda conn, refused=denied: self._unit_of_work(conn).record_denial(refused))
+            raise _forbidden(denied) from None
         return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
 
     def read_from_holder(
@@ -93,16 +104,6 @@ class RequestContext:
             )
         body = self.runtime.peers.get(Region(holder), peer_path, self.authorization, self.purpose, self.correlation_id)
         return Response(orjson.dumps(body), media_type="application/json")
-
-    def _run(self, work: Work, idempotency: tuple[str, str | None, str] | None) -> tuple[int, Any]:
-        store = self.runtime.store
-        try:
-            if idempotency is None:
-                return self._read(work)
-            return store.write(lambda conn: self._write(conn, work, idempotency))
-        except Denied as denied:
-            store.write(lambda conn, refused=denied: self._unit_of_work(conn).record_denial(refused))
-            raise _forbidden(denied) from None
 
     def _read(self, work: Work) -> tuple[int, Any]:
         """A read runs on a snapshot, beside the writer; its audit entries (a sensitive read) are then

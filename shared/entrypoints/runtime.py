@@ -101,6 +101,7 @@ class Runtime:
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
+        self.store.stop_writer()
 
     def _housekeeping(self) -> None:
         try:

@@ -26,7 +26,11 @@ def app_with_full_disk(tmp_path):
     def full_disk(fn):
         raise sqlite3.OperationalError("database or disk is full")
 
-    store.write = full_disk  # every write goes through Store.write (group commit)
+    async def full_disk_awaited(fn):
+        full_disk(fn)
+
+    store.write = full_disk  # every write goes through Store.write or Store.write_async (group commit)
+    store.write_async = full_disk_awaited
     store.writable = lambda: False
     return app
 
