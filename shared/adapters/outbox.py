@@ -20,7 +20,8 @@ from kafka import KafkaProducer
 from shared.adapters import metrics
 from shared.adapters.kafka.health import BrokerHealth
 from shared.adapters.kafka.producer import close_producer
-from shared.adapters.store import Store, mark_processed, staged_outbox
+from shared.adapters.schema import mark_processed
+from shared.adapters.store import Store, staged_outbox
 from shared.contracts.envelope import Event, encode
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,13 @@
 """The tables every instance's store has, whatever its service: the outbox, processed event ids,
 idempotency keys, the audit chain and its index, and the timeline of each record. Each service adds its
-own (services/<name>/store.py); `Store.migrate` applies both, each migration once, by name."""
+own (services/<name>/store.py); `Store.migrate` applies both, each migration once, by name. Beside them,
+the few operations on the shared tables that no one adapter owns."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 Migration = tuple[str, str]  # (unique name, SQL script)
 
@@ -77,3 +84,36 @@ SHARED_MIGRATIONS: list[Migration] = [
         """,
     ),
 ]
+
+
+def statements(script: str) -> Iterator[str]:
+    """A migration's statements, one by one: split at semicolons, except inside a trigger's body (SQLite
+    says when the text so far is a complete statement)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \n\t;"):
+        yield pending
+
+
+def prune(conn: sqlite3.Connection, now: datetime, sent_outbox_days: int = 7, idempotency_hours: int = 24) -> int:
+    """Housekeeping: forget outbox rows the broker confirmed long ago and expired idempotency keys.
+    Processed-event ids are kept: they must outlive the topics' retention for redelivery to stay harmless."""
+    stamp = "%Y-%m-%dT%H:%M:%S.000Z"
+    sent_before = (now - timedelta(days=sent_outbox_days)).strftime(stamp)
+    keys_before = (now - timedelta(hours=idempotency_hours)).strftime(stamp)
+    removed = conn.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", (sent_before,)).rowcount
+    return removed + conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (keys_before,)).rowcount
+
+
+def processed(conn: sqlite3.Connection, event_id: str) -> bool:
+    """Whether this store has applied the event already (its own events count from when they are written)."""
+    return conn.execute("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)).fetchone() is not None
+
+
+def mark_processed(conn: sqlite3.Connection, event_id: str) -> None:
+    conn.execute("INSERT OR IGNORE INTO processed_events(event_id) VALUES (?)", (event_id,))

@@ -2,9 +2,10 @@
 
 Writes go through `write(fn)`: group commit. Every thread that wants to write queues its unit of work;
 whichever holds the writer lock runs everything queued in one transaction, a savepoint per unit (one
-failing unit fails alone), commits once, and hands each its result. No thread ever waits in SQLite's
-busy handler, read-then-write sequences (next docket number, idempotency check, audit chain head) are
-serialised, and a burst of writes costs one commit. `read()` runs a read-only transaction on the
+failing unit fails alone), commits once, and hands each its result; a coroutine's unit (`write_async`)
+is run by the store's writer thread and awaited. No thread ever waits in SQLite's busy handler,
+read-then-write sequences (next docket number, idempotency check, audit chain head) are serialised, and
+a burst of writes costs one commit. `read()` runs a read-only transaction on the
 thread's own connection: WAL lets it run beside the writer, and it never takes the write lock.
 Only this module and the per-service store modules speak SQL; a PostgreSQL Store would replace them.
 
@@ -23,34 +24,14 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from shared.adapters.schema import SHARED_MIGRATIONS, Migration
+from shared.adapters.schema import SHARED_MIGRATIONS, Migration, statements
 
 T = TypeVar("T")
 WAL_PAGES = 10_000  # 40 MB of 4 KB pages
 WAL_LIMIT = 64 * 1024 * 1024
-
-
-def prune(conn: sqlite3.Connection, now: datetime, sent_outbox_days: int = 7, idempotency_hours: int = 24) -> int:
-    """Housekeeping: forget outbox rows the broker confirmed long ago and expired idempotency keys.
-    Processed-event ids are kept: they must outlive the topics' retention for redelivery to stay harmless."""
-    stamp = "%Y-%m-%dT%H:%M:%S.000Z"
-    sent_before = (now - timedelta(days=sent_outbox_days)).strftime(stamp)
-    keys_before = (now - timedelta(hours=idempotency_hours)).strftime(stamp)
-    removed = conn.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", (sent_before,)).rowcount
-    return removed + conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (keys_before,)).rowcount
-
-
-def processed(conn: sqlite3.Connection, event_id: str) -> bool:
-    """Whether this store has applied the event already (its own events count from when they are written)."""
-    return conn.execute("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)).fetchone() is not None
-
-
-def mark_processed(conn: sqlite3.Connection, event_id: str) -> None:
-    conn.execute("INSERT OR IGNORE INTO processed_events(event_id) VALUES (?)", (event_id,))
 
 
 @contextmanager
@@ -67,20 +48,6 @@ def savepoint(conn: sqlite3.Connection, name: str, keep: bool = True) -> Iterato
     if not keep:
         conn.execute(f"ROLLBACK TO {name}")
     conn.execute(f"RELEASE {name}")
-
-
-def statements(script: str) -> Iterator[str]:
-    """A migration's statements, one by one: split at semicolons, except inside a trigger's body (SQLite
-    says when the text so far is a complete statement)."""
-    pending = ""
-    for piece in script.split(";"):
-        pending += piece + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n\t;"):
-                yield pending
-            pending = ""
-    if pending.strip(" \n\t;"):
-        yield pending
 
 
 class _Connection(sqlite3.Connection):
@@ -243,9 +210,10 @@ class Store:
             self._local.writing = False
             for unit in batch:
                 unit.done = True
-                if unit.future is not None:
-                    unit.future.get_loop().call_soon_threadsafe(_settle, unit)
         self._ended(conn, committed)
+        for unit in batch:  # answered once committed and the relay told
+            if unit.future is not None:
+                unit.future.get_loop().call_soon_threadsafe(_settle, unit)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

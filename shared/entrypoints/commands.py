@@ -28,7 +28,7 @@ from shared.adapters import metrics, outbox
 from shared.adapters.gate import VerifiedTokens, authenticate
 from shared.adapters.kafka.assignment import Offsets, assigned_consumer
 from shared.adapters.kafka.dead_letters import DeadLetters
-from shared.adapters.store import processed
+from shared.adapters.schema import processed
 from shared.adapters.tokens import Principal
 from shared.contracts.commands import COMMANDS, RESULTS, CommandResult
 from shared.contracts.envelope import DeadLetterReason, Event

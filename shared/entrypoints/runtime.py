@@ -19,8 +19,9 @@ from shared.adapters.kafka.probe import broker_answers
 from shared.adapters.kafka.producer import make_producer
 from shared.adapters.outbox import OutboxRelay
 from shared.adapters.peers import Peers
+from shared.adapters.schema import prune
 from shared.adapters.signing import EventSigner, EventTrust, verifying_reader
-from shared.adapters.store import Store, prune
+from shared.adapters.store import Store
 from shared.adapters.tokens import TrustList
 from shared.contracts.base import REGISTRY
 from shared.contracts.envelope import Event

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.adapters.store import Store, prune
+from shared.adapters.schema import prune
+from shared.adapters.store import Store
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
@@ -150,3 +151,71 @@ def test_a_checkpoint_puts_what_was_committed_into_the_database_file_itself(tmp_
     store.write(lambda conn: conn.execute("INSERT INTO things VALUES ('b')"))
     store.checkpoint()
     assert file_alone() == ["a", "b"]
+
+
+def test_coroutines_units_are_grouped_committed_before_answered_and_fail_alone(tmp_path):
+    """`write_async`: awaited units go to the writer thread beside threads' units; each is answered only
+    once its transaction has committed (another connection sees it), a refusing one fails alone, and
+    stopping the writer commits what is still queued."""
+    import asyncio
+    import sqlite3
+    import threading
+
+    store = Store(tmp_path / "a.sqlite3", [("t", "CREATE TABLE t (n INTEGER PRIMARY KEY)")])
+    other = sqlite3.connect(tmp_path / "a.sqlite3")
+    seen_when_answered: dict[int, bool] = {}
+
+    def insert(n: int):
+        def unit(conn):
+            conn.execute("INSERT INTO t(n) VALUES (?)", (n,))
+            if n % 7 == 0 and n < 1000:  # the threads' units (1000 and up) all succeed
+                raise ValueError(f"unit {n} refuses")
+            return n
+
+        return unit
+
+    async def one(n: int) -> int | str:
+        try:
+            answer = await store.write_async(insert(n))
+        except ValueError:
+            return "refused"
+        seen_when_answered[n] = other.execute("SELECT 1 FROM t WHERE n = ?", (n,)).fetchone() is not None
+        return answer
+
+    async def all_at_once() -> list:
+        return await asyncio.wait_for(asyncio.gather(*(one(n) for n in range(1, 201))), 30)
+
+    threads = [threading.Thread(target=store.write, args=(insert(1000 + k),)) for k in range(1, 40)]
+    for thread in threads:
+        thread.start()
+    answers = asyncio.run(all_at_once())
+    for thread in threads:
+        thread.join()
+
+    assert answers == ["refused" if n % 7 == 0 else n for n in range(1, 201)]
+    assert all(seen_when_answered.values()) and len(seen_when_answered) == 200 - 28
+    kept = {row[0] for row in other.execute("SELECT n FROM t")}
+    assert kept == {n for n in range(1, 201) if n % 7} | {1000 + k for k in range(1, 40)}
+    writer = store._writer_thread
+    assert writer is not None and writer.is_alive()
+    store.stop_writer()
+    assert not writer.is_alive()
+
+
+def test_a_coroutines_outbox_rows_wake_the_listeners_after_their_commit(store):
+    import asyncio
+
+    from shared.adapters.store import staged_outbox
+
+    heard: list[int] = []
+    store.on_outbox_commit(lambda: heard.append(store.connect().execute("SELECT count(*) FROM outbox").fetchone()[0]))
+
+    def stage(conn):
+        conn.execute(
+            "INSERT INTO outbox(event_id, topic, key, value, headers) VALUES (hex(randomblob(8)), 't', x'', x'', '[]')"
+        )
+        staged_outbox(conn)
+
+    asyncio.run(store.write_async(stage))
+    assert heard == [1]  # told once, with the row already committed
+    store.stop_writer()
