@@ -53,12 +53,12 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
 
     @router.get("/alerts/{alert_id}", response_model=AlertView)
     async def get_alert(alert_id: str, ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, queries.read(uow, alert_id)))
+        return await ctx.query(lambda uow: (200, queries.read(uow, alert_id)))
 
     @router.get("/alerts", response_model=AlertPage, **query_params.route_options(AlertQuery))
     async def list_alerts(request: Request, ctx: RequestContext = Context) -> Response:
         query = query_params.parse(AlertQuery, request)
-        return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
+        return await ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
     @router.post("/alerts/{alert_id}/ack", response_model=AlertView)
     async def acknowledge(alert_id: str, ctx: RequestContext = Context) -> Response:
@@ -109,4 +109,6 @@ requests_router = APIRouter(tags=["alerts"])
 async def list_reinforcements(request: Request, ctx: RequestContext = Context) -> Response:
     """The requests for reinforcement (e.g. `to_region=` this region, `status=open`), pending first."""
     query = query_params.parse(ReinforcementQuery, request)
-    return ctx.query(lambda uow: (200, queries.reinforcement_requests(uow, query.filters(), query.limit, query.cursor)))
+    return await ctx.query(
+        lambda uow: (200, queries.reinforcement_requests(uow, query.filters(), query.limit, query.cursor))
+    )

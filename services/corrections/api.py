@@ -67,12 +67,12 @@ def make_router(config: Config) -> APIRouter:
 
     @router.get("/subjects/{subject_id}", response_model=SubjectView)
     async def get_subject(subject_id: str, ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, queries.read(uow, subject_id)))
+        return await ctx.query(lambda uow: (200, queries.read(uow, subject_id)))
 
     @router.get("/subjects/{subject_id}/detail", response_model=FullRecord)
-    def get_detail(subject_id: str, ctx: RequestContext = Context) -> Response:
+    async def get_detail(subject_id: str, ctx: RequestContext = Context) -> Response:
         """The full record (X-Purpose: supervision or transfer-handover), held and audited by the home region."""
-        return ctx.read_from_holder(
+        return await ctx.read_from_holder(
             lambda uow: queries.read_detail(uow, subject_id),
             lambda uow: queries.holder_of(uow, subject_id),
             f"/v1/subjects/{subject_id}/detail",
@@ -81,7 +81,7 @@ def make_router(config: Config) -> APIRouter:
     @router.get("/subjects", response_model=SubjectPage, **query_params.route_options(SubjectQuery))
     async def list_subjects(request: Request, ctx: RequestContext = Context) -> Response:
         query = query_params.parse(SubjectQuery, request)
-        return ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
+        return await ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
     @router.post("/subjects/{subject_id}/report-in", response_model=SubjectView)
     async def report_in(subject_id: str, ctx: RequestContext = Context) -> Response:
@@ -135,7 +135,7 @@ async def accept_transfer(transfer_id: str, body: AcceptTransfer, ctx: RequestCo
     """The destination's officer accepts (X-Purpose: transfer-handover), naming the office that will
     supervise the subject here: the full record is fetched from the home region first, then kept here,
     under that office, with the acceptance in one transaction."""
-    pending = ctx.query(lambda uow: (200, movements.pending_transfer(uow, transfer_id)))
+    pending = await ctx.query(lambda uow: (200, movements.pending_transfer(uow, transfer_id)))
     target = orjson.loads(pending.body)
     record = await run_in_threadpool(  # a blocking fetch: in a worker thread, not on the event loop
         ctx.runtime.peers.get,

@@ -43,12 +43,12 @@ def make_router(config: service.Config) -> APIRouter:
 
     @router.get("/filings/{filing_id}", response_model=FilingView)
     async def get_filing(filing_id: str, ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, queries.read(uow, filing_id)))
+        return await ctx.query(lambda uow: (200, queries.read(uow, filing_id)))
 
     @router.get("/filings/{filing_id}/parties", response_model=Parties)
-    def get_parties(filing_id: str, ctx: RequestContext = Context) -> Response:
+    async def get_parties(filing_id: str, ctx: RequestContext = Context) -> Response:
         """Full party detail (sensitive, X-Purpose required), served by the receiving region that holds it."""
-        return ctx.read_from_holder(
+        return await ctx.read_from_holder(
             lambda uow: queries.read_parties(uow, filing_id),
             lambda uow: queries.holder_of(uow, filing_id),
             f"/v1/filings/{filing_id}/parties",
@@ -58,7 +58,7 @@ def make_router(config: service.Config) -> APIRouter:
     async def list_filings(request: Request, ctx: RequestContext = Context) -> Response:
         """Newest first; `party_id_number` finds a party's filings (X-Purpose case-filing/case-review; audited)."""
         query = query_params.parse(FilingQuery, request)
-        return ctx.query(
+        return await ctx.query(
             lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor, config.id_hash_key))
         )
 

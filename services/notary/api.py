@@ -67,16 +67,16 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
 
     @router.get("/certificates/{number}", response_model=CertificateView)
     async def get_certificate(number: str, ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, queries.read_certificate(uow, number)))
+        return await ctx.query(lambda uow: (200, queries.read_certificate(uow, number)))
 
     @router.post("/certificates/{number}/revoke", response_model=CertificateView)
     async def revoke(number: str, body: Revoke, ctx: RequestContext = Context) -> Response:
         return await ctx.command(lambda uow: (200, service.revoke(uow, number, body.reason)))
 
     @router.get("/certificates/{number}/applicant", response_model=CertificateApplicant)
-    def get_applicant(number: str, ctx: RequestContext = Context) -> Response:
+    async def get_applicant(number: str, ctx: RequestContext = Context) -> Response:
         """The applicant in full, for the issuing office's own notaries (X-Purpose `notarization`; audited)."""
-        return ctx.read_from_holder(
+        return await ctx.read_from_holder(
             lambda uow: queries.read_applicant(uow, number),
             lambda uow: queries.issuer_of(uow, number),
             f"/v1/certificates/{number}/applicant",
@@ -90,7 +90,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
     @router.get("/certificates", response_model=CertificatePage, **query_params.route_options(CertificateQuery))
     async def list_certificates(request: Request, ctx: RequestContext = Context) -> Response:
         query = query_params.parse(CertificateQuery, request)
-        return ctx.query(
+        return await ctx.query(
             lambda uow: (200, queries.search_certificates(uow, query.filters(), query.limit, query.cursor))
         )
 
@@ -101,7 +101,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
     @router.get("/verifications", response_model=VerificationPage, **query_params.route_options(VerificationQuery))
     async def list_verifications(request: Request, ctx: RequestContext = Context) -> Response:
         query = query_params.parse(VerificationQuery, request)
-        return ctx.query(
+        return await ctx.query(
             lambda uow: (200, queries.search_verifications(uow, query.filters(), query.limit, query.cursor))
         )
 
@@ -123,22 +123,22 @@ def _proof_routes(router: APIRouter, request_one: Create) -> None:
 
     @router.get("/proof-requests/{request_id}", response_model=ProofRequestView)
     async def get_proof_request(request_id: str, ctx: RequestContext = Context) -> Response:
-        return ctx.query(lambda uow: (200, queries.read_proof(uow, request_id)))
+        return await ctx.query(lambda uow: (200, queries.read_proof(uow, request_id)))
 
     @router.get("/proof-requests/{request_id}/subject", response_model=ProofSubject)
-    def get_proof_subject(request_id: str, ctx: RequestContext = Context) -> Response:
+    async def get_proof_subject(request_id: str, ctx: RequestContext = Context) -> Response:
         """The subject's full identity (X-Purpose: notarization), held and audited by the requesting office."""
-        return ctx.read_from_holder(
+        return await ctx.read_from_holder(
             lambda uow: queries.read_proof_subject(uow, request_id),
             lambda uow: queries.owner_of_proof(uow, request_id),
             f"/v1/proof-requests/{request_id}/subject",
         )
 
     @router.get("/proof-requests/{request_id}/document", response_model=ProofDocument)
-    def get_proof_document(request_id: str, ctx: RequestContext = Context) -> Response:
+    async def get_proof_document(request_id: str, ctx: RequestContext = Context) -> Response:
         """The document given with the answer (X-Purpose: notarization), held and audited by the answering
         office, fetched from it point to point."""
-        return ctx.read_from_holder(
+        return await ctx.read_from_holder(
             lambda uow: queries.read_proof_document(uow, request_id),
             lambda uow: queries.holder_of_proof(uow, request_id),
             f"/v1/proof-requests/{request_id}/document",
@@ -151,4 +151,6 @@ def _proof_routes(router: APIRouter, request_one: Create) -> None:
     @router.get("/proof-requests", response_model=ProofRequestPage, **query_params.route_options(ProofQuery))
     async def list_proof_requests(request: Request, ctx: RequestContext = Context) -> Response:
         query = query_params.parse(ProofQuery, request)
-        return ctx.query(lambda uow: (200, queries.search_proofs(uow, query.filters(), query.limit, query.cursor)))
+        return await ctx.query(
+            lambda uow: (200, queries.search_proofs(uow, query.filters(), query.limit, query.cursor))
+        )

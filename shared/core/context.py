@@ -1,8 +1,9 @@
 """What a route gets: the authenticated principal and a way to run its work as one unit of work.
 
 `command` runs a write: idempotency check, the service function (which authorises, changes state and
-emits events), audit, idempotency record: all one transaction. `query` runs a read the same way, so a
-sensitive read and its audit entry commit together. A denial rolls the work back and is audited alone.
+emits events), audit, idempotency record: all one transaction. `query` runs a read on a snapshot; a
+sensitive read's audit entry is committed before the answer is given. A denial rolls the work back and
+is audited alone. Both are awaited on the event loop: the store's writer thread runs what they write.
 
 An Idempotency-Key is bound to the caller, the method and path, and a fingerprint of the request body and
 purpose. A replay runs the command again inside a savepoint that is rolled back: it passes the same
@@ -18,6 +19,7 @@ from typing import Any
 
 import orjson
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from shared.adapters import idempotency as keys
 from shared.adapters.store import savepoint
@@ -71,18 +73,23 @@ class RequestContext:
         except Problem as problem:
             return problem.status, problem.body()
 
-    def query(self, work: Work) -> Response:
-        """A read. Routes whose reads are short and local are `async def` and call this on the event
-        loop (no threadpool hop: a read snapshot never waits for the writer); reads relayed to another
-        region, and all writes, stay in the threadpool."""
+    async def query(self, work: Work) -> Response:
+        """A read, on the event loop: a snapshot never waits for the writer. Its audit entries (a sensitive
+        read) or a denial's are written by the store's writer, and only once they are committed is the
+        answer given."""
+        store = self.runtime.store
         try:
-            status, payload = self._read(work)
+            with store.read() as conn:
+                uow = self._unit_of_work(conn)
+                status, payload = work(uow)
         except Denied as denied:
-            self.runtime.store.write(lambda conn, refused=denied: self._unit_of_work(conn).record_denial(refused))
+            await store.write_async(lambda conn, refused=denied: self._unit_of_work(conn).record_denial(refused))
             raise _forbidden(denied) from None
+        if entries := uow.pending_audit:
+            await store.write_async(lambda conn: self._flush(conn, entries))
         return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
 
-    def read_from_holder(
+    async def read_from_holder(
         self, read_here: Callable[[UnitOfWork], Any], holder_of: Callable[[UnitOfWork], str], peer_path: str
     ) -> Response:
         """A sensitive read: served here if this region holds the detail (`read_here` answers None
@@ -90,10 +97,10 @@ class RequestContext:
         token and purpose, so the holder authorises and audits it too. An instance relays its own
         region's tokens only (the holder matches the token to the relaying instance's certificate):
         another region's user asks the holder, or their own region's instance."""
-        held_here = self.query(lambda uow: (200, read_here(uow)))
+        held_here = await self.query(lambda uow: (200, read_here(uow)))
         if held_here.body != b"null":
             return held_here
-        holder = orjson.loads(self.query(lambda uow: (200, holder_of(uow))).body)
+        holder = orjson.loads((await self.query(lambda uow: (200, holder_of(uow)))).body)
         here = self.runtime.settings.region
         if self.principal.region != here:
             raise Problem(
@@ -102,18 +109,11 @@ class RequestContext:
                 "Not relayed for another region",
                 f"the detail is held in {holder}; this {here.value} instance relays {here.value} tokens only",
             )
-        body = self.runtime.peers.get(Region(holder), peer_path, self.authorization, self.purpose, self.correlation_id)
+        peers = self.runtime.peers  # a blocking request: in a worker thread, not on the event loop
+        body = await run_in_threadpool(
+            peers.get, Region(holder), peer_path, self.authorization, self.purpose, self.correlation_id
+        )
         return Response(orjson.dumps(body), media_type="application/json")
-
-    def _read(self, work: Work) -> tuple[int, Any]:
-        """A read runs on a snapshot, beside the writer; its audit entries (a sensitive read) are then
-        written, and only once they are committed is the answer given."""
-        with self.runtime.store.read() as conn:
-            uow = self._unit_of_work(conn)
-            status, payload = work(uow)
-        if uow.pending_audit:
-            self.runtime.store.write(lambda conn: self._flush(conn, uow.pending_audit))
-        return status, payload
 
     def _flush(self, conn: Any, entries: list) -> None:
         writer = self._unit_of_work(conn)

@@ -20,7 +20,7 @@ router = APIRouter(tags=["audit"])
 
 
 @router.get("/audit", response_model=AuditPage)
-def read_audit(
+async def read_audit(
     ctx: RequestContext = Context,
     record: str | None = None,
     actor: str | None = None,
@@ -36,4 +36,4 @@ def read_audit(
         entries = [e.model_dump(mode="json") for e in audit.search(uow.conn, filters, limit + 1, before)]
         return 200, page(entries, limit, lambda e: (e["index"],))
 
-    return ctx.query(work)
+    return await ctx.query(work)

@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.adapters.gate import Gate
@@ -159,16 +160,19 @@ def operations_router(runtime: Runtime) -> APIRouter:
             **{k: v for k, v in V1_PROBLEMS.items() if k in (401, 403)},
         },
     )
-    def prometheus(ctx: RequestContext = Context) -> Response:
+    async def prometheus(ctx: RequestContext = Context) -> Response:
         """Operators (and supervisors) of this instance's region; scrape with a bearer token."""
 
         def authorize(uow: UnitOfWork) -> tuple[int, None]:
             uow.authorize_write("ops.metrics", audit_allowed=False)
             return 200, None
 
-        ctx.query(authorize)
+        await ctx.query(authorize)
+        return Response(await run_in_threadpool(scrape), media_type=CONTENT_TYPE_LATEST)
+
+    def scrape() -> bytes:  # readiness asks for the writer lock: in a worker thread, not on the event loop
         runtime.refresh_gauges()
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return generate_latest()
 
     return router
 
