@@ -17,6 +17,7 @@ a consumed event's reaction, a scanner), they leave at once, and never before th
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import shutil
 import sqlite3
 import threading
@@ -70,6 +71,7 @@ class _Unit:
     result: Any = None
     error: BaseException | None = None
     future: asyncio.Future | None = None  # a coroutine's (`write_async`), settled on its loop
+    context: contextvars.Context | None = None  # and its context (the request's correlation id)
 
 
 def _settle(unit: _Unit) -> None:
@@ -156,7 +158,7 @@ class Store:
         queued, committed before it is answered) and run by the store's writer thread, so the event loop
         never blocks on the writer lock and the request needs no worker thread of its own (the threadpool
         hop cost a small request about as much CPU as the rest of its HTTP handling)."""
-        unit = _Unit(fn, future=asyncio.get_running_loop().create_future())
+        unit = _Unit(fn, future=asyncio.get_running_loop().create_future(), context=contextvars.copy_context())
         with self._queue_lock:
             self._queued.append(unit)
         if self._writer_thread is None:
@@ -194,7 +196,7 @@ class Store:
             for unit in batch:
                 conn.execute("SAVEPOINT unit")
                 try:
-                    unit.result = unit.fn(conn)
+                    unit.result = unit.context.run(unit.fn, conn) if unit.context else unit.fn(conn)
                 except BaseException as error:
                     conn.execute("ROLLBACK TO unit")
                     unit.error = error
@@ -238,10 +240,8 @@ class Store:
             self._ended(conn, committed=True)
 
     def checkpoint(self) -> None:
-        """Copy what was committed to the WAL back into the database file, without waiting for readers or
-        the writer (PASSIVE); with nothing new in the WAL it costs a few microseconds. A checkpoint at the
-        commit that crossed WAL_PAGES stalled that command for the whole copy: the p99 of cross-region
-        visibility rose from about 30 to 55 ms."""
+        """Copy the WAL's commits back into the database file, waiting for no reader or writer (PASSIVE;
+        a few µs when there is nothing new). At the commit crossing WAL_PAGES it stalled that command."""
         self.connect().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     @contextmanager

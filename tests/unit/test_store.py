@@ -202,6 +202,25 @@ def test_coroutines_units_are_grouped_committed_before_answered_and_fail_alone(t
     assert not writer.is_alive()
 
 
+def test_a_coroutines_unit_runs_in_the_coroutines_context(store):
+    """What the request set (its correlation id, for the log lines written inside the unit) is what the
+    unit sees on the writer thread."""
+    import asyncio
+    import contextvars
+
+    request = contextvars.ContextVar("request", default=None)
+
+    async def as_a_request(name: str) -> str | None:
+        request.set(name)
+        return await store.write_async(lambda conn: request.get())
+
+    async def two_requests() -> list:
+        return await asyncio.gather(as_a_request("first"), as_a_request("second"))
+
+    assert asyncio.run(two_requests()) == ["first", "second"]
+    store.stop_writer()
+
+
 def test_a_coroutines_outbox_rows_wake_the_listeners_after_their_commit(store):
     import asyncio
 
