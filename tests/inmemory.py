@@ -199,4 +199,5 @@ class InMemoryZone:
     def close(self) -> None:
         for region in Region:
             self.runtime(region).peers.close()
+            self.runtime(region).store.stop_writer()
             self.runtime(region).store.close()
