@@ -5,8 +5,8 @@ whichever holds the writer lock runs everything queued in one transaction, a sav
 failing unit fails alone), commits once, and hands each its result; a coroutine's unit (`write_async`)
 is run by the store's writer thread and awaited. No thread ever waits in SQLite's busy handler,
 read-then-write sequences (next docket number, idempotency check, audit chain head) are serialised, and
-a burst of writes costs one commit. `read()` runs a read-only transaction on the
-thread's own connection: WAL lets it run beside the writer, and it never takes the write lock.
+a burst of writes costs one commit. `read()` runs a read-only transaction on the thread's own
+connection: WAL lets it run beside the writer, and it never takes the write lock.
 Only this module and the per-service store modules speak SQL; a PostgreSQL Store would replace them.
 
 A transaction that staged outbox rows (`staged_outbox`) calls the store's outbox listeners (the relay's
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import shutil
 import sqlite3
 import threading
@@ -31,6 +32,7 @@ from typing import Any, TypeVar
 from shared.adapters.schema import SHARED_MIGRATIONS, Migration, statements
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 WAL_PAGES = 10_000  # 40 MB of 4 KB pages
 WAL_LIMIT = 64 * 1024 * 1024
 
@@ -58,8 +60,7 @@ class _Connection(sqlite3.Connection):
 
 
 def staged_outbox(conn: sqlite3.Connection) -> None:
-    """Note that `conn`'s transaction staged outbox rows, so the store wakes the relay when it commits
-    (a connection the store did not open, a tool's, has no relay to wake)."""
+    """Note that `conn`'s transaction staged outbox rows: the relay is woken once it commits (if it has one)."""
     if isinstance(conn, _Connection):
         conn.staged = True
 
@@ -112,13 +113,10 @@ class Store:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")  # other processes only (yrd dlq replay, rebuild)
-            # Savepoint journals (a savepoint per unit, per bulk line, per record) in memory: on disk they
-            # spilled past 64 KB into a temporary file, created, written and deleted for every command.
+            # Savepoint journals in memory: on disk, a command's spilled into a temporary file made each time.
             conn.execute("PRAGMA temp_store=MEMORY")
-            # The WAL is copied back into the database by `checkpoint()`, off the request path (the
-            # runtime's checkpointer, every second); past WAL_PAGES the commit that crosses the mark does
-            # it (SQLite's default, 1,000, made every 40th command pay a copy of the pages every command
-            # touches). The file is cut back to WAL_LIMIT after.
+            # The WAL goes back into the database in `checkpoint()`, off the request path; WAL_PAGES is the
+            # backstop (SQLite's 1,000 made every 40th command pay for a copy). Then cut to WAL_LIMIT.
             conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
             conn.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
             self._local.conn = conn
@@ -129,9 +127,8 @@ class Store:
         self._outbox_listeners.append(listener)
 
     def _ended(self, conn: _Connection, committed: bool) -> None:
-        """A transaction ended: if it committed outbox rows, they are visible now; tell the listeners.
-        (A unit rolled back inside a committed batch may leave a wake-up too many: the relay finds
-        nothing and waits again. One too few would leave events to the relay's poll.)"""
+        """A transaction ended: if it committed outbox rows, they are visible now; tell the listeners (a
+        unit rolled back in a committed batch may cost a wake-up too many; one too few, a poll's wait)."""
         if conn.staged:
             conn.staged = False
             if committed:
@@ -154,23 +151,17 @@ class Store:
         return unit.result
 
     async def write_async(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """`write` for a coroutine: the unit is queued like any other (grouped with whatever else is
-        queued, committed before it is answered) and run by the store's writer thread, so the event loop
-        never blocks on the writer lock and the request needs no worker thread of its own (the threadpool
-        hop cost a small request about as much CPU as the rest of its HTTP handling)."""
+        """`write` for a coroutine: queued and grouped like any other unit, committed before it is answered,
+        run by the store's writer thread: the event loop never blocks on the writer lock, and a request
+        needs no worker thread of its own (that hop cost a small request ~130 µs of CPU)."""
         unit = _Unit(fn, future=asyncio.get_running_loop().create_future(), context=contextvars.copy_context())
         with self._queue_lock:
             self._queued.append(unit)
-        if self._writer_thread is None:
-            self._start_writer()
-        self._wake.set()
-        return await unit.future
-
-    def _start_writer(self) -> None:
-        with self._queue_lock:
             if self._writer_thread is None:
                 self._writer_thread = threading.Thread(target=self._write_queued, name="store-writer", daemon=True)
                 self._writer_thread.start()
+        self._wake.set()
+        return await unit.future
 
     def _write_queued(self) -> None:
         """The writer thread: commits what coroutines queued (and whatever else is queued by then)."""
@@ -180,18 +171,31 @@ class Store:
             if self._closing:
                 break
             with self._writer:
-                if self._queued:
+                try:
                     self._commit_queued()
+                except Exception:  # its units have their error already; the thread goes on
+                    log.exception("a group commit failed and could not be rolled back")
         self.close()
 
     def _commit_queued(self) -> None:
         with self._queue_lock:
             batch = list(self._queued)
             self._queued.clear()
-        conn = self.connect()
-        self._local.writing = True
-        committed = False
+        if not batch:
+            return
         try:
+            self._run_batch(batch)
+        finally:  # every unit has its outcome, whatever happened to the transaction
+            for unit in batch:
+                unit.done = True
+                if unit.future is not None:  # answered once committed and the relay told
+                    unit.future.get_loop().call_soon_threadsafe(_settle, unit)
+
+    def _run_batch(self, batch: list[_Unit]) -> None:
+        self._local.writing = True
+        committed, conn = False, None
+        try:
+            conn = self.connect()
             conn.execute("BEGIN IMMEDIATE")
             for unit in batch:
                 conn.execute("SAVEPOINT unit")
@@ -204,18 +208,14 @@ class Store:
             conn.execute("COMMIT")
             committed = True
         except BaseException as error:  # the transaction itself failed (a full disk): nothing of it is kept
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
             for unit in batch:
                 unit.error, unit.result = unit.error or error, None
+            if conn is not None and conn.in_transaction:
+                conn.execute("ROLLBACK")
         finally:
             self._local.writing = False
-            for unit in batch:
-                unit.done = True
-        self._ended(conn, committed)
-        for unit in batch:  # answered once committed and the relay told
-            if unit.future is not None:
-                unit.future.get_loop().call_soon_threadsafe(_settle, unit)
+        if conn is not None:
+            self._ended(conn, committed)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -285,13 +285,13 @@ class Store:
         thread = self._writer_thread
         if thread is None or thread is threading.current_thread():
             return
-        self._wake.set()
         with self._writer:
-            if self._queued:
-                self._commit_queued()
+            self._commit_queued()
             self._closing = True
         self._wake.set()
         thread.join(timeout=5)
+        if not thread.is_alive():  # a later awaited write starts a new one
+            self._writer_thread, self._closing = None, False
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -200,6 +200,9 @@ def test_coroutines_units_are_grouped_committed_before_answered_and_fail_alone(t
     assert writer is not None and writer.is_alive()
     store.stop_writer()
     assert not writer.is_alive()
+    assert asyncio.run(store.write_async(insert(500))) == 500  # a stopped store's next awaited write starts a writer
+    assert store._writer_thread is not writer
+    store.stop_writer()
 
 
 def test_a_coroutines_unit_runs_in_the_coroutines_context(store):
