@@ -149,3 +149,47 @@ def test_a_polls_partitions_share_one_transaction_and_a_poison_record_holds_back
     assert seen == [f1.id, w1.id, w2.id, f3.id]  # Wujiang's not held back; f-3 after the dead letter
     assert len(transactions) == 2  # the poll's clean runs together; the run after the dead letter
     assert client.commits == [{jiashan: OffsetAndMetadata(3, "", -1), wujiang: OffsetAndMetadata(2, "", -1)}]
+
+
+class PartlyFetched:
+    """A client after a restart: one partition fetched (its high-water mark known), the other not yet."""
+
+    def __init__(self, ends: dict | Exception) -> None:
+        self.fetched, self.waiting = TopicPartition("jiashan.filing", 0), TopicPartition("qingpu.filing", 0)
+        self.ends, self.asked = ends, []
+
+    def assignment(self) -> set:
+        return {self.fetched, self.waiting}
+
+    def highwater(self, partition: TopicPartition) -> int | None:
+        return 3 if partition == self.fetched else None
+
+    def position(self, partition: TopicPartition) -> int:
+        return 3 if partition == self.fetched else 7
+
+    def end_offsets(self, partitions: list) -> dict:
+        self.asked.append(partitions)
+        if isinstance(self.ends, Exception):
+            raise self.ends
+        return self.ends
+
+
+def test_a_restarted_consumer_asks_where_unfetched_partitions_end_to_know_it_has_caught_up(tmp_path):
+    """Scanners decide deadlines only once the consumer has caught up; a partition with nothing new is not
+    answered by a fetch for up to 5 s, so its end is asked of the broker instead (and only until caught up)."""
+    from kafka.errors import KafkaTimeoutError
+
+    consumer = runner(tmp_path, [])
+    unanswered = PartlyFetched(KafkaTimeoutError())
+    consumer._report_lag(unanswered)
+    assert not consumer.caught_up.is_set()  # not known yet, and no error: the next poll asks again
+
+    behind = PartlyFetched({TopicPartition("qingpu.filing", 0): 9})
+    consumer._report_lag(behind)
+    assert not consumer.caught_up.is_set()  # two records still to read
+
+    level = PartlyFetched({TopicPartition("qingpu.filing", 0): 7})
+    consumer._report_lag(level)
+    assert consumer.caught_up.is_set() and level.asked == [[level.waiting]]
+    consumer._report_lag(level)
+    assert level.asked == [[level.waiting]]  # caught up: not asked again

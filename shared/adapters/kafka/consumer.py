@@ -22,7 +22,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
-from kafka.errors import CommitFailedError, RebalanceInProgressError
+from kafka.errors import CommitFailedError, KafkaError, RebalanceInProgressError
 from kafka.structs import OffsetAndMetadata
 
 from shared.adapters import metrics
@@ -263,16 +263,28 @@ class ConsumerRunner:
         mark_processed(conn, event.id)
 
     def _report_lag(self, consumer: KafkaConsumer) -> None:
+        ends = {partition: consumer.highwater(partition) for partition in consumer.assignment()}
+        if None in ends.values() and not self.caught_up.is_set():
+            ends |= _ends_asked(consumer, [partition for partition, end in ends.items() if end is None])
         lag_by_topic: dict[str, int] = {}
-        known = bool(consumer.assignment())
-        for partition in consumer.assignment():
-            highwater = consumer.highwater(partition)
-            if highwater is None:
+        known = bool(ends)
+        for partition, end in ends.items():
+            if end is None:
                 known = False
                 continue
-            behind = max(highwater - consumer.position(partition), 0)
+            behind = max(end - consumer.position(partition), 0)
             lag_by_topic[partition.topic] = lag_by_topic.get(partition.topic, 0) + behind
         if known and not any(lag_by_topic.values()):
             self.caught_up.set()
         for topic_name, lag in lag_by_topic.items():
             metrics.CONSUMER_LAG.labels(topic=topic_name, **self.config.labels).set(lag)
+
+
+def _ends_asked(consumer: KafkaConsumer, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+    """Where the partitions end, asked of the broker. A high-water mark is known only from a fetch's answer,
+    and the broker holds a fetch with nothing new for up to 5 s: a restarted instance's scanners waited that
+    long to start deciding deadlines. Unanswered: not known yet (the next poll asks again)."""
+    try:
+        return consumer.end_offsets(partitions)
+    except KafkaError:
+        return {}
