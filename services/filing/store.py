@@ -8,6 +8,7 @@ import sqlite3
 from datetime import date, datetime
 from typing import Any
 
+from services.filing.ownership import FILING
 from shared.adapters import records
 from shared.adapters.records import to_db
 from shared.adapters.store import Migration
@@ -24,8 +25,8 @@ _SHOWN = (
 _JSON_COLUMNS = ("documents", "parties", "missing_items")
 _FLAGS = ("overdue_flagged", "correction_lapsed")
 _COLUMNS = ", ".join(_SHOWN)
-# Who may read a listed filing is decided by these (the ownership's region and agency columns).
-_LIST_COLUMNS = "id, submitted_at, court_region, receiving_region, agency, listed"
+# A listed row: its keys (the page's order), what its read is decided by, and the stored JSON.
+_LIST_COLUMNS = ", ".join(dict.fromkeys(("id", "submitted_at", *FILING.decision_fields, "listed")))
 
 MIGRATIONS: list[Migration] = [
     (

@@ -193,19 +193,23 @@ def listed_view(
     row instead of every column, and builds no dict per row (that was most of a list request's CPU)."""
     columns = tuple(columns)
     kinds = {**dict.fromkeys(json_columns, "json"), **dict.fromkeys(flag_columns, "flag")}
-    fields = ", ".join(f"'{c}', {_json_value(c, kinds.get(c))}" for c in columns)
-    build = f"UPDATE {table} SET listed = CAST(json_object({fields}) AS BLOB) WHERE rowid = NEW.rowid"
+
+    def listed(row: str) -> str:  # the row's JSON, its columns read through `row` ("NEW." in a trigger)
+        fields = ", ".join(f"'{c}', {_json_value(row + c, kinds.get(c))}" for c in columns)
+        return f"CAST(json_object({fields}) AS BLOB)"
+
+    build = f"UPDATE {table} SET listed = {listed('NEW.')} WHERE rowid = NEW.rowid"
     return f"""
         ALTER TABLE {table} ADD COLUMN listed BLOB;
         CREATE TRIGGER {table}_listed_insert AFTER INSERT ON {table} BEGIN {build}; END;
         CREATE TRIGGER {table}_listed_update AFTER UPDATE OF {", ".join(columns)} ON {table} BEGIN {build}; END;
-        UPDATE {table} SET listed = CAST(json_object({fields.replace("NEW.", "")}) AS BLOB)
+        UPDATE {table} SET listed = {listed("")}
         """
 
 
 def _json_value(column: str, kind: str | None) -> str:
     if kind == "json":  # stored as text (or, by older code, as bytes: the cast reads both)
-        return f"json(CAST(NEW.{column} AS TEXT))"
+        return f"json(CAST({column} AS TEXT))"
     if kind == "flag":
-        return f"json(CASE WHEN NEW.{column} THEN 'true' ELSE 'false' END)"
-    return f"NEW.{column}"
+        return f"json(CASE WHEN {column} THEN 'true' ELSE 'false' END)"
+    return column

@@ -48,13 +48,11 @@ class RequestContext:
         """A write, awaited on the event loop: the store's writer runs it (Store.write_async)."""
         scope = f"{self.principal.region.value}:{self.principal.subject}:{self.method}:{self.path}"
         idempotency = (scope, self.idempotency_key, self.body_fingerprint)
-        store = self.runtime.store
         try:
-            status, payload = await store.write_async(lambda conn: self._write(conn, work, idempotency))
+            status, payload = await self.runtime.store.write_async(lambda conn: self._write(conn, work, idempotency))
         except Denied as denied:
-            await store.write_async(lambda conn, refused=denied: self._unit_of_work(conn).record_denial(refused))
-            raise _forbidden(denied) from None
-        return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+            raise await self._refused(denied) from None
+        return _answer(status, payload)
 
     def each(self, lines: list[tuple[Work, tuple[str, str | None, str]]]) -> list[tuple[int, Any]]:
         """Several commands (a bulk request's lines) in one transaction, each in a savepoint of its own, so
@@ -83,11 +81,10 @@ class RequestContext:
                 uow = self._unit_of_work(conn)
                 status, payload = work(uow)
         except Denied as denied:
-            await store.write_async(lambda conn, refused=denied: self._unit_of_work(conn).record_denial(refused))
-            raise _forbidden(denied) from None
+            raise await self._refused(denied) from None
         if entries := uow.pending_audit:
             await store.write_async(lambda conn: self._flush(conn, entries))
-        return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+        return _answer(status, payload)
 
     async def read_from_holder(
         self, read_here: Callable[[UnitOfWork], Any], holder_of: Callable[[UnitOfWork], str], peer_path: str
@@ -113,7 +110,12 @@ class RequestContext:
         body = await run_in_threadpool(
             peers.get, Region(holder), peer_path, self.authorization, self.purpose, self.correlation_id
         )
-        return Response(orjson.dumps(body), media_type="application/json")
+        return _answer(200, body)
+
+    async def _refused(self, denied: Denied) -> Problem:
+        """A denial, audited alone (the work it stopped is rolled back): the 403 to raise."""
+        await self.runtime.store.write_async(lambda conn: self._unit_of_work(conn).record_denial(denied))
+        return _forbidden(denied)
 
     def _flush(self, conn: Any, entries: list) -> None:
         writer = self._unit_of_work(conn)
@@ -136,6 +138,10 @@ class RequestContext:
 
     def _unit_of_work(self, conn: Any) -> UnitOfWork:
         return self.runtime.unit_of_work(conn, self.correlation_id, principal=self.principal, purpose=self.purpose)
+
+
+def _answer(status: int, payload: Any) -> Response:
+    return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
 
 
 def _forbidden(denied: Denied) -> Problem:

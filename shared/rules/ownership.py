@@ -48,10 +48,11 @@ class RecordKind:
         asks the store (`takes_part`)."""
         if self.takes_part is not None:
             return None
-        return tuple(map(record.get, self._decision_fields))
+        return tuple(map(record.get, self.decision_fields))
 
     @cached_property
-    def _decision_fields(self) -> tuple[str, ...]:
+    def decision_fields(self) -> tuple[str, ...]:
+        """The columns a read decision on a record of this kind reads (unless it also asks the store)."""
         return (self.owner_field, *self.involved_fields, *self.agency_fields)
 
     def agencies(self, record: Record) -> tuple[str, ...]:

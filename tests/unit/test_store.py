@@ -53,6 +53,18 @@ def test_housekeeping_forgets_old_sent_rows_and_expired_keys_only(store):
     assert conn.execute("SELECT count(*) FROM processed_events").fetchone()[0] == 3
 
 
+def inserting(n: int, refuses: bool):
+    """A unit that inserts `n` into t and answers it, or inserts it and then refuses (ValueError)."""
+
+    def unit(conn):
+        conn.execute("INSERT INTO t(n) VALUES (?)", (n,))
+        if refuses:
+            raise ValueError(f"unit {n} refuses")
+        return n
+
+    return unit
+
+
 def test_group_commit_keeps_each_unit_alone_and_every_success(tmp_path):
     import threading
 
@@ -61,13 +73,7 @@ def test_group_commit_keeps_each_unit_alone_and_every_success(tmp_path):
     store = Store(tmp_path / "g.sqlite3", [("t", "CREATE TABLE t (n INTEGER PRIMARY KEY)")])
 
     def insert(n: int):
-        def unit(conn):
-            conn.execute("INSERT INTO t(n) VALUES (?)", (n,))
-            if n % 10 == 0:
-                raise ValueError(f"unit {n} refuses")  # rolled back alone
-            return n
-
-        return unit
+        return inserting(n, refuses=n % 10 == 0)  # a refusing unit is rolled back alone
 
     results, errors = {}, {}
 
@@ -166,13 +172,7 @@ def test_coroutines_units_are_grouped_committed_before_answered_and_fail_alone(t
     seen_when_answered: dict[int, bool] = {}
 
     def insert(n: int):
-        def unit(conn):
-            conn.execute("INSERT INTO t(n) VALUES (?)", (n,))
-            if n % 7 == 0 and n < 1000:  # the threads' units (1000 and up) all succeed
-                raise ValueError(f"unit {n} refuses")
-            return n
-
-        return unit
+        return inserting(n, refuses=n % 7 == 0 and n < 1000)  # the threads' units (1000 and up) all succeed
 
     async def one(n: int) -> int | str:
         try:
