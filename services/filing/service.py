@@ -83,7 +83,7 @@ def submit(uow: UnitOfWork, body: SubmitFiling, id_hash_key: bytes) -> dict[str,
     )
     uow.emit(ev.SUBMITTED, filing_id, data)  # at the court region itself, received at once (reactions)
     db.add_parties(uow.conn, filing_id, full)
-    code = domain.new_filing_code(secrets.choice)
+    code = domain.new_filing_code(secrets.randbits)
     db.add_code(uow.conn, filing_id, keyed_hash(domain.normalized_code(code), id_hash_key))
     return {**db.get(uow.conn, filing_id), "filing_code": code}  # shown once: only its hash is kept
 

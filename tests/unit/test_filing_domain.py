@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.filing.domain import (
+    CODE_ALPHABET,
     Action,
     FilingStatus,
     InvalidTransition,
@@ -10,7 +11,9 @@ from services.filing.domain import (
     decision_due,
     docket_number,
     is_overdue,
+    new_filing_code,
     next_status,
+    normalized_code,
 )
 from shared.contracts.filing import CaseType
 
@@ -90,3 +93,19 @@ def test_court_years_follow_beijing_time():
     # 00:30 on 1 January in Shanghai is still 31 December in UTC
     assert zone_date(datetime(2026, 12, 31, 16, 30, tzinfo=UTC)).year == 2027
     assert zone_date(datetime(2026, 12, 31, 15, 59, tzinfo=UTC)).year == 2026
+
+
+def test_a_filing_code_spends_its_50_bits_five_per_character_from_the_first():
+    assert new_filing_code(lambda bits: 0) == "00000-00000"
+    assert new_filing_code(lambda bits: 2**bits - 1) == "ZZZZZ-ZZZZZ"
+    assert new_filing_code(lambda bits: 1 << 45) == "10000-00000"  # the highest five bits: the first character
+    counting = sum(i << (45 - 5 * i) for i in range(10))
+    assert new_filing_code(lambda bits: counting) == "01234-56789"
+
+
+def test_every_symbol_can_appear_and_a_code_reads_back_as_typed():
+    import secrets
+
+    codes = [new_filing_code(secrets.randbits) for _ in range(400)]
+    assert set("".join(codes).replace("-", "")) == set(CODE_ALPHABET)
+    assert all(normalized_code(code.lower().replace("-", " ")) == code.replace("-", "") for code in codes)
