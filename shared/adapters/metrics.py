@@ -28,6 +28,11 @@ READY = Gauge(
     "1 while a readiness check passes (store, workers, kafka), as /readyz sees it",
     ["service", "region", "check"],
 )
+HEAP_FROZEN = Gauge(
+    "yrd_heap_frozen_objects",
+    "Objects built by start-up that the garbage collector no longer walks (frozen once caught up; 0 before)",
+    ["service", "region"],
+)
 KAFKA_UP = Gauge("yrd_kafka_up", "1 while this instance reaches its broker, 0 while it does not", ["service", "region"])
 COMMANDS = Counter(
     "yrd_commands_total",

@@ -3,6 +3,7 @@ their background threads. Each service's app.py builds one (the only place real 
 
 from __future__ import annotations
 
+import gc
 import logging
 import sqlite3
 import threading
@@ -53,6 +54,7 @@ class Runtime:
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _kafka_checked: tuple[float, bool] = (0.0, False)
+    _heap_to_settle: bool = False
 
     def kafka_ready(self) -> bool:
         checked_at, answer = self._kafka_checked
@@ -82,8 +84,11 @@ class Runtime:
             self.settings, conn, correlation_id, route=self.route, replaying=self.replaying, **extra
         )
 
-    def start(self) -> None:
+    def start(self, settle_heap: bool = False) -> None:
+        """Start the background threads. `settle_heap` (a served instance): once the consumer has caught
+        up, what the process has built by then is frozen out of the garbage collector's walks (settle_heap)."""
         self._stop.clear()
+        self._heap_to_settle = settle_heap
         workers: list[tuple[str, Callable[[threading.Event], None]]] = [
             ("outbox-relay", self.relay.run),
             ("consumer", self.consumer.run),
@@ -128,6 +133,11 @@ class Runtime:
                 next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
             if not self.consumer.caught_up.is_set():
                 continue  # decide deadlines only after reading what other regions already sent
+            if self._heap_to_settle:
+                self._heap_to_settle = False
+                frozen = settle_heap()
+                metrics.HEAP_FROZEN.labels(**self.settings.metric_labels).set(frozen)
+                log.info("heap settled", extra={"frozen_objects": frozen})
             self.scan_once()
 
     def scan_once(self) -> None:
@@ -141,6 +151,17 @@ class Runtime:
 
 HOUSEKEEPING_SECONDS = 600
 CHECKPOINT_SECONDS = 1.0
+
+
+def settle_heap() -> int:
+    """Collect once, then freeze what is left: the objects an instance builds to start (modules, app,
+    schemas, clients; some 120,000) live as long as the process, yet every full collection walked them
+    all again. Under load that was one collection every two seconds or so, 60 ms each with every thread
+    stopped: the requests in flight then made the POST tail. Frozen, a full collection walks only what
+    was made since (about 1 ms). Answers how many objects are frozen."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 def producer_factory(settings: Settings) -> Callable[[], object]:

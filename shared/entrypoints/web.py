@@ -185,7 +185,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        runtime.start()
+        runtime.start(settle_heap=True)  # a served instance: its start-up heap frozen once caught up
         yield
         runtime.stop()
 

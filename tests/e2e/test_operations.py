@@ -140,11 +140,14 @@ def test_every_instance_the_console_and_the_broker_are_scraped_with_the_scrape_i
 
 def test_the_rules_are_loaded_and_read_live_figures(operations):
     prometheus = operations.prometheus
-    groups = httpx.get(f"{prometheus}/api/v1/rules", timeout=5).json()["data"]["groups"]
+    groups = _eventually(lambda: httpx.get(f"{prometheus}/api/v1/rules", timeout=5).json()["data"]["groups"])
     # Every rule file, the three-cluster zone's too (whose series are simply absent on one broker).
     assert {g["name"] for g in groups} == {"yrd-recording", "yrd-platform", "yrd-sla", "yrd-zone-recording", "yrd-zone"}
-    ready = _eventually(lambda: _query(prometheus, "yrd_ready") or None)
+    ready = _eventually(lambda: found if len(found := _query(prometheus, "yrd_ready")) == 12 * 3 else None)
     assert len(ready) == 12 * 3 and all(sample["value"][1] == "1" for sample in ready)
+    # Each instance froze its start-up heap once it had caught up (runtime.settle_heap).
+    frozen = _eventually(lambda: (found := _query(prometheus, "yrd_heap_frozen_objects > 10000")) and len(found) == 12)
+    assert frozen
     broker = _eventually(lambda: _query(prometheus, "kafka_server_replicamanager_partitioncount") or None)
     assert float(broker[0]["value"][1]) > 0
     assert _query(prometheus, 'ALERTS{alertname="YrdInstanceDown"}') == []
