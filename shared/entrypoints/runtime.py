@@ -85,9 +85,12 @@ class Runtime:
         )
 
     def start(self, settle_heap: bool = False) -> None:
-        """Start the background threads. `settle_heap` (a served instance): once the consumer has caught
-        up, what the process has built by then is frozen out of the garbage collector's walks (settle_heap)."""
+        """Start the background threads. `settle_heap` (a served instance): what start-up built is frozen out
+        of the garbage collector's walks now, after one collection, and what the threads build until the
+        consumer has caught up (clients, caches) is frozen then (see settle_heap)."""
         self._stop.clear()
+        if settle_heap:
+            self._settle_heap(collect=True)
         self._heap_to_settle = settle_heap
         workers: list[tuple[str, Callable[[threading.Event], None]]] = [
             ("outbox-relay", self.relay.run),
@@ -108,6 +111,11 @@ class Runtime:
             thread.join(timeout)
         self._threads.clear()
         self.store.stop_writer()
+
+    def _settle_heap(self, collect: bool) -> None:
+        frozen = settle_heap(collect)
+        metrics.HEAP_FROZEN.labels(**self.settings.metric_labels).set(frozen)
+        log.info("heap settled", extra={"frozen_objects": frozen})
 
     def _housekeeping(self) -> None:
         try:
@@ -135,9 +143,7 @@ class Runtime:
                 continue  # decide deadlines only after reading what other regions already sent
             if self._heap_to_settle:
                 self._heap_to_settle = False
-                frozen = settle_heap()
-                metrics.HEAP_FROZEN.labels(**self.settings.metric_labels).set(frozen)
-                log.info("heap settled", extra={"frozen_objects": frozen})
+                self._settle_heap(collect=False)
             self.scan_once()
 
     def scan_once(self) -> None:
@@ -153,13 +159,16 @@ HOUSEKEEPING_SECONDS = 600
 CHECKPOINT_SECONDS = 1.0
 
 
-def settle_heap() -> int:
-    """Collect once, then freeze what is left: the objects an instance builds to start (modules, app,
-    schemas, clients; some 120,000) live as long as the process, yet every full collection walked them
-    all again. Under load that was one collection every two seconds or so, 60 ms each with every thread
-    stopped: the requests in flight then made the POST tail. Frozen, a full collection walks only what
-    was made since (about 1 ms). Answers how many objects are frozen."""
-    gc.collect()
+def settle_heap(collect: bool = True) -> int:
+    """Freeze what the process has built so far out of the garbage collector's walks (gc.freeze). An
+    instance's start-up objects (modules, app, schemas, clients; some 120,000) live as long as the process,
+    yet every full collection walked them all again: under load one every two seconds or so, 60 ms each
+    with every thread stopped, and the requests in flight made the POST tail. Frozen, a full collection
+    walks only what was made since (about 1 ms). `collect` first, so no garbage is frozen: a full
+    collection costs tens of ms, so it is paid once, at start-up; what is built later (the clients, as the
+    consumer catches up) is frozen as it is, in no time. Answers how many objects are frozen."""
+    if collect:
+        gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
 

@@ -185,7 +185,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        runtime.start(settle_heap=True)  # a served instance: its start-up heap frozen once caught up
+        runtime.start(settle_heap=True)  # a served instance: its start-up heap frozen out of full collections
         yield
         runtime.stop()
 

@@ -4,6 +4,7 @@ made after (the objects start-up built were walked again by every one, 60 ms eac
 from __future__ import annotations
 
 import gc
+import weakref
 
 from shared.entrypoints.runtime import settle_heap
 
@@ -26,3 +27,22 @@ def test_what_exists_when_the_heap_settles_is_no_longer_walked_and_what_comes_af
     finally:
         gc.unfreeze()
     assert _walked(before)
+
+
+def test_without_a_collection_what_exists_is_frozen_as_it_is_garbage_included():
+    class Node:
+        pass
+
+    node = Node()
+    node.me = node  # a cycle: only a collection frees it
+    alive = weakref.ref(node)
+    del node  # garbage now, not collected yet
+    try:
+        settle_heap(collect=False)
+        gc.collect()
+        assert alive() is not None  # frozen: not walked, so not freed
+        gc.unfreeze()
+        gc.collect()
+        assert alive() is None
+    finally:
+        gc.unfreeze()
