@@ -58,6 +58,7 @@ class Queries:
             "consumer_lag": "sum(yrd:consumer_lag:sum)",
             "dead_letters": f"round(sum(increase(yrd_events_dead_lettered_total[{w}])))",
             "outbox_backlog": "sum(yrd_outbox_backlog)",
+            "event_delay": "max(yrd:event_delay_p99_seconds:5m)",  # the slowest pair of regions
         }
 
 
@@ -92,6 +93,13 @@ def firing_at(samples: list[Sample]) -> list[dict[str, Any]]:
 def _number(sample: Sample) -> float:
     value = float(sample["value"][1])
     return 0.0 if value != value else value  # NaN (an empty rate) counts as nothing
+
+
+def _milliseconds(samples: list[Sample]) -> int | None:
+    """A duration in seconds, shown in ms; None when nothing was observed (no events: an empty rate)."""
+    values = [float(s["value"][1]) for s in samples]
+    known = [v for v in values if v == v]
+    return round(1000 * max(known)) if known else None
 
 
 def _by(samples: list[Sample], label: str) -> dict[str, int]:
@@ -148,6 +156,7 @@ def overview(answers: Mapping[str, list[Sample]], firing: list[Mapping[str, Any]
             "consumer_lag": _scalar(answers["consumer_lag"]),
             "dead_letters_today": _scalar(answers["dead_letters"]),
             "outbox_backlog": _scalar(answers["outbox_backlog"]),
+            "event_delay_p99_ms": _milliseconds(answers["event_delay"]),
         },
         "alerts_firing": [
             {

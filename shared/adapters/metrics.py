@@ -20,6 +20,12 @@ HANDLER_SECONDS = Histogram(
     ["service", "region"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
+EVENT_DELAY = Histogram(
+    "yrd_event_delay_seconds",
+    "From an event's time (its region wrote it) until it was applied here, committed: cross-region freshness",
+    ["service", "region", "source"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
 CONSUMER_LAG = Gauge(
     "yrd_consumer_lag", "Records behind the high watermark, summed per topic", ["service", "region", "topic"]
 )

@@ -44,6 +44,7 @@ def test_sla_categories_event_plane_and_firing_alerts():
             instances=vector(({}, 12)),
             broker_up=vector(({}, 1)),
             dead_letters=vector(({}, float("nan"))),
+            event_delay=vector(({}, 0.0374)),
         ),
         [
             {
@@ -64,7 +65,10 @@ def test_sla_categories_event_plane_and_firing_alerts():
         True,
         0,
     )
+    assert plane["event_delay_p99_ms"] == 37
     assert [a["name"] for a in figures["alerts_firing"]] == ["YrdInstanceDown"]  # pending ones are not shown
+    quiet = overview(answers(event_delay=vector(({}, float("nan")))), [], datetime.now(UTC))
+    assert quiet["event_plane"]["event_delay_p99_ms"] is None  # no events in five minutes: nothing to show
 
 
 def test_a_past_day_is_read_at_its_last_second_and_a_future_day_is_refused():

@@ -5,6 +5,7 @@ interval while records stream in, at once when they pause, and when the instance
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
@@ -52,6 +53,20 @@ def test_a_redelivered_event_is_skipped_and_counted_as_a_duplicate(tmp_path):
     assert seen == [event.id]
     assert sample("yrd_events_consumed_total", type=ev.WITHDRAWN.type) == consumed + 1
     assert sample("yrd_events_duplicate_total") == duplicates + 1
+
+
+def test_an_applied_event_shows_how_long_after_its_region_wrote_it_it_became_readable(tmp_path):
+    consumer = runner(tmp_path, [])
+    written = datetime.now(UTC) - timedelta(seconds=2)
+    event = Event(ev.WITHDRAWN, withdrawn("f-2"), "f-2", Region.JIASHAN, "/yrd/jiashan/filing", time=written)
+    count, total = (sample(f"yrd_event_delay_seconds_{s}", source="jiashan") for s in ("count", "sum"))
+    slow = sample("yrd_event_delay_seconds_bucket", source="jiashan", le="1.0")
+    consumer.apply(event)
+    consumer.apply(event)  # a duplicate is not applied again, so not observed again
+    assert sample("yrd_event_delay_seconds_count", source="jiashan") == count + 1
+    assert 2.0 <= sample("yrd_event_delay_seconds_sum", source="jiashan") - total < 3.0
+    assert sample("yrd_event_delay_seconds_bucket", source="jiashan", le="1.0") == slow  # not under a second
+    assert sample("yrd_event_delay_seconds_count", source="wujiang") == 0
 
 
 class RebalancingConsumer:

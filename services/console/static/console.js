@@ -84,6 +84,8 @@ function plane(o) {
     ["consumer_lag", "消费滞后 consumer lag", p.consumer_lag, p.consumer_lag > 100],
     ["dead_letters_today", "今日死信 dead letters today", p.dead_letters_today, p.dead_letters_today > 0],
     ["outbox_backlog", "待发事件 outbox backlog", p.outbox_backlog, p.outbox_backlog > 0],
+    ["event_delay_p99_ms", "跨区同步 p99 cross-region delay",
+      p.event_delay_p99_ms === null ? "—" : `${p.event_delay_p99_ms} ms`, p.event_delay_p99_ms > 5000],
   ];
   const table = document.getElementById("plane");
   table.replaceChildren();

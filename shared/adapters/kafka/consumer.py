@@ -34,7 +34,7 @@ from shared.adapters.schema import mark_processed, processed
 from shared.adapters.signing import Reader, plain_reader
 from shared.adapters.store import Store, savepoint
 from shared.contracts.envelope import DeadLetterReason, Event, PoisonMessage
-from shared.contracts.regions import Domain
+from shared.contracts.regions import Domain, Region
 from shared.contracts.topics import all_regions_topics, dlq, topic
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ class ConsumerRunner:
         self.health = health or BrokerHealth(config.labels)
         self._duplicates = metrics.DUPLICATES.labels(**config.labels)
         self._handler_seconds = metrics.HANDLER_SECONDS.labels(**config.labels)
+        self._delays: dict[Region, Any] = {}  # per source region (labels() is not free)
         self.store = store
         self.handle = handle
         self.producer_factory = producer_factory
@@ -245,10 +246,19 @@ class ConsumerRunner:
         return fresh
 
     def _count(self, events: list[Event], seconds: float) -> None:
-        per_event = seconds / max(len(events), 1)
+        """Applied events (committed by now): counted, their handling time, and how long after their
+        region wrote them they became readable here (clocks in step across regions, NTP)."""
+        per_event, now = seconds / max(len(events), 1), time.time()
         for event in events:
             metrics.CONSUMED.labels(type=event.type.type, **self.config.labels).inc()
             self._handler_seconds.observe(per_event)
+            self._delay(event.region).observe(max(now - event.time.timestamp(), 0.0))
+
+    def _delay(self, source: Region) -> Any:
+        child = self._delays.get(source)
+        if child is None:
+            child = self._delays[source] = metrics.EVENT_DELAY.labels(source=source.value, **self.config.labels)
+        return child
 
     def apply_in(self, conn: sqlite3.Connection, event: Event) -> bool:
         """The idempotent consumer: an event id already processed changes nothing. True if applied; a
