@@ -36,7 +36,7 @@ READY = Gauge(
 )
 HEAP_FROZEN = Gauge(
     "yrd_heap_frozen_objects",
-    "Objects built by start-up that the garbage collector no longer walks (frozen once caught up; 0 before)",
+    "Objects the garbage collector no longer walks (start-up, frozen as the instance starts and once caught up)",
     ["service", "region"],
 )
 KAFKA_UP = Gauge("yrd_kafka_up", "1 while this instance reaches its broker, 0 while it does not", ["service", "region"])
