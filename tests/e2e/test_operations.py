@@ -113,6 +113,11 @@ def _query(base: str, expr: str) -> list[dict]:
     return answer["data"]["result"]
 
 
+def _every(base: str, expr: str, count: int) -> list[dict]:
+    """The samples of `expr` once Prometheus has `count` of them (one per series it scrapes)."""
+    return _eventually(lambda: found if len(found := _query(base, expr)) == count else None)
+
+
 def _eventually(probe, timeout: float = 60.0):
     """Prometheus and the console answer errors, or not JSON yet, while they start."""
     return eventually(probe, timeout=timeout, interval=1, ignoring=(httpx.HTTPError, ValueError))
@@ -143,10 +148,10 @@ def test_the_rules_are_loaded_and_read_live_figures(operations):
     groups = _eventually(lambda: httpx.get(f"{prometheus}/api/v1/rules", timeout=5).json()["data"]["groups"])
     # Every rule file, the three-cluster zone's too (whose series are simply absent on one broker).
     assert {g["name"] for g in groups} == {"yrd-recording", "yrd-platform", "yrd-sla", "yrd-zone-recording", "yrd-zone"}
-    ready = _eventually(lambda: found if len(found := _query(prometheus, "yrd_ready")) == 12 * 3 else None)
+    ready = _every(prometheus, "yrd_ready", 12 * 3)
     assert len(ready) == 12 * 3 and all(sample["value"][1] == "1" for sample in ready)
     # Each instance froze its start-up heap once it had caught up (runtime.settle_heap).
-    frozen = _eventually(lambda: (found := _query(prometheus, "yrd_heap_frozen_objects > 10000")) and len(found) == 12)
+    frozen = _every(prometheus, "yrd_heap_frozen_objects > 10000", 12)
     assert frozen
     broker = _eventually(lambda: _query(prometheus, "kafka_server_replicamanager_partitioncount") or None)
     assert float(broker[0]["value"][1]) > 0

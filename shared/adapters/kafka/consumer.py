@@ -12,6 +12,7 @@ Dead letters go to the consuming region's own `{region}.{domain}.dlq` (dead_lett
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 import threading
@@ -34,7 +35,7 @@ from shared.adapters.schema import mark_processed, processed
 from shared.adapters.signing import Reader, plain_reader
 from shared.adapters.store import Store, savepoint
 from shared.contracts.envelope import DeadLetterReason, Event, PoisonMessage
-from shared.contracts.regions import Domain, Region
+from shared.contracts.regions import Domain
 from shared.contracts.topics import all_regions_topics, dlq, topic
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,9 @@ class ConsumerRunner:
         self.health = health or BrokerHealth(config.labels)
         self._duplicates = metrics.DUPLICATES.labels(**config.labels)
         self._handler_seconds = metrics.HANDLER_SECONDS.labels(**config.labels)
-        self._delays: dict[Region, Any] = {}  # per source region (labels() is not free)
+        # Per event type and per source region, looked up once (labels() costs ~2 µs, on every event).
+        self._consumed = functools.cache(lambda type_: metrics.CONSUMED.labels(type=type_, **config.labels))
+        self._delay = functools.cache(lambda source: metrics.EVENT_DELAY.labels(source=source, **config.labels))
         self.store = store
         self.handle = handle
         self.producer_factory = producer_factory
@@ -250,15 +253,9 @@ class ConsumerRunner:
         region wrote them they became readable here (clocks in step across regions, NTP)."""
         per_event, now = seconds / max(len(events), 1), time.time()
         for event in events:
-            metrics.CONSUMED.labels(type=event.type.type, **self.config.labels).inc()
+            self._consumed(event.type.type).inc()
             self._handler_seconds.observe(per_event)
-            self._delay(event.region).observe(max(now - event.time.timestamp(), 0.0))
-
-    def _delay(self, source: Region) -> Any:
-        child = self._delays.get(source)
-        if child is None:
-            child = self._delays[source] = metrics.EVENT_DELAY.labels(source=source.value, **self.config.labels)
-        return child
+            self._delay(event.region.value).observe(max(now - event.time.timestamp(), 0.0))
 
     def apply_in(self, conn: sqlite3.Connection, event: Event) -> bool:
         """The idempotent consumer: an event id already processed changes nothing. True if applied; a
