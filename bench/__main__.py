@@ -20,6 +20,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_EVENTS", "20000")))
     parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", "2000")))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "3")))
     parser.add_argument("--only", choices=["kafka", "http"], default=None)
     args = parser.parse_args()
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
@@ -27,7 +28,7 @@ def main() -> None:
     if args.only in (None, "kafka"):
         results["kafka"] = throughput.measure(KafkaAccess.of(bootstrap), args.events)
     if args.only in (None, "http"):
-        results["http"] = http.run(KafkaAccess.of(bootstrap), args.requests)
+        results["http"] = http.run(KafkaAccess.of(bootstrap), args.requests, args.rounds)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     print(table(results))
@@ -60,6 +61,12 @@ def table(results: dict) -> str:
             if peer:
                 row += f"{peer['rps']:>12.0f}{peer['p99_ms']:>8.1f}{ours['rps'] / peer['rps']:>7.2f}"
             lines.append(row)
+        for name in ("post_c16", "post_c64"):
+            if runs := web[name].get("runs_rps"):
+                peer_runs = web[f"peer_{name}"]["runs_rps"]
+                lines.append(
+                    f"  ({name}: the median of {len(runs)} alternating runs: {_rates(runs)}; peer {_rates(peer_runs)})"
+                )
         if bulk := web.get("bulk"):
             rate, single = bulk["lines_per_s"], web["post_c16"]["rps"]
             label = f"POST /v1/filings/batch ({bulk['lines']} lines)"
@@ -72,6 +79,10 @@ def table(results: dict) -> str:
         lines.append(f"(the POST runs' backlog drained {drained:.1f} s before the list and visibility runs)")
         lines.append(f"12 idle instances: {web['idle_cpu_percent_of_one_core']:.1f}% of one core")
     return "\n".join(lines)
+
+
+def _rates(runs: list[float]) -> str:
+    return ", ".join(f"{rate:.0f}" for rate in runs)
 
 
 if __name__ == "__main__":

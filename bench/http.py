@@ -3,7 +3,10 @@
 - the load generator's own ceiling: `hey` on /healthz;
 - `POST /v1/filings` at 16 and 64 concurrent, `GET /v1/filings?limit=20` at 16, ours and the peer's
   (bench/peer.py: FastAPI + FastStream, the same bearer check and validation, publishing straight to
-  Kafka with acks=all, no store, no outbox);
+  Kafka with acks=all, no store, no outbox). Ours and the peer's runs alternate (BENCH_ROUNDS times) and
+  each starts on a quiet zone: the backlog a run leaves (relays, the other regions' consumers) would
+  otherwise slow whichever run comes next. The peer publishes to a topic of its own, which no instance
+  reads;
 - cross-region visibility: submitted at Jiashan, readable at Qingpu, p50/p99 sequentially and while a
   background load runs at half of the measured POST rate;
 - idle CPU of the twelve instances over 10 s.
@@ -33,8 +36,9 @@ from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.kafka.admin import provision
 from shared.adapters.tokens import init_dev_keys, load_private_key, mint
 from shared.contracts.regions import SERVICES, Domain, Region, port_of
-from shared.contracts.topics import catalogue
+from shared.contracts.topics import TopicSpec, catalogue, topic
 from shared.core.settings import ROOT
+from shared.rules.broker_access import Grant, Operation, Resource, service_principal
 from shared.rules.policy import Role
 
 PORT_BASE = 26000  # below the ephemeral port range (32768 and up): nothing else can hold these ports
@@ -58,7 +62,13 @@ class Instances:
         self.dir = Path(tempfile.mkdtemp(prefix="yrd-bench-http-"))
         self.prefix = f"bh{uuid.uuid4().hex[:6]}."
         self.kafka = kafka
-        provision(kafka, prefix=self.prefix)
+        self.peer_topic = f"{self.prefix}bench.peer"  # the peer's own: no instance reads it
+        provision(
+            kafka,
+            [*catalogue(self.prefix), _peer_spec(self.prefix, self.peer_topic)],
+            self.prefix,
+            _peer_grants(self.peer_topic),
+        )
         env = {
             **os.environ,
             "KAFKA_BOOTSTRAP": kafka.bootstrap,
@@ -94,9 +104,22 @@ class Instances:
             proc.wait(timeout=30)
         admin = KafkaAdminClient(**self.kafka.config())
         try:  # a broker full of old benchmark topics would slow the next run
-            admin.delete_topics([spec.name for spec in catalogue(self.prefix)], raise_errors=False)
+            names = [spec.name for spec in catalogue(self.prefix)] + [self.peer_topic]
+            admin.delete_topics(names, raise_errors=False)
         finally:
             admin.close()
+
+
+def _peer_spec(prefix: str, name: str) -> TopicSpec:
+    """The peer's topic: the partitions and configs of the topic its counterpart (Jiashan's filing) writes."""
+    ours = next(s for s in catalogue(prefix) if s.name == topic(Region.JIASHAN, Domain.FILING, prefix))
+    return TopicSpec(name, ours.partitions, ours.configs)
+
+
+def _peer_grants(name: str) -> list[Grant]:
+    """The peer connects as Jiashan's filing instance does (bench/peer.py): that principal may write it."""
+    who = service_principal(Region.JIASHAN, Domain.FILING)
+    return [Grant(who, Resource.TOPIC, name, operation) for operation in (Operation.WRITE, Operation.DESCRIBE)]
 
 
 def httpx_status(address: str) -> int | None:
@@ -189,6 +212,22 @@ def bulk(address: str, bearer: str, lines: int) -> dict:
     return {"lines": lines, "created": created, "seconds": seconds, "lines_per_s": created / seconds}
 
 
+def alternate(ours: str, peer: str, concurrency: int, requests: int, bearer: str, rounds: int) -> tuple[dict, dict]:
+    """`POST /v1/filings` at `concurrency`, ours and the peer's in turn `rounds` times, each run started on a
+    quiet zone; each side's median run by rate (its own p50 and p99), with every run's rate beside it."""
+    runs: dict[str, list[dict]] = {ours: [], peer: []}
+    for _ in range(rounds):
+        for address, found in runs.items():
+            wait_quiet()
+            found.append(hey(address, concurrency, requests, bearer, BODY))
+    return _median_run(runs[ours]), _median_run(runs[peer])
+
+
+def _median_run(runs: list[dict]) -> dict:
+    ranked = sorted(runs, key=lambda found: found["rps"])
+    return {**ranked[(len(ranked) - 1) // 2], "runs_rps": [found["rps"] for found in runs]}
+
+
 def percentiles(values: list[float]) -> dict[str, float]:
     cuts = quantiles(values, n=100)
     return {"p50_ms": 1000 * cuts[49], "p99_ms": 1000 * cuts[98]}
@@ -204,7 +243,7 @@ def background_load(address: str, rate: float, bearer: str, seconds: float) -> t
     return thread
 
 
-def run(kafka: KafkaAccess, requests: int) -> dict:
+def run(kafka: KafkaAccess, requests: int, rounds: int = 3) -> dict:
     init_dev_keys(KEYS)
     from tests.e2e.filing_data import filing_body
 
@@ -214,7 +253,7 @@ def run(kafka: KafkaAccess, requests: int) -> dict:
     instances = Instances(kafka)
     peer = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bench.peer:app", "--port", str(PEER_PORT), "--log-level", "warning"],
-        env={**os.environ, "KAFKA_BOOTSTRAP": kafka.bootstrap, "PEER_TOPIC": f"{instances.prefix}jiashan.filing"},
+        env={**os.environ, "KAFKA_BOOTSTRAP": kafka.bootstrap, "PEER_TOPIC": instances.peer_topic},
         cwd=ROOT,
     )
     try:
@@ -228,8 +267,8 @@ def run(kafka: KafkaAccess, requests: int) -> dict:
         results["healthz"] = hey(url(Region.JIASHAN, Domain.FILING, "/healthz"), 16, requests)
         results["peer_healthz"] = hey(f"http://127.0.0.1:{PEER_PORT}/healthz", 16, requests)
         for concurrency in (16, 64):
-            results[f"post_c{concurrency}"] = hey(filings, concurrency, requests, clerk, BODY)
-            results[f"peer_post_c{concurrency}"] = hey(peer_filings, concurrency, requests, clerk, BODY)
+            ours, theirs = alternate(filings, peer_filings, concurrency, requests, clerk, rounds)
+            results[f"post_c{concurrency}"], results[f"peer_post_c{concurrency}"] = ours, theirs
         # The zone digests the POST burst first (other regions' consumers, relays): a list measured during
         # that would measure the contention, not the list.
         results["backlog_drained_after_s"] = wait_quiet()
