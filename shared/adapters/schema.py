@@ -83,6 +83,15 @@ SHARED_MIGRATIONS: list[Migration] = [
         CREATE INDEX idempotency_by_age ON idempotency_keys(created_at);
         """,
     ),
+    (
+        # Up to where the audit chain has been staged for its topic (in segments, by the write batch that
+        # appended the entries); entries stored before this were staged one by one as they were written.
+        "shared-005-audit-published",
+        """
+        CREATE TABLE audit_published (idx INTEGER NOT NULL);
+        INSERT INTO audit_published(idx) SELECT coalesce(max(idx), 0) FROM audit_log;
+        """,
+    ),
 ]
 
 

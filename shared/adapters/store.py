@@ -96,6 +96,7 @@ class Store:
         self._queued: deque[_Unit] = deque()
         self._queue_lock = threading.Lock()
         self._outbox_listeners: list[Callable[[], None]] = []
+        self._before_commit: list[Callable[[sqlite3.Connection], None]] = []
         self._wake = threading.Event()  # units queued by coroutines, for the writer thread
         self._writer_thread: threading.Thread | None = None
         self._closing = False
@@ -125,6 +126,15 @@ class Store:
     def on_outbox_commit(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every commit of a transaction that staged outbox rows."""
         self._outbox_listeners.append(listener)
+
+    def before_commit(self, hook: Callable[[sqlite3.Connection], None]) -> None:
+        """Run `hook` in every write transaction, after its last unit and just before it commits."""
+        self._before_commit.append(hook)
+
+    def _commit(self, conn: sqlite3.Connection) -> None:
+        for hook in self._before_commit:
+            hook(conn)
+        conn.execute("COMMIT")
 
     def _ended(self, conn: _Connection, committed: bool) -> None:
         """A transaction ended: if it committed outbox rows, they are visible now; tell the listeners (a
@@ -205,7 +215,7 @@ class Store:
                     conn.execute("ROLLBACK TO unit")
                     unit.error = error
                 conn.execute("RELEASE unit")
-            conn.execute("COMMIT")
+            self._commit(conn)
             committed = True
         except BaseException as error:  # the transaction itself failed (a full disk): nothing of it is kept
             for unit in batch:
@@ -230,13 +240,14 @@ class Store:
             self._local.writing = True
             try:
                 yield conn
+                self._commit(conn)
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 self._ended(conn, committed=False)
                 raise
             finally:
                 self._local.writing = False
-            conn.execute("COMMIT")
             self._ended(conn, committed=True)
 
     def checkpoint(self) -> None:

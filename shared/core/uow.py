@@ -16,7 +16,6 @@ from typing import Any
 
 from shared.adapters import audit, outbox
 from shared.adapters.tokens import Principal
-from shared.contracts.audit import AUDIT_RECORDED
 from shared.contracts.base import EventType, Payload
 from shared.contracts.envelope import Event
 from shared.contracts.ids import new_id
@@ -233,7 +232,7 @@ class UnitOfWork:
         self, action: str, decision: str, record: str | None, owner: str | None, reason: str | None = None
     ) -> None:
         principal = self._require_principal()
-        entry = audit.append(
+        audit.append(  # it leaves for the audit topic with its write batch (Runtime.publish_audit)
             self.conn,
             actor=principal.subject,
             region=principal.region.value,
@@ -247,7 +246,6 @@ class UnitOfWork:
             reason=reason,
             correlation_id=self.correlation_id,
         )
-        self.emit(AUDIT_RECORDED, str(entry.index), entry)
 
     def record_denial(self, denied: Denied) -> None:
         self.record_audit(denied.action, "denied", denied.record, denied.owner, denied.reason)

@@ -73,6 +73,7 @@ def rebuild(settings: Settings) -> RebuildReport:
     with runtime.store.transaction() as conn:
         for entry in entries:
             audit.restore(conn, entry)
+        audit.mark_published(conn)  # read from the topic: not to be published again
         if hasattr(store_module, "restore_sequences"):
             report.sequences = store_module.restore_sequences(conn, settings.region.value)
     report.audit_entries = len(entries)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.adapters import metrics
+from shared.adapters import audit, metrics
 from shared.adapters.kafka.consumer import ConsumerConfig, ConsumerRunner
 from shared.adapters.kafka.health import BrokerHealth
 from shared.adapters.kafka.probe import broker_answers
@@ -24,6 +24,7 @@ from shared.adapters.schema import prune
 from shared.adapters.signing import EventSigner, EventTrust, verifying_reader
 from shared.adapters.store import Store
 from shared.adapters.tokens import TrustList
+from shared.contracts.audit import AUDIT_SEGMENT, MAX_SEGMENT, AuditSegment
 from shared.contracts.base import REGISTRY
 from shared.contracts.envelope import Event
 from shared.contracts.regions import Domain
@@ -83,6 +84,16 @@ class Runtime:
         return UnitOfWork.for_instance(
             self.settings, conn, correlation_id, route=self.route, replaying=self.replaying, **extra
         )
+
+    def publish_audit(self, conn: sqlite3.Connection) -> None:
+        """Stage the audit entries a write transaction appended for `{region}.audit`, a segment per
+        MAX_SEGMENT entries (the store runs this just before each write transaction commits)."""
+        entries = audit.unpublished(conn)
+        for start in range(0, len(entries), MAX_SEGMENT):
+            segment = entries[start : start + MAX_SEGMENT]
+            correlations = {entry.correlation_id for entry in segment}
+            uow = self.unit_of_work(conn, correlations.pop() if len(correlations) == 1 else None)
+            uow.emit(AUDIT_SEGMENT, f"{segment[0].index}-{segment[-1].index}", AuditSegment(entries=segment))
 
     def start(self, settle_heap: bool = False) -> None:
         """Start the background threads. `settle_heap` (a served instance): what start-up built is frozen out
@@ -230,4 +241,5 @@ def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRo
         peers=Peers(settings),
         route=route,
     )
+    store.before_commit(runtime.publish_audit)
     return runtime

@@ -51,19 +51,19 @@ def test_commands_bulk_lines_and_audited_reads_wake_the_relay_once_each(zone_of)
 
     created = clerk.post("/filings", json=filing_body(court="qingpu"))
     assert created.status_code == 202
-    assert woken[J] == [2]  # the filing's event and its audit entry's, both committed
+    assert woken[J] == [2]  # the filing's event and its audit entry's segment, both committed
 
     lines = b"\n".join(orjson.dumps(filing_body(court="wujiang")) for _ in range(3))
     assert clerk.post("/filings/batch", content=lines, headers={"content-type": "application/x-ndjson"}).is_success
-    assert woken[J] == [2, 8]  # one transaction, one wake-up, all six events visible
+    assert woken[J] == [2, 6]  # one transaction, one wake-up: three filings' events and one audit segment
 
     assert clerk.get("/filings", params={"limit": 5}).status_code == 200
-    assert woken[J] == [2, 8]  # a read that audits nothing writes nothing
+    assert woken[J] == [2, 6]  # a read that audits nothing writes nothing
 
     parties = clerk.get(f"/filings/{created.json()['id']}/parties", headers={"x-purpose": "case-filing"})
     assert parties.status_code == 200
-    assert woken[J] == [2, 8, 9]  # a sensitive read: its audit entry's event
+    assert woken[J] == [2, 6, 7]  # a sensitive read: its audit entry's segment
 
     officer = zone.client(J, token=token(J, Role.COURT_OFFICER))
     assert officer.post(f"/filings/{created.json()['id']}/accept").status_code == 403  # not Jiashan's court's
-    assert woken[J] == [2, 8, 9, 10]  # the denial's audit entry, written after the command rolled back
+    assert woken[J] == [2, 6, 7, 8]  # the denial's audit entry, written after the command rolled back
