@@ -63,12 +63,8 @@ class Instances:
         self.prefix = f"bh{uuid.uuid4().hex[:6]}."
         self.kafka = kafka
         self.peer_topic = f"{self.prefix}bench.peer"  # the peer's own: no instance reads it
-        provision(
-            kafka,
-            [*catalogue(self.prefix), _peer_spec(self.prefix, self.peer_topic)],
-            self.prefix,
-            _peer_grants(self.peer_topic),
-        )
+        self.topics = [*catalogue(self.prefix), _peer_spec(self.prefix, self.peer_topic)]
+        provision(kafka, self.topics, self.prefix, _peer_grants(self.peer_topic))
         env = {
             **os.environ,
             "KAFKA_BOOTSTRAP": kafka.bootstrap,
@@ -104,8 +100,7 @@ class Instances:
             proc.wait(timeout=30)
         admin = KafkaAdminClient(**self.kafka.config())
         try:  # a broker full of old benchmark topics would slow the next run
-            names = [spec.name for spec in catalogue(self.prefix)] + [self.peer_topic]
-            admin.delete_topics(names, raise_errors=False)
+            admin.delete_topics([spec.name for spec in self.topics], raise_errors=False)
         finally:
             admin.close()
 

@@ -59,8 +59,8 @@ def restore(conn: sqlite3.Connection, entry: AuditEntry, stored: dict[str, Any] 
 def unpublished(conn: sqlite3.Connection) -> list[AuditEntry]:
     """The entries appended since the last call, in chain order, from now on counted as published: the
     caller stages them for the audit topic in the same transaction."""
-    mark = conn.execute("SELECT idx FROM audit_published").fetchone()[0]
-    rows = conn.execute("SELECT idx, entry FROM audit_log WHERE idx > ? ORDER BY idx", (mark,)).fetchall()
+    after_mark = "SELECT idx, entry FROM audit_log WHERE idx > (SELECT idx FROM audit_published) ORDER BY idx"
+    rows = conn.execute(after_mark).fetchall()  # every write transaction asks: one statement
     if rows:
         conn.execute("UPDATE audit_published SET idx = ?", (rows[-1][0],))
     return [AuditEntry.model_validate_json(row[1]) for row in rows]
