@@ -67,6 +67,8 @@ def table(results: dict) -> str:
                 lines.append(
                     f"  ({name}: the median of {len(runs)} alternating runs: {_rates(runs)}; peer {_rates(peer_runs)})"
                 )
+            if cost := _cost(web[name], web[f"peer_{name}"], results.get("cores")):
+                lines.append(f"  ({name}: {cost})")
         if bulk := web.get("bulk"):
             rate, single = bulk["lines_per_s"], web["post_c16"]["rps"]
             label = f"POST /v1/filings/batch ({bulk['lines']} lines)"
@@ -79,6 +81,16 @@ def table(results: dict) -> str:
         lines.append(f"(the POST runs' backlog drained {drained:.1f} s before the list and visibility runs)")
         lines.append(f"12 idle instances: {web['idle_cpu_percent_of_one_core']:.1f}% of one core")
     return "\n".join(lines)
+
+
+def _cost(ours: dict, peer: dict, cores: int | None) -> str | None:
+    """CPU per request of the median runs, by process, and how busy the machine was during each."""
+    if "cpu_ms_per_request" not in ours or "cpu_ms_per_request" not in peer:
+        return None
+    spent = ", ".join(f"{name} {ms:.2f}" for name, ms in ours["cpu_ms_per_request"].items())
+    theirs = ", ".join(f"{name} {ms:.2f}" for name, ms in peer["cpu_ms_per_request"].items())
+    busy = f"{ours['machine_busy']:.0%} / {peer['machine_busy']:.0%}"
+    return f"CPU per request, ms: {spent}; {theirs}; machine busy {busy} ({cores} cores)"
 
 
 def _rates(runs: list[float]) -> str:

@@ -25,6 +25,8 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from statistics import quantiles
 
@@ -92,6 +94,11 @@ class Instances:
                 if time.monotonic() > deadline:
                     raise SystemExit(f"bench: {region.value} {service.value} did not get ready")
                 time.sleep(0.2)
+
+    def cpu_groups(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        """Each region's filing instance (what a POST there costs it), then all twelve together."""
+        each = [(region.value, (self.procs[(region, Domain.FILING)].pid,)) for region in Region]
+        return (*each, ("all", tuple(p.pid for p in self.procs.values())))
 
     def stop(self) -> None:
         for proc in self.procs.values():
@@ -179,20 +186,36 @@ def visibility(samples: int, clerk: str, reader: str) -> list[float]:
 
 def wait_quiet(timeout: float = 300) -> float:
     """After a load: wait until the filing instances' outboxes are drained and their consumers caught up,
-    so the next measurement does not queue behind the last one's backlog. Answers the seconds waited."""
+    so the next measurement does not queue behind the last one's backlog. Answers the seconds waited.
+
+    Quiet means every scrape says so for QUIET_FOR seconds: a consumer reports its lag once a second, so
+    one scrape can show the lag of a moment before the last records arrived."""
     started = time.monotonic()
-    scrapes = {region: token(region, Role.OPERATOR) for region in Region}
-    pattern = re.compile(r"^yrd_(?:outbox_backlog|consumer_lag)\{[^}]*\} ([0-9.e+]+)$", re.M)
+    quiet_since: float | None = None
     while time.monotonic() - started < timeout:
-        behind = 0.0
-        for region, bearer in scrapes.items():
-            scrape = httpx.get(url(region, Domain.FILING, "/metrics"), headers={"authorization": f"Bearer {bearer}"})
-            text = scrape.text
-            behind += sum(float(v) for v in pattern.findall(text))
-        if behind == 0:
+        now = time.monotonic()
+        if _behind() > 0:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= QUIET_FOR:
             break
-        time.sleep(0.5)
+        time.sleep(0.25)
     return time.monotonic() - started
+
+
+QUIET_FOR = 1.5
+_BEHIND = re.compile(r"^yrd_(?:outbox_backlog|consumer_lag)\{[^}]*\} ([0-9.e+]+)$", re.M)
+
+
+def _behind() -> float:
+    """Events not yet published or not yet applied, over the three filing instances."""
+    total = 0.0
+    for region in Region:
+        bearer = token(region, Role.OPERATOR)
+        scrape = httpx.get(url(region, Domain.FILING, "/metrics"), headers={"authorization": f"Bearer {bearer}"})
+        total += sum(float(v) for v in _BEHIND.findall(scrape.text))
+    return total
 
 
 def bulk(address: str, bearer: str, lines: int) -> dict:
@@ -207,15 +230,48 @@ def bulk(address: str, bearer: str, lines: int) -> dict:
     return {"lines": lines, "created": created, "seconds": seconds, "lines_per_s": created / seconds}
 
 
-def alternate(ours: str, peer: str, concurrency: int, requests: int, bearer: str, rounds: int) -> tuple[dict, dict]:
+def alternate(ours: Side, peer: Side, concurrency: int, requests: int, bearer: str, rounds: int) -> tuple[dict, dict]:
     """`POST /v1/filings` at `concurrency`, ours and the peer's in turn `rounds` times, each run started on a
-    quiet zone; each side's median run by rate (its own p50 and p99), with every run's rate beside it."""
-    runs: dict[str, list[dict]] = {ours: [], peer: []}
+    quiet zone; each side's median run by rate (its own p50, p99 and CPU), with every run's rate beside it."""
+    runs: dict[Side, list[dict]] = {ours: [], peer: []}
     for _ in range(rounds):
-        for address, found in runs.items():
+        for side, found in runs.items():
             wait_quiet()
-            found.append(hey(address, concurrency, requests, bearer, BODY))
+            found.append(costed(side, lambda s=side: hey(s.address, concurrency, requests, bearer, BODY), requests))
     return _median_run(runs[ours]), _median_run(runs[peer])
+
+
+@dataclass(frozen=True)
+class Side:
+    """What a run loads (`address`) and whose CPU pays for it: the processes by name."""
+
+    address: str
+    processes: tuple[tuple[str, tuple[int, ...]], ...]
+
+
+def costed(side: Side, load: Callable[[], dict], requests: int) -> dict:
+    """`load`'s result with what each request cost in CPU: every process of the side, from the load's start
+    until the zone has digested it (relays, the other regions' consumers), and how busy the whole machine
+    was while the load ran (the broker and the generator included)."""
+    before = {name: cpu_seconds(list(pids)) for name, pids in side.processes}
+    machine = machine_jiffies()
+    found = load()
+    busy = busy_fraction(machine, machine_jiffies())
+    wait_quiet()
+    spent = {name: cpu_seconds(list(pids)) - before[name] for name, pids in side.processes}
+    return {**found, "cpu_ms_per_request": {n: 1000 * s / requests for n, s in spent.items()}, "machine_busy": busy}
+
+
+def machine_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU time of the whole machine so far, from /proc/stat's first line."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_fraction(before: tuple[int, int], after: tuple[int, int]) -> float:
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total if total else 0.0
 
 
 def _median_run(runs: list[dict]) -> dict:
@@ -261,8 +317,10 @@ def run(kafka: KafkaAccess, requests: int, rounds: int = 3) -> dict:
         peer_filings = f"http://127.0.0.1:{PEER_PORT}/v1/filings"
         results["healthz"] = hey(url(Region.JIASHAN, Domain.FILING, "/healthz"), 16, requests)
         results["peer_healthz"] = hey(f"http://127.0.0.1:{PEER_PORT}/healthz", 16, requests)
+        ours_side = Side(filings, instances.cpu_groups())
+        peer_side = Side(peer_filings, (("peer", (peer.pid,)),))
         for concurrency in (16, 64):
-            ours, theirs = alternate(filings, peer_filings, concurrency, requests, clerk, rounds)
+            ours, theirs = alternate(ours_side, peer_side, concurrency, requests, clerk, rounds)
             results[f"post_c{concurrency}"], results[f"peer_post_c{concurrency}"] = ours, theirs
         # The zone digests the POST burst first (other regions' consumers, relays): a list measured during
         # that would measure the contention, not the list.

@@ -3,6 +3,7 @@ it came from (the runs themselves need running instances; these check what is ma
 
 from __future__ import annotations
 
+from bench import http
 from bench.__main__ import table
 from bench.http import _median_run, _peer_grants, _peer_spec
 from shared.contracts.regions import Domain, Region
@@ -56,3 +57,37 @@ def test_the_peer_publishes_to_a_topic_no_instance_reads_shaped_like_the_one_our
         (service_principal(Region.JIASHAN, Domain.FILING), "b1.bench.peer", Operation.WRITE),
         (service_principal(Region.JIASHAN, Domain.FILING), "b1.bench.peer", Operation.DESCRIBE),
     }
+
+
+def test_the_table_says_what_a_request_cost_in_cpu_on_each_side() -> None:
+    ours = {**run(500, 90), "cpu_ms_per_request": {"jiashan": 1.6, "qingpu": 1.0, "all": 3.5}, "machine_busy": 0.97}
+    peer = {**run(1600, 20), "cpu_ms_per_request": {"peer": 0.6}, "machine_busy": 0.93}
+    web = {
+        "healthz": run(8000, 5),
+        "post_c16": ours,
+        "peer_post_c16": peer,
+        "post_c64": ours,
+        "peer_post_c64": peer,
+        "list_c16": run(2500, 12),
+        "visibility_low_load": {"p50_ms": 15, "p99_ms": 30},
+        "visibility_half_load": {"p50_ms": 35, "p99_ms": 90},
+        "backlog_drained_after_s": 0.2,
+        "idle_cpu_percent_of_one_core": 3.5,
+    }
+    text = table({"http": web, "cores": 2})
+    expected = "CPU per request, ms: jiashan 1.60, qingpu 1.00, all 3.50; peer 0.60; machine busy 97% / 93% (2 cores)"
+    assert f"(post_c16: {expected})" in text
+
+
+def test_a_runs_cpu_counts_each_process_from_the_load_until_the_zone_is_quiet(monkeypatch) -> None:
+    spent = {1: [10.0, 12.5], 2: [4.0, 5.0]}  # each process's CPU seconds before and after
+    monkeypatch.setattr(http, "cpu_seconds", lambda pids: sum(spent[p].pop(0) for p in pids))
+    jiffies = iter([(100, 1000), (280, 1200)])
+    monkeypatch.setattr(http, "machine_jiffies", lambda: next(jiffies))
+    quiet = []
+    monkeypatch.setattr(http, "wait_quiet", lambda: quiet.append(True) or 0.0)
+    side = http.Side("http://x", (("a", (1,)), ("b", (2,))))
+    found = http.costed(side, lambda: run(500, 90), 1000)
+    assert found["rps"] == 500 and quiet == [True]
+    assert found["cpu_ms_per_request"] == {"a": 2.5, "b": 1.0}
+    assert found["machine_busy"] == 0.9
