@@ -157,8 +157,10 @@ class InMemoryZone:
             if rows:
                 store.write(lambda conn, rows=rows: outbox.mark_sent(conn, [r["seq"] for r in rows]))
             relay = self.runtime(region).relay  # signs as the region's relay does
+            signed = relay.outgoing_headers(rows)
             taken += [
-                Delivery(region, r["topic"], r["seq"], r["key"], r["value"], relay.outgoing_headers(r)) for r in rows
+                Delivery(region, r["topic"], r["seq"], r["key"], r["value"], h)
+                for r, h in zip(rows, signed, strict=True)
             ]
         self.log += taken
         return taken

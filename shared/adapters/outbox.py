@@ -81,10 +81,11 @@ class OutboxRelay:
         poll_seconds: float = 0.2,
         batch: int = 500,
         health: BrokerHealth | None = None,
-        sign: Callable[[Headers, bytes], Headers] | None = None,
+        sign: Callable[[list[tuple[Headers, bytes]]], list[Headers]] | None = None,
     ) -> None:
-        """`sign`: the region's event signature added to each record as it leaves (shared/adapters/signing.py)."""
-        self.sign = sign or (lambda headers, value: headers)
+        """`sign`: the region's event signature added to the records of a batch as they leave, each record's
+        headers in order (EventSigner.sign_all, shared/adapters/signing.py)."""
+        self.sign = sign or (lambda records: [headers for headers, _ in records])
         self.store = store
         self.producer_factory = producer_factory
         self.labels = labels
@@ -95,8 +96,9 @@ class OutboxRelay:
         self._producer: KafkaProducer | None = None
         store.on_outbox_commit(self.notify)
 
-    def outgoing_headers(self, row: sqlite3.Row) -> Headers:
-        return self.sign(stored_headers(row), row["value"])
+    def outgoing_headers(self, rows: list[sqlite3.Row]) -> list[Headers]:
+        """Each row's headers as it leaves: signed, one signature for the batch."""
+        return self.sign([(stored_headers(row), row["value"]) for row in rows])
 
     def notify(self) -> None:
         """Called by the store after a transaction that staged events commits, so they leave now rather
@@ -131,8 +133,7 @@ class OutboxRelay:
         producer = self._producer or self.producer_factory()
         self._producer = producer
         futures = []
-        for row in rows:
-            headers = self.outgoing_headers(row)
+        for row, headers in zip(rows, self.outgoing_headers(rows), strict=True):
             event_type = next((v for n, v in headers if n == "ce_type"), b"").decode()
             future = producer.send(row["topic"], key=row["key"], value=row["value"], headers=headers)
             futures.append((row["seq"], event_type, future))

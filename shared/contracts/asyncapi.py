@@ -13,7 +13,7 @@ from pydantic.json_schema import models_json_schema
 
 from shared.contracts.base import REGISTRY, EventType
 from shared.contracts.commands import COMMANDS, RESULTS, CommandType
-from shared.contracts.envelope import SIGNATURE_HEADER, SIGNATURE_KEY_HEADER, DeadLetterReason
+from shared.contracts.envelope import SIGNATURE_HEADER, SIGNATURE_KEY_HEADER, SIGNATURE_PATH_HEADER, DeadLetterReason
 from shared.contracts.regions import Domain, Region
 from shared.contracts.topics import COMMANDS_SUFFIX, DLQ_SUFFIX, RESULTS_SUFFIX
 
@@ -52,10 +52,19 @@ _CLOUDEVENT_HEADERS: dict[str, Any] = {
         "ce_agency": {"type": "string", "description": "the acting principal's agency"},
         SIGNATURE_HEADER: {
             "type": "string",
-            "description": "base64url Ed25519 signature of the producing region over the ce_* headers "
-            "(sorted, name=value lines) and the value's SHA-256; consumers refuse a record without a valid one",
+            "description": "base64url Ed25519 signature of the producing region over the root of an RFC 9162 "
+            "Merkle tree (SHA-256) whose leaves are the signed forms of a batch of up to 64 events: each the "
+            "ce_* headers (sorted, name=value lines) and the value's SHA-256; consumers refuse a record "
+            "without a valid one",
         },
         SIGNATURE_KEY_HEADER: {"type": "string", "description": "the signing key's id in the zone's trust list"},
+        SIGNATURE_PATH_HEADER: {
+            "type": "string",
+            "pattern": "^[0-9]+/[0-9]+:[A-Za-z0-9_=-]*$",
+            "description": "{index}/{batch size}:{the event's inclusion path, base64url}: leads from the "
+            "event's leaf to the signed root (absent on events signed one by one by earlier versions, whose "
+            "signature covers the event itself)",
+        },
         "content-type": {"const": "application/json"},
     },
 }

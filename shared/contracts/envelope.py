@@ -27,9 +27,11 @@ from shared.contracts.regions import Region
 CONTENT_TYPE = "application/json"
 
 
-# The producing region's Ed25519 signature over the ce_* headers and the value's digest, and its key's id
+# The producing region's Ed25519 signature over the ce_* headers and the value's digest (or over the root
+# of the batch the event was signed in, with the event's inclusion path), and its key's id
 # (shared/adapters/signing.py signs and verifies).
 SIGNATURE_HEADER, SIGNATURE_KEY_HEADER = "ce_signature", "ce_signaturekid"
+SIGNATURE_PATH_HEADER = "ce_signaturepath"
 
 
 class DeadLetterReason(StrEnum):

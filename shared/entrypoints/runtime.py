@@ -207,7 +207,7 @@ def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRo
     health = BrokerHealth(settings.metric_labels)
     signer = EventSigner.load(settings.resolved_event_key_file, settings.region)
     relay = OutboxRelay(
-        store, producer, settings.metric_labels, settings.outbox_poll_seconds, health=health, sign=signer.sign
+        store, producer, settings.metric_labels, settings.outbox_poll_seconds, health=health, sign=signer.sign_all
     )
 
     def apply(conn, event: Event) -> None:

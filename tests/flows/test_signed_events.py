@@ -41,7 +41,7 @@ def test_forged_altered_and_misattributed_records_change_nothing(zone_of):
     zone = zone_of(Domain.FILING, hold=True)
     filing = submit(zone)
     genuine = next(d for d in zone.take() if d.topic.endswith("jiashan.filing"))
-    jiashan_key = zone.runtime(J).relay.sign
+    jiashan_signs = zone.runtime(J).relay.sign  # a batch of records' headers
 
     altered = replace(genuine, value=genuine.value.replace(b"civil", b"criminal_private"))
     assert refused(zone, altered, W) is DeadLetterReason.BAD_SIGNATURE
@@ -49,9 +49,8 @@ def test_forged_altered_and_misattributed_records_change_nothing(zone_of):
     assert refused(zone, unsigned, W) is DeadLetterReason.BAD_SIGNATURE
     # Jiashan's own key, putting words in Qingpu's mouth on Qingpu's topic:
     as_qingpu = [(n, b"qingpu" if n == "ce_region" else v) for n, v in genuine.headers]
-    forged = replace(
-        genuine, topic=genuine.topic.replace("jiashan.", "qingpu."), headers=jiashan_key(as_qingpu, genuine.value)
-    )
+    [signed_as_qingpu] = jiashan_signs([(as_qingpu, genuine.value)])
+    forged = replace(genuine, topic=genuine.topic.replace("jiashan.", "qingpu."), headers=signed_as_qingpu)
     assert refused(zone, forged, W) is DeadLetterReason.MISATTRIBUTED
     stranger = EventSigner(J, Ed25519PrivateKey.generate())
     assert refused(zone, replace(genuine, headers=stranger.sign(genuine.headers, genuine.value)), W) is (
@@ -79,7 +78,7 @@ def test_a_key_is_rotated_while_events_flow(zone_of):
     # 1. Every region trusts both keys; 2. Jiashan signs with the new one; traffic keeps flowing.
     both = EventTrust({**trust.keys, new.kid: TrustedKey(J, new.key.public_key())})
     _trusting(zone, both)
-    zone.runtime(J).relay.sign = new.sign
+    zone.runtime(J).relay.sign = new.sign_all
     after = submit(zone)
     signed_with_new = zone.take()
     assert all(dict(d.headers)["ce_signaturekid"] == new.kid.encode() for d in signed_with_new)
@@ -92,7 +91,7 @@ def test_a_key_is_rotated_while_events_flow(zone_of):
     # 3. The old key's window closes: what is signed with it from now on is refused.
     closed = replace(both.keys[old_kid], not_after=datetime.now(UTC))
     _trusting(zone, EventTrust({**both.keys, old_kid: closed}))
-    zone.runtime(J).relay.sign = EventSigner.load(zone.runtime(J).settings.resolved_event_key_file, J).sign
+    zone.runtime(J).relay.sign = EventSigner.load(zone.runtime(J).settings.resolved_event_key_file, J).sign_all
     late = submit(zone)
     stale = next(d for d in zone.take() if d.topic.endswith("jiashan.filing"))
     assert refused(zone, stale, W) is DeadLetterReason.UNTRUSTED_SIGNER
