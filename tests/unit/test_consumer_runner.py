@@ -208,3 +208,31 @@ def test_a_restarted_consumer_asks_where_unfetched_partitions_end_to_know_it_has
     assert consumer.caught_up.is_set() and level.asked == [[level.waiting]]
     consumer._report_lag(level)
     assert level.asked == [[level.waiting]]  # caught up: not asked again
+
+
+def test_a_handler_failing_mid_run_leaves_nothing_half_written_and_the_rest_applied_once(tmp_path, monkeypatch):
+    """A run of records shares one savepoint: when a handler fails after writing, the run is undone and the
+    records before it applied again, so each record's writes are in the store exactly once, the failing
+    one's only from its successful retry, and the other partition's run is not held back."""
+    attempts: dict[str, int] = {}
+
+    def handle(conn, event: Event) -> None:
+        conn.execute("INSERT INTO applied(id) VALUES (?)", (event.subject,))  # written before it fails
+        attempts[event.subject] = attempts.get(event.subject, 0) + 1
+        if event.subject == "f-2" and attempts["f-2"] == 1:
+            raise RuntimeError("the database was busy")
+
+    config = ConsumerConfig(KafkaAccess("unused:1"), "g", "qingpu", "unit", Domain.FILING, first_backoff=0.0)
+    store = Store(tmp_path / "s.sqlite3", [("unit", "CREATE TABLE applied (id TEXT)")])
+    consumer, stop = ConsumerRunner(config, store, handle, lambda: None), threading.Event()
+    jiashan, wujiang = TopicPartition("jiashan.filing", 0), TopicPartition("wujiang.filing", 1)
+    batch = {jiashan: records_of(jiashan, *map(withdrawal, ["f-1", "f-2", "f-3"]))}
+    batch[wujiang] = records_of(wujiang, *map(withdrawal, ["w-1", "w-2"]))
+    client = OneBatchConsumer(batch, stop)
+    monkeypatch.setattr(consumer_module, "assigned_consumer", lambda *args, **kwargs: client)
+    consumer._consume(stop)
+    with store.connect() as conn:
+        rows = sorted(row[0] for row in conn.execute("SELECT id FROM applied"))
+    assert rows == ["f-1", "f-2", "f-3", "w-1", "w-2"]  # each once: the failed attempt's row is gone
+    assert attempts["f-2"] == 2  # the failure, then its retry on the careful path
+    assert client.commits == [{jiashan: OffsetAndMetadata(3, "", -1), wujiang: OffsetAndMetadata(2, "", -1)}]

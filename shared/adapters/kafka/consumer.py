@@ -1,7 +1,7 @@
 """The consumer runner: every region's topic of one domain in, handlers applied exactly once, offsets
 committed only after the store write, poison to the dead-letter topic, transient failures retried.
-Good records of a poll, of every partition, are applied in one transaction (a savepoint each): a poll's
-cost is paid once, however many partitions its records came from.
+Good records of a poll, of every partition, are applied in one transaction (a savepoint per partition's
+run of records): a poll's cost is paid once, however many partitions its records came from.
 
 A region reads its own topic too. Its own events come back and are skipped by id (they were applied as
 they were written), but a record in its name that it never wrote (its broker credentials stolen) is
@@ -154,7 +154,7 @@ class ConsumerRunner:
 
     def _process_poll(self, batch: Batch, stop: threading.Event) -> dict[TopicPartition, int]:
         """Each partition's records in order; answers how many of each are done. The clean runs of every
-        partition share one transaction (a savepoint per record); a partition whose run stopped at a
+        partition share one transaction (a savepoint per run); a partition whose run stopped at a
         record that is poison or fails goes on from it alone, and the others are not held back."""
         done = self._apply_runs(batch)
         for partition, records in batch.items():
@@ -184,6 +184,17 @@ class ConsumerRunner:
         return {key: done for key, (_, done) in outcomes.items()}
 
     def _apply_in_order(self, conn: sqlite3.Connection, records: list[ConsumerRecord]) -> tuple[list[Event], int]:
+        """The records in order, up to the first that is poison or whose handler fails; answers the events
+        applied and how many records are done. The run shares one savepoint: a savepoint per record copied
+        every page each record touched again (~10% of a consumed event). When a handler fails, the run is
+        rolled back and the records before it are applied again, so the failing one goes on alone."""
+        try:
+            with savepoint(conn, "run"):
+                return self._apply_run(conn, records)
+        except _HandlerFailed as failed:
+            return self._apply_in_order(conn, records[: failed.at])
+
+    def _apply_run(self, conn: sqlite3.Connection, records: list[ConsumerRecord]) -> tuple[list[Event], int]:
         applied: list[Event] = []
         done = 0
         for record in records:
@@ -195,10 +206,9 @@ class ConsumerRunner:
             except PoisonMessage:
                 break
             try:
-                with savepoint(conn, "record"):
-                    self._apply_new(conn, event)  # _seen has just said it is new
-            except Exception:
-                break  # this one takes the careful path (retries, dead letter) on its own
+                self._apply_new(conn, event)  # _seen has just said it is new
+            except Exception as error:
+                raise _HandlerFailed(done) from error  # it takes the careful path (retries, dead letter)
             done += 1
             applied.append(event)
         return applied, done
@@ -285,6 +295,14 @@ class ConsumerRunner:
             self.caught_up.set()
         for topic_name, lag in lag_by_topic.items():
             metrics.CONSUMER_LAG.labels(topic=topic_name, **self.config.labels).set(lag)
+
+
+class _HandlerFailed(Exception):
+    """A handler failed at `records[at]` of a run: the run is undone and done again up to it."""
+
+    def __init__(self, at: int) -> None:
+        super().__init__(at)
+        self.at = at
 
 
 def _ends_asked(consumer: KafkaConsumer, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
