@@ -1,11 +1,13 @@
 """The consumer client every reader of this project uses: all partitions of its topics assigned to one
-instance's group (no membership, no rebalances), and the bookkeeping of the offsets it commits."""
+instance's group (no membership, no rebalances), the bookkeeping of the offsets it commits, and how far
+behind it is."""
 
 from __future__ import annotations
 
 import time
 
 from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from shared.adapters.kafka.access import KafkaAccess
@@ -67,3 +69,31 @@ def assigned_consumer(
         partitions += [TopicPartition(name, p) for p in sorted(found)]
     consumer.assign(partitions)
     return consumer
+
+
+def lag_by_topic(consumer: KafkaConsumer, asking: bool) -> tuple[dict[str, int], bool]:
+    """How far behind the consumer is on each topic whose partitions' ends are known, and whether every
+    assigned partition's end is.
+
+    A high-water mark is known only from a fetch's answer, and the broker holds a fetch with nothing new
+    for up to 5 s: a restarted instance's scanners waited that long to start deciding deadlines. So while
+    `asking` (not caught up yet), the ends still unknown are asked of the broker; unanswered, not known yet
+    (the next poll asks again)."""
+    ends = {partition: consumer.highwater(partition) for partition in consumer.assignment()}
+    if None in ends.values() and asking:
+        ends |= _ends_asked(consumer, [partition for partition, end in ends.items() if end is None])
+    lag: dict[str, int] = {}
+    known = bool(ends)
+    for partition, end in ends.items():
+        if end is None:
+            known = False
+            continue
+        lag[partition.topic] = lag.get(partition.topic, 0) + max(end - consumer.position(partition), 0)
+    return lag, known
+
+
+def _ends_asked(consumer: KafkaConsumer, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+    try:
+        return consumer.end_offsets(partitions)
+    except KafkaError:
+        return {}

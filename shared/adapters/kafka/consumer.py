@@ -23,12 +23,12 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
-from kafka.errors import CommitFailedError, KafkaError, RebalanceInProgressError
+from kafka.errors import CommitFailedError, RebalanceInProgressError
 from kafka.structs import OffsetAndMetadata
 
 from shared.adapters import metrics
 from shared.adapters.kafka.access import KafkaAccess
-from shared.adapters.kafka.assignment import Offsets, assigned_consumer
+from shared.adapters.kafka.assignment import Offsets, assigned_consumer, lag_by_topic
 from shared.adapters.kafka.dead_letters import DeadLetters
 from shared.adapters.kafka.health import BrokerHealth
 from shared.adapters.schema import mark_processed, processed
@@ -280,21 +280,11 @@ class ConsumerRunner:
         mark_processed(conn, event.id)
 
     def _report_lag(self, consumer: KafkaConsumer) -> None:
-        ends = {partition: consumer.highwater(partition) for partition in consumer.assignment()}
-        if None in ends.values() and not self.caught_up.is_set():
-            ends |= _ends_asked(consumer, [partition for partition, end in ends.items() if end is None])
-        lag_by_topic: dict[str, int] = {}
-        known = bool(ends)
-        for partition, end in ends.items():
-            if end is None:
-                known = False
-                continue
-            behind = max(end - consumer.position(partition), 0)
-            lag_by_topic[partition.topic] = lag_by_topic.get(partition.topic, 0) + behind
-        if known and not any(lag_by_topic.values()):
+        lag, known = lag_by_topic(consumer, asking=not self.caught_up.is_set())
+        if known and not any(lag.values()):
             self.caught_up.set()
-        for topic_name, lag in lag_by_topic.items():
-            metrics.CONSUMER_LAG.labels(topic=topic_name, **self.config.labels).set(lag)
+        for topic_name, behind in lag.items():
+            metrics.CONSUMER_LAG.labels(topic=topic_name, **self.config.labels).set(behind)
 
 
 class _HandlerFailed(Exception):
@@ -303,13 +293,3 @@ class _HandlerFailed(Exception):
     def __init__(self, at: int) -> None:
         super().__init__(at)
         self.at = at
-
-
-def _ends_asked(consumer: KafkaConsumer, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
-    """Where the partitions end, asked of the broker. A high-water mark is known only from a fetch's answer,
-    and the broker holds a fetch with nothing new for up to 5 s: a restarted instance's scanners waited that
-    long to start deciding deadlines. Unanswered: not known yet (the next poll asks again)."""
-    try:
-        return consumer.end_offsets(partitions)
-    except KafkaError:
-        return {}
