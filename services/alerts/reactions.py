@@ -20,7 +20,8 @@ def time_acknowledgement(uow: UnitOfWork, event: Event) -> None:
     alert = db.get(uow.conn, data.alert_id)
     if ALERT.owned_by(alert, uow.region) and alert["raised_at"]:
         waited = (data.acknowledged_at - datetime.fromisoformat(alert["raised_at"])).total_seconds()
-        TIME_TO_ACK.labels(uow.region.value, alert["severity"], data.region).observe(max(waited, 0))
+        labels = (uow.region.value, alert["severity"], data.region)
+        uow.after_commit(lambda: TIME_TO_ACK.labels(*labels).observe(max(waited, 0)))
 
 
 REACTIONS: Table = {ev.ACKNOWLEDGED: time_acknowledgement}

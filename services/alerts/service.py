@@ -158,7 +158,7 @@ def scan(uow: UnitOfWork) -> None:
         if domain.due_for_escalation(AlertStatus.ACTIVE, [state], at):
             data = ev.Escalated(alert_id=row["alert_id"], region=row["region"], ack_due=due, escalated_at=at)
             uow.emit(ev.ESCALATED, row["alert_id"], data)
-            ESCALATIONS.labels(here, row["region"]).inc()
+            uow.after_commit(ESCALATIONS.labels(here, row["region"]).inc)
     for row in db.expiring(uow.conn, here, at):
         closed = ev.Closed(alert_id=row["id"], version=row["version"] + 1, outcome="expired", closed_at=at)
         uow.emit(ev.CLOSED, row["id"], closed)

@@ -130,7 +130,7 @@ def decide(uow: UnitOfWork, filing_id: str, action: Action, body: Any = None) ->
         )
     if filing["submitted_at"]:
         waited = (at - datetime.fromisoformat(filing["submitted_at"])).total_seconds()
-        TIME_TO_DECISION.labels(uow.region.value, action.value).observe(max(waited, 0))
+        uow.after_commit(lambda: TIME_TO_DECISION.labels(uow.region.value, action.value).observe(max(waited, 0)))
     return db.get(uow.conn, filing_id)
 
 

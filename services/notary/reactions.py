@@ -19,7 +19,8 @@ def time_answer(uow: UnitOfWork, event: Event) -> None:
     request = db.get_proof_request(uow.conn, data.request_id)
     if PROOF_REQUEST.owned_by(request, uow.region) and request["requested_at"]:
         waited = (data.answered_at - datetime.fromisoformat(request["requested_at"])).total_seconds()
-        ANSWER_SECONDS.labels(uow.region.value, request["proof_type"], data.outcome).observe(max(waited, 0))
+        labels = (uow.region.value, request["proof_type"], data.outcome)
+        uow.after_commit(lambda: ANSWER_SECONDS.labels(*labels).observe(max(waited, 0)))
 
 
 REACTIONS: Table = {ev.PROOF_ANSWERED: time_answer}

@@ -21,7 +21,8 @@ from shared.adapters import metrics
 from shared.adapters.kafka.health import BrokerHealth
 from shared.adapters.kafka.producer import close_producer
 from shared.adapters.schema import mark_processed
-from shared.adapters.store import Store, staged_outbox
+from shared.adapters.store import Store
+from shared.adapters.transactions import staged_outbox
 from shared.contracts.envelope import Event, encode
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,9 @@ Only this module and the per-service store modules speak SQL; a PostgreSQL Store
 
 A transaction that staged outbox rows (`staged_outbox`) calls the store's outbox listeners (the relay's
 wake-up) once it has committed: whatever wrote them (a command, a bulk request, a denial's audit entry,
-a consumed event's reaction, a scanner), they leave at once, and never before they are visible.
+a consumed event's reaction, a scanner), they leave at once, and never before they are visible. What is
+to happen only once a unit's work is committed (`after_commit`: a metric of what it decided) happens
+then, and not at all for a unit rolled back (transactions.py).
 """
 
 from __future__ import annotations
@@ -29,40 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from shared.adapters import transactions
 from shared.adapters.schema import SHARED_MIGRATIONS, Migration, statements
+from shared.adapters.transactions import Connection
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 WAL_PAGES = 10_000  # 40 MB of 4 KB pages
 WAL_LIMIT = 64 * 1024 * 1024
-
-
-@contextmanager
-def savepoint(conn: sqlite3.Connection, name: str, keep: bool = True) -> Iterator[None]:
-    """A nested unit inside the caller's transaction: released if the block succeeds (and `keep`), rolled
-    back if it raises or `keep` is False (a dry run whose only effect is what it raised)."""
-    conn.execute(f"SAVEPOINT {name}")
-    try:
-        yield
-    except BaseException:
-        conn.execute(f"ROLLBACK TO {name}")
-        conn.execute(f"RELEASE {name}")
-        raise
-    if not keep:
-        conn.execute(f"ROLLBACK TO {name}")
-    conn.execute(f"RELEASE {name}")
-
-
-class _Connection(sqlite3.Connection):
-    """A store connection; `staged` says whether its open transaction put rows in the outbox."""
-
-    staged = False
-
-
-def staged_outbox(conn: sqlite3.Connection) -> None:
-    """Note that `conn`'s transaction staged outbox rows: the relay is woken once it commits (if it has one)."""
-    if isinstance(conn, _Connection):
-        conn.staged = True
 
 
 @dataclass
@@ -102,12 +78,12 @@ class Store:
         self._closing = False
         self.migrate([*SHARED_MIGRATIONS, *migrations])
 
-    def connect(self) -> _Connection:
+    def connect(self) -> Connection:
         """This thread's connection (SQLite connections must not cross threads)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(
-                self.path, isolation_level=None, timeout=30, check_same_thread=True, factory=_Connection
+                self.path, isolation_level=None, timeout=30, check_same_thread=True, factory=Connection
             )
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
@@ -136,9 +112,11 @@ class Store:
             hook(conn)
         conn.execute("COMMIT")
 
-    def _ended(self, conn: _Connection, committed: bool) -> None:
-        """A transaction ended: if it committed outbox rows, they are visible now; tell the listeners (a
-        unit rolled back in a committed batch may cost a wake-up too many; one too few, a poll's wait)."""
+    def _ended(self, conn: Connection, committed: bool) -> None:
+        """A transaction ended: its after-commit actions run (if it committed); if it committed outbox rows,
+        they are visible now: tell the listeners (a unit rolled back in a committed batch may cost a wake-up
+        too many; one too few, a poll's wait)."""
+        transactions.ended(conn, committed)
         if conn.staged:
             conn.staged = False
             if committed:
@@ -208,11 +186,13 @@ class Store:
             conn = self.connect()
             conn.execute("BEGIN IMMEDIATE")
             for unit in batch:
+                at = transactions.mark(conn)
                 conn.execute("SAVEPOINT unit")
                 try:
                     unit.result = unit.context.run(unit.fn, conn) if unit.context else unit.fn(conn)
                 except BaseException as error:
                     conn.execute("ROLLBACK TO unit")
+                    transactions.rolled_back_to(conn, at)
                     unit.error = error
                 conn.execute("RELEASE unit")
             self._commit(conn)

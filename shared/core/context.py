@@ -22,8 +22,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from shared.adapters import idempotency as keys
-from shared.adapters.store import savepoint
 from shared.adapters.tokens import Principal
+from shared.adapters.transactions import savepoint
 from shared.contracts.problems import Denied, Problem
 from shared.contracts.regions import Region
 from shared.core.uow import UnitOfWork

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.adapters import audit, outbox
+from shared.adapters import audit, outbox, transactions
 from shared.adapters.tokens import Principal
 from shared.contracts.base import EventType, Payload
 from shared.contracts.envelope import Event
@@ -171,6 +171,11 @@ class UnitOfWork:
         agencies = kind.agencies(record)
         self.authorize(action, scopes, record=record["id"], owner=holder, data_class=data_class, agencies=agencies)
         return read() if holder == self.region.value else None
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` (a metric of what this work decided) once the work is committed; never if it is
+        rolled back, and once however often it is undone and done again."""
+        transactions.after_commit(self.conn, action)
 
     def emit(self, event_type: EventType[Any], subject: str, data: Payload) -> Event:
         event = Event(

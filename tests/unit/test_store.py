@@ -111,7 +111,7 @@ def test_reads_never_write(tmp_path):
 
 
 def test_outbox_listeners_hear_only_of_committed_outbox_rows(store):
-    from shared.adapters.store import staged_outbox
+    from shared.adapters.transactions import staged_outbox
 
     def stage(conn):
         conn.execute(
@@ -227,7 +227,7 @@ def test_a_coroutines_unit_runs_in_the_coroutines_context(store):
 def test_a_coroutines_outbox_rows_wake_the_listeners_after_their_commit(store):
     import asyncio
 
-    from shared.adapters.store import staged_outbox
+    from shared.adapters.transactions import staged_outbox
 
     heard: list[int] = []
     store.on_outbox_commit(lambda: heard.append(store.connect().execute("SELECT count(*) FROM outbox").fetchone()[0]))

@@ -33,7 +33,8 @@ from shared.adapters.kafka.dead_letters import DeadLetters
 from shared.adapters.kafka.health import BrokerHealth
 from shared.adapters.schema import mark_processed, processed
 from shared.adapters.signing import Reader, plain_reader
-from shared.adapters.store import Store, savepoint
+from shared.adapters.store import Store
+from shared.adapters.transactions import savepoint
 from shared.contracts.envelope import DeadLetterReason, Event, PoisonMessage
 from shared.contracts.regions import Domain
 from shared.contracts.topics import all_regions_topics, dlq, topic
