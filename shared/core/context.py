@@ -55,9 +55,27 @@ class RequestContext:
         return _answer(status, payload)
 
     def each(self, lines: list[tuple[Work, tuple[str, str | None, str]]]) -> list[tuple[int, Any]]:
-        """Several commands (a bulk request's lines) in one transaction, each in a savepoint of its own, so
-        one refused or invalid command fails alone; each is checked, audited and keyed like `command`."""
-        return self.runtime.store.write(lambda conn: [self.line(conn, work, key) for work, key in lines])
+        """Several commands (a bulk request's lines) in one transaction, each checked, audited and keyed like
+        `command`; one refused or invalid command fails alone."""
+        return self.runtime.store.write(lambda conn: self._lines(conn, lines))
+
+    def _lines(self, conn: Any, lines: list[tuple[Work, tuple[str, str | None, str]]]) -> list[tuple[int, Any]]:
+        """The lines share one savepoint while they succeed: a savepoint per line copied every page each
+        line touched again. At the first that fails the run is undone, the lines before it are applied
+        again, it runs alone in a savepoint of its own (its problem answered, a denial audited), and the
+        rest go on the same way; no line is applied more than twice."""
+        answers: list[tuple[int, Any]] = []
+        while len(answers) < len(lines):
+            start = len(answers)
+            try:
+                with savepoint(conn, "lines"):
+                    for work, key in lines[start:]:
+                        answers.append(self._write(conn, work, key))
+            except (Denied, Problem):
+                failed = len(answers)
+                answers[start:] = self._lines(conn, lines[start:failed])
+                answers.append(self.line(conn, *lines[failed]))
+        return answers
 
     def line(self, conn: Any, work: Work, idempotency: tuple[str, str | None, str]) -> tuple[int, Any]:
         """One command inside the caller's transaction, in a savepoint: its answer, or its problem's."""

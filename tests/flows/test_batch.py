@@ -4,6 +4,8 @@ records cross the zone like any other."""
 
 from __future__ import annotations
 
+import re
+
 import orjson
 import pytest
 from prometheus_client import REGISTRY
@@ -127,3 +129,27 @@ def test_not_ndjson_is_415_and_a_body_over_the_batch_limit_is_413(zone_of):
     # The single POST keeps its own, smaller limit.
     single = zone.runtime(J).settings.max_body_bytes
     assert client.post("/filings", content=b" " * (single + 1), headers=NDJSON).status_code == 413
+
+
+def test_a_line_refused_inside_its_command_fails_alone_and_the_lines_around_it_are_written_once(zone_of):
+    """Lines share one savepoint while they succeed; one refused inside its command (a validity in the past)
+    undoes the run, which is applied again without it: gapless numbers, one record and one audit entry per
+    good line, the refused line's problem in its place."""
+    zone = zone_of(Domain.NOTARY)
+    from tests.e2e.test_policy_matrix import id_number, sha
+
+    def certificate(seq: str, **extra: str) -> dict:
+        applicant = {"name": "孙某", "id_number": id_number(seq=seq)}
+        return {"matter": "declaration", "applicant": applicant, "document_sha256": sha(seq), **extra}
+
+    past = certificate("553", valid_until="2020-01-01T00:00:00+08:00")
+    body = _lines(certificate("551"), certificate("552"), past, certificate("554"), past)
+    results = _results(_client(zone, Domain.NOTARY).post("/certificates/batch", content=body, headers=NDJSON))
+    assert [r["status"] for r in results] == [201, 201, 422, 201, 422]
+    numbers = [r["id"] for r in results if r["status"] == 201]
+    sequences = [int(re.search(r"第(\d+)号", number)[1]) for number in numbers]
+    assert sequences == list(range(sequences[0], sequences[0] + 3))  # gapless: nothing of the undone run kept
+    stored = zone.rows(W, "SELECT id FROM certificates")
+    assert sorted(row["id"] for row in stored) == sorted(numbers)
+    issued = "SELECT count(*) AS n FROM audit_index WHERE action = 'notary.issue' AND decision = 'allowed'"
+    assert zone.rows(W, issued)[0]["n"] == 3
