@@ -91,3 +91,26 @@ def test_a_run_of_records_undone_and_done_again_counts_each_record_once(tmp_path
     monkeypatch.setattr(consumer_module, "assigned_consumer", lambda *args, **kwargs: client)
     consumer._consume(stop)
     assert sorted(counted) == ["f-1", "f-2", "f-3"]  # f-1 and f-2 were applied twice, counted once
+
+
+def test_an_echo_in_a_run_undone_and_done_again_counts_as_one_duplicate(tmp_path, monkeypatch):
+    from prometheus_client import REGISTRY
+
+    failed_once: list[bool] = []
+
+    def handle(conn, event) -> None:
+        if not failed_once:
+            failed_once.append(True)
+            raise RuntimeError("busy")
+
+    labels = {"service": "unit-echo", "region": "qingpu"}
+    config = ConsumerConfig(KafkaAccess("unused:1"), "g", "qingpu", "unit-echo", Domain.FILING, first_backoff=0.0)
+    consumer, stop = ConsumerRunner(config, Store(tmp_path / "e.sqlite3"), handle, lambda: None), threading.Event()
+    echo, fresh = withdrawal("f-1"), withdrawal("f-2")
+    consumer.store.write(lambda conn: consumer_module.mark_processed(conn, echo.id))  # applied here already
+    partition = TopicPartition("jiashan.filing", 0)
+    client = OneBatchConsumer({partition: records_of(partition, echo, fresh)}, stop)
+    monkeypatch.setattr(consumer_module, "assigned_consumer", lambda *args, **kwargs: client)
+    before = REGISTRY.get_sample_value("yrd_events_duplicate_total", labels) or 0
+    consumer._consume(stop)
+    assert REGISTRY.get_sample_value("yrd_events_duplicate_total", labels) == before + 1

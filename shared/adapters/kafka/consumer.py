@@ -34,7 +34,7 @@ from shared.adapters.kafka.health import BrokerHealth
 from shared.adapters.schema import mark_processed, processed
 from shared.adapters.signing import Reader, plain_reader
 from shared.adapters.store import Store
-from shared.adapters.transactions import savepoint
+from shared.adapters.transactions import after_commit, savepoint
 from shared.contracts.envelope import DeadLetterReason, Event, PoisonMessage
 from shared.contracts.regions import Domain
 from shared.contracts.topics import all_regions_topics, dlq, topic
@@ -221,10 +221,11 @@ class ConsumerRunner:
         return event_id is not None and self._processed(conn, event_id.decode(errors="replace"))
 
     def _processed(self, conn: sqlite3.Connection, event_id: str) -> bool:
-        """Whether the event was applied here already (then it is counted as a skipped duplicate)."""
+        """Whether the event was applied here already (then it is counted as a skipped duplicate, once the
+        poll commits: a run undone and read again does not count it twice)."""
         if not processed(conn, event_id):
             return False
-        self._duplicates.inc()
+        after_commit(conn, self._duplicates.inc)
         return True
 
     def _process(self, record: ConsumerRecord, stop: threading.Event) -> bool:
