@@ -5,6 +5,7 @@ in answer to an event."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from services.alerts import store as db
 from services.alerts.metrics import TIME_TO_ACK
@@ -20,8 +21,8 @@ def time_acknowledgement(uow: UnitOfWork, event: Event) -> None:
     alert = db.get(uow.conn, data.alert_id)
     if ALERT.owned_by(alert, uow.region) and alert["raised_at"]:
         waited = (data.acknowledged_at - datetime.fromisoformat(alert["raised_at"])).total_seconds()
-        labels = (uow.region.value, alert["severity"], data.region)
-        uow.after_commit(lambda: TIME_TO_ACK.labels(*labels).observe(max(waited, 0)))
+        timer = TIME_TO_ACK.labels(uow.region.value, alert["severity"], data.region)
+        uow.after_commit(partial(timer.observe, max(waited, 0)))
 
 
 REACTIONS: Table = {ev.ACKNOWLEDGED: time_acknowledgement}

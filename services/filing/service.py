@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from services.filing import domain
@@ -130,7 +131,7 @@ def decide(uow: UnitOfWork, filing_id: str, action: Action, body: Any = None) ->
         )
     if filing["submitted_at"]:
         waited = (at - datetime.fromisoformat(filing["submitted_at"])).total_seconds()
-        uow.after_commit(lambda: TIME_TO_DECISION.labels(uow.region.value, action.value).observe(max(waited, 0)))
+        uow.after_commit(partial(TIME_TO_DECISION.labels(uow.region.value, action.value).observe, max(waited, 0)))
     return db.get(uow.conn, filing_id)
 
 

@@ -4,6 +4,7 @@ SLA). Overdue requests are flagged by its scanner (service.scan_overdue), not in
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from services.notary import store as db
 from services.notary.metrics import ANSWER_SECONDS
@@ -19,8 +20,8 @@ def time_answer(uow: UnitOfWork, event: Event) -> None:
     request = db.get_proof_request(uow.conn, data.request_id)
     if PROOF_REQUEST.owned_by(request, uow.region) and request["requested_at"]:
         waited = (data.answered_at - datetime.fromisoformat(request["requested_at"])).total_seconds()
-        labels = (uow.region.value, request["proof_type"], data.outcome)
-        uow.after_commit(lambda: ANSWER_SECONDS.labels(*labels).observe(max(waited, 0)))
+        timer = ANSWER_SECONDS.labels(uow.region.value, request["proof_type"], data.outcome)
+        uow.after_commit(partial(timer.observe, max(waited, 0)))
 
 
 REACTIONS: Table = {ev.PROOF_ANSWERED: time_answer}

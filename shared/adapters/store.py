@@ -116,12 +116,9 @@ class Store:
         """A transaction ended: its after-commit actions run (if it committed); if it committed outbox rows,
         they are visible now: tell the listeners (a unit rolled back in a committed batch may cost a wake-up
         too many; one too few, a poll's wait)."""
-        transactions.ended(conn, committed)
-        if conn.staged:
-            conn.staged = False
-            if committed:
-                for listener in self._outbox_listeners:
-                    listener()
+        if transactions.ended(conn, committed):
+            for listener in self._outbox_listeners:
+                listener()
 
     def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn` in a write transaction (grouped with whatever else is queued) and answer its result,
@@ -186,6 +183,8 @@ class Store:
             conn = self.connect()
             conn.execute("BEGIN IMMEDIATE")
             for unit in batch:
+                # Not `savepoint()`: a ROLLBACK TO that fails must fail the whole transaction (below), not
+                # pass for this unit's own error.
                 at = transactions.mark(conn)
                 conn.execute("SAVEPOINT unit")
                 try:

@@ -50,17 +50,20 @@ def rolled_back_to(conn: sqlite3.Connection, at: int) -> None:
         del conn.committed[at:]
 
 
-def ended(conn: sqlite3.Connection, committed: bool) -> None:
+def ended(conn: sqlite3.Connection, committed: bool) -> bool:
     """The transaction ended: its after-commit actions run if it committed (a failing one is logged, it
-    cannot undo the commit), and are dropped if not."""
+    cannot undo the commit), and are dropped if not. True if it committed outbox rows (they are visible
+    now: the relay is to be woken)."""
     if not isinstance(conn, Connection):
-        return
+        return False
     actions, conn.committed = conn.committed, []
+    staged, conn.staged = conn.staged, False
     for action in actions if committed else ():
         try:
             action()
         except Exception:
             log.exception("an after-commit action failed")
+    return staged and committed
 
 
 @contextmanager

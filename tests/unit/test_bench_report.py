@@ -15,6 +15,23 @@ def run(rps: float, p99: float) -> dict:
     return {"rps": rps, "p50_ms": p99 / 3, "p99_ms": p99, "statuses": {"202": "2000"}}
 
 
+def web_results(ours: dict, peer: dict) -> dict:
+    """An HTTP part of the results with both POST concurrencies measured as `ours` and `peer`."""
+    return {
+        "healthz": run(8000, 5),
+        "peer_healthz": run(9000, 4),
+        "post_c16": ours,
+        "peer_post_c16": peer,
+        "post_c64": ours,
+        "peer_post_c64": peer,
+        "list_c16": run(2500, 12),
+        "visibility_low_load": {"p50_ms": 15, "p99_ms": 30},
+        "visibility_half_load": {"p50_ms": 35, "p99_ms": 90},
+        "backlog_drained_after_s": 0.2,
+        "idle_cpu_percent_of_one_core": 3.5,
+    }
+
+
 def test_the_median_run_is_reported_whole_with_every_runs_rate() -> None:
     median = _median_run([run(500, 90), run(450, 120), run(520, 70)])
     assert (median["rps"], median["p99_ms"]) == (500, 90)  # its own tail, not another run's
@@ -28,20 +45,7 @@ def test_an_even_number_of_runs_reports_the_lower_middle_one() -> None:
 def test_the_table_gives_the_ratio_of_the_medians_and_lists_the_runs() -> None:
     ours = _median_run([run(500, 90), run(450, 120), run(520, 70)])
     peer = _median_run([run(1600, 20), run(1700, 25), run(1650, 22)])
-    web = {
-        "healthz": run(8000, 5),
-        "peer_healthz": run(9000, 4),
-        "post_c16": ours,
-        "peer_post_c16": peer,
-        "post_c64": ours,
-        "peer_post_c64": peer,
-        "list_c16": run(2500, 12),
-        "visibility_low_load": {"p50_ms": 15, "p99_ms": 30},
-        "visibility_half_load": {"p50_ms": 35, "p99_ms": 90},
-        "backlog_drained_after_s": 0.2,
-        "idle_cpu_percent_of_one_core": 3.5,
-    }
-    lines = table({"http": web}).splitlines()
+    lines = table({"http": web_results(ours, peer)}).splitlines()
     post = next(line for line in lines if line.startswith("POST /v1/filings c16"))
     assert post.split()[-1] == f"{500 / 1650:.2f}"
     assert "post_c16: the median of 3 alternating runs: 500, 450, 520; peer 1600, 1700, 1650" in "\n".join(lines)
@@ -62,19 +66,7 @@ def test_the_peer_publishes_to_a_topic_no_instance_reads_shaped_like_the_one_our
 def test_the_table_says_what_a_request_cost_in_cpu_on_each_side() -> None:
     ours = {**run(500, 90), "cpu_ms_per_request": {"jiashan": 1.6, "qingpu": 1.0, "all": 3.5}, "machine_busy": 0.97}
     peer = {**run(1600, 20), "cpu_ms_per_request": {"peer": 0.6}, "machine_busy": 0.93}
-    web = {
-        "healthz": run(8000, 5),
-        "post_c16": ours,
-        "peer_post_c16": peer,
-        "post_c64": ours,
-        "peer_post_c64": peer,
-        "list_c16": run(2500, 12),
-        "visibility_low_load": {"p50_ms": 15, "p99_ms": 30},
-        "visibility_half_load": {"p50_ms": 35, "p99_ms": 90},
-        "backlog_drained_after_s": 0.2,
-        "idle_cpu_percent_of_one_core": 3.5,
-    }
-    text = table({"http": web, "cores": 2})
+    text = table({"http": web_results(ours, peer), "cores": 2})
     expected = "CPU per request, ms: jiashan 1.60, qingpu 1.00, all 3.50; peer 0.60; machine busy 97% / 93% (2 cores)"
     assert f"(post_c16: {expected})" in text
 
