@@ -86,6 +86,14 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX reinforcements_inbox ON reinforcements(to_region, pending_rank, requested_at, id)
         """,
     ),
+    # What /metrics counts at every scrape, from indexes that hold only the rows counted.
+    (
+        "alerts-004-counted",
+        """
+        CREATE INDEX alerts_active_counted ON alerts(status, severity, origin_region, category) WHERE status = 'active';
+        CREATE INDEX reinforcements_open ON reinforcements(status) WHERE status = 'open'
+        """,
+    ),
 ]
 
 _JSON = ("location", "subjects", "targets")

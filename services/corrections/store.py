@@ -82,6 +82,16 @@ MIGRATIONS: list[Migration] = [
         ALTER TABLE travels ADD COLUMN overdue_flagged INTEGER NOT NULL DEFAULT 0
         """,
     ),
+    # What /metrics counts at every scrape, read from indexes instead of every row of the tables.
+    (
+        "corrections-counted",
+        """
+        CREATE INDEX subjects_counted ON subjects(home_region, status, correction_type, overdue_flagged);
+        CREATE INDEX travels_out ON travels(status) WHERE status != 'returned';
+        CREATE INDEX transfers_pending ON transfers(status) WHERE status = 'pending';
+        CREATE INDEX violations_by_kind ON violations(kind)
+        """,
+    ),
 ]
 
 

@@ -1,0 +1,59 @@
+"""What /metrics counts at every scrape (Prometheus asks every 5 s) is read from indexes, never from every
+row of a table: a scan of the rows grows with the records (100,000 filings: ~210 ms a scrape, against
+~12 ms from the filings' counting index). Checked on SQLite's plan for each statement the gauges run;
+with no ANALYZE statistics the plan does not depend on how many rows there are."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+
+from shared.contracts.regions import Domain, Region
+
+
+def reads_every_row(conn: sqlite3.Connection, step: str) -> bool:
+    """A plan step that visits every row of a table: a SCAN (unless of a covering index only), or a SEARCH
+    whose only bound is `column > ?` (an IS NOT NULL) on an index of every row, read row by row."""
+    if step == "SCAN CONSTANT ROW" or "COVERING INDEX" in step:
+        return False
+    if step.startswith("SCAN "):
+        return True
+    unbounded = re.fullmatch(r"SEARCH \S+ USING INDEX (\S+) \(\w+>\?\)", step)
+    return unbounded is not None and not _partial(conn, unbounded[1])
+
+
+def _partial(conn: sqlite3.Connection, index: str) -> bool:
+    """An index of some rows only (`CREATE INDEX ... WHERE ...`)."""
+    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)).fetchone()
+    return " WHERE " in sql.upper()
+
+
+def gauge_statements(zone) -> list[str]:
+    """The statements one scrape's gauges run, in Qingpu's instance."""
+    runtime = zone.runtime(Region.QINGPU)
+    conn = runtime.store.connect()
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        for refresh in runtime.gauges:
+            refresh()
+    finally:
+        conn.set_trace_callback(None)
+    return [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+
+
+@pytest.mark.parametrize("service", [Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY])
+def test_a_scrape_reads_indexes_not_every_row(zone_of, service):
+    zone = zone_of(service)
+    statements = gauge_statements(zone)
+    assert statements, "the service registers gauges that read its store"
+    conn = zone.runtime(Region.QINGPU).store.connect()
+    full_scans = {
+        " ".join(sql.split()): step
+        for sql in statements
+        for step in (row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        if reads_every_row(conn, step)
+    }
+    assert full_scans == {}
