@@ -17,10 +17,12 @@ from shared.core.uow import UnitOfWork, now
 def reactions(decision_seconds: int) -> Table:
     def receive(uow: UnitOfWork, event: Event) -> None:
         """The court region takes ownership of a submission addressed to it, the moment it arrives."""
-        if event.data.court_region != uow.region.value:
-            return  # every other region (two of three) only shows it: no need to read the filing back
-        filing = db.get(uow.conn, event.data.filing_id)
-        if not FILING.owned_by(filing, uow.region) or not domain.can(Action.RECEIVE, FilingStatus(filing["status"])):
+        # Who owns it is in the event (the owner field never changes): the two regions that only show it
+        # do not read the filing back.
+        if getattr(event.data, FILING.owner_field) != uow.region.value:
+            return
+        filing = db.get(uow.conn, event.data.filing_id)  # projected just before this reaction
+        if filing is None or not domain.can(Action.RECEIVE, FilingStatus(filing["status"])):
             return
         at = now()
         data = ev.Received(
