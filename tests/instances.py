@@ -18,7 +18,7 @@ from shared.contracts.regions import Domain, Region, port_of
 from shared.core.settings import ROOT
 from shared.rules.policy import Role
 
-PORT_BASE = 18000
+PORT_BASE = int(os.environ.get("YRD_TEST_PORT_BASE", "18000"))  # a second suite beside this one moves it
 KEYS = ROOT / ".cache" / "keys"
 
 
