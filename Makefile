@@ -13,6 +13,7 @@ KEYS := .cache/keys/tls/wujiang-notary.pem  # the last of the development keys a
 JMX_EXPORTER := io.prometheus.jmx:jmx_prometheus_javaagent:1.0.1
 KAFKA_AGENT := .cache/kafka/agent/jmx_prometheus_javaagent-1.0.1.jar
 PROMETHEUS := /usr/bin/prometheus
+ALERTMANAGER := /usr/bin/prometheus-alertmanager
 BROWSER := .cache/browser.installed
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 CONSOLE_ASSETS := deploy/console/node_modules/.package-lock.json
@@ -26,7 +27,7 @@ help:
 	@echo "make setup | run | run-zone | stop | test | test-zone | test-isolation | unit | lint | format | bench"
 	@echo "     schemas | clean"
 
-setup: $(PY_STAMP) $(KAFKA_STAMP) $(MIRROR_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(CONSOLE_ASSETS) \
+setup: $(PY_STAMP) $(KAFKA_STAMP) $(MIRROR_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(ALERTMANAGER) $(CONSOLE_ASSETS) \
 	$(ASYNCAPI_SCHEMA) $(BROWSER)
 
 $(PY_STAMP): pyproject.toml clients/python/pyproject.toml
@@ -59,6 +60,14 @@ $(KAFKA_AGENT):
 $(PROMETHEUS):
 	@command -v apt-get >/dev/null || { echo "install Prometheus (Debian package 'prometheus')"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
+
+# Alertmanager and amtool from Debian's packages (its own service is not used either: `make run` starts it
+# on 127.0.0.1:9095 with deploy/alertmanager; the suite checks its routes with amtool).
+$(ALERTMANAGER):
+	@command -v apt-get >/dev/null || { echo "install Alertmanager (Debian package 'prometheus-alertmanager')"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus-alertmanager >/dev/null
+	@# The package's own service would listen on 9093, the Kafka controller's port: never let it run.
+	@if [ -d /run/systemd/system ]; then systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true; fi
 
 # Chromium, its driver and CJK fonts from Debian's packages: the browser tests of the operations page.
 $(BROWSER):

@@ -246,5 +246,16 @@ def active_counts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+def unacknowledged_overdue(conn: sqlite3.Connection, origin: str, now: datetime) -> list[sqlite3.Row]:
+    """This region's active alerts whose deadline a target let pass unacknowledged, by severity and target
+    (from the active alerts, few, to their acknowledgement rows by key)."""
+    return conn.execute(
+        "SELECT a.severity, k.region AS target, count(*) AS n FROM alerts a CROSS JOIN alert_acks k "
+        "ON k.alert_id = a.id WHERE a.status = 'active' AND a.severity IS NOT NULL AND a.origin_region = ? "
+        "AND k.acknowledged_at IS NULL AND k.due_at < ? GROUP BY 1, 2",
+        (origin, to_db(now)),
+    ).fetchall()
+
+
 def open_reinforcements(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM reinforcements WHERE status = 'open'").fetchone()[0]

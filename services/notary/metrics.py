@@ -22,6 +22,11 @@ PROOFS_SHARED = Gauge(
 PROOFS_OVERDUE = Gauge(
     "yrd_notary_proof_requests_overdue", "This office's proof requests unanswered past their deadline", ["region"]
 )
+PROOFS_OVERDUE_BY_HOLDER = Gauge(
+    "yrd_notary_proof_requests_overdue_by_holder",
+    "This office's proof requests unanswered past their deadline, by the region holding the proof",
+    ["region", "holder"],
+)
 ANSWER_SECONDS = Histogram(
     "yrd_notary_proof_answer_seconds",
     "Time from a proof request to its answer",
@@ -33,7 +38,7 @@ ANSWER_SECONDS = Histogram(
 def refresh(runtime: Runtime) -> None:
     region = runtime.settings.region.value
     conn = runtime.store.connect()
-    for gauge in (CERTIFICATES, VERIFICATIONS, PROOF_REQUESTS, REVOKED_AFTER_VERIFICATION):
+    for gauge in (CERTIFICATES, VERIFICATIONS, PROOF_REQUESTS, REVOKED_AFTER_VERIFICATION, PROOFS_OVERDUE_BY_HOLDER):
         gauge.clear()
     counted = db.gauges(conn, region)
     for row in counted["certificates"]:
@@ -46,3 +51,5 @@ def refresh(runtime: Runtime) -> None:
         PROOF_REQUESTS.labels(region, row["proof_type"], row["status"]).set(row["n"])
     PROOFS_SHARED.labels(region).set(counted["proofs_shared"])
     PROOFS_OVERDUE.labels(region).set(counted["proofs_overdue"])
+    for row in counted["proofs_overdue_by_holder"]:
+        PROOFS_OVERDUE_BY_HOLDER.labels(region, row["holding_region"]).set(row["n"])

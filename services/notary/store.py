@@ -292,6 +292,12 @@ def gauges(conn: sqlite3.Connection, region: str) -> dict[str, Any]:
             "AND overdue_flagged = 1",
             (region,),
         ).fetchone()[0],
+        # The same, by the region holding the proof: the one that must answer (its duty channel is alerted).
+        "proofs_overdue_by_holder": conn.execute(
+            "SELECT holding_region, count(*) n FROM proof_requests WHERE requesting_region = ? "
+            "AND status = 'requested' AND overdue_flagged = 1 GROUP BY 1",
+            (region,),
+        ).fetchall(),
     }
 
 
