@@ -13,6 +13,8 @@ KEYS := .cache/keys/tls/wujiang-notary.pem  # the last of the development keys a
 JMX_EXPORTER := io.prometheus.jmx:jmx_prometheus_javaagent:1.0.1
 KAFKA_AGENT := .cache/kafka/agent/jmx_prometheus_javaagent-1.0.1.jar
 PROMETHEUS := /usr/bin/prometheus
+KEYCLOAK_VERSION := 26.5.6
+KEYCLOAK := .cache/keycloak/keycloak-$(KEYCLOAK_VERSION)/.built
 ALERTMANAGER := /usr/bin/prometheus-alertmanager
 BROWSER := .cache/browser.installed
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
@@ -20,7 +22,7 @@ CONSOLE_ASSETS := deploy/console/node_modules/.package-lock.json
 ASYNCAPI_SCHEMA := tests/asyncapi/node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
-.PHONY: setup broker topics run run-zone stop test test-suite test-zone test-isolation unit lint format bench \
+.PHONY: setup broker idp topics run run-zone stop test test-suite test-zone test-isolation unit lint format bench \
 	schemas clean help
 
 help:
@@ -28,7 +30,7 @@ help:
 	@echo "     schemas | clean"
 
 setup: $(PY_STAMP) $(KAFKA_STAMP) $(MIRROR_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(ALERTMANAGER) $(CONSOLE_ASSETS) \
-	$(ASYNCAPI_SCHEMA) $(BROWSER)
+	$(ASYNCAPI_SCHEMA) $(BROWSER) $(KEYCLOAK)
 
 $(PY_STAMP): pyproject.toml clients/python/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +71,16 @@ $(ALERTMANAGER):
 	@# The package's own service would listen on 9093, the Kafka controller's port: never let it run.
 	@if [ -d /run/systemd/system ]; then systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true; fi
 
+# Keycloak, the identity provider of development and tests (one realm per region): its quarkus distribution
+# from Maven Central, unpacked and built once (deploy/keycloak/build.sh); the development trust file then names
+# its realms (`yrd keys init` adds them to a trust file made before).
+$(KEYCLOAK): $(KEYS)
+	mvn -q -B dependency:copy -Dartifact=org.keycloak:keycloak-quarkus-dist:$(KEYCLOAK_VERSION):zip \
+		-DoutputDirectory=$(CURDIR)/.cache/keycloak
+	bash deploy/keycloak/build.sh $(KEYCLOAK_VERSION)
+	$(BIN)/yrd keys init
+	@touch $@
+
 # Chromium, its driver and CJK fonts from Debian's packages: the browser tests of the operations page.
 $(BROWSER):
 	@mkdir -p $(dir $@)
@@ -94,7 +106,11 @@ broker: setup
 	@if [ -z "$$KAFKA_BOOTSTRAP" ]; then bash deploy/kafka/start.sh; else echo "kafka: using $$KAFKA_BOOTSTRAP"; fi
 	@$(BIN)/yrd topics create
 
-run: broker
+# The identity provider on 127.0.0.1:8080 (storage in var/keycloak), started unless it answers.
+idp: setup
+	@bash deploy/keycloak/start.sh
+
+run: broker idp
 	$(BIN)/yrd run-all
 
 # Each region on its own Kafka cluster, MirrorMaker 2 between them (instead of `make run`, on the same ports).
@@ -105,6 +121,7 @@ run-zone: setup
 stop:
 	@test -x $(BIN)/yrd && $(BIN)/yrd stop || true
 	@bash deploy/kafka/stop.sh
+	@bash deploy/keycloak/stop.sh
 	@if [ -d $(ZONE_STATE) ]; then $(BIN)/yrd zone down; fi
 
 # Everything: the suite on the single broker, then the three-cluster zone's partition and crash tests.
