@@ -92,6 +92,18 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX violations_by_kind ON violations(kind)
         """,
     ),
+    # Each list filter answered from an index in the list's order (newest enrolled first), so a page reads
+    # a page of rows whatever the store holds (tests/flows/test_query_plans.py).
+    (
+        "corrections-lists",
+        """
+        CREATE INDEX subjects_by_status ON subjects(status, enrolled_at DESC, id DESC);
+        CREATE INDEX subjects_by_type ON subjects(correction_type, enrolled_at DESC, id DESC);
+        CREATE INDEX subjects_by_home ON subjects(home_region, enrolled_at DESC, id DESC);
+        CREATE INDEX subjects_home_status ON subjects(home_region, status, enrolled_at DESC, id DESC);
+        CREATE INDEX subjects_by_risk ON subjects(risk_level, enrolled_at DESC, id DESC)
+        """,
+    ),
 ]
 
 

@@ -97,6 +97,24 @@ MIGRATIONS: list[Migration] = [
         "filing-005-counted",
         "CREATE INDEX filings_counted ON filings(status, court_region, receiving_region, case_type)",
     ),
+    # Each list filter answered from an index in the list's order (newest first), so a page reads a page of
+    # rows whatever the store holds (tests/flows/test_query_plans.py): the court's queue by status, and
+    # the rare `overdue` flag from partial indexes of the flagged rows only. The scanner's and the gauges'
+    # `court_region = ? AND status IN (...)` reads the queue's index (filings_due had no other use).
+    (
+        "filing-006-lists",
+        """
+        CREATE INDEX filings_by_status ON filings(status, submitted_at DESC, id DESC);
+        CREATE INDEX filings_by_court ON filings(court_region, submitted_at DESC, id DESC);
+        CREATE INDEX filings_court_queue ON filings(court_region, status, submitted_at DESC, id DESC);
+        CREATE INDEX filings_by_receiving ON filings(receiving_region, submitted_at DESC, id DESC);
+        CREATE INDEX filings_by_case_type ON filings(case_type, submitted_at DESC, id DESC);
+        CREATE INDEX filings_overdue ON filings(submitted_at DESC, id DESC) WHERE overdue_flagged = 1;
+        CREATE INDEX filings_overdue_by_court ON filings(court_region, submitted_at DESC, id DESC)
+            WHERE overdue_flagged = 1;
+        DROP INDEX filings_due
+        """,
+    ),
 ]
 
 
@@ -146,6 +164,7 @@ def add_party_hashes(conn: sqlite3.Connection, filing_id: str, hashes: list[str]
 
 def search(conn: sqlite3.Connection, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
     """Newest first. `party_hash`: the keyed hash of a party's ID number (the number itself is never here)."""
+    decided_to = filters.get("decided_to")
     conditions = [
         ("docket_number = ?", filters.get("docket_number")),
         ("id IN (SELECT filing_id FROM filing_party_hashes WHERE id_hash = ?)", filters.get("party_hash")),
@@ -158,8 +177,16 @@ def search(conn: sqlite3.Connection, filters: dict[str, Any], limit: int, cursor
         ("case_type = ?", filters.get("case_type")),
         ("submitted_at >= ?", filters.get("submitted_from")),
         ("submitted_at < ?", filters.get("submitted_to")),
+        # A filing is decided after it was submitted: those decided before T were submitted before T, so the
+        # walk in order starts there (and finds a page at once: nearly every filing that old is decided).
+        ("submitted_at < ?", decided_to if filters.get("decided_from") is None else None),
     ]
-    return records.search(conn, "filings", conditions, "submitted_at", limit, cursor, records.as_dict, _LIST_COLUMNS)
+    table = "filings"
+    if filters.get("decided_from") and not (filters.get("docket_number") or filters.get("party_hash")):
+        # The decisions since a time: read from the decisions' index and sorted (the window's rows, not
+        # every filing newer than them, which the walk in order would read to find a few).
+        table = "filings INDEXED BY filings_by_decision"
+    return records.search(conn, table, conditions, "submitted_at", limit, cursor, records.as_dict, _LIST_COLUMNS)
 
 
 def get(conn: sqlite3.Connection, filing_id: str) -> dict[str, Any] | None:

@@ -121,6 +121,26 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX proofs_counted ON proof_requests(requesting_region, status, proof_type, overdue_flagged)
         """,
     ),
+    # Each list filter answered from an index in the list's order (newest first), so a page reads a page of
+    # rows whatever the store holds (tests/flows/test_query_plans.py).
+    (
+        "notary-006-lists",
+        """
+        CREATE INDEX certificates_by_issuer ON certificates(issuer_region, issued_at DESC, id DESC);
+        CREATE INDEX certificates_issuer_status ON certificates(issuer_region, status, issued_at DESC, id DESC);
+        CREATE INDEX certificates_by_matter ON certificates(matter, issued_at DESC, id DESC);
+        CREATE INDEX certificates_by_status ON certificates(status, issued_at DESC, id DESC);
+        CREATE INDEX verifications_by_verifier ON verifications(verifier_region, verified_at DESC, id DESC);
+        CREATE INDEX verifications_by_issuer ON verifications(issuer_region, verified_at DESC, id DESC);
+        CREATE INDEX verifications_by_result ON verifications(result, verified_at DESC, id DESC);
+        CREATE INDEX proofs_by_requester ON proof_requests(requesting_region, requested_at DESC, id DESC);
+        CREATE INDEX proofs_requester_status ON proof_requests(requesting_region, status, requested_at DESC, id DESC);
+        CREATE INDEX proofs_by_holder ON proof_requests(holding_region, requested_at DESC, id DESC);
+        CREATE INDEX proofs_holder_status ON proof_requests(holding_region, status, requested_at DESC, id DESC);
+        CREATE INDEX proofs_by_type ON proof_requests(proof_type, requested_at DESC, id DESC);
+        CREATE INDEX proofs_by_status ON proof_requests(status, requested_at DESC, id DESC)
+        """,
+    ),
 ]
 
 

@@ -127,8 +127,13 @@ def search(conn: sqlite3.Connection, filters: dict[str, Any], limit: int, before
     if before is not None:
         clauses.append("i.idx < ?")
         args.append(before)
+    # A time window is read from a time index and its entries sorted; without one the walk back along the
+    # chain would read every entry after `until` (or before `since`) to find the window's.
+    timed = filters.get("since") is not None or filters.get("until") is not None
+    index = "audit_actor_time" if filters.get("actor") is not None else "audit_by_time"
+    source = f"audit_index i INDEXED BY {index}" if timed and filters.get("record") is None else "audit_index i"
     rows = conn.execute(
-        "SELECT l.idx, l.entry FROM audit_index i JOIN audit_log l ON l.idx = i.idx "
+        f"SELECT l.idx, l.entry FROM {source} JOIN audit_log l ON l.idx = i.idx "
         f"WHERE {' AND '.join(clauses)} ORDER BY i.idx DESC LIMIT ?",
         (*args, limit),
     ).fetchall()

@@ -92,6 +92,14 @@ SHARED_MIGRATIONS: list[Migration] = [
         INSERT INTO audit_published(idx) SELECT coalesce(max(idx), 0) FROM audit_log;
         """,
     ),
+    # The audit search by time (`since`, `until`), alone or with an actor: the window's entries, not the chain.
+    (
+        "shared-006-audit-by-time",
+        """
+        CREATE INDEX audit_by_time ON audit_index(at);
+        CREATE INDEX audit_actor_time ON audit_index(actor, at)
+        """,
+    ),
 ]
 
 

@@ -5,29 +5,10 @@ with no ANALYZE statistics the plan does not depend on how many rows there are."
 
 from __future__ import annotations
 
-import re
-import sqlite3
-
 import pytest
 
 from shared.contracts.regions import Domain, Region
-
-
-def reads_every_row(conn: sqlite3.Connection, step: str) -> bool:
-    """A plan step that visits every row of a table: a SCAN (unless of a covering index only), or a SEARCH
-    whose only bound is `column > ?` (an IS NOT NULL) on an index of every row, read row by row."""
-    if step == "SCAN CONSTANT ROW" or "COVERING INDEX" in step:
-        return False
-    if step.startswith("SCAN "):
-        return True
-    unbounded = re.fullmatch(r"SEARCH \S+ USING INDEX (\S+) \(\w+>\?\)", step)
-    return unbounded is not None and not _partial(conn, unbounded[1])
-
-
-def _partial(conn: sqlite3.Connection, index: str) -> bool:
-    """An index of some rows only (`CREATE INDEX ... WHERE ...`)."""
-    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)).fetchone()
-    return " WHERE " in sql.upper()
+from tests.flows.plans import reads_every_row
 
 
 def gauge_statements(zone) -> list[str]:
