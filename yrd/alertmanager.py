@@ -47,12 +47,16 @@ def config_for(bridge: str, token_file: Path, base: Path = CONFIG) -> dict[str, 
     return config
 
 
-def write_config(out: Path, bridge: str, token_file: Path, **changes: Any) -> Path:
-    """`config_for(...)`, with top-level `changes` (a test's short group waits), written to `out`."""
+def write_config(out: Path, bridge: str, token_file: Path, timing: dict[str, str] | None = None) -> Path:
+    """`config_for(...)` written to `out`; `timing` (group_wait, group_interval, repeat_interval) replaces
+    those of every route (a test's seconds instead of minutes)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     config = config_for(bridge, token_file)
-    for key, value in changes.items():
-        config["route"][key] = value
+    routes = [config["route"]]
+    while routes:
+        route = routes.pop()
+        route.update({key: value for key, value in (timing or {}).items() if key in route or route is config["route"]})
+        routes.extend(route.get("routes", []))
     out.write_text(yaml.safe_dump(config, sort_keys=False))
     return out
 

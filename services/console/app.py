@@ -18,7 +18,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.console import channels, hooks
 from services.console.figures import Queries, day_window, firing_at, moment_of, overview
+from services.console.notify import Bridge
 from shared.adapters.gate import VerifiedTokens
 from shared.adapters.tokens import InvalidToken, Principal, TrustList
 from shared.contracts.regions import ZONE_TZ
@@ -134,6 +136,9 @@ def build(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Secured)
 
     _pages_and_session(app, tokens)
+    # The notification bridge Alertmanager posts to, and the deliveries the page lists (services/console/hooks.py).
+    bridge = Bridge(channels.load(), httpx.AsyncClient(timeout=10.0))
+    app.include_router(hooks.router(bridge, lambda token: _principal(tokens, token) is not None))
 
     @app.get("/api/overview")
     async def api_overview(

@@ -1,0 +1,70 @@
+"""The bridge's HTTP side in the operations process: Alertmanager posts each notification to
+`/alertmanager/{region}/{severity}` (its receivers in deploy/alertmanager/alertmanager.yml, with an
+operator token), and the operations page reads the latest deliveries, failures first, at `/api/deliveries`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Cookie, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+
+from services.console.channels import Severity
+from services.console.notify import Bridge
+from services.console.robots import AlertmanagerNotification
+from shared.contracts.regions import Region
+
+PROBLEM = "application/problem+json"
+MAX_BODY = 1024 * 1024
+
+
+def problem(status: int, title: str, detail: Any = None, **headers: str) -> JSONResponse:
+    body = {"title": title, "status": status} | ({"detail": detail} if detail is not None else {})
+    return JSONResponse(body, status, headers=headers or None, media_type=PROBLEM)
+
+
+def router(bridge: Bridge, authorized: Callable[[str | None], bool], digests: Callable[[], dict] | None = None):
+    """`authorized(token)`: the token grants the console (an operator's or a supervisor's)."""
+    routes = APIRouter(include_in_schema=False)
+
+    @routes.post("/alertmanager/{region}/{severity}")
+    async def alertmanager(region: str, severity: str, request: Request) -> Response:
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not authorized(bearer):
+            return problem(401, "Alertmanager posts with the operator token it is configured with")
+        try:
+            where, how = Region(region), _severity(severity)
+        except ValueError:
+            return problem(
+                404, f"no duty channel {region}/{severity}: regions {[r.value for r in Region]}, page or ticket"
+            )
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return problem(413, "A notification is at most 1 MiB")
+        try:
+            note = AlertmanagerNotification.model_validate_json(body)
+        except ValidationError as error:
+            return problem(422, "Not an Alertmanager webhook notification (version 4)", error.errors(include_url=False))
+        failed = await bridge.alert(where, how, note)
+        if failed:  # Alertmanager retries; the channels that took it are not sent it twice
+            return problem(502, "Some duty channels did not take the notification", failed, **{"retry-after": "30"})
+        return JSONResponse({"delivered": True})
+
+    @routes.get("/api/deliveries")
+    async def deliveries(yrd_console: Annotated[str | None, Cookie()] = None) -> Response:
+        if not authorized(yrd_console):
+            return problem(401, "Log in with an operator or supervisor token")
+        answer = {"failures": bridge.deliveries.failures(), "recent": bridge.deliveries.recent()}
+        if digests is not None:
+            answer["digests"] = digests()
+        return JSONResponse(answer)
+
+    return routes
+
+
+def _severity(text: str) -> Severity:
+    if text not in ("page", "ticket"):
+        raise ValueError(text)
+    return text  # type: ignore[return-value]
