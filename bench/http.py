@@ -79,7 +79,7 @@ class Instances:
         }
         self.procs = {
             (region, service): subprocess.Popen(
-                [sys.executable, "-m", "shared.entrypoints.cli", "serve", service.value, "--region", region.value],
+                [sys.executable, "-m", "yrd.cli", "serve", service.value, "--region", region.value],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=open(self.dir / f"{region.value}-{service.value}.log", "ab"),  # noqa: SIM115

@@ -1,5 +1,5 @@
-"""The broker-free tier: one service's instances for all three regions in this process, wired by the
-services' own bootstrap (`services.<name>.app.build`) with the Kafka workers left unstarted and an
+"""The broker-free tier: one service's instances for all three regions in this process, wired from the
+service's own declaration (`yrd.registry.SERVICES`) with the Kafka workers left unstarted and an
 in-memory bus in their place.
 
 The bus carries outbox rows (exactly the bytes the relay would publish) to the other regions' consumer
@@ -12,7 +12,6 @@ them in any order, any number of times.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import sqlite3
@@ -33,6 +32,7 @@ from shared.contracts.regions import Domain, Region, port_of
 from shared.contracts.topics import all_regions_topics
 from shared.core.settings import Settings
 from shared.entrypoints.runtime import Runtime
+from yrd.registry import SERVICES
 
 PORT_BASE = 47000  # only names instances: nothing listens in this tier
 
@@ -110,7 +110,7 @@ class InMemoryZone:
     log: list[Delivery] = field(default_factory=list)  # everything ever put on the bus, in order
 
     def __post_init__(self) -> None:
-        build = importlib.import_module(f"services.{self.service.value}.app").build
+        build = SERVICES[self.service].app
         transport = _ZoneTransport(self)
         for region in Region:
             settings = self.settings(region)

@@ -18,38 +18,42 @@ from services.alerts.models import (
 )
 from services.alerts.views import AlertPage, AlertView, Reinforcement, ReinforcementPage
 from shared.contracts.alerts import Severity
-from shared.contracts.commands import RAISE_ALERT, REPORT_SIGHTING, RaiseAlert, ReportSighting, ReportSightingOf
+from shared.contracts.commands import RAISE_ALERT, REPORT_SIGHTING, ReportSighting
 from shared.core.context import RequestContext
-from shared.core.uow import UnitOfWork
-from shared.entrypoints import batch, query_params
-from shared.entrypoints.batch import Create
+from shared.entrypoints import query_params
+from shared.entrypoints.creates import Creates
 from shared.entrypoints.web import Context
 
 
-def handlers(deadlines: Mapping[Severity, int]) -> dict[str, Create]:
-    """What creates records, by command type: the HTTP routes (one and bulk) and the Kafka commands alike."""
+def creates(deadlines: Mapping[Severity, int]) -> list[Creates]:
+    """What creates alerts and sightings: over HTTP (one and bulk) and as Kafka commands alike."""
+    return [
+        Creates(
+            RAISE_ALERT,
+            "/alerts",
+            "raiseAlert",
+            201,
+            AlertView,
+            lambda uow, body: service.raise_alert(uow, body, deadlines),
+            summary="Raise a joint alert owned by this region",
+        ),
+        Creates(
+            REPORT_SIGHTING,
+            "/alerts/{alert_id}/sightings",
+            "reportSighting",
+            201,
+            AlertView,
+            lambda uow, body: service.report_sighting(uow, body.alert_id, body),
+            body=ReportSighting,
+            summary="Report a sighting on an alert this region owns or is asked to take part in",
+            batch_summary="Many sightings of one alert at once (a camera network's feed, NDJSON), answered line "
+            "by line; each line's id is the alert's",
+        ),
+    ]
 
-    def raise_one(uow: UnitOfWork, body: RaiseAlert) -> tuple[int, dict]:
-        return 201, service.raise_alert(uow, body, deadlines)
 
-    def sighting(uow: UnitOfWork, body: ReportSightingOf) -> tuple[int, dict]:
-        return 201, service.report_sighting(uow, body.alert_id, body)
-
-    return {RAISE_ALERT.type: raise_one, REPORT_SIGHTING.type: sighting}
-
-
-def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
+def make_router() -> APIRouter:
     router = APIRouter(tags=["alerts"])
-    raise_one = handlers(deadlines)[RAISE_ALERT.type]
-
-    @router.post("/alerts", status_code=201, response_model=AlertView)
-    async def raise_alert(body: RaiseAlert, ctx: RequestContext = Context) -> Response:
-        return await ctx.command(lambda uow: raise_one(uow, body))
-
-    @router.post("/alerts/batch", **batch.route_options(RaiseAlert))
-    async def raise_batch(request: Request, ctx: RequestContext = Context) -> Response:
-        """Many alerts at once (NDJSON): each line as `POST /alerts` takes it, answered line by line."""
-        return await batch.run(request, ctx, RaiseAlert, raise_one)
 
     @router.get("/alerts/{alert_id}", response_model=AlertView)
     async def get_alert(alert_id: str, ctx: RequestContext = Context) -> Response:
@@ -61,20 +65,8 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
         return await ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
     @router.post("/alerts/{alert_id}/ack", response_model=AlertView)
-    async def acknowledge(alert_id: str, ctx: RequestContext = Context) -> Response:
+    async def acknowledge_alert(alert_id: str, ctx: RequestContext = Context) -> Response:
         return await ctx.command(lambda uow: (200, service.acknowledge(uow, alert_id)))
-
-    @router.post("/alerts/{alert_id}/sightings", status_code=201, response_model=AlertView)
-    async def report_sighting(alert_id: str, body: ReportSighting, ctx: RequestContext = Context) -> Response:
-        return await ctx.command(lambda uow: (201, service.report_sighting(uow, alert_id, body)))
-
-    @router.post("/alerts/{alert_id}/sightings/batch", **batch.route_options(ReportSighting))
-    async def report_sightings(alert_id: str, request: Request, ctx: RequestContext = Context) -> Response:
-        """Many sightings of one alert at once (a camera network's feed, NDJSON), answered line by line; each
-        line's id is the alert's."""
-        return await batch.run(
-            request, ctx, ReportSighting, lambda uow, body: (201, service.report_sighting(uow, alert_id, body))
-        )
 
     @router.post("/alerts/{alert_id}/reinforcement-requests", status_code=201, response_model=Reinforcement)
     async def request_reinforcement(
@@ -83,7 +75,7 @@ def make_router(deadlines: Mapping[Severity, int]) -> APIRouter:
         return await ctx.command(lambda uow: (201, service.request_reinforcement(uow, alert_id, body)))
 
     @router.post("/reinforcement-requests/{request_id}/respond", response_model=Reinforcement)
-    async def answer_reinforcement(
+    async def answer_reinforcement_request(
         request_id: str, body: AnswerReinforcement, ctx: RequestContext = Context
     ) -> Response:
         return await ctx.command(lambda uow: (200, service.answer_reinforcement(uow, request_id, body)))
@@ -106,7 +98,7 @@ requests_router = APIRouter(tags=["alerts"])
 @requests_router.get(
     "/reinforcement-requests", response_model=ReinforcementPage, **query_params.route_options(ReinforcementQuery)
 )
-async def list_reinforcements(request: Request, ctx: RequestContext = Context) -> Response:
+async def list_reinforcement_requests(request: Request, ctx: RequestContext = Context) -> Response:
     """The requests for reinforcement (e.g. `to_region=` this region, `status=open`), pending first."""
     query = query_params.parse(ReinforcementQuery, request)
     return await ctx.query(

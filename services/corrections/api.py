@@ -29,39 +29,34 @@ from services.corrections.views import (
     Transfer,
     Travel,
 )
-from shared.contracts.commands import ENROL, Enrol
+from shared.contracts.commands import ENROL
 from shared.contracts.regions import Region
 from shared.core.context import RequestContext
-from shared.core.uow import UnitOfWork
-from shared.entrypoints import batch, query_params
-from shared.entrypoints.batch import Create
+from shared.entrypoints import query_params
+from shared.entrypoints.creates import Creates
 from shared.entrypoints.web import Context
 
 
-def handlers(config: Config) -> dict[str, Create]:
-    """What creates records, by command type: the HTTP routes (one and bulk) and the Kafka commands alike."""
-
-    def enrol_one(uow: UnitOfWork, body: Enrol) -> tuple[int, dict]:
-        return 201, service.enrol(uow, body, config)
-
-    return {ENROL.type: enrol_one}
+def creates(config: Config) -> list[Creates]:
+    """What enrols subjects: over HTTP (one and bulk) and as a Kafka command alike."""
+    return [
+        Creates(
+            ENROL,
+            "/subjects",
+            "enrolSubject",
+            201,
+            SubjectView,
+            lambda uow, body: service.enrol(uow, body, config),
+            summary="Enrol a subject under this region's community correction",
+        )
+    ]
 
 
 def make_router(config: Config) -> APIRouter:
     router = APIRouter(tags=["corrections"])
-    enrol_one = handlers(config)[ENROL.type]
-
-    @router.post("/subjects", status_code=201, response_model=SubjectView)
-    async def enrol(body: Enrol, ctx: RequestContext = Context) -> Response:
-        return await ctx.command(lambda uow: enrol_one(uow, body))
-
-    @router.post("/subjects/batch", **batch.route_options(Enrol))
-    async def enrol_batch(request: Request, ctx: RequestContext = Context) -> Response:
-        """Many enrolments at once (NDJSON): each line as `POST /subjects` takes it, answered line by line."""
-        return await batch.run(request, ctx, Enrol, enrol_one)
 
     @router.post("/subjects/lookup", response_model=LookupResult)
-    async def lookup(body: Lookup, ctx: RequestContext = Context) -> Response:
+    async def lookup_subject(body: Lookup, ctx: RequestContext = Context) -> Response:
         """Hit or no hit by ID number (X-Purpose: supervision or law-enforcement); audited."""
         return await ctx.command(lambda uow: (200, queries.lookup(uow, body.id_number, config)))
 
@@ -70,7 +65,7 @@ def make_router(config: Config) -> APIRouter:
         return await ctx.query(lambda uow: (200, queries.read(uow, subject_id)))
 
     @router.get("/subjects/{subject_id}/detail", response_model=FullRecord)
-    async def get_detail(subject_id: str, ctx: RequestContext = Context) -> Response:
+    async def get_subject_detail(subject_id: str, ctx: RequestContext = Context) -> Response:
         """The full record (X-Purpose: supervision or transfer-handover), held and audited by the home region."""
         return await ctx.read_from_holder(
             lambda uow: queries.read_detail(uow, subject_id),
@@ -84,7 +79,7 @@ def make_router(config: Config) -> APIRouter:
         return await ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 
     @router.post("/subjects/{subject_id}/report-in", response_model=SubjectView)
-    async def report_in(subject_id: str, ctx: RequestContext = Context) -> Response:
+    async def report_in_subject(subject_id: str, ctx: RequestContext = Context) -> Response:
         return await ctx.command(lambda uow: (200, service.report_in(uow, subject_id)))
 
     @router.patch("/subjects/{subject_id}", response_model=SubjectView)
@@ -94,7 +89,7 @@ def make_router(config: Config) -> APIRouter:
         return await ctx.command(lambda uow: (200, service.update(uow, subject_id, changes)))
 
     @router.post("/subjects/{subject_id}/release", response_model=SubjectView)
-    async def release(subject_id: str, ctx: RequestContext = Context) -> Response:
+    async def release_subject(subject_id: str, ctx: RequestContext = Context) -> Response:
         return await ctx.command(lambda uow: (200, service.release(uow, subject_id)))
 
     return router
@@ -110,12 +105,12 @@ async def approve_travel(subject_id: str, body: ApproveTravel, ctx: RequestConte
 
 
 @movements_router.post("/travels/{travel_id}/check-in", response_model=Travel)
-async def check_in(travel_id: str, ctx: RequestContext = Context) -> Response:
+async def check_in_travel(travel_id: str, ctx: RequestContext = Context) -> Response:
     return await ctx.command(lambda uow: (200, movements.check_in(uow, travel_id)))
 
 
 @movements_router.post("/travels/{travel_id}/return", response_model=Travel)
-async def record_return(travel_id: str, ctx: RequestContext = Context) -> Response:
+async def record_travel_return(travel_id: str, ctx: RequestContext = Context) -> Response:
     return await ctx.command(lambda uow: (200, movements.record_return(uow, travel_id)))
 
 

@@ -13,40 +13,40 @@ from services.filing.views import Filing, FilingPage, FilingStatusView, FilingVi
 from shared.contracts.commands import SUBMIT_FILING, SubmitFiling
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
-from shared.entrypoints import batch, query_params
-from shared.entrypoints.batch import Create
+from shared.entrypoints import query_params
+from shared.entrypoints.creates import Creates
 from shared.entrypoints.web import Context
 
 
-def handlers(config: service.Config) -> dict[str, Create]:
-    """What creates records, by command type: the HTTP routes (one and bulk) and the Kafka commands alike."""
+def creates(config: service.Config) -> list[Creates]:
+    """What creates filings: over HTTP (one and bulk) and as a Kafka command alike."""
 
-    def submit_one(uow: UnitOfWork, body: SubmitFiling) -> tuple[int, dict]:
-        return 202, service.submit(uow, body, config.id_hash_key)
+    def submit(uow: UnitOfWork, body: SubmitFiling) -> dict:
+        return service.submit(uow, body, config.id_hash_key)
 
-    return {SUBMIT_FILING.type: submit_one}
+    return [
+        Creates(
+            SUBMIT_FILING,
+            "/filings",
+            "submitFiling",
+            202,
+            SubmittedFiling,
+            submit,
+            summary="File a case at this region's window for a court of the zone",
+        )
+    ]
 
 
 def make_router(config: service.Config) -> APIRouter:
     router = APIRouter(tags=["filings"])
-    submit_one = handlers(config)[SUBMIT_FILING.type]
     decision_seconds = config.decision_seconds
-
-    @router.post("/filings", status_code=202, response_model=SubmittedFiling)
-    async def submit(body: SubmitFiling, ctx: RequestContext = Context) -> Response:
-        return await ctx.command(lambda uow: submit_one(uow, body))
-
-    @router.post("/filings/batch", **batch.route_options(SubmitFiling))
-    async def submit_batch(request: Request, ctx: RequestContext = Context) -> Response:
-        """Many filings at once (NDJSON): each line as `POST /filings` takes it, answered line by line."""
-        return await batch.run(request, ctx, SubmitFiling, submit_one)
 
     @router.get("/filings/{filing_id}", response_model=FilingView)
     async def get_filing(filing_id: str, ctx: RequestContext = Context) -> Response:
         return await ctx.query(lambda uow: (200, queries.read(uow, filing_id)))
 
     @router.get("/filings/{filing_id}/parties", response_model=Parties)
-    async def get_parties(filing_id: str, ctx: RequestContext = Context) -> Response:
+    async def get_filing_parties(filing_id: str, ctx: RequestContext = Context) -> Response:
         """Full party detail (sensitive, X-Purpose required), served by the receiving region that holds it."""
         return await ctx.read_from_holder(
             lambda uow: queries.read_parties(uow, filing_id),
@@ -63,11 +63,11 @@ def make_router(config: service.Config) -> APIRouter:
         )
 
     @router.post("/filings/{filing_id}/accept", response_model=Filing)
-    async def accept(filing_id: str, ctx: RequestContext = Context) -> Response:
+    async def accept_filing(filing_id: str, ctx: RequestContext = Context) -> Response:
         return await ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.ACCEPT)))
 
     @router.post("/filings/{filing_id}/reject", response_model=Filing)
-    async def reject(filing_id: str, body: Reject, ctx: RequestContext = Context) -> Response:
+    async def reject_filing(filing_id: str, body: Reject, ctx: RequestContext = Context) -> Response:
         return await ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.REJECT, body)))
 
     @router.post("/filings/{filing_id}/request-correction", response_model=Filing)
@@ -75,13 +75,13 @@ def make_router(config: service.Config) -> APIRouter:
         return await ctx.command(lambda uow: (200, service.decide(uow, filing_id, Action.REQUEST_CORRECTION, body)))
 
     @router.post("/filings/{filing_id}/resubmit", status_code=202, response_model=Filing)
-    async def resubmit(filing_id: str, body: Resubmit, ctx: RequestContext = Context) -> Response:
+    async def resubmit_filing(filing_id: str, body: Resubmit, ctx: RequestContext = Context) -> Response:
         return await ctx.command(
             lambda uow: (202, service.request_change(uow, filing_id, Action.RESUBMIT, body, decision_seconds))
         )
 
     @router.post("/filings/{filing_id}/withdraw", status_code=202, response_model=Filing)
-    async def withdraw(filing_id: str, body: Withdraw, ctx: RequestContext = Context) -> Response:
+    async def withdraw_filing(filing_id: str, body: Withdraw, ctx: RequestContext = Context) -> Response:
         return await ctx.command(
             lambda uow: (202, service.request_change(uow, filing_id, Action.WITHDRAW, body, decision_seconds))
         )
@@ -94,7 +94,7 @@ def public_router(config: service.Config) -> APIRouter:
     router = APIRouter(tags=["public"])
 
     @router.post("/filing-status", response_model=FilingStatusView)
-    async def filing_status(body: StatusQuestion, request: Request) -> Response:
+    async def get_filing_status(body: StatusQuestion, request: Request) -> Response:
         """Where a filing stands, for a party holding the code given at submission, at the receiving window:
         status, court, docket number or reason, and the one-time correction notice. No personal data."""
         with request.app.state.runtime.store.read() as conn:

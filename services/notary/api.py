@@ -29,52 +29,50 @@ from services.notary.views import (
     VerificationPage,
     VerifyResult,
 )
-from shared.contracts.commands import ISSUE_CERTIFICATE, REQUEST_PROOF, IssueCertificate, RequestProof
+from shared.contracts.commands import ISSUE_CERTIFICATE, REQUEST_PROOF
 from shared.core.context import RequestContext
-from shared.core.uow import UnitOfWork
-from shared.entrypoints import batch, query_params
-from shared.entrypoints.batch import Create
+from shared.entrypoints import query_params
+from shared.entrypoints.creates import Creates
 from shared.entrypoints.web import Context
 
 
-def handlers(proof_answer_seconds: int) -> dict[str, Create]:
-    """What creates records, by command type: the HTTP routes (one and bulk) and the Kafka commands alike."""
+def creates(proof_answer_seconds: int) -> list[Creates]:
+    """What creates certificates and proof requests: over HTTP (one and bulk) and as Kafka commands alike."""
+    return [
+        Creates(
+            ISSUE_CERTIFICATE,
+            "/certificates",
+            "issueCertificate",
+            201,
+            CertificateView,
+            service.issue,
+            summary="Issue a certificate of this region's notary office",
+        ),
+        Creates(
+            REQUEST_PROOF,
+            "/proof-requests",
+            "requestProof",
+            201,
+            ProofRequest,
+            lambda uow, body: service.request_proof(uow, body, proof_answer_seconds),
+            summary="Ask the region holding a fact for proof of it (无证明)",
+        ),
+    ]
 
-    def issue_one(uow: UnitOfWork, body: IssueCertificate) -> tuple[int, dict]:
-        return 201, service.issue(uow, body)
 
-    def request_one(uow: UnitOfWork, body: RequestProof) -> tuple[int, dict]:
-        return 201, service.request_proof(uow, body, proof_answer_seconds)
-
-    return {ISSUE_CERTIFICATE.type: issue_one, REQUEST_PROOF.type: request_one}
-
-
-def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> APIRouter:
+def make_router(caught_up: Callable[[], bool]) -> APIRouter:
     router = APIRouter(tags=["notary"])
-
-    create = handlers(proof_answer_seconds)
-    issue_one, request_one = create[ISSUE_CERTIFICATE.type], create[REQUEST_PROOF.type]
-
-    @router.post("/certificates", status_code=201, response_model=CertificateView)
-    async def issue(body: IssueCertificate, ctx: RequestContext = Context) -> Response:
-        return await ctx.command(lambda uow: issue_one(uow, body))
-
-    @router.post("/certificates/batch", **batch.route_options(IssueCertificate))
-    async def issue_batch(request: Request, ctx: RequestContext = Context) -> Response:
-        """Many certificates at once (NDJSON): each line as `POST /certificates` takes it; each result's id is
-        the certificate number."""
-        return await batch.run(request, ctx, IssueCertificate, issue_one)
 
     @router.get("/certificates/{number}", response_model=CertificateView)
     async def get_certificate(number: str, ctx: RequestContext = Context) -> Response:
         return await ctx.query(lambda uow: (200, queries.read_certificate(uow, number)))
 
     @router.post("/certificates/{number}/revoke", response_model=CertificateView)
-    async def revoke(number: str, body: Revoke, ctx: RequestContext = Context) -> Response:
+    async def revoke_certificate(number: str, body: Revoke, ctx: RequestContext = Context) -> Response:
         return await ctx.command(lambda uow: (200, service.revoke(uow, number, body.reason)))
 
     @router.get("/certificates/{number}/applicant", response_model=CertificateApplicant)
-    async def get_applicant(number: str, ctx: RequestContext = Context) -> Response:
+    async def get_certificate_applicant(number: str, ctx: RequestContext = Context) -> Response:
         """The applicant in full, for the issuing office's own notaries (X-Purpose `notarization`; audited)."""
         return await ctx.read_from_holder(
             lambda uow: queries.read_applicant(uow, number),
@@ -83,7 +81,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         )
 
     @router.post("/certificates/{number}/reissue", status_code=201, response_model=CertificateView)
-    async def reissue(number: str, body: Reissue, ctx: RequestContext = Context) -> Response:
+    async def reissue_certificate(number: str, body: Reissue, ctx: RequestContext = Context) -> Response:
         """Correct a certificate: the corrected one under a new number (201); the old one is superseded."""
         return await ctx.command(lambda uow: (201, service.reissue(uow, number, body)))
 
@@ -95,7 +93,7 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
         )
 
     @router.post("/verifications", response_model=VerifyResult)
-    async def verify(body: Verify, ctx: RequestContext = Context) -> Response:
+    async def verify_certificate(body: Verify, ctx: RequestContext = Context) -> Response:
         return await ctx.command(lambda uow: (200, service.verify(uow, body, caught_up())))
 
     @router.get("/verifications", response_model=VerificationPage, **query_params.route_options(VerificationQuery))
@@ -105,21 +103,12 @@ def make_router(caught_up: Callable[[], bool], proof_answer_seconds: int) -> API
             lambda uow: (200, queries.search_verifications(uow, query.filters(), query.limit, query.cursor))
         )
 
-    _proof_routes(router, request_one)
+    _proof_routes(router)
     return router
 
 
-def _proof_routes(router: APIRouter, request_one: Create) -> None:
+def _proof_routes(router: APIRouter) -> None:
     """Proof requests: asked by one region's notary office, answered by the region holding the material."""
-
-    @router.post("/proof-requests", status_code=201, response_model=ProofRequest)
-    async def request_proof(body: RequestProof, ctx: RequestContext = Context) -> Response:
-        return await ctx.command(lambda uow: request_one(uow, body))
-
-    @router.post("/proof-requests/batch", **batch.route_options(RequestProof))
-    async def request_batch(request: Request, ctx: RequestContext = Context) -> Response:
-        """Many proof requests at once (NDJSON): each line as `POST /proof-requests` takes it."""
-        return await batch.run(request, ctx, RequestProof, request_one)
 
     @router.get("/proof-requests/{request_id}", response_model=ProofRequestView)
     async def get_proof_request(request_id: str, ctx: RequestContext = Context) -> Response:

@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from shared.adapters import audit
-from shared.contracts.pagination import decode_cursor, page
+from shared.contracts.pagination import Cursor, decode_cursor, page
 from shared.contracts.views import AuditPage
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
 from shared.entrypoints.web import Context
+from shared.rules.fields import Instant
 from shared.rules.policy import DataClass
 
 router = APIRouter(tags=["audit"])
 
 
 @router.get("/audit", response_model=AuditPage)
-async def read_audit(
+async def list_audit_entries(
     ctx: RequestContext = Context,
     record: str | None = None,
     actor: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: str | None = None,
+    cursor: Cursor | None = None,
 ) -> Response:
     def work(uow: UnitOfWork) -> tuple[int, Any]:
         uow.authorize_write("audit.read", data_class=DataClass.AUDIT_LOG)

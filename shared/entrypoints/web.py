@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from shared.adapters.gate import Gate
 from shared.adapters.tokens import Principal
@@ -98,7 +99,17 @@ async def on_invalid(request: Request, error: RequestValidationError) -> Respons
 
 async def on_http(request: Request, error: StarletteHTTPException) -> Response:
     slug = {400: "malformed-body", 404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
-    return problem_response(Problem(error.status_code, slug, str(error.detail)), request)
+    headers = {"allow": allowed_methods(request)} if error.status_code == 405 else error.headers
+    return problem_response(Problem(error.status_code, slug, str(error.detail)), request, headers)
+
+
+def allowed_methods(request: Request) -> str:
+    """A 405's `Allow` header (RFC 9110): the methods of the path's routes. Starlette's own names only the
+    first route matching the path, and a path such as /v1/filings has one route per method; of the routes
+    that match, the most literal are the path's (/v1/filings/batch, not /v1/filings/{filing_id})."""
+    routes = [r for r in request.app.router.routes if r.matches(request.scope)[0] is not Match.NONE]
+    fewest = min((len(r.param_convertors) for r in routes), default=0)
+    return ", ".join(sorted({m for r in routes if len(r.param_convertors) == fewest for m in r.methods or ()}))
 
 
 async def on_storage(request: Request, error: sqlite3.OperationalError) -> Response:
@@ -141,7 +152,7 @@ def operations_router(runtime: Runtime) -> APIRouter:
         return orjson.dumps(asyncapi.document([runtime.settings.service, Domain.AUDIT]))
 
     @router.get("/asyncapi.json", responses={200: {"content": {"application/json": {}}}})
-    async def asyncapi_document() -> Response:
+    async def get_asyncapi() -> Response:
         """The events this service publishes and consumes, and their topics: AsyncAPI 3.0 (docs/asyncapi.yaml
         has the whole zone's)."""
         return Response(events(), media_type="application/json")
@@ -160,7 +171,7 @@ def operations_router(runtime: Runtime) -> APIRouter:
             **{k: v for k, v in V1_PROBLEMS.items() if k in (401, 403)},
         },
     )
-    async def prometheus(ctx: RequestContext = Context) -> Response:
+    async def scrape_metrics(ctx: RequestContext = Context) -> Response:
         """Operators (and supervisors) of this instance's region; scrape with a bearer token."""
 
         def authorize(uow: UnitOfWork) -> tuple[int, None]:
@@ -216,6 +227,13 @@ def create_app(
     return app
 
 
+def operation_id(name: str) -> str:
+    """A route's stable operation id, from its endpoint's name: `list_filings` is `listFilings`, which every
+    client generated from the OpenAPI names its method after (FastAPI's default adds the path and method)."""
+    first, *rest = name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
 def add_routes(app: FastAPI, router: APIRouter, prefix: str = "", responses: dict | None = None) -> None:
     """The router's routes, added to the app itself under `prefix`, as `include_router` once did. FastAPI
     0.16x includes a router as a branch that is matched twice per request (to pick it, then inside it): a
@@ -236,7 +254,7 @@ def add_routes(app: FastAPI, router: APIRouter, prefix: str = "", responses: dic
             responses={**(responses or {}), **route.responses},
             deprecated=route.deprecated,
             methods=route.methods,
-            operation_id=route.operation_id,
+            operation_id=route.operation_id or operation_id(route.name),
             include_in_schema=route.include_in_schema,
             response_class=route.response_class,
             name=route.name,

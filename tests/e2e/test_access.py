@@ -117,7 +117,7 @@ def test_altering_one_stored_audit_entry_is_detected_at_its_index(filing_cluster
     verify = [
         sys.executable,
         "-m",
-        "shared.entrypoints.cli",
+        "yrd.cli",
         "audit",
         "verify",
         "--region",
@@ -156,7 +156,7 @@ def test_removing_the_newest_audit_entries_is_caught_against_the_audit_topic(fil
     verify = [
         sys.executable,
         "-m",
-        "shared.entrypoints.cli",
+        "yrd.cli",
         "audit",
         "verify",
         "--region",
@@ -197,7 +197,7 @@ def test_the_demo_walks_through_all_four_services(filing_cluster, alerts_cluster
     from tests.instances import PORT_BASE
 
     result = subprocess.run(
-        [sys.executable, "-m", "shared.entrypoints.cli", "demo", "--port-base", str(PORT_BASE)],
+        [sys.executable, "-m", "yrd.cli", "demo", "--port-base", str(PORT_BASE)],
         env=filing_cluster.env(),
         capture_output=True,
         text=True,

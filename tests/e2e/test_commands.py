@@ -159,7 +159,7 @@ def test_a_record_that_is_no_command_is_dead_lettered_without_its_token_and_answ
     assert "authorization" not in headers  # the sender's credential is never copied
     show = ["dlq", "show", "--region", "jiashan", "--domain", "filing", "--commands"]
     shown = subprocess.run(
-        [sys.executable, "-m", "shared.entrypoints.cli", *show],
+        [sys.executable, "-m", "yrd.cli", *show],
         env={**os.environ, "YRD_TOPIC_PREFIX": e2e_prefix, "KAFKA_BOOTSTRAP": kafka.bootstrap},
         capture_output=True,
         text=True,

@@ -61,7 +61,7 @@ def test_yrd_retention_run_purges_a_released_record_everywhere(corrections_clust
     subject, number = enrol(corrections_cluster, J, "周某", born="19680808", seq="815")
     sid = subject["id"]
     assert officer(corrections_cluster, J).post(f"/subjects/{sid}/release").status_code == 200
-    command = [sys.executable, "-m", "shared.entrypoints.cli", "retention", "run", "--region", "jiashan", "--days", "0"]
+    command = [sys.executable, "-m", "yrd.cli", "retention", "run", "--region", "jiashan", "--days", "0"]
     ran = subprocess.run(command, env=corrections_cluster.env(J), capture_output=True, text=True, timeout=60)
     assert ran.returncode == 0 and "purged" in ran.stdout, ran.stderr
     for region in (J, Q, W):

@@ -144,7 +144,7 @@ def test_a_lost_store_is_rebuilt_from_the_topics_with_the_same_answers(faults):
     for leftover in store.parent.glob(store.name + "*"):
         leftover.unlink()  # the store is gone
     rebuilt = subprocess.run(
-        [sys.executable, "-m", "shared.entrypoints.cli", "rebuild", "filing", "--region", "qingpu"],
+        [sys.executable, "-m", "yrd.cli", "rebuild", "filing", "--region", "qingpu"],
         env=cluster.env(),
         capture_output=True,
         text=True,
@@ -158,7 +158,7 @@ def test_a_lost_store_is_rebuilt_from_the_topics_with_the_same_answers(faults):
     verify = [
         sys.executable,
         "-m",
-        "shared.entrypoints.cli",
+        "yrd.cli",
         "audit",
         "verify",
         "--region",

@@ -82,7 +82,7 @@ def operations(request, tmp_path_factory):
     console_port = PORT_BASE  # the console's place in the port map: base + 0
     config = _config(tmp)
     console = subprocess.Popen(
-        [sys.executable, "-m", "shared.entrypoints.cli", "console", "--port", str(console_port)],
+        [sys.executable, "-m", "yrd.cli", "console", "--port", str(console_port)],
         env={**os.environ, "YRD_PROMETHEUS_URL": f"http://127.0.0.1:{port}", "YRD_KEYS_DIR": str(KEYS)},
         stdout=log,
         stderr=log,
@@ -225,7 +225,7 @@ def test_the_operations_page_shows_live_figures_that_match_the_api(operations):
 
 def test_the_daily_digest_is_the_page_of_that_day_as_png_and_pdf(operations, tmp_path):
     day = zone_today().isoformat()
-    command = [sys.executable, "-m", "shared.entrypoints.cli", "digest", "--date", day, "--console", operations.console]
+    command = [sys.executable, "-m", "yrd.cli", "digest", "--date", day, "--console", operations.console]
     result = subprocess.run(
         [*command, "--out", str(tmp_path)],
         env={**os.environ, "YRD_KEYS_DIR": str(KEYS)},

@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from services.corrections import retention, service
 from shared.contracts.regions import Domain, Region, zone_today
-from shared.entrypoints import cli
 from shared.rules.policy import Role
 from tests.e2e.filing_data import id_number
 from tests.instances import token
+from yrd import cli
 
 J, Q = Region.JIASHAN, Region.QINGPU
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from shared.entrypoints.zone.processes import Broker
+from yrd.zone.processes import Broker
 
 
 def free_port() -> int:

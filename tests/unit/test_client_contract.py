@@ -11,7 +11,7 @@ from yrd_client.operations import Bulk, Call, Pages
 from yrd_client.services import Alerts, Audit, Corrections, Filing, Notary
 
 from shared.contracts.regions import Domain
-from shared.entrypoints.client_codegen import generated_files
+from yrd.client_codegen import generated_files
 
 RESOURCES = {
     Domain.FILING: Filing,

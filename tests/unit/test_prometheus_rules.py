@@ -45,8 +45,8 @@ def test_the_zone_configuration_is_valid(promtool, tmp_path):
     """`yrd run-all --zone` derives Prometheus's configuration for the three clusters and MirrorMakers."""
     import yaml
 
-    from shared.entrypoints.zone.layout import ZoneLayout
-    from shared.entrypoints.zone.prometheus import write_zone_config
+    from yrd.zone.layout import ZoneLayout
+    from yrd.zone.prometheus import write_zone_config
 
     write_scrape_tokens(ROOT / ".cache" / "keys")
     config = write_zone_config(PROMETHEUS / "prometheus.yml", ZoneLayout(tmp_path), tmp_path / "zone.yml")

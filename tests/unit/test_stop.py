@@ -11,8 +11,8 @@ SLEEPER = "import sys, time; time.sleep(60)"
 
 
 def lookalike() -> subprocess.Popen:
-    """A process whose command line looks like an instance (`... shared.entrypoints.cli serve ...`)."""
-    return subprocess.Popen([sys.executable, "-c", SLEEPER, "shared.entrypoints.cli", "serve", "filing"])
+    """A process whose command line looks like an instance (`... yrd.cli serve ...`)."""
+    return subprocess.Popen([sys.executable, "-c", SLEEPER, "yrd.cli", "serve", "filing"])
 
 
 def test_stop_ends_only_the_recorded_instances(tmp_path):
@@ -23,7 +23,7 @@ def test_stop_ends_only_the_recorded_instances(tmp_path):
         pidfile.write_text(f"{ours.pid}")
         env = {**os.environ, "YRD_DATA_DIR": str(tmp_path)}
         result = subprocess.run(
-            [sys.executable, "-m", "shared.entrypoints.cli", "stop"],
+            [sys.executable, "-m", "yrd.cli", "stop"],
             env=env,
             capture_output=True,
             text=True,
@@ -35,7 +35,7 @@ def test_stop_ends_only_the_recorded_instances(tmp_path):
         assert theirs.poll() is None  # another checkout's (or a test run's) instance
         assert not pidfile.exists()
         again = subprocess.run(
-            [sys.executable, "-m", "shared.entrypoints.cli", "stop"], env=env, capture_output=True, text=True
+            [sys.executable, "-m", "yrd.cli", "stop"], env=env, capture_output=True, text=True
         )
         assert "none started by this checkout" in again.stdout
     finally:

@@ -7,7 +7,7 @@ import sqlite3
 
 from fastapi.testclient import TestClient
 
-from services.filing import app as filing_app
+from services.filing.declaration import SERVICE as FILING
 from shared.contracts.regions import Region
 from shared.core.settings import Settings
 from shared.rules.policy import Role
@@ -20,7 +20,7 @@ def app_with_full_disk(tmp_path):
 
     init_dev_keys(KEYS)
     settings = Settings(region=Region.JIASHAN, data_dir=tmp_path, keys_dir=KEYS, kafka_bootstrap="127.0.0.1:1")
-    app = filing_app.build(settings)
+    app = FILING.app(settings)
     store = app.state.runtime.store
 
     def full_disk(fn):

@@ -8,10 +8,10 @@ import pytest
 
 from shared.adapters.tokens import init_dev_keys
 from shared.contracts.regions import Region
-from shared.entrypoints.zone.layout import ZoneLayout
-from shared.entrypoints.zone.processes import Zone
 from tests.instances import KEYS, Cluster
 from tests.zone.workload import SERVICES
+from yrd.zone.layout import ZoneLayout
+from yrd.zone.processes import Zone
 
 OFFSET = 10000
 # Below the ephemeral port range (32768 and up), where a client connection may hold any port; beside the

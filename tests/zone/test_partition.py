@@ -15,11 +15,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from shared.adapters.kafka.access import KafkaAccess
 from shared.contracts.regions import Domain, Region, others
 from shared.contracts.topics import topic
-from shared.entrypoints.zone.links import Action, switch
 from shared.rules.broker_access import mirror_principal
 from tests.helpers import eventually
 from tests.integration.test_broker_acls import read, write
 from tests.zone.workload import Workload, converged, copies, disagreements, strays, unapplied
+from yrd.zone.links import Action, switch
 
 # Minutes, not seconds: a partition of over a minute, then convergence (the suite's 180 s is for one request's worth).
 pytestmark = [pytest.mark.zone, pytest.mark.timeout(600)]

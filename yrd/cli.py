@@ -1,39 +1,55 @@
 """`yrd`: the one entry point for humans and scripts.
 
 yrd serve filing --region qingpu     one instance (port by the port map)
-yrd run-all [--zone]                 every implemented service for all three regions
-yrd zone up | down | status | cut R | heal R   the three-cluster zone (MirrorMaker 2 between regions)
+yrd run-all [--zone]                 every service for all three regions, the operations page, Prometheus
 yrd stop                             stop what this checkout's run-all started (and nothing else)
-yrd rebuild --region R --service S   a lost store's read models, audit chain and sequences, from the topics
-yrd topics create | list             provision / show topics
-yrd keys init                        development signing keys and trust file
+yrd zone up | down | status | cut R | heal R   the three-cluster zone (MirrorMaker 2 between regions)
+yrd console                          the operations page (port base + 0)
+yrd digest --date YYYY-MM-DD         one day's operations page as PNG and PDF
+yrd demo                             walk through the four services against running instances
+yrd rebuild SERVICE --region R       a lost store's read models, audit chain and sequences, from the topics
+yrd topics create | list             provision / show topics and ACLs
+yrd keys init | scrape-tokens        development keys, certificates and trust file / Prometheus's tokens
 yrd token --region R --role ROLE     mint a development token
 yrd audit verify --region R --service S
-yrd schemas --out DIR                JSON Schemas of every event type
+yrd dlq show | replay                dead letters: list them, replay them once the cause is fixed
+yrd retention run --region R         purge released subjects' records past their retention period
+yrd schemas --out DIR                JSON Schemas, AsyncAPI and OpenAPI documents, the client's models
+yrd docs                             the tables in docs/ generated from the code (events, configuration)
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import typer
 
 from shared.contracts.regions import Domain, Region
-from shared.entrypoints import launcher
-from shared.entrypoints.cli_tools import audit_app, dlq_app, instance_settings, keys_app, retention_app, topics_app
-from shared.entrypoints.zone.cli import zone_app
+from shared.entrypoints.service import Instance
+from yrd import launcher
+from yrd.cli_tools import audit_app, dlq_app, instance_settings, keys_app, topics_app
+from yrd.registry import SERVICES, open_instance
+from yrd.zone.cli import zone_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 app.add_typer(topics_app, name="topics")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(dlq_app, name="dlq")
-app.add_typer(retention_app, name="retention")
 app.add_typer(zone_app, name="zone")
+
+
+def _opener(service: Domain) -> Callable[[Region], Instance]:
+    """How a service's own tool opens its instance in a region (wired from this checkout's settings)."""
+    return lambda region: open_instance(instance_settings(region=region, service=service))
+
+
+for _service in SERVICES.values():  # the services' own tools: `yrd retention run ...`
+    if _service.cli is not None:
+        app.add_typer(_service.cli(_opener(_service.domain)), name=_service.cli_name or _service.domain.value)
 
 
 @app.command()
@@ -44,8 +60,7 @@ def serve(service: Domain, region: Region = typer.Option(..., "--region"), port_
 
     settings = instance_settings(service=service, region=region, port_base=port_base)
     logs.configure(settings.log_level, settings.kafka_log_level, service=service.value, region=region.value)
-    module = importlib.import_module(f"services.{service.value}.app")
-    serve_instance(module.build(settings), settings)
+    serve_instance(SERVICES[service].app(settings), settings)
 
 
 @app.command()
@@ -99,8 +114,8 @@ def rebuild(service: Domain, region: Region = typer.Option(..., "--region")) -> 
     """Rebuild one instance's store from the topics (stop the instance first)."""
     import httpx
 
-    from shared.entrypoints.rebuild import describe
-    from shared.entrypoints.rebuild import rebuild as run_rebuild
+    from yrd.rebuild import describe
+    from yrd.rebuild import rebuild as run_rebuild
 
     settings = instance_settings(region=region, service=service)
     try:
@@ -140,7 +155,7 @@ def token(
 @app.command()
 def demo(port_base: int | None = None) -> None:
     """Walk through all four services across the regions against running instances (`make run`)."""
-    from shared.entrypoints import demo as walkthrough
+    from yrd import demo as walkthrough
 
     try:
         walkthrough.run(instance_settings(port_base=port_base), typer.echo)
@@ -156,7 +171,7 @@ def schemas(out: Path = Path("docs/schemas"), asyncapi: Path = Path("docs/asynca
 
     from shared.contracts import json_schemas
     from shared.contracts.asyncapi import document
-    from shared.entrypoints.client_codegen import generated_files
+    from yrd.client_codegen import generated_files
 
     out.mkdir(parents=True, exist_ok=True)
     schemas = json_schemas()
@@ -170,6 +185,14 @@ def schemas(out: Path = Path("docs/schemas"), asyncapi: Path = Path("docs/asynca
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content)
         typer.echo(f"wrote {path}")
+
+
+@app.command()
+def docs() -> None:
+    """Rewrite the tables in docs/ that are generated from the code (events, configuration)."""
+    from yrd import doc_tables
+
+    doc_tables.main()
 
 
 def main() -> None:

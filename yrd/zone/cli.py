@@ -9,9 +9,9 @@ import typer
 
 from shared.contracts.regions import Region
 from shared.core.settings import ROOT
-from shared.entrypoints.zone.layout import ZoneLayout
-from shared.entrypoints.zone.links import Action, switch
-from shared.entrypoints.zone.processes import Zone
+from yrd.zone.layout import ZoneLayout
+from yrd.zone.links import Action, switch
+from yrd.zone.processes import Zone
 
 DEFAULT_STATE = ROOT / ".cache" / "kafka" / "zone"
 

@@ -1,7 +1,7 @@
 """The inter-region network of the zone: one TCP link per (cluster, reading region), cut and healed on
 demand, so a partition between regions is made where it happens in life, between them.
 
-`python -m shared.entrypoints.zone.links STATE_DIR [--offset N]` runs every link of the layout and a small
+`python -m yrd.zone.links STATE_DIR [--offset N]` runs every link of the layout and a small
 control endpoint on 127.0.0.1:(9180 + N):
   GET  /links                      each link and whether it is cut
   POST /regions/{region}/cut       cut every link into and out of the region (open connections are reset)
@@ -23,7 +23,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from shared.contracts.regions import Region
-from shared.entrypoints.zone.layout import Link, ZoneLayout
+from yrd.zone.layout import Link, ZoneLayout
 
 log = logging.getLogger("yrd.zone.links")
 

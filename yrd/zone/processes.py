@@ -18,9 +18,9 @@ from shared.adapters.kafka.admin import provision
 from shared.adapters.kafka.probe import broker_answers
 from shared.contracts.regions import Region
 from shared.core.settings import ROOT
-from shared.entrypoints.pids import ours, stop
-from shared.entrypoints.zone.layout import ZoneLayout
 from shared.rules.broker_access import mirror_grants, mirror_principal
+from yrd.pids import ours, stop
+from yrd.zone.layout import ZoneLayout
 
 KAFKA = ROOT / "deploy" / "kafka"
 MIRROR_LIBS = ROOT / ".cache" / "kafka" / "mirror"
@@ -149,7 +149,7 @@ class Zone:
 
     def start_links(self) -> None:
         if _pid(self.links_pidfile) is None:
-            command = [sys.executable, "-m", "shared.entrypoints.zone.links", str(self.layout.state_dir)]
+            command = [sys.executable, "-m", "yrd.zone.links", str(self.layout.state_dir)]
             command += ["--offset", str(self.layout.offset)]
             _background(command, self.links_pidfile, self.layout.state_dir / "links.log")
 

@@ -1,9 +1,7 @@
 """`yrd` tools for operators: topics, development keys, the audit chain, dead letters (sub-commands of
-the `yrd` cli, shared/entrypoints/cli.py)."""
+the `yrd` cli, yrd/cli.py)."""
 
 from __future__ import annotations
-
-import importlib
 
 import typer
 
@@ -14,7 +12,6 @@ topics_app = typer.Typer(no_args_is_help=True, help="Kafka topics")
 keys_app = typer.Typer(no_args_is_help=True, help="Signing keys")
 audit_app = typer.Typer(no_args_is_help=True, help="Audit log")
 dlq_app = typer.Typer(no_args_is_help=True, help="Dead letters")
-retention_app = typer.Typer(no_args_is_help=True, help="Retention of corrections records")
 
 
 def instance_settings(**overrides: object) -> Settings:
@@ -124,9 +121,10 @@ def dlq_replay(
     """After fixing their cause, run a region's dead letters through its service's handler again."""
     from shared.adapters.kafka.dlq import replay
     from shared.contracts.topics import dlq, topic
+    from yrd.registry import open_instance
 
     settings = instance_settings(region=region, service=service)
-    runtime = importlib.import_module(f"services.{service.value}.app").build(settings).state.runtime
+    runtime = open_instance(settings).runtime
     dead_letters = dlq(topic(region, service, settings.topic_prefix))
     only = set(offset) if offset else None
     # The instance's own reader: a dead letter's signature is checked again before it is applied.
@@ -135,24 +133,3 @@ def dlq_replay(
     for dead_offset, reason in report.still_poison:
         typer.echo(f"offset {dead_offset}: still {reason}", err=True)
     raise typer.Exit(1 if report.still_poison else 0)
-
-
-@retention_app.command("run")
-def retention_run(
-    region: Region = typer.Option(..., "--region"),
-    days: int | None = typer.Option(None, "--days", help="the retention period (default: the instance's setting)"),
-) -> None:
-    """Purge, now, the full records of this region's subjects released longer ago than the retention period
-    (the running instance's scanner does the same; its relay publishes the purges)."""
-    from datetime import UTC, datetime
-
-    from services.corrections import retention
-    from services.corrections.app import CorrectionsSettings
-
-    settings = instance_settings(region=region, service=Domain.CORRECTIONS)
-    runtime = importlib.import_module("services.corrections.app").build(settings).state.runtime
-    period = CorrectionsSettings().retention_days if days is None else days
-    purged = runtime.store.write(
-        lambda conn: retention.purge_due(runtime.unit_of_work(conn), datetime.now(UTC), period)
-    )
-    typer.echo(f"purged {len(purged)} record(s) released more than {period} days ago")

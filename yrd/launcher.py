@@ -4,7 +4,6 @@ recorded in a pid file so `yrd stop` stops exactly these."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import signal
@@ -16,15 +15,17 @@ from pathlib import Path
 import typer
 
 from shared.adapters.tokens import write_scrape_tokens
-from shared.contracts.regions import DEFAULT_PORT_BASE, SERVICES, Domain, Region, port_of
-from shared.entrypoints.cli_tools import instance_settings
-from shared.entrypoints.pids import stop as pids_stop
-from shared.entrypoints.zone.cli import layout_of
-from shared.entrypoints.zone.layout import ZoneLayout
+from shared.contracts.regions import DEFAULT_PORT_BASE, Domain, Region, port_of
+from yrd import alertmanager
+from yrd.cli_tools import instance_settings
+from yrd.pids import stop as pids_stop
+from yrd.registry import SERVICES
+from yrd.zone.cli import layout_of
+from yrd.zone.layout import ZoneLayout
 
 
 def implemented_services() -> list[Domain]:
-    return [s for s in SERVICES if importlib.util.find_spec(f"services.{s.value}.app") is not None]
+    return list(SERVICES)
 
 
 def run_all(
@@ -39,13 +40,19 @@ def run_all(
     for region, service in instances:
         children.append(_serve(region, service, base, layout))
         typer.echo(f"started {region.value:8} {service.value:12} http://127.0.0.1:{port_of(region, service, base)}")
-    zone_cmd = [sys.executable, "-m", "shared.entrypoints.cli", "console", "--port-base", str(base)]
+    zone_cmd = [sys.executable, "-m", "yrd.cli", "console", "--port-base", str(base)]
     children.append(subprocess.Popen(zone_cmd, env=os.environ.copy()))
     instances.append((None, "console"))
     typer.echo(f"started {'zone':8} {'console':12} http://127.0.0.1:{base}")
     if base == DEFAULT_PORT_BASE and (prometheus := _start_prometheus(layout)):
         children.append(prometheus)
         instances.append((None, "prometheus"))
+    settings = instance_settings()
+    if base == DEFAULT_PORT_BASE and (
+        alerts := alertmanager.run(settings.data_dir, settings.keys_dir, base, typer.echo)
+    ):
+        children.append(alerts)
+        instances.append((None, "alertmanager"))
     pidfile = _run_pidfile()
     pidfile.parent.mkdir(parents=True, exist_ok=True)
     pidfile.write_text(" ".join(str(p) for p in (os.getpid(), *(c.pid for c in children))))
@@ -78,7 +85,7 @@ def run_all(
 
 def _serve(region: Region, service: Domain, base: int, zone: ZoneLayout | None) -> subprocess.Popen[bytes]:
     """One instance as a child process; in the three-cluster zone, on its region's own cluster only."""
-    command = [sys.executable, "-m", "shared.entrypoints.cli", "serve", service.value, "--region", region.value]
+    command = [sys.executable, "-m", "yrd.cli", "serve", service.value, "--region", region.value]
     env = os.environ.copy()
     if zone:
         env["KAFKA_BOOTSTRAP"] = zone.bootstrap(region)
@@ -102,7 +109,7 @@ def _start_prometheus(zone: ZoneLayout | None) -> subprocess.Popen[bytes] | None
     storage.mkdir(parents=True, exist_ok=True)
     config = PROMETHEUS_CONFIG
     if zone is not None:
-        from shared.entrypoints.zone.prometheus import write_zone_config
+        from yrd.zone.prometheus import write_zone_config
 
         config = write_zone_config(PROMETHEUS_CONFIG, zone, settings.data_dir / "run" / "prometheus-zone.yml")
     log = open(storage / "prometheus.log", "ab")  # noqa: SIM115 (lives with the process)
@@ -123,8 +130,8 @@ def _run_pidfile() -> Path:
     return instance_settings().data_dir / "run" / "run-all.pid"
 
 
-# What the command lines of run-all, its instances and its Prometheus carry.
-OURS = (b"shared.entrypoints.cli", b"/yrd\0", str(PROMETHEUS_CONFIG).encode(), b"prometheus-zone.yml")
+# What the command lines of run-all, its instances, its Prometheus and its Alertmanager carry.
+OURS = (b"yrd.cli", b"/yrd\0", str(PROMETHEUS_CONFIG).encode(), b"prometheus-zone.yml", b"run/alertmanager.yml")
 
 
 def stop_all(timeout: float = 30.0) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from shared.contracts.regions import Region
-from shared.entrypoints.zone.layout import ZoneLayout
+from yrd.zone.layout import ZoneLayout
 
 BROKER_JOB = "kafka"
 MIRROR_JOB = "mirror"

@@ -14,7 +14,6 @@ idempotency keys. Those need a backup of the store; the report says so.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from shared.contracts.envelope import PoisonMessage
 from shared.contracts.regions import Domain
 from shared.contracts.topics import all_regions_topics, topic
 from shared.core.settings import Settings
+from yrd.registry import SERVICES
 
 NOT_ON_TOPICS = "personal detail held only by this region (restore it from a backup of the store)"
 
@@ -53,7 +53,8 @@ def rebuild(settings: Settings) -> RebuildReport:
         for suffix in ("-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     service = settings.service
-    runtime = importlib.import_module(f"services.{service.value}.app").build(settings).state.runtime
+    declared = SERVICES[service]
+    runtime = declared.instance(settings).runtime
     runtime.replaying = True
     domain = service
     for batch in read_to_end(settings.kafka, all_regions_topics(domain, settings.topic_prefix)):
@@ -69,13 +70,12 @@ def rebuild(settings: Settings) -> RebuildReport:
                     report.applied[event.region.value] += 1  # (one transaction per batch: a tool, alone)
     audit_topic = topic(settings.region, Domain.AUDIT, settings.topic_prefix)
     entries = published_entries(settings.kafka, audit_topic, settings.source)
-    store_module = importlib.import_module(f"services.{service.value}.store")
     with runtime.store.transaction() as conn:
         for entry in entries:
             audit.restore(conn, entry)
         audit.mark_published(conn)  # read from the topic: not to be published again
-        if hasattr(store_module, "restore_sequences"):
-            report.sequences = store_module.restore_sequences(conn, settings.region.value)
+        if declared.restore is not None:
+            report.sequences = declared.restore(conn, settings.region.value)
     report.audit_entries = len(entries)
     report.seconds = time.monotonic() - started
     runtime.store.close()

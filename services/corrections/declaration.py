@@ -1,0 +1,81 @@
+"""The corrections service, declared: what the platform needs to run an instance of it
+(shared/entrypoints/service.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import typer
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.corrections import api, domain, metrics, retention, service, store
+from services.corrections.projection import PROJECTION
+from services.corrections.reactions import reactions
+from shared.adapters.tokens import load_id_hash_key
+from shared.contracts.regions import Domain, Region
+from shared.core.settings import Settings
+from shared.core.uow import UnitOfWork
+from shared.entrypoints.service import Instance, Service
+
+
+class CorrectionsSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YRD_CORRECTIONS_", extra="ignore")
+
+    enrol_report_in_seconds: int = domain.ENROL_REPORT_IN_SECONDS  # a new subject reports in within this
+    transfer_report_in_seconds: int = domain.TRANSFER_REPORT_IN_SECONDS  # ... and after a transfer, at the new home
+    retention_days: int = domain.RETENTION_DAYS  # the full record is kept this long after release
+
+
+def configure(settings: Settings, own: CorrectionsSettings) -> service.Config:
+    return service.Config(
+        load_id_hash_key(settings.resolved_id_hash_key_file),
+        own.enrol_report_in_seconds,
+        own.transfer_report_in_seconds,
+        own.retention_days,
+    )
+
+
+def scanners(config: service.Config) -> list[Callable[[UnitOfWork], object]]:
+    def scan_retention(uow: UnitOfWork) -> None:
+        retention.purge_due(uow, datetime.now(UTC), config.retention_days)
+
+    return [service.scan, scan_retention]
+
+
+def retention_cli(open_instance: Callable[[Region], Instance[service.Config]]) -> typer.Typer:
+    app = typer.Typer(no_args_is_help=True, help="Community-correction records past their retention period.")
+
+    @app.command("run")
+    def run(
+        region: Region = typer.Option(..., "--region"),
+        days: int | None = typer.Option(None, "--days", help="the retention period (default: the instance's setting)"),
+    ) -> None:
+        """Purge, now, the full records of this region's subjects released longer ago than the retention period
+        (the running instance's scanner does the same; its relay publishes the purges)."""
+        instance = open_instance(region)
+        runtime = instance.runtime
+        period = instance.config.retention_days if days is None else days
+        purged = runtime.store.write(
+            lambda conn: retention.purge_due(runtime.unit_of_work(conn), datetime.now(UTC), period)
+        )
+        typer.echo(f"purged {len(purged)} record(s) released more than {period} days ago")
+
+    return app
+
+
+SERVICE = Service(
+    domain=Domain.CORRECTIONS,
+    settings=CorrectionsSettings,
+    configure=configure,
+    migrations=store.MIGRATIONS,
+    projection=PROJECTION,
+    reactions=lambda config: reactions(config.transfer_report_in_seconds),
+    creates=api.creates,
+    routers=lambda instance: [api.make_router(instance.config), api.movements_router],
+    scanners=scanners,
+    gauges=metrics.refresh,
+    cli=retention_cli,
+    cli_name="retention",
+    tag="corrections",
+)
