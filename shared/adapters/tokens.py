@@ -85,11 +85,11 @@ def verify(token: str, trust: TrustList, leeway: int = 5) -> Principal:
         except OidcRefused as error:
             raise InvalidToken(str(error)) from None
         return Principal(found.subject, found.region, found.roles, found.agency, found.token_id, found.expires_at)
-    if header.get("alg") != ALGORITHM:
-        raise InvalidToken("token algorithm not accepted")
     trusted = trust.keys.get(str(claims.get("iss")))
     if trusted is None:
         raise InvalidToken("unknown issuer")
+    if header.get("alg") != ALGORITHM:
+        raise InvalidToken("token algorithm not accepted")
     region, key = trusted
     try:
         claims = jwt.decode(
