@@ -19,6 +19,7 @@ ALERTMANAGER := /usr/bin/prometheus-alertmanager
 BROWSER := .cache/browser.installed
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 CONSOLE_ASSETS := deploy/console/node_modules/.package-lock.json
+API_DOCS_ASSETS := deploy/api-docs/node_modules/.package-lock.json
 ASYNCAPI_SCHEMA := tests/asyncapi/node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
@@ -30,7 +31,7 @@ help:
 	@echo "     schemas | clean"
 
 setup: $(PY_STAMP) $(KAFKA_STAMP) $(MIRROR_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(ALERTMANAGER) $(CONSOLE_ASSETS) \
-	$(ASYNCAPI_SCHEMA) $(BROWSER) $(KEYCLOAK)
+	$(API_DOCS_ASSETS) $(ASYNCAPI_SCHEMA) $(BROWSER) $(KEYCLOAK)
 
 $(PY_STAMP): pyproject.toml clients/python/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -94,6 +95,10 @@ $(CONSOLE_ASSETS): deploy/console/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed to fetch the console's page assets"; exit 1; }
 	npm ci --prefix deploy/console --silent --no-audit --no-fund
 
+# Swagger UI and ReDoc for every instance's /docs and /redoc, pinned and served locally (no CDN on an intranet).
+$(API_DOCS_ASSETS): deploy/api-docs/package-lock.json
+	npm ci --prefix deploy/api-docs --silent --no-audit --no-fund
+
 # The official AsyncAPI 3.0 JSON Schema (@asyncapi/specs), pinned, which the tests validate the documents with.
 $(ASYNCAPI_SCHEMA): tests/asyncapi/package-lock.json
 	npm ci --prefix tests/asyncapi --silent --no-audit --no-fund
@@ -138,7 +143,7 @@ test-zone: setup
 test-isolation: broker
 	$(BIN)/python -m tests.isolation $(MAKE) test
 
-unit: $(PY_STAMP) $(ASYNCAPI_SCHEMA)
+unit: $(PY_STAMP) $(ASYNCAPI_SCHEMA) $(API_DOCS_ASSETS)
 	$(BIN)/pytest tests/unit tests/flows $(PYTEST_ARGS)
 
 lint: $(PY_STAMP)

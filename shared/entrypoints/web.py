@@ -29,6 +29,7 @@ from shared.contracts.regions import Domain
 from shared.contracts.views import View
 from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
+from shared.entrypoints.api_docs import add_api_docs
 from shared.entrypoints.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -208,7 +209,10 @@ def create_app(
         # FastAPI's native OpenTelemetry hooks ask for a tracer provider on every request (8% of a
         # POST's CPU in a profile); this project's metrics are Prometheus, served by /metrics.
         telemetry={"tracing": False, "metrics": False},
+        docs_url=None,  # /docs and /redoc with their assets served here, not from a CDN (api_docs.py)
+        redoc_url=None,
     )
+    add_api_docs(app)
     app.state.runtime = runtime
     app.add_middleware(
         Gate,
