@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from services.alerts.domain import AlertStatus
 from shared.contracts.alerts import Category, Location, Severity
-from shared.contracts.commands import Body
+from shared.contracts.commands import Body, at_least_one_field, documented_as
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region
+from shared.rules.fields import Instant
 
 
 class RequestReinforcement(Body):
@@ -21,11 +22,35 @@ class RequestReinforcement(Body):
     rendezvous: str = Field(min_length=1, max_length=300)
 
 
+class ReinforcementDispatched(Body):
+    """Units are on their way: how many, and when they arrive."""
+
+    outcome: Literal["dispatched"]
+    units: int = Field(ge=1, le=500)
+    eta: Instant
+    reason: str | None = Field(default=None, min_length=1, max_length=1000)
+
+
+class ReinforcementDeclined(Body):
+    """No units: a refusal states its reason."""
+
+    outcome: Literal["declined"]
+    reason: str = Field(min_length=1, max_length=1000)
+    units: int | None = Field(default=None, ge=1, le=500)
+    eta: Instant | None = None
+
+
 class AnswerReinforcement(Body):
+    """A dispatch (units and eta) or a refusal (its reason)."""
+
     outcome: Literal["dispatched", "declined"]
     units: int | None = Field(default=None, ge=1, le=500)
-    eta: AwareDatetime | None = None
+    eta: Instant | None = None
     reason: str | None = Field(default=None, min_length=1, max_length=1000)
+
+    __get_pydantic_json_schema__ = documented_as(
+        Annotated[ReinforcementDispatched | ReinforcementDeclined, Field(discriminator="outcome")]
+    )
 
     @model_validator(mode="after")
     def complete(self) -> AnswerReinforcement:
@@ -37,6 +62,10 @@ class AnswerReinforcement(Body):
 
 
 class UpdateAlert(Body):
+    """A new description, a new location, or both."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=at_least_one_field)
+
     description: str | None = Field(default=None, min_length=1, max_length=4000)
     location: Location | None = None
 
@@ -59,8 +88,8 @@ class AlertQuery(PageQuery):
     category: Category | None = None
     origin: Region | None = None
     target: Region | None = None
-    raised_from: AwareDatetime | None = None  # raised at or after
-    raised_to: AwareDatetime | None = None  # raised before
+    raised_from: Instant | None = None  # raised at or after
+    raised_to: Instant | None = None  # raised before
     # The duty officer's inbox: active alerts this region has still to acknowledge, soonest due first.
     awaiting_ack: bool = False
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from services.corrections.domain import SubjectStatus
-from shared.contracts.commands import Body
+from shared.contracts.commands import Body, at_least_one_field
 from shared.contracts.corrections import CorrectionType, RiskLevel
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region
-from shared.rules.fields import IdNumber
+from shared.rules.fields import IdNumber, Instant
 
 
 class Lookup(Body):
@@ -32,6 +32,8 @@ class WithdrawTransfer(Body):
 
 class UpdateSubject(Body):
     """What the home region may change of a subject under correction; at least one field."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=at_least_one_field)
 
     residence_address: str | None = Field(default=None, min_length=1, max_length=300)
     supervising_office: str | None = Field(default=None, min_length=1, max_length=200)
@@ -67,7 +69,7 @@ class RejectTransfer(Body):
 
 class ReportViolation(Body):
     kind: Literal["missed_report", "left_area", "prohibited_place", "new_offence", "contact_violation", "other"]
-    occurred_at: AwareDatetime
+    occurred_at: Instant
     place: str = Field(min_length=1, max_length=300)
     details: str = Field(min_length=1, max_length=4000)
 

@@ -3,7 +3,7 @@ built by the store from the read model."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -14,7 +14,7 @@ from shared.contracts.filing import CaseType, Document
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region, zone_today
-from shared.rules.fields import IdNumber
+from shared.rules.fields import IdNumber, Instant
 
 
 class Reject(Body):
@@ -47,14 +47,14 @@ class FilingQuery(PageQuery):
     court_region: Region | None = None
     receiving_region: Region | None = None
     case_type: CaseType | None = None
-    submitted_from: datetime | None = None
-    submitted_to: datetime | None = None
+    submitted_from: Instant | None = None
+    submitted_to: Instant | None = None
     docket_number: str | None = Field(default=None, min_length=1, max_length=60)
     # A party's ID number (X-Purpose case-filing or case-review; audited): matched by its keyed hash.
     party_id_number: IdNumber | None = None
     overdue: bool = False  # flagged past the 7-day decision rule
-    decided_from: datetime | None = None  # accepted or rejected at or after
-    decided_to: datetime | None = None  # ...and before
+    decided_from: Instant | None = None  # accepted or rejected at or after
+    decided_to: Instant | None = None  # ...and before
 
 
 class StatusQuestion(Body):

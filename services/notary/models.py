@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import datetime
 from functools import cached_property
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
 from services.notary.domain import CertificateStatus, ProofStatus
-from shared.contracts.commands import Body
+from shared.contracts.commands import Body, documented_as
 from shared.contracts.notary import Matter, ProofType, VerificationResult
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region
-from shared.rules.fields import Sha256
+from shared.rules.fields import Instant, Sha256
 
 
 class Revoke(Body):
@@ -29,7 +28,7 @@ class Reissue(Body):
     reason: str = Field(min_length=1, max_length=2000)
     document_sha256: Sha256 | None = None
     matter: Matter | None = None
-    valid_until: AwareDatetime | None = None
+    valid_until: Instant | None = None
 
 
 class Verify(Body):
@@ -37,12 +36,16 @@ class Verify(Body):
     document_sha256: Sha256
 
 
+# Standard base64, padded (what `base64.b64decode(..., validate=True)` takes); declared, checked by the validator.
+BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+
+
 class ProofDocumentIn(Body):
     """The document itself (≤ 512 KB), base64: it stays with the answering office."""
 
     name: str = Field(min_length=1, max_length=200)
     content_type: str = Field(pattern=r"^[a-z]+/[a-z0-9.+-]+$", max_length=100)
-    content_base64: str = Field(min_length=4, max_length=700_000)
+    content_base64: str = Field(min_length=4, max_length=700_000, json_schema_extra={"pattern": BASE64_PATTERN})
 
     @cached_property
     def content(self) -> bytes:
@@ -50,12 +53,49 @@ class ProofDocumentIn(Body):
         return base64.b64decode(self.content_base64, validate=True)
 
 
+class ProofProvided(Body):
+    """The proof exists: the document's SHA-256 and a summary, and the document itself if it is sent along
+    (its SHA-256 must be `document_sha256`)."""
+
+    outcome: Literal["provided"]
+    document_sha256: Sha256
+    summary: str = Field(min_length=1, max_length=2000)
+    reason: str | None = Field(default=None, min_length=1, max_length=2000)
+    document: ProofDocumentIn | None = None
+
+
+class ProofNotFound(Body):
+    """The holding office has no such record."""
+
+    outcome: Literal["not_found"]
+    document_sha256: Sha256 | None = None
+    summary: str | None = Field(default=None, min_length=1, max_length=2000)
+    reason: str | None = Field(default=None, min_length=1, max_length=2000)
+    document: None = None
+
+
+class ProofRefused(Body):
+    """The holding office will not give it: a refusal states its reason."""
+
+    outcome: Literal["refused"]
+    reason: str = Field(min_length=1, max_length=2000)
+    document_sha256: Sha256 | None = None
+    summary: str | None = Field(default=None, min_length=1, max_length=2000)
+    document: None = None
+
+
 class AnswerProof(Body):
+    """The holding region's answer: provided, not found, or refused."""
+
     outcome: Literal["provided", "not_found", "refused"]
     document_sha256: Sha256 | None = None
     summary: str | None = Field(default=None, min_length=1, max_length=2000)
     reason: str | None = Field(default=None, min_length=1, max_length=2000)
     document: ProofDocumentIn | None = None  # a provided proof may carry the document; its hash must match
+
+    __get_pydantic_json_schema__ = documented_as(
+        Annotated[ProofProvided | ProofNotFound | ProofRefused, Field(discriminator="outcome")]
+    )
 
     @model_validator(mode="after")
     def complete(self) -> AnswerProof:
@@ -84,8 +124,8 @@ class CertificateQuery(PageQuery):
     issuer_region: Region | None = None
     matter: Matter | None = None
     status: CertificateStatus | None = None
-    issued_from: datetime | None = None
-    issued_to: datetime | None = None
+    issued_from: Instant | None = None
+    issued_to: Instant | None = None
 
 
 class VerificationQuery(PageQuery):
@@ -96,7 +136,7 @@ class VerificationQuery(PageQuery):
     issuer_region: Region | None = None
     result: VerificationResult | None = None
     # Verifications made before their certificate was revoked, the revocation at or after this instant.
-    revoked_since: AwareDatetime | None = None
+    revoked_since: Instant | None = None
 
 
 class ProofQuery(PageQuery):

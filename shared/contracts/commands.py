@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, WithJsonSchema, model_validator
 
 from shared.contracts.alerts import AlertSubject, Category, Location, RequestedAction, Severity
 from shared.contracts.base import REGISTRY, EventType, Payload
@@ -23,7 +23,7 @@ from shared.contracts.filing import CaseType, Document
 from shared.contracts.notary import Matter, ProofType
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import SERVICES, Domain, Region
-from shared.rules.fields import CreditCode, IdNumber, PersonName, Sha256
+from shared.rules.fields import CreditCode, IdNumber, Instant, PersonName, Sha256
 from shared.rules.identity import identity_problem
 
 
@@ -31,6 +31,33 @@ class Body(BaseModel):
     """A command's body: strict about unknown fields, like every request body."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def documented_as(shape: Any) -> Any:
+    """A body whose `outcome` decides which fields it needs keeps one model, whose validator answers with the
+    server's own message for a missing field, and is documented as `shape`, the same rule as a discriminated
+    union on `outcome`: a client generated from the schema cannot build what the validator refuses.
+    (`__get_pydantic_json_schema__ = documented_as(...)` in the model's class body.)"""
+    adapter = TypeAdapter(shape)
+
+    def json_schema(cls: type[BaseModel], core_schema: Any, handler: Any) -> dict[str, Any]:
+        return {**handler(adapter.core_schema), "description": (cls.__doc__ or "").strip()}
+
+    return classmethod(json_schema)
+
+
+def at_least_one_field(schema: dict[str, Any]) -> None:
+    """`json_schema_extra` of a PATCH body: each field is optional, but one must be given, and a null changes
+    nothing, so none is documented as nullable (the server still reads an explicit null as "unchanged")."""
+    for name, field in schema["properties"].items():
+        alternatives = [a for a in field.pop("anyOf", []) if a.get("type") != "null"]
+        if len(alternatives) == 1:
+            field.update(alternatives[0])
+        elif alternatives:
+            field["anyOf"] = alternatives
+        field.pop("default", None)
+        schema["properties"][name] = field
+    schema["minProperties"] = 1
 
 
 # ---- filing
@@ -53,6 +80,21 @@ class OrganisationParty(Body):
 Party = Annotated[PersonParty | OrganisationParty, Field(discriminator="kind")]
 
 
+# Yuan, to the fen: a JSON number or a decimal string (pydantic documents the string form without its rule).
+ClaimAmount = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=18, decimal_places=2),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "exclusiveMaximum": 1e16},
+                {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$"},
+            ]
+        }
+    ),
+]
+
+
 class SubmitFiling(Body):
     """File a case at this region's window for the court of `court_region`."""
 
@@ -60,7 +102,7 @@ class SubmitFiling(Body):
     case_type: CaseType
     parties: list[Party] = Field(min_length=2, max_length=50)
     claim_summary: str = Field(min_length=1, max_length=4000)
-    claim_amount: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=2)
+    claim_amount: ClaimAmount | None = None
     documents: list[Document] = Field(min_length=1, max_length=100)
 
     @model_validator(mode="after")
@@ -85,13 +127,13 @@ class RaiseAlert(Body):
     subjects: list[AlertSubject] = Field(default_factory=list, max_length=50)
     action: RequestedAction
     targets: list[Region] | None = Field(default=None, max_length=2)
-    valid_until: AwareDatetime
+    valid_until: Instant
 
 
 class ReportSighting(Body):
     """Report a sighting of an alert's subject (HTTP: `POST /v1/alerts/{alert_id}/sightings`)."""
 
-    seen_at: AwareDatetime
+    seen_at: Instant
     location: Location
     details: str = Field(min_length=1, max_length=4000)
 
@@ -145,7 +187,7 @@ class IssueCertificate(Body):
     matter: Matter
     applicant: Applicant
     document_sha256: Sha256
-    valid_until: AwareDatetime | None = None
+    valid_until: Instant | None = None
 
 
 class RequestProof(Body):

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 from pydantic import BaseModel, Field
 
 from shared.contracts.problems import invalid
+
+# What encode_cursor writes: unpadded base64url. Declared so a client can tell a mangled cursor before sending
+# it; an empty one asks for the first page. That a cursor decodes to a sort key is for the server to check.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]*$"
+Cursor = Annotated[str, Field(json_schema_extra={"pattern": CURSOR_PATTERN})]
 
 
 def encode_cursor(*key: object) -> str:
@@ -43,7 +48,7 @@ class PageQuery(BaseModel):
     validated in one pass. Unknown parameters are ignored."""
 
     limit: int = Field(20, ge=1, le=100)
-    cursor: str | None = None
+    cursor: Cursor | None = None
 
     def filters(self) -> dict[str, Any]:
         return self.model_dump(exclude={"limit", "cursor"})
