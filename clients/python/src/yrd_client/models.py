@@ -85,7 +85,14 @@ class OrganisationParty(BaseModel):
     kind: Annotated[Literal["organisation"], Field(title="Kind")]
     role: Annotated[Literal["plaintiff", "defendant"], Field(title="Role")]
     name: Annotated[str, Field(max_length=100, min_length=1, title="Name")]
-    credit_code: Annotated[str, Field(title="Credit Code")]
+    credit_code: Annotated[
+        str,
+        Field(
+            examples=["91330421MA2B3C4D5K"],
+            pattern="^[0-9A-HJ-NPQRTUWXY]{18}$",
+            title="Credit Code",
+        ),
+    ]
 
 
 class PageAuditEntry(BaseModel):
@@ -113,7 +120,14 @@ class PersonParty(BaseModel):
     kind: Annotated[Literal["person"], Field(title="Kind")]
     role: Annotated[Literal["plaintiff", "defendant"], Field(title="Role")]
     name: Annotated[str, Field(max_length=100, min_length=1, title="Name")]
-    id_number: Annotated[str, Field(title="Id Number")]
+    id_number: Annotated[
+        str,
+        Field(
+            examples=["33042119900101123X"],
+            pattern="^[0-9]{6}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]$",
+            title="Id Number",
+        ),
+    ]
 
 
 class ProblemDetails(BaseModel):
@@ -176,7 +190,13 @@ class StatusQuestion(BaseModel):
     filing_code: Annotated[str, Field(max_length=40, min_length=10, title="Filing Code")]
 
 
-ClaimAmount = TypeAliasType("ClaimAmount", Annotated[float, Field(ge=0.0, title="Claim Amount")])
+ClaimAmount = TypeAliasType("ClaimAmount", Annotated[float, Field(ge=0.0, lt=1e16, title="Claim Amount")])
+
+
+ClaimAmount1 = TypeAliasType(
+    "ClaimAmount1",
+    Annotated[str, Field(pattern="^[0-9]{1,16}(\\.[0-9]{1,2})?$", title="Claim Amount")],
+)
 
 
 class SubmitFiling(BaseModel):
@@ -197,7 +217,7 @@ class SubmitFiling(BaseModel):
         Field(max_length=50, min_length=2, title="Parties"),
     ]
     claim_summary: Annotated[str, Field(max_length=4000, min_length=1, title="Claim Summary")]
-    claim_amount: Annotated[ClaimAmount | str | None, Field(title="Claim Amount")] = None
+    claim_amount: Annotated[ClaimAmount | ClaimAmount1 | None, Field(title="Claim Amount")] = None
     documents: Annotated[list[Document], Field(max_length=100, min_length=1, title="Documents")]
 
 
@@ -278,22 +298,6 @@ class AlertSubject(BaseModel):
     plate: Annotated[Plate | None, Field(title="Plate")] = None
 
 
-Units = TypeAliasType("Units", Annotated[int, Field(ge=1, le=500, title="Units")])
-
-
-Reason = TypeAliasType("Reason", Annotated[str, Field(max_length=1000, min_length=1, title="Reason")])
-
-
-class AnswerReinforcement(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    outcome: Annotated[Literal["dispatched", "declined"], Field(title="Outcome")]
-    units: Annotated[Units | None, Field(title="Units")] = None
-    eta: Annotated[AwareDatetime | None, Field(title="Eta")] = None
-    reason: Annotated[Reason | None, Field(title="Reason")] = None
-
-
 class CloseAlert(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -338,6 +342,40 @@ class Reinforcement(BaseModel):
     answered_at: Annotated[AwareDatetime | None, Field(title="Answered At")]
 
 
+Units = TypeAliasType("Units", Annotated[int, Field(ge=1, le=500, title="Units")])
+
+
+class ReinforcementDeclined(BaseModel):
+    """
+    No units: a refusal states its reason.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    outcome: Annotated[Literal["declined"], Field(title="Outcome")]
+    reason: Annotated[str, Field(max_length=1000, min_length=1, title="Reason")]
+    units: Annotated[Units | None, Field(title="Units")] = None
+    eta: Annotated[AwareDatetime | None, Field(title="Eta")] = None
+
+
+Reason = TypeAliasType("Reason", Annotated[str, Field(max_length=1000, min_length=1, title="Reason")])
+
+
+class ReinforcementDispatched(BaseModel):
+    """
+    Units are on their way: how many, and when they arrive.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    outcome: Annotated[Literal["dispatched"], Field(title="Outcome")]
+    units: Annotated[int, Field(ge=1, le=500, title="Units")]
+    eta: Annotated[AwareDatetime, Field(title="Eta")]
+    reason: Annotated[Reason | None, Field(title="Reason")] = None
+
+
 class ReportSighting(BaseModel):
     """
     Report a sighting of an alert's subject (HTTP: `POST /v1/alerts/{alert_id}/sightings`).
@@ -373,17 +411,15 @@ class Sighting(BaseModel):
     details: Annotated[str, Field(title="Details")]
 
 
-Description = TypeAliasType(
-    "Description",
-    Annotated[str, Field(max_length=4000, min_length=1, title="Description")],
-)
-
-
 class UpdateAlert(BaseModel):
+    """
+    A new description, a new location, or both.
+    """
+
     model_config = ConfigDict(
         extra="allow",
     )
-    description: Annotated[Description | None, Field(title="Description")] = None
+    description: Annotated[str | None, Field(max_length=4000, min_length=1, title="Description")] = None
     location: Location | None = None
 
 
@@ -419,7 +455,14 @@ class Lookup(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id_number: Annotated[str, Field(title="Id Number")]
+    id_number: Annotated[
+        str,
+        Field(
+            examples=["33042119900101123X"],
+            pattern="^[0-9]{6}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]$",
+            title="Id Number",
+        ),
+    ]
 
 
 class LookupResult(BaseModel):
@@ -498,21 +541,6 @@ class Travel(BaseModel):
     overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
 
 
-ResidenceAddress = TypeAliasType(
-    "ResidenceAddress",
-    Annotated[str, Field(max_length=300, min_length=1, title="Residence Address")],
-)
-
-
-SupervisingOffice = TypeAliasType(
-    "SupervisingOffice",
-    Annotated[str, Field(max_length=200, min_length=1, title="Supervising Office")],
-)
-
-
-Prohibitions = TypeAliasType("Prohibitions", Annotated[list[str], Field(max_length=20, title="Prohibitions")])
-
-
 class UpdateSubject(BaseModel):
     """
     What the home region may change of a subject under correction; at least one field.
@@ -521,10 +549,10 @@ class UpdateSubject(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    residence_address: Annotated[ResidenceAddress | None, Field(title="Residence Address")] = None
-    supervising_office: Annotated[SupervisingOffice | None, Field(title="Supervising Office")] = None
-    risk_level: Literal["low", "medium", "high"] | None = None
-    prohibitions: Annotated[Prohibitions | None, Field(title="Prohibitions")] = None
+    residence_address: Annotated[str | None, Field(max_length=300, min_length=1, title="Residence Address")] = None
+    supervising_office: Annotated[str | None, Field(max_length=200, min_length=1, title="Supervising Office")] = None
+    risk_level: Annotated[Literal["low", "medium", "high"] | None, Field(title="RiskLevel")] = None
+    prohibitions: Annotated[list[str] | None, Field(max_length=20, title="Prohibitions")] = None
 
 
 class Violation(BaseModel):
@@ -547,24 +575,19 @@ class WithdrawTransfer(BaseModel):
     reason: Annotated[str, Field(max_length=1000, min_length=1, title="Reason")]
 
 
-DocumentSha256 = TypeAliasType(
-    "DocumentSha256",
-    Annotated[str, Field(pattern="^[0-9a-fA-F]{64}$", title="Document Sha256")],
-)
-
-
-Summary = TypeAliasType("Summary", Annotated[str, Field(max_length=2000, min_length=1, title="Summary")])
-
-
-Reason1 = TypeAliasType("Reason1", Annotated[str, Field(max_length=2000, min_length=1, title="Reason")])
-
-
 class Applicant(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
     name: Annotated[str, Field(max_length=100, min_length=1, title="Name")]
-    id_number: Annotated[str, Field(title="Id Number")]
+    id_number: Annotated[
+        str,
+        Field(
+            examples=["33042119900101123X"],
+            pattern="^[0-9]{6}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]$",
+            title="Id Number",
+        ),
+    ]
 
 
 class CertificateApplicant(BaseModel):
@@ -609,7 +632,73 @@ class ProofDocumentIn(BaseModel):
         str,
         Field(max_length=100, pattern="^[a-z]+/[a-z0-9.+-]+$", title="Content Type"),
     ]
-    content_base64: Annotated[str, Field(max_length=700000, min_length=4, title="Content Base64")]
+    content_base64: Annotated[
+        str,
+        Field(
+            max_length=700000,
+            min_length=4,
+            pattern="^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+            title="Content Base64",
+        ),
+    ]
+
+
+DocumentSha256 = TypeAliasType(
+    "DocumentSha256",
+    Annotated[str, Field(pattern="^[0-9a-fA-F]{64}$", title="Document Sha256")],
+)
+
+
+Summary = TypeAliasType("Summary", Annotated[str, Field(max_length=2000, min_length=1, title="Summary")])
+
+
+Reason1 = TypeAliasType("Reason1", Annotated[str, Field(max_length=2000, min_length=1, title="Reason")])
+
+
+class ProofNotFound(BaseModel):
+    """
+    The holding office has no such record.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    outcome: Annotated[Literal["not_found"], Field(title="Outcome")]
+    document_sha256: Annotated[DocumentSha256 | None, Field(title="Document Sha256")] = None
+    summary: Annotated[Summary | None, Field(title="Summary")] = None
+    reason: Annotated[Reason1 | None, Field(title="Reason")] = None
+    document: Annotated[None, Field(title="Document")] = None
+
+
+class ProofProvided(BaseModel):
+    """
+    The proof exists: the document's SHA-256 and a summary, and the document itself if it is sent along
+    (its SHA-256 must be `document_sha256`).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    outcome: Annotated[Literal["provided"], Field(title="Outcome")]
+    document_sha256: Annotated[str, Field(pattern="^[0-9a-fA-F]{64}$", title="Document Sha256")]
+    summary: Annotated[str, Field(max_length=2000, min_length=1, title="Summary")]
+    reason: Annotated[Reason1 | None, Field(title="Reason")] = None
+    document: ProofDocumentIn | None = None
+
+
+class ProofRefused(BaseModel):
+    """
+    The holding office will not give it: a refusal states its reason.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    outcome: Annotated[Literal["refused"], Field(title="Outcome")]
+    reason: Annotated[str, Field(max_length=2000, min_length=1, title="Reason")]
+    document_sha256: Annotated[DocumentSha256 | None, Field(title="Document Sha256")] = None
+    summary: Annotated[Summary | None, Field(title="Summary")] = None
+    document: Annotated[None, Field(title="Document")] = None
 
 
 class ProofSubject(BaseModel):
@@ -681,7 +770,14 @@ class RequestProof(BaseModel):
         Field(title="ProofType"),
     ]
     subject_name: Annotated[str, Field(max_length=100, min_length=1, title="Subject Name")]
-    subject_id_number: Annotated[str, Field(title="Subject Id Number")]
+    subject_id_number: Annotated[
+        str,
+        Field(
+            examples=["33042119900101123X"],
+            pattern="^[0-9]{6}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]$",
+            title="Subject Id Number",
+        ),
+    ]
     purpose: Annotated[str, Field(max_length=500, min_length=1, title="Purpose")]
     application_ref: Annotated[str, Field(max_length=100, min_length=1, title="Application Ref")]
     holding_agency: Annotated[HoldingAgency | None, Field(title="Holding Agency")] = None
@@ -849,6 +945,18 @@ class AlertView(BaseModel):
     timeline: Annotated[list[TimelineEntry], Field(title="Timeline")]
 
 
+AnswerReinforcement = TypeAliasType(
+    "AnswerReinforcement",
+    Annotated[
+        ReinforcementDispatched | ReinforcementDeclined,
+        Field(
+            description="A dispatch (units and eta) or a refusal (its reason).",
+            discriminator="outcome",
+        ),
+    ],
+)
+
+
 class ListedAlert(BaseModel):
     """
     An alert in a list, with what it asks of the reading region.
@@ -938,7 +1046,14 @@ class Enrol(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id_number: Annotated[str, Field(title="Id Number")]
+    id_number: Annotated[
+        str,
+        Field(
+            examples=["33042119900101123X"],
+            pattern="^[0-9]{6}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]$",
+            title="Id Number",
+        ),
+    ]
     name: Annotated[str, Field(max_length=100, min_length=1, title="Name")]
     gender: Annotated[Literal["male", "female"], Field(title="Gender")]
     birth_date: Annotated[date, Field(title="Birth Date")]
@@ -1062,15 +1177,16 @@ class SubjectView(BaseModel):
     record: FullRecord | None
 
 
-class AnswerProof(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    outcome: Annotated[Literal["provided", "not_found", "refused"], Field(title="Outcome")]
-    document_sha256: Annotated[DocumentSha256 | None, Field(title="Document Sha256")] = None
-    summary: Annotated[Summary | None, Field(title="Summary")] = None
-    reason: Annotated[Reason1 | None, Field(title="Reason")] = None
-    document: ProofDocumentIn | None = None
+AnswerProof = TypeAliasType(
+    "AnswerProof",
+    Annotated[
+        ProofProvided | ProofNotFound | ProofRefused,
+        Field(
+            description="The holding region's answer: provided, not found, or refused.",
+            discriminator="outcome",
+        ),
+    ],
+)
 
 
 class Certificate(BaseModel):
