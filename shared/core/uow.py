@@ -114,8 +114,9 @@ class UnitOfWork:
         """Whether the policy lets this principal read `record`."""
         principal = self._require_principal()
         involved = kind.involves(self.conn, record, principal.region)
-        party = agency_party(principal.agency, kind.agencies(record))
-        return allowed(principal.roles, action, scope_of(principal.region, kind.owner(record), involved), party)
+        scopes = scope_of(principal.region, kind.owner(record), involved)
+        party = agency_party(principal.agency, kind.agencies(record), action, scopes)
+        return allowed(principal.roles, action, scopes, party)
 
     def authorize_read(self, action: str, kind: RecordKind, record: Record) -> None:
         """A read of shared, non-sensitive data: granted or denied by the table; only denials are audited."""
@@ -205,7 +206,7 @@ class UnitOfWork:
     ) -> None:
         """Deny by default: raise Denied unless the policy grants it (and the purpose fits the data)."""
         principal = self._require_principal()
-        party = agency_party(principal.agency, agencies)
+        party = agency_party(principal.agency, agencies, action, scopes)
         if not allowed(principal.roles, action, scopes, party):
             raise Denied(action, f"{action} is not granted for this record", record, owner, self.purpose)
         if data_class is not None and not purpose_allowed(data_class, self.purpose):

@@ -11,7 +11,8 @@ A region can stand in more than one relation to a record at once (the court regi
 received): the caller's scopes are a set, and a grant of any of them suffices.
 Agency systems act for one agency (their token's `agency` claim): they see and act only on records their
 agency is party to (submitted, or is addressed by), except the registries published for every relying
-agency (AGENCY_OPEN). A record's agencies come from the events that created it.
+agency (AGENCY_OPEN) and what their agency's catalogued kind reaches (AGENCY_KIND_GRANTS). A record's
+agencies come from the events that created it.
 Sensitive data classes additionally need a declared purpose (X-Purpose) allowed for that class.
 """
 
@@ -19,6 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from enum import StrEnum
+
+from shared.contracts.agencies import AgencyKind
+from shared.contracts.agencies import agency as catalogued_agency
 
 
 class Role(StrEnum):
@@ -130,6 +134,22 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
 AGENCY_BOUND = frozenset({Role.AGENCY_SYSTEM})
 AGENCY_OPEN = frozenset({"notary.read", "notary.verify"})
 
+# What an agency system may do on records its agency is not party to, by its agency's catalogued kind
+# (shared/contracts/agencies.py): what that kind's officers do there, within the agency_system grants above.
+# A police system reads the alerts that involve its region and reports sightings on them, as a police
+# officer of that region may; a court's system reads its court's filings (the court region owns them).
+# A notary office answers the proof requests addressed to it, and a law firm, procuratorate, enforcement
+# bureau or corrections office sees what it filed or is addressed by: the party rule, nothing more.
+AGENCY_KIND_GRANTS: dict[AgencyKind, dict[str, frozenset[Scope]]] = {
+    AgencyKind.POLICE: {"alerts.read": OWN_INVOLVED, "alerts.report_sighting": OWN_INVOLVED},
+    AgencyKind.COURT: {"filing.read": OWN},
+    AgencyKind.NOTARY_OFFICE: {},
+    AgencyKind.CORRECTIONS_OFFICE: {},
+    AgencyKind.ENFORCEMENT_BUREAU: {},
+    AgencyKind.PROCURATORATE: {},
+    AgencyKind.LAW_FIRM: {},
+}
+
 Scopes = Scope | Collection[Scope]
 
 
@@ -151,11 +171,24 @@ def agencies_of(record: dict, *columns: str) -> tuple[str, ...]:
     return tuple(record[c] for c in columns or ("agency",) if record.get(c))
 
 
-def agency_party(agency: str | None, agencies: Collection[str] | None) -> bool:
-    """Whether a principal of `agency` is party to a record of `agencies` (None: a record it is creating)."""
+def agency_party(
+    agency: str | None, agencies: Collection[str] | None, action: str | None = None, scopes: Scopes = ()
+) -> bool:
+    """Whether a principal of `agency` is party to a record of `agencies` (None: a record it is creating),
+    or its agency's kind reaches `action` at one of `scopes` on others' records (AGENCY_KIND_GRANTS)."""
     if agency is None:
         return False
-    return agencies is None or agency in agencies
+    if agencies is None or agency in agencies:
+        return True
+    return kind_reaches(agency, action, scopes)
+
+
+def kind_reaches(agency: str, action: str | None, scopes: Scopes) -> bool:
+    catalogued = catalogued_agency(agency)
+    if catalogued is None or action is None:
+        return False
+    held = {scopes} if isinstance(scopes, Scope) else set(scopes)
+    return bool(held & AGENCY_KIND_GRANTS[catalogued.kind].get(action, frozenset()))
 
 
 def purpose_allowed(data_class: DataClass, purpose: str | None) -> bool:
