@@ -23,7 +23,7 @@ API_DOCS_ASSETS := deploy/api-docs/node_modules/.package-lock.json
 ASYNCAPI_SCHEMA := tests/asyncapi/node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
-.PHONY: setup broker idp topics run run-zone stop test test-suite test-zone test-isolation unit lint format bench \
+.PHONY: setup lock broker idp topics run run-zone stop test test-suite test-zone test-isolation unit lint format bench \
 	schemas clean help
 
 help:
@@ -33,10 +33,19 @@ help:
 setup: $(PY_STAMP) $(KAFKA_STAMP) $(MIRROR_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(ALERTMANAGER) $(CONSOLE_ASSETS) \
 	$(API_DOCS_ASSETS) $(ASYNCAPI_SCHEMA) $(BROWSER) $(KEYCLOAK)
 
-$(PY_STAMP): pyproject.toml clients/python/pyproject.toml
+# Exactly what requirements.lock names (hashes checked), then this checkout's two packages on top without
+# resolving again; `pip check` fails if a pyproject asks for what the lock lacks (then `make lock`).
+$(PY_STAMP): requirements.lock pyproject.toml clients/python/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -e ".[dev]" -e "clients/python[kafka]"
+	$(BIN)/pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e ".[dev,digest]" -e "clients/python[kafka]"
+	$(BIN)/pip check -q
 	@touch $@
+
+# Rewrites requirements.lock from both pyprojects and every extra (after changing a dependency).
+lock: $(PY_STAMP)
+	$(BIN)/uv pip compile pyproject.toml clients/python/pyproject.toml --all-extras --universal --python-version 3.11 \
+		--generate-hashes --custom-compile-command "make lock" -o requirements.lock
 
 # A pom's runtime dependencies, copied from Maven Central into a folder (nothing is built): $(call jars,POM,DIR)
 define jars
