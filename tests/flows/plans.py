@@ -38,10 +38,12 @@ def plan(conn: sqlite3.Connection, statement: Statement) -> list[str]:
 
 
 def walk(conn: sqlite3.Connection, statement: Statement) -> list[str]:
-    """The plan's outer steps: how the rows are found and ordered, without the subqueries checked on each."""
+    """How a statement finds its rows: the first table it reads and how, and whether it sorts them (not the
+    tables joined to each row, nor the subqueries checked on each)."""
     sql, args = statement
-    rows = conn.execute(f"EXPLAIN QUERY PLAN {sql}", args).fetchall()
-    return [detail for _, parent, _, detail in rows if parent == 0 and "SUBQUERY" not in detail]
+    outer = [d for _, parent, _, d in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args) if parent == 0]
+    found = [d for d in outer if d.startswith(("SEARCH ", "SCAN "))][:1]
+    return found + [d for d in outer if "TEMP B-TREE" in d]
 
 
 class _Recording:
