@@ -158,6 +158,7 @@ unit: $(PY_STAMP) $(ASYNCAPI_SCHEMA) $(API_DOCS_ASSETS)
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(PY_STAMP)
 	$(BIN)/ruff format .

@@ -19,8 +19,8 @@ from services.alerts.models import (
 from services.alerts.views import AlertPage, AlertView, Reinforcement, ReinforcementPage
 from shared.contracts.alerts import Severity
 from shared.contracts.commands import RAISE_ALERT, REPORT_SIGHTING, ReportSighting
-from shared.core.context import RequestContext
 from shared.entrypoints import query_params
+from shared.entrypoints.context import RequestContext
 from shared.entrypoints.creates import Creates
 from shared.entrypoints.web import Context
 

@@ -8,6 +8,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from services.corrections import movements, queries, service
+from services.corrections.config import Config
 from services.corrections.models import (
     AcceptTransfer,
     ApproveTravel,
@@ -20,7 +21,6 @@ from services.corrections.models import (
     UpdateSubject,
     WithdrawTransfer,
 )
-from services.corrections.service import Config
 from services.corrections.views import (
     FullRecord,
     LookupResult,
@@ -31,8 +31,8 @@ from services.corrections.views import (
 )
 from shared.contracts.commands import ENROL
 from shared.contracts.regions import Region
-from shared.core.context import RequestContext
 from shared.entrypoints import query_params
+from shared.entrypoints.context import RequestContext
 from shared.entrypoints.creates import Creates
 from shared.entrypoints.web import Context
 

@@ -3,18 +3,16 @@ transfer involving the caller's region (relayed to the home), and the hit/no-hit
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from services.corrections import store as db
+from services.corrections.config import Config
 from services.corrections.ownership import SUBJECT
 from shared.adapters import records
 from shared.contracts.problems import Problem
 from shared.core.uow import UnitOfWork
 from shared.rules.identity import keyed_hash
 from shared.rules.policy import DataClass
-
-if TYPE_CHECKING:
-    from services.corrections.service import Config
 
 
 def load(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:

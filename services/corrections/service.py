@@ -3,12 +3,12 @@ trips whose first day has come). Movements (travel, transfer, violations) are in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from services.corrections import domain
 from services.corrections import store as db
+from services.corrections.config import Config
 from services.corrections.domain import InvalidMove, Move, SubjectStatus
 from services.corrections.ownership import SUBJECT
 from services.corrections.queries import load, view
@@ -19,14 +19,6 @@ from shared.contracts.problems import conflict
 from shared.contracts.regions import zone_today
 from shared.core.uow import UnitOfWork, now
 from shared.rules.identity import keyed_hash, mask_id, mask_name
-
-
-@dataclass(frozen=True)
-class Config:
-    id_hash_key: bytes
-    enrol_report_in_seconds: int = domain.ENROL_REPORT_IN_SECONDS
-    transfer_report_in_seconds: int = domain.TRANSFER_REPORT_IN_SECONDS
-    retention_days: int = domain.RETENTION_DAYS
 
 
 def authorize_owner(uow: UnitOfWork, subject: dict[str, Any], action: str = "corrections.manage") -> None:

@@ -11,9 +11,9 @@ from services.filing.domain import Action
 from services.filing.models import FilingQuery, Reject, RequestCorrection, Resubmit, StatusQuestion, Withdraw
 from services.filing.views import Filing, FilingPage, FilingStatusView, FilingView, Parties, SubmittedFiling
 from shared.contracts.commands import SUBMIT_FILING, SubmitFiling
-from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
 from shared.entrypoints import query_params
+from shared.entrypoints.context import RequestContext
 from shared.entrypoints.creates import Creates
 from shared.entrypoints.web import Context
 

@@ -30,8 +30,8 @@ from services.notary.views import (
     VerifyResult,
 )
 from shared.contracts.commands import ISSUE_CERTIFICATE, REQUEST_PROOF
-from shared.core.context import RequestContext
 from shared.entrypoints import query_params
+from shared.entrypoints.context import RequestContext
 from shared.entrypoints.creates import Creates
 from shared.entrypoints.web import Context
 

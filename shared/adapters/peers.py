@@ -7,18 +7,29 @@ owner matches its region to the token's) and accepts the answer only from the in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
-from shared.adapters.tls import PeerIdentity, identity_of
+from shared.adapters.tls import InstanceTLS, PeerIdentity, identity_of
 from shared.contracts.problems import Problem
-from shared.contracts.regions import Region
-from shared.core.settings import Settings
+from shared.contracts.regions import Domain, Region
+
+
+class PeerSettings(Protocol):
+    """What the peer client needs of an instance's settings (shared.core.settings.Settings has it)."""
+
+    peer_tls: bool
+    service: Domain
+
+    @property
+    def instance_tls(self) -> InstanceTLS: ...
+
+    def peer_url(self, region: Region) -> str: ...
 
 
 class Peers:
-    def __init__(self, settings: Settings, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, settings: PeerSettings, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
         self.tls = settings.peer_tls and transport is None
         if self.tls:

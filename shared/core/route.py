@@ -14,13 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shared.contracts.base import EventType
-
-if TYPE_CHECKING:
-    from shared.contracts.envelope import Event
-    from shared.core.uow import UnitOfWork
+from shared.contracts.envelope import Event
+from shared.core.uow import UnitOfWork
 
 Handler = Callable[["UnitOfWork", "Event"], None]
 Table = Mapping[EventType[Any], Handler]

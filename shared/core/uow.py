@@ -22,7 +22,6 @@ from shared.contracts.ids import new_id
 from shared.contracts.problems import Denied
 from shared.contracts.regions import Region
 from shared.contracts.topics import topic
-from shared.core.route import NO_ROUTE, EventRoute
 from shared.core.settings import Settings
 from shared.rules.ownership import Record, RecordKind
 from shared.rules.policy import (
@@ -68,7 +67,7 @@ class UnitOfWork:
     replaying: bool = False
     # Where emitted events go in this store (the projection, then reactions): the same route as events
     # arriving from other regions.
-    route: EventRoute = NO_ROUTE
+    route: Callable[[UnitOfWork, Event], None] = lambda uow, event: None  # (shared.core.route.EventRoute)
     pending_audit: list[PendingAudit] = field(default_factory=list)
 
     @classmethod

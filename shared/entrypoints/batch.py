@@ -23,8 +23,8 @@ from pydantic import BaseModel, Field, ValidationError
 from shared.adapters import metrics
 from shared.contracts.commands import COMMANDS
 from shared.contracts.problems import Problem, validation_problem
-from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
+from shared.entrypoints.context import RequestContext
 from shared.entrypoints.web import fields_fingerprint
 
 log = logging.getLogger(__name__)

@@ -34,8 +34,8 @@ from shared.contracts.commands import COMMANDS, RESULTS, CommandResult
 from shared.contracts.envelope import DeadLetterReason, Event
 from shared.contracts.problems import Problem, validation_problem
 from shared.contracts.topics import commands, dlq, results
-from shared.core.context import RequestContext
 from shared.entrypoints.batch import Create
+from shared.entrypoints.context import RequestContext
 from shared.entrypoints.runtime import Runtime, producer_factory
 from shared.entrypoints.web import fields_fingerprint
 

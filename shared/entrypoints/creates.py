@@ -21,10 +21,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from shared.contracts.commands import CommandType
-from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
 from shared.entrypoints import batch
 from shared.entrypoints.batch import Create
+from shared.entrypoints.context import RequestContext
 from shared.entrypoints.web import Context
 
 _PARAMETER = re.compile(r"\{([a-z_]+)\}")

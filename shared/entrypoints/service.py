@@ -23,7 +23,7 @@ from shared.adapters.store import Migration
 from shared.contracts.regions import Domain
 from shared.core.route import EventRoute, Table
 from shared.core.settings import Settings
-from shared.entrypoints import audit_api, creates
+from shared.entrypoints import audit_api, creates, daily_api
 from shared.entrypoints.commands import attach_commands
 from shared.entrypoints.creates import Creates
 from shared.entrypoints.runtime import Runtime, Scanner, build_runtime
@@ -87,6 +87,6 @@ class Service(Generic[C]):
         """The served instance: its HTTP API over the runtime, which the app's lifespan starts and stops."""
         instance = self.instance(settings)
         create_routes = creates.router(instance.creates, self.tag or self.title)
-        routers = [create_routes, *self.routers(instance), audit_api.router]
+        routers = [create_routes, *self.routers(instance), audit_api.router, daily_api.router]
         title = f"YRD {self.title} · {settings.region.value}"
         return create_app(instance.runtime, title, routers, public_routers=self.public_routers(instance.config))

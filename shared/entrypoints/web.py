@@ -27,9 +27,9 @@ from shared.contracts import asyncapi
 from shared.contracts.problems import PROBLEM_JSON, PUBLIC_PROBLEMS, V1_PROBLEMS, Problem, validation_problem
 from shared.contracts.regions import Domain
 from shared.contracts.views import View
-from shared.core.context import RequestContext
 from shared.core.uow import UnitOfWork
 from shared.entrypoints.api_docs import add_api_docs
+from shared.entrypoints.context import RequestContext
 from shared.entrypoints.runtime import Runtime
 
 log = logging.getLogger(__name__)

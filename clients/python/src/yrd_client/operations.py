@@ -11,17 +11,24 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 from urllib.parse import quote
 
 from pydantic import BaseModel
 
-if TYPE_CHECKING:
-    from yrd_client.problems import Outcome
-    from yrd_client.sessions import AsyncSession, SyncSession
+from yrd_client.problems import Outcome
+
+
+class Blocking:
+    """A session whose operations answer when called (sessions.SyncSession)."""
+
+
+class Awaiting:
+    """A session whose operations answer awaitables (sessions.AsyncSession)."""
+
 
 R = TypeVar("R", bound=BaseModel)
-S = TypeVar("S", "SyncSession", "AsyncSession")
+S = TypeVar("S", bound=Blocking | Awaiting, covariant=True)
 WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 
@@ -82,9 +89,9 @@ class Call(Generic[R]):
         return self.returns.model_validate(payload)
 
     @overload
-    def __get__(self, resource: Resource[SyncSession], owner: Any) -> Callable[..., R]: ...
+    def __get__(self, resource: Resource[Blocking], owner: Any) -> Callable[..., R]: ...
     @overload
-    def __get__(self, resource: Resource[AsyncSession], owner: Any) -> Callable[..., Awaitable[R]]: ...
+    def __get__(self, resource: Resource[Awaiting], owner: Any) -> Callable[..., Awaitable[R]]: ...
     def __get__(self, resource: Any, owner: Any) -> Any:
         return lambda *args, **query: resource._session.call(self, self.request(args, query))
 
@@ -97,9 +104,9 @@ class Pages(Generic[R]):
     item: type[R]
 
     @overload
-    def __get__(self, resource: Resource[SyncSession], owner: Any) -> Callable[..., Iterator[R]]: ...
+    def __get__(self, resource: Resource[Blocking], owner: Any) -> Callable[..., Iterator[R]]: ...
     @overload
-    def __get__(self, resource: Resource[AsyncSession], owner: Any) -> Callable[..., AsyncIterator[R]]: ...
+    def __get__(self, resource: Resource[Awaiting], owner: Any) -> Callable[..., AsyncIterator[R]]: ...
     def __get__(self, resource: Any, owner: Any) -> Any:
         return lambda *args, **query: resource._session.pages(self, args, query)
 
@@ -128,8 +135,8 @@ class Bulk:
         return fill(self.path, args)[0]
 
     @overload
-    def __get__(self, resource: Resource[SyncSession], owner: Any) -> Callable[..., Iterator[Outcome]]: ...
+    def __get__(self, resource: Resource[Blocking], owner: Any) -> Callable[..., Iterator[Outcome]]: ...
     @overload
-    def __get__(self, resource: Resource[AsyncSession], owner: Any) -> Callable[..., AsyncIterator[Outcome]]: ...
+    def __get__(self, resource: Resource[Awaiting], owner: Any) -> Callable[..., AsyncIterator[Outcome]]: ...
     def __get__(self, resource: Any, owner: Any) -> Any:
         return lambda *args, chunk=1000: resource._session.bulk(self, args[:-1], args[-1], chunk)

@@ -11,7 +11,7 @@ import httpx
 from httpx_retries import Retry, RetryTransport
 from pydantic import BaseModel
 
-from yrd_client.operations import Bulk, Call, Pages, Request
+from yrd_client.operations import Awaiting, Blocking, Bulk, Call, Pages, Request
 from yrd_client.problems import Outcome, raise_for_problem
 
 R = TypeVar("R", bound=BaseModel)
@@ -56,7 +56,7 @@ def _send_args(request: Request) -> dict[str, Any]:
     return {"params": request.params, "json": request.json, "headers": request.headers}
 
 
-class SyncSession:
+class SyncSession(Blocking):
     def __init__(self, http: httpx.Client) -> None:
         self.http = http
 
@@ -79,7 +79,7 @@ class SyncSession:
             offset += len(lines)
 
 
-class AsyncSession:
+class AsyncSession(Awaiting):
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
 
