@@ -89,8 +89,18 @@ def digest(
     day: str = typer.Option(..., "--date", help="YYYY-MM-DD (Beijing time); today gives the figures so far"),
     console_url: str = typer.Option("", "--console", help="default: this machine's console (port base)"),
     out: Path = typer.Option(Path("var/digests"), "--out"),
+    send: bool = typer.Option(False, "--send", help="and deliver it now to the digest's receivers (docs/alerting.md)"),
 ) -> None:
     """Write one day's operations page as PNG and PDF (the picture sent to the leaders every day)."""
+    if send:
+        from datetime import date
+
+        from services.console.schedule import send_now
+
+        outcomes = send_now(instance_settings(), date.fromisoformat(day), console_url or None)
+        for receiver, error in outcomes.items():
+            typer.echo(f"{receiver}: {error or 'delivered'}", err=error is not None)
+        raise typer.Exit(1 if any(outcomes.values()) else 0)
     from datetime import date, timedelta
 
     from services.console.digest import render

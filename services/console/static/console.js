@@ -123,6 +123,26 @@ function draw(o) {
   document.body.dataset.loaded = o.at;
 }
 
+// What did not reach a duty channel, and digests not delivered (the bridge's record): the live page only.
+async function deliveries() {
+  const section = document.getElementById("deliveries-section");
+  section.hidden = Boolean(DAY);
+  if (DAY) return;
+  const answer = await fetch("/api/deliveries", { credentials: "same-origin" });
+  if (!answer.ok) return;
+  const d = await answer.json();
+  const failed = d.failures.map((f) => `${f.at.slice(11, 19)} ${f.what} → ${f.channel}: ${f.detail} (${f.subject})`);
+  for (const day of d.digests || []) {
+    for (const [name, r] of Object.entries(day.receivers)) {
+      if (!r.ok) failed.push(`digest ${day.date} → ${name}: ${r.error} (${r.attempts} attempts)`);
+    }
+  }
+  const list = document.getElementById("deliveries");
+  list.replaceChildren();
+  if (failed.length === 0) list.append(el("li", { class: "none" }, "全部送达 all delivered"));
+  for (const line of failed) list.append(el("li", { class: "failed" }, line));
+}
+
 function show(loggedIn) {
   document.getElementById("login").hidden = loggedIn;
   document.getElementById("board").hidden = !loggedIn;
@@ -136,6 +156,7 @@ async function refresh() {
   if (!answer.ok) return; // Prometheus away: keep the last picture, try again
   show(true);
   draw(await answer.json());
+  await deliveries();
 }
 
 document.getElementById("login-form").addEventListener("submit", async (event) => {
