@@ -16,6 +16,8 @@ yrd dlq show | replay                dead letters: list them, replay them once t
 yrd retention run --region R         purge released subjects' records past their retention period
 yrd schemas --out DIR                JSON Schemas, AsyncAPI and OpenAPI documents, the client's models
 yrd docs                             the tables in docs/ generated from the code (events, configuration)
+
+`yrd COMMAND --help` tells each command's options; what lists or reports takes --json; `yrd --version`.
 """
 
 from __future__ import annotations
@@ -30,16 +32,37 @@ import typer
 from shared.contracts.regions import Domain, Region
 from shared.entrypoints.service import Instance
 from yrd import launcher
+from yrd.cli_output import EXIT_CODES, JSON_OPTION, USAGE, emit, fail, progress
 from yrd.cli_tools import audit_app, dlq_app, instance_settings, keys_app, topics_app
 from yrd.registry import SERVICES, open_instance
 from yrd.zone.cli import zone_app
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, epilog=EXIT_CODES)
 app.add_typer(topics_app, name="topics")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(zone_app, name="zone")
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        from importlib.metadata import version
+
+        typer.echo(f"yrd {version('yrd-legal-link')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    _: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """The options every command shares."""
+
+
+SERVICE_ARGUMENT = typer.Argument(..., help="The service: filing, alerts, corrections or notary.")
+REGION_OPTION = typer.Option(..., "--region", help="The region: jiashan, qingpu or wujiang.")
+PORT_BASE_OPTION = typer.Option(None, help="The port map's base (default: YRD_PORT_BASE, 8000).")
 
 
 def _opener(service: Domain) -> Callable[[Region], Instance]:
@@ -53,7 +76,9 @@ for _service in SERVICES.values():  # the services' own tools: `yrd retention ru
 
 
 @app.command()
-def serve(service: Domain, region: Region = typer.Option(..., "--region"), port_base: int | None = None) -> None:
+def serve(
+    service: Domain = SERVICE_ARGUMENT, region: Region = REGION_OPTION, port_base: int | None = PORT_BASE_OPTION
+) -> None:
     """Run one service instance for one region (and its peer listener, mutual TLS, on port + 50)."""
     from shared.adapters import logs
     from shared.entrypoints.serving import serve as serve_instance
@@ -64,7 +89,10 @@ def serve(service: Domain, region: Region = typer.Option(..., "--region"), port_
 
 
 @app.command()
-def console(port_base: int | None = None, port: int | None = None) -> None:
+def console(
+    port_base: int | None = PORT_BASE_OPTION,
+    port: int | None = typer.Option(None, help="Listen here instead of the port base."),
+) -> None:
     """Run the zone's operations page (port base + 0: 8000 by default), reading Prometheus."""
     import uvicorn
 
@@ -88,7 +116,7 @@ def console(port_base: int | None = None, port: int | None = None) -> None:
 def digest(
     day: str = typer.Option(..., "--date", help="YYYY-MM-DD (Beijing time); today gives the figures so far"),
     console_url: str = typer.Option("", "--console", help="default: this machine's console (port base)"),
-    out: Path = typer.Option(Path("var/digests"), "--out"),
+    out: Path = typer.Option(Path("var/digests"), "--out", help="The folder the PNG and PDF are written to."),
     send: bool = typer.Option(False, "--send", help="and deliver it now to the digest's receivers (docs/alerting.md)"),
 ) -> None:
     """Write one day's operations page as PNG and PDF (the picture sent to the leaders every day)."""
@@ -103,7 +131,10 @@ def digest(
         raise typer.Exit(1 if any(outcomes.values()) else 0)
     from datetime import date, timedelta
 
-    from services.console.digest import render
+    try:
+        from services.console.digest import render
+    except ImportError as error:  # selenium is the `digest` extra (make setup installs it)
+        raise fail(USAGE, f"yrd digest needs the digest extra: pip install -e '.[digest]' ({error})") from None
     from shared.adapters.tokens import load_private_key, mint
     from shared.rules.policy import Role
 
@@ -120,7 +151,7 @@ app.command("stop")(launcher.stop_all)
 
 
 @app.command()
-def rebuild(service: Domain, region: Region = typer.Option(..., "--region")) -> None:
+def rebuild(service: Domain = SERVICE_ARGUMENT, region: Region = REGION_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Rebuild one instance's store from the topics (stop the instance first)."""
     import httpx
 
@@ -130,12 +161,24 @@ def rebuild(service: Domain, region: Region = typer.Option(..., "--region")) -> 
     settings = instance_settings(region=region, service=service)
     try:
         httpx.get(f"http://{settings.host}:{settings.port}/healthz", timeout=1)
-        typer.echo(f"the {region.value} {service.value} instance is running on port {settings.port}: stop it first")
-        raise typer.Exit(2)
+        running = f"the {region.value} {service.value} instance is running on port {settings.port}: stop it first"
     except httpx.HTTPError:
-        pass
-    for line in describe(run_rebuild(settings), service):
-        typer.echo(line)
+        running = ""
+    if running:
+        raise fail(USAGE, running, as_json)
+    with progress("events read from the topics") as read:
+        report = run_rebuild(settings, on_records=read.advance)
+    document = {
+        "service": service.value,
+        "region": region.value,
+        "applied": dict(report.applied),
+        "poison": report.poison,
+        "audit_entries": report.audit_entries,
+        "sequences": report.sequences,
+        "seconds": round(report.seconds, 3),
+        "moved_aside": str(report.moved_aside) if report.moved_aside else None,
+    }
+    emit(as_json, document, describe(report, service))
 
 
 def _parse_ttl(text: str) -> timedelta:
@@ -149,9 +192,9 @@ def _parse_ttl(text: str) -> timedelta:
 def token(
     region: Region = typer.Option(..., "--region"),
     role: list[str] = typer.Option(..., "--role", help="repeat for several roles"),
-    agency: str | None = None,
-    subject: str | None = None,
-    ttl: str = "8h",
+    agency: str | None = typer.Option(None, help="The agency the token acts for (an agency's roles)."),
+    subject: str | None = typer.Option(None, help="The token's subject (default: REGION-ROLE)."),
+    ttl: str = typer.Option("8h", help="How long the token lives: a number and s, m, h or d."),
 ) -> None:
     """Mint a development token signed with the region's local key."""
     from shared.adapters.tokens import load_private_key, mint
@@ -163,7 +206,7 @@ def token(
 
 
 @app.command()
-def demo(port_base: int | None = None) -> None:
+def demo(port_base: int | None = PORT_BASE_OPTION) -> None:
     """Walk through all four services across the regions against running instances (`make run`)."""
     from yrd import demo as walkthrough
 
@@ -175,7 +218,10 @@ def demo(port_base: int | None = None) -> None:
 
 
 @app.command()
-def schemas(out: Path = Path("docs/schemas"), asyncapi: Path = Path("docs/asyncapi.yaml")) -> None:
+def schemas(
+    out: Path = typer.Option(Path("docs/schemas"), help="The folder of the events' JSON Schemas."),
+    asyncapi: Path = typer.Option(Path("docs/asyncapi.yaml"), help="The AsyncAPI document written."),
+) -> None:
     """Write the JSON Schema of every event type, one file per type, and the AsyncAPI 3.0 document."""
     import yaml
 

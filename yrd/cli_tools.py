@@ -3,15 +3,21 @@ the `yrd` cli, yrd/cli.py)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import typer
 
 from shared.contracts.regions import SERVICES, Domain, Region
 from shared.core.settings import Settings
+from yrd.cli_output import EXIT_CODES, FAILURE_FOUND, JSON_OPTION, OK, USAGE, emit, fail
 
-topics_app = typer.Typer(no_args_is_help=True, help="Kafka topics")
-keys_app = typer.Typer(no_args_is_help=True, help="Signing keys")
-audit_app = typer.Typer(no_args_is_help=True, help="Audit log")
-dlq_app = typer.Typer(no_args_is_help=True, help="Dead letters")
+topics_app = typer.Typer(no_args_is_help=True, help="Kafka topics and their ACLs.", epilog=EXIT_CODES)
+keys_app = typer.Typer(no_args_is_help=True, help="Development keys, certificates and tokens.", epilog=EXIT_CODES)
+audit_app = typer.Typer(no_args_is_help=True, help="The audit log's hash chain.", epilog=EXIT_CODES)
+dlq_app = typer.Typer(no_args_is_help=True, help="Dead letters: list them, replay them.", epilog=EXIT_CODES)
+
+REGION = typer.Option(..., "--region", help="The region: jiashan, qingpu or wujiang.")
+SERVICE = typer.Option(..., "--service", help="The service: filing, alerts, corrections or notary.")
 
 
 def instance_settings(**overrides: object) -> Settings:
@@ -22,21 +28,29 @@ def instance_settings(**overrides: object) -> Settings:
 
 
 @topics_app.command("create")
-def topics_create(prefix: str | None = None) -> None:
+def topics_create(
+    prefix: str | None = typer.Option(None, help="Topic name prefix (default: YRD_TOPIC_PREFIX)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
     """Create every topic and dead-letter topic that is missing, and grant the principals their ACLs."""
     from shared.adapters.kafka.admin import provision
 
     settings = instance_settings()
     created = provision(settings.kafka_admin, prefix=prefix if prefix is not None else settings.topic_prefix)
-    typer.echo(f"created {len(created)} topics" + (": " + ", ".join(created) if created else ""))
+    emit(
+        as_json,
+        {"created": created},
+        [f"created {len(created)} topics" + (": " + ", ".join(created) if created else "")],
+    )
 
 
 @topics_app.command("list")
-def topics_list() -> None:
+def topics_list(as_json: bool = JSON_OPTION) -> None:
+    """The broker's topics, one a line."""
     from shared.adapters.kafka.admin import list_topics
 
-    for name in list_topics(instance_settings().kafka_admin):
-        typer.echo(name)
+    names = list(list_topics(instance_settings().kafka_admin))
+    emit(as_json, names, names)
 
 
 @keys_app.command("init")
@@ -64,9 +78,10 @@ def keys_scrape_tokens() -> None:
 
 @audit_app.command("verify")
 def audit_verify(
-    region: Region = typer.Option(..., "--region"),
-    service: Domain = typer.Option(..., "--service"),
-    against_topic: bool = typer.Option(True, help="also compare with what was published to {region}.audit"),
+    region: Region = REGION,
+    service: Domain = SERVICE,
+    against_topic: bool = typer.Option(True, help="Also compare with what was published to {region}.audit."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Check an instance's audit chain; name the first entry altered, removed or reordered."""
     from shared.adapters import audit
@@ -75,8 +90,7 @@ def audit_verify(
 
     settings = instance_settings(region=region, service=service)
     if not settings.db_path.exists():
-        typer.echo(f"no store at {settings.db_path}", err=True)
-        raise typer.Exit(2)
+        raise fail(USAGE, f"no store at {settings.db_path}", as_json)
     published = None
     if against_topic:
         from shared.adapters.kafka.audit_topic import published_hashes
@@ -84,20 +98,29 @@ def audit_verify(
         audit_topic = topic(region, Domain.AUDIT, settings.topic_prefix)
         published = published_hashes(settings.kafka_admin, audit_topic, settings.source)
     report = audit.verify(Store(settings.db_path).connect(), published)
+    document = {
+        "ok": report.ok,
+        "entries": report.entries,
+        "matched_on_topic": len(published) if published is not None and report.ok else None,
+        "first_bad_index": report.first_bad_index,
+        "problem": report.problem,
+    }
     if report.ok:
         anchor = f", {len(published)} matched on the audit topic" if published is not None else ""
-        typer.echo(f"audit chain intact: {report.entries} entries{anchor}")
+        emit(as_json, document, [f"audit chain intact: {report.entries} entries{anchor}"])
         return
+    emit(as_json, document)
     typer.echo(f"audit chain broken at entry {report.first_bad_index}: {report.problem}", err=True)
-    raise typer.Exit(1)
+    raise typer.Exit(FAILURE_FOUND)
 
 
 @dlq_app.command("show")
 def dlq_show(
-    region: Region = typer.Option(..., "--region"),
-    domain: str = typer.Option(..., "--domain"),
-    limit: int = 50,
-    commands: bool = typer.Option(False, "--commands", help="agency commands that were no commands"),
+    region: Region = REGION,
+    domain: str = typer.Option(..., "--domain", help="The topic's domain: filing, alerts, corrections, notary."),
+    limit: int = typer.Option(50, help="At most this many, the newest."),
+    commands: bool = typer.Option(False, "--commands", help="Agency commands that were no commands."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """The newest dead letters a region's consumers set aside for a domain, with why and from where."""
     from shared.adapters.kafka.dlq import read_dead_letters
@@ -106,17 +129,16 @@ def dlq_show(
     settings = instance_settings()
     parked = (topics.commands if commands else topics.topic)(region, Domain(domain), settings.topic_prefix)
     letters = read_dead_letters(settings.kafka_admin, topics.dlq(parked), limit)
-    if not letters:
-        typer.echo("no dead letters")
-    for letter in letters:
-        typer.echo(f"{letter.at}  {letter.reason:16} {letter.source:32} {letter.event_type or '-':40} {letter.detail}")
+    lines = [f"{x.at}  {x.reason:16} {x.source:32} {x.event_type or '-':40} {x.detail}" for x in letters]
+    emit(as_json, [asdict(letter) for letter in letters], lines or ["no dead letters"])
 
 
 @dlq_app.command("replay")
 def dlq_replay(
-    region: Region = typer.Option(..., "--region"),
-    service: Domain = typer.Option(..., "--service"),
-    offset: list[int] = typer.Option(None, "--offset", help="only these dead-letter offsets (repeatable)"),
+    region: Region = REGION,
+    service: Domain = SERVICE,
+    offset: list[int] = typer.Option(None, "--offset", help="Only these dead-letter offsets (repeatable)."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """After fixing their cause, run a region's dead letters through its service's handler again."""
     from shared.adapters.kafka.dlq import replay
@@ -129,7 +151,10 @@ def dlq_replay(
     only = set(offset) if offset else None
     # The instance's own reader: a dead letter's signature is checked again before it is applied.
     report = replay(settings.kafka, dead_letters, runtime.consumer.apply, only, runtime.consumer.read)
-    typer.echo(f"applied {report.applied} (already-processed events change nothing)")
+    poison = [{"offset": dead_offset, "reason": reason} for dead_offset, reason in report.still_poison]
+    emit(as_json, {"applied": report.applied, "still_poison": poison})
+    if not as_json:
+        typer.echo(f"applied {report.applied} (already-processed events change nothing)")
     for dead_offset, reason in report.still_poison:
         typer.echo(f"offset {dead_offset}: still {reason}", err=True)
-    raise typer.Exit(1 if report.still_poison else 0)
+    raise typer.Exit(FAILURE_FOUND if report.still_poison else OK)

@@ -29,7 +29,7 @@ def implemented_services() -> list[Domain]:
 
 
 def run_all(
-    port_base: int | None = None,
+    port_base: int | None = typer.Option(None, help="The port map's base (default: YRD_PORT_BASE, 8000)."),
     zone: bool = typer.Option(False, "--zone", help="each region on its own cluster (`yrd zone up` first)"),
 ) -> None:
     """Start every implemented service for all three regions; Ctrl-C stops them all."""
@@ -134,7 +134,7 @@ def _run_pidfile() -> Path:
 OURS = (b"yrd.cli", b"/yrd\0", str(PROMETHEUS_CONFIG).encode(), b"prometheus-zone.yml", b"run/alertmanager.yml")
 
 
-def stop_all(timeout: float = 30.0) -> None:
+def stop_all(timeout: float = typer.Option(30.0, help="Seconds to wait for them to stop before killing them.")) -> None:
     """Stop the instances this checkout's `yrd run-all` started, and nothing else on the machine."""
     pidfile = _run_pidfile()
     if not pidfile.exists():

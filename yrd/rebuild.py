@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,9 +42,9 @@ class RebuildReport:
     moved_aside: Path | None = None
 
 
-def rebuild(settings: Settings) -> RebuildReport:
+def rebuild(settings: Settings, on_records: Callable[[int], None] = lambda count: None) -> RebuildReport:
     """Move the instance's store aside (if any), build a fresh one from the topics. The instance must be
-    stopped: it is this process that writes the store meanwhile."""
+    stopped: it is this process that writes the store meanwhile. `on_records` hears of each batch read."""
     started = time.monotonic()
     report = RebuildReport()
     path = settings.db_path
@@ -68,6 +69,7 @@ def rebuild(settings: Settings) -> RebuildReport:
             for event in events:
                 if runtime.consumer.apply_in(conn, event):
                     report.applied[event.region.value] += 1  # (one transaction per batch: a tool, alone)
+        on_records(len(batch))
     audit_topic = topic(settings.region, Domain.AUDIT, settings.topic_prefix)
     entries = published_entries(settings.kafka, audit_topic, settings.source)
     with runtime.store.transaction() as conn:
