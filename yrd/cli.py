@@ -190,7 +190,7 @@ def _parse_ttl(text: str) -> timedelta:
 
 @app.command()
 def token(
-    region: Region = typer.Option(..., "--region"),
+    region: Region = REGION_OPTION,
     role: list[str] = typer.Option(..., "--role", help="repeat for several roles"),
     agency: str | None = typer.Option(None, help="The agency the token acts for (an agency's roles)."),
     subject: str | None = typer.Option(None, help="The token's subject (default: REGION-ROLE)."),
