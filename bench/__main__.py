@@ -10,7 +10,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import http, throughput
+from bench import http, scale, throughput
 from shared.adapters.kafka.access import KafkaAccess
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -21,7 +21,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_EVENTS", "20000")))
     parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", "2000")))
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "3")))
-    parser.add_argument("--only", choices=["kafka", "http"], default=None)
+    parser.add_argument("--only", choices=["kafka", "http", "scale"], default=None)
+    sizes = os.environ.get("BENCH_SCALE_SIZES", ",".join(map(str, scale.SIZES)))
+    parser.add_argument("--scale-sizes", default=sizes, help="filings per store, comma-separated")
     args = parser.parse_args()
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
     results: dict = {"at": datetime.now(UTC).isoformat(), "cores": os.cpu_count()}
@@ -29,9 +31,14 @@ def main() -> None:
         results["kafka"] = throughput.measure(KafkaAccess.of(bootstrap), args.events)
     if args.only in (None, "http"):
         results["http"] = http.run(KafkaAccess.of(bootstrap), args.requests, args.rounds)
+    if args.only in (None, "scale"):  # stores kept in var/bench-scale: a second run reuses them
+        sizes = tuple(int(n) for n in args.scale_sizes.split(","))
+        results["scale"] = scale.run(Path("var/bench-scale"), sizes)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     print(table(results))
+    if "scale" in results:
+        print(scale.table(results["scale"]))
 
 
 def table(results: dict) -> str:
