@@ -7,6 +7,8 @@
 - `yrd_client.kafka.Commands` (extra `kafka`): commands on Kafka and their results.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from yrd_client import models
 from yrd_client.client import AsyncClient, Client
 from yrd_client.problems import (
@@ -25,6 +27,11 @@ from yrd_client.problems import (
     UnsupportedMediaType,
 )
 
+try:
+    __version__ = version("yrd-client")  # the installed distribution's, as its pyproject.toml gives it
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
+
 __all__ = [
     "AsyncClient",
     "BadRequest",
@@ -41,5 +48,6 @@ __all__ = [
     "TooManyRequests",
     "Unauthorized",
     "UnsupportedMediaType",
+    "__version__",
     "models",
 ]
