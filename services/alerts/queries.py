@@ -28,14 +28,14 @@ def read_model(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
 
 
 def read(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
-    uow.authorize_read("alerts.read", ALERT, load(uow, alert_id))
+    uow.access.authorize_read("alerts.read", ALERT, load(uow, alert_id))
     return read_model(uow, alert_id)
 
 
 def search(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-    uow.require_any_grant("alerts.read")
+    uow.access.require_any_grant("alerts.read")
     result = db.search(uow.conn, filters, limit, cursor, uow.region.value)
-    items = uow.readable("alerts.read", ALERT, result["items"])
+    items = uow.access.readable("alerts.read", ALERT, result["items"])
     return {**result, "items": _asked_of_me(uow, items)}
 
 
@@ -58,8 +58,8 @@ def _asked_of_me(uow: UnitOfWork, alerts: list[dict[str, Any]]) -> list[dict[str
 
 def reinforcement_requests(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
     """Requests for reinforcement on alerts this region may read; pending first."""
-    uow.require_any_grant("alerts.read")
+    uow.access.require_any_grant("alerts.read")
     result = db.search_reinforcements(uow.conn, filters, limit, cursor)
     alerts = {r["alert_id"]: db.get(uow.conn, r["alert_id"]) for r in result["items"]}
-    readable = {i for i, a in alerts.items() if a and uow.may_read("alerts.read", ALERT, a)}
+    readable = {i for i, a in alerts.items() if a and uow.access.may_read("alerts.read", ALERT, a)}
     return {**result, "items": [r for r in result["items"] if r["alert_id"] in readable]}

@@ -30,7 +30,7 @@ def _require_open(alert: dict[str, Any], doing: str) -> None:
 
 
 def raise_alert(uow: UnitOfWork, body: RaiseAlert, deadlines: Mapping[Severity, int]) -> dict[str, Any]:
-    uow.authorize_write("alerts.raise")
+    uow.access.authorize_write("alerts.raise")
     at = now()
     try:
         targets = domain.resolve_targets(uow.region, body.targets)
@@ -59,7 +59,7 @@ def raise_alert(uow: UnitOfWork, body: RaiseAlert, deadlines: Mapping[Severity, 
 
 def acknowledge(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
     alert = load(uow, alert_id)
-    uow.authorize_write("alerts.acknowledge", ALERT, alert, involved=targeted(alert, uow.region.value))
+    uow.access.authorize_write("alerts.acknowledge", ALERT, alert, involved=targeted(alert, uow.region.value))
     _require_open(alert, "acknowledge")
     here = uow.region.value
     if any(a["region"] == here and a["acknowledged_at"] for a in db.acks(uow.conn, alert_id)):
@@ -70,7 +70,7 @@ def acknowledge(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
 
 def report_sighting(uow: UnitOfWork, alert_id: str, body: ReportSighting) -> dict[str, Any]:
     alert = load(uow, alert_id)
-    uow.authorize_write("alerts.report_sighting", ALERT, alert)
+    uow.access.authorize_write("alerts.report_sighting", ALERT, alert)
     _require_open(alert, "report a sighting on")
     data = ev.SightingReported(
         sighting_id=new_id(),
@@ -85,7 +85,7 @@ def report_sighting(uow: UnitOfWork, alert_id: str, body: ReportSighting) -> dic
 
 def request_reinforcement(uow: UnitOfWork, alert_id: str, body: RequestReinforcement) -> dict[str, Any]:
     alert = load(uow, alert_id)
-    uow.authorize_write("alerts.manage", ALERT, alert, involved=False)
+    uow.access.authorize_write("alerts.manage", ALERT, alert, involved=False)
     _require_open(alert, "request reinforcement for")
     if body.to_region == uow.region:
         raise invalid("to_region", "reinforcement is requested from another region")
@@ -107,7 +107,7 @@ def answer_reinforcement(uow: UnitOfWork, request_id: str, body: AnswerReinforce
     if request is None or request["alert_id"] is None:
         raise not_found("reinforcement request")
     alert = load(uow, request["alert_id"])
-    uow.authorize_write("alerts.answer_reinforcement", ALERT, alert, involved=asked(request, uow.region.value))
+    uow.access.authorize_write("alerts.answer_reinforcement", ALERT, alert, involved=asked(request, uow.region.value))
     try:
         domain.check_answerable(request["status"])
     except AlertRuleError as error:
@@ -127,7 +127,7 @@ def answer_reinforcement(uow: UnitOfWork, request_id: str, body: AnswerReinforce
 
 def update_alert(uow: UnitOfWork, alert_id: str, body: UpdateAlert) -> dict[str, Any]:
     alert = load(uow, alert_id)
-    uow.authorize_write("alerts.manage", ALERT, alert, involved=False)
+    uow.access.authorize_write("alerts.manage", ALERT, alert, involved=False)
     _require_open(alert, "update")
     data = ev.Updated(
         alert_id=alert_id,
@@ -142,7 +142,7 @@ def update_alert(uow: UnitOfWork, alert_id: str, body: UpdateAlert) -> dict[str,
 
 def close_alert(uow: UnitOfWork, alert_id: str, outcome: str) -> dict[str, Any]:
     alert = load(uow, alert_id)
-    uow.authorize_write("alerts.manage", ALERT, alert, involved=False)
+    uow.access.authorize_write("alerts.manage", ALERT, alert, involved=False)
     _require_open(alert, "close")
     data = ev.Closed(alert_id=alert_id, version=alert["version"] + 1, outcome=outcome, closed_at=now())
     uow.emit(ev.CLOSED, alert_id, data)

@@ -28,7 +28,7 @@ def _row(uow: UnitOfWork, table: str, row_id: str, what: str) -> dict[str, Any]:
 
 
 def _authorize_destination(uow: UnitOfWork, subject: dict[str, Any], destination: str) -> None:
-    uow.authorize_write("corrections.destination", SUBJECT, subject, involved=uow.region.value == destination)
+    uow.access.authorize_write("corrections.destination", SUBJECT, subject, involved=uow.region.value == destination)
 
 
 def approve_travel(uow: UnitOfWork, subject_id: str, body: ApproveTravel) -> dict[str, Any]:
@@ -173,7 +173,7 @@ def withdraw_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> dict[st
 
 def report_violation(uow: UnitOfWork, subject_id: str, body: ReportViolation) -> dict[str, Any]:
     subject = load(uow, subject_id)
-    uow.authorize_write("corrections.report_violation", SUBJECT, subject)
+    uow.access.authorize_write("corrections.report_violation", SUBJECT, subject)
     if subject["status"] == SubjectStatus.RELEASED:
         raise conflict("the subject has been released from correction", subject["status"])
     data = ev.ViolationReported(

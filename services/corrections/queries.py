@@ -21,10 +21,10 @@ def load(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
 
 def lookup(uow: UnitOfWork, id_number: str, config: Config) -> dict[str, Any]:
     """Hit or no hit, from the local read model, by keyed hash: the subject id and home region, nothing else."""
-    uow.authorize_write("corrections.lookup", data_class=DataClass.SUBJECT_LOOKUP)
+    uow.access.authorize_write("corrections.lookup", data_class=DataClass.SUBJECT_LOOKUP)
     found = db.active_by_hash(uow.conn, keyed_hash(id_number, config.id_hash_key))
     if found:
-        uow.about(found["id"], SUBJECT.owner(found))  # a hit is a read about that subject
+        uow.access.about(found["id"], SUBJECT.owner(found))  # a hit is a read about that subject
     return {"hit": True, "subject_id": found["id"], "home_region": SUBJECT.owner(found)} if found else {"hit": False}
 
 
@@ -32,9 +32,9 @@ def read(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
     """The profile; for the home region's own officer who states a purpose, with the full record too (one
     call serves the owner; the record's read is authorised and audited as `/detail`'s is)."""
     subject = load(uow, subject_id)
-    uow.authorize_read("corrections.read", SUBJECT, subject)
-    at_home = uow.acting_region == uow.region.value and SUBJECT.owned_by(subject, uow.region)
-    record = read_detail(uow, subject_id) if at_home and uow.purpose else None
+    uow.access.authorize_read("corrections.read", SUBJECT, subject)
+    at_home = uow.access.acting_region == uow.region.value and SUBJECT.owned_by(subject, uow.region)
+    record = read_detail(uow, subject_id) if at_home and uow.access.purpose else None
     return {**view(uow, subject_id), "record": record}
 
 
@@ -46,7 +46,7 @@ def read_detail(uow: UnitOfWork, subject_id: str) -> dict[str, Any] | None:
     def held() -> dict[str, Any]:
         return _full_record(uow, subject_id, SUBJECT.owner(subject))
 
-    return uow.read_held("corrections.read_detail", DataClass.CORRECTIONS_DETAIL, SUBJECT, subject, held)
+    return uow.access.read_held("corrections.read_detail", DataClass.CORRECTIONS_DETAIL, SUBJECT, subject, held)
 
 
 def _full_record(uow: UnitOfWork, subject_id: str, home: str) -> dict[str, Any]:
@@ -67,7 +67,7 @@ def view(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
     """The minimised profile with travels, transfers, violations and timeline; violation details only for
     the home region's own officers (the caller's region owns the record, whichever instance answers)."""
     subject = load(uow, subject_id)
-    at_home = uow.acting_region == uow.region.value and SUBJECT.owned_by(subject, uow.region)
+    at_home = uow.access.acting_region == uow.region.value and SUBJECT.owned_by(subject, uow.region)
     violations = [
         v if at_home else {k: x for k, x in v.items() if k != "details"} for v in db.violations(uow.conn, subject_id)
     ]
@@ -83,9 +83,9 @@ def view(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
 
 
 def search(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-    uow.require_any_grant("corrections.read")
+    uow.access.require_any_grant("corrections.read")
     result = db.search(uow.conn, filters, limit, cursor)
 
-    visible = uow.readable("corrections.read", SUBJECT, result["items"])
+    visible = uow.access.readable("corrections.read", SUBJECT, result["items"])
     items = [{k: v for k, v in s.items() if k != "id_hash"} for s in visible]
     return {**result, "items": items}

@@ -17,7 +17,7 @@ from shared.core.uow import UnitOfWork
 def purge_due(uow: UnitOfWork, now: datetime, retention_days: int) -> list[str]:
     """Purge every subject of this home region whose retention ran out by `now`; the ids purged."""
     home = uow.region.value
-    uow.principal = Principal(f"system:retention@{home}", uow.region, frozenset())  # who the audit names
+    uow.access.principal = Principal(f"system:retention@{home}", uow.region, frozenset())  # who the audit names
     purged = []
     for row in db.released_before(uow.conn, home, now - timedelta(days=retention_days)):
         released_at = datetime.fromisoformat(row["released_at"])
@@ -26,6 +26,6 @@ def purge_due(uow: UnitOfWork, now: datetime, retention_days: int) -> list[str]:
         data = ev.RecordPurged(subject_id=row["id"], version=row["version"] + 1, released_at=released_at, purged_at=now)
         uow.emit(ev.RECORD_PURGED, row["id"], data)
         reason = f"released {released_at.date().isoformat()}, kept {retention_days} days"
-        uow.record_audit("corrections.purge", "allowed", row["id"], home, reason)
+        uow.access.record_audit("corrections.purge", "allowed", row["id"], home, reason)
         purged.append(row["id"])
     return purged

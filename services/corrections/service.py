@@ -22,7 +22,7 @@ from shared.rules.identity import keyed_hash, mask_id, mask_name
 
 
 def authorize_owner(uow: UnitOfWork, subject: dict[str, Any], action: str = "corrections.manage") -> None:
-    uow.authorize_write(action, SUBJECT, subject, involved=False)  # the home region's acts alone
+    uow.access.authorize_write(action, SUBJECT, subject, involved=False)  # the home region's acts alone
 
 
 def moved(subject: dict[str, Any], move: Move) -> SubjectStatus:
@@ -35,7 +35,7 @@ def moved(subject: dict[str, Any], move: Move) -> SubjectStatus:
 
 def enrol(uow: UnitOfWork, body: Enrol, config: Config) -> dict[str, Any]:
     subject_id = new_id()
-    uow.authorize_write("corrections.enrol", record_id=subject_id)
+    uow.access.authorize_write("corrections.enrol", record_id=subject_id)
     id_hash = keyed_hash(body.id_number, config.id_hash_key)
     if existing := db.active_by_hash(uow.conn, id_hash):
         raise conflict(

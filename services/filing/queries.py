@@ -24,7 +24,7 @@ def load(uow: UnitOfWork, filing_id: str) -> dict[str, Any]:
 
 def read(uow: UnitOfWork, filing_id: str) -> dict[str, Any]:
     filing = load(uow, filing_id)
-    uow.authorize_read("filing.read", FILING, filing)
+    uow.access.authorize_read("filing.read", FILING, filing)
     return {**filing, "timeline": records.timeline(uow.conn, filing_id)}
 
 
@@ -39,7 +39,7 @@ def read_parties(uow: UnitOfWork, filing_id: str) -> dict[str, Any] | None:
             "parties": db.parties(uow.conn, filing_id),
         }
 
-    return uow.read_held("filing.read_parties", DataClass.FILING_PARTIES, PARTIES, filing, held)
+    return uow.access.read_held("filing.read_parties", DataClass.FILING_PARTIES, PARTIES, filing, held)
 
 
 def holder_of(uow: UnitOfWork, filing_id: str) -> str:
@@ -51,12 +51,12 @@ def search(
 ) -> dict[str, Any]:
     """Deny a role with no read grant at all; otherwise show the rows its grants cover. A search by a party's
     ID number needs its own grant and a purpose, is audited, and looks for the number's keyed hash only."""
-    uow.require_any_grant("filing.read")
+    uow.access.require_any_grant("filing.read")
     if id_number := filters.pop("party_id_number", None):
-        uow.authorize_write("filing.find_by_party", data_class=DataClass.PARTY_SEARCH)
+        uow.access.authorize_write("filing.find_by_party", data_class=DataClass.PARTY_SEARCH)
         filters["party_hash"] = keyed_hash(id_number, id_hash_key)
     result = db.search(uow.conn, filters, limit, cursor)
-    readable = uow.readable("filing.read", FILING, result["items"])
+    readable = uow.access.readable("filing.read", FILING, result["items"])
     return {**result, "items": [orjson.Fragment(item["listed"]) for item in readable]}
 
 

@@ -46,7 +46,7 @@ def _timeline(uow: UnitOfWork, event: Any, filing_id: str, detail: dict[str, Any
 
 
 def submit(uow: UnitOfWork, body: SubmitFiling, id_hash_key: bytes) -> dict[str, Any]:
-    uow.authorize_write("filing.submit")
+    uow.access.authorize_write("filing.submit")
     here = uow.region.value
     filing_id = new_id()
     at = now()
@@ -79,7 +79,7 @@ def submit(uow: UnitOfWork, body: SubmitFiling, id_hash_key: bytes) -> dict[str,
         claim_amount=body.claim_amount,
         documents=body.documents,
         submitted_at=at,
-        filed_by=uow.principal.subject,
+        filed_by=uow.access.principal.subject,
         party_hashes=sorted({keyed_hash(p["identifier"], id_hash_key) for p in full if p["kind"] == "person"}),
     )
     uow.emit(ev.SUBMITTED, filing_id, data)  # at the court region itself, received at once (reactions)
@@ -91,7 +91,7 @@ def submit(uow: UnitOfWork, body: SubmitFiling, id_hash_key: bytes) -> dict[str,
 
 def decide(uow: UnitOfWork, filing_id: str, action: Action, body: Any = None) -> dict[str, Any]:
     filing = load(uow, filing_id)
-    uow.authorize_write("filing.decide", FILING, filing)
+    uow.access.authorize_write("filing.decide", FILING, filing)
     _require(action, filing)
     if action is Action.REQUEST_CORRECTION:
         try:
@@ -140,7 +140,7 @@ def request_change(
 ) -> dict[str, Any]:
     """Resubmission or withdrawal: applied by the court region, requested by the receiving region."""
     filing = load(uow, filing_id)
-    uow.authorize_write("filing.request", FILING, filing)
+    uow.access.authorize_write("filing.request", FILING, filing)
     _require(action, filing)
     at = now()
     if FILING.owned_by(filing, uow.region):

@@ -29,7 +29,7 @@ def read_proof_subject(uow: UnitOfWork, request_id: str) -> dict[str, Any] | Non
     def held() -> dict[str, Any]:
         return {"request_id": request_id, **db.proof_subject(uow.conn, request_id)}
 
-    return uow.read_held("notary.read_proof_subject", DataClass.PROOF_SUBJECT, PROOF_REQUEST, request, held)
+    return uow.access.read_held("notary.read_proof_subject", DataClass.PROOF_SUBJECT, PROOF_REQUEST, request, held)
 
 
 def read_proof_document(uow: UnitOfWork, request_id: str) -> dict[str, Any] | None:
@@ -49,7 +49,7 @@ def read_proof_document(uow: UnitOfWork, request_id: str) -> dict[str, Any] | No
             "content_base64": base64.b64encode(document["content"]).decode(),
         }
 
-    return uow.read_held("notary.read_proof_document", DataClass.PROOF_DOCUMENT, PROOF_DOCUMENT, request, held)
+    return uow.access.read_held("notary.read_proof_document", DataClass.PROOF_DOCUMENT, PROOF_DOCUMENT, request, held)
 
 
 def holder_of_proof(uow: UnitOfWork, request_id: str) -> str:
@@ -69,7 +69,9 @@ def read_applicant(uow: UnitOfWork, number: str) -> dict[str, Any] | None:
         applicant = db.applicant(uow.conn, number)
         return {"number": number, "issuer_region": certificate["issuer_region"], **(applicant or {})}
 
-    return uow.read_held("notary.read_applicant", DataClass.CERTIFICATE_APPLICANT, CERTIFICATE, certificate, held)
+    return uow.access.read_held(
+        "notary.read_applicant", DataClass.CERTIFICATE_APPLICANT, CERTIFICATE, certificate, held
+    )
 
 
 def issuer_of(uow: UnitOfWork, number: str) -> str:
@@ -91,28 +93,28 @@ def _public(certificate: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_certificate(uow: UnitOfWork, number: str) -> dict[str, Any]:
-    uow.authorize_read("notary.read", CERTIFICATE, load_certificate(uow, number))
+    uow.access.authorize_read("notary.read", CERTIFICATE, load_certificate(uow, number))
     return certificate_view(uow, number)
 
 
 def read_proof(uow: UnitOfWork, request_id: str) -> dict[str, Any]:
     request = load_proof(uow, request_id)
-    uow.authorize_read("notary.read_proofs", PROOF_REQUEST, request)
+    uow.access.authorize_read("notary.read_proofs", PROOF_REQUEST, request)
     return {**request, "timeline": records.timeline(uow.conn, request_id)}
 
 
 def search_certificates(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-    uow.require_any_grant("notary.read")
+    uow.access.require_any_grant("notary.read")
     result = db.search_certificates(uow.conn, filters, limit, cursor, now())
-    return {**result, "items": [_public(c) for c in uow.readable("notary.read", CERTIFICATE, result["items"])]}
+    return {**result, "items": [_public(c) for c in uow.access.readable("notary.read", CERTIFICATE, result["items"])]}
 
 
 def search_verifications(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-    uow.require_any_grant("notary.read")
+    uow.access.require_any_grant("notary.read")
     return db.search_verifications(uow.conn, filters, limit, cursor)
 
 
 def search_proofs(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-    uow.require_any_grant("notary.read_proofs")
+    uow.access.require_any_grant("notary.read_proofs")
     result = db.search_proofs(uow.conn, filters, limit, cursor)
-    return {**result, "items": uow.readable("notary.read_proofs", PROOF_REQUEST, result["items"])}
+    return {**result, "items": uow.access.readable("notary.read_proofs", PROOF_REQUEST, result["items"])}

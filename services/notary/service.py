@@ -23,7 +23,7 @@ from shared.rules.identity import mask_id, mask_name
 
 
 def issue(uow: UnitOfWork, body: IssueCertificate) -> dict[str, Any]:
-    uow.authorize_write("notary.issue")
+    uow.access.authorize_write("notary.issue")
     at = now()
     try:
         domain.check_issuable(body.valid_until, at)
@@ -31,7 +31,7 @@ def issue(uow: UnitOfWork, body: IssueCertificate) -> dict[str, Any]:
         raise invalid("valid_until", str(error)) from None
     year = zone_date(at).year  # office years are Beijing time
     number = domain.certificate_number(year, uow.region, db.next_certificate_sequence(uow.conn, year))
-    uow.about(number)
+    uow.access.about(number)
     data = ev.CertificateIssued(
         number=number,
         version=1,
@@ -50,7 +50,7 @@ def issue(uow: UnitOfWork, body: IssueCertificate) -> dict[str, Any]:
 
 def revoke(uow: UnitOfWork, number: str, reason: str) -> dict[str, Any]:
     certificate = load_certificate(uow, number)
-    uow.authorize_write("notary.revoke", CERTIFICATE, certificate)
+    uow.access.authorize_write("notary.revoke", CERTIFICATE, certificate)
     if certificate["status"] == "revoked":
         raise conflict("the certificate is already revoked", "revoked")
     data = ev.CertificateRevoked(number=number, version=certificate["version"] + 1, reason=reason, revoked_at=now())
@@ -61,7 +61,7 @@ def revoke(uow: UnitOfWork, number: str, reason: str) -> dict[str, Any]:
 def reissue(uow: UnitOfWork, number: str, body: Reissue) -> dict[str, Any]:
     """Correct a certificate: a new number for the same applicant, the old one superseded and naming it."""
     old = load_certificate(uow, number)
-    uow.authorize_write("notary.reissue", CERTIFICATE, old)
+    uow.access.authorize_write("notary.reissue", CERTIFICATE, old)
     if old["status"] in ("revoked", "superseded"):
         raise conflict(f"a {old['status']} certificate is not reissued", old["status"])
     at = now()
@@ -73,7 +73,7 @@ def reissue(uow: UnitOfWork, number: str, body: Reissue) -> dict[str, Any]:
         raise invalid("valid_until", f"{error}: give the corrected certificate's") from None
     year = zone_date(at).year
     successor = domain.certificate_number(year, uow.region, db.next_certificate_sequence(uow.conn, year))
-    uow.about(successor)
+    uow.access.about(successor)
     issued = ev.CertificateIssued(
         number=successor,
         version=1,
@@ -100,7 +100,7 @@ def reissue(uow: UnitOfWork, number: str, body: Reissue) -> dict[str, Any]:
 def verify(uow: UnitOfWork, body: Verify, caught_up: bool) -> dict[str, Any]:
     """Answered from the local registry, so it works while the issuing region is unreachable; the answer
     says how fresh the registry is."""
-    uow.authorize_write("notary.verify", record_id=body.certificate_number)
+    uow.access.authorize_write("notary.verify", record_id=body.certificate_number)
     at = now()
     certificate = db.get_certificate(uow.conn, body.certificate_number, at)
     entry = None
@@ -138,7 +138,7 @@ def verify(uow: UnitOfWork, body: Verify, caught_up: bool) -> dict[str, Any]:
 
 def request_proof(uow: UnitOfWork, body: RequestProof, answer_seconds: int) -> dict[str, Any]:
     at, request_id = now(), new_id()
-    uow.authorize_write("notary.request_proof", record_id=request_id)
+    uow.access.authorize_write("notary.request_proof", record_id=request_id)
     data = ev.ProofRequested(
         request_id=request_id,
         holding_region=body.holding_region.value,
@@ -158,7 +158,7 @@ def request_proof(uow: UnitOfWork, body: RequestProof, answer_seconds: int) -> d
 
 def answer_proof(uow: UnitOfWork, request_id: str, body: AnswerProof) -> dict[str, Any]:
     request = load_proof(uow, request_id)
-    uow.authorize_write("notary.answer_proof", PROOF_ANSWER, request)
+    uow.access.authorize_write("notary.answer_proof", PROOF_ANSWER, request)
     if request["status"] != "requested":
         raise conflict(f"the request is already {request['status']}", request["status"])
     data = ev.ProofAnswered(

@@ -30,7 +30,7 @@ async def list_audit_entries(
     cursor: Cursor | None = None,
 ) -> Response:
     def work(uow: UnitOfWork) -> tuple[int, Any]:
-        uow.authorize_write("audit.read", data_class=DataClass.AUDIT_LOG)
+        uow.access.authorize_write("audit.read", data_class=DataClass.AUDIT_LOG)
         filters = {"record": record, "actor": actor, "since": since, "until": until}
         before = decode_cursor(cursor, 1)[0] if cursor else None
         entries = [e.model_dump(mode="json") for e in audit.search(uow.conn, filters, limit + 1, before)]

@@ -84,7 +84,7 @@ class RequestContext:
                 return self._write(conn, work, idempotency)
         except Denied as denied:
             with savepoint(conn, "denial"):
-                self._unit_of_work(conn).record_denial(denied)
+                self._unit_of_work(conn).access.record_denial(denied)
             return 403, _forbidden(denied).body()
         except Problem as problem:
             return problem.status, problem.body()
@@ -100,7 +100,7 @@ class RequestContext:
                 status, payload = work(uow)
         except Denied as denied:
             raise await self._refused(denied) from None
-        if entries := uow.pending_audit:
+        if entries := uow.access.pending_audit:
             await store.write_async(lambda conn: self._flush(conn, entries))
         return _answer(status, payload)
 
@@ -132,13 +132,13 @@ class RequestContext:
 
     async def _refused(self, denied: Denied) -> Problem:
         """A denial, audited alone (the work it stopped is rolled back): the 403 to raise."""
-        await self.runtime.store.write_async(lambda conn: self._unit_of_work(conn).record_denial(denied))
+        await self.runtime.store.write_async(lambda conn: self._unit_of_work(conn).access.record_denial(denied))
         return _forbidden(denied)
 
     def _flush(self, conn: Any, entries: list) -> None:
         writer = self._unit_of_work(conn)
-        writer.pending_audit = entries
-        writer.flush_audit()
+        writer.access.pending_audit = entries
+        writer.access.flush_audit()
 
     def _write(self, conn: Any, work: Work, idempotency: tuple[str, str | None, str]) -> tuple[int, Any]:
         uow = self._unit_of_work(conn)
@@ -149,7 +149,7 @@ class RequestContext:
                 _reauthorize(uow, work)
                 return replay
         status, payload = work(uow)
-        uow.flush_audit()
+        uow.access.flush_audit()
         if key:
             keys.remember(conn, scope, key, fingerprint, status, payload)
         return status, payload
@@ -174,4 +174,4 @@ def _reauthorize(uow: UnitOfWork, work: Work) -> None:
             work(uow)
     except Problem:
         pass  # state moved on since the first call (e.g. 409): the first answer still stands
-    uow.flush_audit(reason="idempotent replay")
+    uow.access.flush_audit(reason="idempotent replay")

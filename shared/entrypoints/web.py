@@ -176,7 +176,7 @@ def operations_router(runtime: Runtime) -> APIRouter:
         """Operators (and supervisors) of this instance's region; scrape with a bearer token."""
 
         def authorize(uow: UnitOfWork) -> tuple[int, None]:
-            uow.authorize_write("ops.metrics", audit_allowed=False)
+            uow.access.authorize_write("ops.metrics", audit_allowed=False)
             return 200, None
 
         await ctx.query(authorize)

@@ -63,7 +63,7 @@ def test_more_entries_than_a_segment_holds_leave_in_several(zone_of):
     def audited(conn: sqlite3.Connection, count: int) -> None:
         uow = runtime.unit_of_work(conn, principal=CLERK)
         for n in range(count):
-            uow.record_audit("filing.read", "allowed", f"f-{n}", "jiashan")
+            uow.access.record_audit("filing.read", "allowed", f"f-{n}", "jiashan")
 
     runtime.store.write(lambda conn: audited(conn, 2 * MAX_SEGMENT + 3))
     segments = published(zone, J)
@@ -76,14 +76,14 @@ def test_an_entry_rolled_back_with_its_unit_never_leaves(zone_of):
     runtime = zone.runtime(J)
 
     def audited_then_failed(conn: sqlite3.Connection) -> None:
-        runtime.unit_of_work(conn, principal=CLERK).record_audit("filing.read", "allowed", "f-gone", "jiashan")
+        runtime.unit_of_work(conn, principal=CLERK).access.record_audit("filing.read", "allowed", "f-gone", "jiashan")
         raise LookupError("the command failed after its check")
 
     with pytest.raises(LookupError):
         runtime.store.write(audited_then_failed)
     assert published(zone, J) == []
     runtime.store.write(
-        lambda conn: runtime.unit_of_work(conn, principal=CLERK).record_audit("x", "allowed", "f-1", None)
+        lambda conn: runtime.unit_of_work(conn, principal=CLERK).access.record_audit("x", "allowed", "f-1", None)
     )
     (segment,) = published(zone, J)
     assert [(e.index, e.record) for e in segment.data.entries] == [(1, "f-1")]

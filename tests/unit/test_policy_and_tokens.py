@@ -136,7 +136,7 @@ def test_a_list_is_filtered_as_record_by_record_deciding_each_set_of_regions_and
 
     from services.filing.ownership import FILING
     from shared.adapters.tokens import Principal
-    from shared.core.uow import UnitOfWork
+    from shared.core.access import Access
     from shared.rules.ownership import RecordKind
 
     rows = [
@@ -155,12 +155,12 @@ def test_a_list_is_filtered_as_record_by_record_deciding_each_set_of_regions_and
         Principal("judge", Region.QINGPU, frozenset({Role.COURT_OFFICER})),
         Principal("system", Region.WUJIANG, frozenset({Role.AGENCY_SYSTEM}), agency="court-sys"),
     ):
-        uow = UnitOfWork(sqlite3.connect(":memory:"), principal.region, "/t", "", "c", principal=principal)
+        access = Access(sqlite3.connect(":memory:"), principal.region, "c", principal)
         for kind in (FILING, kind_asking_the_store):
             before = len(asked)
-            one_by_one = [r for r in rows if uow.may_read("filing.read", kind, r)]
+            one_by_one = [r for r in rows if access.may_read("filing.read", kind, r)]
             asked_one_by_one = len(asked) - before
-            assert uow.readable("filing.read", kind, rows) == one_by_one
+            assert access.readable("filing.read", kind, rows) == one_by_one
             # a kind that asks the store is asked about every row as before; no answer of it is reused
             assert len(asked) - before == 2 * asked_one_by_one
             seen[principal.subject, kind is FILING] = len(one_by_one)
