@@ -11,6 +11,7 @@ yrd rebuild SERVICE --region R       a lost store's read models, audit chain and
 yrd topics create | list             provision / show topics and ACLs
 yrd keys init | scrape-tokens        development keys, certificates and trust file / Prometheus's tokens
 yrd token --region R --role ROLE     mint a development token
+yrd token --from-idp --region R --client C   an agency client's token from the region's identity provider
 yrd audit verify --region R --service S
 yrd dlq show | replay                dead letters: list them, replay them once the cause is fixed
 yrd retention run --region R         purge released subjects' records past their retention period
@@ -191,15 +192,29 @@ def _parse_ttl(text: str) -> timedelta:
 @app.command()
 def token(
     region: Region = REGION_OPTION,
-    role: list[str] = typer.Option(..., "--role", help="repeat for several roles"),
+    role: list[str] = typer.Option([], "--role", help="repeat for several roles"),
     agency: str | None = typer.Option(None, help="The agency the token acts for (an agency's roles)."),
     subject: str | None = typer.Option(None, help="The token's subject (default: REGION-ROLE)."),
     ttl: str = typer.Option("8h", help="How long the token lives: a number and s, m, h or d."),
+    from_idp: bool = typer.Option(False, "--from-idp", help="the provider's token for --client (client credentials)"),
+    client: str | None = typer.Option(None, "--client", help="with --from-idp: the agency client"),
 ) -> None:
-    """Mint a development token signed with the region's local key."""
+    """Mint a development token signed with the region's local key (or, --from-idp, get a client's token)."""
     from shared.adapters.tokens import load_private_key, mint
     from shared.rules.policy import Role
 
+    if from_idp or client:
+        from shared.adapters.idp.client_token import NoToken, client_token
+
+        if not client:
+            raise typer.BadParameter("--client is needed with --from-idp")
+        try:
+            typer.echo(client_token(instance_settings().resolved_trust_file, region, client))
+        except NoToken as error:
+            raise typer.BadParameter(str(error)) from None
+        return
+    if not role:
+        raise typer.BadParameter("--role is needed for a development token")
     roles = [Role(r) for r in role]
     key = load_private_key(instance_settings().keys_dir, region)
     typer.echo(mint(key, region, subject or f"{region.value}-{roles[0].value}", roles, agency, _parse_ttl(ttl)))

@@ -1,12 +1,13 @@
 """The operations console: one zone-wide page (port base + 0, 8000 by default) for operators and
-supervisors of any region. Login is by pasting a token, kept in an HttpOnly, SameSite=Strict cookie;
-the page shows aggregates only, read from Prometheus (the same numbers the alert rules see), never a
-record's personal data."""
+supervisors of any region. People sign in at their region's identity provider (authorization code +
+PKCE, shared/adapters/idp/session.py): the HttpOnly cookie holds a server-side session's id, never a token,
+and logging out ends the provider's session too. A script (the daily digest's renderer) opens a session
+with a token (POST /login). The page shows aggregates only, read from Prometheus (the same numbers the
+alert rules see), never a record's personal data."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +23,7 @@ from services.console import channels, daily, hooks, schedule
 from services.console.figures import Queries, day_window, firing_at, moment_of, overview
 from services.console.notify import Bridge
 from shared.adapters.gate import VerifiedTokens
+from shared.adapters.idp.session import SignIn
 from shared.adapters.tokens import InvalidToken, Principal, TrustList
 from shared.contracts.regions import ZONE_TZ
 from shared.core.settings import ROOT, Settings
@@ -67,6 +69,10 @@ class Login(BaseModel):
     token: str = Field(min_length=20, max_length=4096)
 
 
+def _admitted(principal: Principal) -> bool:
+    return allowed(principal.roles, "ops.console", frozenset({Scope.OWN}))
+
+
 def _principal(tokens: VerifiedTokens, token: str | None) -> Principal | None:
     """The caller, if the token is valid now and grants the console (operators and supervisors)."""
     if not token:
@@ -75,7 +81,13 @@ def _principal(tokens: VerifiedTokens, token: str | None) -> Principal | None:
         principal = tokens.principal(token)
     except InvalidToken:
         return None
-    return principal if allowed(principal.roles, "ops.console", frozenset({Scope.OWN})) else None
+    return principal if _admitted(principal) else None
+
+
+def _signed_in(sign_in: SignIn, session_id: str | None) -> Principal | None:
+    """The caller of a session that is open and admitted (without refreshing it: for quick checks)."""
+    session = sign_in.sessions.get(session_id or "")
+    return session.principal if session is not None and _admitted(session.principal) else None
 
 
 async def _figures(client: httpx.AsyncClient, day: date | None) -> dict:
@@ -97,8 +109,9 @@ async def _figures(client: httpx.AsyncClient, day: date | None) -> dict:
     return overview(dict(zip(queries, answers, strict=True)), firing, moment)
 
 
-def _pages_and_session(app: FastAPI, tokens: VerifiedTokens) -> None:
-    """The page, its assets (served from here: no CDN), and login/logout."""
+def _pages_and_session(app: FastAPI, tokens: VerifiedTokens, sign_in: SignIn) -> None:
+    """The page, its assets (served from here: no CDN), sign-in at the providers, and a script's login."""
+    app.include_router(sign_in.router())
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
@@ -117,30 +130,27 @@ def _pages_and_session(app: FastAPI, tokens: VerifiedTokens) -> None:
         if principal is None:
             return JSONResponse({"title": "Not an operator or supervisor token", "status": 401}, status_code=401)
         response = Response(status_code=204)
-        seconds = int(principal.expires_at - time.time()) if principal.expires_at else 3600
-        response.set_cookie(COOKIE, body.token.strip(), max_age=max(seconds, 0), httponly=True, samesite="strict")
-        return response
-
-    @app.post("/logout", status_code=204)
-    async def logout() -> Response:
-        response = Response(status_code=204)
-        response.delete_cookie(COOKIE, httponly=True, samesite="strict")
+        sign_in.set_cookie(response, sign_in.open(principal, body.token.strip()))
         return response
 
 
 def build(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    tokens = VerifiedTokens(TrustList.load(settings.resolved_trust_file))
+    trust = TrustList.load(settings.resolved_trust_file)
+    tokens = VerifiedTokens(trust)
+    sign_in = SignIn("yrd-console", trust, tokens, COOKIE, _admitted)
     prometheus = httpx.AsyncClient(base_url=ConsoleSettings().prometheus_url, timeout=5.0)
     app = FastAPI(title="YRD operations console", version="1", docs_url=None, redoc_url=None)
     app.add_middleware(Secured)
 
-    _pages_and_session(app, tokens)
+    _pages_and_session(app, tokens, sign_in)
     # The notification bridge Alertmanager posts to, the daily digest's schedule, and the deliveries the
     # page lists (services/console/hooks.py, schedule.py); a day's exact volumes are read from the services.
     config = channels.load()
     bridge, digests = Bridge(config, httpx.AsyncClient(timeout=10.0)), schedule.digest_log(settings)
-    app.include_router(hooks.router(bridge, lambda token: _principal(tokens, token) is not None, digests.recent))
+    app.include_router(
+        hooks.router(bridge, lambda session_id: _signed_in(sign_in, session_id) is not None, digests.recent)
+    )
     job = schedule.digest_job(settings, config, bridge, digests)
     app.router.lifespan_context = schedule.lifespan_of(job, config, digests)
     services = httpx.AsyncClient(timeout=10.0)
@@ -149,8 +159,9 @@ def build(settings: Settings | None = None) -> FastAPI:
     async def api_overview(
         yrd_console: Annotated[str | None, Cookie()] = None, day: Annotated[date | None, Query(alias="date")] = None
     ) -> Response:
-        principal = _principal(tokens, yrd_console)
-        if principal is None:
+        session = await sign_in.session(yrd_console)
+        principal = session.principal if session is not None and _admitted(session.principal) else None
+        if session is None or principal is None:
             PAGE_VIEWS.labels("unauthenticated").inc()
             return JSONResponse({"title": "Log in with an operator or supervisor token", "status": 401}, 401)
         try:
@@ -163,7 +174,7 @@ def build(settings: Settings | None = None) -> FastAPI:
             PAGE_VIEWS.labels("prometheus-unavailable").inc()
             return JSONResponse({"title": "Prometheus unavailable", "status": 503}, 503, {"retry-after": "5"})
         if day is not None:  # a day's digest: its volumes as the stores count them (services/console/daily.py)
-            exact = await daily.exact_volumes(services, settings.port_base, principal.region, yrd_console, day)
+            exact = await daily.exact_volumes(services, settings.port_base, principal.region, session.access_token, day)
             figures = daily.with_exact_volumes(figures, exact)
         PAGE_VIEWS.labels("served").inc()
         figures["viewer"] = {"subject": principal.subject, "region": principal.region.value}

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -13,9 +15,19 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+from yrd_client import Client, ClientCredentials, models
+from yrd_client.kafka import Commands
 
+from services.console.digest import browser
+from shared.adapters.idp import realms
+from shared.adapters.idp.provider import client_secret, user_password
+from shared.adapters.kafka.access import DEV_CREDENTIALS, password_of
 from shared.contracts.regions import Domain, Region
+from shared.rules.policy import Role
 from tests.conftest import _namespace
+from tests.e2e.alert_data import alert_body
 from tests.e2e.filing_data import filing_body
 from tests.e2e.identity_support import (
     IDENTITY_BASE,
@@ -27,7 +39,7 @@ from tests.e2e.identity_support import (
     trust_file,
 )
 from tests.helpers import eventually
-from tests.instances import Cluster
+from tests.instances import Cluster, token
 
 pytestmark = pytest.mark.e2e
 J, Q = Region.JIASHAN, Region.QINGPU
@@ -61,6 +73,33 @@ def cluster(provider, identity_prefix, tmp_path_factory, keys):
     finally:
         for key in list(running.procs):
             running.stop(*key)
+
+
+@pytest.fixture(scope="session")
+def console(provider, cluster, tmp_path_factory):
+    """The operations page (`yrd console`) trusting the suite's provider; no Prometheus behind it."""
+    folder = tmp_path_factory.mktemp("console")
+    env = {**cluster.env(), "YRD_DATA_DIR": str(folder), "YRD_PROMETHEUS_URL": "http://127.0.0.1:9"}
+    log = open(folder / "console.log", "wb")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "yrd.cli", "console", "--port", str(IDENTITY_BASE)], env=env, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{IDENTITY_BASE}"
+    try:
+        eventually(lambda: httpx.get(url + "/healthz").status_code == 200, timeout=30, ignoring=(httpx.HTTPError,))
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _provider_login(driver, username: str, password: str) -> None:
+    """Keycloak's own login form, filled in as a person would."""
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "username"))
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "kc-login").click()
 
 
 @pytest.fixture(scope="session")
@@ -186,6 +225,97 @@ def test_an_expired_provider_token_is_401(provider, cluster):
     token = provider.client_token(Q, "short-lived", secret)
     time.sleep(7)  # past `exp` and the five seconds of leeway for clock skew
     _refused(_as(cluster, Q, A, token).get("/alerts"), "token expired")
+
+
+def test_the_python_client_fetches_keeps_and_renews_a_client_credentials_token(provider, cluster):
+    mappers = realms.realm(J)["clients"][-1]["protocolMappers"]  # an agency client's: audience, region, agency
+    settings = {"attributes": {"access.token.lifespan": "6"}, "protocolMappers": mappers}
+    secret = add_client(provider.admin(), J, "renewing", **settings)
+    auth = ClientCredentials.discover(provider.issuer(J), "renewing", secret, renew_before=30)
+    first = auth()
+    assert auth() == first  # kept while it is young
+    time.sleep(3.5)  # past half its six-second life: renewed before it could expire on the way
+    assert auth() != first
+    with Client(cluster.url(J, F), auth) as filing:
+        answer = filing.http.get("/filings")
+        assert answer.status_code == 403, answer.text  # authenticated; its client has none of the policy's roles
+
+
+def test_an_agency_system_files_through_the_python_client_with_client_credentials(provider, cluster):
+    secret = client_secret("jiashan-court-system", provider.idp_dir)
+    auth = ClientCredentials.discover(provider.issuer(J), "jiashan-court-system", secret)
+    with Client(cluster.url(J, F), auth) as filing:
+        created = filing.filing.submit(models.SubmitFiling.model_validate(filing_body(court="wujiang")))
+        assert filing.filing.get(created.id).court_region == "wujiang"
+
+
+def test_yrd_token_from_idp_prints_a_token_the_instances_accept(provider, cluster):
+    env = {**cluster.env(J), "YRD_IDP_DIR": str(provider.idp_dir)}
+    printed = subprocess.run(
+        [sys.executable, "-m", "yrd.cli", "token", "--from-idp", "--region", "jiashan", "--client",
+         "jiashan-court-system"], env=env, capture_output=True, text=True, timeout=60, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert jwt.decode(printed, options={"verify_signature": False})["iss"] == provider.issuer(J)
+    assert _as(cluster, J, F, printed).post("/filings", json=filing_body()).status_code == 202
+
+
+def test_the_kafka_command_path_accepts_the_providers_tokens(provider, cluster, kafka):
+    auth = ClientCredentials.discover(
+        provider.issuer(J), "jiashan-court-system", client_secret("jiashan-court-system", provider.idp_dir)
+    )
+    sasl = ("jiashan-agency", password_of(DEV_CREDENTIALS, "jiashan-agency"))
+    with Commands(
+        kafka.bootstrap, "jiashan", "filing", auth, source="/agency/jiashan-court-system",
+        topic_prefix=cluster.prefix, sasl=sasl,
+    ) as commands:  # fmt: skip
+        outcome = commands.submit("submit", models.SubmitFiling.model_validate(filing_body()))
+    assert outcome.ok and outcome.status == 202, outcome
+
+
+def test_a_police_agency_system_reports_a_sighting_on_an_alert_that_targets_its_region(provider, cluster):
+    officer = cluster.client(J, A, token(J, Role.POLICE_OFFICER))
+    raised = officer.post("/alerts", json=alert_body(severity="III", targets=["qingpu"]))
+    assert raised.status_code in (201, 202), raised.text
+    alert_id = raised.json()["id"]
+    police = _as(cluster, Q, A, provider.client_token(Q, "qingpu-police-dispatch"))
+    eventually(lambda: police.get(f"/alerts/{alert_id}").status_code == 200, what="the alert, read by Qingpu's police")
+    sighting = {
+        "seen_at": datetime.now(UTC).isoformat(),
+        "details": "车牌识别：苏E12345 驶入318国道",
+        "location": {"lat": 31.1, "lon": 121.0, "address": "上海市青浦区金泽镇318国道"},
+    }
+    reported = police.post(f"/alerts/{alert_id}/sightings", json=sighting)
+    assert reported.status_code == 201, reported.text
+    firm = _as(cluster, Q, A, provider.client_token(Q, "qingpu-law-firm"))  # a law firm is not the police
+    assert firm.post(f"/alerts/{alert_id}/sightings", json=sighting).status_code == 403
+
+
+def test_the_operations_page_signs_in_through_the_providers_login_form_and_out_again(provider, console):
+    driver = browser()
+    try:
+        driver.get(console + "/")
+        wait = WebDriverWait(driver, 30)
+        wait.until(lambda d: d.find_element(By.ID, "login").is_displayed())
+        driver.find_element(By.ID, "signin-qingpu").click()
+        _provider_login(driver, "operator", user_password(Q, "operator", provider.idp_dir))
+        wait.until(lambda d: d.find_element(By.ID, "board").is_displayed())
+        assert not driver.find_element(By.ID, "login").is_displayed()
+        cookie = next(c for c in driver.get_cookies() if c["name"] == "yrd_console")
+        assert cookie["httpOnly"] and cookie["value"].count(".") < 2  # a session id, not a JWT
+        who = driver.execute_script("return fetch('/auth/session').then(a => a.json())")
+        assert (who["region"], who["roles"]) == ("qingpu", ["operator"])
+
+        driver.find_element(By.ID, "logout").click()
+        wait.until(lambda d: d.find_element(By.ID, "login").is_displayed())
+        assert httpx.get(console + "/api/overview", cookies={"yrd_console": cookie["value"]}).status_code == 401
+        driver.find_element(By.ID, "signin-qingpu").click()  # the provider's session ended too: it asks again
+        wait.until(lambda d: d.find_elements(By.ID, "username") and d.find_element(By.ID, "password").is_displayed())
+
+        _provider_login(driver, "window_clerk", user_password(Q, "window_clerk", provider.idp_dir))
+        wait.until(lambda d: "signin=refused" in d.current_url and d.find_element(By.ID, "login").is_displayed())
+        assert "Not an operator" in driver.find_element(By.ID, "login-error").text
+    finally:
+        driver.quit()
 
 
 def test_a_key_rotation_at_the_provider_is_followed_without_a_restart(provider, cluster):

@@ -1,5 +1,5 @@
-// The operations page: logs in with a pasted token (kept by the server in an HttpOnly cookie), then
-// polls /api/overview every few seconds and draws the figures. Every figure cell carries a data-figure
+// The operations page: people sign in at their region's identity provider (the server keeps the session;
+// the HttpOnly cookie holds only its id), then it polls /api/overview every few seconds and draws the figures. Every figure cell carries a data-figure
 // attribute naming where it comes from in the overview, so tests can compare the page with the API.
 "use strict";
 
@@ -153,25 +153,19 @@ async function refresh() {
   const query = DAY ? `?date=${encodeURIComponent(DAY)}` : "";
   const answer = await fetch(`/api/overview${query}`, { credentials: "same-origin" });
   if (answer.status === 401) return show(false);
-  if (!answer.ok) return; // Prometheus away: keep the last picture, try again
-  show(true);
-  draw(await answer.json());
-  await deliveries();
+  show(true); // signed in; with Prometheus away the last picture stays and it is asked again
+  if (answer.ok) draw(await answer.json());
 }
 
-document.getElementById("login-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const token = document.getElementById("token").value.trim();
-  const answer = await fetch("/login", {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token }),
-  });
-  document.getElementById("login-error").textContent = answer.ok ? "" : "该令牌不能登录 Not an operator or supervisor token";
-  document.getElementById("token").value = "";
-  if (answer.ok) refresh();
-});
+const SIGNIN_ERRORS = {
+  refused: "此账号不能查看 Not an operator or supervisor of a region",
+  failed: "登录未完成 Sign-in did not complete; try again",
+};
+const signin = new URLSearchParams(location.search).get("signin");
+if (signin) document.getElementById("login-error").textContent = SIGNIN_ERRORS[signin] || "";
 
 document.getElementById("logout").addEventListener("click", async () => {
-  await fetch("/logout", { method: "POST" });
+  await fetch("/logout", { method: "POST", credentials: "same-origin" }); // ends the provider's session too
   show(false);
 });
 

@@ -4,6 +4,8 @@
   (`yrd_client.models`, generated from the services' OpenAPI), problems raised as `ProblemError`
   subclasses, an Idempotency-Key on every write and safe retries, pagination as iterators, and bulk
   NDJSON helpers (`*_batch`) that yield one `Outcome` per record.
+- `ClientCredentials`: an agency system's token from its region's identity provider (OAuth 2.0 client
+  credentials), kept and renewed before expiry; give it wherever a token goes.
 - `yrd_client.kafka.Commands` (extra `kafka`): commands on Kafka and their results.
 """
 
@@ -11,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from yrd_client import models
 from yrd_client.client import AsyncClient, Client
+from yrd_client.credentials import ClientCredentials, TokenRefused
 from yrd_client.problems import (
     BadRequest,
     Conflict,
@@ -36,6 +39,7 @@ __all__ = [
     "AsyncClient",
     "BadRequest",
     "Client",
+    "ClientCredentials",
     "Conflict",
     "FieldError",
     "Forbidden",
@@ -45,6 +49,7 @@ __all__ = [
     "PayloadTooLarge",
     "ProblemError",
     "ServiceUnavailable",
+    "TokenRefused",
     "TooManyRequests",
     "Unauthorized",
     "UnsupportedMediaType",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -29,7 +29,7 @@ class Commands:
         bootstrap_servers: str,
         region: str,
         service: str,
-        token: str,
+        token: str | Callable[[], str],
         *,
         source: str,
         topic_prefix: str = "",
@@ -73,7 +73,7 @@ class Commands:
             "ce_type": self.types[command],
             "ce_source": self.source,
             "content-type": "application/json",
-            "authorization": f"Bearer {self.token}",
+            "authorization": f"Bearer {self.token() if callable(self.token) else self.token}",
         }
         value = json.dumps({**dump(body), **fields}, ensure_ascii=False).encode()
         encoded = [(name, text.encode()) for name, text in headers.items()]
