@@ -45,7 +45,7 @@ $(PY_STAMP): requirements.lock pyproject.toml clients/python/pyproject.toml
 # Rewrites requirements.lock from both pyprojects and every extra (after changing a dependency).
 lock: $(PY_STAMP)
 	$(BIN)/uv pip compile pyproject.toml clients/python/pyproject.toml --all-extras --universal --python-version 3.11 \
-		--generate-hashes --custom-compile-command "make lock" -o requirements.lock
+		--generate-hashes --custom-compile-command "make lock" -o requirements.lock --quiet
 
 # A pom's runtime dependencies, copied from Maven Central into a folder (nothing is built): $(call jars,POM,DIR)
 define jars
