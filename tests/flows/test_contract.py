@@ -84,7 +84,9 @@ def findings(app: Any) -> Iterator[tuple[str, str, str, int | None, bytes]]:
             "seed": 6,
         }
     )
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
+    # Readiness asks Kafka, and this tier has no broker: its 503 then is the documented answer (the e2e tier
+    # fuzzes it against a running instance).
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config).exclude(path="/readyz")
     cases = 0
     for event in from_schema(schema).execute():
         if isinstance(event, events.NonFatalError | events.FatalError):
