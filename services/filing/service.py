@@ -17,7 +17,6 @@ from services.filing.metrics import TIME_TO_DECISION
 from services.filing.models import RequestCorrection, Resubmit, Withdraw
 from services.filing.ownership import FILING
 from services.filing.queries import load
-from shared.adapters import records
 from shared.contracts import filing as ev
 from shared.contracts.commands import SubmitFiling
 from shared.contracts.ids import new_id
@@ -39,10 +38,6 @@ def _require(action: Action, filing: dict[str, Any]) -> None:
         domain.next_status(action, FilingStatus(filing["status"]), bool(filing.get("correction_lapsed")))
     except domain.InvalidTransition as refused:
         raise conflict(str(refused), refused.current.value) from None
-
-
-def _timeline(uow: UnitOfWork, event: Any, filing_id: str, detail: dict[str, Any]) -> None:
-    records.add_timeline(uow.conn, event, filing_id, detail)
 
 
 def submit(uow: UnitOfWork, body: SubmitFiling, id_hash_key: bytes) -> dict[str, Any]:

@@ -55,13 +55,12 @@ class Settings(BaseSettings):
     # back only after a crash, and is skipped by its id.
     consumer_commit_seconds: float = 1.0
     log_level: str = "INFO"
-    kafka_log_level: str = "CRITICAL"
+    kafka_log_level: str = "CRITICAL"  # the Kafka client's own logs; broker state changes are logged anyway
     # How long a Kafka client waits for the broker before giving up into its own retry loop
     # (constructors, metadata for a send): bounded, so an outage never blocks a thread for long.
-    kafka_timeout_ms: int = 5000  # the Kafka client's own logs; broker state changes are logged anyway
+    kafka_timeout_ms: int = 5000
     # Deadline scanners (alert acknowledgements, filing 7-day rule...) run this often.
     scan_seconds: float = 2.0
-    audit_key: str = ""
     # Request bodies beyond this answer 413 (a filing with 50 parties and 100 documents is ~40 KB).
     max_body_bytes: int = 1_048_576
     # Bulk NDJSON bodies (`POST /v1/{collection}/batch`): some 60,000 filings.

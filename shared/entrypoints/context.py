@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from fastapi.responses import Response
@@ -30,6 +30,7 @@ from shared.core.uow import UnitOfWork
 from shared.entrypoints.runtime import Runtime
 
 Work = Callable[[UnitOfWork], tuple[int, Any]]
+T = TypeVar("T")
 
 
 @dataclass
@@ -90,19 +91,24 @@ class RequestContext:
             return problem.status, problem.body()
 
     async def query(self, work: Work) -> Response:
+        """A read answered as it is (`work` gives the status and the payload)."""
+        status, payload = await self.read(work)
+        return _answer(status, payload)
+
+    async def read(self, work: Callable[[UnitOfWork], T]) -> T:
         """A read, on the event loop: a snapshot never waits for the writer. Its audit entries (a sensitive
         read) or a denial's are written by the store's writer, and only once they are committed is the
-        answer given."""
+        value given."""
         store = self.runtime.store
         try:
             with store.read() as conn:
                 uow = self._unit_of_work(conn)
-                status, payload = work(uow)
+                value = work(uow)
         except Denied as denied:
             raise await self._refused(denied) from None
         if entries := uow.access.pending_audit:
             await store.write_async(lambda conn: self._flush(conn, entries))
-        return _answer(status, payload)
+        return value
 
     async def read_from_holder(
         self, read_here: Callable[[UnitOfWork], Any], holder_of: Callable[[UnitOfWork], str], peer_path: str
@@ -112,10 +118,10 @@ class RequestContext:
         token and purpose, so the holder authorises and audits it too. An instance relays its own
         region's tokens only (the holder matches the token to the relaying instance's certificate):
         another region's user asks the holder, or their own region's instance."""
-        held_here = await self.query(lambda uow: (200, read_here(uow)))
-        if held_here.body != b"null":
-            return held_here
-        holder = orjson.loads((await self.query(lambda uow: (200, holder_of(uow)))).body)
+        held_here = await self.read(read_here)
+        if held_here is not None:
+            return _answer(200, held_here)
+        holder = await self.read(holder_of)
         here = self.runtime.settings.region
         if self.principal.region != here:
             raise Problem(
