@@ -148,9 +148,12 @@ def build(settings: Settings | None = None) -> FastAPI:
     # page lists (services/console/hooks.py, schedule.py); a day's exact volumes are read from the services.
     config = channels.load()
     bridge, digests = Bridge(config, httpx.AsyncClient(timeout=10.0)), schedule.digest_log(settings)
-    app.include_router(
-        hooks.router(bridge, lambda session_id: _signed_in(sign_in, session_id) is not None, digests.recent)
-    )
+
+    # The deliveries list is the page's (a session id in the cookie); a script may present a token there.
+    def reads_deliveries(cookie: str | None) -> bool:
+        return _signed_in(sign_in, cookie) is not None or _principal(tokens, cookie) is not None
+
+    app.include_router(hooks.router(bridge, reads_deliveries, digests.recent))
     job = schedule.digest_job(settings, config, bridge, digests)
     app.router.lifespan_context = schedule.lifespan_of(job, config, digests)
     services = httpx.AsyncClient(timeout=10.0)

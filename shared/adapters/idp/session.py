@@ -92,7 +92,9 @@ class SignIn:
         return session
 
     def set_cookie(self, response: Response, session: Session) -> None:
-        response.set_cookie(self.cookie, session.id, httponly=True, samesite="lax", path="/")
+        # Strict: the page reads its figures with fetch() from its own origin; the provider's redirect back
+        # only sets the cookie.
+        response.set_cookie(self.cookie, session.id, httponly=True, samesite="strict", path="/")
 
     async def session(self, session_id: str | None) -> Session | None:
         """The caller's session, its access token refreshed when it is about to expire; None if there is
@@ -234,7 +236,7 @@ class SignIn:
             if session is not None:
                 await self.end(session)
             response = Response(status_code=204)
-            response.delete_cookie(self.cookie, httponly=True, samesite="lax", path="/")
+            response.delete_cookie(self.cookie, httponly=True, samesite="strict", path="/")
             return response
 
         return router
