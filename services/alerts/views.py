@@ -6,26 +6,16 @@ from datetime import datetime
 from typing import Literal
 
 from services.alerts.domain import AlertStatus
-from shared.contracts.alerts import AlertSubject, Category, Location, RequestedAction, Severity
+from shared.contracts.alerts import AlertFacts, Location
 from shared.contracts.views import Page, TimelineEntry, View
 
 
-class Alert(View):
-    """An alert as every region's read model holds it; its state is decided by the origin region."""
+class Alert(View, AlertFacts):
+    """An alert as every region's read model holds it (what was raised, and its state, decided by the
+    origin region)."""
 
     id: str
     origin_region: str
-    category: Category
-    severity: Severity
-    title: str
-    description: str
-    location: Location
-    subjects: list[AlertSubject]
-    action: RequestedAction
-    targets: list[str]  # the regions that must acknowledge
-    valid_until: datetime
-    raised_at: datetime
-    ack_due: datetime
     status: AlertStatus
     version: int
     outcome: Literal["resolved", "cancelled", "expired"] | None

@@ -9,19 +9,15 @@ from datetime import date, datetime
 from typing import Any
 
 from services.filing.ownership import FILING
+from services.filing.views import Filing
 from shared.adapters import records
 from shared.adapters.records import to_db
 from shared.adapters.store import Migration
 from shared.contracts.regions import REGIONS, Region
 
-# What a filing shows (the `Filing` view, in its order). A list reads them as one stored JSON object
-# (`listed`); a change to them needs a migration that drops and recreates the listed_view triggers.
-_SHOWN = (
-    "id", "receiving_region", "court_region", "case_type", "status", "version", "claim_summary", "claim_amount",
-    "documents", "parties", "filed_by", "submitted_at", "received_at", "decision_due", "decided_at",
-    "docket_number", "reason", "missing_items", "correction_deadline", "overdue_flagged", "correction_lapsed",
-    "agency",
-)  # fmt: skip
+# What a filing shows: the `Filing` view's fields, in its order (a list reads them as one stored JSON object,
+# `listed`). A change to the view needs a migration that drops and recreates the listed_view triggers.
+_SHOWN = tuple(Filing.model_fields)
 _JSON_COLUMNS = ("documents", "parties", "missing_items")
 _FLAGS = ("overdue_flagged", "correction_lapsed")
 _COLUMNS = ", ".join(_SHOWN)

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from shared.contracts.base import Payload, declare
 from shared.contracts.regions import Domain
@@ -53,9 +53,9 @@ class AlertSubject(Payload):
     plate: str | None = Field(default=None, max_length=20)
 
 
-class Raised(Payload):
-    alert_id: str
-    version: int
+class AlertFacts(BaseModel):
+    """What an alert says, as raised: the event carries it, and every region's read model shows it."""
+
     category: Category
     severity: Severity
     title: str
@@ -63,10 +63,15 @@ class Raised(Payload):
     location: Location
     subjects: list[AlertSubject]
     action: RequestedAction
-    targets: list[str]
+    targets: list[str]  # the regions that must acknowledge
     valid_until: datetime
     raised_at: datetime
     ack_due: datetime
+
+
+class Raised(Payload, AlertFacts):
+    alert_id: str
+    version: int
 
 
 class Acknowledged(Payload):
