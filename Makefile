@@ -118,6 +118,8 @@ $(KEYS): $(PY_STAMP)
 # Starts the local broker unless KAFKA_BOOTSTRAP points at an existing cluster; then provisions topics.
 broker: setup
 	@if [ -z "$$KAFKA_BOOTSTRAP" ]; then bash deploy/kafka/start.sh; else echo "kafka: using $$KAFKA_BOOTSTRAP"; fi
+	@# principals catalogued after the local broker's storage was formatted (agencies) get their credentials
+	@if [ -z "$$KAFKA_BOOTSTRAP" ]; then $(BIN)/python -m shared.adapters.kafka.scram; fi
 	@$(BIN)/yrd topics create
 
 # The identity provider on 127.0.0.1:8080 (storage in var/keycloak), started unless it answers.

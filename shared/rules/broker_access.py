@@ -5,8 +5,12 @@ The broker denies everything not granted here (`allow.everyone.if.no.acl.found=f
 - each region's instance of a service (`{region}-{service}`) writes only its region's topics of that
   service (events, dead letters, command results) and its region's audit trail, and reads that service's
   events of every region, its region's commands and dead letters, and its own audit trail;
-- a region's agency systems (`{region}-agency`) write only their region's command topics and read only
-  their results;
+- each catalogued agency (shared/contracts/agencies.py) is its own principal, named as its OAuth client
+  (`jiashan-court-system`): it writes its region's command topics, reads their results, and keeps its
+  offsets in consumer groups of its own prefix (`agency.{id}.`), so it resumes where it left off after a
+  restart and no other agency can read or move its offsets;
+- a region's shared agency principal (`{region}-agency`) remains for systems not catalogued yet: the same
+  topics, no consumer group (manual assignment only);
 - a region's MirrorMaker (`{region}-mirror`, the three-cluster zone) reads the other regions' topics where
   they are written and writes their copies, and its own state, in its home cluster, nothing else;
 - the admin principal provisions (a super user); the controller's principal is the broker's own.
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.contracts import topics
+from shared.contracts.agencies import AGENCIES, Agency
 from shared.contracts.regions import SERVICES, Domain, Region, others
 
 ADMIN = "admin"
@@ -32,6 +37,16 @@ def agency_principal(region: Region) -> str:
     return f"{region.value}-agency"
 
 
+def agency_system_principal(agency: Agency) -> str:
+    """A catalogued agency's own broker principal: its id, as its OAuth client and token claim name it."""
+    return agency.id
+
+
+def agency_group_prefix(agency: Agency, prefix: str = "") -> str:
+    """The consumer groups an agency may use start with this (`agency.jiashan-court-system.`)."""
+    return f"{prefix}agency.{agency.id}."
+
+
 def mirror_principal(region: Region) -> str:
     return f"{region.value}-mirror"
 
@@ -42,7 +57,7 @@ def scram_principals() -> list[str]:
     for region in Region:
         names += [service_principal(region, s) for s in SERVICES]
         names += [agency_principal(region), mirror_principal(region)]
-    return names
+    return names + [agency_system_principal(a) for a in AGENCIES.values()]
 
 
 class Resource(StrEnum):
@@ -101,9 +116,21 @@ def agency_grants(region: Region, prefix: str = "") -> list[Grant]:
     return grants
 
 
+def agency_system_grants(agency: Agency, prefix: str = "") -> list[Grant]:
+    """A catalogued agency's: its region's commands and results, and consumer groups of its own prefix."""
+    who = agency_system_principal(agency)
+    groups = agency_group_prefix(agency, prefix)
+    grants = [Grant(who, Resource.GROUP, groups, op, prefixed=True) for op in (Operation.READ, Operation.DESCRIBE)]
+    for service in SERVICES:
+        grants += _topics(who, [topics.commands(agency.region, service, prefix)], Operation.WRITE)
+        grants += _topics(who, [topics.results(agency.region, service, prefix)], Operation.READ)
+    return grants
+
+
 def namespace_grants(prefix: str = "") -> list[Grant]:
     """Every service's and agency's grants on one namespace of topics (production: no prefix)."""
     grants = [g for r in Region for s in SERVICES for g in service_grants(r, s, prefix)]
+    grants += [g for a in AGENCIES.values() for g in agency_system_grants(a, prefix)]
     return grants + [g for r in Region for g in agency_grants(r, prefix)]
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from shared.contracts import topics
+from shared.contracts.agencies import agencies_of
 from shared.contracts.regions import Domain, Region
 from shared.rules.broker_access import (
     Operation,
     Resource,
     agency_principal,
+    agency_system_principal,
     mirror_grants,
     namespace_grants,
     scram_principals,
@@ -38,7 +40,8 @@ def test_each_topic_a_service_or_agency_writes_has_exactly_the_expected_writers(
             writers[grant.name].add(grant.principal)
     j = Region.JIASHAN
     assert writers[topics.topic(j, Domain.FILING, PREFIX)] == {service_principal(j, Domain.FILING)}
-    assert writers[topics.commands(j, Domain.FILING, PREFIX)] == {agency_principal(j)}
+    agencies = {agency_system_principal(a) for a in agencies_of(j)}  # each catalogued agency is itself
+    assert writers[topics.commands(j, Domain.FILING, PREFIX)] == {agency_principal(j)} | agencies
     assert writers[topics.results(j, Domain.FILING, PREFIX)] == {service_principal(j, Domain.FILING)}
     services = {service_principal(j, d) for d in Domain if d.is_service}
     assert writers[topics.topic(j, Domain.AUDIT, PREFIX)] == services  # every service's audit trail

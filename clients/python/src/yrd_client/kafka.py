@@ -5,6 +5,12 @@ is its idempotency key: sending the same command again creates nothing twice.
 
     with Commands("127.0.0.1:9092", "jiashan", "filing", token, source="/agency/jiashan-court") as commands:
         outcome = commands.submit("submit", SubmitFiling(...))
+
+An agency's path end to end (docs/identity.md): its token from its region's identity provider by client
+credentials (`ClientCredentials`, given as `token`); its own broker principal, named as its client
+(`sasl=("jiashan-court-system", password)`, SCRAM-SHA-512); and, to resume after a restart from where it
+left off, a consumer group of its own prefix (`group_id="agency.jiashan-court-system.results"`): the offsets
+of the results read are committed there, and results that arrived while it was down are read next time.
 """
 
 from __future__ import annotations
@@ -35,10 +41,12 @@ class Commands:
         topic_prefix: str = "",
         from_beginning: bool = False,
         sasl: tuple[str, str] | None = None,
+        group_id: str | None = None,
     ) -> None:
         """`from_beginning`: results of commands sent before this object existed are read too. `sasl`: the
         agency system's broker principal and password (SCRAM-SHA-512), which may write its region's
-        command topics and read their results, nothing else."""
+        command topics and read their results, nothing else. `group_id`: a consumer group of the agency's
+        own (`agency.{agency id}.` and any name), whose committed offsets say where reading resumes."""
         self.types = COMMAND_TYPES[service]
         commands_topic, results_topic = (topic_prefix + name for name in TOPICS[f"{region}/{service}"])
         self.topic, self.token, self.source = commands_topic, token, source
@@ -47,6 +55,11 @@ class Commands:
             connection |= {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-512"}
             connection |= {"sasl_plain_username": sasl[0], "sasl_plain_password": sasl[1]}
         self.producer = KafkaProducer(**connection, acks="all", retries=5)
+        self.seen: dict[str, Outcome] = {}
+        self.group_id = group_id
+        if group_id is not None:
+            self.consumer = self._joined(connection, results_topic, group_id, from_beginning)
+            return
         self.consumer = KafkaConsumer(**connection, enable_auto_commit=False)
         partitions = self.consumer.partitions_for_topic(results_topic) or set()
         assigned = [TopicPartition(results_topic, p) for p in sorted(partitions)]
@@ -57,7 +70,24 @@ class Commands:
             self.consumer.seek_to_end()
             for partition in assigned:
                 self.consumer.position(partition)
-        self.seen: dict[str, Outcome] = {}
+
+    def _joined(self, connection: dict[str, Any], topic: str, group_id: str, from_beginning: bool) -> KafkaConsumer:
+        """A member of the agency's group, its partitions assigned and positions fixed (from the committed
+        offsets; a new group starts at the end, or the beginning) before any command is sent."""
+        reset = "earliest" if from_beginning else "latest"
+        consumer = KafkaConsumer(**connection, group_id=group_id, enable_auto_commit=False, auto_offset_reset=reset)
+        consumer.subscribe([topic])
+        deadline = time.monotonic() + 30
+        while not consumer.assignment():
+            if time.monotonic() > deadline:
+                consumer.close()
+                raise TimeoutError(f"no partitions of {topic} assigned to group {group_id}")
+            for records in consumer.poll(timeout_ms=200).values():
+                for record in records:
+                    self._note(record)
+        for partition in consumer.assignment():
+            consumer.position(partition)
+        return consumer
 
     def send(
         self, command: str, body: BaseModel | dict[str, Any], *, command_id: str | None = None, **fields: Any
@@ -90,6 +120,8 @@ class Commands:
             for records in self.consumer.poll(timeout_ms=200).values():
                 for record in records:
                     self._note(record)
+        if self.group_id is not None:
+            self.consumer.commit()  # what was read is done with: a restart resumes after it
         return {command_id: self.seen[command_id] for command_id in wanted}
 
     def submit(self, command: str, body: BaseModel | dict[str, Any], timeout: float = 30.0, **fields: Any) -> Outcome:
