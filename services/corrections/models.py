@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
@@ -13,7 +12,7 @@ from shared.contracts.corrections import CorrectionType, RiskLevel
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region
-from shared.rules.fields import IdNumber, Instant
+from shared.rules.fields import Day, IdNumber, Instant
 
 
 class Lookup(Body):
@@ -53,8 +52,8 @@ class CancelTravel(Body):
 
 class ApproveTravel(Body):
     destination: Region
-    from_date: date
-    to_date: date
+    from_date: Day
+    to_date: Day
     reason: str = Field(min_length=1, max_length=1000)
 
 

@@ -3,7 +3,6 @@ built by the store from the read model."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -14,7 +13,7 @@ from shared.contracts.filing import CaseType, Document
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region, zone_today
-from shared.rules.fields import IdNumber, Instant
+from shared.rules.fields import Day, IdNumber, Instant
 
 
 class Reject(Body):
@@ -23,7 +22,7 @@ class Reject(Body):
 
 class RequestCorrection(Body):
     missing_items: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(min_length=1, max_length=50)
-    deadline: date
+    deadline: Day
 
     @model_validator(mode="after")
     def future_deadline(self) -> RequestCorrection:

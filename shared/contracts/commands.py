@@ -9,7 +9,6 @@ and reads the outcome on `{region}.{domain}.results`, correlated by `ce_causatio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -23,7 +22,7 @@ from shared.contracts.filing import CaseType, Document
 from shared.contracts.notary import Matter, ProofType
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import SERVICES, Domain, Region
-from shared.rules.fields import CreditCode, IdNumber, Instant, PersonName, Sha256
+from shared.rules.fields import CreditCode, Day, IdNumber, Instant, PersonName, Sha256
 from shared.rules.identity import identity_problem
 
 
@@ -153,12 +152,12 @@ class Enrol(Body):
     id_number: IdNumber
     name: PersonName
     gender: Literal["male", "female"]
-    birth_date: date
+    birth_date: Day
     correction_type: CorrectionType
     sentence_summary: str = Field(min_length=1, max_length=4000)
-    judgment_effective_date: date
-    start_date: date
-    end_date: date
+    judgment_effective_date: Day
+    start_date: Day
+    end_date: Day
     supervising_office: str = Field(min_length=1, max_length=200)
     risk_level: RiskLevel
     prohibitions: list[str] = Field(default_factory=list, max_length=20)

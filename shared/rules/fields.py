@@ -7,7 +7,7 @@ an instant as `date-time`. The validators stay the server's own, so its answers 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
@@ -18,7 +18,8 @@ from shared.rules.identity import credit_code_problem, id_number_problem
 ID_NUMBER_PATTERN = r"^[0-9]{6}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]$"
 # GB 32100-2015: 18 characters of digits and capital letters but I, O, S, V and Z.
 CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
-# ISO 8601 calendar date and time with an offset (RFC 3339's form; seconds may be left out).
+# ISO 8601 calendar date; and date and time with an offset (RFC 3339's form; seconds may be left out).
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})")
 
 
@@ -44,6 +45,13 @@ def _iso_instant(value: Any) -> Any:
     raise ValueError("must be an ISO 8601 date-time with an offset, e.g. 2026-12-07T09:30:00+08:00")
 
 
+def _iso_day(value: Any) -> Any:
+    """The same for a calendar date: pydantic reads the number 0 (or the text "0") as 1970-01-01."""
+    if isinstance(value, date) or (isinstance(value, str) and _DAY.fullmatch(value.strip())):
+        return value
+    raise ValueError("must be an ISO 8601 date, e.g. 2026-12-07")
+
+
 # The pattern is declared for clients (json_schema_extra), not enforced by pydantic ahead of the validator:
 # the server keeps trimming and upper-casing what it is sent, and its own message for each fault.
 IdNumber = Annotated[
@@ -57,5 +65,6 @@ CreditCode = Annotated[
     Field(examples=["91330421MA2B3C4D5K"], json_schema_extra={"pattern": CREDIT_CODE_PATTERN}),
 ]
 Instant = Annotated[AwareDatetime, BeforeValidator(_iso_instant)]
+Day = Annotated[date, BeforeValidator(_iso_day)]
 PersonName = Annotated[str, Field(min_length=1, max_length=100)]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$"), AfterValidator(str.lower)]
