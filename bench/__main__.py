@@ -33,7 +33,7 @@ def main() -> None:
         results["http"] = http.run(KafkaAccess.of(bootstrap), args.requests, args.rounds)
     if args.only in (None, "scale"):  # stores kept in var/bench-scale: a second run reuses them
         sizes = tuple(int(n) for n in args.scale_sizes.split(","))
-        results["scale"] = scale.run(Path("var/bench-scale"), sizes)
+        results["scale"] = scale.run(Path("var/bench-scale"), sizes, kafka=KafkaAccess.of(bootstrap))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     print(table(results))

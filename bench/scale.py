@@ -20,15 +20,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import scale_rebuild
 from bench.scale_fill import FILLS, MIGRATIONS, filled
 from services.alerts import store as alerts
 from services.corrections import store as corrections
 from services.filing import store as filing
 from services.notary import store as notary
 from shared.adapters import audit
+from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.store import Store
 
 SIZES = (10_000, 100_000, 1_000_000)
+# A rebuild goes through the bulk path and the broker first: ~1 ms of a 2-core machine per event applied,
+# two events a filing, so 100,000 filings take ~4 minutes to rebuild after ~10 to submit (docs/data-scale.md).
+REBUILD_SIZES = (10_000,)
 REPEAT = 200
 Q = "qingpu"
 
@@ -239,12 +244,21 @@ def _write_life(store: Store, rows: list[dict[str, Any]]) -> float:
     return (time.perf_counter() - started) / len(rows) * 1e6
 
 
-def run(directory: Path, sizes: tuple[int, ...] = SIZES, repeat: int = REPEAT) -> dict[str, Any]:
-    """Every size in turn (the stores are kept in `directory`: a second run reuses them), and the A/B."""
+def run(
+    directory: Path,
+    sizes: tuple[int, ...] = SIZES,
+    repeat: int = REPEAT,
+    kafka: KafkaAccess | None = None,
+    rebuild_sizes: tuple[int, ...] = REBUILD_SIZES,
+) -> dict[str, Any]:
+    """Every size in turn (the stores are kept in `directory`: a second run reuses them), the A/B, and with
+    a broker, `yrd rebuild` at `rebuild_sizes` (bench/scale_rebuild.py)."""
     directory.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     results: dict[str, Any] = {"sizes": [measure(directory, n, repeat) for n in sizes]}
     results["index_write_cost_us"] = index_write_cost(directory)
+    if kafka is not None:
+        results["rebuild"] = [scale_rebuild.measure(kafka, n) for n in rebuild_sizes]
     results["seconds"] = round(time.monotonic() - started)
     return results
 
@@ -275,5 +289,11 @@ def table(results: dict[str, Any]) -> str:
         none, every = bulk[f"{service} none"], bulk[f"{service} all"]
         lines.append(
             f"a {service} record's rows in bulk: {none:.1f} µs without its list indexes, {every:.1f} with them"
+        )
+    for rebuilt in results.get("rebuild", []):
+        lines.append(
+            f"yrd rebuild filing --region qingpu, {rebuilt['filings']:,} filings: {rebuilt['rebuild_s']:.0f} s "
+            f"({rebuilt['report'][0]}); store {rebuilt['bytes_before'] / 2**20:.0f} MiB before, "
+            f"{rebuilt['bytes_after'] / 2**20:.0f} MiB after (submitted in {rebuilt['submitted_s']:.0f} s)"
         )
     return "\n".join(lines)

@@ -13,6 +13,7 @@ The records' times are spread over YEARS years back from now, newest last, like 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import random
 import uuid
 from collections.abc import Callable, Iterator
@@ -53,7 +54,7 @@ def _t(at: datetime) -> str:
 def _times(n: int, now: datetime) -> Iterator[tuple[int, datetime]]:
     span = timedelta(days=365 * YEARS)
     for i in range(n):
-        yield i, now - span + span * (i + 1) / n
+        yield i, now - span + span * ((i + 1) / n)
 
 
 def _insert(conn, table: str, rows: list[dict[str, Any]]) -> None:
@@ -174,17 +175,17 @@ def _filing(i: int, at: datetime, now: datetime, rng: random.Random) -> tuple[di
         {"id_hash": hashlib.sha256(f"{fid}{p}".encode()).hexdigest(), "filing_id": fid}
         for p in range(rng.randint(1, 2))
     ]
-    processed = [
-        {"event_id": e["event_id"], "processed_at": e["at"]} for e in _timeline(fid, events, rng) if rng.random() < 0.67
-    ]
-    return row, _timeline(fid, events, rng), hashes, processed
+    timeline = _timeline(fid, events, rng)
+    processed = [{"event_id": e["event_id"], "processed_at": e["at"]} for e in timeline if rng.random() < 0.67]
+    return row, timeline, hashes, processed
 
 
 def fill_filing(conn, n: int, now: datetime, rng: random.Random) -> None:
     head = (1, "0" * 64)
-    for start in range(0, n, CHUNK):
+    times = _times(n, now)
+    for _ in range(0, n, CHUNK):
         rows, timeline, hashes, processed, audited = [], [], [], [], []
-        for i, at in list(_times(n, now))[start : start + CHUNK]:
+        for i, at in itertools.islice(times, CHUNK):
             row, events, found, seen = _filing(i, at, now, rng)
             rows.append(row)
             timeline += events
