@@ -126,8 +126,9 @@ broker: setup
 idp: setup
 	@bash deploy/keycloak/start.sh
 
-run: broker idp
-	$(BIN)/yrd run-all
+# The identity provider starts beside the instances (they fetch its keys only when a token of it arrives).
+run: broker
+	@bash deploy/keycloak/start.sh & $(BIN)/yrd run-all
 
 # Each region on its own Kafka cluster, MirrorMaker 2 between them (instead of `make run`, on the same ports).
 run-zone: setup
