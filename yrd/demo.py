@@ -13,9 +13,9 @@ from typing import Any
 from yrd_client import Client, NotFound, ProblemError, models
 
 from shared.adapters.tokens import load_private_key, mint
+from shared.contracts.identifiers import id_check_char
 from shared.contracts.regions import Domain, Region, port_of, zone_today
 from shared.core.settings import Settings
-from shared.rules.identity import id_check_char
 from shared.rules.policy import Role
 
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG

@@ -9,10 +9,10 @@ from pydantic import ConfigDict, Field, model_validator
 from services.alerts.domain import AlertStatus
 from shared.contracts.alerts import Category, Location, Severity
 from shared.contracts.commands import Body, at_least_one_field, documented_as
+from shared.contracts.fields import Instant
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region
-from shared.rules.fields import Instant
 
 
 class RequestReinforcement(Body):

@@ -9,10 +9,10 @@ from pydantic import ConfigDict, Field, model_validator
 from services.corrections.domain import SubjectStatus
 from shared.contracts.commands import Body, at_least_one_field
 from shared.contracts.corrections import CorrectionType, RiskLevel
+from shared.contracts.fields import Day, IdNumber, Instant
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region
-from shared.rules.fields import Day, IdNumber, Instant
 
 
 class Lookup(Body):

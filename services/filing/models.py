@@ -9,11 +9,11 @@ from pydantic import Field, model_validator
 
 from services.filing.domain import FilingStatus
 from shared.contracts.commands import Body
+from shared.contracts.fields import Day, IdNumber, Instant
 from shared.contracts.filing import CaseType, Document
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region, zone_today
-from shared.rules.fields import Day, IdNumber, Instant
 
 
 class Reject(Body):

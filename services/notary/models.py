@@ -11,11 +11,11 @@ from pydantic import Field, model_validator
 
 from services.notary.domain import CertificateStatus, ProofStatus
 from shared.contracts.commands import Body, documented_as
+from shared.contracts.fields import Instant, Sha256
 from shared.contracts.notary import Matter, ProofType, VerificationResult
 from shared.contracts.pagination import PageQuery
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import Region
-from shared.rules.fields import Instant, Sha256
 
 
 class Revoke(Body):

@@ -18,12 +18,12 @@ from shared.contracts.alerts import AlertSubject, Category, Location, RequestedA
 from shared.contracts.base import REGISTRY, EventType, Payload
 from shared.contracts.base import json_schemas as declared_schemas
 from shared.contracts.corrections import CorrectionType, RiskLevel
+from shared.contracts.fields import CreditCode, Day, IdNumber, Instant, PersonName, Sha256
 from shared.contracts.filing import CaseType, Document
+from shared.contracts.identifiers import identity_problem
 from shared.contracts.notary import Matter, ProofType
 from shared.contracts.problems import FieldError
 from shared.contracts.regions import SERVICES, Domain, Region
-from shared.rules.fields import CreditCode, Day, IdNumber, Instant, PersonName, Sha256
-from shared.rules.identity import identity_problem
 
 
 class Body(BaseModel):

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from shared.adapters import audit
+from shared.contracts.fields import Instant
 from shared.contracts.pagination import Cursor, decode_cursor, page
 from shared.contracts.views import AuditPage
 from shared.core.uow import UnitOfWork
 from shared.entrypoints.context import RequestContext
 from shared.entrypoints.web import Context
-from shared.rules.fields import Instant
 from shared.rules.policy import DataClass
 
 router = APIRouter(tags=["audit"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from shared.rules.identity import id_check_char
+from shared.contracts.identifiers import id_check_char
 
 
 def id_number(address: str = "330421", born: str = "19880315", seq: str = "214") -> str:

@@ -15,7 +15,7 @@ from services.corrections.domain import (
     report_in_due,
     report_in_overdue,
 )
-from shared.rules.identity import id_check_char, identity_problem
+from shared.contracts.identifiers import id_check_char, identity_problem
 
 BASE = "33042119850315" + "123"  # odd sequence: male
 ID = BASE + id_check_char(BASE)

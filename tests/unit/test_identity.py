@@ -3,17 +3,15 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.rules.identity import (
+from shared.contracts.identifiers import (
     birth_date,
     credit_check_char,
     credit_code_problem,
     gender,
     id_check_char,
     id_number_problem,
-    keyed_hash,
-    mask_id,
-    mask_name,
 )
+from shared.rules.identity import keyed_hash, mask_id, mask_name
 
 VALID = "33042119900101123X"
 

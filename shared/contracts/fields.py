@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
-from shared.rules.identity import credit_code_problem, id_number_problem
+from shared.contracts.identifiers import credit_code_problem, id_number_problem
 
 # GB 11643-1999: 6-digit address code, birth date YYYYMMDD (1900 on), 3-digit sequence, check digit or X.
 ID_NUMBER_PATTERN = r"^[0-9]{6}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]$"
