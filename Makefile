@@ -19,6 +19,7 @@ ALERTMANAGER := /usr/bin/prometheus-alertmanager
 BROWSER := .cache/browser.installed
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 CONSOLE_ASSETS := deploy/console/node_modules/.package-lock.json
+DESK_ASSETS := deploy/desk/node_modules/.package-lock.json
 API_DOCS_ASSETS := deploy/api-docs/node_modules/.package-lock.json
 ASYNCAPI_SCHEMA := tests/asyncapi/node_modules/.package-lock.json
 PYTEST_ARGS ?=
@@ -30,7 +31,7 @@ help:
 	@echo "make setup | run | run-zone | stop | test | test-zone | test-isolation | unit | lint | format | bench"
 	@echo "     schemas | clean"
 
-setup: $(PY_STAMP) $(KAFKA_STAMP) $(MIRROR_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(ALERTMANAGER) $(CONSOLE_ASSETS) \
+setup: $(PY_STAMP) $(KAFKA_STAMP) $(MIRROR_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(ALERTMANAGER) $(CONSOLE_ASSETS) $(DESK_ASSETS) \
 	$(API_DOCS_ASSETS) $(ASYNCAPI_SCHEMA) $(BROWSER) $(KEYCLOAK)
 
 # Exactly what requirements.lock names (hashes checked), then this checkout's two packages on top without
@@ -103,6 +104,10 @@ $(BROWSER):
 $(CONSOLE_ASSETS): deploy/console/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed to fetch the console's page assets"; exit 1; }
 	npm ci --prefix deploy/console --silent --no-audit --no-fund
+
+$(DESK_ASSETS): deploy/desk/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed to fetch the desk's page assets"; exit 1; }
+	npm ci --prefix deploy/desk --silent --no-audit --no-fund
 
 # Swagger UI and ReDoc for every instance's /docs and /redoc, pinned and served locally (no CDN on an intranet).
 $(API_DOCS_ASSETS): deploy/api-docs/package-lock.json

@@ -5,6 +5,7 @@ yrd run-all [--zone]                 every service for all three regions, the op
 yrd stop                             stop what this checkout's run-all started (and nothing else)
 yrd zone up | down | status | cut R | heal R   the three-cluster zone (MirrorMaker 2 between regions)
 yrd console                          the operations page (port base + 0)
+yrd desk --region R                  a region's desk for clerks and officers (port base + 100 × region digit)
 yrd digest --date YYYY-MM-DD         one day's operations page as PNG and PDF
 yrd demo                             walk through the four services against running instances
 yrd rebuild SERVICE --region R       a lost store's read models, audit chain and sequences, from the topics
@@ -111,6 +112,24 @@ def console(
         loop="uvloop",
         http="httptools",
     )
+
+
+@app.command()
+def desk(
+    region: Region = typer.Option(..., help="The region whose people this desk serves."),
+    port_base: int | None = PORT_BASE_OPTION,
+    port: int | None = typer.Option(None, help="Listen here instead of port base + 100 × region digit."),
+) -> None:
+    """Run a region's desk (services/desk): people sign in at the region's identity provider and work."""
+    import uvicorn
+
+    from services.desk.app import build, port_of_desk
+    from shared.adapters import logs
+
+    settings = instance_settings(port_base=port_base, region=region)
+    logs.configure(settings.log_level, settings.kafka_log_level, service="desk", region=region.value)
+    uvicorn.run(build(settings), host=settings.host, port=port or port_of_desk(settings), log_config=None,
+                access_log=False, loop="uvloop", http="httptools")  # fmt: skip
 
 
 @app.command()

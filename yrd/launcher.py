@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 
 from shared.adapters.tokens import write_scrape_tokens
-from shared.contracts.regions import DEFAULT_PORT_BASE, Domain, Region, port_of
+from shared.contracts.regions import DEFAULT_PORT_BASE, REGIONS, Domain, Region, port_of
 from yrd import alertmanager
 from yrd.cli_tools import instance_settings
 from yrd.pids import stop as pids_stop
@@ -44,6 +44,10 @@ def run_all(
     children.append(subprocess.Popen(zone_cmd, env=os.environ.copy()))
     instances.append((None, "console"))
     typer.echo(f"started {'zone':8} {'console':12} http://127.0.0.1:{base}")
+    for region in Region:  # each region's desk for its clerks and officers (services/desk)
+        children.append(subprocess.Popen([*zone_cmd[:3], "desk", "--region", region.value, "--port-base", str(base)]))
+        instances.append((None, f"{region.value} desk"))
+        typer.echo(f"started {region.value:8} {'desk':12} http://127.0.0.1:{base + 100 * REGIONS[region].digit}")
     if base == DEFAULT_PORT_BASE and (prometheus := _start_prometheus(layout)):
         children.append(prometheus)
         instances.append((None, "prometheus"))

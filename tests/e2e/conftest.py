@@ -8,6 +8,8 @@ import pytest
 
 from shared.adapters.tokens import init_dev_keys
 from shared.contracts.regions import Domain, Region
+from tests.conftest import _namespace
+from tests.e2e.identity_support import IDENTITY_BASE, start_provider, trust_file
 from tests.instances import KEYS, Cluster
 
 
@@ -54,3 +56,34 @@ def corrections_cluster(e2e_prefix, tmp_path_factory, keys):
     yield from _cluster(
         e2e_prefix, tmp_path_factory, keys, [Domain.CORRECTIONS], YRD_CORRECTIONS_TRANSFER_REPORT_IN_SECONDS="3"
     )
+
+
+# The suite's one identity provider (Keycloak) and the instances trusting its realms: the identity tests and
+# the desk's browser tests share them.
+@pytest.fixture(scope="session")
+def provider(tmp_path_factory):
+    started = start_provider(tmp_path_factory.mktemp("keycloak"))
+    print(f"\nkeycloak: started and realms imported in {started.start_seconds:.1f} s")
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="session")
+def identity_prefix(kafka):
+    yield from _namespace(kafka)
+
+
+@pytest.fixture(scope="session")
+def cluster(provider, identity_prefix, tmp_path_factory, keys):
+    folder = tmp_path_factory.mktemp("identity")
+    env = {"YRD_TRUST_FILE": str(trust_file(provider, folder))}
+    running = Cluster(identity_prefix, folder, [Domain.FILING, Domain.ALERTS], env, port_base=IDENTITY_BASE)
+    for service in (Domain.FILING, Domain.ALERTS):
+        for region in Region:
+            running.start(region, service)
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        for key in list(running.procs):
+            running.stop(*key)

@@ -26,7 +26,6 @@ from shared.adapters.idp.provider import client_secret, user_password
 from shared.adapters.kafka.access import DEV_CREDENTIALS, password_of
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
-from tests.conftest import _namespace
 from tests.e2e.alert_data import alert_body
 from tests.e2e.filing_data import filing_body
 from tests.e2e.identity_support import (
@@ -35,8 +34,6 @@ from tests.e2e.identity_support import (
     add_client,
     add_rsa_key,
     remove_rsa_keys_except,
-    start_provider,
-    trust_file,
 )
 from tests.helpers import eventually
 from tests.instances import Cluster, token
@@ -44,35 +41,6 @@ from tests.instances import Cluster, token
 pytestmark = pytest.mark.e2e
 J, Q = Region.JIASHAN, Region.QINGPU
 F, A = Domain.FILING, Domain.ALERTS
-
-
-@pytest.fixture(scope="session")
-def provider(tmp_path_factory):
-    started = start_provider(tmp_path_factory.mktemp("keycloak"))
-    print(f"\nkeycloak: started and realms imported in {started.start_seconds:.1f} s")
-    yield started
-    started.stop()
-
-
-@pytest.fixture(scope="session")
-def identity_prefix(kafka):
-    yield from _namespace(kafka)
-
-
-@pytest.fixture(scope="session")
-def cluster(provider, identity_prefix, tmp_path_factory, keys):
-    folder = tmp_path_factory.mktemp("identity")
-    env = {"YRD_TRUST_FILE": str(trust_file(provider, folder))}
-    running = Cluster(identity_prefix, folder, [F, A], env, port_base=IDENTITY_BASE)
-    for service in (F, A):
-        for region in Region:
-            running.start(region, service)
-    try:
-        running.wait_ready()
-        yield running
-    finally:
-        for key in list(running.procs):
-            running.stop(*key)
 
 
 @pytest.fixture(scope="session")
