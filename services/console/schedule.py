@@ -46,7 +46,8 @@ async def run_digest(
     from services.console.digest import render  # selenium: the digest extra, needed only when drawing
 
     png, pdf = await asyncio.to_thread(render, console, token, day, out)
-    async with httpx.AsyncClient(base_url=console, cookies={"yrd_console": token}, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=console, timeout=60) as client:
+        (await client.post("/login", json={"token": token})).raise_for_status()  # a script's session
         answer = await client.get("/api/overview", params={"date": day.isoformat()})
         answer.raise_for_status()
     return await deliver(bridge, config.digest, digests, day, summary(answer.json(), day), png, pdf)

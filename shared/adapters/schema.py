@@ -100,6 +100,13 @@ SHARED_MIGRATIONS: list[Migration] = [
         CREATE INDEX audit_actor_time ON audit_index(actor, at)
         """,
     ),
+    # A day's events by writing region and type (`GET /v1/daily`: the daily digest's exact counts).
+    (
+        "shared-007-timeline-by-day",
+        """
+        CREATE INDEX timeline_by_day ON timeline(at, region, type)
+        """,
+    ),
 ]
 
 

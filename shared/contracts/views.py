@@ -3,7 +3,7 @@ can be generated from it), and the broker-free tests check every answer against 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -25,6 +25,13 @@ class TimelineEntry(View):
     region: str  # the region whose event it was
     actor: str | None  # the officer or agency system behind it, when a person acted
     detail: dict[str, Any]
+
+
+class DailyCounts(View):
+    """How many events of each type each region wrote on one day (Beijing time), counted in the store."""
+
+    day: date
+    counts: dict[str, dict[str, int]]  # {writing region: {event name (submitted, accepted, ...): count}}
 
 
 Item = TypeVar("Item")

@@ -11,6 +11,7 @@ operations process on free ports, the instances on this suite's port base, secon
 from __future__ import annotations
 
 import base64
+import email.policy
 import hashlib
 import hmac
 import json
@@ -21,6 +22,8 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -28,13 +31,15 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import yaml
+from aiosmtpd.controller import Controller
 
 from shared.adapters.tokens import load_private_key, mint
-from shared.contracts.regions import Domain, Region, port_of
+from shared.contracts.regions import Domain, Region, port_of, zone_today
 from shared.core.settings import ROOT
 from shared.rules.policy import Role
+from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
-from tests.instances import KEYS, PORT_BASE
+from tests.instances import KEYS, PORT_BASE, token
 from tests.integration.private_broker import free_port
 from yrd import alertmanager
 
@@ -69,7 +74,8 @@ def _robots_server(robots: Robots) -> ThreadingHTTPServer:
                 if base64.b64decode(query["sign"][0]) != expected:
                     robots.bad_signatures.append(self.path)
             robots.received.setdefault(url.path, []).append(body)
-            answer = json.dumps({"errcode": 0, "errmsg": "ok"}).encode()
+            refused = url.path.startswith("/refuses/")  # a robot whose key was revoked, say
+            answer = json.dumps({"errcode": 93000 if refused else 0, "errmsg": "invalid" if refused else "ok"}).encode()
             self.send_response(200)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(answer)))
@@ -114,12 +120,25 @@ def _prometheus_config(tmp: Path, alertmanager_port: int) -> Path:
     return path
 
 
+class Mailbox:
+    """The SMTP sink (aiosmtpd) standing in for the agency's mail server: what it was given."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
 @dataclass(frozen=True)
 class Alerting:
     robots: Robots
     alertmanager: str
     console: str
     token: str
+    env: dict[str, str]
+    mailbox: Mailbox
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +157,18 @@ def alerting(filing_cluster, tmp_path_factory):
             "wujiang": [{"kind": "webhook", "url": f"{robot}/hook/wujiang"}],
         }
     }
+    smtp = Controller(Mailbox(), hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    channels["digest"] = {
+        "enabled": False,  # the schedule's clock is not this test's: `yrd digest --send` runs the job here
+        "channels": [
+            {"kind": "wecom", "url": f"{robot}/digest/wecom?key=k"},
+            {"kind": "dingtalk", "url": f"{robot}/digest/dingtalk?access_token=t", "secret": SECRET},
+            {"kind": "webhook", "url": f"{robot}/digest/hook"},
+            {"kind": "wecom", "url": f"{robot}/refuses/wecom?key=revoked"},
+        ],
+        "mail": {"host": "127.0.0.1", "port": smtp.port, "sender": "yrd@zone.test", "to": ["leaders@zone.test"]},
+    }
     (tmp / "notify.yml").write_text(yaml.safe_dump(channels))
     console_port, am_port, prom_port = free_port(), free_port(), free_port()
     token = mint(load_private_key(KEYS, Region.QINGPU), Region.QINGPU, "alertmanager@test", [Role.OPERATOR])
@@ -149,7 +180,13 @@ def alerting(filing_cluster, tmp_path_factory):
         {"group_wait": "1s", "group_interval": "2s", "repeat_interval": "1h"},
     )
     log = open(tmp / "alerting.log", "wb")  # noqa: SIM115 (closed below)
-    env = {**os.environ, "YRD_KEYS_DIR": str(KEYS), "YRD_NOTIFY_CONFIG": str(tmp / "notify.yml")}
+    env = {
+        **os.environ,
+        "YRD_KEYS_DIR": str(KEYS),
+        "YRD_NOTIFY_CONFIG": str(tmp / "notify.yml"),
+        "YRD_DATA_DIR": str(tmp),
+        "YRD_PORT_BASE": str(PORT_BASE),  # the day's exact volumes are read from this suite's instances
+    }
     console = [sys.executable, "-m", "uvicorn", "--factory", "services.console.app:build", "--port", str(console_port)]
     prometheus = [
         shutil.which("prometheus"),
@@ -170,8 +207,11 @@ def alerting(filing_cluster, tmp_path_factory):
             eventually(
                 lambda u=url: httpx.get(u, timeout=2).status_code == 200, timeout=30, ignoring=(httpx.HTTPError,)
             )
-        yield Alerting(robots, f"http://127.0.0.1:{am_port}", f"http://127.0.0.1:{console_port}", token)
+        yield Alerting(
+            robots, f"http://127.0.0.1:{am_port}", f"http://127.0.0.1:{console_port}", token, env, smtp.handler
+        )
     finally:
+        smtp.stop()
         for child in children:
             child.terminate()
             child.wait(timeout=30)
@@ -264,3 +304,61 @@ def test_the_bridge_takes_only_alertmanager_s_notifications(alerting):
     assert malformed.status_code == 422
     assert malformed.json()["title"].startswith("Not an Alertmanager webhook notification")
     assert httpx.post(f"{alerting.console}/alertmanager/shanghai/page", json={}, headers=auth).status_code == 404
+
+
+def _digest(alerting: Alerting, day: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "yrd.cli", "digest", "--date", day, "--send", "--console", alerting.console]
+    return subprocess.run(command, env=alerting.env, capture_output=True, text=True, timeout=300)
+
+
+def test_the_daily_picture_reaches_robots_webhooks_and_mail_with_the_stores_exact_counts(alerting, filing_cluster):
+    window = filing_cluster.client(Region.JIASHAN, Domain.FILING, token(Region.JIASHAN, Role.WINDOW_CLERK))
+    court = filing_cluster.client(Region.QINGPU, Domain.FILING, token(Region.QINGPU, Role.COURT_OFFICER))
+    ids = [window.post("/filings", json=filing_body(court="qingpu")).json()["id"] for _ in range(2)]
+    eventually(lambda: court.post(f"/filings/{ids[0]}/accept").status_code == 200, timeout=30)
+    today = zone_today().isoformat()
+    operator = filing_cluster.client(Region.JIASHAN, Domain.FILING, token(Region.JIASHAN, Role.OPERATOR))
+    counts = eventually(
+        lambda: (
+            c
+            if (c := operator.get("/daily", params={"date": today}).json()["counts"]).get("qingpu", {}).get("accepted")
+            else None
+        )
+    )
+    submitted, accepted = counts["jiashan"]["submitted"], counts["qingpu"]["accepted"]
+    assert submitted >= 2 and accepted >= 1
+
+    done = _digest(alerting, today)
+    assert done.returncode == 1, done.stdout + done.stderr  # one robot refused: said, and the exit says so
+    assert "wecom 127.0.0.1" in done.stdout and "refused" in done.stderr
+    robots = alerting.robots
+    text, image = robots.on("/digest/wecom")
+    assert text["msgtype"] == "text" and "mentioned_list" not in text["text"]
+    assert f"filings {submitted} submitted" in text["text"]["content"]  # the store's count, exactly
+    assert f"{accepted} accepted" in text["text"]["content"].split("Qingpu")[1]
+    picture = base64.b64decode(image["image"]["base64"])
+    assert picture.startswith(b"\x89PNG") and hashlib.md5(picture).hexdigest() == image["image"]["md5"]
+    (dingtalk,) = robots.on("/digest/dingtalk")
+    assert dingtalk["msgtype"] == "markdown" and f"filings {submitted} submitted" in dingtalk["markdown"]["text"]
+    (hook,) = robots.on("/digest/hook")
+    assert hook["date"] == today and hook["volumes"]["jiashan"]["filings_submitted"] == submitted
+    (mail,) = alerting.mailbox.messages
+    assert mail["To"] == "leaders@zone.test" and today in mail["Subject"]
+    attached = {part.get_filename(): part.get_content_type() for part in mail.iter_attachments()}
+    assert attached == {f"digest-{today}.png": "image/png", f"digest-{today}.pdf": "application/pdf"}
+    assert robots.bad_signatures == []
+
+    page = httpx.get(f"{alerting.console}/api/deliveries", cookies={"yrd_console": alerting.token}).json()
+    receivers = page["digests"][0]["receivers"]
+    assert page["digests"][0]["date"] == today
+    refusing = next(name for name in receivers if name.endswith("/refuses/wecom"))
+    refused = receivers.pop(refusing)
+    assert refused["ok"] is False and "refused" in refused["error"] and refused["attempts"] == 1
+    assert all(entry["ok"] for entry in receivers.values()), receivers
+
+    again = _digest(alerting, today)  # the retry: only the receiver that failed is sent it again
+    assert again.returncode == 1
+    assert len(robots.on("/digest/wecom")) == 2 and len(alerting.mailbox.messages) == 1
+    assert len(robots.on("/refuses/wecom")) == 2
+    page = httpx.get(f"{alerting.console}/api/deliveries", cookies={"yrd_console": alerting.token}).json()
+    assert page["digests"][0]["receivers"][refusing]["attempts"] == 2

@@ -16,7 +16,7 @@ from typing import Any, Generic
 import httpx
 
 from yrd_client.operations import S
-from yrd_client.services import Alerts, Audit, Corrections, Filing, Notary
+from yrd_client.services import Alerts, Audit, Corrections, Filing, Notary, Operations
 from yrd_client.sessions import AsyncSession, SyncSession, retrying
 
 Token = str | Callable[[], str]
@@ -50,6 +50,7 @@ class _Services(Generic[S]):
         self.corrections = Corrections(session)
         self.notary = Notary(session)
         self.audit = Audit(session)
+        self.operations = Operations(session)
 
 
 class Client(_Services[SyncSession]):

@@ -38,6 +38,18 @@ class CorrectionNotice(BaseModel):
     lapsed: Annotated[bool, Field(title="Lapsed")]
 
 
+class DailyCounts(BaseModel):
+    """
+    How many events of each type each region wrote on one day (Beijing time), counted in the store.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    day: Annotated[date, Field(title="Day")]
+    counts: Annotated[dict[str, dict[str, int]], Field(title="Counts")]
+
+
 class Document(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -911,8 +923,6 @@ class AlertView(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: Annotated[str, Field(title="Id")]
-    origin_region: Annotated[str, Field(title="Origin Region")]
     category: Annotated[
         Literal["fugitive", "missing_person", "wanted_vehicle", "hazmat", "fraud", "public_order", "other"],
         Field(title="Category"),
@@ -930,6 +940,8 @@ class AlertView(BaseModel):
     valid_until: Annotated[AwareDatetime, Field(title="Valid Until")]
     raised_at: Annotated[AwareDatetime, Field(title="Raised At")]
     ack_due: Annotated[AwareDatetime, Field(title="Ack Due")]
+    id: Annotated[str, Field(title="Id")]
+    origin_region: Annotated[str, Field(title="Origin Region")]
     status: Annotated[
         Literal["active", "resolved", "cancelled", "expired"],
         Field(title="AlertStatus"),
@@ -965,8 +977,6 @@ class ListedAlert(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: Annotated[str, Field(title="Id")]
-    origin_region: Annotated[str, Field(title="Origin Region")]
     category: Annotated[
         Literal["fugitive", "missing_person", "wanted_vehicle", "hazmat", "fraud", "public_order", "other"],
         Field(title="Category"),
@@ -984,6 +994,8 @@ class ListedAlert(BaseModel):
     valid_until: Annotated[AwareDatetime, Field(title="Valid Until")]
     raised_at: Annotated[AwareDatetime, Field(title="Raised At")]
     ack_due: Annotated[AwareDatetime, Field(title="Ack Due")]
+    id: Annotated[str, Field(title="Id")]
+    origin_region: Annotated[str, Field(title="Origin Region")]
     status: Annotated[
         Literal["active", "resolved", "cancelled", "expired"],
         Field(title="AlertStatus"),

@@ -16,6 +16,12 @@ class Audit(Resource[S]):
     list = Pages(page, m.AuditEntry)
 
 
+class Operations(Resource[S]):
+    """Aggregates for operators and supervisors: `daily(date=...)`, the events each region wrote that day."""
+
+    daily = Call(GET, "/daily", m.DailyCounts)
+
+
 class Filing(Resource[S]):
     submit = Call(POST, "/filings", m.SubmittedFiling)  # with the filing_code for the party, shown once
     submit_batch = Bulk("/filings/batch")
