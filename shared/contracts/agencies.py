@@ -40,7 +40,7 @@ def _region_agencies(region: Region, place: str) -> list[Agency]:
         Agency(f"{r}-corrections-office", region, AgencyKind.CORRECTIONS_OFFICE, f"{place}司法局 corrections office"),
         Agency(f"{r}-notary-office", region, AgencyKind.NOTARY_OFFICE, f"{place}公证处 notary office system"),
         Agency(f"{r}-enforcement-bureau", region, AgencyKind.ENFORCEMENT_BUREAU, f"{place} enforcement bureau"),
-        Agency(f"{r}-procuratorate", region, AgencyKind.PROCURATORATE, f"{place}人民检察院 case system"),
+        Agency(f"{r}-procuratorate-system", region, AgencyKind.PROCURATORATE, f"{place}人民检察院 case system"),
         Agency(f"{r}-law-firm", region, AgencyKind.LAW_FIRM, f"a {place} law firm's filing system"),
     ]
 

@@ -12,7 +12,8 @@ from shared.adapters.idp import realms
 from shared.adapters.idp.oidc import Provider, claim, keycloak_entry
 from shared.adapters.tokens import InvalidToken, TrustList, verify, with_dev_providers
 from shared.contracts.agencies import AGENCIES, AgencyKind, agencies_of
-from shared.contracts.regions import Region
+from shared.contracts.regions import Domain, Region
+from shared.rules.broker_access import ADMIN, CONTROLLER, agency_principal, mirror_principal, service_principal
 from shared.rules.policy import Role
 
 
@@ -53,6 +54,13 @@ def test_committed_realms_hold_no_secret():
     for region in Region:
         text = realms.realm_file(region).read_text()
         assert '"secret"' not in text and '"credentials"' not in text and '"value"' not in text
+
+
+def test_no_agency_is_named_as_another_broker_principal():
+    """An agency's id is its broker principal: it must never be a service's, a MirrorMaker's or the admin's."""
+    others = {ADMIN, CONTROLLER} | {service_principal(r, d) for r in Region for d in Domain}
+    others |= {mirror_principal(r) for r in Region} | {agency_principal(r) for r in Region}
+    assert others.isdisjoint(AGENCIES)
 
 
 def test_every_region_catalogues_a_court_system_and_ids_are_unique_per_region():
