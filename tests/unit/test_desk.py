@@ -1,0 +1,165 @@
+"""The desk's pure parts: the catalogue has words for every enum the API answers with and for every label,
+CSRF tokens, the CSV and XLSX writers, form bodies, the API's field errors placed on the form, My work's
+order."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from services.desk import exports
+from services.desk.actions import field_errors, problem_words
+from services.desk.commands import COMMANDS
+from services.desk.fields import Invalid, body_of
+from services.desk.lists import LISTS
+from services.desk.messages import ENUMS, LANGS, word
+from services.desk.security import Csrf, Idle
+from services.desk.texts import TEXTS, text
+from services.desk.upstream import Answer
+from services.desk.work import Item, ordered
+from shared.core.settings import ROOT
+
+OPENAPI = sorted((ROOT / "docs" / "openapi").glob("*.json"))
+
+
+def _enums():
+    """(catalogue kind, values) of every enum in the OpenAPI documents: a named schema by its name, an
+    inline one by its property's name."""
+    for path in OPENAPI:
+        schemas = json.loads(path.read_text())["components"]["schemas"]
+        for name, schema in schemas.items():
+            if "enum" in schema:
+                yield name, schema["enum"]
+            for prop, spec in schema.get("properties", {}).items():
+                for option in [spec, *spec.get("anyOf", [])]:
+                    if "enum" in option and option.get("type") == "string":
+                        yield prop, option["enum"]
+
+
+def test_every_enum_of_the_api_has_words_in_both_languages():
+    found = list(_enums())
+    assert len(found) > 20
+    for kind, values in found:
+        if kind == "Region" or (kind not in ENUMS and kind in ("role", "kind", "status", "outcome")):
+            pass
+        assert kind in ENUMS, f"no words for {kind}"
+        for value in values:
+            assert value in ENUMS[kind], f"{kind}.{value} has no words"
+            zh, en = ENUMS[kind][value]
+            assert zh and en and zh != value
+
+
+def test_words_follow_the_language_and_never_show_a_raw_code():
+    assert word("CaseType", "civil", "zh-CN") == "民事"
+    assert word("CaseType", "civil", "en") == "Civil"
+    assert word("VerificationResult", "hash_mismatch", "zh-CN").startswith("文件不一致")
+    assert word("bool", True, "en") == "Yes"
+    assert word("Region", None, "en") == "—"
+
+
+def test_every_label_and_command_has_text_in_both_languages():
+    keys = {c.name for c in COMMANDS.values()}
+    keys |= {f.label for c in COMMANDS.values() for f in c.fields}
+    keys |= {f.label for s in LISTS.values() for f in s.filters} | {c.label for s in LISTS.values() for c in s.columns}
+    keys |= set(LISTS)
+    missing = sorted(k for k in keys if k not in TEXTS)
+    assert not missing
+    for key in keys:
+        assert all(text(key, lang) for lang in LANGS)
+    for kind in {f.enum for c in COMMANDS.values() for f in c.fields if f.enum}:
+        assert kind in ENUMS
+
+
+def test_a_csrf_token_belongs_to_its_session_and_process():
+    csrf = Csrf()
+    token = csrf.token("session-a")
+    assert csrf.valid("session-a", token)
+    assert not csrf.valid("session-b", token)
+    assert not csrf.valid("session-a", "")
+    assert not Csrf().valid("session-a", token)  # another process's key
+
+
+def test_idle_sessions_expire_after_the_set_time():
+    idle = Idle(60)
+    idle.touch("s", now=100.0)
+    assert not idle.expired("s", now=150.0)
+    assert idle.expired("s", now=161.0)
+    assert not idle.expired("never-seen", now=1e9)
+
+
+async def _rows(rows):
+    for row in rows:
+        yield row
+
+
+def _collect(stream) -> bytes:
+    async def run() -> bytes:
+        return b"".join([chunk async for chunk in stream])
+
+    return asyncio.run(run())
+
+
+def test_the_csv_export_is_utf8_with_a_bom_and_quotes_what_it_must():
+    data = _collect(exports.csv_stream(["编号", "状态"], _rows([["f-1", "已立案"], ["f-2", '含"引号", 逗号']])))
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").split("\r\n")
+    assert lines[:3] == ["编号,状态", "f-1,已立案", 'f-2,"含""引号"", 逗号"']
+
+
+def test_the_xlsx_export_opens_with_the_rows():
+    data = _collect(exports.xlsx_stream("filings", ["编号", "金额"], _rows([["f-1", 120000], ["f-2", None]])))
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [["编号", "金额"], ["f-1", 120000], ["f-2", None]]
+
+
+def test_a_form_becomes_the_apis_body():
+    command = COMMANDS["alert.raise"]
+    form = {
+        "category": "fugitive", "severity": "I", "title": "t", "description": "d", "location.address": "a",
+        "location.lat": "31.02", "location.lon": "120", "subjects.0.kind": "person", "subjects.0.description": "",
+        "action": "locate", "targets": ["jiashan"], "valid_until": "2026-12-08T10:00:00",
+    }  # fmt: skip
+    body = body_of(command.fields, form)
+    assert body["location"] == {"address": "a", "lat": 31.02, "lon": 120}
+    assert body["subjects"] == [{"kind": "person"}]
+    assert body["targets"] == ["jiashan"]
+    assert body["valid_until"] == "2026-12-08T10:00:00+08:00"
+    with pytest.raises(Invalid) as missing:
+        body_of(command.fields, {**form, "title": " "})
+    assert missing.value.field == "title"
+    with pytest.raises(Invalid):
+        body_of(command.fields, {**form, "location.lat": "north"})
+
+
+def test_the_apis_field_errors_land_beside_the_forms_fields():
+    command = COMMANDS["filing.submit"]
+    answer = Answer(422, problem={"errors": [
+        {"field": "parties.0.id_number", "message": "bad checksum"},
+        {"field": "claim_summary", "message": "too long"},
+        {"field": "somewhere.else", "message": "other"},
+    ]})  # fmt: skip
+    assert field_errors(command, answer) == {
+        "parties.0.identifier": "bad checksum", "claim_summary": "too long", "_": "other"
+    }  # fmt: skip
+
+
+def test_a_conflict_is_explained_with_the_current_status_in_words():
+    words = problem_words(Answer(409, problem={"current_status": "accepted"}), lambda k, **kw: text(k, "en", **kw),
+                          lambda e, v: word(e, v, "en"), "FilingStatus")  # fmt: skip
+    assert words == "Not allowed now: the record is Accepted."
+
+
+def test_my_work_puts_overdue_first_then_the_soonest_deadline():
+    now = datetime.now(UTC)
+
+    def item(name, hours, overdue=False):
+        return Item("s", name, name, ("FilingStatus", "received"), now + timedelta(hours=hours), overdue)
+
+    later, sooner, late = item("later", 50), item("sooner", 2), item("late", -3, True)
+    undated = Item("s", "none", "none", ("FilingStatus", "received"), None, False)
+    assert [i.href for i in ordered([later, undated, sooner, late])] == ["late", "sooner", "later", "none"]
