@@ -24,16 +24,17 @@ source "$root/deploy/keycloak/java.sh"
 mkdir -p "$state/tmp" "$state/logs"
 password=$("$py" -m shared.adapters.idp.provider admin-password)
 started=$(date +%s%N)
-# The bootstrap administrator is made only with a new database (the first start).
+# The bootstrap administrator is made only with a new database (the first start). Niced: on a busy
+# machine the services' instances, which start beside it, come first.
 KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=$password \
   JAVA_OPTS_KC_HEAP="-Xms64m -Xmx${KC_HEAP:-320m}" \
-  nohup "$home/bin/kc.sh" start --optimized \
+  nohup nice -n "${KC_NICE:-10}" "$home/bin/kc.sh" start --optimized \
   --http-enabled=true --http-host=127.0.0.1 --http-port="$port" --hostname="$url" \
   --cache=local --db-url="jdbc:h2:file:$state/h2/keycloakdb;NON_KEYWORDS=VALUE" \
   --log=file --log-file="$state/logs/keycloak.log" \
   "-Djava.io.tmpdir=$state/tmp" > "$state/logs/stdout.log" 2>&1 < /dev/null &
 echo $! > "$pidfile"
-deadline=$(( $(date +%s) + ${KC_START_TIMEOUT:-180} ))
+deadline=$(( $(date +%s) + ${KC_START_TIMEOUT:-300} ))
 until answers; do
   if ! kill -0 "$(cat "$pidfile")" 2>/dev/null || [ "$(date +%s)" -gt "$deadline" ]; then
     echo "keycloak: did not answer on $url; see $state/logs/keycloak.log" >&2

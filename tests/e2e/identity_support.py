@@ -69,7 +69,7 @@ def start_provider(state: Path) -> Provider:
         env=provider.env(),
         capture_output=True,
         text=True,
-        timeout=400,
+        timeout=600,  # a busy machine: start.sh waits up to 300 s for the server, then imports
     )
     provider.start_seconds = time.monotonic() - started
     if done.returncode != 0:

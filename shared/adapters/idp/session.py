@@ -31,6 +31,7 @@ from shared.contracts.regions import Region
 
 PENDING_SECONDS = 600  # a login page left open longer than this must be started again
 REFRESH_MARGIN = 30  # seconds before the access token's expiry at which it is refreshed
+STALE_SECONDS = 12 * 3600  # longer than a provider keeps an idle sign-in
 
 
 @dataclass
@@ -87,6 +88,9 @@ class SignIn:
         return self._metadata[region]
 
     def open(self, principal: Principal, access_token: str, **tokens: Any) -> Session:
+        now = time.time()  # sessions long past their token (not refreshed: left) are forgotten here
+        for stale in [k for k, s in self.sessions.items() if s.principal.expires_at < now - STALE_SECONDS]:
+            self.sessions.pop(stale, None)
         session = Session(secrets.token_urlsafe(32), principal, access_token, **tokens)
         self.sessions[session.id] = session
         return session
