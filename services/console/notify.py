@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -26,7 +26,7 @@ from services.console.robots import (
     wecom_image,
     wecom_text,
 )
-from shared.contracts.regions import Region
+from shared.contracts.regions import ZONE_TZ, Region
 
 DELIVERIES = Counter(
     "yrd_notifications_total", "Notices delivered to duty channels and digest receivers", ["what", "kind", "outcome"]
@@ -55,7 +55,7 @@ class Deliveries:
         self._recent: deque[Delivery] = deque(maxlen=size)
 
     def record(self, what: str, channel: str, subject: str, ok: bool, detail: str = "", kind: str = "") -> None:
-        at = datetime.now(UTC).isoformat(timespec="seconds")
+        at = datetime.now(ZONE_TZ).isoformat(timespec="seconds")  # the zone's clock, as the page shows it
         self._recent.appendleft(Delivery(at, what, channel, subject, ok, detail))
         DELIVERIES.labels(what, kind or channel.split(" ", 1)[0], "delivered" if ok else "failed").inc()
 

@@ -155,6 +155,7 @@ async function refresh() {
   if (answer.status === 401) return show(false);
   show(true); // signed in; with Prometheus away the last picture stays and it is asked again
   if (answer.ok) draw(await answer.json());
+  await deliveries(); // the bridge's own record: shown whether Prometheus answers or not
 }
 
 const SIGNIN_ERRORS = {
