@@ -201,3 +201,63 @@ def test_a_failed_digest_delivery_is_retried_until_it_arrives_or_the_attempts_ar
     asyncio.run(attempt(failing, config, never, day))
     entry = never.day(day)["webhook 127.0.0.1:9/a"]
     assert len(broken) == 3 and entry["attempts"] == 3 and entry["error"].startswith("not drawn: RuntimeError")
+
+
+def test_alertmanager_s_retry_reaches_only_the_channel_that_failed(tmp_path):
+    """Two channels, one refusing at first: the bridge says which failed (Alertmanager retries), and the
+    retry is delivered to that one only. The robots are a local HTTP server."""
+    import asyncio
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import httpx
+
+    from services.console.notify import Bridge
+
+    received: list[str] = []
+    refusing = {"/b": 1}  # /b refuses its first message
+
+    class Robot(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["content-length"]))
+            received.append(self.path.split("?")[0])
+            refused = refusing.get(self.path.split("?")[0], 0) > 0
+            if refused:
+                refusing["/b"] -= 1
+            body = json.dumps({"errcode": 93000 if refused else 0, "errmsg": "x"}).encode()
+            self.send_response(200)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Robot)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    config = NotifyConfig.model_validate(
+        {
+            "regions": {
+                "qingpu": [{"kind": "wecom", "url": f"{base}/a?key=1"}, {"kind": "wecom", "url": f"{base}/b?key=2"}]
+            }
+        }
+    )
+
+    async def twice() -> tuple[list[str], list[str], Bridge]:
+        async with httpx.AsyncClient() as client:
+            bridge = Bridge(config, client)
+            first = await bridge.alert(Region.QINGPU, "page", notification())
+            retry = await bridge.alert(Region.QINGPU, "page", notification())
+            return first, retry, bridge
+
+    try:
+        first, retry, bridge = asyncio.run(twice())
+    finally:
+        server.shutdown()
+    assert first == [f"wecom 127.0.0.1:{server.server_port}/b"] and retry == []
+    assert received == ["/a", "/b", "/b"]
+    outcomes = [(d["channel"].rsplit("/", 1)[1], d["ok"]) for d in bridge.deliveries.recent()]
+    assert outcomes == [("b", True), ("b", False), ("a", True)]  # newest first
+    assert "the robot refused it" in bridge.deliveries.failures()[0]["detail"]
