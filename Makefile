@@ -85,7 +85,7 @@ $(ALERTMANAGER):
 # Keycloak, the identity provider of development and tests (one realm per region): its quarkus distribution
 # from Maven Central, unpacked and built once (deploy/keycloak/build.sh); the development trust file then names
 # its realms (`yrd keys init` adds them to a trust file made before).
-$(KEYCLOAK): $(KEYS)
+$(KEYCLOAK): | $(KEYS)  # order-only: never rebuilt under a running server because keys changed
 	mvn -q -B dependency:copy -Dartifact=org.keycloak:keycloak-quarkus-dist:$(KEYCLOAK_VERSION):zip \
 		-DoutputDirectory=$(CURDIR)/.cache/keycloak
 	bash deploy/keycloak/build.sh $(KEYCLOAK_VERSION)
