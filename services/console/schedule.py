@@ -78,17 +78,23 @@ async def attempt(
             await asyncio.sleep(config.digest.retry_minutes * 60)
 
 
+def catch_up(now: datetime, at: time, digests: DigestLog) -> date | None:
+    """At start-up, the day whose run has passed and should still be made: one begun and left undelivered,
+    or this morning's, missed while the process was down (not on the first start of a new system in the
+    afternoon: nobody waits for that one any more)."""
+    last_run = next_run(now, at) - timedelta(days=1)
+    if digests.day(due_day(last_run)) or now - last_run < CATCH_UP_WITHIN:
+        return due_day(last_run)
+    return None
+
+
 async def every_day(job: Callable[[date], Awaitable[object]], config: NotifyConfig, digests: DigestLog) -> None:
     """Forever: catch up yesterday's digest if this morning's run is past and it is undelivered, then wait
     for each run."""
     if not config.digest.enabled or not receivers(config.digest):
         return
-    now = datetime.now(UTC)
-    last_run = next_run(now, config.digest.at) - timedelta(days=1)
-    # A run begun and left undelivered, or this morning's missed while the process was down (not on the
-    # first start of a new system in the afternoon: nobody waits for that one any more).
-    if digests.day(due_day(last_run)) or now - last_run < CATCH_UP_WITHIN:
-        await attempt(job, config, digests, due_day(last_run))
+    if (missed := catch_up(datetime.now(UTC), config.digest.at, digests)) is not None:
+        await attempt(job, config, digests, missed)
     while True:
         moment = next_run(datetime.now(UTC), config.digest.at)
         await asyncio.sleep(max((moment - datetime.now(UTC)).total_seconds(), 0))

@@ -261,3 +261,13 @@ def test_alertmanager_s_retry_reaches_only_the_channel_that_failed(tmp_path):
     outcomes = [(d["channel"].rsplit("/", 1)[1], d["ok"]) for d in bridge.deliveries.recent()]
     assert outcomes == [("b", True), ("b", False), ("a", True)]  # newest first
     assert "the robot refused it" in bridge.deliveries.failures()[0]["detail"]
+
+
+def test_a_restart_makes_this_morning_s_missed_run_or_finishes_a_day_begun(tmp_path):
+    from services.console.schedule import catch_up
+
+    log, eight = DigestLog(tmp_path / "d.json"), time(8, 0)
+    assert catch_up(datetime(2026, 12, 8, 1, 0, tzinfo=UTC), eight, log) == date(2026, 12, 7)  # 09:00 Beijing
+    assert catch_up(datetime(2026, 12, 8, 9, 0, tzinfo=UTC), eight, log) is None  # 17:00: a new system's first start
+    log.record(date(2026, 12, 7), "mail smtp.example", "SMTPServerDisconnected: gone")
+    assert catch_up(datetime(2026, 12, 8, 9, 0, tzinfo=UTC), eight, log) == date(2026, 12, 7)  # begun, not done
