@@ -90,3 +90,27 @@ def test_the_routing_cases_name_every_receiver():
     receivers = {r["name"] for r in yaml.safe_load(CONFIG.read_text())["receivers"]}
     routed = {name for case in CASES for name in case["receivers"]}
     assert receivers == routed
+
+
+def test_the_launched_configuration_points_every_receiver_at_this_port_base_s_bridge(tmp_path, amtool):
+    """`yrd run-all` (and the end-to-end test) writes the configuration it starts Alertmanager with: the
+    project's routes, the receivers moved to the operations process of its port base, its token file."""
+    from yrd.alertmanager import command, write_config
+
+    token = tmp_path / "alertmanager.token"
+    token.write_text("x")
+    timing = {"group_wait": "1s", "group_interval": "2s", "repeat_interval": "1h"}
+    written = write_config(tmp_path / "am.yml", "http://127.0.0.1:18000", token, timing)
+    assert _amtool(amtool, "check-config", str(written)).returncode == 0
+    config = yaml.safe_load(written.read_text())
+    hooks = [hook for receiver in config["receivers"] for hook in receiver["webhook_configs"]]
+    assert {hook["url"].rsplit("/alertmanager/", 1)[0] for hook in hooks} == {"http://127.0.0.1:18000"}
+    assert {hook["http_config"]["authorization"]["credentials_file"] for hook in hooks} == {str(token)}
+    routes, seen = [config["route"]], []
+    while routes:
+        route = routes.pop()
+        seen.append(route.get("group_wait"))
+        routes.extend(route.get("routes", []))
+    assert set(seen) == {"1s", None}  # every route that sets a wait now waits a second
+    line = command(written, tmp_path / "state", 19095)
+    assert "--cluster.listen-address=" in line and "--web.listen-address=127.0.0.1:19095" in line
