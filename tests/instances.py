@@ -52,7 +52,7 @@ class Cluster:
     def start(self, region: Region, service: Domain) -> None:
         log = open(self.data_dir / f"{region.value}-{service.value}.log", "ab")  # noqa: SIM115 (lives with the process)
         self.procs[(region, service)] = subprocess.Popen(
-            [sys.executable, "-m", "shared.entrypoints.cli", "serve", service.value, "--region", region.value],
+            [sys.executable, "-m", "yrd.cli", "serve", service.value, "--region", region.value],
             env=self.env(region),
             stdout=log,
             stderr=log,
