@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from services.desk import commands, lists
 from services.desk.documents import DocumentStore
 from services.desk.messages import DEFAULT_LANG, LANGS, choices, word
+from services.desk.records import when
 from services.desk.security import Csrf, Idle
 from services.desk.texts import text
 from services.desk.upstream import Upstream
@@ -33,6 +34,7 @@ def environment() -> Environment:
                       lstrip_blocks=True)  # fmt: skip
     env.globals.update(choices=choices, quote=quote)
     env.filters["field_id"] = lambda name: "f-" + name.replace(".", "-")
+    env.filters["when"] = when
     return env
 
 

@@ -4,9 +4,10 @@ nested lists it carries and the commands each nested row offers (answer a reinfo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from shared.contracts.regions import Domain
+from shared.contracts.regions import ZONE_TZ, Domain
 
 F, A, C, N = Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY
 
@@ -37,6 +38,17 @@ KEY_ENUMS = {
 }  # fmt: skip
 
 
+def when(value: Any) -> str:
+    """A moment the API gives (ISO 8601 with an offset) in Beijing time, to the second; else as it is."""
+    if not isinstance(value, str) or len(value) < 19 or "T" not in value:
+        return "—" if value in (None, "") else str(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return moment.astimezone(ZONE_TZ).strftime("%Y-%m-%d %H:%M:%S") if moment.tzinfo else value
+
+
 def enum_of(key: str, status_enum: str = "status") -> str | None:
     if key == "status":
         return status_enum
@@ -56,7 +68,7 @@ def shown(key: str, value: Any, word, status_enum: str = "status") -> str:
         return "、".join(shown(key, v, word, status_enum) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {shown(k, v, word)}" for k, v in value.items())
-    return word(enum, value) if enum else str(value)
+    return word(enum, value) if enum else when(value)
 
 
 def split(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:

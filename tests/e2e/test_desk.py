@@ -1,0 +1,265 @@
+"""The desk in Chromium, signing in through Keycloak's own form (the suite's one provider and the instances
+that trust it, tests/e2e/conftest.py), a day's work across regions: a Jiashan clerk files for the Qingpu
+court, the Qingpu court officer asks for a correction, the clerk resubmits, the officer accepts and the
+docket number shows at the Jiashan desk; the clerk's CSV export holds the filing; a Wujiang officer raises a
+severity I alert that the Jiashan and Qingpu duty officers acknowledge; a notary verifies a certificate by
+uploading its file and is told hash_mismatch for an altered copy. axe-core checks every main page, and a
+screenshot of each goes to docs/desk/."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
+
+import httpx
+import pytest
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from services.console.digest import browser
+from shared.adapters.idp.provider import user_password
+from shared.contracts.regions import REGIONS, ZONE_TZ, Domain, Region
+from shared.core.settings import ROOT
+from tests.e2e.filing_data import id_number
+from tests.e2e.identity_support import IDENTITY_BASE
+from tests.helpers import eventually
+
+pytestmark = pytest.mark.e2e
+J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
+AXE = ROOT / "deploy" / "desk" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "docs" / "desk"
+
+
+@pytest.fixture(scope="module")
+def desks(provider, cluster, tmp_path_factory):
+    """Notary instances beside the shared cluster's filing and alerts, and the three regions' desks."""
+    for region in Region:
+        cluster.start(region, Domain.NOTARY)
+    cluster.wait_ready(only=[(r, Domain.NOTARY) for r in Region])
+    folder = tmp_path_factory.mktemp("desk")
+    processes = []
+    for region in Region:
+        env = {**cluster.env(region), "YRD_DATA_DIR": str(folder)}
+        log = open(folder / f"desk-{region.value}.log", "wb")  # noqa: SIM115 (lives with the process)
+        command = [sys.executable, "-m", "yrd.cli", "desk", "--region", region.value, "--port-base", str(IDENTITY_BASE)]
+        processes.append(subprocess.Popen(command, env=env, stdout=log, stderr=log))
+    urls = {r: f"http://127.0.0.1:{IDENTITY_BASE + 100 * REGIONS[r].digit}" for r in Region}
+    try:
+        for url in urls.values():
+            eventually(
+                lambda u=url: httpx.get(u + "/healthz").status_code == 200, timeout=30, ignoring=(httpx.HTTPError,)
+            )
+        yield urls
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def driver():
+    chromium = browser(1280, 1000)
+    yield chromium
+    chromium.quit()
+
+
+def sign_in(driver, url: str, region: Region, role: str, provider) -> None:
+    driver.get(url + "/")
+    driver.find_element(By.ID, "signin").click()
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "username"))
+    driver.find_element(By.ID, "username").send_keys(role)
+    driver.find_element(By.ID, "password").send_keys(user_password(region, role, provider.idp_dir))
+    driver.find_element(By.ID, "kc-login").click()
+    WebDriverWait(driver, 30).until(lambda d: d.current_url.endswith("/work"))
+
+
+def sign_out(driver) -> None:
+    driver.find_element(By.ID, "signout").click()
+    WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.ID, "signin"))
+
+
+def axe_clean(driver, name: str) -> None:
+    """No serious or critical violation on the page (axe-core injected: WebDriver's scripts pass the CSP);
+    and the page's screenshot kept for the docs."""
+    driver.execute_script(AXE.read_text())
+    found = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map("
+        "v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))));"
+    )
+    bad = [v for v in found if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{name}: {bad}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SHOTS / f"{name}.png"))
+
+
+def fill(driver, values: dict[str, str]) -> None:
+    for name, value in values.items():
+        element = driver.find_element(By.NAME, name)
+        if element.tag_name == "select":
+            Select(element).select_by_value(value)
+        elif element.get_attribute("type") in ("date", "datetime-local"):
+            driver.execute_script("arguments[0].value = arguments[1]", element, value)
+        else:
+            element.clear()
+            element.send_keys(value)
+
+
+def shown(driver, element_id: str, timeout: float = 30) -> None:
+    """Wait for an element; on a timeout, say what the page showed instead (a refusal beside the form)."""
+    try:
+        WebDriverWait(driver, timeout).until(lambda d: d.find_elements(By.ID, element_id))
+    except TimeoutException:
+        notices = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".notice, .error")]
+        raise AssertionError(f"{element_id} not shown at {driver.current_url}: {notices}") from None
+
+
+def submit(driver) -> None:
+    driver.find_element(By.ID, "submit").click()
+
+
+def wait_text(driver, url: str, element_id: str, expected: str, timeout: float = 30) -> None:
+    def shows() -> bool:
+        driver.get(url)
+        found = driver.find_elements(By.ID, element_id)
+        return bool(found) and expected in found[0].text
+
+    eventually(shows, timeout=timeout)
+
+
+def wait_link(driver, href: str, timeout: float = 30) -> None:
+    """My work lists the record (htmx refreshes it in place: no reload)."""
+    WebDriverWait(driver, timeout).until(lambda d: d.find_elements(By.CSS_SELECTOR, f'#work a[href="{href}"]'))
+
+
+def test_a_days_work_across_the_regions_desks(provider, desks, driver, tmp_path):
+    document = tmp_path / "起诉状.txt"
+    document.write_text("起诉状：张三诉某公司合同纠纷")
+    # A Jiashan window clerk files for the Qingpu court.
+    sign_in(driver, desks[J], J, "window_clerk", provider)
+    axe_clean(driver, "my-work-clerk")
+    driver.get(desks[J] + "/new/filing.submit")
+    fill(driver, {
+        "court_region": "qingpu", "case_type": "civil",
+        "parties.0.kind": "person", "parties.0.name": "张三", "parties.0.identifier": id_number(),
+        "parties.1.kind": "organisation", "parties.1.name": "某某科技有限公司",
+        "parties.1.identifier": "91350100M000100Y43", "claim_summary": "支付货款 12 万元", "claim_amount": "120000",
+    })  # fmt: skip
+    driver.find_element(By.NAME, "documents").send_keys(str(document))
+    axe_clean(driver, "form-submit-filing")
+    submit(driver)
+    WebDriverWait(driver, 30).until(lambda d: "/filings/" in d.current_url)
+    filing = driver.current_url.split("/filings/")[1].split("?")[0]
+    assert "已提交" in driver.find_element(By.ID, "v-status").text  # the status in words, zh-CN first
+    axe_clean(driver, "record-filing")
+    sign_out(driver)
+
+    # The Qingpu court officer finds it in My work and asks for a correction.
+    sign_in(driver, desks[Q], Q, "court_officer", provider)
+    wait_link(driver, f"/filings/{filing}")
+    axe_clean(driver, "my-work-court")
+    driver.get(desks[Q] + f"/act/filing.request_correction/{filing}")
+    deadline = (datetime.now(ZONE_TZ) + timedelta(days=5)).date().isoformat()
+    fill(driver, {"missing_items": "身份证复印件\n证据清单", "deadline": deadline})
+    submit(driver)
+    wait_text(driver, desks[Q] + f"/filings/{filing}", "v-status", "待补正")
+    sign_out(driver)
+
+    # The Jiashan clerk sees the notice in My work and resubmits.
+    sign_in(driver, desks[J], J, "window_clerk", provider)
+    wait_link(driver, f"/filings/{filing}")
+    driver.get(desks[J] + f"/act/filing.resubmit/{filing}")
+    driver.find_element(By.NAME, "documents").send_keys(str(document))
+    submit(driver)
+    WebDriverWait(driver, 30).until(lambda d: f"/filings/{filing}" in d.current_url)
+    sign_out(driver)
+
+    # The officer accepts; the docket number shows at the Jiashan desk.
+    sign_in(driver, desks[Q], Q, "court_officer", provider)
+    wait_text(driver, desks[Q] + f"/filings/{filing}", "v-status", "已补正")
+    driver.get(desks[Q] + f"/act/filing.accept/{filing}")
+    submit(driver)
+    wait_text(driver, desks[Q] + f"/filings/{filing}", "v-status", "已立案")
+    sign_out(driver)
+    sign_in(driver, desks[J], J, "window_clerk", provider)
+    wait_text(driver, desks[J] + f"/filings/{filing}", "v-docket_number", "沪0118")
+    docket = driver.find_element(By.ID, "v-docket_number").text
+
+    # The clerk's CSV export of the filings list holds it (UTF-8 with a BOM, words not codes).
+    driver.get(desks[J] + "/list/filings?status=accepted&q=1")
+    axe_clean(driver, "list-filings")
+    href = driver.find_element(By.ID, "export-csv").get_attribute("href")
+    cookies = {c["name"]: c["value"] for c in driver.get_cookies()}
+    exported = httpx.get(href, cookies=cookies, timeout=30)
+    assert exported.content.startswith(b"\xef\xbb\xbf")
+    rows = exported.content.decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("编号,案号")
+    mine = [r for r in rows[1:] if r.startswith(filing)]
+    assert len(mine) == 1 and docket in mine[0] and "已立案" in mine[0] and "青浦" in mine[0]
+    driver.get(desks[J] + "/lang/en?next=/work")
+    assert "My work" in driver.find_element(By.TAG_NAME, "h1").text
+    driver.get(desks[J] + "/lang/zh-CN?next=/work")
+    sign_out(driver)
+
+
+def test_a_severity_one_alert_is_acknowledged_by_both_targets(provider, desks, driver):
+    sign_in(driver, desks[W], W, "police_officer", provider)
+    driver.get(desks[W] + "/new/alert.raise")
+    until = (datetime.now(ZONE_TZ) + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M:%S")
+    fill(driver, {
+        "category": "fugitive", "severity": "I", "title": "在逃人员 李某", "description": "男，约35岁，黑色外套",
+        "location.address": "吴江区汾湖高新区", "location.lat": "31.02", "location.lon": "120.83",
+        "subjects.0.kind": "person", "subjects.0.description": "李某", "action": "locate", "valid_until": until,
+    })  # fmt: skip
+    axe_clean(driver, "form-raise-alert")
+    submit(driver)
+    WebDriverWait(driver, 30).until(lambda d: "/alerts/" in d.current_url)
+    alert = driver.current_url.split("/alerts/")[1].split("?")[0]
+    sign_out(driver)
+    for region in (J, Q):
+        sign_in(driver, desks[region], region, "police_officer", provider)
+        wait_link(driver, f"/alerts/{alert}")
+        if region is J:
+            axe_clean(driver, "my-work-police")
+        driver.get(desks[region] + f"/act/alert.acknowledge/{alert}")
+        submit(driver)
+        WebDriverWait(driver, 30).until(lambda d, a=alert: f"/alerts/{a}" in d.current_url)
+        assert _acknowledged(driver, desks[region], alert, region), "acknowledged at the desk"
+        sign_out(driver)
+
+
+def _acknowledged(driver, url: str, alert: str, region: Region) -> bool:
+    """The record page's acknowledgement row of `region` has a time (the owner's word reaches the target)."""
+    driver.get(f"{url}/alerts/{alert}")
+    for row in driver.find_elements(By.CSS_SELECTOR, "#t-acknowledgements tbody tr"):
+        cells = [c.text for c in row.find_elements(By.TAG_NAME, "td")]
+        if cells and cells[0] == {J: "嘉善", Q: "青浦", W: "吴江"}[region]:
+            return cells[2] != "—"
+    return False
+
+
+def test_a_notary_verifies_a_certificate_by_upload_and_an_altered_copy_mismatches(provider, desks, driver, tmp_path):
+    original = tmp_path / "公证书.pdf"
+    original.write_bytes(b"%PDF-1.4 certificate of kinship " + datetime.now(UTC).isoformat().encode())
+    altered = tmp_path / "公证书-改.pdf"
+    altered.write_bytes(original.read_bytes() + b" altered")
+    sign_in(driver, desks[J], J, "notary", provider)
+    driver.get(desks[J] + "/new/certificate.issue")
+    fill(driver, {"matter": "kinship", "applicant.name": "王五", "applicant.id_number": id_number(seq="377")})
+    driver.find_element(By.NAME, "document").send_keys(str(original))
+    submit(driver)
+    WebDriverWait(driver, 30).until(lambda d: "/certificates/" in d.current_url)
+    number = unquote(driver.current_url.split("/certificates/")[1].split("?")[0])
+    for upload, expected in ((original, "有效"), (altered, "hash_mismatch")):
+        driver.get(desks[J] + "/new/certificate.verify")
+        fill(driver, {"certificate_number": number})
+        driver.find_element(By.NAME, "document").send_keys(str(upload))
+        submit(driver)
+        shown(driver, "result-word")
+        assert expected in driver.find_element(By.ID, "result-word").text
+    axe_clean(driver, "verify-result")
+    sign_out(driver)
+    axe_clean(driver, "sign-in")
