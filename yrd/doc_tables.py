@@ -70,6 +70,10 @@ MEANINGS: dict[str, str] = {
     "YRD_CORRECTIONS_RETENTION_DAYS": "how long after release the home keeps a subject's full record",
     "YRD_NOTARY_PROOF_ANSWER_SECONDS": "proof requests fall overdue after this",
     "YRD_PROMETHEUS_URL": "where the operations page reads its figures",
+    "YRD_NOTIFY_CONFIG": "the notification channels: each region's duty channels and the digest's receivers "
+    "([alerting.md](alerting.md))",
+    "YRD_DESK_IDLE_SECONDS": "a desk session unused this long is ended (the page's own polling does not count)",
+    "YRD_DESK_SECURE_COOKIE": "the desk's session cookie is `Secure` (the desk served over TLS)",
 }
 
 # The default of a setting left unset, where the class says `None` and derives it.
@@ -85,12 +89,15 @@ DERIVED_DEFAULTS: dict[str, str] = {
 
 
 def settings_classes() -> list[type[BaseSettings]]:
-    """The platform's settings, each declared service's own (in port-map order), then the operations page's."""
+    """The platform's settings, each declared service's own (in the registry's order), then the pages':
+    the operations page's, its notification bridge's and the desk's."""
     from services.console.app import ConsoleSettings
+    from services.console.channels import NotifySettings
+    from services.desk.app import DeskSettings
     from yrd.registry import SERVICES
 
     own = [service.settings for service in SERVICES.values() if service.settings.model_fields]
-    return [Settings, *own, ConsoleSettings]
+    return [Settings, *own, ConsoleSettings, NotifySettings, DeskSettings]
 
 
 def _variable(cls: type[BaseSettings], name: str, field: Any) -> str:
