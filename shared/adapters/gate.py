@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import time
@@ -64,6 +65,11 @@ class VerifiedTokens:
         self.trust = trust
         self.size = size
         self._known: OrderedDict[bytes, Principal] = OrderedDict()
+
+    def remembered(self, token: str) -> Principal | None:
+        """The principal of a token verified before and not expired since; None for any other."""
+        known = self._known.get(hashlib.sha256(token.encode()).digest())
+        return known if known is not None and known.expires_at > time.time() else None
 
     def principal(self, token: str) -> Principal:
         key = hashlib.sha256(token.encode()).digest()
@@ -142,13 +148,21 @@ class Gate:
         if not protected:
             return await self._bounded(headers, receive, PUBLIC_MAX_BODY_BYTES)
         authorization = headers.get(b"authorization", b"").decode("latin-1")
-        principal = authenticate(authorization, self.tokens)
+        principal = await self._authenticated(authorization)
         tls = scope.get("extensions", {}).get("tls")
         if tls is not None:
             self._peer_admitted(scope, tls, principal)
         scope["state"]["principal"] = principal
         limit = self.max_batch_bytes if scope["path"].endswith("/batch") else self.max_body_bytes
         return await self._bounded(headers, receive, limit)
+
+    async def _authenticated(self, authorization: str) -> Principal:
+        """A token seen before answers at once; a new one is verified off the event loop, since verifying an
+        identity provider's token may first fetch its keys, and a slow provider must not stall the others."""
+        known = self.tokens.remembered(authorization.partition(" ")[2].strip())
+        if known is not None and authorization[:7].lower() == "bearer ":
+            return known
+        return await asyncio.to_thread(authenticate, authorization, self.tokens)
 
     def _peer_admitted(self, scope: Scope, tls: dict[str, Any], principal: Principal) -> None:
         """A request on the peer listener: a read, by a token of the calling instance's own region."""
