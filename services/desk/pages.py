@@ -138,16 +138,24 @@ def router(desk: Desk) -> APIRouter:
         if session is None:
             return desk.signed_out(request)
         spec = records.RECORDS[names[kind]]
-        answer = await desk.upstream(session).get(spec.domain, spec.path.format(key))
+        up = desk.upstream(session)
+        answer = await up.get(spec.domain, spec.path.format(key))
         if not answer.ok:
             return desk.render(request, "message.html", session, answer.status, refusal=answer)
         plain, nested = records.split(answer.body)
+        sensitive = records.SENSITIVE.get(names[kind])
+        revealed = refusal = None
+        purpose = request.query_params.get("purpose")
+        if sensitive and purpose in sensitive[1]:  # the person asked, with a purpose: one audited read
+            reading = await up.get(spec.domain, sensitive[0].format(key), purpose=purpose)
+            revealed, refusal = (records.split(reading.body), None) if reading.ok else (None, reading)
         roles = frozenset(r.value for r in session.principal.roles)
         lang = desk.lang(request)
         return desk.render(
             request, "record.html", session, kind=names[kind], key=key, spec=spec, plain=plain, nested=nested,
             timeline=answer.body.get("timeline", []), actions=commands.for_role(roles, names[kind]),
             nested_actions={k: commands.for_role(roles, v) for k, v in records.NESTED_ACTIONS.items()},
+            sensitive=sensitive, revealed=revealed, refusal=refusal,
             show=lambda k, v, status="status": records.shown(k, v, lambda e, x: word(e, x, lang), status),
         )  # fmt: skip
 

@@ -27,6 +27,14 @@ RECORDS = {
     "certificate": RecordSpec(N, "/v1/certificates/{}", "CertificateStatus", "certificates"),
     "proof": RecordSpec(N, "/v1/proof-requests/{}", "ProofStatus", "proofs"),
 }
+# The sensitive reads a record page offers: the route, the purposes a person chooses from (audited where
+# the data is held; the API refuses a role or purpose it does not allow).
+SENSITIVE = {
+    "filing": ("/v1/filings/{}/parties", ("case-filing", "case-review")),
+    "certificate": ("/v1/certificates/{}/applicant", ("notarization",)),
+    "subject": ("/v1/subjects/{}/detail", ("supervision", "transfer-handover")),
+    "proof": ("/v1/proof-requests/{}/subject", ("notarization",)),
+}
 NESTED_ACTIONS = {"reinforcement_requests": "reinforcement", "transfers": "transfer", "travels": "travel"}
 HIDDEN = {"timeline", "version", "filing_code"}
 

@@ -287,3 +287,13 @@ TEXTS.update(
         "version": ("版本", "Version"),
     }
 )
+
+TEXTS.update(
+    {
+        "full_detail": ("完整信息（按用途调阅，留痕）", "Full detail (read for a purpose, audited)"),
+        "show_full": ("调阅", "Show"),
+        "holder_region": ("持有地区", "Held by"),
+        "filing_id": ("立案编号", "Filing"),
+        "request_id": ("请求编号", "Request"),
+    }
+)
