@@ -10,7 +10,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import http, scale, throughput
+from bench import desk, http, scale, throughput
 from shared.adapters.kafka.access import KafkaAccess
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -21,7 +21,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_EVENTS", "20000")))
     parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", "2000")))
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "3")))
-    parser.add_argument("--only", choices=["kafka", "http", "scale"], default=None)
+    parser.add_argument("--only", choices=["kafka", "http", "scale", "desk"], default=None)
     sizes = os.environ.get("BENCH_SCALE_SIZES", ",".join(map(str, scale.SIZES)))
     parser.add_argument("--scale-sizes", default=sizes, help="filings per store, comma-separated")
     args = parser.parse_args()
@@ -34,11 +34,15 @@ def main() -> None:
     if args.only in (None, "scale"):  # stores kept in var/bench-scale: a second run reuses them
         sizes = tuple(int(n) for n in args.scale_sizes.split(","))
         results["scale"] = scale.run(Path("var/bench-scale"), sizes, kafka=KafkaAccess.of(bootstrap))
+    if args.only in (None, "desk"):  # My work's page with 10,000 filings in the court's queue
+        results["desk"] = desk.run(KafkaAccess.of(bootstrap))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     print(table(results))
     if "scale" in results:
         print(scale.table(results["scale"]))
+    if "desk" in results:
+        print(desk.table(results["desk"]))
 
 
 def table(results: dict) -> str:
