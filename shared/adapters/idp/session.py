@@ -11,6 +11,7 @@ a restart asks everyone to sign in again.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import secrets
@@ -131,7 +132,7 @@ class SignIn:
             return False
         body = answer.json()
         try:
-            session.principal = self.tokens.principal(body["access_token"])
+            session.principal = await asyncio.to_thread(self.tokens.principal, body["access_token"])
         except InvalidToken:
             return False
         session.access_token = body["access_token"]
@@ -211,8 +212,9 @@ class SignIn:
                 return RedirectResponse(f"{self.landing}?signin=failed", status_code=303)
             body = answer.json()
             try:
-                principal = self.tokens.principal(body["access_token"])
-                nonce = self._id_token_nonce(pending.region, body.get("id_token", ""))
+                # off the event loop: the provider's keys may have to be fetched first
+                principal = await asyncio.to_thread(self.tokens.principal, body["access_token"])
+                nonce = await asyncio.to_thread(self._id_token_nonce, pending.region, body.get("id_token", ""))
             except (InvalidToken, jwt.PyJWTError, KeyError):
                 return RedirectResponse(f"{self.landing}?signin=failed", status_code=303)
             session = self.open(
