@@ -76,8 +76,13 @@ class Commands:
         offsets; a new group starts at the end, or the beginning) before any command is sent."""
         reset = "earliest" if from_beginning else "latest"
         consumer = KafkaConsumer(**connection, group_id=group_id, enable_auto_commit=False, auto_offset_reset=reset)
-        consumer.subscribe([topic])
         deadline = time.monotonic() + 30
+        while not consumer.partitions_for_topic(topic):  # known before joining: else nothing is assigned
+            if time.monotonic() > deadline:
+                consumer.close()
+                raise TimeoutError(f"no partitions of {topic} found (is it provisioned and readable?)")
+            time.sleep(0.2)
+        consumer.subscribe([topic])
         while not consumer.assignment():
             if time.monotonic() > deadline:
                 consumer.close()
