@@ -17,6 +17,7 @@ import httpx
 import pytest
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from services.console.digest import browser
@@ -35,10 +36,11 @@ SHOTS = ROOT / "docs" / "desk"
 
 @pytest.fixture(scope="module")
 def desks(provider, cluster, tmp_path_factory):
-    """Notary instances beside the shared cluster's filing and alerts, and the three regions' desks."""
-    for region in Region:
-        cluster.start(region, Domain.NOTARY)
-    cluster.wait_ready(only=[(r, Domain.NOTARY) for r in Region])
+    """Notary and corrections instances beside the shared cluster's filing and alerts; the three desks."""
+    added = [(r, d) for d in (Domain.NOTARY, Domain.CORRECTIONS) for r in Region]
+    for region, domain in added:
+        cluster.start(region, domain)
+    cluster.wait_ready(only=added)
     folder = tmp_path_factory.mktemp("desk")
     processes = []
     for region in Region:
@@ -140,16 +142,25 @@ def test_a_days_work_across_the_regions_desks(provider, desks, driver, tmp_path)
     document.write_text("起诉状：张三诉某公司合同纠纷")
     # A Jiashan window clerk files for the Qingpu court.
     sign_in(driver, desks[J], J, "window_clerk", provider)
+    _safe_session(driver, desks[J])
     axe_clean(driver, "my-work-clerk")
     driver.get(desks[J] + "/new/filing.submit")
+    valid = id_number()
     fill(driver, {
         "court_region": "qingpu", "case_type": "civil",
-        "parties.0.kind": "person", "parties.0.name": "张三", "parties.0.identifier": id_number(),
+        "parties.0.kind": "person", "parties.0.name": "张三", "parties.0.identifier": valid[:-1] + "0",
         "parties.1.kind": "organisation", "parties.1.name": "某某科技有限公司",
         "parties.1.identifier": "91350100M000100Y43", "claim_summary": "支付货款 12 万元", "claim_amount": "120000",
     })  # fmt: skip
     driver.find_element(By.NAME, "documents").send_keys(str(document))
     axe_clean(driver, "form-submit-filing")
+    submit(driver)
+    # The API's 422 names the party's ID number: the desk shows it beside that field, the rest kept.
+    shown(driver, "f-parties-0-identifier-error")
+    assert driver.find_element(By.NAME, "parties.1.name").get_attribute("value") == "某某科技有限公司"
+    axe_clean(driver, "form-error")
+    fill(driver, {"parties.0.identifier": valid})
+    driver.find_element(By.NAME, "documents").send_keys(str(document))
     submit(driver)
     WebDriverWait(driver, 30).until(lambda d: "/filings/" in d.current_url)
     filing = driver.current_url.split("/filings/")[1].split("?")[0]
@@ -183,6 +194,12 @@ def test_a_days_work_across_the_regions_desks(provider, desks, driver, tmp_path)
     driver.get(desks[Q] + f"/act/filing.accept/{filing}")
     submit(driver)
     wait_text(driver, desks[Q] + f"/filings/{filing}", "v-status", "已立案")
+    # Rejecting it now is a 409, told with the status in words.
+    driver.get(desks[Q] + f"/act/filing.reject/{filing}")
+    fill(driver, {"reason": "不符合起诉条件"})
+    submit(driver)
+    shown(driver, "form-error")
+    assert "已立案" in driver.find_element(By.ID, "form-error").text
     sign_out(driver)
     sign_in(driver, desks[J], J, "window_clerk", provider)
     wait_text(driver, desks[J] + f"/filings/{filing}", "v-docket_number", "沪0118")
@@ -202,6 +219,48 @@ def test_a_days_work_across_the_regions_desks(provider, desks, driver, tmp_path)
     driver.get(desks[J] + "/lang/en?next=/work")
     assert "My work" in driver.find_element(By.TAG_NAME, "h1").text
     driver.get(desks[J] + "/lang/zh-CN?next=/work")
+    sign_out(driver)
+
+
+def _safe_session(driver, url: str) -> None:
+    """The session cookie is HttpOnly and SameSite=Strict; pages carry a CSP without inline script; the
+    first Tab reaches the skip link."""
+    cookie = next(c for c in driver.get_cookies() if c["name"] == "yrd_desk")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    policy = httpx.get(url + "/", timeout=10).headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    assert driver.switch_to.active_element.get_attribute("class") == "skip"
+
+
+def test_a_double_submit_creates_one_filing(provider, desks, driver, tmp_path):
+    """The same form sent twice (a double click) carries one Idempotency-Key: one filing."""
+    document = tmp_path / "证据.txt"
+    document.write_text("证据清单")
+    sign_in(driver, desks[J], J, "window_clerk", provider)
+    driver.get(desks[J] + "/new/filing.submit")
+    hidden = {n: driver.find_element(By.NAME, n).get_attribute("value") for n in ("csrf", "idem", "record")}
+    form = {
+        **hidden, "court_region": "qingpu", "case_type": "enforcement", "parties.0.role": "plaintiff",
+        "parties.0.kind": "person", "parties.0.name": "赵六", "parties.0.identifier": id_number(seq="518"),
+        "parties.1.role": "defendant", "parties.1.kind": "person", "parties.1.name": "钱七",
+        "parties.1.identifier": id_number(seq="529"), "claim_summary": "申请执行", "claim_amount": "",
+    }  # fmt: skip
+    cookies = {c["name"]: c["value"] for c in driver.get_cookies()}
+    answers = [
+        httpx.post(
+            desks[J] + "/do/filing.submit",
+            data=form,
+            files={"documents": (document.name, document.read_bytes())},
+            cookies=cookies,
+            timeout=30,
+        )
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in answers] == [303, 303]
+    assert answers[0].headers["location"] == answers[1].headers["location"]
+    forged = httpx.post(desks[J] + "/do/filing.submit", data={**form, "csrf": "0" * 64}, cookies=cookies, timeout=30)
+    assert forged.status_code == 403
     sign_out(driver)
 
 
@@ -227,6 +286,8 @@ def test_a_severity_one_alert_is_acknowledged_by_both_targets(provider, desks, d
         driver.get(desks[region] + f"/act/alert.acknowledge/{alert}")
         submit(driver)
         WebDriverWait(driver, 30).until(lambda d, a=alert: f"/alerts/{a}" in d.current_url)
+        if region is Q:
+            axe_clean(driver, "record-alert")
         assert _acknowledged(driver, desks[region], alert, region), "acknowledged at the desk"
         sign_out(driver)
 
@@ -263,3 +324,40 @@ def test_a_notary_verifies_a_certificate_by_upload_and_an_altered_copy_mismatche
     axe_clean(driver, "verify-result")
     sign_out(driver)
     axe_clean(driver, "sign-in")
+
+
+def test_a_subject_enrolled_at_jiashan_is_transferred_to_qingpu_and_accepted(provider, desks, driver):
+    today = datetime.now(ZONE_TZ).date()
+    sign_in(driver, desks[J], J, "corrections_officer", provider)
+    driver.get(desks[J] + "/new/subject.enrol")
+    fill(driver, {
+        "id_number": id_number(born="19850315", seq="641"), "name": "孙八", "gender": "female",
+        "birth_date": "1985-03-15", "correction_type": "probation", "sentence_summary": "危险驾驶罪，缓刑六个月",
+        "judgment_effective_date": today.isoformat(), "start_date": today.isoformat(),
+        "end_date": (today + timedelta(days=180)).isoformat(), "supervising_office": "罗星司法所",
+        "risk_level": "medium", "residence_address": "嘉善县罗星街道某路8号",
+    })  # fmt: skip
+    axe_clean(driver, "form-enrol")
+    submit(driver)
+    WebDriverWait(driver, 30).until(lambda d: "/subjects/" in d.current_url)
+    subject = driver.current_url.split("/subjects/")[1].split("?")[0]
+    driver.get(desks[J] + f"/act/subject.report_in/{subject}")
+    submit(driver)
+    wait_text(driver, desks[J] + f"/subjects/{subject}", "v-status", "已报到")
+    driver.get(desks[J] + f"/act/subject.transfer/{subject}")
+    fill(driver, {"destination": "qingpu", "reason": "迁居青浦"})
+    submit(driver)
+    shown(driver, "result")
+    sign_out(driver)
+
+    # Qingpu's officer finds the transfer in My work and accepts it, naming the office that takes over.
+    sign_in(driver, desks[Q], Q, "corrections_officer", provider)
+    wait_link(driver, f"/subjects/{subject}")
+    axe_clean(driver, "my-work-corrections")
+    driver.get(desks[Q] + f"/subjects/{subject}")
+    driver.find_element(By.CSS_SELECTOR, "#t-transfers a[href^='/act/transfer.accept/']").click()
+    fill(driver, {"supervising_office": "夏阳司法所", "purpose": "transfer-handover"})
+    submit(driver)
+    shown(driver, "result")
+    wait_text(driver, desks[Q] + f"/subjects/{subject}", "v-home_region", "青浦", timeout=45)
+    sign_out(driver)
