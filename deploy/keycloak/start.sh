@@ -11,7 +11,7 @@ home=$(ls -d "$root"/.cache/keycloak/keycloak-[0-9]* 2>/dev/null | sort -V | tai
 url=http://127.0.0.1:$port
 pidfile=$state/keycloak.pid
 
-answers() { curl -sf -o /dev/null --max-time 2 "$url/realms/master/.well-known/openid-configuration"; }
+answers() { "$py" -m shared.adapters.idp.provider answers --url "$url"; }
 provision() { "$py" -m shared.adapters.idp.provider provision --url "$url"; }
 
 if answers; then
@@ -41,7 +41,7 @@ until answers; do
     tail -20 "$state/logs/stdout.log" >&2 || true
     exit 1
   fi
-  sleep 0.5
+  sleep 1
 done
 echo "keycloak: up on $url in $(( ($(date +%s%N) - started) / 1000000 )) ms (pid $(cat "$pidfile"), log $state/logs/keycloak.log)"
 provision

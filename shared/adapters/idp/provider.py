@@ -131,15 +131,29 @@ def provision(url: str = DEFAULT_URL, realms_dir: Path = REALMS_DIR, idp_dir: Pa
     return done
 
 
+def answers(url: str) -> bool:
+    """Whether a Keycloak serves its master realm's OpenID metadata at `url` (it is up)."""
+    try:
+        return (
+            httpx.get(f"{url.rstrip('/')}/realms/master/.well-known/openid-configuration", timeout=2).status_code == 200
+        )
+    except httpx.HTTPError:
+        return False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="the development identity provider's secrets and realms")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("admin-password", help="print the bootstrap administrator's password (made on first use)")
+    probe = sub.add_parser("answers", help="exit 0 if a Keycloak answers OpenID metadata at --url")
+    probe.add_argument("--url", default=DEFAULT_URL)
     run = sub.add_parser("provision", help="import the realms into a running Keycloak, or complete them")
     run.add_argument("--url", default=DEFAULT_URL)
     arguments = parser.parse_args()
     if arguments.command == "admin-password":
         print(admin_password())
+    elif arguments.command == "answers":
+        raise SystemExit(0 if answers(arguments.url) else 1)
     else:
         for line in provision(arguments.url):
             print(f"keycloak: realm {line}")
