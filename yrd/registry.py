@@ -10,11 +10,12 @@ from services.alerts.declaration import SERVICE as ALERTS
 from services.corrections.declaration import SERVICE as CORRECTIONS
 from services.filing.declaration import SERVICE as FILING
 from services.notary.declaration import SERVICE as NOTARY
+from services.procuratorate.declaration import SERVICE as PROCURATORATE
 from shared.contracts.regions import Domain
 from shared.core.settings import Settings
 from shared.entrypoints.service import Instance, Service
 
-SERVICES: dict[Domain, Service[Any]] = {service.domain: service for service in (FILING, ALERTS, CORRECTIONS, NOTARY)}
+SERVICES: dict[Domain, Service[Any]] = {service.domain: service for service in (FILING, ALERTS, CORRECTIONS, NOTARY, PROCURATORATE)}
 
 
 def declared(domain: Domain) -> Service[Any]:

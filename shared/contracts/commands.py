@@ -23,6 +23,7 @@ from shared.contracts.filing import CaseType, Document
 from shared.contracts.identifiers import identity_problem
 from shared.contracts.notary import Matter, ProofType
 from shared.contracts.problems import FieldError
+from shared.contracts.procuratorate import AssistanceKind, Offence
 from shared.contracts.regions import SERVICES, Domain, Region
 
 
@@ -201,6 +202,37 @@ class RequestProof(Body):
     holding_agency: str | None = Field(default=None, min_length=1, max_length=100)
 
 
+# ---- procuratorate
+
+
+class ReferClue(Body):
+    """Refer a case clue (线索移送) to the region with jurisdiction: what may be shared of it; the detail
+    travels as materials held by this office."""
+
+    to_region: Region
+    title: str = Field(min_length=1, max_length=200)
+    summary: str = Field(min_length=1, max_length=4000)
+    offence: Offence
+
+
+class RequestAssistance(Body):
+    """Ask another region's procuratorate to take a statement, retrieve records, verify a fact or serve a
+    document (协助调查), by a deadline."""
+
+    asked_region: Region
+    kind: AssistanceKind
+    subject: str = Field(min_length=1, max_length=4000)
+    due_at: Instant
+
+
+class OpenJointCase(Body):
+    """A public-interest case across the boundary (跨区域公益诉讼), led by this region."""
+
+    title: str = Field(min_length=1, max_length=200)
+    matter: str = Field(min_length=1, max_length=4000)
+    participants: list[Region] = Field(min_length=1, max_length=2)
+
+
 # ---- the registry
 
 M = TypeVar("M", bound=Body)
@@ -235,6 +267,9 @@ REPORT_SIGHTING = declare_command(Domain.ALERTS, "report-sighting", ReportSighti
 ENROL = declare_command(Domain.CORRECTIONS, "enrol", Enrol)
 ISSUE_CERTIFICATE = declare_command(Domain.NOTARY, "issue", IssueCertificate)
 REQUEST_PROOF = declare_command(Domain.NOTARY, "request-proof", RequestProof)
+REFER_CLUE = declare_command(Domain.PROCURATORATE, "refer-clue", ReferClue)
+REQUEST_ASSISTANCE = declare_command(Domain.PROCURATORATE, "request-assistance", RequestAssistance)
+OPEN_JOINT_CASE = declare_command(Domain.PROCURATORATE, "open-joint-case", OpenJointCase)
 
 
 class CommandResult(Payload):

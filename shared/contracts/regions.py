@@ -25,6 +25,7 @@ class Domain(StrEnum):
     ALERTS = "alerts"
     CORRECTIONS = "corrections"
     NOTARY = "notary"
+    PROCURATORATE = "procuratorate"
     AUDIT = "audit"
 
     @property
@@ -58,6 +59,7 @@ SERVICE_DIGIT: dict[Domain, int] = {
     Domain.ALERTS: 2,
     Domain.CORRECTIONS: 3,
     Domain.NOTARY: 4,
+    Domain.PROCURATORATE: 6,
 }
 
 DEFAULT_PORT_BASE = 8000

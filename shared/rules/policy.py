@@ -31,6 +31,8 @@ class Role(StrEnum):
     POLICE_OFFICER = "police_officer"
     CORRECTIONS_OFFICER = "corrections_officer"
     NOTARY = "notary"
+    PROSECUTOR = "prosecutor"  # 检察官
+    PROSECUTION_CHIEF = "prosecution_chief"  # 检察长 / 部门负责人
     AGENCY_SYSTEM = "agency_system"
     SUPERVISOR = "supervisor"
     OPERATOR = "operator"
@@ -50,6 +52,7 @@ class Purpose(StrEnum):
     TRANSFER_HANDOVER = "transfer-handover"
     LAW_ENFORCEMENT = "law-enforcement"
     NOTARIZATION = "notarization"
+    PROSECUTION = "prosecution"
     AUDIT_REVIEW = "audit-review"
     DATA_SUBJECT_REQUEST = "data-subject-request"
 
@@ -62,6 +65,7 @@ class DataClass(StrEnum):
     PARTY_SEARCH = "party-search"  # finding filings by a party's ID number
     CERTIFICATE_APPLICANT = "certificate-applicant"  # a certificate's applicant in full
     PROOF_DOCUMENT = "proof-document"  # a document given with a proof's answer
+    PROSECUTION_MATERIAL = "prosecution-material"  # a material held by the procuratorate that produced it
     AUDIT_LOG = "audit-log"
 
 
@@ -73,6 +77,7 @@ PURPOSES: dict[DataClass, frozenset[Purpose]] = {
     DataClass.PARTY_SEARCH: frozenset({Purpose.CASE_FILING, Purpose.CASE_REVIEW}),
     DataClass.CERTIFICATE_APPLICANT: frozenset({Purpose.NOTARIZATION}),
     DataClass.PROOF_DOCUMENT: frozenset({Purpose.NOTARIZATION}),
+    DataClass.PROSECUTION_MATERIAL: frozenset({Purpose.PROSECUTION}),
     DataClass.AUDIT_LOG: frozenset({Purpose.AUDIT_REVIEW, Purpose.DATA_SUBJECT_REQUEST}),
 }
 
@@ -122,6 +127,21 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
     "corrections.lookup": {R.CORRECTIONS_OFFICER: OWN, R.POLICE_OFFICER: OWN},
     "corrections.destination": {R.CORRECTIONS_OFFICER: INVOLVED},
     "corrections.report_violation": {R.CORRECTIONS_OFFICER: ALL, R.POLICE_OFFICER: ALL},
+    # the procuratorates' channel (检察数据通道): the sending office owns a referral or request, the receiving
+    # region decides its part; a joint case is its lead's, the participants take part; materials stay with
+    # their holder and are read point to point by the offices party to their record
+    "procuratorate.refer": {R.PROSECUTOR: OWN, R.PROSECUTION_CHIEF: OWN},
+    "procuratorate.read": {R.PROSECUTOR: OWN_INVOLVED, R.PROSECUTION_CHIEF: OWN_INVOLVED},
+    "procuratorate.decide_referral": {R.PROSECUTION_CHIEF: OWN},  # the receiver's decision: its own act
+    "procuratorate.request_assistance": {R.PROSECUTOR: OWN, R.PROSECUTION_CHIEF: OWN},
+    "procuratorate.assign_assistance": {R.PROSECUTION_CHIEF: OWN},  # the asked region's chief
+    "procuratorate.answer_assistance": {R.PROSECUTOR: OWN, R.PROSECUTION_CHIEF: OWN},  # the assignee
+    "procuratorate.open_joint_case": {R.PROSECUTOR: OWN, R.PROSECUTION_CHIEF: OWN},
+    "procuratorate.contribute": {R.PROSECUTOR: OWN_INVOLVED, R.PROSECUTION_CHIEF: OWN_INVOLVED},
+    "procuratorate.decide_step": {R.PROSECUTION_CHIEF: OWN},  # the lead region's chief
+    "procuratorate.register_material": {R.PROSECUTOR: OWN_INVOLVED, R.PROSECUTION_CHIEF: OWN_INVOLVED},
+    "procuratorate.read_material": {R.PROSECUTOR: OWN_INVOLVED, R.PROSECUTION_CHIEF: OWN_INVOLVED},
+    "procuratorate.export_evidence": {R.PROSECUTOR: OWN, R.PROSECUTION_CHIEF: OWN},  # the sender's chain
     # operations: an instance's metrics, for its own region's operators
     "ops.metrics": {R.OPERATOR: OWN, R.SUPERVISOR: OWN},
     "ops.console": {R.OPERATOR: ALL, R.SUPERVISOR: ALL},  # the zone-wide page: aggregates only

@@ -51,6 +51,11 @@ def notary_cluster(e2e_prefix, tmp_path_factory, keys):
 
 
 @pytest.fixture(scope="session")
+def procuratorate_cluster(e2e_prefix, tmp_path_factory, keys):
+    yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Domain.PROCURATORATE])
+
+
+@pytest.fixture(scope="session")
 def corrections_cluster(e2e_prefix, tmp_path_factory, keys):
     # Report-in after a transfer falls due after 3 s here (7 days in production).
     yield from _cluster(

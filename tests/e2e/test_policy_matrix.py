@@ -150,6 +150,17 @@ def notary_ids(notary_cluster):
 
 
 @pytest.fixture(scope="module")
+def procuratorate_ids(procuratorate_cluster):
+    """A Qingpu referral to Wujiang with a material Qingpu holds, a Jiashan request for Wujiang's
+    assistance, and a joint case led by Wujiang with Jiashan."""
+    from tests.e2e.test_procuratorate import procuratorate_records
+
+    ids = procuratorate_records(procuratorate_cluster, _seen_everywhere)
+    _PROCURATORATE.update(ids)  # a material's body names its record
+    return {**ids, "record_id": ids["referral_id"]}
+
+
+@pytest.fixture(scope="module")
 def corrections_ids(corrections_cluster):
     """Jiashan subjects: one travelling to Qingpu (so Qingpu is involved), one whose travel is to be
     checked in and returned, one whose transfer to Wujiang was rejected."""
@@ -191,6 +202,9 @@ def _violation() -> dict:
 
 
 _PEOPLE = itertools.count()
+
+
+_PROCURATORATE: dict[str, str] = {}  # the fixture's records, for bodies that name one
 
 
 def _subject() -> dict:
@@ -387,6 +401,111 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
         ),
         Endpoint("GET", "/v1/audit", "audit.read", own_instance, purpose="audit-review"),
     ],
+    Domain.PROCURATORATE: [
+        Endpoint(
+            "POST",
+            "/v1/referrals",
+            "procuratorate.refer",
+            own_instance,
+            body=lambda: {"to_region": "jiashan", "title": "t", "summary": "s", "offence": "criminal"},
+        ),
+        Endpoint("GET", "/v1/referrals", "procuratorate.read", any_grant),
+        Endpoint("GET", "/v1/referrals/{referral_id}", "procuratorate.read", reads("qingpu", lambda a: a == "wujiang")),
+        Endpoint(
+            "POST",
+            "/v1/referrals/{referral_id}/decision",
+            "procuratorate.decide_referral",
+            writes("wujiang"),  # the receiver's decision
+            body=lambda: {"outcome": "declined", "reasons": "r"},
+        ),
+        Endpoint(
+            "POST",
+            "/v1/assistance-requests",
+            "procuratorate.request_assistance",
+            own_instance,
+            body=lambda: {
+                "asked_region": "qingpu",
+                "kind": "records",
+                "subject": "s",
+                "due_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+            },
+        ),
+        Endpoint("GET", "/v1/assistance-requests", "procuratorate.read", any_grant),
+        Endpoint(
+            "GET",
+            "/v1/assistance-requests/{request_id}",
+            "procuratorate.read",
+            reads("jiashan", lambda a: a == "wujiang"),
+        ),
+        Endpoint(
+            "POST",
+            "/v1/assistance-requests/{request_id}/assignment",
+            "procuratorate.assign_assistance",
+            writes("wujiang"),
+            body=lambda: {"assignee": "wujiang-prosecutor"},
+        ),
+        Endpoint(
+            "POST",
+            "/v1/assistance-requests/{request_id}/answer",
+            "procuratorate.answer_assistance",
+            writes("wujiang"),
+            body=lambda: {"results": "r"},
+        ),
+        Endpoint(
+            "POST",
+            "/v1/joint-cases",
+            "procuratorate.open_joint_case",
+            own_instance,
+            body=lambda: {"title": "t", "matter": "m", "participants": ["jiashan"]},
+        ),
+        Endpoint("GET", "/v1/joint-cases", "procuratorate.read", any_grant),
+        Endpoint("GET", "/v1/joint-cases/{case_id}", "procuratorate.read", reads("wujiang", lambda a: a == "jiashan")),
+        Endpoint(
+            "POST",
+            "/v1/joint-cases/{case_id}/findings",
+            "procuratorate.contribute",
+            writes("wujiang", lambda instance: instance == "jiashan"),
+            body=lambda: {"summary": "s"},
+        ),
+        Endpoint(
+            "POST",
+            "/v1/joint-cases/{case_id}/steps",
+            "procuratorate.decide_step",
+            writes("wujiang"),  # the lead decides
+            body=lambda: {"step": "pre_litigation_notice", "note": "n"},
+        ),
+        Endpoint(
+            "POST",
+            "/v1/materials",
+            "procuratorate.register_material",
+            writes("qingpu", lambda instance: instance == "wujiang"),  # a party to the referral, at its instance
+            body=lambda: {
+                "record_id": _PROCURATORATE["referral_id"],
+                "name": "n.txt",
+                "content_type": "text/plain",
+                "classification": "internal",
+                "content_base64": "bWF0ZXJpYWw=",
+            },
+        ),
+        Endpoint("GET", "/v1/materials", "procuratorate.read", any_grant),
+        Endpoint("GET", "/v1/materials/{material_id}", "procuratorate.read", reads("qingpu", lambda a: a == "wujiang")),
+        Endpoint(
+            "GET",
+            "/v1/materials/{material_id}/content",
+            "procuratorate.read_material",
+            reads("qingpu", lambda a: a == "wujiang"),
+            purpose="prosecution",
+            held_at="qingpu",
+        ),
+        Endpoint(
+            "GET",
+            "/v1/evidence/{record_id}",
+            "procuratorate.export_evidence",
+            reads("qingpu", lambda a: a == "wujiang"),
+            held_at="qingpu",  # signed by the sender's instance: no other instance exports it
+        ),
+        Endpoint("GET", "/v1/audit", "audit.read", own_instance, purpose="audit-review"),
+    ],
     Domain.CORRECTIONS: [
         Endpoint("POST", "/v1/subjects", "corrections.enrol", own_instance, body=_subject),
         Endpoint(
@@ -489,6 +608,9 @@ BULK = {
     "/v1/subjects",
     "/v1/certificates",
     "/v1/proof-requests",
+    "/v1/referrals",
+    "/v1/assistance-requests",
+    "/v1/joint-cases",
 }
 for _endpoints in ENDPOINTS.values():
     _endpoints += [
@@ -504,6 +626,7 @@ CLUSTERS = {
     Domain.ALERTS: ("alerts_cluster", "alert_ids"),
     Domain.NOTARY: ("notary_cluster", "notary_ids"),
     Domain.CORRECTIONS: ("corrections_cluster", "corrections_ids"),
+    Domain.PROCURATORATE: ("procuratorate_cluster", "procuratorate_ids"),
 }
 
 

@@ -24,6 +24,7 @@ ROLES = {
     Domain.ALERTS: Role.POLICE_OFFICER,
     Domain.CORRECTIONS: Role.CORRECTIONS_OFFICER,
     Domain.NOTARY: Role.NOTARY,
+    Domain.PROCURATORATE: Role.PROSECUTOR,
 }
 BULK = [(service, e) for service, endpoints in ENDPOINTS.items() for e in endpoints if e.ndjson]
 

@@ -13,6 +13,7 @@ from tests.e2e.test_policy_matrix import (  # noqa: F401 (fixtures and tests, co
     corrections_ids,
     filing_ids,
     notary_ids,
+    procuratorate_ids,
     test_policy_on_every_endpoint,
     test_the_table_covers_every_v1_operation,
 )
@@ -45,3 +46,8 @@ def notary_cluster(tmp_path_factory):
 @pytest.fixture(scope="module")
 def corrections_cluster(tmp_path_factory):
     yield from _zone(tmp_path_factory, Domain.CORRECTIONS)
+
+
+@pytest.fixture(scope="module")
+def procuratorate_cluster(tmp_path_factory):
+    yield from _zone(tmp_path_factory, Domain.PROCURATORATE)

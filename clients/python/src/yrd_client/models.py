@@ -825,6 +825,222 @@ class VerifyResult(BaseModel):
     registry: RegistryFreshness
 
 
+class Answer(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    results: Annotated[str, Field(max_length=8000, min_length=1, title="Results")]
+    material_ids: Annotated[list[str] | None, Field(max_length=50, title="Material Ids")] = None
+
+
+class Assign(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    assignee: Annotated[str, Field(max_length=200, min_length=1, title="Assignee")]
+
+
+class Contribute(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    summary: Annotated[str, Field(max_length=8000, min_length=1, title="Summary")]
+    material_ids: Annotated[list[str] | None, Field(max_length=50, title="Material Ids")] = None
+
+
+Reasons = TypeAliasType("Reasons", Annotated[str, Field(max_length=4000, min_length=1, title="Reasons")])
+
+
+class DecideReferral(BaseModel):
+    """
+    The receiving office's decision: accept (opening its own case) or decline with reasons.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    outcome: Annotated[Literal["accepted", "declined"], Field(title="Outcome")]
+    reasons: Annotated[Reasons | None, Field(title="Reasons")] = None
+
+
+class EvidenceRecord(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    record_kind: Annotated[str, Field(title="Record Kind")]
+    record_id: Annotated[str, Field(title="Record Id")]
+    sender_region: Annotated[str, Field(title="Sender Region")]
+    content_sha256: Annotated[str, Field(title="Content Sha256")]
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    case_id: Annotated[str, Field(title="Case Id")]
+    region: Annotated[str, Field(title="Region")]
+    summary: Annotated[str, Field(title="Summary")]
+    material_ids: Annotated[list[str], Field(title="Material Ids")]
+    contributed_at: Annotated[AwareDatetime, Field(title="Contributed At")]
+
+
+class Material(BaseModel):
+    """
+    A material as the zone knows it: a `secret` one by its hash and holder alone.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    record_id: Annotated[str, Field(title="Record Id")]
+    holder_region: Annotated[str, Field(title="Holder Region")]
+    classification: Annotated[
+        Literal["internal", "confidential", "secret"],
+        Field(
+            description="Ordered lowest first: `secret` is never described beyond its hash and holder on Kafka.",
+            title="Classification",
+        ),
+    ]
+    sha256: Annotated[str, Field(title="Sha256")]
+    name: Annotated[str | None, Field(title="Name")]
+    size: Annotated[int | None, Field(title="Size")]
+    content_type: Annotated[str | None, Field(title="Content Type")]
+    registered_at: Annotated[AwareDatetime, Field(title="Registered At")]
+
+
+class MaterialContent(BaseModel):
+    """
+    A material's content, from its holder (purpose `prosecution`; authorised and audited there).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    material_id: Annotated[str, Field(title="Material Id")]
+    holder_region: Annotated[str, Field(title="Holder Region")]
+    name: Annotated[str, Field(title="Name")]
+    content_type: Annotated[str, Field(title="Content Type")]
+    sha256: Annotated[str, Field(title="Sha256")]
+    content_base64: Annotated[str, Field(title="Content Base64")]
+
+
+class OpenJointCase(BaseModel):
+    """
+    A public-interest case across the boundary (跨区域公益诉讼), led by this region.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    title: Annotated[str, Field(max_length=200, min_length=1, title="Title")]
+    matter: Annotated[str, Field(max_length=4000, min_length=1, title="Matter")]
+    participants: Annotated[
+        list[Literal["jiashan", "qingpu", "wujiang"]],
+        Field(max_length=2, min_length=1, title="Participants"),
+    ]
+
+
+class PageMaterial(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    items: Annotated[list[Material], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+
+
+class ReferClue(BaseModel):
+    """
+    Refer a case clue (线索移送) to the region with jurisdiction: what may be shared of it; the detail
+    travels as materials held by this office.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    to_region: Annotated[Literal["jiashan", "qingpu", "wujiang"], Field(title="Region")]
+    title: Annotated[str, Field(max_length=200, min_length=1, title="Title")]
+    summary: Annotated[str, Field(max_length=4000, min_length=1, title="Summary")]
+    offence: Annotated[
+        Literal["criminal", "duty_crime", "public_interest", "administrative"],
+        Field(description="The kind of matter a clue or case concerns.", title="Offence"),
+    ]
+
+
+class Referral(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    from_region: Annotated[str, Field(title="From Region")]
+    to_region: Annotated[str, Field(title="To Region")]
+    title: Annotated[str, Field(title="Title")]
+    summary: Annotated[str, Field(title="Summary")]
+    offence: Annotated[
+        Literal["criminal", "duty_crime", "public_interest", "administrative"],
+        Field(description="The kind of matter a clue or case concerns.", title="Offence"),
+    ]
+    referred_at: Annotated[AwareDatetime, Field(title="Referred At")]
+    due_at: Annotated[AwareDatetime, Field(title="Due At")]
+    content_sha256: Annotated[str, Field(title="Content Sha256")]
+    status: Annotated[str, Field(title="Status")]
+    case_number: Annotated[str | None, Field(title="Case Number")]
+    reasons: Annotated[str | None, Field(title="Reasons")]
+    decided_at: Annotated[AwareDatetime | None, Field(title="Decided At")]
+    overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
+
+
+class RegisterMaterial(BaseModel):
+    """
+    A material (≤ 512 KB, base64) kept by this office: events describe it, never carry it.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    record_id: Annotated[str, Field(max_length=100, min_length=1, title="Record Id")]
+    name: Annotated[str, Field(max_length=200, min_length=1, title="Name")]
+    content_type: Annotated[
+        str,
+        Field(max_length=100, pattern="^[a-z]+/[a-z0-9.+-]+$", title="Content Type"),
+    ]
+    classification: Annotated[
+        Literal["internal", "confidential", "secret"],
+        Field(
+            description="Ordered lowest first: `secret` is never described beyond its hash and holder on Kafka.",
+            title="Classification",
+        ),
+    ]
+    content_base64: Annotated[
+        str,
+        Field(
+            max_length=700000,
+            min_length=4,
+            pattern="^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+            title="Content Base64",
+        ),
+    ]
+
+
+class RequestAssistance(BaseModel):
+    """
+    Ask another region's procuratorate to take a statement, retrieve records, verify a fact or serve a
+    document (协助调查), by a deadline.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    asked_region: Annotated[Literal["jiashan", "qingpu", "wujiang"], Field(title="Region")]
+    kind: Annotated[
+        Literal["statement", "records", "verification", "service"],
+        Field(title="AssistanceKind"),
+    ]
+    subject: Annotated[str, Field(max_length=4000, min_length=1, title="Subject")]
+    due_at: Annotated[AwareDatetime, Field(title="Due At")]
+
+
 class Filing(BaseModel):
     """
     A filing as every region's read model holds it: parties masked, state decided by the court.
@@ -1357,6 +1573,154 @@ class Verification(BaseModel):
     certificate_revoked_at: Annotated[AwareDatetime | None, Field(title="Certificate Revoked At")]
 
 
+class Assistance(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    requesting_region: Annotated[str, Field(title="Requesting Region")]
+    asked_region: Annotated[str, Field(title="Asked Region")]
+    kind: Annotated[
+        Literal["statement", "records", "verification", "service"],
+        Field(title="AssistanceKind"),
+    ]
+    subject: Annotated[str, Field(title="Subject")]
+    requested_at: Annotated[AwareDatetime, Field(title="Requested At")]
+    due_at: Annotated[AwareDatetime, Field(title="Due At")]
+    content_sha256: Annotated[str, Field(title="Content Sha256")]
+    status: Annotated[str, Field(title="Status")]
+    assignee: Annotated[str | None, Field(title="Assignee")]
+    assigned_at: Annotated[AwareDatetime | None, Field(title="Assigned At")]
+    results: Annotated[str | None, Field(title="Results")]
+    material_ids: Annotated[list[str], Field(title="Material Ids")]
+    answered_at: Annotated[AwareDatetime | None, Field(title="Answered At")]
+    overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
+
+
+class DecideStep(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    step: Annotated[
+        Literal["pre_litigation_notice", "suit_filed", "settlement", "closed"],
+        Field(
+            description="The procedural steps of a joint public-interest case, decided by the lead region.",
+            title="Step",
+        ),
+    ]
+    note: Annotated[str, Field(max_length=4000, min_length=1, title="Note")]
+
+
+class JointCase(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    lead_region: Annotated[str, Field(title="Lead Region")]
+    title: Annotated[str, Field(title="Title")]
+    matter: Annotated[str, Field(title="Matter")]
+    participants: Annotated[list[str], Field(title="Participants")]
+    opened_at: Annotated[AwareDatetime, Field(title="Opened At")]
+    status: Annotated[str, Field(title="Status")]
+    step: Literal["pre_litigation_notice", "suit_filed", "settlement", "closed"] | None
+    step_at: Annotated[AwareDatetime | None, Field(title="Step At")]
+
+
+class JointCaseView(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    lead_region: Annotated[str, Field(title="Lead Region")]
+    title: Annotated[str, Field(title="Title")]
+    matter: Annotated[str, Field(title="Matter")]
+    participants: Annotated[list[str], Field(title="Participants")]
+    opened_at: Annotated[AwareDatetime, Field(title="Opened At")]
+    status: Annotated[str, Field(title="Status")]
+    step: Literal["pre_litigation_notice", "suit_filed", "settlement", "closed"] | None
+    step_at: Annotated[AwareDatetime | None, Field(title="Step At")]
+    findings: Annotated[list[Finding], Field(title="Findings")]
+    timeline: Annotated[list[TimelineEntry], Field(title="Timeline")]
+
+
+class PageAssistance(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    items: Annotated[list[Assistance], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+
+
+class PageJointCase(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    items: Annotated[list[JointCase], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+
+
+class PageReferral(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    items: Annotated[list[Referral], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+
+
+class Receipt(BaseModel):
+    """
+    One signed step of a delivery, as its region signed it.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    receipt_id: Annotated[str, Field(title="Receipt Id")]
+    record_id: Annotated[str, Field(title="Record Id")]
+    record_kind: Annotated[str, Field(title="Record Kind")]
+    kind: Annotated[
+        Literal["submitted", "relayed", "delivered", "retrieved"],
+        Field(
+            description="ETSI EN 319 522 (REM) evidence, in the order a delivery earns them.",
+            title="ReceiptKind",
+        ),
+    ]
+    sender_region: Annotated[str, Field(title="Sender Region")]
+    recipient_region: Annotated[str, Field(title="Recipient Region")]
+    region: Annotated[str, Field(title="Region")]
+    at: Annotated[str, Field(title="At")]
+    actor: Annotated[str | None, Field(title="Actor")]
+    content_sha256: Annotated[str, Field(title="Content Sha256")]
+    previous_sha256: Annotated[str | None, Field(title="Previous Sha256")]
+    key_id: Annotated[str, Field(title="Key Id")]
+    signature: Annotated[str, Field(title="Signature")]
+
+
+class ReferralView(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    from_region: Annotated[str, Field(title="From Region")]
+    to_region: Annotated[str, Field(title="To Region")]
+    title: Annotated[str, Field(title="Title")]
+    summary: Annotated[str, Field(title="Summary")]
+    offence: Annotated[
+        Literal["criminal", "duty_crime", "public_interest", "administrative"],
+        Field(description="The kind of matter a clue or case concerns.", title="Offence"),
+    ]
+    referred_at: Annotated[AwareDatetime, Field(title="Referred At")]
+    due_at: Annotated[AwareDatetime, Field(title="Due At")]
+    content_sha256: Annotated[str, Field(title="Content Sha256")]
+    status: Annotated[str, Field(title="Status")]
+    case_number: Annotated[str | None, Field(title="Case Number")]
+    reasons: Annotated[str | None, Field(title="Reasons")]
+    decided_at: Annotated[AwareDatetime | None, Field(title="Decided At")]
+    overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
+    receipts: Annotated[list[Receipt], Field(title="Receipts")]
+    timeline: Annotated[list[TimelineEntry], Field(title="Timeline")]
+
+
 class PageSubject(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -1419,3 +1783,68 @@ class PageVerification(BaseModel):
     )
     items: Annotated[list[Verification], Field(title="Items")]
     next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+
+
+class AssistanceView(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    requesting_region: Annotated[str, Field(title="Requesting Region")]
+    asked_region: Annotated[str, Field(title="Asked Region")]
+    kind: Annotated[
+        Literal["statement", "records", "verification", "service"],
+        Field(title="AssistanceKind"),
+    ]
+    subject: Annotated[str, Field(title="Subject")]
+    requested_at: Annotated[AwareDatetime, Field(title="Requested At")]
+    due_at: Annotated[AwareDatetime, Field(title="Due At")]
+    content_sha256: Annotated[str, Field(title="Content Sha256")]
+    status: Annotated[str, Field(title="Status")]
+    assignee: Annotated[str | None, Field(title="Assignee")]
+    assigned_at: Annotated[AwareDatetime | None, Field(title="Assigned At")]
+    results: Annotated[str | None, Field(title="Results")]
+    material_ids: Annotated[list[str], Field(title="Material Ids")]
+    answered_at: Annotated[AwareDatetime | None, Field(title="Answered At")]
+    overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
+    receipts: Annotated[list[Receipt], Field(title="Receipts")]
+    timeline: Annotated[list[TimelineEntry], Field(title="Timeline")]
+
+
+class Evidence(BaseModel):
+    """
+    A record's delivery evidence as one signed document (`yrd evidence verify FILE` checks it offline).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    format: Annotated[str, Field(title="Format")]
+    record: EvidenceRecord
+    receipts: Annotated[list[Receipt], Field(title="Receipts")]
+    exported_at: Annotated[str, Field(title="Exported At")]
+    exported_by: Annotated[str, Field(title="Exported By")]
+    key_id: Annotated[str, Field(title="Key Id")]
+    signature: Annotated[str, Field(title="Signature")]
+
+
+class MaterialView(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    record_id: Annotated[str, Field(title="Record Id")]
+    holder_region: Annotated[str, Field(title="Holder Region")]
+    classification: Annotated[
+        Literal["internal", "confidential", "secret"],
+        Field(
+            description="Ordered lowest first: `secret` is never described beyond its hash and holder on Kafka.",
+            title="Classification",
+        ),
+    ]
+    sha256: Annotated[str, Field(title="Sha256")]
+    name: Annotated[str | None, Field(title="Name")]
+    size: Annotated[int | None, Field(title="Size")]
+    content_type: Annotated[str | None, Field(title="Content Type")]
+    registered_at: Annotated[AwareDatetime, Field(title="Registered At")]
+    receipts: Annotated[list[Receipt], Field(title="Receipts")]

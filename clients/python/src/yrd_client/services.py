@@ -95,3 +95,34 @@ class Notary(Resource[S]):
     proof_document = Call(GET, "/proof-requests/{request_id}/document", m.ProofDocument)  # purpose="notarization"
     proof_requests_page = Call(GET, "/proof-requests", m.PageProofRequest)
     proof_requests = Pages(proof_requests_page, m.ProofRequest)
+
+class Procuratorate(Resource[S]):
+    """The procuratorates' channel (检察数据通道): referrals, assistance requests, joint cases, materials
+    held by their holder, and the delivery evidence of each."""
+
+    refer = Call(POST, "/referrals", m.ReferralView)  # 202: the receiving region decides
+    refer_batch = Bulk("/referrals/batch")
+    referral = Call(GET, "/referrals/{referral_id}", m.ReferralView)  # read by the receiver: delivered, retrieved
+    decide_referral = Call(POST, "/referrals/{referral_id}/decision", m.ReferralView)
+    referrals_page = Call(GET, "/referrals", m.PageReferral)
+    referrals = Pages(referrals_page, m.Referral)
+    request_assistance = Call(POST, "/assistance-requests", m.AssistanceView)
+    request_assistance_batch = Bulk("/assistance-requests/batch")
+    assistance_request = Call(GET, "/assistance-requests/{request_id}", m.AssistanceView)
+    assign = Call(POST, "/assistance-requests/{request_id}/assignment", m.AssistanceView)
+    answer = Call(POST, "/assistance-requests/{request_id}/answer", m.AssistanceView)  # by the assignee
+    assistance_requests_page = Call(GET, "/assistance-requests", m.PageAssistance)
+    assistance_requests = Pages(assistance_requests_page, m.Assistance)
+    open_joint_case = Call(POST, "/joint-cases", m.JointCaseView)
+    open_joint_case_batch = Bulk("/joint-cases/batch")
+    joint_case = Call(GET, "/joint-cases/{case_id}", m.JointCaseView)
+    contribute = Call(POST, "/joint-cases/{case_id}/findings", m.JointCaseView)
+    decide_step = Call(POST, "/joint-cases/{case_id}/steps", m.JointCaseView)  # the lead's chief
+    joint_cases_page = Call(GET, "/joint-cases", m.PageJointCase)
+    joint_cases = Pages(joint_cases_page, m.JointCase)
+    register_material = Call(POST, "/materials", m.MaterialView)
+    material = Call(GET, "/materials/{material_id}", m.MaterialView)
+    material_content = Call(GET, "/materials/{material_id}/content", m.MaterialContent)  # purpose="prosecution"
+    materials_page = Call(GET, "/materials", m.PageMaterial)
+    materials = Pages(materials_page, m.Material)
+    evidence = Call(GET, "/evidence/{record_id}", m.Evidence)  # the sender's instance: `yrd evidence verify`
