@@ -16,6 +16,7 @@ import typer
 
 from shared.adapters.tokens import write_scrape_tokens
 from shared.contracts.regions import DEFAULT_PORT_BASE, REGIONS, Domain, Region, port_of
+from shared.core.settings import ROOT
 from yrd import alertmanager
 from yrd.cli_tools import instance_settings
 from yrd.pids import stop as pids_stop
@@ -96,7 +97,7 @@ def _serve(region: Region, service: Domain, base: int, zone: ZoneLayout | None) 
     return subprocess.Popen([*command, "--port-base", str(base)], env=env)
 
 
-PROMETHEUS_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "prometheus.yml"
+PROMETHEUS_CONFIG = ROOT / "deploy" / "prometheus" / "prometheus.yml"
 
 
 def _start_prometheus(zone: ZoneLayout | None) -> subprocess.Popen[bytes] | None:
