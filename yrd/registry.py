@@ -8,6 +8,7 @@ from typing import Any
 
 from services.alerts.declaration import SERVICE as ALERTS
 from services.corrections.declaration import SERVICE as CORRECTIONS
+from services.enforcement.declaration import SERVICE as ENFORCEMENT
 from services.filing.declaration import SERVICE as FILING
 from services.notary.declaration import SERVICE as NOTARY
 from services.procuratorate.declaration import SERVICE as PROCURATORATE
@@ -15,7 +16,9 @@ from shared.contracts.regions import Domain
 from shared.core.settings import Settings
 from shared.entrypoints.service import Instance, Service
 
-SERVICES: dict[Domain, Service[Any]] = {service.domain: service for service in (FILING, ALERTS, CORRECTIONS, NOTARY, PROCURATORATE)}
+SERVICES: dict[Domain, Service[Any]] = {
+    service.domain: service for service in (FILING, ALERTS, CORRECTIONS, NOTARY, ENFORCEMENT, PROCURATORATE)
+}
 
 
 def declared(domain: Domain) -> Service[Any]:

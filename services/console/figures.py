@@ -52,6 +52,9 @@ class Queries:
             "acks_missed": f"round(sum by (region) (increase(yrd_alert_escalations_total[{w}])))",
             "report_ins_overdue": "max by (region) (yrd_corrections_report_in_overdue)",
             "proofs_overdue": "max by (region) (yrd_notary_proof_requests_overdue)",
+            # 同案同罚: the codes and tiers where a region's penalties stand out (services/enforcement)
+            "penalties_out_of_line": "count by (decided_region) (max by (code, tier, decided_region) "
+            "(yrd_enforcement_inconsistent) > 0)",
             "instances_up": 'sum(up{job=~"yrd-.*"})',
             "instances": 'count(up{job=~"yrd-.*"})',
             "broker_up": 'max(up{job="kafka"})',
@@ -135,6 +138,7 @@ def overview(answers: Mapping[str, list[Sample]], firing: list[Mapping[str, Any]
             "acks_missed_today": _by(answers["acks_missed"], "region").get(r, 0),
             "report_ins_overdue": _by(answers["report_ins_overdue"], "region").get(r, 0),
             "proofs_overdue": _by(answers["proofs_overdue"], "region").get(r, 0),
+            "penalties_out_of_line": _by(answers.get("penalties_out_of_line", []), "decided_region").get(r, 0),
         }
         for r in regions
     }

@@ -180,7 +180,7 @@ def _dev_instance(
 
 
 def init_dev_tls(directory: Path) -> bool:
-    """A development CA and a certificate for each of the twelve instances, once. True if any was made."""
+    """A development CA and a certificate for each instance of the zone, once. True if any was made."""
     directory.mkdir(parents=True, exist_ok=True)
     fresh_ca = not (directory / CA_FILE).exists() or not (directory / "ca.key.pem").exists()
     everyone = [PeerIdentity(region, service) for region in Region for service in SERVICES]

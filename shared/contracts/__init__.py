@@ -1,6 +1,6 @@
 """Event contracts: every event type and its payload model, declared once per producing domain."""
 
-from shared.contracts import alerts, audit, corrections, filing, notary, procuratorate  # noqa: F401  (importing declares their event types)
+from shared.contracts import alerts, audit, corrections, enforcement, filing, notary, procuratorate  # noqa: F401  (importing declares their event types)
 from shared.contracts.base import (
     REGISTRY,
     EventType,

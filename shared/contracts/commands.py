@@ -18,6 +18,8 @@ from shared.contracts.alerts import AlertSubject, Category, Location, RequestedA
 from shared.contracts.base import REGISTRY, EventType, Payload
 from shared.contracts.base import json_schemas as declared_schemas
 from shared.contracts.corrections import CorrectionType, RiskLevel
+from shared.contracts.enforcement import Factors as EnforcementFactors
+from shared.contracts.enforcement import Penalty
 from shared.contracts.fields import CreditCode, Day, IdNumber, Instant, PersonName, Sha256
 from shared.contracts.filing import CaseType, Document
 from shared.contracts.identifiers import identity_problem
@@ -202,6 +204,35 @@ class RequestProof(Body):
     holding_agency: str | None = Field(default=None, min_length=1, max_length=100)
 
 
+# ---- enforcement
+
+
+class PersonPenalised(Body):
+    kind: Literal["person"]
+    name: PersonName
+    id_number: IdNumber
+
+
+class OrganisationPenalised(Body):
+    kind: Literal["organisation"]
+    name: PersonName
+    credit_code: CreditCode
+
+
+class RecordDecision(Body):
+    """Record a penalty decision (处罚决定) of this region: the tier and range come from the benchmark in
+    force on the violation date; a penalty outside the range states why and waits for the legal sign-off.
+    The party stays with this region."""
+
+    code: str = Field(min_length=1, max_length=40)
+    violation_date: Day
+    factors: EnforcementFactors
+    party: Annotated[PersonPenalised | OrganisationPenalised, Field(discriminator="kind")]
+    penalty: Penalty
+    outside_reason: str | None = Field(default=None, min_length=1, max_length=4000)
+    case_ref: str | None = Field(default=None, min_length=1, max_length=100)  # the bureau's own case number
+
+
 # ---- procuratorate
 
 
@@ -267,6 +298,7 @@ REPORT_SIGHTING = declare_command(Domain.ALERTS, "report-sighting", ReportSighti
 ENROL = declare_command(Domain.CORRECTIONS, "enrol", Enrol)
 ISSUE_CERTIFICATE = declare_command(Domain.NOTARY, "issue", IssueCertificate)
 REQUEST_PROOF = declare_command(Domain.NOTARY, "request-proof", RequestProof)
+RECORD_DECISION = declare_command(Domain.ENFORCEMENT, "record-decision", RecordDecision)
 REFER_CLUE = declare_command(Domain.PROCURATORATE, "refer-clue", ReferClue)
 REQUEST_ASSISTANCE = declare_command(Domain.PROCURATORATE, "request-assistance", RequestAssistance)
 OPEN_JOINT_CASE = declare_command(Domain.PROCURATORATE, "open-joint-case", OpenJointCase)

@@ -25,6 +25,7 @@ class Domain(StrEnum):
     ALERTS = "alerts"
     CORRECTIONS = "corrections"
     NOTARY = "notary"
+    ENFORCEMENT = "enforcement"
     PROCURATORATE = "procuratorate"
     AUDIT = "audit"
 
@@ -59,6 +60,7 @@ SERVICE_DIGIT: dict[Domain, int] = {
     Domain.ALERTS: 2,
     Domain.CORRECTIONS: 3,
     Domain.NOTARY: 4,
+    Domain.ENFORCEMENT: 5,
     Domain.PROCURATORATE: 6,
 }
 

@@ -31,6 +31,8 @@ class Role(StrEnum):
     POLICE_OFFICER = "police_officer"
     CORRECTIONS_OFFICER = "corrections_officer"
     NOTARY = "notary"
+    ENFORCEMENT_OFFICER = "enforcement_officer"  # 执法人员
+    ENFORCEMENT_LEGAL = "enforcement_legal"  # 法制审核
     PROSECUTOR = "prosecutor"  # 检察官
     PROSECUTION_CHIEF = "prosecution_chief"  # 检察长 / 部门负责人
     AGENCY_SYSTEM = "agency_system"
@@ -65,6 +67,7 @@ class DataClass(StrEnum):
     PARTY_SEARCH = "party-search"  # finding filings by a party's ID number
     CERTIFICATE_APPLICANT = "certificate-applicant"  # a certificate's applicant in full
     PROOF_DOCUMENT = "proof-document"  # a document given with a proof's answer
+    ENFORCEMENT_PARTY = "enforcement-party"  # the party of a penalty decision, held by the deciding region
     PROSECUTION_MATERIAL = "prosecution-material"  # a material held by the procuratorate that produced it
     AUDIT_LOG = "audit-log"
 
@@ -77,6 +80,7 @@ PURPOSES: dict[DataClass, frozenset[Purpose]] = {
     DataClass.PARTY_SEARCH: frozenset({Purpose.CASE_FILING, Purpose.CASE_REVIEW}),
     DataClass.CERTIFICATE_APPLICANT: frozenset({Purpose.NOTARIZATION}),
     DataClass.PROOF_DOCUMENT: frozenset({Purpose.NOTARIZATION}),
+    DataClass.ENFORCEMENT_PARTY: frozenset({Purpose.LAW_ENFORCEMENT}),
     DataClass.PROSECUTION_MATERIAL: frozenset({Purpose.PROSECUTION}),
     DataClass.AUDIT_LOG: frozenset({Purpose.AUDIT_REVIEW, Purpose.DATA_SUBJECT_REQUEST}),
 }
@@ -127,6 +131,19 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
     "corrections.lookup": {R.CORRECTIONS_OFFICER: OWN, R.POLICE_OFFICER: OWN},
     "corrections.destination": {R.CORRECTIONS_OFFICER: INVOLVED},
     "corrections.report_violation": {R.CORRECTIONS_OFFICER: ALL, R.POLICE_OFFICER: ALL},
+    # enforcement discretion (同案同罚): benchmarks and decision summaries are shared across the zone; a
+    # region's legal reviewers propose, approve or object for their region; officers decide their own cases
+    "enforcement.read": {
+        R.ENFORCEMENT_OFFICER: ALL,
+        R.ENFORCEMENT_LEGAL: ALL,
+        R.SUPERVISOR: ALL,
+        R.AGENCY_SYSTEM: ALL,  # its own decisions; a bureau's system every summary (AGENCY_KIND_GRANTS)
+    },
+    "enforcement.propose_benchmark": {R.ENFORCEMENT_LEGAL: OWN},
+    "enforcement.vote_benchmark": {R.ENFORCEMENT_LEGAL: OWN},  # an approval or objection: its region's own act
+    "enforcement.decide": {R.ENFORCEMENT_OFFICER: OWN, R.AGENCY_SYSTEM: OWN},
+    "enforcement.sign_off": {R.ENFORCEMENT_LEGAL: OWN},  # an outside-range decision of its own region
+    "enforcement.read_party": {R.ENFORCEMENT_OFFICER: OWN, R.ENFORCEMENT_LEGAL: OWN},  # the deciding region only
     # the procuratorates' channel (检察数据通道): the sending office owns a referral or request, the receiving
     # region decides its part; a joint case is its lead's, the participants take part; materials stay with
     # their holder and are read point to point by the offices party to their record
@@ -165,7 +182,7 @@ AGENCY_KIND_GRANTS: dict[AgencyKind, dict[str, frozenset[Scope]]] = {
     AgencyKind.COURT: {"filing.read": OWN},
     AgencyKind.NOTARY_OFFICE: {},
     AgencyKind.CORRECTIONS_OFFICE: {},
-    AgencyKind.ENFORCEMENT_BUREAU: {},
+    AgencyKind.ENFORCEMENT_BUREAU: {"enforcement.read": ALL},  # benchmarks and the zone's decision summaries
     AgencyKind.PROCURATORATE: {},
     AgencyKind.LAW_FIRM: {},
 }

@@ -56,6 +56,11 @@ def procuratorate_cluster(e2e_prefix, tmp_path_factory, keys):
 
 
 @pytest.fixture(scope="session")
+def enforcement_cluster(e2e_prefix, tmp_path_factory, keys):
+    yield from _cluster(e2e_prefix, tmp_path_factory, keys, [Domain.ENFORCEMENT])
+
+
+@pytest.fixture(scope="session")
 def corrections_cluster(e2e_prefix, tmp_path_factory, keys):
     # Report-in after a transfer falls due after 3 s here (7 days in production).
     yield from _cluster(

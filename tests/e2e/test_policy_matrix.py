@@ -161,6 +161,43 @@ def procuratorate_ids(procuratorate_cluster):
 
 
 @pytest.fixture(scope="module")
+def enforcement_ids(enforcement_cluster):
+    """A Qingpu zone benchmark in force everywhere, and a Jiashan decision outside its range, pending review."""
+    from tests.e2e.test_enforcement import enforcement_records
+
+    ids = enforcement_records(enforcement_cluster, _seen_everywhere)
+    _ENFORCEMENT.update(ids)  # the bodies name the benchmark's code
+    return ids
+
+
+_ENFORCEMENT: dict[str, str] = {}
+
+
+def _decision() -> dict:
+    from tests.e2e.test_enforcement import CODE, decision_body
+
+    return decision_body(200_000, _ENFORCEMENT.get("code", CODE))  # the fixture's, or the bulk test's own
+
+
+def _similar() -> dict:
+    return {"code": _ENFORCEMENT["code"], "factors": {"exceedance_ratio": 0.2}}
+
+
+def _benchmark() -> dict:
+    from tests.e2e.test_enforcement import benchmark_body
+
+    return benchmark_body("MATRIX-NEW")
+
+
+def _revision() -> dict:
+    from tests.e2e.test_enforcement import benchmark_body
+
+    body = benchmark_body()
+    del body["code"]
+    return {**body, "reason": "r"}
+
+
+@pytest.fixture(scope="module")
 def corrections_ids(corrections_cluster):
     """Jiashan subjects: one travelling to Qingpu (so Qingpu is involved), one whose travel is to be
     checked in and returned, one whose transfer to Wujiang was rejected."""
@@ -599,6 +636,53 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
         ),
         Endpoint("GET", "/v1/audit", "audit.read", own_instance, purpose="audit-review"),
     ],
+    Domain.ENFORCEMENT: [
+        Endpoint("POST", "/v1/benchmarks", "enforcement.propose_benchmark", own_instance, body=_benchmark),
+        Endpoint("GET", "/v1/benchmarks", "enforcement.read", any_grant),
+        Endpoint(
+            "GET",
+            "/v1/benchmarks/in-force",
+            "enforcement.read",
+            any_grant,
+            params={"code": "X1", "on": "2026-11-01", "region": "qingpu"},
+        ),
+        Endpoint("GET", "/v1/benchmarks/{benchmark_id}", "enforcement.read", reads("qingpu")),
+        Endpoint(
+            "POST",
+            "/v1/benchmarks/{benchmark_id}/revisions",
+            "enforcement.propose_benchmark",
+            writes("qingpu"),
+            body=_revision,
+        ),
+        Endpoint(
+            "POST",
+            "/v1/benchmarks/{benchmark_id}/votes",
+            "enforcement.vote_benchmark",
+            own_instance,
+            body=lambda: {"version": 1, "vote": "approve"},
+        ),
+        Endpoint("POST", "/v1/decisions", "enforcement.decide", own_instance, body=_decision),
+        Endpoint("GET", "/v1/decisions", "enforcement.read", any_grant),
+        Endpoint("GET", "/v1/decisions/{decision_id}", "enforcement.read", reads("jiashan")),
+        Endpoint(
+            "GET",
+            "/v1/decisions/{decision_id}/party",
+            "enforcement.read_party",
+            reads("jiashan"),
+            purpose="law-enforcement",
+            held_at="jiashan",
+        ),
+        Endpoint(
+            "POST",
+            "/v1/decisions/{decision_id}/sign-off",
+            "enforcement.sign_off",
+            writes("jiashan"),
+            body=lambda: {"outcome": "approved", "note": "n"},
+        ),
+        Endpoint("POST", "/v1/similar-cases", "enforcement.read", any_grant, body=_similar),
+        Endpoint("GET", "/v1/consistency", "enforcement.read", any_grant, params={"month": "2026-11"}),
+        Endpoint("GET", "/v1/audit", "audit.read", own_instance, purpose="audit-review"),
+    ],
 }
 # The bulk routes (`…/batch`): the same action and scope as the single POST they take lines of.
 BULK = {
@@ -611,6 +695,7 @@ BULK = {
     "/v1/referrals",
     "/v1/assistance-requests",
     "/v1/joint-cases",
+    "/v1/decisions",
 }
 for _endpoints in ENDPOINTS.values():
     _endpoints += [
@@ -625,6 +710,7 @@ CLUSTERS = {
     Domain.FILING: ("filing_cluster", "filing_ids"),
     Domain.ALERTS: ("alerts_cluster", "alert_ids"),
     Domain.NOTARY: ("notary_cluster", "notary_ids"),
+    Domain.ENFORCEMENT: ("enforcement_cluster", "enforcement_ids"),
     Domain.CORRECTIONS: ("corrections_cluster", "corrections_ids"),
     Domain.PROCURATORATE: ("procuratorate_cluster", "procuratorate_ids"),
 }
@@ -669,7 +755,7 @@ def test_policy_on_every_endpoint(request, service, endpoint):
 def _call(client, endpoint: Endpoint, path: str, body: Any, headers: dict[str, str]) -> tuple[int, dict]:
     """The status and body a caller gets; for a bulk route, those of its one line's result."""
     if not endpoint.ndjson:
-        response = client.request(endpoint.method, path, json=body, headers=headers)
+        response = client.request(endpoint.method, path, json=body, headers=headers, params=endpoint.params or None)
         return response.status_code, response.json()
     ndjson = {**headers, "content-type": "application/x-ndjson"}
     response = client.request(endpoint.method, path, content=orjson.dumps(body), headers=ndjson)

@@ -24,6 +24,7 @@ ROLES = {
     Domain.ALERTS: Role.POLICE_OFFICER,
     Domain.CORRECTIONS: Role.CORRECTIONS_OFFICER,
     Domain.NOTARY: Role.NOTARY,
+    Domain.ENFORCEMENT: Role.ENFORCEMENT_OFFICER,
     Domain.PROCURATORATE: Role.PROSECUTOR,
 }
 BULK = [(service, e) for service, endpoints in ENDPOINTS.items() for e in endpoints if e.ndjson]
@@ -43,6 +44,10 @@ def _client(zone, service: Domain, region: Region = W):
 
 
 def _path(zone, service: Domain, path: str) -> str:
+    if service is Domain.ENFORCEMENT:  # a decision is measured against the benchmark in force
+        from tests.e2e.test_enforcement import adopted_benchmark
+
+        adopted_benchmark(zone)
     if "{alert_id}" not in path:
         return path.removeprefix("/v1")
     from tests.e2e.alert_data import alert_body

@@ -25,7 +25,9 @@ def gauge_statements(zone) -> list[str]:
     return [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
 
 
-@pytest.mark.parametrize("service", [Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY])
+@pytest.mark.parametrize(
+    "service", [Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY, Domain.ENFORCEMENT]
+)
 def test_a_scrape_reads_indexes_not_every_row(zone_of, service):
     zone = zone_of(service)
     statements = gauge_statements(zone)

@@ -11,6 +11,7 @@ from shared.contracts.regions import Domain
 from tests.e2e.test_policy_matrix import (  # noqa: F401 (fixtures and tests, collected here too)
     alert_ids,
     corrections_ids,
+    enforcement_ids,
     filing_ids,
     notary_ids,
     procuratorate_ids,
@@ -41,6 +42,11 @@ def alerts_cluster(tmp_path_factory):
 @pytest.fixture(scope="module")
 def notary_cluster(tmp_path_factory):
     yield from _zone(tmp_path_factory, Domain.NOTARY)
+
+
+@pytest.fixture(scope="module")
+def enforcement_cluster(tmp_path_factory):
+    yield from _zone(tmp_path_factory, Domain.ENFORCEMENT)
 
 
 @pytest.fixture(scope="module")

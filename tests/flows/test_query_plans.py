@@ -64,6 +64,7 @@ COMBINATIONS: dict[str, list[tuple[str, ...]]] = {
     "/v1/proof-requests": [("holding_region", "status"), ("requesting_region", "status")],
     "/v1/referrals": [("to_region", "status"), ("from_region", "status")],  # what waits for a region's decision
     "/v1/assistance-requests": [("asked_region", "status"), ("requesting_region", "status")],
+    "/v1/decisions": [("decided_region", "status")],  # a region's decisions awaiting the legal sign-off
     "/v1/audit": [("since", "until"), ("actor", "since"), ("record", "since")],
 }
 

@@ -22,6 +22,7 @@ const PROGRESS_ROWS = [
 const SLA_ROWS = [
   ["filings_overdue", "超 7 日未决 filings past decision"], ["acks_missed_today", "今日超时未签收 acks missed today"],
   ["report_ins_overdue", "逾期未报到 report-ins overdue"], ["proofs_overdue", "协查超期 proofs overdue"],
+  ["penalties_out_of_line", "同案同罚偏离 penalties out of line"],
 ];
 const charts = {};
 

@@ -16,7 +16,16 @@ from typing import Any, Generic
 import httpx
 
 from yrd_client.operations import S
-from yrd_client.services import Alerts, Audit, Corrections, Filing, Notary, Operations, Procuratorate
+from yrd_client.services import (
+    Alerts,
+    Audit,
+    Corrections,
+    Enforcement,
+    Filing,
+    Notary,
+    Operations,
+    Procuratorate,
+)
 from yrd_client.sessions import AsyncSession, SyncSession, retrying
 
 Token = str | Callable[[], str]
@@ -49,6 +58,7 @@ class _Services(Generic[S]):
         self.alerts = Alerts(session)
         self.corrections = Corrections(session)
         self.notary = Notary(session)
+        self.enforcement = Enforcement(session)
         self.procuratorate = Procuratorate(session)
         self.audit = Audit(session)
         self.operations = Operations(session)

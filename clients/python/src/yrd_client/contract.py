@@ -6,6 +6,7 @@ COMMAND_TYPES: dict[str, dict[str, str]] = {
     "alerts": {"raise": "cn.yrd.alerts.raise.v1", "report-sighting": "cn.yrd.alerts.report-sighting.v1"},
     "corrections": {"enrol": "cn.yrd.corrections.enrol.v1"},
     "notary": {"issue": "cn.yrd.notary.issue.v1", "request-proof": "cn.yrd.notary.request-proof.v1"},
+    "enforcement": {"record-decision": "cn.yrd.enforcement.record-decision.v1"},
     "procuratorate": {
         "refer-clue": "cn.yrd.procuratorate.refer-clue.v1",
         "request-assistance": "cn.yrd.procuratorate.request-assistance.v1",
@@ -18,6 +19,7 @@ RESULT_TYPES: dict[str, str] = {
     "alerts": "cn.yrd.alerts.command-result.v1",
     "corrections": "cn.yrd.corrections.command-result.v1",
     "notary": "cn.yrd.notary.command-result.v1",
+    "enforcement": "cn.yrd.enforcement.command-result.v1",
     "procuratorate": "cn.yrd.procuratorate.command-result.v1",
 }
 
@@ -27,15 +29,18 @@ TOPICS: dict[str, list[str]] = {
     "jiashan/alerts": ["jiashan.alerts.commands", "jiashan.alerts.results"],
     "jiashan/corrections": ["jiashan.corrections.commands", "jiashan.corrections.results"],
     "jiashan/notary": ["jiashan.notary.commands", "jiashan.notary.results"],
+    "jiashan/enforcement": ["jiashan.enforcement.commands", "jiashan.enforcement.results"],
     "jiashan/procuratorate": ["jiashan.procuratorate.commands", "jiashan.procuratorate.results"],
     "qingpu/filing": ["qingpu.filing.commands", "qingpu.filing.results"],
     "qingpu/alerts": ["qingpu.alerts.commands", "qingpu.alerts.results"],
     "qingpu/corrections": ["qingpu.corrections.commands", "qingpu.corrections.results"],
     "qingpu/notary": ["qingpu.notary.commands", "qingpu.notary.results"],
+    "qingpu/enforcement": ["qingpu.enforcement.commands", "qingpu.enforcement.results"],
     "qingpu/procuratorate": ["qingpu.procuratorate.commands", "qingpu.procuratorate.results"],
     "wujiang/filing": ["wujiang.filing.commands", "wujiang.filing.results"],
     "wujiang/alerts": ["wujiang.alerts.commands", "wujiang.alerts.results"],
     "wujiang/corrections": ["wujiang.corrections.commands", "wujiang.corrections.results"],
     "wujiang/notary": ["wujiang.notary.commands", "wujiang.notary.results"],
+    "wujiang/enforcement": ["wujiang.enforcement.commands", "wujiang.enforcement.results"],
     "wujiang/procuratorate": ["wujiang.procuratorate.commands", "wujiang.procuratorate.results"],
 }

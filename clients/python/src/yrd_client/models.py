@@ -825,6 +825,206 @@ class VerifyResult(BaseModel):
     registry: RegistryFreshness
 
 
+class BenchmarkVote(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    version: Annotated[int, Field(title="Version")]
+    region: Annotated[Literal["jiashan", "qingpu", "wujiang"], Field(title="Region")]
+    vote: Annotated[str, Field(title="Vote")]
+    reasons: Annotated[str | None, Field(title="Reasons")]
+    at: Annotated[AwareDatetime, Field(title="At")]
+
+
+class DecisionParty(BaseModel):
+    """
+    The party in full, held by the deciding region and read there alone (purpose law-enforcement).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    decision_id: Annotated[str, Field(title="Decision Id")]
+    kind: Annotated[str, Field(title="Kind")]
+    name: Annotated[str, Field(title="Name")]
+    number: Annotated[str, Field(title="Number")]
+    case_ref: Annotated[str | None, Field(title="Case Ref")]
+
+
+AmountYuan = TypeAliasType("AmountYuan", Annotated[int, Field(ge=0, le=1000000000000, title="Amount Yuan")])
+
+
+IllegalGainsYuan = TypeAliasType(
+    "IllegalGainsYuan",
+    Annotated[int, Field(ge=0, le=1000000000000, title="Illegal Gains Yuan")],
+)
+
+
+ExceedanceRatio = TypeAliasType(
+    "ExceedanceRatio",
+    Annotated[float, Field(ge=0.0, le=1000.0, title="Exceedance Ratio")],
+)
+
+
+class OrganisationPenalised(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    kind: Annotated[Literal["organisation"], Field(title="Kind")]
+    name: Annotated[str, Field(max_length=100, min_length=1, title="Name")]
+    credit_code: Annotated[
+        str,
+        Field(
+            examples=["91330421MA2B3C4D5K"],
+            pattern="^[0-9A-HJ-NPQRTUWXY]{18}$",
+            title="Credit Code",
+        ),
+    ]
+
+
+class Penalty(BaseModel):
+    """
+    A penalty as decided (or proposed).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    warning: Annotated[bool | None, Field(title="Warning")] = False
+    fine_yuan: Annotated[int | None, Field(ge=0, le=1000000000000, title="Fine Yuan")] = 0
+    confiscation: Annotated[bool | None, Field(title="Confiscation")] = False
+    suspension_days: Annotated[int | None, Field(ge=0, le=3650, title="Suspension Days")] = 0
+
+
+FineMinYuan = TypeAliasType("FineMinYuan", Annotated[int, Field(ge=0, le=1000000000000, title="Fine Min Yuan")])
+
+
+FineMaxYuan = TypeAliasType("FineMaxYuan", Annotated[int, Field(ge=0, le=1000000000000, title="Fine Max Yuan")])
+
+
+GainsMultipleMin = TypeAliasType(
+    "GainsMultipleMin",
+    Annotated[float, Field(ge=0.0, le=1000.0, title="Gains Multiple Min")],
+)
+
+
+GainsMultipleMax = TypeAliasType(
+    "GainsMultipleMax",
+    Annotated[float, Field(ge=0.0, le=1000.0, title="Gains Multiple Max")],
+)
+
+
+SuspensionDaysMax = TypeAliasType(
+    "SuspensionDaysMax",
+    Annotated[int, Field(ge=0, le=3650, title="Suspension Days Max")],
+)
+
+
+class PenaltyRange(BaseModel):
+    """
+    What a tier allows. A fine is a range in yuan, or a multiple of the illegal gains or of the amount
+    involved (货值金额) when the case states it (otherwise the yuan range, if the tier gives one).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    no_penalty: Annotated[bool | None, Field(title="No Penalty")] = False
+    warning: Annotated[bool | None, Field(title="Warning")] = False
+    fine_min_yuan: Annotated[FineMinYuan | None, Field(title="Fine Min Yuan")] = None
+    fine_max_yuan: Annotated[FineMaxYuan | None, Field(title="Fine Max Yuan")] = None
+    gains_multiple_min: Annotated[GainsMultipleMin | None, Field(title="Gains Multiple Min")] = None
+    gains_multiple_max: Annotated[GainsMultipleMax | None, Field(title="Gains Multiple Max")] = None
+    multiple_of: Annotated[Literal["illegal_gains_yuan", "amount_yuan"] | None, Field(title="Multiple Of")] = (
+        "illegal_gains_yuan"
+    )
+    confiscation: Annotated[bool | None, Field(title="Confiscation")] = False
+    suspension_days_max: Annotated[SuspensionDaysMax | None, Field(title="Suspension Days Max")] = None
+
+
+class PersonPenalised(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    kind: Annotated[Literal["person"], Field(title="Kind")]
+    name: Annotated[str, Field(max_length=100, min_length=1, title="Name")]
+    id_number: Annotated[
+        str,
+        Field(
+            examples=["33042119900101123X"],
+            pattern="^[0-9]{6}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]$",
+            title="Id Number",
+        ),
+    ]
+
+
+Reason3 = TypeAliasType("Reason3", Annotated[str, Field(max_length=4000, min_length=1, title="Reason")])
+
+
+OutsideReason = TypeAliasType(
+    "OutsideReason",
+    Annotated[str, Field(max_length=4000, min_length=1, title="Outside Reason")],
+)
+
+
+CaseRef = TypeAliasType("CaseRef", Annotated[str, Field(max_length=100, min_length=1, title="Case Ref")])
+
+
+class RegionConsistency(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    region: Annotated[Literal["jiashan", "qingpu", "wujiang"], Field(title="Region")]
+    decisions: Annotated[int, Field(title="Decisions")]
+    median_fine: Annotated[float | None, Field(title="Median Fine")]
+    outside_share: Annotated[float, Field(title="Outside Share")]
+    flagged: Annotated[list[str], Field(title="Flagged")]
+
+
+class RegionFigures(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    region: Annotated[Literal["jiashan", "qingpu", "wujiang"], Field(title="Region")]
+    count: Annotated[int, Field(title="Count")]
+    median: Annotated[float | None, Field(title="Median")]
+    p10: Annotated[float | None, Field(title="P10")]
+    p90: Annotated[float | None, Field(title="P90")]
+    min: Annotated[int | None, Field(title="Min")]
+    max: Annotated[int | None, Field(title="Max")]
+
+
+class SignOff(BaseModel):
+    """
+    The region's legal review of an outside-range decision.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    outcome: Annotated[Literal["approved", "rejected"], Field(title="Outcome")]
+    note: Annotated[str, Field(max_length=4000, min_length=1, title="Note")]
+
+
+Note = TypeAliasType("Note", Annotated[str, Field(max_length=500, title="Note")])
+
+
+Reasons = TypeAliasType("Reasons", Annotated[str, Field(max_length=4000, min_length=1, title="Reasons")])
+
+
+class Vote(BaseModel):
+    """
+    This region's approval of a version, or its objection with reasons (which sends it back).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    version: Annotated[int, Field(ge=1, le=1000000, title="Version")]
+    vote: Annotated[Literal["approve", "object"], Field(title="Vote")]
+    reasons: Annotated[Reasons | None, Field(title="Reasons")] = None
+
+
 class Answer(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -846,9 +1046,6 @@ class Contribute(BaseModel):
     )
     summary: Annotated[str, Field(max_length=8000, min_length=1, title="Summary")]
     material_ids: Annotated[list[str] | None, Field(max_length=50, title="Material Ids")] = None
-
-
-Reasons = TypeAliasType("Reasons", Annotated[str, Field(max_length=4000, min_length=1, title="Reasons")])
 
 
 class DecideReferral(BaseModel):
@@ -1573,6 +1770,185 @@ class Verification(BaseModel):
     certificate_revoked_at: Annotated[AwareDatetime | None, Field(title="Certificate Revoked At")]
 
 
+class Benchmark(BaseModel):
+    """
+    A benchmark as lists show it: its latest version known here.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    owner_region: Annotated[Literal["jiashan", "qingpu", "wujiang"], Field(title="Region")]
+    code: Annotated[str, Field(title="Code")]
+    scope: Annotated[Literal["zone", "local"], Field(title="BenchmarkScope")]
+    name: Annotated[str, Field(title="Name")]
+    version: Annotated[int, Field(title="Version")]
+    status: Annotated[str, Field(title="Status")]
+    effective_from: Annotated[date, Field(title="Effective From")]
+    proposed_at: Annotated[AwareDatetime, Field(title="Proposed At")]
+
+
+class CodeConsistency(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    code: Annotated[str, Field(title="Code")]
+    tier: Annotated[
+        Literal["minor", "ordinary", "serious", "grave"],
+        Field(description="Circumstance tiers, least to most severe.", title="Tier"),
+    ]
+    regions: Annotated[list[RegionConsistency], Field(title="Regions")]
+    disparity_index: Annotated[float | None, Field(title="Disparity Index")]
+    flagged: Annotated[bool, Field(title="Flagged")]
+
+
+class ConsistencyReport(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    month: Annotated[str, Field(title="Month")]
+    threshold: Annotated[float, Field(title="Threshold")]
+    outside_share_limit: Annotated[float, Field(title="Outside Share Limit")]
+    items: Annotated[list[CodeConsistency], Field(title="Items")]
+
+
+class Criterion(BaseModel):
+    """
+    One rule over a declared factor: `is` (a yes/no factor, or harm exactly), `at_least`, `below`
+    (a number, or harm by its order).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    factor: Annotated[
+        Literal[
+            "first_offence",
+            "rectified_in_time",
+            "repeat_offence",
+            "obstruction",
+            "harm",
+            "amount_yuan",
+            "illegal_gains_yuan",
+            "exceedance_ratio",
+        ],
+        Field(title="Factor"),
+    ]
+    op: Annotated[Literal["is", "at_least", "below"], Field(title="Op")]
+    value: Annotated[
+        bool | float | Literal["none", "minor", "significant", "severe"],
+        Field(title="Value"),
+    ]
+
+
+class Factors(BaseModel):
+    """
+    The circumstances a benchmark's criteria are stated over (what an officer declares for a case).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    first_offence: Annotated[bool | None, Field(title="First Offence")] = False
+    rectified_in_time: Annotated[bool | None, Field(title="Rectified In Time")] = False
+    repeat_offence: Annotated[bool | None, Field(title="Repeat Offence")] = False
+    obstruction: Annotated[bool | None, Field(title="Obstruction")] = False
+    harm: Annotated[
+        Literal["none", "minor", "significant", "severe"] | None,
+        Field(description="How much harm the violation did, least to most.", title="Harm"),
+    ] = "none"
+    amount_yuan: Annotated[AmountYuan | None, Field(title="Amount Yuan")] = None
+    illegal_gains_yuan: Annotated[IllegalGainsYuan | None, Field(title="Illegal Gains Yuan")] = None
+    exceedance_ratio: Annotated[ExceedanceRatio | None, Field(title="Exceedance Ratio")] = None
+
+
+class PageBenchmark(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    items: Annotated[list[Benchmark], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+
+
+class RecordDecision(BaseModel):
+    """
+    Record a penalty decision (处罚决定) of this region: the tier and range come from the benchmark in
+    force on the violation date; a penalty outside the range states why and waits for the legal sign-off.
+    The party stays with this region.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    code: Annotated[str, Field(max_length=40, min_length=1, title="Code")]
+    violation_date: Annotated[date, Field(title="Violation Date")]
+    factors: Factors
+    party: Annotated[
+        PersonPenalised | OrganisationPenalised,
+        Field(discriminator="kind", title="Party"),
+    ]
+    penalty: Penalty
+    outside_reason: Annotated[OutsideReason | None, Field(title="Outside Reason")] = None
+    case_ref: Annotated[CaseRef | None, Field(title="Case Ref")] = None
+
+
+class SimilarCases(BaseModel):
+    """
+    What an officer asks before proposing a penalty: the tier these factors fall in, and what the three
+    regions decided for that code and tier.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    code: Annotated[
+        str,
+        Field(
+            max_length=40,
+            min_length=1,
+            pattern="^[A-Za-z0-9][A-Za-z0-9._-]*$",
+            title="Code",
+        ),
+    ]
+    factors: Factors
+    violation_date: Annotated[date | None, Field(title="Violation Date")] = None
+
+
+class SimilarCasesAnswer(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    code: Annotated[str, Field(title="Code")]
+    tier: Annotated[
+        Literal["minor", "ordinary", "serious", "grave"],
+        Field(description="Circumstance tiers, least to most severe.", title="Tier"),
+    ]
+    benchmark_id: Annotated[str, Field(title="Benchmark Id")]
+    benchmark_version: Annotated[int, Field(title="Benchmark Version")]
+    fine_min_yuan: Annotated[int | None, Field(title="Fine Min Yuan")]
+    fine_max_yuan: Annotated[int | None, Field(title="Fine Max Yuan")]
+    regions: Annotated[list[RegionFigures], Field(title="Regions")]
+
+
+class TierRule(BaseModel):
+    """
+    A tier: its criteria (all must hold) and its range. A benchmark's tiers are tried in their order;
+    the first whose criteria all hold applies, and the last has none (the default).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    tier: Annotated[
+        Literal["minor", "ordinary", "serious", "grave"],
+        Field(description="Circumstance tiers, least to most severe.", title="Tier"),
+    ]
+    criteria: Annotated[list[Criterion] | None, Field(max_length=20, title="Criteria")] = None
+    range: PenaltyRange
+    note: Annotated[Note | None, Field(title="Note")] = None
+
+
 class Assistance(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -1783,6 +2159,157 @@ class PageVerification(BaseModel):
     )
     items: Annotated[list[Verification], Field(title="Items")]
     next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+
+
+class BenchmarkVersion(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    benchmark_id: Annotated[str, Field(title="Benchmark Id")]
+    version: Annotated[int, Field(title="Version")]
+    owner_region: Annotated[Literal["jiashan", "qingpu", "wujiang"], Field(title="Region")]
+    code: Annotated[str, Field(title="Code")]
+    scope: Annotated[Literal["zone", "local"], Field(title="BenchmarkScope")]
+    name: Annotated[str, Field(title="Name")]
+    legal_basis: Annotated[str, Field(title="Legal Basis")]
+    article: Annotated[str, Field(title="Article")]
+    tiers: Annotated[list[TierRule], Field(title="Tiers")]
+    effective_from: Annotated[date, Field(title="Effective From")]
+    reason: Annotated[str | None, Field(title="Reason")]
+    revises: Annotated[int | None, Field(title="Revises")]
+    proposed_at: Annotated[AwareDatetime, Field(title="Proposed At")]
+    status: Annotated[str, Field(title="Status")]
+    adopted_at: Annotated[AwareDatetime | None, Field(title="Adopted At")]
+
+
+class BenchmarkView(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    owner_region: Annotated[Literal["jiashan", "qingpu", "wujiang"], Field(title="Region")]
+    code: Annotated[str, Field(title="Code")]
+    scope: Annotated[Literal["zone", "local"], Field(title="BenchmarkScope")]
+    name: Annotated[str, Field(title="Name")]
+    version: Annotated[int, Field(title="Version")]
+    status: Annotated[str, Field(title="Status")]
+    effective_from: Annotated[date, Field(title="Effective From")]
+    proposed_at: Annotated[AwareDatetime, Field(title="Proposed At")]
+    versions: Annotated[list[BenchmarkVersion], Field(title="Versions")]
+    votes: Annotated[list[BenchmarkVote], Field(title="Votes")]
+    timeline: Annotated[list[TimelineEntry], Field(title="Timeline")]
+
+
+class Decision(BaseModel):
+    """
+    A decision's summary, as every region holds it (no party).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    decided_region: Annotated[Literal["jiashan", "qingpu", "wujiang"], Field(title="Region")]
+    agency: Annotated[str | None, Field(title="Agency")]
+    code: Annotated[str, Field(title="Code")]
+    benchmark_id: Annotated[str, Field(title="Benchmark Id")]
+    benchmark_version: Annotated[int, Field(title="Benchmark Version")]
+    tier: Annotated[
+        Literal["minor", "ordinary", "serious", "grave"],
+        Field(description="Circumstance tiers, least to most severe.", title="Tier"),
+    ]
+    factors: Factors
+    penalty: Penalty
+    fine_yuan: Annotated[int, Field(title="Fine Yuan")]
+    fine_min_yuan: Annotated[int | None, Field(title="Fine Min Yuan")]
+    fine_max_yuan: Annotated[int | None, Field(title="Fine Max Yuan")]
+    within_range: Annotated[bool, Field(title="Within Range")]
+    status: Annotated[Literal["final", "pending_review", "rejected"], Field(title="Status")]
+    violation_date: Annotated[date, Field(title="Violation Date")]
+    decided_at: Annotated[AwareDatetime, Field(title="Decided At")]
+    decided_on: Annotated[date, Field(title="Decided On")]
+    signed_off_at: Annotated[AwareDatetime | None, Field(title="Signed Off At")]
+
+
+class DecisionView(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    decided_region: Annotated[Literal["jiashan", "qingpu", "wujiang"], Field(title="Region")]
+    agency: Annotated[str | None, Field(title="Agency")]
+    code: Annotated[str, Field(title="Code")]
+    benchmark_id: Annotated[str, Field(title="Benchmark Id")]
+    benchmark_version: Annotated[int, Field(title="Benchmark Version")]
+    tier: Annotated[
+        Literal["minor", "ordinary", "serious", "grave"],
+        Field(description="Circumstance tiers, least to most severe.", title="Tier"),
+    ]
+    factors: Factors
+    penalty: Penalty
+    fine_yuan: Annotated[int, Field(title="Fine Yuan")]
+    fine_min_yuan: Annotated[int | None, Field(title="Fine Min Yuan")]
+    fine_max_yuan: Annotated[int | None, Field(title="Fine Max Yuan")]
+    within_range: Annotated[bool, Field(title="Within Range")]
+    status: Annotated[Literal["final", "pending_review", "rejected"], Field(title="Status")]
+    violation_date: Annotated[date, Field(title="Violation Date")]
+    decided_at: Annotated[AwareDatetime, Field(title="Decided At")]
+    decided_on: Annotated[date, Field(title="Decided On")]
+    signed_off_at: Annotated[AwareDatetime | None, Field(title="Signed Off At")]
+    outside_reason: Annotated[str | None, Field(title="Outside Reason")]
+    timeline: Annotated[list[TimelineEntry], Field(title="Timeline")]
+
+
+class PageDecision(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    items: Annotated[list[Decision], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+
+
+class ProposeBenchmark(BaseModel):
+    """
+    Propose a benchmark for a violation code: for the zone (it takes effect once the three regions
+    approve it), or as this region's local variant (in force from its date, with the reason the other
+    regions see).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: Annotated[str, Field(max_length=300, min_length=1, title="Name")]
+    legal_basis: Annotated[str, Field(max_length=500, min_length=1, title="Legal Basis")]
+    article: Annotated[str, Field(max_length=500, min_length=1, title="Article")]
+    tiers: Annotated[list[TierRule], Field(max_length=4, min_length=1, title="Tiers")]
+    effective_from: Annotated[date, Field(title="Effective From")]
+    code: Annotated[
+        str,
+        Field(
+            max_length=40,
+            min_length=1,
+            pattern="^[A-Za-z0-9][A-Za-z0-9._-]*$",
+            title="Code",
+        ),
+    ]
+    scope: Annotated[Literal["zone", "local"] | None, Field(title="BenchmarkScope")] = "zone"
+    reason: Annotated[Reason3 | None, Field(title="Reason")] = None
+
+
+class ReviseBenchmark(BaseModel):
+    """
+    A new version of a benchmark: after an objection, or to amend an adopted one. It is voted on anew.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: Annotated[str, Field(max_length=300, min_length=1, title="Name")]
+    legal_basis: Annotated[str, Field(max_length=500, min_length=1, title="Legal Basis")]
+    article: Annotated[str, Field(max_length=500, min_length=1, title="Article")]
+    tiers: Annotated[list[TierRule], Field(max_length=4, min_length=1, title="Tiers")]
+    effective_from: Annotated[date, Field(title="Effective From")]
+    reason: Annotated[str, Field(max_length=4000, min_length=1, title="Reason")]
 
 
 class AssistanceView(BaseModel):

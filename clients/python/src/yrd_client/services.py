@@ -96,6 +96,29 @@ class Notary(Resource[S]):
     proof_requests_page = Call(GET, "/proof-requests", m.PageProofRequest)
     proof_requests = Pages(proof_requests_page, m.ProofRequest)
 
+
+class Enforcement(Resource[S]):
+    """同案同罚: discretion benchmarks voted on by the three regions, penalty decisions measured against the
+    benchmark in force on the violation date, similar cases and the regions' consistency."""
+
+    propose_benchmark = Call(POST, "/benchmarks", m.BenchmarkView)  # a zone benchmark, or a local variant
+    benchmark = Call(GET, "/benchmarks/{benchmark_id}", m.BenchmarkView)  # every version and vote
+    in_force = Call(GET, "/benchmarks/in-force", m.BenchmarkVersion)  # code=..., on=..., region=...
+    revise_benchmark = Call(POST, "/benchmarks/{benchmark_id}/revisions", m.BenchmarkView)
+    vote = Call(POST, "/benchmarks/{benchmark_id}/votes", m.BenchmarkView)  # this region approves or objects
+    benchmarks_page = Call(GET, "/benchmarks", m.PageBenchmark)
+    benchmarks = Pages(benchmarks_page, m.Benchmark)
+    record_decision = Call(POST, "/decisions", m.DecisionView)
+    record_decision_batch = Bulk("/decisions/batch")
+    decision = Call(GET, "/decisions/{decision_id}", m.DecisionView)
+    party = Call(GET, "/decisions/{decision_id}/party", m.DecisionParty)  # purpose="law-enforcement"
+    sign_off = Call(POST, "/decisions/{decision_id}/sign-off", m.DecisionView)  # the region's legal review
+    decisions_page = Call(GET, "/decisions", m.PageDecision)
+    decisions = Pages(decisions_page, m.Decision)
+    similar_cases = Call(POST, "/similar-cases", m.SimilarCasesAnswer)
+    consistency = Call(GET, "/consistency", m.ConsistencyReport)  # month="2026-11"
+
+
 class Procuratorate(Resource[S]):
     """The procuratorates' channel (检察数据通道): referrals, assistance requests, joint cases, materials
     held by their holder, and the delivery evidence of each."""

@@ -1,0 +1,1 @@
+"""同案同罚: discretion benchmarks and consistent administrative penalties across the three regions."""
