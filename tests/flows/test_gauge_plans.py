@@ -26,7 +26,8 @@ def gauge_statements(zone) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "service", [Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY, Domain.ENFORCEMENT]
+    "service",
+    [Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY, Domain.ENFORCEMENT, Domain.PROCURATORATE],
 )
 def test_a_scrape_reads_indexes_not_every_row(zone_of, service):
     zone = zone_of(service)

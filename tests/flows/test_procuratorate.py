@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.procuratorate import evidence
+from services.procuratorate import store as db
+from services.procuratorate.domain import parse_case_number
 from shared.adapters.signing import EventTrust
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
@@ -49,13 +51,6 @@ def register(zone, region: Region, record_id: str, classification: str = "secret
         "content_base64": base64.b64encode(content).decode(),
     }
     return ok(prosecutor(zone, region).post("/materials", json=body), 201)
-
-
-def scan(zone, region: Region) -> None:
-    runtime = zone.runtime(region)
-    for scanner in runtime.scanners:
-        runtime.store.write(lambda conn, s=scanner: s(runtime.unit_of_work(conn)))
-    zone.settle()
 
 
 def past_due(zone, region: Region, table: str, record_id: str) -> None:
@@ -114,8 +109,8 @@ def test_assistance_is_assigned_answered_and_an_unanswered_one_is_flagged_overdu
 
     late = ok(prosecutor(zone, Q).post("/assistance-requests", json=body), 202)
     past_due(zone, Q, "assistance", late["id"])
-    scan(zone, Q)
-    scan(zone, Q)
+    zone.scan()
+    zone.scan()
     flagged = ok(prosecutor(zone, J).get(f"/assistance-requests/{late['id']}"))
     assert flagged["overdue_flagged"] is True
     overdue = [t for t in flagged["timeline"] if t["type"] == "assistance-overdue"]
@@ -225,3 +220,43 @@ def test_a_complete_receipt_chain_is_exported_and_verified_and_a_tampered_one_is
     swapped = json.loads(json.dumps(document))
     swapped["receipts"][1], swapped["receipts"][2] = swapped["receipts"][2], swapped["receipts"][1]
     assert any(p.startswith("receipt 2 (delivered") and "out of order" in p for p in evidence.verify(swapped, trust))
+
+
+def test_an_undecided_referral_and_a_delivery_lacking_its_receipts_are_flagged_once(zone_of, monkeypatch):
+    monkeypatch.setenv("YRD_PROCURATORATE_REFERRAL_DECISION_SECONDS", "0")
+    monkeypatch.setenv("YRD_PROCURATORATE_RECEIPT_SECONDS", "0")
+    zone = zone_of(Domain.PROCURATORATE, hold=True)  # nothing reaches Wujiang until the test says so
+    referral = refer(zone)["id"]
+    zone.scan()
+    zone.scan()
+
+    def flagged(region: Region = Q) -> list[tuple[str, str | None]]:
+        return [
+            (r["type"], json.loads(r["detail"]).get("missing"))
+            for r in zone.rows(region, "SELECT * FROM timeline WHERE record_id = ?", referral)
+            if r["type"] in ("referral-overdue", "receipt-overdue")
+        ]
+
+    assert [t for t, _ in flagged()] == ["referral-overdue", "receipt-overdue"]  # once each, however often
+    assert flagged()[1][1] == "relayed"
+    zone.settle()  # the referral reaches Wujiang, whose relayed receipt comes back
+    zone.scan()
+    zone.settle()
+    assert [t for t, _ in flagged()].count("receipt-overdue") == 2 and flagged()[-1][1] == "delivered"
+    ok(prosecutor(zone, W).get(f"/referrals/{referral}"))  # shown to the receiving office
+    zone.settle()
+    zone.scan()
+    zone.settle()
+    assert len(flagged()) == 3  # nothing more is missing: no new flag
+    assert [t for t, _ in flagged(W)] == ["referral-overdue", "receipt-overdue", "receipt-overdue"]  # seen there too
+
+
+def test_case_numbers_continue_after_a_rebuild_from_the_highest_given(zone):
+    first = refer(zone)["id"]
+    number = ok(chief(zone, W).post(f"/referrals/{first}/decision", json={"outcome": "accepted"}))["case_number"]
+    store = zone.runtime(W).store
+    store.write(lambda conn: conn.execute("DELETE FROM case_sequences"))  # as a store rebuilt from the topics
+    assert store.write(lambda conn: db.restore_sequences(conn, "wujiang")) == 1
+    second = refer(zone)["id"]
+    following = ok(chief(zone, W).post(f"/referrals/{second}/decision", json={"outcome": "accepted"}))["case_number"]
+    assert parse_case_number(following)[2] == parse_case_number(number)[2] + 1
