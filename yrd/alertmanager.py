@@ -6,33 +6,22 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
-from shared.adapters.tokens import load_private_key, mint
-from shared.contracts.regions import Region
+from services.console.hooks import bridge_secret
 from shared.core.settings import ROOT
-from shared.rules.policy import Role
 
 CONFIG = ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
 PORT = 9095  # beside Prometheus (9090); Alertmanager's own default, 9093, is the Kafka controller's
-TOKEN_TTL = timedelta(days=365)
 
 
 def write_token(keys_dir: Path) -> Path:
-    """The identity Alertmanager posts to the bridge with: an operator token of the zone's operations
-    (Qingpu's key, like the console's scrape identity), readable by this user only."""
-    path = keys_dir / "alertmanager.token"
-    token = mint(
-        load_private_key(keys_dir, Region.QINGPU), Region.QINGPU, "alertmanager@zone", [Role.OPERATOR], None, TOKEN_TTL
-    )
-    path.touch(mode=0o600)
-    path.write_text(token)
-    return path
+    """The credential Alertmanager posts to the bridge with: the bridge's own secret, beside the zone's keys."""
+    return bridge_secret(keys_dir)
 
 
 def config_for(bridge: str, token_file: Path, base: Path = CONFIG) -> dict[str, Any]:

@@ -153,7 +153,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     def reads_deliveries(cookie: str | None) -> bool:
         return _signed_in(sign_in, cookie) is not None or _principal(tokens, cookie) is not None
 
-    app.include_router(hooks.router(bridge, reads_deliveries, digests.recent))
+    app.include_router(hooks.router(bridge, reads_deliveries, digests.recent, settings.keys_dir))
     job = schedule.digest_job(settings, config, bridge, digests)
     app.router.lifespan_context = schedule.lifespan_of(job, config, digests)
     services = httpx.AsyncClient(timeout=10.0)

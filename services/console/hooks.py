@@ -1,10 +1,16 @@
 """The bridge's HTTP side in the operations process: Alertmanager posts each notification to
-`/alertmanager/{region}/{severity}` (its receivers in deploy/alertmanager/alertmanager.yml, with an
-operator token), and the operations page reads the latest deliveries, failures first, at `/api/deliveries`."""
+`/alertmanager/{region}/{severity}` (its receivers in deploy/alertmanager/alertmanager.yml) with the
+bridge's own secret, and the operations page reads the latest deliveries, failures first, at `/api/deliveries`.
+
+Only Alertmanager may post: it presents a random secret kept beside the zone's keys (mode 0600), not a
+person's token, so no operator or supervisor of any region can put a page into a duty channel."""
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Request
@@ -25,15 +31,39 @@ def problem(status: int, title: str, detail: Any = None, **headers: str) -> JSON
     return JSONResponse(body, status, headers=headers or None, media_type=PROBLEM)
 
 
-def router(bridge: Bridge, authorized: Callable[[str | None], bool], digests: Callable[[], dict] | None = None):
-    """`authorized(token)`: the token grants the console (an operator's or a supervisor's)."""
+SECRET_FILE = "alertmanager.secret"
+
+
+def bridge_secret(keys_dir: Path) -> Path:
+    """The file holding the secret Alertmanager posts with (made on first use, readable by this user only)."""
+    path = keys_dir / SECRET_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32))
+    return path
+
+
+def router(
+    bridge: Bridge,
+    authorized: Callable[[str | None], bool],
+    digests: Callable[[], dict] | None = None,
+    keys_dir: Path | None = None,
+):
+    """`authorized(token)`: the token grants the console (an operator's or a supervisor's): the deliveries.
+    Alertmanager presents the bridge's secret, from `keys_dir`."""
     routes = APIRouter(include_in_schema=False)
+
+    def from_alertmanager(bearer: str) -> bool:
+        if keys_dir is None or not bearer:
+            return False
+        return hmac.compare_digest(bearer.encode(), bridge_secret(keys_dir).read_text().strip().encode())
 
     @routes.post("/alertmanager/{region}/{severity}")
     async def alertmanager(region: str, severity: str, request: Request) -> Response:
         bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if not authorized(bearer):
-            return problem(401, "Alertmanager posts with the operator token it is configured with")
+        if not from_alertmanager(bearer):
+            return problem(401, "Only Alertmanager posts here, with the bridge's secret")
         try:
             where, how = Region(region), _severity(severity)
         except ValueError:

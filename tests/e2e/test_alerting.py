@@ -33,6 +33,7 @@ import pytest
 import yaml
 from aiosmtpd.controller import Controller
 
+from services.console.hooks import bridge_secret
 from shared.adapters.tokens import load_private_key, mint
 from shared.contracts.regions import Domain, Region, port_of, zone_today
 from shared.core.settings import ROOT
@@ -136,7 +137,8 @@ class Alerting:
     robots: Robots
     alertmanager: str
     console: str
-    token: str
+    token: str  # an operator's: reads the deliveries
+    secret: str  # the bridge's: what Alertmanager posts with
     env: dict[str, str]
     mailbox: Mailbox
 
@@ -171,12 +173,12 @@ def alerting(filing_cluster, tmp_path_factory):
     }
     (tmp / "notify.yml").write_text(yaml.safe_dump(channels))
     console_port, am_port, prom_port = free_port(), free_port(), free_port()
-    token = mint(load_private_key(KEYS, Region.QINGPU), Region.QINGPU, "alertmanager@test", [Role.OPERATOR])
-    (tmp / "alertmanager.token").write_text(token)
+    token = mint(load_private_key(KEYS, Region.QINGPU), Region.QINGPU, "operator@test", [Role.OPERATOR])
+    secret_file = bridge_secret(KEYS)  # the console of this test reads the zone's keys directory too
     am_config = alertmanager.write_config(
         tmp / "alertmanager.yml",
         f"http://127.0.0.1:{console_port}",
-        tmp / "alertmanager.token",
+        secret_file,
         {"group_wait": "1s", "group_interval": "2s", "repeat_interval": "1h"},
     )
     log = open(tmp / "alerting.log", "wb")  # noqa: SIM115 (closed below)
@@ -208,7 +210,13 @@ def alerting(filing_cluster, tmp_path_factory):
                 lambda u=url: httpx.get(u, timeout=2).status_code == 200, timeout=30, ignoring=(httpx.HTTPError,)
             )
         yield Alerting(
-            robots, f"http://127.0.0.1:{am_port}", f"http://127.0.0.1:{console_port}", token, env, smtp.handler
+            robots,
+            f"http://127.0.0.1:{am_port}",
+            f"http://127.0.0.1:{console_port}",
+            token,
+            secret_file.read_text().strip(),
+            env,
+            smtp.handler,
         )
     finally:
         smtp.stop()
@@ -299,7 +307,9 @@ def test_the_bridge_takes_only_alertmanager_s_notifications(alerting):
     anonymous = httpx.post(hook, json={"version": "4"})
     assert anonymous.status_code == 401
     assert anonymous.headers["content-type"] == "application/problem+json"
-    auth = {"authorization": f"Bearer {alerting.token}"}
+    operator = httpx.post(hook, json={"version": "4"}, headers={"authorization": f"Bearer {alerting.token}"})
+    assert operator.status_code == 401  # a person's token, however senior, puts nothing into a duty channel
+    auth = {"authorization": f"Bearer {alerting.secret}"}
     malformed = httpx.post(hook, content=b'{"version": "4", "alerts": "none"}', headers=auth)
     assert malformed.status_code == 422
     assert malformed.json()["title"].startswith("Not an Alertmanager webhook notification")

@@ -58,7 +58,7 @@ def test_every_receiver_posts_to_the_bridge_on_this_machine_with_its_identity():
         for hook in hooks:
             assert hook["url"].startswith("http://127.0.0.1:8000/alertmanager/"), hook["url"]
             assert hook["send_resolved"] is True
-            assert hook["http_config"]["authorization"] == {"credentials_file": "../../.cache/keys/alertmanager.token"}
+            assert hook["http_config"]["authorization"] == {"credentials_file": "../../.cache/keys/alertmanager.secret"}
     zone = {hook["url"] for r in config["receivers"] if r["name"] == "zone-page" for hook in r["webhook_configs"]}
     assert zone == {f"http://127.0.0.1:8000/alertmanager/{region.value}/page" for region in Region}
 
