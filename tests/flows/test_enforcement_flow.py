@@ -267,13 +267,22 @@ def test_similar_cases_and_a_disparity_planted_in_one_region(zone_of):
     assert inconsistent == {"jiashan": None, "qingpu": None, "wujiang": 1.0}
 
 
-def test_the_starting_catalogue_is_in_force_once_each_region_seeds(zone_of):
+def test_the_starting_catalogue_is_in_force_once_each_region_seeds(zone_of, monkeypatch):
+    from typer.testing import CliRunner
+
+    from tests.flows.test_cli_reports import point_the_cli_at
+    from yrd import cli
+
     zone = zone_of(Domain.ENFORCEMENT)
+    point_the_cli_at(zone, monkeypatch)
     loaded = catalogue.load()
     assert len(loaded.violations) >= 6
-    for region in (Q, J, W):  # each region's own act, in turn, the events flowing between
-        runtime = zone.runtime(region)
-        runtime.store.write(lambda conn, runtime=runtime: catalogue.seed(runtime.unit_of_work(conn), loaded))
+    for region in (Q, J, W):  # each region's own act, in turn, the events flowing between (its relay's part)
+        ran = CliRunner().invoke(cli.app, ["enforcement", "seed", "--region", region.value])
+        assert ran.exit_code == 0, ran.output
+        done = orjson.loads(ran.stdout)
+        assert done["approved"] == [v.code for v in loaded.violations]
+        assert done["proposed"] == (done["approved"] if region is Q else [])
         zone.settle()
     for violation in loaded.violations:
         found = in_force(zone, J, loaded.effective_from, violation.code)
