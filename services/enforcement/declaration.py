@@ -37,14 +37,18 @@ class EnforcementSettings(BaseSettings):
     window_days: int = Field(90, description="the enforcement gauges measure the decisions of this many days")
 
 
-def configure(settings: Settings, own: EnforcementSettings) -> Config:
+def _config(own: EnforcementSettings) -> Config:
     return Config(own.disparity_threshold, own.outside_share_limit, own.min_cases, own.window_days)
+
+
+def configure(settings: Settings, own: EnforcementSettings) -> Config:
+    return _config(own)
 
 
 @cache
 def _gauge_config() -> Config:
-    """The gauges' thresholds: the service's own settings, read once."""
-    return configure(None, EnforcementSettings())  # type: ignore[arg-type]  (configure reads only its own)
+    """The gauges' thresholds (a scrape is given the runtime only): the service's own settings, read once."""
+    return _config(EnforcementSettings())
 
 
 def tools(open_instance: Callable[[Region], Instance[Config]]) -> typer.Typer:
