@@ -15,8 +15,9 @@ from shared.core.uow import UnitOfWork
 def benchmark_proposed(uow: UnitOfWork, event: Event) -> None:
     data: ev.BenchmarkProposed = event.data
     version = {
-        **data.model_dump(exclude={"tiers"}),
+        **data.model_dump(exclude={"tiers", "effective_from"}),
         "tiers": [t.model_dump(mode="json") for t in data.tiers],
+        "effective_from": data.effective_from.isoformat(),  # days as ISO text: "in force on" compares them
         "owner_region": event.region.value,
     }
     db.add_version(uow.conn, version)
@@ -71,7 +72,8 @@ def decision_recorded(uow: UnitOfWork, event: Event) -> None:
         "id": data.decision_id,
         "decided_region": event.region.value,
         "agency": event.agency,
-        **data.model_dump(exclude={"decision_id", "status"}),
+        **data.model_dump(exclude={"decision_id", "status", "violation_date"}),
+        "violation_date": data.violation_date.isoformat(),
         "fine_yuan": data.penalty.fine_yuan,
         "within_range": int(data.within_range),
         "decided_on": zone_date(data.decided_at).isoformat(),
