@@ -181,11 +181,11 @@ def votes(conn: sqlite3.Connection, benchmark_id: str, number: int | None = None
 def in_force(conn: sqlite3.Connection, code: str, on: date, region: str) -> dict[str, Any] | None:
     """The version in force for `code` on day `on` in `region`: the region's own local variant if one is,
     else the zone's: of the adopted versions effective by then, the latest to take effect."""
-    for scope, owner in (("local", "owner_region = ?"), ("zone", "? IS NOT NULL")):
+    for scope, owner, named in (("local", "AND owner_region = ?", (region,)), ("zone", "", ())):
         row = conn.execute(
             "SELECT * FROM benchmark_versions WHERE status = 'adopted' AND code = ? AND scope = ? "
-            f"AND {owner} AND effective_from <= ? ORDER BY effective_from DESC, adopted_at DESC LIMIT 1",
-            (code, scope, region, on.isoformat()),
+            f"{owner} AND effective_from <= ? ORDER BY effective_from DESC, adopted_at DESC LIMIT 1",
+            (code, scope, *named, on.isoformat()),
         ).fetchone()
         if row:
             return records.decode_json_columns(row, VERSION_JSON)
