@@ -38,7 +38,8 @@ from tests.e2e.identity_support import (
 from tests.helpers import eventually
 from tests.instances import Cluster, token
 
-pytestmark = pytest.mark.e2e
+# The first test also waits for the suite's own Keycloak to start (up to minutes on a busy machine).
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 J, Q = Region.JIASHAN, Region.QINGPU
 F, A = Domain.FILING, Domain.ALERTS
 
@@ -282,6 +283,29 @@ def test_the_operations_page_signs_in_through_the_providers_login_form_and_out_a
         _provider_login(driver, "window_clerk", user_password(Q, "window_clerk", provider.idp_dir))
         wait.until(lambda d: "signin=refused" in d.current_url and d.find_element(By.ID, "login").is_displayed())
         assert "Not an operator" in driver.find_element(By.ID, "login-error").text
+    finally:
+        driver.quit()
+
+
+def test_a_pages_session_outlives_its_access_token_by_refreshing_it(provider, console):
+    """The console's tokens made to live 35 s: the page keeps polling past that, and the session stays
+    open because the console refreshed its token (5 minutes in the realm as generated)."""
+    admin = provider.admin()
+    client = admin.client_uuid(Q.value, "yrd-console")
+    settings = admin.call("GET", f"/{Q.value}/clients/{client}").json()
+    settings["attributes"]["access.token.lifespan"] = "35"
+    admin.call("PUT", f"/{Q.value}/clients/{client}", json=settings)
+    driver = browser()
+    try:
+        driver.get(console + "/")
+        WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "login").is_displayed())
+        driver.find_element(By.ID, "signin-qingpu").click()
+        _provider_login(driver, "supervisor", user_password(Q, "supervisor", provider.idp_dir))
+        WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "board").is_displayed())
+        time.sleep(45)  # the first token expired after 35 s (and 5 s of leeway); the page polled all along
+        who = driver.execute_script("return fetch('/auth/session').then(a => a.json())")
+        assert who.get("roles") == ["supervisor"], who
+        assert driver.find_element(By.ID, "board").is_displayed()
     finally:
         driver.quit()
 
