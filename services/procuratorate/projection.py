@@ -140,7 +140,7 @@ def receipt_issued(uow: UnitOfWork, event: Event) -> None:
 
 def receipt_overdue(uow: UnitOfWork, event: Event) -> None:
     data: ev.ReceiptOverdue = event.data
-    db.flag_receipt(uow.conn, data.record_id, data.recipient_region, data.missing.value)
+    db.flag_receipt(uow.conn, data.record_id, data.recipient_region, data.missing.value, event.region.value)
     detail = {"missing": data.missing.value, "recipient_region": data.recipient_region}
     _timeline(uow, event, data.record_id, detail)
 

@@ -158,7 +158,7 @@ def _scan_receipts(uow: UnitOfWork, config: Config, at: datetime) -> None:
         missing = domain.missing_past(have, submitted_at, at, config.receipt_seconds)
         if missing is None:
             db.close_submission(uow.conn, record_id, recipient)
-        elif db.flag_receipt(uow.conn, record_id, recipient, missing.value):
+        elif db.flag_receipt(uow.conn, record_id, recipient, missing.value, uow.region.value):
             due = domain.due(submitted_at, config.receipt_seconds)
             data = ev.ReceiptOverdue(
                 record_id=record_id, recipient_region=recipient, missing=missing, due_at=due, detected_at=at

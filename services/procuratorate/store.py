@@ -145,6 +145,15 @@ MIGRATIONS: list[Migration] = [
         )
         """,
     ),
+    # A flag names the sending region, so its gauge counts its own still-missing receipts from the flags
+    # (few: incidents) instead of from every submission it ever made.
+    (
+        "procuratorate-002-flag-sender",
+        """
+        ALTER TABLE receipt_flags ADD COLUMN sender_region TEXT;
+        CREATE INDEX receipt_flags_by_sender ON receipt_flags(sender_region)
+        """,
+    ),
 ]
 
 RECEIPT_FIELDS = (
@@ -295,15 +304,23 @@ def submitted_unflagged(conn: sqlite3.Connection, sender: str, before: datetime)
     ).fetchall()
 
 
-def flag_receipt(conn: sqlite3.Connection, record_id: str, recipient: str, missing: str) -> bool:
+def flag_receipt(conn: sqlite3.Connection, record_id: str, recipient: str, missing: str, sender: str) -> bool:
     """Once per missing step: True the first time."""
-    return (
-        conn.execute(
-            "INSERT OR IGNORE INTO receipt_flags(record_id, recipient_region, missing) VALUES (?, ?, ?)",
-            (record_id, recipient, missing),
-        ).rowcount
-        == 1
+    inserted = conn.execute(
+        "INSERT OR IGNORE INTO receipt_flags(record_id, recipient_region, missing, sender_region) VALUES (?, ?, ?, ?)",
+        (record_id, recipient, missing, sender),
     )
+    return inserted.rowcount == 1
+
+
+def still_missing(conn: sqlite3.Connection, sender: str) -> list[sqlite3.Row]:
+    """This office's flagged deliveries whose missing receipt has still not come, by recipient and step."""
+    return conn.execute(
+        "SELECT recipient_region, missing, count(*) n FROM receipt_flags f WHERE sender_region = ? AND NOT EXISTS "
+        "(SELECT 1 FROM receipts x WHERE x.record_id = f.record_id AND x.recipient_region = f.recipient_region "
+        "AND x.kind = f.missing) GROUP BY 1, 2",
+        (sender,),
+    ).fetchall()
 
 
 def close_submission(conn: sqlite3.Connection, record_id: str, recipient: str) -> None:

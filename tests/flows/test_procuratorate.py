@@ -11,6 +11,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 
 from services.procuratorate import evidence
 from services.procuratorate import store as db
@@ -51,6 +52,20 @@ def register(zone, region: Region, record_id: str, classification: str = "secret
         "content_base64": base64.b64encode(content).decode(),
     }
     return ok(prosecutor(zone, region).post("/materials", json=body), 201)
+
+
+def gauges(zone) -> dict[tuple[str, str], float]:
+    """What a scrape of Qingpu's instance shows as overdue and missing, by what and the region that must act."""
+    for refresh in zone.runtime(Q).gauges:
+        refresh()
+    shown = {}
+    for metric in REGISTRY.collect():
+        for sample in metric.samples:
+            if sample.name == "yrd_procuratorate_overdue" and sample.labels["region"] == "qingpu":
+                shown[sample.labels["kind"], sample.labels["counterpart"]] = sample.value
+            if sample.name == "yrd_procuratorate_receipts_missing" and sample.labels["region"] == "qingpu":
+                shown[sample.labels["missing"], sample.labels["recipient"]] = sample.value
+    return shown
 
 
 def past_due(zone, region: Region, table: str, record_id: str) -> None:
@@ -239,6 +254,7 @@ def test_an_undecided_referral_and_a_delivery_lacking_its_receipts_are_flagged_o
 
     assert [t for t, _ in flagged()] == ["referral-overdue", "receipt-overdue"]  # once each, however often
     assert flagged()[1][1] == "relayed"
+    assert gauges(zone) == {("referral", "wujiang"): 1.0, ("relayed", "wujiang"): 1.0}  # wujiang must act
     zone.settle()  # the referral reaches Wujiang, whose relayed receipt comes back
     zone.scan()
     zone.settle()
@@ -248,6 +264,7 @@ def test_an_undecided_referral_and_a_delivery_lacking_its_receipts_are_flagged_o
     zone.scan()
     zone.settle()
     assert len(flagged()) == 3  # nothing more is missing: no new flag
+    assert gauges(zone) == {("referral", "wujiang"): 1.0}  # the receipts came; the decision has not
     assert [t for t, _ in flagged(W)] == ["referral-overdue", "receipt-overdue", "receipt-overdue"]  # seen there too
 
 
