@@ -70,7 +70,7 @@ async def _documents(desk: Desk, command: Command, form, body: dict[str, Any]) -
             kept.append((desk.documents.keep(upload.filename or "document", content), content, upload))
         if field.kind == "files":
             body["documents"] = [{"name": s.name, "sha256": s.sha256} for s, _, _ in kept]
-        elif command.name == "certificate.verify" or command.name.startswith("certificate."):
+        elif command.name.startswith("certificate."):  # issue, verify, reissue: the hash is what counts
             body["document_sha256"] = kept[0][0].sha256
         elif command.name == "proof.answer":
             stored, content, upload = kept[0]

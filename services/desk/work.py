@@ -14,6 +14,7 @@ from shared.contracts.regions import Domain
 
 F, A, C, N = Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY
 MOST = 200  # per list: the first two pages; the page says when more were left
+MOST_PROFILES = 50  # other regions' subjects whose profiles are read to see whether they come here
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ async def police(up: Upstream, now: datetime) -> Work:
     asks = [
         Item(
             "work_police_reinf",
-            f"/alerts/{r['alert_id']}#reinforcement-{r['id']}",
+            f"/alerts/{r['alert_id']}#reinforcement_requests-{r['id']}",
             f"{r.get('units')} × {r.get('kind')} → {r.get('rendezvous')}",
             ("status", r["status"]),
             moment(r.get("requested_at")),
@@ -108,24 +109,48 @@ def _subject(section: str, s: dict[str, Any], deadline: datetime | None, overdue
     return Item(section, f"/subjects/{s['id']}", label, ("SubjectStatus", s["status"]), deadline, overdue)
 
 
+async def _coming_here(up: Upstream, subjects: list[dict[str, Any]], mine: str) -> list[tuple[dict, str, dict]]:
+    """Other regions' subjects with a pending transfer or a trip to this region, and that transfer or trip."""
+    others = list({s["id"]: s for s in subjects if s["home_region"] != mine}.values())[:MOST_PROFILES]
+    views = await asyncio.gather(*(up.get(C, f"/v1/subjects/{s['id']}") for s in others))
+    found = []
+    for subject, view in zip(others, views, strict=True):
+        if not view.ok:
+            continue
+        for kind, states in (("transfers", ("pending",)), ("travels", ("approved", "checked_in"))):
+            for move in view.body.get(kind) or []:
+                if move.get("destination") == mine and move.get("status") in states:
+                    found.append((subject, kind, move))
+    return found
+
+
 async def corrections(up: Upstream, now: datetime) -> Work:
     mine = up.region.value
-    pending, trips, enrolled = await asyncio.gather(
+    pending, coming, trips, enrolled = await asyncio.gather(
         up.items(C, "/v1/subjects", {"status": "transfer_pending"}, most=MOST),
+        up.items(C, "/v1/subjects", {"status": "travel_approved"}, most=MOST),
         up.items(C, "/v1/subjects", {"status": "travelling"}, most=MOST),
         up.items(C, "/v1/subjects", {"status": "enrolled", "home_region": mine}, most=MOST),
     )
-    # Another region's subjects in these states are the ones coming here (the API shows a region only the
-    # subjects it is involved in).
-    transfers = [_subject("work_corr_transfers", s, None, False) for s in pending[0] if s["home_region"] != mine]
-    arriving = [_subject("work_corr_trips", s, None, False) for s in trips[0] if s["home_region"] != mine]
+    # Another region's subjects in these states may be coming here: their profiles say where to.
+    transfers, arriving = [], []
+    for subject, kind, move in await _coming_here(up, pending[0] + coming[0] + trips[0], mine):
+        if kind == "transfers":
+            transfers.append(_subject("work_corr_transfers", subject, None, False))
+        else:
+            start = datetime.fromisoformat(f"{move['from_date']}T00:00:00+08:00") if move.get("from_date") else None
+            arriving.append(_subject("work_corr_trips", subject, start, False))
     late = []
     for s in enrolled[0]:
         due = moment(s.get("report_in_due"))
         if s.get("overdue_flagged") or (due is not None and due < now):
             late.append(_subject("work_corr_overdue", s, due, True))
-    sections = {"work_corr_overdue": ordered(late), "work_corr_transfers": transfers, "work_corr_trips": arriving}
-    return Work(sections, pending[1] or trips[1] or enrolled[1])
+    sections = {
+        "work_corr_overdue": ordered(late),
+        "work_corr_transfers": transfers,
+        "work_corr_trips": ordered(arriving),
+    }
+    return Work(sections, pending[1] or coming[1] or trips[1] or enrolled[1])
 
 
 async def notary(up: Upstream, now: datetime) -> Work:

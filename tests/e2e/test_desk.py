@@ -28,7 +28,8 @@ from tests.e2e.filing_data import id_number
 from tests.e2e.identity_support import IDENTITY_BASE
 from tests.helpers import eventually
 
-pytestmark = pytest.mark.e2e
+# The first test may start the suite's Keycloak (up to ~3 minutes on a busy machine) and the instances.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
 AXE = ROOT / "deploy" / "desk" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "docs" / "desk"
@@ -119,6 +120,15 @@ def shown(driver, element_id: str, timeout: float = 30) -> None:
         raise AssertionError(f"{element_id} not shown at {driver.current_url}: {notices}") from None
 
 
+def reached(driver, fragment: str, timeout: float = 30) -> None:
+    """Wait for the page a done command leads to; on a timeout, say what the form showed instead."""
+    try:
+        WebDriverWait(driver, timeout).until(lambda d: fragment in d.current_url)
+    except TimeoutException:
+        notices = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".notice, .error")]
+        raise AssertionError(f"not at {fragment} but {driver.current_url}: {notices}") from None
+
+
 def submit(driver) -> None:
     driver.find_element(By.ID, "submit").click()
 
@@ -162,7 +172,7 @@ def test_a_days_work_across_the_regions_desks(provider, desks, driver, tmp_path)
     fill(driver, {"parties.0.identifier": valid})
     driver.find_element(By.NAME, "documents").send_keys(str(document))
     submit(driver)
-    WebDriverWait(driver, 30).until(lambda d: "/filings/" in d.current_url)
+    reached(driver, "/filings/")
     filing = driver.current_url.split("/filings/")[1].split("?")[0]
     assert "已提交" in driver.find_element(By.ID, "v-status").text  # the status in words, zh-CN first
     axe_clean(driver, "record-filing")
@@ -185,7 +195,7 @@ def test_a_days_work_across_the_regions_desks(provider, desks, driver, tmp_path)
     driver.get(desks[J] + f"/act/filing.resubmit/{filing}")
     driver.find_element(By.NAME, "documents").send_keys(str(document))
     submit(driver)
-    WebDriverWait(driver, 30).until(lambda d: f"/filings/{filing}" in d.current_url)
+    reached(driver, f"/filings/{filing}")
     sign_out(driver)
 
     # The officer accepts; the docket number shows at the Jiashan desk.
@@ -275,7 +285,7 @@ def test_a_severity_one_alert_is_acknowledged_by_both_targets(provider, desks, d
     })  # fmt: skip
     axe_clean(driver, "form-raise-alert")
     submit(driver)
-    WebDriverWait(driver, 30).until(lambda d: "/alerts/" in d.current_url)
+    reached(driver, "/alerts/")
     alert = driver.current_url.split("/alerts/")[1].split("?")[0]
     sign_out(driver)
     for region in (J, Q):
@@ -312,7 +322,7 @@ def test_a_notary_verifies_a_certificate_by_upload_and_an_altered_copy_mismatche
     fill(driver, {"matter": "kinship", "applicant.name": "王五", "applicant.id_number": id_number(seq="377")})
     driver.find_element(By.NAME, "document").send_keys(str(original))
     submit(driver)
-    WebDriverWait(driver, 30).until(lambda d: "/certificates/" in d.current_url)
+    reached(driver, "/certificates/")
     number = unquote(driver.current_url.split("/certificates/")[1].split("?")[0])
     for upload, expected in ((original, "有效"), (altered, "hash_mismatch")):
         driver.get(desks[J] + "/new/certificate.verify")
@@ -331,7 +341,7 @@ def test_a_subject_enrolled_at_jiashan_is_transferred_to_qingpu_and_accepted(pro
     sign_in(driver, desks[J], J, "corrections_officer", provider)
     driver.get(desks[J] + "/new/subject.enrol")
     fill(driver, {
-        "id_number": id_number(born="19850315", seq="641"), "name": "孙八", "gender": "female",
+        "id_number": id_number(born="19850315", seq="641"), "name": "孙八", "gender": "male",
         "birth_date": "1985-03-15", "correction_type": "probation", "sentence_summary": "危险驾驶罪，缓刑六个月",
         "judgment_effective_date": today.isoformat(), "start_date": today.isoformat(),
         "end_date": (today + timedelta(days=180)).isoformat(), "supervising_office": "罗星司法所",
@@ -339,7 +349,7 @@ def test_a_subject_enrolled_at_jiashan_is_transferred_to_qingpu_and_accepted(pro
     })  # fmt: skip
     axe_clean(driver, "form-enrol")
     submit(driver)
-    WebDriverWait(driver, 30).until(lambda d: "/subjects/" in d.current_url)
+    reached(driver, "/subjects/")
     subject = driver.current_url.split("/subjects/")[1].split("?")[0]
     driver.get(desks[J] + f"/act/subject.report_in/{subject}")
     submit(driver)
