@@ -16,6 +16,7 @@ yrd token --from-idp --region R --client C   an agency client's token from the r
 yrd audit verify --region R --service S
 yrd dlq show | replay                dead letters: list them, replay them once the cause is fixed
 yrd retention run --region R         purge released subjects' records past their retention period
+yrd evidence verify FILE             a procuratorate's exported delivery evidence, checked offline
 yrd schemas --out DIR                JSON Schemas, AsyncAPI and OpenAPI documents, the client's models
 yrd docs                             the tables in docs/ generated from the code (events, configuration)
 

@@ -24,28 +24,29 @@ def evidence_cli(open_instance: Callable[..., Any]) -> typer.Typer:
     def verify(
         file: Path = typer.Argument(..., exists=True, dir_okay=False, help="An exported evidence document."),
         trust: Path | None = typer.Option(None, help="The trust file (default: this checkout's keys/trust.json)."),
+        as_json: bool = typer.Option(False, "--json", help="The outcome as JSON: verified, problems, the record."),
     ) -> None:
-        """Check an exported evidence document offline."""
+        """Check an exported evidence document offline (exit 1 if anything does not hold)."""
         trust_file = trust or Settings(region=Region.JIASHAN).resolved_trust_file
         try:
             document = json.loads(file.read_text())
         except (ValueError, UnicodeDecodeError) as error:
-            typer.echo(f"{file}: not JSON ({error})", err=True)
-            raise typer.Exit(1) from None
-        problems = evidence.verify(document, EventTrust.load(trust_file))
-        if problems:
+            problems, document = [f"{file}: not JSON ({error})"], {}
+        else:
+            problems = evidence.verify(document, EventTrust.load(trust_file))
+        record = document.get("record") or {}
+        if as_json:
+            outcome = {"verified": not problems, "problems": problems, "record": record}
+            typer.echo(json.dumps({**outcome, "receipts": len(document.get("receipts") or [])}, ensure_ascii=False))
+        elif problems:
             for problem in problems:
                 typer.echo(f"REJECTED {problem}", err=True)
+        else:
+            typer.echo(
+                f"verified: {record['record_kind']} {record['record_id']} from {record['sender_region']}, "
+                f"{len(document['receipts'])} receipt(s), every signature, order and hash holds"
+            )
+        if problems:
             raise typer.Exit(1)
-        record = document["record"]
-        typer.echo(
-            f"verified: {record['record_kind']} {record['record_id']} from {record['sender_region']}, "
-            f"{len(document['receipts'])} receipt(s), every signature, order and hash holds"
-        )
-
-    @app.command()
-    def describe() -> None:
-        """What an evidence document holds (format yrd-evidence/1)."""
-        typer.echo(evidence.__doc__)
 
     return app

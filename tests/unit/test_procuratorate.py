@@ -5,6 +5,7 @@ say of a material, the order of receipts and the overdue ones, and an exported c
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -134,3 +135,28 @@ def test_a_receipt_about_other_content_and_an_altered_export_are_refused():
     document["exported_at"] = NOW.isoformat().replace("09", "10")
     assert evidence.verify(document, TRUST) == ["the export: its signature does not verify"]
     assert key_id(Region.QINGPU, SIGNERS[Region.QINGPU].key.public_key()) == document["key_id"]
+
+
+def test_yrd_evidence_verify_checks_a_file_offline_and_names_what_fails(tmp_path):
+    from typer.testing import CliRunner
+
+    from shared.adapters.signing import public_pem
+    from yrd import cli
+
+    trust = tmp_path / "trust.json"
+    keys = [{"region": r.value, "public_key": public_pem(s.key.public_key())} for r, s in SIGNERS.items()]
+    trust.write_text(json.dumps({"event_keys": keys}))
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(_chain()))
+    tampered = _chain()
+    tampered["receipts"][3]["actor"] = "someone-else"
+    bad.write_text(json.dumps(tampered))
+    runner = CliRunner()
+
+    passed = runner.invoke(cli.app, ["evidence", "verify", str(good), "--trust", str(trust)])
+    assert passed.exit_code == 0 and "4 receipt(s)" in passed.output
+    failed = runner.invoke(cli.app, ["evidence", "verify", str(bad), "--trust", str(trust), "--json"])
+    assert failed.exit_code == 1
+    outcome = json.loads(failed.output)
+    assert outcome["verified"] is False and outcome["record"]["record_id"] == "r-1"
+    assert any(p.startswith("receipt 4 (retrieved") and "signature" in p for p in outcome["problems"])
