@@ -43,7 +43,7 @@ def referral_decided(uow: UnitOfWork, event: Event) -> None:
 
 def referral_overdue(uow: UnitOfWork, event: Event) -> None:
     data: ev.ReferralOverdue = event.data
-    records.update(uow.conn, "referrals", {"id": data.referral_id}, overdue_flagged=1)
+    records.merge(uow.conn, "referrals", {"id": data.referral_id, "overdue_flagged": 1})
     _timeline(uow, event, data.referral_id, {"due_at": data.due_at.isoformat()})
 
 
@@ -62,8 +62,7 @@ def assistance_requested(uow: UnitOfWork, event: Event) -> None:
 
 def assistance_assigned(uow: UnitOfWork, event: Event) -> None:
     data: ev.AssistanceAssigned = event.data
-    fields = {"status": "assigned", "assignee": data.assignee, "assigned_at": data.assigned_at}
-    records.merge(uow.conn, "assistance", {"id": data.request_id, **fields}, keep=())
+    db.assign(uow.conn, data.request_id, data.assignee, data.assigned_at)
     _timeline(uow, event, data.request_id, {"assignee": data.assignee})
 
 
@@ -82,7 +81,7 @@ def assistance_answered(uow: UnitOfWork, event: Event) -> None:
 
 def assistance_overdue(uow: UnitOfWork, event: Event) -> None:
     data: ev.AssistanceOverdue = event.data
-    records.update(uow.conn, "assistance", {"id": data.request_id}, overdue_flagged=1)
+    records.merge(uow.conn, "assistance", {"id": data.request_id, "overdue_flagged": 1})
     _timeline(uow, event, data.request_id, {"due_at": data.due_at.isoformat()})
 
 
@@ -118,9 +117,7 @@ def finding_contributed(uow: UnitOfWork, event: Event) -> None:
 def step_decided(uow: UnitOfWork, event: Event) -> None:
     data: ev.StepDecided = event.data
     status = "closed" if data.step is Step.CLOSED else "open"
-    records.merge(
-        uow.conn, "joint_cases", {"id": data.case_id, "status": status, "step": data.step, "step_at": data.decided_at}
-    )
+    db.decide_step(uow.conn, data.case_id, data.step.value, status, data.decided_at)
     _timeline(uow, event, data.case_id, {"step": data.step.value, "note": data.note})
 
 

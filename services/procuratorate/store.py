@@ -198,6 +198,32 @@ def restore_sequences(conn: sqlite3.Connection, region: str) -> int:
     return len(last)
 
 
+def assign(conn: sqlite3.Connection, request_id: str, assignee: str, at: datetime) -> None:
+    """The latest assignment stands, whatever order they arrive in; an answered request stays answered."""
+    conn.execute(
+        "INSERT INTO assistance(id, status, assignee, assigned_at) VALUES (?, 'assigned', ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET "
+        "status = CASE WHEN assistance.status = 'answered' THEN 'answered' ELSE 'assigned' END, "
+        "assignee = CASE WHEN assistance.assigned_at IS NULL OR excluded.assigned_at >= assistance.assigned_at "
+        "THEN excluded.assignee ELSE assistance.assignee END, "
+        "assigned_at = max(coalesce(assistance.assigned_at, ''), excluded.assigned_at)",
+        (request_id, assignee, to_db(at)),
+    )
+
+
+def decide_step(conn: sqlite3.Connection, case_id: str, step: str, status: str, at: datetime) -> None:
+    """The latest step decided stands, whatever order the lead's decisions arrive in."""
+    conn.execute(
+        "INSERT INTO joint_cases(id, status, step, step_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+        "status = CASE WHEN later THEN excluded.status ELSE joint_cases.status END, "
+        "step = CASE WHEN later THEN excluded.step ELSE joint_cases.step END, "
+        "step_at = CASE WHEN later THEN excluded.step_at ELSE joint_cases.step_at END".replace(
+            "later", "(joint_cases.step_at IS NULL OR excluded.step_at >= joint_cases.step_at)"
+        ),
+        (case_id, status, step, to_db(at)),
+    )
+
+
 def add_parties(conn: sqlite3.Connection, record_id: str, regions: list[str]) -> None:
     conn.executemany(
         "INSERT OR IGNORE INTO parties(record_id, region) VALUES (?, ?)", [(record_id, r) for r in regions]

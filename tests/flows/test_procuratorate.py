@@ -277,3 +277,47 @@ def test_case_numbers_continue_after_a_rebuild_from_the_highest_given(zone):
     second = refer(zone)["id"]
     following = ok(chief(zone, W).post(f"/referrals/{second}/decision", json={"outcome": "accepted"}))["case_number"]
     assert parse_case_number(following)[2] == parse_case_number(number)[2] + 1
+
+
+TABLES = [
+    f"SELECT * FROM {table} ORDER BY {key}"
+    for table, key in [
+        ("referrals", "id"),
+        ("assistance", "id"),
+        ("joint_cases", "id"),
+        ("findings", "id"),
+        ("materials", "id"),
+        ("parties", "record_id, region"),
+        ("receipts", "id"),
+    ]
+] + ["SELECT event_id, record_id, type, at, region, actor, detail FROM timeline ORDER BY event_id"]
+
+
+def _life(zone) -> None:
+    """Every kind of record and step, and the receipts they earn."""
+    first, second = refer(zone)["id"], refer(zone)["id"]
+    ok(prosecutor(zone, W, "w-p1").get(f"/referrals/{first}"))
+    ok(chief(zone, W).post(f"/referrals/{first}/decision", json={"outcome": "accepted"}))
+    ok(chief(zone, W).post(f"/referrals/{second}/decision", json={"outcome": "declined", "reasons": "无管辖"}))
+    due = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    body = {"asked_region": "jiashan", "kind": "records", "subject": "调取账册", "due_at": due}
+    request = ok(prosecutor(zone, Q).post("/assistance-requests", json=body), 202)["id"]
+    ok(chief(zone, J).post(f"/assistance-requests/{request}/assignment", json={"assignee": "j-p2"}))
+    ok(chief(zone, J).post(f"/assistance-requests/{request}/assignment", json={"assignee": "j-p1"}))
+    material = register(zone, J, request, classification="internal")["id"]
+    answer = {"results": "已调取", "material_ids": [material]}
+    ok(prosecutor(zone, J, "j-p1").post(f"/assistance-requests/{request}/answer", json=answer))
+    ok(prosecutor(zone, Q, "q-p1", **{"x-purpose": "prosecution"}).get(f"/materials/{material}/content"))
+    case = {"title": "太浦河", "matter": "跨界污染", "participants": ["jiashan", "qingpu"]}
+    case_id = ok(prosecutor(zone, W).post("/joint-cases", json=case), 201)["id"]
+    for region in (W, J, Q):
+        ok(prosecutor(zone, region).post(f"/joint-cases/{case_id}/findings", json={"summary": region.value}), 201)
+    for step in ("pre_litigation_notice", "suit_filed", "settlement"):
+        ok(chief(zone, W).post(f"/joint-cases/{case_id}/steps", json={"step": step, "note": step}))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_read_models_converge_whatever_order_and_however_often_events_arrive(seed):
+    from tests.flows.test_convergence import _converges
+
+    _converges(Domain.PROCURATORATE, _life, TABLES, seed, duplicates=20)
