@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from shared.adapters.records import to_db
+from shared.contracts.fields import Day
 from shared.contracts.regions import ZONE_TZ
 from shared.contracts.views import DailyCounts
 from shared.core.uow import UnitOfWork
@@ -36,7 +37,7 @@ def counted(conn: Any, day: date) -> dict[str, dict[str, int]]:
 
 
 @router.get("/daily", response_model=DailyCounts)
-async def daily_counts(ctx: RequestContext = Context, day: date = Query(alias="date")) -> Response:
+async def daily_counts(day: Annotated[Day, Query(alias="date")], ctx: RequestContext = Context) -> Response:
     """The day's events by writing region and type (operators and supervisors; aggregates only)."""
 
     def work(uow: UnitOfWork) -> tuple[int, Any]:

@@ -701,6 +701,8 @@ for _endpoints in ENDPOINTS.values():
     _endpoints += [
         replace(e, path=e.path + "/batch", ndjson=True) for e in _endpoints if e.method == "POST" and e.path in BULK
     ]
+    # Every instance's day in numbers (shared/entrypoints/daily_api.py): aggregates, for the zone's page.
+    _endpoints.append(Endpoint("GET", "/v1/daily", "ops.console", own_instance, params={"date": "2026-12-01"}))
 TOKENS = {
     (region, role): token(region, role, agency=AGENCY if role is Role.AGENCY_SYSTEM else None)
     for region in Region
