@@ -122,3 +122,40 @@ def test_a_referral_and_its_material_reach_wujiang_with_a_verifiable_receipt_cha
     rejected = _verify(bad)
     assert rejected.returncode == 1
     assert "receipt 4 (retrieved" in rejected.stderr and "signature" in rejected.stderr
+
+
+def test_an_assistance_request_is_answered_and_a_joint_case_is_seen_alike_in_every_region(procuratorate_cluster):
+    cluster = procuratorate_cluster
+    due = (datetime.now(UTC) + timedelta(days=7)).isoformat()
+    body = {"asked_region": "jiashan", "kind": "verification", "subject": "核实排污许可证", "due_at": due}
+    request = created(prosecutor(cluster, W).post("/assistance-requests", json=body), 202)["id"]
+    path = f"/assistance-requests/{request}"
+    eventually(
+        lambda: chief(cluster, J).post(f"{path}/assignment", json={"assignee": "j-p1"}).status_code == 200,
+        what="the request assigned in jiashan",
+    )
+    answer = {"results": "许可证已过期", "material_ids": []}
+    created(prosecutor(cluster, J, "j-p1").post(f"{path}/answer", json=answer), 200)
+    eventually(
+        lambda: prosecutor(cluster, W).get(path).json().get("status") == "answered", what="the answer in wujiang"
+    )
+
+    case = {"title": "太浦河跨界污染", "matter": "上游排污", "participants": ["jiashan", "wujiang"]}
+    case_id = created(prosecutor(cluster, Q).post("/joint-cases", json=case), 201)["id"]
+    for region in (J, W):
+        eventually(
+            lambda r=region: (
+                prosecutor(cluster, r).post(f"/joint-cases/{case_id}/findings", json={"summary": r.value}).status_code
+                == 201
+            ),
+            what=f"a finding from {region.value}",
+        )
+    step = {"step": "pre_litigation_notice", "note": "诉前检察建议"}
+    created(chief(cluster, Q).post(f"/joint-cases/{case_id}/steps", json=step), 200)
+    for region in (J, Q, W):
+
+        def alike(r=region) -> bool:
+            seen = prosecutor(cluster, r).get(f"/joint-cases/{case_id}").json()
+            return seen.get("step") == "pre_litigation_notice" and len(seen.get("findings", [])) == 2
+
+        eventually(alike, what=f"the case's findings and step in {region.value}")
