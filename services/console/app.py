@@ -1,6 +1,6 @@
 """The operations console: one zone-wide page (port base + 0, 8000 by default) for operators and
 supervisors of any region. People sign in at their region's identity provider (authorization code +
-PKCE, shared/adapters/idp/session.py): the HttpOnly cookie holds a server-side session's id, never a token,
+PKCE, shared/entrypoints/signin.py): the HttpOnly cookie holds a server-side session's id, never a token,
 and logging out ends the provider's session too. A script (the daily digest's renderer) opens a session
 with a token (POST /login). The page shows aggregates only, read from Prometheus (the same numbers the
 alert rules see), never a record's personal data."""
@@ -23,10 +23,10 @@ from services.console import channels, daily, hooks, schedule
 from services.console.figures import Queries, day_window, firing_at, moment_of, overview
 from services.console.notify import Bridge
 from shared.adapters.gate import VerifiedTokens
-from shared.adapters.idp.session import SignIn
 from shared.adapters.tokens import InvalidToken, Principal, TrustList
 from shared.contracts.regions import ZONE_TZ
 from shared.core.settings import ROOT, Settings
+from shared.entrypoints.signin import SignIn
 from shared.rules.policy import Scope, allowed
 
 STATIC = Path(__file__).resolve().parent / "static"

@@ -1,7 +1,7 @@
 """The desk: where the people of one region — window clerks, court officers, police duty officers,
 corrections officers, notaries and supervisors — do their daily work in a browser (port base + 100 × the
 region's digit: 8100, 8200, 8300). They sign in at their region's identity provider (authorization code +
-PKCE, shared/adapters/idp/session.py, public client `yrd-desk`); every call to the region's instances
+PKCE, shared/entrypoints/signin.py, public client `yrd-desk`); every call to the region's instances
 carries the person's own access token, so a person sees and does exactly what the API lets them. Pages are
 rendered here (Jinja2) and kept live by htmx polling; no inline script, no CDN (docs/desk.md)."""
 

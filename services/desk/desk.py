@@ -1,4 +1,4 @@
-"""What every page of a desk shares: its region and settings, the sign-in (shared/adapters/idp/session.py),
+"""What every page of a desk shares: its region and settings, the sign-in (shared/entrypoints/signin.py),
 the CSRF key, the idle clock, the templates with the catalogue's words, the HTTP client to the instances and
 the document store; `Desk.person` answers who is asking (or None, after the idle timeout too)."""
 
@@ -21,8 +21,8 @@ from services.desk.records import when
 from services.desk.security import Csrf, Idle
 from services.desk.texts import text
 from services.desk.upstream import Upstream
-from shared.adapters.idp.session import Session, SignIn
 from shared.contracts.regions import REGIONS, ZONE_TZ, Region
+from shared.entrypoints.signin import Session, SignIn
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 COOKIE, LANG_COOKIE = "yrd_desk", "yrd_desk_lang"

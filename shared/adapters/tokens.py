@@ -1,6 +1,6 @@
 """Bearer tokens every instance accepts, from one trust file:
 - each region's identity provider (OpenID Connect: issuer and JWKS URI per region, `providers`), the way
-  people and agency systems sign in (shared/adapters/idp/oidc.py);
+  people and agency systems sign in (shared/adapters/oidc.py);
 - region-issued development tokens (`yrd token`): EdDSA (Ed25519) JWTs, each region signing with its own
   private key, every instance trusting the three regions' public keys.
 
@@ -21,7 +21,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from shared.adapters.idp.oidc import OidcRefused, Provider, keycloak_entry
+from shared.adapters.oidc import OidcRefused, Provider, keycloak_entry
 from shared.adapters.signing import init_dev_event_keys
 from shared.contracts.regions import Region
 from shared.rules.policy import Role

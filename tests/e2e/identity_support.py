@@ -16,8 +16,8 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from shared.adapters.idp.oidc import keycloak_entry, keycloak_issuer
 from shared.adapters.idp.provider import Admin, client_secret
+from shared.adapters.oidc import keycloak_entry, keycloak_issuer
 from shared.contracts.regions import Region
 from shared.core.settings import ROOT
 from tests.instances import KEYS, PORT_BASE

@@ -9,7 +9,7 @@ import jwt
 import pytest
 
 from shared.adapters.idp import realms
-from shared.adapters.idp.oidc import Provider, claim, keycloak_entry
+from shared.adapters.oidc import Provider, claim, keycloak_entry
 from shared.adapters.tokens import InvalidToken, TrustList, verify, with_dev_providers
 from shared.contracts.agencies import AGENCIES, AgencyKind, agencies_of
 from shared.contracts.regions import Domain, Region

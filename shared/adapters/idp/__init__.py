@@ -1,2 +1,3 @@
-"""Sign-in at each region's identity provider (OpenID Connect): the development Keycloak's realms and their
-provisioning, token verification against a provider's published keys, and the pages' browser sign-in."""
+"""The development identity provider (Keycloak): its realms, generated from the project's own lists, their
+provisioning, and client-credentials tokens for scripts. Token verification is shared/adapters/oidc.py; the
+pages' browser sign-in is shared/entrypoints/signin.py."""
