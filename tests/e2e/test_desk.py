@@ -8,6 +8,7 @@ with YRD_DESK_SHOTS=docs/desk, keeps a screenshot of each for the docs)."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -205,6 +207,12 @@ def test_a_days_work_across_the_regions_desks(provider, desks, driver, tmp_path)
     # The officer accepts; the docket number shows at the Jiashan desk.
     sign_in(driver, desks[Q], Q, "court_officer", provider)
     wait_text(driver, desks[Q] + f"/filings/{filing}", "v-status", "已补正")
+    # The page shows the parties masked; the full detail is read only for a purpose the officer chooses.
+    assert valid not in driver.find_element(By.ID, "t-parties").text
+    Select(driver.find_element(By.ID, "f-reveal-purpose")).select_by_value("case-review")
+    driver.find_element(By.ID, "reveal").click()
+    shown(driver, "revealed-parties")
+    assert valid in driver.find_element(By.ID, "revealed-parties").text
     driver.get(desks[Q] + f"/act/filing.accept/{filing}")
     submit(driver)
     wait_text(driver, desks[Q] + f"/filings/{filing}", "v-status", "已立案")
@@ -230,9 +238,20 @@ def test_a_days_work_across_the_regions_desks(provider, desks, driver, tmp_path)
     assert rows[0].startswith("编号,案号")
     mine = [r for r in rows[1:] if r.startswith(filing)]
     assert len(mine) == 1 and docket in mine[0] and "已立案" in mine[0] and "青浦" in mine[0]
+    book = load_workbook(io.BytesIO(httpx.get(href.replace("export=csv", "export=xlsx"), cookies=cookies).content))
+    sheet_rows = [[c.value for c in row] for row in book.active.iter_rows()]
+    assert sheet_rows[0][:2] == ["编号", "案号"] and next(r for r in sheet_rows if r[0] == filing)[1] == docket
     driver.get(desks[J] + "/lang/en?next=/work")
     assert "My work" in driver.find_element(By.TAG_NAME, "h1").text
     driver.get(desks[J] + "/lang/zh-CN?next=/work")
+    sign_out(driver)
+
+    # Jiashan's supervisor finds the filing's audit trail (purpose chosen): who read and decided what.
+    sign_in(driver, desks[J], J, "supervisor", provider)
+    driver.get(desks[J] + f"/list/audit?service=filing&record={filing}&purpose=audit-review&q=1")
+    shown(driver, "results")
+    assert filing in driver.find_element(By.ID, "results").text
+    axe_clean(driver, "list-audit")
     sign_out(driver)
 
 
@@ -358,6 +377,11 @@ def test_a_subject_enrolled_at_jiashan_is_transferred_to_qingpu_and_accepted(pro
     driver.get(desks[J] + f"/act/subject.report_in/{subject}")
     submit(driver)
     wait_text(driver, desks[J] + f"/subjects/{subject}", "v-status", "已报到")
+    driver.get(desks[J] + "/lookup")
+    fill(driver, {"id_number": id_number(born="19850315", seq="641"), "purpose": "supervision"})
+    submit(driver)
+    shown(driver, "lookup-result")
+    assert "在册" in driver.find_element(By.ID, "lookup-result").text and subject in driver.page_source
     driver.get(desks[J] + f"/act/subject.transfer/{subject}")
     fill(driver, {"destination": "qingpu", "reason": "迁居青浦"})
     submit(driver)
