@@ -22,13 +22,14 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import orjson
 
 from shared.adapters import logs, metrics
 from shared.adapters.tls import identity_of
-from shared.adapters.tokens import InvalidToken, Principal, TrustList, verify
+from shared.adapters.tokens import InvalidToken, Principal, TrustList, provider_of, verify
 from shared.contracts.ids import new_id
 from shared.contracts.problems import PROBLEM_JSON, Problem
 
@@ -45,6 +46,16 @@ PROTECTED_PREFIXES = ("/v1/", "/metrics")
 PUBLIC_PREFIX = "/public/"
 PUBLIC_MAX_BODY_BYTES = 4096
 PEER_METHODS = ("GET", "HEAD")
+# Verifying a provider's token may first fetch its keys: done on threads of its own, few of them, so a provider
+# that hangs holds up neither the event loop nor the default pool everything else's blocking calls share.
+OIDC_THREADS = 4
+_oidc_pool = ThreadPoolExecutor(max_workers=OIDC_THREADS, thread_name_prefix="yrd-oidc")
+T = TypeVar("T")
+
+
+async def off_loop(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)` on the identity providers' own threads."""
+    return await asyncio.get_running_loop().run_in_executor(_oidc_pool, function, *args)
 
 
 def correlation_id_from(raw: bytes | None) -> str:
@@ -81,6 +92,17 @@ class VerifiedTokens:
         if len(self._known) > self.size:
             self._known.popitem(last=False)
         return principal
+
+    async def verified(self, token: str) -> Principal:
+        """`principal`, from async code: a token seen before, a development token (Ed25519, keys at hand) and
+        one of an issuer the trust list does not name are decided here at once; only a provider's token,
+        whose keys may have to be fetched, goes to the providers' threads. Raises InvalidToken."""
+        known = self.remembered(token)
+        if known is not None:
+            return known
+        if provider_of(token, self.trust) is None:
+            return self.principal(token)
+        return await off_loop(self.principal, token)
 
 
 def authenticate(authorization: str, tokens: VerifiedTokens) -> Principal:
@@ -157,12 +179,14 @@ class Gate:
         return await self._bounded(headers, receive, limit)
 
     async def _authenticated(self, authorization: str) -> Principal:
-        """A token seen before answers at once; a new one is verified off the event loop, since verifying an
-        identity provider's token may first fetch its keys, and a slow provider must not stall the others."""
-        known = self.tokens.remembered(authorization.partition(" ")[2].strip())
-        if known is not None and authorization[:7].lower() == "bearer ":
-            return known
-        return await asyncio.to_thread(authenticate, authorization, self.tokens)
+        """The caller of a bearer token (VerifiedTokens.verified: a slow provider stalls no one else)."""
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Problem(401, "unauthenticated", "Authentication required", "a bearer token is required")
+        try:
+            return await self.tokens.verified(token.strip())
+        except InvalidToken as error:
+            raise Problem(401, "unauthenticated", "Authentication failed", str(error)) from None
 
     def _peer_admitted(self, scope: Scope, tls: dict[str, Any], principal: Principal) -> None:
         """A request on the peer listener: a read, by a token of the calling instance's own region."""

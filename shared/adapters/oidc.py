@@ -6,10 +6,20 @@ development Keycloak, where its claims are): keys are fetched by PyJWT's PyJWKCl
 provider is followed without a restart and a stream of made-up `kid`s cannot make an instance hammer it.
 Only the algorithms named in the entry are accepted (asymmetric ones; never `none`, never an HMAC whose
 "secret" would be the public key), and the key's own `alg` must agree with the token's.
+
+A provider that cannot be reached must not hold up anyone else: a failed key fetch is remembered, and until
+its backoff (doubling from `backoff_seconds` to `backoff_max_seconds`) has passed, a token that needs the
+keys fetched is refused at once without trying again; a verification waits at most `lock_seconds` for
+another one's fetch of the same provider's keys.
+
+An `agency` claim naming an agency the catalogue (shared/contracts/agencies.py) places in another region is
+refused (401): an agency acts only through its own region's provider.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +27,7 @@ from typing import Any
 import jwt
 from jwt import PyJWKClient
 
+from shared.contracts.agencies import agency as catalogued_agency
 from shared.contracts.regions import Region
 from shared.rules.policy import Role
 
@@ -29,6 +40,14 @@ DEFAULT_CLAIMS = {"subject": "sub", "region": "region", "roles": "realm_access.r
 
 class OidcRefused(Exception):
     """Why a provider's token is refused, in words safe to return."""
+
+
+def agency_refusal(agency: str | None, region: Region) -> str | None:
+    """Why a token of `region` may not claim `agency` (a catalogued agency of another region); None if it may."""
+    known = catalogued_agency(agency)
+    if known is not None and known.region is not region:
+        return f"agency {agency} is not of the token's region ({region.value})"
+    return None
 
 
 def keycloak_issuer(base_url: str, region: Region) -> str:
@@ -77,7 +96,14 @@ class Provider:
     jwks_seconds: float = 300
     refetch_seconds: float = 5
     leeway: int = 5
+    fetch_timeout_seconds: float = 5
+    backoff_seconds: float = 2
+    backoff_max_seconds: float = 60
+    lock_seconds: float = 1
     _keys: PyJWKClient | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _failures: int = field(default=0, repr=False)
+    _down_until: float = field(default=0.0, repr=False)
 
     @classmethod
     def of(cls, region: Region, entry: Mapping[str, Any]) -> Provider:
@@ -94,15 +120,42 @@ class Provider:
             role_map=dict(entry.get("role_map", {})),
             jwks_seconds=float(entry.get("jwks_seconds", 300)),
             refetch_seconds=float(entry.get("refetch_seconds", 5)),
+            fetch_timeout_seconds=float(entry.get("fetch_timeout_seconds", 5)),
+            backoff_seconds=float(entry.get("backoff_seconds", 2)),
         )
 
     @property
     def keys(self) -> PyJWKClient:
         if self._keys is None:
             self._keys = PyJWKClient(
-                self.jwks_uri, lifespan=self.jwks_seconds, cooldown_duration=self.refetch_seconds, timeout=5
+                self.jwks_uri,
+                lifespan=self.jwks_seconds,
+                cooldown_duration=self.refetch_seconds,
+                timeout=self.fetch_timeout_seconds,
             )
         return self._keys
+
+    def signing_key(self, kid: str) -> jwt.PyJWK:
+        """The provider's key of this `kid`, fetched if need be, unless a fetch failed too recently.
+        Raises OidcRefused (keys unavailable) or PyJWKClientError (no such key)."""
+        if time.monotonic() < self._down_until:
+            raise OidcRefused("the issuer's keys could not be fetched")
+        if not self._lock.acquire(timeout=self.lock_seconds):  # another fetch of these keys is hanging
+            raise OidcRefused("the issuer's keys could not be fetched")
+        try:
+            if time.monotonic() < self._down_until:  # it failed while this one waited
+                raise OidcRefused("the issuer's keys could not be fetched")
+            try:
+                key = self.keys.get_signing_key(kid)
+            except jwt.PyJWKClientConnectionError:
+                self._failures += 1
+                backoff = min(self.backoff_seconds * 2 ** (self._failures - 1), self.backoff_max_seconds)
+                self._down_until = time.monotonic() + backoff
+                raise OidcRefused("the issuer's keys could not be fetched") from None
+            self._failures, self._down_until = 0, 0.0
+            return key
+        finally:
+            self._lock.release()
 
     def verify(self, token: str, header: Mapping[str, Any]) -> Claims:
         algorithm = header.get("alg")
@@ -112,9 +165,7 @@ class Provider:
         if not isinstance(kid, str) or not kid:
             raise OidcRefused("token names no key")
         try:
-            key = self.keys.get_signing_key(kid)
-        except jwt.PyJWKClientConnectionError:
-            raise OidcRefused("the issuer's keys could not be fetched") from None
+            key = self.signing_key(kid)
         except jwt.PyJWKClientError:
             raise OidcRefused("unknown signing key") from None
         if key.algorithm_name != algorithm:
@@ -155,11 +206,14 @@ class Provider:
         # The provider's other roles (offline_access, its own defaults) are not the policy's: left out.
         roles = frozenset(Role(name) for r in granted if (name := self.role_map.get(r, r)) in known)
         agency = claim(claims, names.get("agency"))
+        agency = agency if isinstance(agency, str) and agency else None
+        if (refusal := agency_refusal(agency, self.region)) is not None:
+            raise OidcRefused(refusal)
         return Claims(
             subject=subject,
             region=self.region,
             roles=roles,
-            agency=agency if isinstance(agency, str) and agency else None,
+            agency=agency,
             token_id=claims.get("jti"),
             expires_at=float(claims["exp"]),
         )

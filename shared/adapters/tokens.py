@@ -21,7 +21,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from shared.adapters.oidc import OidcRefused, Provider, keycloak_entry
+from shared.adapters.oidc import OidcRefused, Provider, agency_refusal, keycloak_entry
 from shared.adapters.signing import init_dev_event_keys
 from shared.contracts.regions import Region
 from shared.rules.policy import Role
@@ -72,6 +72,16 @@ class TrustList:
         return cls(keys, providers)
 
 
+def provider_of(token: str, trust: TrustList) -> Provider | None:
+    """The identity provider whose issuer the token names (unverified), if it is one of the trust list's:
+    only such a token may need keys fetched over the network. None for any other (malformed included)."""
+    try:
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.PyJWTError:
+        return None
+    return trust.providers.get(str(issuer))
+
+
 def verify(token: str, trust: TrustList, leeway: int = 5) -> Principal:
     try:
         header = jwt.get_unverified_header(token)
@@ -113,6 +123,8 @@ def verify(token: str, trust: TrustList, leeway: int = 5) -> Principal:
         roles = frozenset(Role(r) for r in claims.get("roles", []))
     except ValueError:
         raise InvalidToken("unknown role") from None
+    if (refusal := agency_refusal(claims.get("agency"), region)) is not None:
+        raise InvalidToken(refusal)
     return Principal(str(claims["sub"]), region, roles, claims.get("agency"), claims.get("jti"), float(claims["exp"]))
 
 

@@ -9,8 +9,16 @@ import jwt
 import pytest
 
 from shared.adapters.idp import realms
-from shared.adapters.oidc import Provider, claim, keycloak_entry
-from shared.adapters.tokens import InvalidToken, TrustList, verify, with_dev_providers
+from shared.adapters.oidc import OidcRefused, Provider, claim, keycloak_entry
+from shared.adapters.tokens import (
+    InvalidToken,
+    TrustList,
+    init_dev_keys,
+    load_private_key,
+    mint,
+    verify,
+    with_dev_providers,
+)
 from shared.contracts.agencies import AGENCIES, AgencyKind, agencies_of
 from shared.contracts.regions import Domain, Region
 from shared.rules.broker_access import ADMIN, CONTROLLER, agency_principal, mirror_principal, service_principal
@@ -134,3 +142,22 @@ def test_a_provider_token_of_a_refused_algorithm_is_refused_before_any_key_is_fe
     token = jwt.encode(claims, "k" * 32 if alg == "HS256" else None, algorithm=alg, headers={"kid": "k1"})
     with pytest.raises(InvalidToken, match="algorithm not accepted"):
         verify(token, trust)
+
+
+def test_an_agency_catalogued_in_another_region_is_refused_and_an_uncatalogued_one_kept():
+    provider = Provider.of(Region.QINGPU, keycloak_entry("http://127.0.0.1:1", Region.QINGPU))
+    claims = {"sub": "s", "region": "qingpu", "exp": 9, "realm_access": {"roles": ["agency_system"]}}
+    with pytest.raises(OidcRefused, match="agency jiashan-police-dispatch is not of the token's region"):
+        provider._mapped(claims | {"agency": "jiashan-police-dispatch"})
+    assert provider._mapped(claims | {"agency": "qingpu-police-dispatch"}).agency == "qingpu-police-dispatch"
+    assert provider._mapped(claims | {"agency": "court-system-a"}).agency == "court-system-a"  # the party rule
+
+
+def test_a_development_token_claiming_another_regions_agency_is_refused(tmp_path):
+    init_dev_keys(tmp_path)
+    trust = TrustList.load(tmp_path / "trust.json")
+    key = load_private_key(tmp_path, Region.QINGPU)
+    with pytest.raises(InvalidToken, match="not of the token's region"):
+        verify(mint(key, Region.QINGPU, "s", [Role.AGENCY_SYSTEM], "jiashan-police-dispatch"), trust)
+    own = verify(mint(key, Region.QINGPU, "s", [Role.AGENCY_SYSTEM], "qingpu-police-dispatch"), trust)
+    assert own.agency == "qingpu-police-dispatch"
