@@ -3,8 +3,9 @@ each with an optional `idempotency_key`; the answer streams one NDJSON result pe
 
 Each line is the body the single `POST /v1/{collection}` takes and runs through the same command
 function, authorisation, audit and idempotency (keyed per line, in the batch route's own scope); lines are
-applied in chunks, one transaction per chunk and a savepoint per line, so a bad line fails alone and a
-good one costs a fraction of a request.
+applied in chunks, one transaction per chunk, the chunk's lines sharing one savepoint while they succeed
+(RequestContext.each): a bad line is undone and runs alone, so it fails alone, and a good one costs a
+fraction of a request. The routes themselves come from a command's declaration (creates.py).
 """
 
 from __future__ import annotations
