@@ -15,7 +15,7 @@ from services.procuratorate.ownership import ASSISTANCE, ASSISTANCE_WORK, REFERR
 from shared.contracts import procuratorate as ev
 from shared.contracts.commands import ReferClue, RequestAssistance
 from shared.contracts.ids import new_id
-from shared.contracts.problems import conflict, invalid
+from shared.contracts.problems import Denied, conflict, invalid
 from shared.contracts.procuratorate import ReceiptKind
 from shared.contracts.regions import zone_date
 from shared.core.uow import UnitOfWork, now
@@ -119,8 +119,9 @@ def answer(uow: UnitOfWork, request_id: str, body: Answer) -> dict[str, Any]:
     uow.access.authorize_write("procuratorate.answer_assistance", ASSISTANCE_WORK, request)
     if request["status"] != "assigned":
         raise conflict(f"only an assigned request is answered (it is {request['status']})", request["status"])
-    if request["assignee"] != uow.actor:
-        raise conflict("the request is answered by its assignee", request["status"])
+    if request["assignee"] != uow.actor:  # a refusal by the policy's rule of this act: audited as one
+        owner = request["asked_region"]
+        raise Denied("procuratorate.answer_assistance", "the request is answered by its assignee", request_id, owner)
     queries.check_materials(uow, request_id, body.material_ids)
     data = ev.AssistanceAnswered(
         request_id=request_id, results=body.results, material_ids=body.material_ids, answered_at=now()

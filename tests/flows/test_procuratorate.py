@@ -112,7 +112,12 @@ def test_assistance_is_assigned_answered_and_an_unanswered_one_is_flagged_overdu
     path = f"/assistance-requests/{request['id']}"
     assert prosecutor(zone, J).post(f"{path}/assignment", json={"assignee": "j-p1"}).status_code == 403
     ok(chief(zone, J).post(f"{path}/assignment", json={"assignee": "j-p1"}))
-    assert prosecutor(zone, J, "j-p2").post(f"{path}/answer", json={"results": "x"}).status_code == 409
+    # Another prosecutor of the asked office is refused, and the refusal is audited like any other.
+    assert prosecutor(zone, J, "j-p2").post(f"{path}/answer", json={"results": "x"}).status_code == 403
+    refusals = zone.rows(
+        J, "SELECT actor, decision, record FROM audit_index WHERE action = 'procuratorate.answer_assistance'"
+    )
+    assert {"actor": "j-p2", "decision": "denied", "record": request["id"]} in refusals
     material = register(zone, J, request["id"], classification="confidential")
     answer = {"results": "已询问，证人确认", "material_ids": [material["id"]]}
     ok(prosecutor(zone, J, "j-p1").post(f"{path}/answer", json=answer))
