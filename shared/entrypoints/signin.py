@@ -4,6 +4,13 @@ public client, a server-side session whose random id alone is in the cookie (Htt
 the access token refreshed before it expires, and logout that ends the provider's session too, so the next
 visit asks for a password again.
 
+A login is bound to the browser that started it: /auth/login sets a short-lived HttpOnly cookie (SameSite=Lax,
+so the provider's redirect back carries it) holding a hash of the login's state and PKCE verifier, which the
+server alone knows; a callback whose browser does not present it is refused, so nobody can make another
+person's browser finish a login they started (login CSRF, session fixation). Logins under way are bounded in
+number and age. When the provider cannot be reached or answers nonsense, the person is sent back to the page
+with a sign-in-failed notice (and the cause logged), never a 500.
+
 A page mounts `SignIn.router()` (GET /auth/regions, /auth/login?region=R, /auth/callback, /auth/session;
 POST /logout) and asks `await sign_in.session(cookie)` for the caller. Sessions live in the page's process:
 a restart asks everyone to sign in again.
@@ -11,11 +18,13 @@ a restart asks everyone to sign in again.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
+import hmac
+import logging
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -26,13 +35,19 @@ import jwt
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from shared.adapters.gate import VerifiedTokens
+from shared.adapters.gate import VerifiedTokens, off_loop
 from shared.adapters.tokens import InvalidToken, Principal, TrustList
 from shared.contracts.regions import Region
 
 PENDING_SECONDS = 600  # a login page left open longer than this must be started again
+PENDING_MAX = 2000  # logins under way at once; beyond it the oldest is forgotten (anonymous calls make them)
 REFRESH_MARGIN = 30  # seconds before the access token's expiry at which it is refreshed
 STALE_SECONDS = 12 * 3600  # longer than a provider keeps an idle sign-in
+log = logging.getLogger(__name__)
+
+
+class ProviderUnavailable(Exception):
+    """The provider did not answer, or not as OpenID Connect says it must."""
 
 
 @dataclass
@@ -58,7 +73,14 @@ def _challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
 
+def _binding(state: str, verifier: str) -> str:
+    """What the starting browser's login cookie holds: derived from the verifier, which never leaves here."""
+    return hashlib.sha256(f"{state}.{verifier}".encode()).hexdigest()
+
+
 class SignIn:
+    secure = False  # cookies marked Secure too (a page served over TLS sets it)
+
     def __init__(
         self,
         client_id: str,
@@ -76,17 +98,50 @@ class SignIn:
         for provider in trust.providers.values():
             self.issuers.setdefault(provider.region, provider.issuer)
         self.sessions: dict[str, Session] = {}
-        self._pending: dict[str, _Pending] = {}
+        self._pending: OrderedDict[str, _Pending] = OrderedDict()
+        self.login_cookie = f"{cookie}_login"
         self._metadata: dict[Region, dict[str, Any]] = {}
         self.http = httpx.AsyncClient(timeout=10.0)
 
     async def metadata(self, region: Region) -> dict[str, Any]:
         """The provider's endpoints, from its OpenID Connect discovery document (kept once read)."""
         if region not in self._metadata:
-            answer = await self.http.get(f"{self.issuers[region]}/.well-known/openid-configuration")
-            answer.raise_for_status()
-            self._metadata[region] = answer.json()
+            try:
+                answer = await self.http.get(f"{self.issuers[region]}/.well-known/openid-configuration")
+                answer.raise_for_status()
+                document = answer.json()
+            except (httpx.HTTPError, ValueError) as error:
+                raise ProviderUnavailable(f"{region.value}: discovery failed: {error!r}") from None
+            if not isinstance(document, dict):
+                raise ProviderUnavailable(f"{region.value}: discovery document is not a JSON object")
+            self._metadata[region] = document
         return self._metadata[region]
+
+    async def endpoint(self, region: Region, name: str) -> str:
+        endpoint = (await self.metadata(region)).get(name)
+        if not isinstance(endpoint, str) or not endpoint:
+            raise ProviderUnavailable(f"{region.value}: discovery names no {name}")
+        return endpoint
+
+    def _remember_login(self, state: str, pending: _Pending) -> None:
+        now = time.monotonic()
+        while self._pending:  # oldest first: the expired ones are at the front
+            oldest = next(iter(self._pending.values()))
+            if now - oldest.created <= PENDING_SECONDS and len(self._pending) < PENDING_MAX:
+                break
+            self._pending.popitem(last=False)
+        self._pending[state] = pending
+
+    def _login_of(self, state: str, binding: str | None) -> _Pending | None:
+        """The login under way of this state, if it is young and the calling browser is the one that began it
+        (it is forgotten either way: a state is good for one callback)."""
+        pending = self._pending.pop(state, None) if state else None
+        if pending is None or time.monotonic() - pending.created > PENDING_SECONDS:
+            return None
+        if not binding or not hmac.compare_digest(binding, _binding(state, pending.verifier)):
+            log.warning("sign-in refused: the callback's browser did not start this login (%s)", pending.region.value)
+            return None
+        return pending
 
     def open(self, principal: Principal, access_token: str, **tokens: Any) -> Session:
         now = time.time()  # sessions long past their token (not refreshed: left) are forgotten here
@@ -117,23 +172,20 @@ class SignIn:
     async def _refreshed(self, session: Session) -> bool:
         assert session.region is not None
         try:
-            endpoint = (await self.metadata(session.region))["token_endpoint"]
             answer = await self.http.post(
-                endpoint,
+                await self.endpoint(session.region, "token_endpoint"),
                 data={
                     "grant_type": "refresh_token",
                     "refresh_token": session.refresh_token,
                     "client_id": self.client_id,
                 },
             )
-        except httpx.HTTPError:
-            return False
-        if answer.status_code != 200:
-            return False
-        body = answer.json()
-        try:
-            session.principal = await asyncio.to_thread(self.tokens.principal, body["access_token"])
-        except InvalidToken:
+            if answer.status_code != 200:
+                return False
+            body = answer.json()
+            session.principal = await self.tokens.verified(body["access_token"])
+        except (ProviderUnavailable, httpx.HTTPError, ValueError, KeyError, TypeError, InvalidToken) as error:
+            log.warning("session not refreshed (%s): %r", session.region.value, error)
             return False
         session.access_token = body["access_token"]
         session.refresh_token = body.get("refresh_token", session.refresh_token)
@@ -146,9 +198,9 @@ class SignIn:
         if session.region is None or session.refresh_token is None:
             return
         try:
-            endpoint = (await self.metadata(session.region))["end_session_endpoint"]
+            endpoint = await self.endpoint(session.region, "end_session_endpoint")
             await self.http.post(endpoint, data={"client_id": self.client_id, "refresh_token": session.refresh_token})
-        except (httpx.HTTPError, KeyError):
+        except (httpx.HTTPError, ProviderUnavailable):
             pass  # the provider is away: its session ends by itself; this one is gone already
 
     def _id_token_nonce(self, region: Region, id_token: str) -> str | None:
@@ -156,11 +208,17 @@ class SignIn:
         issuer = self.issuers[region]
         provider = self.trust.providers[issuer]
         header = jwt.get_unverified_header(id_token)
-        key = provider.keys.get_signing_key(str(header.get("kid")))
+        key = provider.signing_key(str(header.get("kid")))
         claims = jwt.decode(
             id_token, key, algorithms=list(provider.algorithms), audience=self.client_id, issuer=issuer, leeway=5
         )
         return claims.get("nonce")
+
+    def _failed(self, why: str = "failed") -> RedirectResponse:
+        """Back to the page with a notice; the login cookie, if any, cleared."""
+        response = RedirectResponse(f"{self.landing}?signin={why}", status_code=303)
+        response.delete_cookie(self.login_cookie, httponly=True, samesite="lax", path="/auth/", secure=self.secure)
+        return response
 
     def router(self) -> APIRouter:
         router = APIRouter(include_in_schema=False)
@@ -173,12 +231,14 @@ class SignIn:
         async def login(request: Request, region: Annotated[Region, Query()]) -> Response:
             if region not in self.issuers:
                 return JSONResponse({"title": f"No identity provider for {region.value}", "status": 404}, 404)
-            now = time.monotonic()
-            for state in [s for s, p in self._pending.items() if now - p.created > PENDING_SECONDS]:
-                self._pending.pop(state, None)
+            try:
+                endpoint = await self.endpoint(region, "authorization_endpoint")
+            except ProviderUnavailable as error:
+                log.warning("sign-in not started: %s", error)
+                return self._failed()
             state, verifier, nonce = (secrets.token_urlsafe(32) for _ in range(3))
             redirect_uri = str(request.url_for("oidc_callback"))
-            self._pending[state] = _Pending(region, verifier, nonce, redirect_uri)
+            self._remember_login(state, _Pending(region, verifier, nonce, redirect_uri))
             query = {
                 "response_type": "code",
                 "client_id": self.client_id,
@@ -189,42 +249,47 @@ class SignIn:
                 "code_challenge": _challenge(verifier),
                 "code_challenge_method": "S256",
             }
-            endpoint = (await self.metadata(region))["authorization_endpoint"]
-            return RedirectResponse(f"{endpoint}?{urlencode(query)}", status_code=303)
+            response = RedirectResponse(f"{endpoint}?{urlencode(query)}", status_code=303)
+            response.set_cookie(self.login_cookie, _binding(state, verifier), max_age=PENDING_SECONDS,
+                                httponly=True, samesite="lax", path="/auth/", secure=self.secure)  # fmt: skip
+            return response
 
         @router.get("/auth/callback", name="oidc_callback")
-        async def callback(state: str = "", code: str = "", error: str = "") -> Response:
-            pending = self._pending.pop(state, None)
+        async def callback(request: Request, state: str = "", code: str = "", error: str = "") -> Response:
+            pending = self._login_of(state, request.cookies.get(self.login_cookie))
             if pending is None or error or not code:
-                return RedirectResponse(f"{self.landing}?signin=failed", status_code=303)
-            endpoint = (await self.metadata(pending.region))["token_endpoint"]
-            answer = await self.http.post(
-                endpoint,
-                data={
-                    "grant_type": "authorization_code",
-                    "code": code,
-                    "redirect_uri": pending.redirect_uri,
-                    "client_id": self.client_id,
-                    "code_verifier": pending.verifier,
-                },
-            )
-            if answer.status_code != 200:
-                return RedirectResponse(f"{self.landing}?signin=failed", status_code=303)
-            body = answer.json()
+                return self._failed()
             try:
-                # off the event loop: the provider's keys may have to be fetched first
-                principal = await asyncio.to_thread(self.tokens.principal, body["access_token"])
-                nonce = await asyncio.to_thread(self._id_token_nonce, pending.region, body.get("id_token", ""))
-            except (InvalidToken, jwt.PyJWTError, KeyError):
-                return RedirectResponse(f"{self.landing}?signin=failed", status_code=303)
+                answer = await self.http.post(
+                    await self.endpoint(pending.region, "token_endpoint"),
+                    data={
+                        "grant_type": "authorization_code",
+                        "code": code,
+                        "redirect_uri": pending.redirect_uri,
+                        "client_id": self.client_id,
+                        "code_verifier": pending.verifier,
+                    },
+                )
+                if answer.status_code != 200:
+                    log.warning("sign-in failed: the provider refused the code (%s)", answer.status_code)
+                    return self._failed()
+                body = answer.json()
+                principal = await self.tokens.verified(body["access_token"])
+                nonce = await off_loop(self._id_token_nonce, pending.region, body.get("id_token", ""))
+            except (ProviderUnavailable, httpx.HTTPError, ValueError, KeyError, TypeError) as failure:
+                log.warning("sign-in failed at the provider (%s): %r", pending.region.value, failure)
+                return self._failed()
+            except (InvalidToken, jwt.PyJWTError):
+                return self._failed()
             session = self.open(
                 principal, body["access_token"], refresh_token=body.get("refresh_token"),
                 id_token=body.get("id_token"), region=pending.region,
             )  # fmt: skip
             if nonce != pending.nonce or principal.region is not pending.region or not self.admits(principal):
                 await self.end(session)
-                return RedirectResponse(f"{self.landing}?signin=refused", status_code=303)
+                return self._failed("refused")
             response = RedirectResponse(self.landing, status_code=303)
+            response.delete_cookie(self.login_cookie, httponly=True, samesite="lax", path="/auth/", secure=self.secure)
             self.set_cookie(response, session)
             return response
 

@@ -5,7 +5,9 @@ whose trust file names its realms (issuer and JWKS URI each)."""
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 import subprocess
 import sys
 import time
@@ -132,8 +134,9 @@ def test_a_valid_token_of_the_issuers_own_keys_passes(provider, cluster, own_key
         ({"aud": "account"}, "audience"),
         ({"aud": None}, "invalid token"),
         ({"region": "jiashan"}, "region claim does not match issuer"),
+        ({"agency": "jiashan-police-dispatch"}, "agency jiashan-police-dispatch is not of the token's region"),
     ],
-    ids=["expired", "not-yet-valid", "wrong-audience", "no-audience", "region-of-another-issuer"],
+    ids=["expired", "not-yet-valid", "wrong-audience", "no-audience", "region-of-another-issuer", "agency-elsewhere"],
 )
 def test_bad_claims_are_401(provider, cluster, own_key, changes, detail):
     _refused(_as(cluster, Q, A, _forged(provider, own_key, **changes)).get("/alerts"), detail)
@@ -285,6 +288,38 @@ def test_the_operations_page_signs_in_through_the_providers_login_form_and_out_a
         assert "Not an operator" in driver.find_element(By.ID, "login-error").text
     finally:
         driver.quit()
+
+
+def _code_for(browser: httpx.Client, console: str, username: str, password: str) -> str:
+    """A login begun by `browser` at the console and completed at Qingpu's login form, as its HTML asks:
+    the callback URL the provider sends the browser back to (with its state and code), not yet followed."""
+    answer = browser.get(f"{console}/auth/login", params={"region": "qingpu"})
+    assert answer.status_code == 303, answer.text
+    answer = browser.get(answer.headers["location"])
+    if answer.status_code == 200:  # the provider's form (no sign-in of this browser there yet)
+        action = html.unescape(re.search(r'<form[^>]*id="kc-form-login"[^>]*action="([^"]+)"', answer.text)[1])
+        # Keycloak marks its cookies Secure, which a browser still sends to loopback over plain HTTP; httpx does not
+        sent = "; ".join(c.split(";", 1)[0] for c in answer.headers.get_list("set-cookie"))
+        answer = browser.post(action, data={"username": username, "password": password}, headers={"cookie": sent})
+    assert answer.status_code == 302 and "/auth/callback?" in answer.headers["location"], answer.text[:300]
+    return answer.headers["location"]
+
+
+def test_a_login_is_finished_only_by_the_browser_that_began_it(provider, console):
+    """Login CSRF: someone completes a login of their own at the provider and sends the callback URL (a
+    valid state and code) to another person's browser: that browser gets no session, the starter does."""
+    password = user_password(Q, "operator", provider.idp_dir)
+    with httpx.Client() as starter, httpx.Client() as victim:
+        callback = _code_for(starter, console, "operator", password)
+        refused = victim.get(callback)
+        assert refused.status_code == 303 and refused.headers["location"].endswith("?signin=failed")
+        assert "yrd_console" not in victim.cookies
+        assert victim.get(f"{console}/auth/session").status_code == 401
+
+        own = starter.get(_code_for(starter, console, "operator", password))
+        assert own.status_code == 303 and own.headers["location"] == "/", own.headers
+        who = starter.get(f"{console}/auth/session")
+        assert who.status_code == 200 and who.json()["roles"] == ["operator"]
 
 
 def test_a_pages_session_outlives_its_access_token_by_refreshing_it(provider, console):
