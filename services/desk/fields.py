@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from services.desk.messages import ENUMS
 from shared.contracts.regions import ZONE_TZ
 
 
@@ -28,10 +29,20 @@ class Invalid(ValueError):
         self.field = field
 
 
+def allowed(field: Field) -> tuple[str, ...]:
+    """The values a select or multi offers: its declared choices, else every value of its enum."""
+    return field.choices or tuple(ENUMS.get(field.enum or "", {}))
+
+
 def _value(field: Field, raw: Any) -> Any:
     if field.kind == "multi":
-        return list(raw)
+        values = [str(v) for v in raw]
+        if any(v not in allowed(field) for v in values):
+            raise Invalid(field.name, "not one of the choices")
+        return values
     text = str(raw).strip()
+    if field.kind == "select" and text not in allowed(field):
+        raise Invalid(field.name, "not one of the choices")  # a hand-made URL or form, never a 500 later
     if field.kind == "lines":
         return [line.strip() for line in text.splitlines() if line.strip()]
     if field.kind == "number":
@@ -78,7 +89,8 @@ def _put(body: dict[str, Any], path: str, value: Any) -> None:
 
 def body_of(fields: tuple[Field, ...], form: dict[str, Any]) -> dict[str, Any]:
     """The JSON body from the form's values (files are the caller's: their names and hashes go in by hand).
-    Raises Invalid naming a required field left empty or a value that is not of its kind."""
+    Raises Invalid naming a required field left empty, a value that is not of its kind, or a select's value
+    outside its choices."""
     body: dict[str, Any] = {}
     for field in fields:
         if field.kind in ("file", "files"):

@@ -10,6 +10,7 @@ from services.desk.fields import Field
 from shared.contracts.regions import Domain
 
 F, A, C, N = Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY
+AUDITED = tuple(d.value for d in Domain if d.is_service)  # every service answers GET /v1/audit
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ LISTS: dict[str, ListSpec] = {
             Column("action", "action"), Column("record", "record_id"), Column("purpose", "purpose", "Purpose"),
             Column("decision", "decision"),
         ), (
-            _opt("service", "service", "select", "Domain"), _opt("record", "record_id"), _opt("actor", "actor"),
+            Field("service", "service", "select", "Domain", required=False, choices=AUDITED),
+            _opt("record", "record_id"), _opt("actor", "actor"),
             _opt("since", "since", "datetime"), _opt("until", "until", "datetime"),
         ), "", purposes=("audit-review", "data-subject-request")),
     )

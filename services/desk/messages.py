@@ -207,6 +207,7 @@ ENUMS: dict[str, W] = {
         "corrections": ("社区矫正", "Corrections"),
         "notary": ("公证", "Notary"),
         "procuratorate": ("检察", "Procuratorate"),
+        "enforcement": ("行政执法", "Enforcement"),
     },
     "Event": {  # a record's timeline: the event type's name
         "submitted": ("已提交", "Submitted"),

@@ -18,6 +18,8 @@ from services.desk.messages import LANGS, word
 from services.desk.texts import text
 from shared.contracts.regions import Domain
 
+REFUSAL_WORDS = (401, 403, 404, 422, 502, 503)
+
 
 def _safe_next(value: str | None) -> str:
     return value if value and value.startswith("/") and not value.startswith("//") else "/"
@@ -93,7 +95,7 @@ def router(desk: Desk) -> APIRouter:
         export = request.query_params.get("export")
         up = desk.upstream(session)
         if asked and export in ("csv", "xlsx"):
-            return _export(desk, request, spec, domain, params, purpose, export, up)
+            return await _export(desk, request, session, spec, domain, params, purpose, export, up)
         items, more, refusal = ([], False, None)
         if asked:
             cursor = request.query_params.get("cursor")
@@ -104,8 +106,9 @@ def router(desk: Desk) -> APIRouter:
                 refusal = answer
         kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in ("export", "cursor")])
         values = dict(request.query_params)
-        return desk.render(request, "list.html", session, spec=spec, items=items, more=more, refusal=refusal,
-                           errors=errors, values=values, asked=asked, request_query=kept)  # fmt: skip
+        return desk.render(request, "list.html", session, 400 if errors else 200, spec=spec, items=items,
+                           more=more, refusal=refusal, errors=errors, values=values, asked=asked,
+                           request_query=kept)  # fmt: skip
 
     @pages.api_route("/lookup", methods=["GET", "POST"])
     async def lookup(
@@ -162,15 +165,20 @@ def router(desk: Desk) -> APIRouter:
     return pages
 
 
-def _export(desk, request, spec, domain, params, purpose, export, up) -> Response:
-    """One audited read per page of the list, rows streamed out as they arrive."""
+async def _export(desk, request, session, spec, domain, params, purpose, export, up) -> Response:
+    """One audited read per page of the list. CSV rows stream out as they arrive (a refused later page ends
+    the file with a row naming it); an XLSX is complete or not sent (a refused page answers the message)."""
     lang = desk.lang(request)
     header = [text(c.label, lang) for c in spec.columns]
 
     async def rows() -> AsyncIterator[list[object]]:
+        number = 0
         async for page in up.pages(domain, spec.path, params, purpose):
+            number += 1
             if not page.ok:
-                return
+                reason = text(f"e{page.status}", lang) if page.status in REFUSAL_WORDS else text(
+                    "e_other", lang, status=page.status)  # fmt: skip
+                raise exports.ExportRefused(page.status, text("export_cut", lang, page=number, reason=reason))
             for item in page.body["items"]:
                 yield [word(c.enum, item.get(c.key), lang) if c.enum else item.get(c.key) for c in spec.columns]
 
@@ -179,5 +187,10 @@ def _export(desk, request, spec, domain, params, purpose, export, up) -> Respons
     if export == "csv":
         return StreamingResponse(exports.csv_stream(header, rows()), media_type="text/csv; charset=utf-8",
                                  headers=disposition)  # fmt: skip
+    try:
+        spool = await exports.xlsx_file(spec.name, header, rows())
+    except exports.ExportRefused as refused:
+        status = refused.status if refused.status in REFUSAL_WORDS else 502
+        return desk.render(request, "message.html", session, status, message_text=str(refused))
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return StreamingResponse(exports.xlsx_stream(spec.name, header, rows()), media_type=media, headers=disposition)
+    return StreamingResponse(exports.chunks(spool), media_type=media, headers=disposition)

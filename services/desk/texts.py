@@ -78,6 +78,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "e422": ("请检查标出的字段。", "Please check the fields marked."),
     "e502": ("持有数据的地区暂时无法访问。", "The region holding the data cannot be reached now."),
     "e503": ("服务暂时不可用，请稍后再试。", "The service is unavailable; try again shortly."),
+    "export_cut": ("导出未完成：第 {page} 页被拒绝——{reason}", "Export incomplete: page {page} was refused. {reason}"),
     "e_other": ("未能办理（{status}）。", "Not done ({status})."),
     "required": ("必填", "Required"),
     "csrf": ("表单已过期，请重新提交。", "The form has expired; please submit it again."),

