@@ -73,12 +73,13 @@ def _admitted(principal: Principal) -> bool:
     return allowed(principal.roles, "ops.console", frozenset({Scope.OWN}))
 
 
-def _principal(tokens: VerifiedTokens, token: str | None) -> Principal | None:
-    """The caller, if the token is valid now and grants the console (operators and supervisors)."""
+async def _principal(tokens: VerifiedTokens, token: str | None) -> Principal | None:
+    """The caller, if the token is valid now and grants the console (operators and supervisors); a provider's
+    token is verified off the event loop (VerifiedTokens.verified)."""
     if not token:
         return None
     try:
-        principal = tokens.principal(token)
+        principal = await tokens.verified(token)
     except InvalidToken:
         return None
     return principal if _admitted(principal) else None
@@ -126,7 +127,7 @@ def _pages_and_session(app: FastAPI, tokens: VerifiedTokens, sign_in: SignIn) ->
 
     @app.post("/login", status_code=204)
     async def login(body: Login) -> Response:
-        principal = _principal(tokens, body.token.strip())
+        principal = await _principal(tokens, body.token.strip())
         if principal is None:
             return JSONResponse({"title": "Not an operator or supervisor token", "status": 401}, status_code=401)
         response = Response(status_code=204)
@@ -149,9 +150,9 @@ def build(settings: Settings | None = None) -> FastAPI:
     config = channels.load()
     bridge, digests = Bridge(config, httpx.AsyncClient(timeout=10.0)), schedule.digest_log(settings)
 
-    # The deliveries list is the page's (a session id in the cookie); a script may present a token there.
+    # The deliveries list is the page's: a console session's id in the cookie (a script opens one by POST /login).
     def reads_deliveries(cookie: str | None) -> bool:
-        return _signed_in(sign_in, cookie) is not None or _principal(tokens, cookie) is not None
+        return _signed_in(sign_in, cookie) is not None
 
     app.include_router(hooks.router(bridge, reads_deliveries, digests.recent, settings.keys_dir))
     job = schedule.digest_job(settings, config, bridge, digests)
@@ -187,7 +188,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
         bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if _principal(tokens, bearer) is None:
+        if await _principal(tokens, bearer) is None:
             return JSONResponse({"title": "Unauthorized", "status": 401}, status_code=401)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

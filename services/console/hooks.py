@@ -50,7 +50,7 @@ def router(
     digests: Callable[[], dict] | None = None,
     keys_dir: Path | None = None,
 ):
-    """`authorized(token)`: the token grants the console (an operator's or a supervisor's): the deliveries.
+    """`authorized(cookie)`: the cookie names a console session (an operator's or a supervisor's): the deliveries.
     Alertmanager presents the bridge's secret, from `keys_dir`."""
     routes = APIRouter(include_in_schema=False)
 

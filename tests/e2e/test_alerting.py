@@ -137,7 +137,7 @@ class Alerting:
     robots: Robots
     alertmanager: str
     console: str
-    token: str  # an operator's: reads the deliveries
+    token: str  # an operator's: signs in to the console (POST /login) to read the deliveries
     secret: str  # the bridge's: what Alertmanager posts with
     env: dict[str, str]
     mailbox: Mailbox
@@ -254,9 +254,24 @@ def test_a_region_s_instance_down_reaches_that_region_s_duty_channel_only_and_so
     assert robots.bad_signatures == []
     for elsewhere in ("/wecom/jiashan", "/hook/wujiang"):
         assert robots.mentioning(elsewhere, "YrdInstanceDown") == [], robots.on(elsewhere)
-    deliveries = httpx.get(f"{alerting.console}/api/deliveries", cookies={"yrd_console": alerting.token}).json()
+    deliveries = _deliveries(alerting)
     assert any(d["ok"] and d["channel"].startswith("dingtalk 127.0.0.1") for d in deliveries["recent"])
     assert all("access_token" not in d["channel"] for d in deliveries["recent"])  # robot keys are never shown
+
+
+def _deliveries(alerting: Alerting) -> dict:
+    """The deliveries list as the page reads it: with a console session, opened by the script login."""
+    with httpx.Client(base_url=alerting.console) as page:
+        assert page.post("/login", json={"token": alerting.token}).status_code == 204
+        answer = page.get("/api/deliveries")
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+
+def test_the_deliveries_are_read_with_a_console_session_only(alerting):
+    raw = httpx.get(f"{alerting.console}/api/deliveries", cookies={"yrd_console": alerting.token})
+    assert raw.status_code == 401 and raw.headers["content-type"] == "application/problem+json"
+    assert set(_deliveries(alerting)) >= {"failures", "recent"}
 
 
 def _post_alerts(alerting: Alerting, *labels: dict[str, str]) -> None:
@@ -358,7 +373,7 @@ def test_the_daily_picture_reaches_robots_webhooks_and_mail_with_the_stores_exac
     assert attached == {f"digest-{today}.png": "image/png", f"digest-{today}.pdf": "application/pdf"}
     assert robots.bad_signatures == []
 
-    page = httpx.get(f"{alerting.console}/api/deliveries", cookies={"yrd_console": alerting.token}).json()
+    page = _deliveries(alerting)
     receivers = page["digests"][0]["receivers"]
     assert page["digests"][0]["date"] == today
     refusing = next(name for name in receivers if name.endswith("/refuses/wecom"))
@@ -370,5 +385,5 @@ def test_the_daily_picture_reaches_robots_webhooks_and_mail_with_the_stores_exac
     assert again.returncode == 1
     assert len(robots.on("/digest/wecom")) == 2 and len(alerting.mailbox.messages) == 1
     assert len(robots.on("/refuses/wecom")) == 2
-    page = httpx.get(f"{alerting.console}/api/deliveries", cookies={"yrd_console": alerting.token}).json()
+    page = _deliveries(alerting)
     assert page["digests"][0]["receivers"][refusing]["attempts"] == 2
