@@ -1,7 +1,8 @@
 """The desk's forms: one per command (services/desk/commands.py), each with a CSRF token and an
 Idempotency-Key made when the form is shown (a double submit sends the same key: one record). Uploaded
-documents are hashed here and kept at this desk; the API's refusals come back beside the field that
-`errors[].field` names, and a 409 says the record's current status in words."""
+documents are hashed here and kept at this desk only once the API accepted the command (documents.py); the
+API's refusals come back beside the field that `errors[].field` names, and a 409 says the record's current
+status in words."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from starlette.datastructures import UploadFile
 
 from services.desk.commands import COMMANDS, RESULT_ID, Command
 from services.desk.desk import COOKIE, Desk
+from services.desk.documents import described
 from services.desk.fields import Invalid, body_of
 from services.desk.messages import word
 from services.desk.records import RECORDS
@@ -51,9 +53,10 @@ def problem_words(answer: Answer, t, w, status_enum: str | None) -> str:
     return t("e_other", status=answer.status)
 
 
-async def _documents(desk: Desk, command: Command, form, body: dict[str, Any]) -> None:
-    """Files of the form: kept here by hash; the body gets their names and hashes (or the content, for a
-    proof's answer), as each route asks."""
+async def _documents(command: Command, form, body: dict[str, Any]) -> list[tuple[str, bytes]]:
+    """Files of the form, hashed: the body gets their names and hashes (or the content, for a proof's
+    answer), as each route asks. Answers the files to keep once the API accepts (none for a verification)."""
+    to_keep: list[tuple[str, bytes]] = []
     for field in command.fields:
         if field.kind not in ("file", "files"):
             continue
@@ -67,7 +70,9 @@ async def _documents(desk: Desk, command: Command, form, body: dict[str, Any]) -
             content = await upload.read(MAX_UPLOAD + 1)
             if len(content) > MAX_UPLOAD:
                 raise Invalid(field.name, "too large")
-            kept.append((desk.documents.keep(upload.filename or "document", content), content, upload))
+            kept.append((described(upload.filename or "document", content), content, upload))
+            if command.name != "certificate.verify":  # a certificate checked is the visitor's, not ours
+                to_keep.append((upload.filename or "document", content))
         if field.kind == "files":
             body["documents"] = [{"name": s.name, "sha256": s.sha256} for s, _, _ in kept]
         elif command.name.startswith("certificate."):  # issue, verify, reissue: the hash is what counts
@@ -77,6 +82,7 @@ async def _documents(desk: Desk, command: Command, form, body: dict[str, Any]) -
             body["document_sha256"] = stored.sha256
             body["document"] = {"name": stored.name, "content_type": upload.content_type or "application/octet-stream",
                                 "content_base64": base64.b64encode(content).decode()}  # fmt: skip
+    return to_keep
 
 
 def _finish(command: Command, body: dict[str, Any]) -> dict[str, Any]:
@@ -122,7 +128,7 @@ def router(desk: Desk) -> APIRouter:
             return form_page(request, session, command, record_id, values, message="csrf", status=403)
         try:
             body = body_of(command.fields, values)
-            await _documents(desk, command, form, body)
+            to_keep = await _documents(command, form, body)
         except Invalid as bad:
             return form_page(request, session, command, record_id, values, {bad.field: bad.args[0]}, "e422", 422)
         purpose = str(form.get("purpose") or "") if command.purposes else None
@@ -136,6 +142,8 @@ def router(desk: Desk) -> APIRouter:
                                   _status_enum(command))  # fmt: skip
             return form_page(request, session, command, record_id, values, field_errors(command, answer), words,
                              answer.status)  # fmt: skip
+        for name_of_file, content in to_keep:  # only what the API accepted is kept here
+            desk.documents.keep(name_of_file, content)
         return _after(desk, request, session, command, record_id, answer)
 
     return actions

@@ -7,16 +7,20 @@ rendered here (Jinja2) and kept live by htmx polling; no inline script, no CDN (
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.desk import actions, pages
 from services.desk.desk import COOKIE, Desk, DeskSignIn, admits
-from services.desk.documents import DocumentStore
+from services.desk.documents import DAY, DocumentStore
 from services.desk.security import Csrf, Idle, Secured
 from shared.adapters.gate import VerifiedTokens
 from shared.adapters.tokens import TrustList
@@ -32,12 +36,30 @@ ASSETS = {
 
 
 class DeskSettings(BaseSettings):
-    """YRD_DESK_IDLE_SECONDS: a session unused this long is ended; YRD_DESK_SECURE_COOKIE: served over TLS."""
+    """YRD_DESK_IDLE_SECONDS: a session unused this long is ended; YRD_DESK_SECURE_COOKIE: served over TLS;
+    YRD_DESK_DOCUMENT_RETENTION_DAYS: how long an accepted upload is kept at the desk."""
 
     model_config = SettingsConfigDict(env_prefix="YRD_DESK_", extra="ignore")
 
     idle_seconds: float = 900
     secure_cookie: bool = False
+    document_retention_days: float = Field(default=30, gt=0)
+
+
+@asynccontextmanager
+async def swept(store: DocumentStore) -> AsyncIterator[None]:
+    """The document store swept of files past their retention at start, then daily while the desk runs."""
+
+    async def daily() -> None:
+        while True:
+            await asyncio.to_thread(store.sweep)
+            await asyncio.sleep(DAY)
+
+    task = asyncio.create_task(daily())
+    try:
+        yield
+    finally:
+        task.cancel()
 
 
 def port_of_desk(settings: Settings) -> int:
@@ -57,10 +79,13 @@ def build(settings: Settings | None = None, desk_settings: DeskSettings | None =
         csrf=Csrf(),
         idle=Idle(own.idle_seconds),
         http=httpx.AsyncClient(timeout=15.0),
-        documents=DocumentStore(settings.data_dir / "desk" / settings.region.value / "documents"),
+        documents=DocumentStore(
+            settings.data_dir / "desk" / settings.region.value / "documents", own.document_retention_days
+        ),
         secure_cookie=own.secure_cookie,
     )
-    app = FastAPI(title=f"YRD desk ({settings.region.value})", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title=f"YRD desk ({settings.region.value})", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lambda _app: swept(desk.documents))  # fmt: skip
     app.add_middleware(Secured, secure=own.secure_cookie)
     app.include_router(sign_in.router())
 

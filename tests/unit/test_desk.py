@@ -220,3 +220,44 @@ def test_a_select_outside_its_choices_is_a_field_error():
     assert body_of(audit.filters, {"service": "notary"}) == {"service": "notary"}
     with pytest.raises(Invalid):
         body_of(LISTS["filings"].filters, {"status": "lost"})
+
+
+def _form_with(name: str, filename: str, content: bytes):
+    from starlette.datastructures import FormData, Headers, UploadFile
+
+    upload = UploadFile(io.BytesIO(content), filename=filename, headers=Headers({"content-type": "application/pdf"}))
+    return FormData([(name, upload)])
+
+
+def test_a_verified_certificate_is_hashed_never_kept_and_an_issued_one_is_handed_back_to_keep():
+    from services.desk.actions import _documents
+    from services.desk.documents import sha256_of
+
+    content = b"%PDF-1.7 certificate"
+    for name, keeps in (("certificate.verify", False), ("certificate.issue", True)):
+        command = COMMANDS[name]
+        field = next(f for f in command.fields if f.kind in ("file", "files"))
+        body: dict = {}
+        to_keep = asyncio.run(_documents(command, _form_with(field.name, "../../cert.pdf", content), body))
+        assert body["document_sha256"] == sha256_of(content)
+        assert to_keep == ([("../../cert.pdf", content)] if keeps else [])
+
+
+def test_the_store_keeps_a_file_for_its_owner_only_and_sweeps_it_after_the_retention(tmp_path):
+    import os
+    import stat
+    import time
+
+    from services.desk.documents import DocumentStore
+
+    store = DocumentStore(tmp_path / "documents", retention_days=30)
+    stored = store.keep("../x/deed.pdf", b"deed")
+    path = tmp_path / "documents" / stored.sha256
+    assert stored.name == "deed.pdf" and store.has(stored.sha256)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    fresh = store.keep("other.pdf", b"other")
+    old = time.time() - 31 * 86400
+    os.utime(path, (old, old))
+    assert store.sweep() == 1
+    assert not store.has(stored.sha256) and store.has(fresh.sha256)
+    assert store.sweep(now=time.time() + 31 * 86400) == 1 and not store.has(fresh.sha256)
