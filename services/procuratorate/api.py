@@ -3,10 +3,11 @@ to this office is a write (it earns the sender a delivered receipt), so those re
 
 from __future__ import annotations
 
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.procuratorate import joint, materials, queries, service
+from services.procuratorate import joint, materials, queries, service, texts
 from services.procuratorate.config import Config
 from services.procuratorate.models import (
     Answer,
@@ -24,6 +25,7 @@ from services.procuratorate.views import (
     AssistancePage,
     AssistanceView,
     Evidence,
+    HeldTexts,
     JointCasePage,
     JointCaseView,
     MaterialContent,
@@ -33,10 +35,13 @@ from services.procuratorate.views import (
     ReferralView,
 )
 from shared.contracts.commands import OPEN_JOINT_CASE, REFER_CLUE, REQUEST_ASSISTANCE
+from shared.contracts.problems import Problem
+from shared.contracts.regions import Region
 from shared.entrypoints import query_params
 from shared.entrypoints.context import RequestContext
 from shared.entrypoints.creates import Creates
 from shared.entrypoints.web import Context
+from shared.rules.policy import Purpose
 
 
 def creates(config: Config) -> list[Creates]:
@@ -80,12 +85,39 @@ def make_router(config: Config) -> APIRouter:
     _joint_routes(router)
     _material_routes(router, config)
 
+    @router.get("/texts/{record_id}/{holder_region}", response_model=HeldTexts)
+    async def get_held_texts(record_id: str, holder_region: Region, ctx: RequestContext = Context) -> Response:
+        """The texts `holder_region` wrote for a referral, request or joint case (X-Purpose: prosecution),
+        from that region point to point, authorised and audited there; for the record's parties only."""
+        return await _held_texts(ctx, record_id, holder_region.value)
+
     @router.get("/evidence/{record_id}", response_model=Evidence)
     async def export_evidence(record_id: str, ctx: RequestContext = Context) -> Response:
         """The record's delivery receipts as one document signed by the sending region (its instance)."""
         return await ctx.query(lambda uow: (200, materials.export(uow, config, record_id)))
 
     return router
+
+
+def _held_texts(ctx: RequestContext, record_id: str, holder: str):
+    return ctx.read_from_holder(
+        lambda uow: texts.read(uow, record_id, holder), lambda uow: holder, f"/v1/texts/{record_id}/{holder}"
+    )
+
+
+async def _with_texts(ctx: RequestContext, answer: Response) -> Response:
+    """A record view with the texts this reader may read, each from its holder; asked for with purpose
+    `prosecution` only (a plain view audits no read of detail). A text refused or unreachable stays null."""
+    if answer.status_code != 200 or ctx.purpose != Purpose.PROSECUTION.value:
+        return answer
+    view = orjson.loads(answer.body)
+    for holder in sorted({text["holder_region"] for text in view["texts"]}):
+        try:
+            served = await _held_texts(ctx, view["id"], holder)
+        except Problem:
+            continue
+        texts.fill(view, holder, orjson.loads(served.body)["texts"])
+    return Response(orjson.dumps(view), media_type="application/json")
 
 
 def _list(table: str, model: type, request: Request, ctx: RequestContext):
@@ -97,7 +129,8 @@ def _referral_routes(router: APIRouter, config: Config) -> None:
     @router.get("/referrals/{referral_id}", response_model=ReferralView)
     async def get_referral(referral_id: str, ctx: RequestContext = Context) -> Response:
         """A referral; the receiving office opening it earns the sender its delivered and retrieved receipts."""
-        return await ctx.command(lambda uow: (200, service.open_referral(uow, config, referral_id)))
+        answer = await ctx.command(lambda uow: (200, service.open_referral(uow, config, referral_id)))
+        return await _with_texts(ctx, answer)
 
     @router.post("/referrals/{referral_id}/decision", response_model=ReferralView)
     async def decide_referral(referral_id: str, body: DecideReferral, ctx: RequestContext = Context) -> Response:
@@ -111,7 +144,8 @@ def _referral_routes(router: APIRouter, config: Config) -> None:
 def _assistance_routes(router: APIRouter, config: Config) -> None:
     @router.get("/assistance-requests/{request_id}", response_model=AssistanceView)
     async def get_assistance_request(request_id: str, ctx: RequestContext = Context) -> Response:
-        return await ctx.command(lambda uow: (200, service.open_assistance(uow, config, request_id)))
+        answer = await ctx.command(lambda uow: (200, service.open_assistance(uow, config, request_id)))
+        return await _with_texts(ctx, answer)
 
     @router.post("/assistance-requests/{request_id}/assignment", response_model=AssistanceView)
     async def assign_assistance(request_id: str, body: Assign, ctx: RequestContext = Context) -> Response:
@@ -129,7 +163,7 @@ def _assistance_routes(router: APIRouter, config: Config) -> None:
 def _joint_routes(router: APIRouter) -> None:
     @router.get("/joint-cases/{case_id}", response_model=JointCaseView)
     async def get_joint_case(case_id: str, ctx: RequestContext = Context) -> Response:
-        return await ctx.query(lambda uow: (200, queries.read_case(uow, case_id)))
+        return await _with_texts(ctx, await ctx.query(lambda uow: (200, queries.read_case(uow, case_id))))
 
     @router.post("/joint-cases/{case_id}/findings", status_code=201, response_model=JointCaseView)
     async def contribute_finding(case_id: str, body: Contribute, ctx: RequestContext = Context) -> Response:

@@ -1,11 +1,12 @@
 """Joint public-interest cases (跨区域公益诉讼协作): opened by the lead region, findings contributed by
-every participant on its own topic, procedural steps decided by the lead alone."""
+every participant on its own topic, procedural steps decided by the lead alone. A finding's summary and
+a step's note stay with the region that wrote them (texts.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from services.procuratorate import queries
+from services.procuratorate import queries, texts
 from services.procuratorate.models import Contribute, DecideStep
 from services.procuratorate.ownership import JOINT_CASE
 from shared.contracts import procuratorate as ev
@@ -35,10 +36,11 @@ def contribute(uow: UnitOfWork, case_id: str, body: Contribute) -> dict[str, Any
     if case["step"] == Step.CLOSED:
         raise conflict("the case is closed", case["step"])
     queries.check_materials(uow, case_id, body.material_ids)
+    finding_id = new_id()
     data = ev.FindingContributed(
         case_id=case_id,
-        finding_id=new_id(),
-        summary=body.summary,
+        finding_id=finding_id,
+        summary_sha256=texts.hold(uow, case_id, f"finding:{finding_id}", body.summary),
         material_ids=body.material_ids,
         contributed_at=now(),
     )
@@ -51,6 +53,8 @@ def decide_step(uow: UnitOfWork, case_id: str, body: DecideStep) -> dict[str, An
     uow.access.authorize_write("procuratorate.decide_step", JOINT_CASE, case, involved=False)
     if case["step"] == Step.CLOSED:
         raise conflict("the case is closed", case["step"])
-    data = ev.StepDecided(case_id=case_id, step=body.step, note=body.note, decided_at=now())
+    step_id = new_id()
+    note = texts.hold(uow, case_id, f"step:{step_id}", body.note)
+    data = ev.StepDecided(case_id=case_id, step_id=step_id, step=body.step, note_sha256=note, decided_at=now())
     uow.emit(ev.STEP_DECIDED, case_id, data)
     return queries.case_view(uow, case_id)

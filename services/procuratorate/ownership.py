@@ -25,5 +25,7 @@ ASSISTANCE = RecordKind("assistance request", owner_field="requesting_region", i
 ASSISTANCE_WORK = RecordKind("assistance request", owner_field="asked_region")  # assigned and answered there
 JOINT_CASE = RecordKind("joint case", owner_field="lead_region", takes_part=_party)
 MATERIAL = RecordKind("material", owner_field="holder_region", takes_part=_party_to_record)
+# The texts a region wrote for a record (held there): the record's parties take part.
+TEXTS = RecordKind("record's texts", owner_field="holder_region", takes_part=_party_to_record)
 # What a material is registered for (a referral, request or case): its owner's, and its parties take part.
 PARENT = RecordKind("record", owner_field="owner_region", takes_part=_party)

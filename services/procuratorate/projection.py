@@ -1,5 +1,6 @@
 """The procuratorate read models: one function per event type, applied to every region's events alike.
-A record's parties (who may read it and its materials) come from the event that created it."""
+A record's parties (who may read it, its texts and its materials) come from the event that created it.
+The events carry texts by their SHA-256 only: so do the read models."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def referral_sent(uow: UnitOfWork, event: Event) -> None:
 
 def referral_decided(uow: UnitOfWork, event: Event) -> None:
     data: ev.ReferralDecided = event.data
-    fields = {"status": data.outcome, "case_number": data.case_number, "reasons": data.reasons}
+    fields = {"status": data.outcome, "case_number": data.case_number, "reasons_sha256": data.reasons_sha256}
     records.merge(uow.conn, "referrals", {"id": data.referral_id, **fields, "decided_at": data.decided_at})
     _timeline(uow, event, data.referral_id, {"outcome": data.outcome, "case_number": data.case_number})
 
@@ -71,7 +72,7 @@ def assistance_answered(uow: UnitOfWork, event: Event) -> None:
     answer = {
         "id": data.request_id,
         "status": "answered",
-        "results": data.results,
+        "results_sha256": data.results_sha256,
         "material_ids": orjson.dumps(data.material_ids).decode(),
         "answered_at": data.answered_at,
     }
@@ -106,7 +107,7 @@ def finding_contributed(uow: UnitOfWork, event: Event) -> None:
         "id": data.finding_id,
         "case_id": data.case_id,
         "region": event.region.value,
-        "summary": data.summary,
+        "summary_sha256": data.summary_sha256,
         "material_ids": orjson.dumps(data.material_ids).decode(),
         "contributed_at": data.contributed_at,
     }
@@ -118,7 +119,9 @@ def step_decided(uow: UnitOfWork, event: Event) -> None:
     data: ev.StepDecided = event.data
     status = "closed" if data.step is Step.CLOSED else "open"
     db.decide_step(uow.conn, data.case_id, data.step.value, status, data.decided_at)
-    _timeline(uow, event, data.case_id, {"step": data.step.value, "note": data.note})
+    step = {"id": data.step_id, "case_id": data.case_id, "step": data.step.value, "note_sha256": data.note_sha256}
+    records.insert(uow.conn, "steps", {**step, "decided_at": data.decided_at}, or_ignore=True)
+    _timeline(uow, event, data.case_id, {"step": data.step.value, "step_id": data.step_id})
 
 
 def material_registered(uow: UnitOfWork, event: Event) -> None:

@@ -1,11 +1,12 @@
-"""Procuratorate queries: records as the API shows them (with their receipts and timeline), the lists,
+"""Procuratorate queries: records as the API shows them (with their receipts, timeline and the texts they
+have, by holder and hash; the route fills in those the reader may read), the lists,
 and the evidence of a record's deliveries as the sender exports it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from services.procuratorate import receipts
+from services.procuratorate import receipts, texts
 from services.procuratorate import store as db
 from services.procuratorate.ownership import ASSISTANCE, JOINT_CASE, MATERIAL, REFERRAL
 from shared.adapters import records
@@ -42,10 +43,20 @@ def material_evidence(material: dict[str, Any]) -> dict[str, Any]:
     return receipts.evidence_record("material", material["id"], material["holder_region"], material["sha256"])
 
 
+def _texts(*entries: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [e for e in entries if e is not None]
+
+
 def referral_view(uow: UnitOfWork, referral_id: str) -> dict[str, Any]:
     referral = load_referral(uow, referral_id)
+    sender, receiver = referral["from_region"], referral["to_region"]
     return {
         **referral,
+        "texts": _texts(
+            texts.entry("title", sender, referral["title_sha256"]),
+            texts.entry("summary", sender, referral["summary_sha256"]),
+            texts.entry("reasons", receiver, referral["reasons_sha256"]),
+        ),
         "receipts": db.receipts(uow.conn, referral_id),
         "timeline": records.timeline(uow.conn, referral_id),
     }
@@ -55,6 +66,10 @@ def assistance_view(uow: UnitOfWork, request_id: str) -> dict[str, Any]:
     request = load_assistance(uow, request_id)
     return {
         **request,
+        "texts": _texts(
+            texts.entry("subject", request["requesting_region"], request["subject_sha256"]),
+            texts.entry("results", request["asked_region"], request["results_sha256"]),
+        ),
         "receipts": db.receipts(uow.conn, request_id),
         "timeline": records.timeline(uow.conn, request_id),
     }
@@ -62,7 +77,17 @@ def assistance_view(uow: UnitOfWork, request_id: str) -> dict[str, Any]:
 
 def case_view(uow: UnitOfWork, case_id: str) -> dict[str, Any]:
     case = load_case(uow, case_id)
-    return {**case, "findings": db.findings(uow.conn, case_id), "timeline": records.timeline(uow.conn, case_id)}
+    findings, steps = db.findings(uow.conn, case_id), db.steps(uow.conn, case_id)
+    return {
+        **case,
+        "findings": findings,
+        "steps": steps,
+        "texts": _texts(
+            *(texts.entry(f"finding:{f['id']}", f["region"], f["summary_sha256"]) for f in findings),
+            *(texts.entry(f"step:{s['id']}", case["lead_region"], s["note_sha256"]) for s in steps),
+        ),
+        "timeline": records.timeline(uow.conn, case_id),
+    }
 
 
 def material_view(uow: UnitOfWork, material_id: str) -> dict[str, Any]:

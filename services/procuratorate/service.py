@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.procuratorate import domain, queries, receipts
+from services.procuratorate import domain, queries, receipts, texts
 from services.procuratorate import store as db
 from services.procuratorate.config import Config
 from services.procuratorate.models import Answer, Assign, DecideReferral
@@ -29,8 +29,8 @@ def refer(uow: UnitOfWork, config: Config, body: ReferClue) -> dict[str, Any]:
     data = ev.ReferralSent(
         referral_id=referral_id,
         to_region=body.to_region.value,
-        title=body.title,
-        summary=body.summary,
+        title_sha256=texts.hold(uow, referral_id, "title", body.title),
+        summary_sha256=texts.hold(uow, referral_id, "summary", body.summary),
         offence=body.offence,
         referred_at=at,
         due_at=domain.due(at, config.referral_decision_seconds),
@@ -68,7 +68,7 @@ def decide_referral(uow: UnitOfWork, referral_id: str, body: DecideReferral) -> 
         referral_id=referral_id,
         outcome=body.outcome,
         case_number=number,
-        reasons=body.reasons,
+        reasons_sha256=None if body.reasons is None else texts.hold(uow, referral_id, "reasons", body.reasons),
         decided_at=at,
     )
     uow.emit(ev.REFERRAL_DECIDED, referral_id, data)
@@ -86,7 +86,7 @@ def request_assistance(uow: UnitOfWork, config: Config, body: RequestAssistance)
         request_id=request_id,
         asked_region=body.asked_region.value,
         kind=body.kind,
-        subject=body.subject,
+        subject_sha256=texts.hold(uow, request_id, "subject", body.subject),
         requested_at=at,
         due_at=body.due_at,
     )
@@ -124,7 +124,10 @@ def answer(uow: UnitOfWork, request_id: str, body: Answer) -> dict[str, Any]:
         raise Denied("procuratorate.answer_assistance", "the request is answered by its assignee", request_id, owner)
     queries.check_materials(uow, request_id, body.material_ids)
     data = ev.AssistanceAnswered(
-        request_id=request_id, results=body.results, material_ids=body.material_ids, answered_at=now()
+        request_id=request_id,
+        results_sha256=texts.hold(uow, request_id, "results", body.results),
+        material_ids=body.material_ids,
+        answered_at=now(),
     )
     uow.emit(ev.ASSISTANCE_ANSWERED, request_id, data)
     return queries.assistance_view(uow, request_id)

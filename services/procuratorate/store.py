@@ -1,5 +1,6 @@
-"""Procuratorate tables: referrals, assistance requests and joint cases as every region knows them, the
-regions party to each, materials (content only at their holder), the receipts of every delivery, and the
+"""Procuratorate tables: referrals, assistance requests and joint cases as every region knows them (their
+texts by hash; each text only at the region that wrote it), the regions party to each, materials (content
+only at their holder), the receipts of every delivery, and the
 case-number sequence of this office."""
 
 from __future__ import annotations
@@ -154,6 +155,40 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX receipt_flags_by_sender ON receipt_flags(sender_region)
         """,
     ),
+    # The free texts leave the events: the read models keep each text's SHA-256; the writing region holds
+    # the text itself (held_texts), served point to point to the record's parties.
+    (
+        "procuratorate-003-held-texts",
+        """
+        ALTER TABLE referrals DROP COLUMN title;
+        ALTER TABLE referrals DROP COLUMN summary;
+        ALTER TABLE referrals DROP COLUMN reasons;
+        ALTER TABLE referrals ADD COLUMN title_sha256 TEXT;
+        ALTER TABLE referrals ADD COLUMN summary_sha256 TEXT;
+        ALTER TABLE referrals ADD COLUMN reasons_sha256 TEXT;
+        ALTER TABLE assistance DROP COLUMN subject;
+        ALTER TABLE assistance DROP COLUMN results;
+        ALTER TABLE assistance ADD COLUMN subject_sha256 TEXT;
+        ALTER TABLE assistance ADD COLUMN results_sha256 TEXT;
+        ALTER TABLE findings DROP COLUMN summary;
+        ALTER TABLE findings ADD COLUMN summary_sha256 TEXT;
+        CREATE TABLE steps (
+            id TEXT PRIMARY KEY,
+            case_id TEXT NOT NULL,
+            step TEXT NOT NULL,
+            note_sha256 TEXT NOT NULL,
+            decided_at TEXT NOT NULL
+        );
+        CREATE INDEX steps_by_case ON steps(case_id, decided_at);
+        CREATE TABLE held_texts (
+            record_id TEXT NOT NULL,
+            part TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (record_id, part)
+        ) WITHOUT ROWID
+        """,
+    ),
 ]
 
 RECEIPT_FIELDS = (
@@ -268,6 +303,23 @@ def joint_case(conn: sqlite3.Connection, case_id: str) -> dict[str, Any] | None:
 def findings(conn: sqlite3.Connection, case_id: str) -> list[dict[str, Any]]:
     rows = conn.execute("SELECT * FROM findings WHERE case_id = ? ORDER BY contributed_at, id", (case_id,))
     return [_json_lists(r, "material_ids") for r in rows]
+
+
+def steps(conn: sqlite3.Connection, case_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute("SELECT * FROM steps WHERE case_id = ? ORDER BY decided_at, id", (case_id,))
+    return [records.as_dict(r) for r in rows]
+
+
+def hold_text(conn: sqlite3.Connection, record_id: str, part: str, sha256: str, text: str) -> None:
+    conn.execute(
+        "INSERT INTO held_texts(record_id, part, sha256, text) VALUES (?, ?, ?, ?)", (record_id, part, sha256, text)
+    )
+
+
+def held_texts(conn: sqlite3.Connection, record_id: str) -> list[dict[str, Any]]:
+    """The texts this region wrote for a record (its findings' and steps' included)."""
+    rows = conn.execute("SELECT part, sha256, text FROM held_texts WHERE record_id = ? ORDER BY part", (record_id,))
+    return [records.as_dict(r) for r in rows]
 
 
 def material(conn: sqlite3.Connection, material_id: str) -> dict[str, Any] | None:

@@ -26,24 +26,49 @@ class Receipt(View):
     signature: str
 
 
+class Text(View):
+    """A text of the record, held by the region that wrote it. `text` is shown when this reader asked with
+    purpose `prosecution` and the holder allowed it (and it matches `sha256`); otherwise null: it exists."""
+
+    part: str  # title, summary, reasons, subject, results, finding:{id}, step:{id}
+    holder_region: str
+    sha256: str
+    text: str | None
+
+
+class HeldText(View):
+    part: str
+    sha256: str
+    text: str
+
+
+class HeldTexts(View):
+    """The texts a region wrote for a record, from that region (purpose `prosecution`; audited there)."""
+
+    record_id: str
+    holder_region: str
+    texts: list[HeldText]
+
+
 class Referral(View):
     id: str
     from_region: str
     to_region: str
-    title: str
-    summary: str
+    title_sha256: str
+    summary_sha256: str
     offence: Offence
     referred_at: datetime
     due_at: datetime
     content_sha256: str
     status: str  # referred, accepted, declined
     case_number: str | None  # the receiver's own, once accepted
-    reasons: str | None
+    reasons_sha256: str | None
     decided_at: datetime | None
     overdue_flagged: bool
 
 
 class ReferralView(Referral):
+    texts: list[Text]
     receipts: list[Receipt]
     timeline: list[TimelineEntry]
 
@@ -53,20 +78,21 @@ class Assistance(View):
     requesting_region: str
     asked_region: str
     kind: AssistanceKind
-    subject: str
+    subject_sha256: str
     requested_at: datetime
     due_at: datetime
     content_sha256: str
     status: str  # requested, assigned, answered
     assignee: str | None
     assigned_at: datetime | None
-    results: str | None
+    results_sha256: str | None
     material_ids: list[str]
     answered_at: datetime | None
     overdue_flagged: bool
 
 
 class AssistanceView(Assistance):
+    texts: list[Text]
     receipts: list[Receipt]
     timeline: list[TimelineEntry]
 
@@ -75,7 +101,7 @@ class Finding(View):
     id: str
     case_id: str
     region: str
-    summary: str
+    summary_sha256: str
     material_ids: list[str]
     contributed_at: datetime
 
@@ -92,8 +118,18 @@ class JointCase(View):
     step_at: datetime | None
 
 
+class StepTaken(View):
+    id: str
+    case_id: str
+    step: Step
+    note_sha256: str
+    decided_at: datetime
+
+
 class JointCaseView(JointCase):
     findings: list[Finding]
+    steps: list[StepTaken]
+    texts: list[Text]
     timeline: list[TimelineEntry]
 
 

@@ -5,6 +5,12 @@ receiving region decides its part (accepts or declines the referral; assigns and
 its own topic. A joint public-interest case is owned by its lead region; every participant writes its
 findings on its own topic, and the lead alone decides the procedural steps.
 
+Every region reads every topic, so the events carry no free text: a referral's title and summary, a
+request's subject, an answer's results, a decline's reasons, a finding's summary and a step's note are
+held by the region that wrote them and read point to point by the record's parties (purpose
+`prosecution`, authorised and audited by the holder). An event carries each text's SHA-256 instead, so
+the receipt chain binds it and a reader verifies what the holder serves.
+
 Materials stay with the office that produced them: events carry a material's name, size, SHA-256,
 classification and holder, never its content; a `secret` material is described by its hash and holder
 alone. Every step of delivery is a receipt signed by the region where it happened (`receipt-issued`).
@@ -68,8 +74,8 @@ class ReceiptKind(StrEnum):
 class ReferralSent(Payload):
     referral_id: str
     to_region: str
-    title: str
-    summary: str
+    title_sha256: str = Field(pattern=SHA256)  # the texts stay with the referring office
+    summary_sha256: str = Field(pattern=SHA256)
     offence: Offence
     referred_at: datetime
     due_at: datetime  # undecided past this, the referring office flags it
@@ -81,7 +87,7 @@ class ReferralDecided(Payload):
     referral_id: str
     outcome: str = Field(pattern="^(accepted|declined)$")
     case_number: str | None  # accepted: the receiver's own case number
-    reasons: str | None  # declined: why it is returned
+    reasons_sha256: str | None = Field(pattern=SHA256)  # declined: why, held by the receiving office
     decided_at: datetime
 
 
@@ -95,7 +101,7 @@ class AssistanceRequested(Payload):
     request_id: str
     asked_region: str
     kind: AssistanceKind
-    subject: str  # what is asked, as may be shared
+    subject_sha256: str = Field(pattern=SHA256)  # what is asked: held by the asking office
     requested_at: datetime
     due_at: datetime
 
@@ -108,7 +114,7 @@ class AssistanceAssigned(Payload):
 
 class AssistanceAnswered(Payload):
     request_id: str
-    results: str
+    results_sha256: str = Field(pattern=SHA256)  # held by the asked office
     material_ids: list[str]
     answered_at: datetime
 
@@ -132,15 +138,16 @@ class FindingContributed(Payload):
 
     case_id: str
     finding_id: str
-    summary: str
+    summary_sha256: str = Field(pattern=SHA256)  # held by the contributor
     material_ids: list[str]
     contributed_at: datetime
 
 
 class StepDecided(Payload):
     case_id: str
+    step_id: str
     step: Step
-    note: str
+    note_sha256: str = Field(pattern=SHA256)  # held by the lead
     decided_at: datetime
 
 

@@ -69,6 +69,7 @@ class DataClass(StrEnum):
     PROOF_DOCUMENT = "proof-document"  # a document given with a proof's answer
     ENFORCEMENT_PARTY = "enforcement-party"  # the party of a penalty decision, held by the deciding region
     PROSECUTION_MATERIAL = "prosecution-material"  # a material held by the procuratorate that produced it
+    PROSECUTION_TEXT = "prosecution-text"  # a referral's, request's, answer's, finding's or step's text, ditto
     AUDIT_LOG = "audit-log"
 
 
@@ -82,6 +83,7 @@ PURPOSES: dict[DataClass, frozenset[Purpose]] = {
     DataClass.PROOF_DOCUMENT: frozenset({Purpose.NOTARIZATION}),
     DataClass.ENFORCEMENT_PARTY: frozenset({Purpose.LAW_ENFORCEMENT}),
     DataClass.PROSECUTION_MATERIAL: frozenset({Purpose.PROSECUTION}),
+    DataClass.PROSECUTION_TEXT: frozenset({Purpose.PROSECUTION}),
     DataClass.AUDIT_LOG: frozenset({Purpose.AUDIT_REVIEW, Purpose.DATA_SUBJECT_REQUEST}),
 }
 
@@ -158,6 +160,7 @@ POLICY: dict[str, dict[Role, frozenset[Scope]]] = {
     "procuratorate.decide_step": {R.PROSECUTION_CHIEF: OWN},  # the lead region's chief
     "procuratorate.register_material": {R.PROSECUTOR: OWN_INVOLVED, R.PROSECUTION_CHIEF: OWN_INVOLVED},
     "procuratorate.read_material": {R.PROSECUTOR: OWN_INVOLVED, R.PROSECUTION_CHIEF: OWN_INVOLVED},
+    "procuratorate.read_text": {R.PROSECUTOR: OWN_INVOLVED, R.PROSECUTION_CHIEF: OWN_INVOLVED},
     "procuratorate.export_evidence": {R.PROSECUTOR: OWN, R.PROSECUTION_CHIEF: OWN},  # the sender's chain
     # operations: an instance's metrics, for its own region's operators
     "ops.metrics": {R.OPERATOR: OWN, R.SUPERVISOR: OWN},

@@ -157,7 +157,7 @@ def procuratorate_ids(procuratorate_cluster):
 
     ids = procuratorate_records(procuratorate_cluster, _seen_everywhere)
     _PROCURATORATE.update(ids)  # a material's body names its record
-    return {**ids, "record_id": ids["referral_id"]}
+    return {**ids, "record_id": ids["referral_id"], "holder_region": "qingpu"}
 
 
 @pytest.fixture(scope="module")
@@ -530,6 +530,14 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
             "GET",
             "/v1/materials/{material_id}/content",
             "procuratorate.read_material",
+            reads("qingpu", lambda a: a == "wujiang"),
+            purpose="prosecution",
+            held_at="qingpu",
+        ),
+        Endpoint(
+            "GET",
+            "/v1/texts/{record_id}/{holder_region}",  # the referral's title and summary, Qingpu's
+            "procuratorate.read_text",
             reads("qingpu", lambda a: a == "wujiang"),
             purpose="prosecution",
             held_at="qingpu",

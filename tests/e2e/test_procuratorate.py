@@ -139,6 +139,14 @@ def test_an_assistance_request_is_answered_and_a_joint_case_is_seen_alike_in_eve
     eventually(
         lambda: prosecutor(cluster, W).get(path).json().get("status") == "answered", what="the answer in wujiang"
     )
+    # The results are Jiashan's, read by Wujiang's prosecutor through Wujiang's instance, relayed to Jiashan
+    # over the peer listener; without the purpose the view shows only that they exist.
+    seen = prosecutor(cluster, W, **{"x-purpose": "prosecution"}).get(path).json()
+    assert {t["part"]: (t["holder_region"], t["text"]) for t in seen["texts"]} == {
+        "subject": ("wujiang", body["subject"]),
+        "results": ("jiashan", answer["results"]),
+    }
+    assert [t["text"] for t in prosecutor(cluster, W).get(path).json()["texts"]] == [None, None]
 
     case = {"title": "太浦河跨界污染", "matter": "上游排污", "participants": ["jiashan", "wujiang"]}
     case_id = created(prosecutor(cluster, Q).post("/joint-cases", json=case), 201)["id"]

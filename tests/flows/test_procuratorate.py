@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -52,6 +53,16 @@ def register(zone, region: Region, record_id: str, classification: str = "secret
         "content_base64": base64.b64encode(content).decode(),
     }
     return ok(prosecutor(zone, region).post("/materials", json=body), 201)
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def shown(view: dict) -> dict[str, tuple[str, str | None]]:
+    """A record view's texts: by part, the holder and the text as shown to this reader (None: not shown)."""
+    assert all(t["text"] is None or sha(t["text"]) == t["sha256"] for t in view["texts"])
+    return {t["part"]: (t["holder_region"], t["text"]) for t in view["texts"]}
 
 
 def gauges(zone) -> dict[tuple[str, str], float]:
@@ -99,7 +110,11 @@ def test_a_referral_accepted_opens_a_case_number_and_another_declined_returns_wi
     # The referring office follows each one's fate.
     seen = {r["id"]: r for r in ok(prosecutor(zone, Q).get("/referrals", params={"from_region": "qingpu"}))["items"]}
     assert seen[first["id"]]["status"] == "accepted" and seen[first["id"]]["case_number"] == accepted["case_number"]
-    assert seen[second["id"]]["status"] == "declined" and seen[second["id"]]["reasons"] == body["reasons"]
+    assert seen[second["id"]]["status"] == "declined" and seen[second["id"]]["reasons_sha256"] == sha(body["reasons"])
+    # The reasons are Wujiang's: the referring office reads them from there, with a purpose.
+    returned = ok(prosecutor(zone, Q, **{"x-purpose": "prosecution"}).get(f"/referrals/{second['id']}"))
+    assert shown(returned)["reasons"] == ("wujiang", body["reasons"])
+    assert shown(ok(prosecutor(zone, Q).get(f"/referrals/{second['id']}")))["reasons"] == ("wujiang", None)
     assert chief(zone, W).post(f"/referrals/{second['id']}/decision", json=body).status_code == 409
     # Jiashan is party to neither.
     assert prosecutor(zone, J).get(f"/referrals/{first['id']}").status_code == 403
@@ -123,9 +138,10 @@ def test_assistance_is_assigned_answered_and_an_unanswered_one_is_flagged_overdu
     ok(prosecutor(zone, J, "j-p1").post(f"{path}/answer", json=answer))
     # Progress visible to both sides.
     for region in (Q, J):
-        seen = ok(prosecutor(zone, region).get(path))
+        seen = ok(prosecutor(zone, region, **{"x-purpose": "prosecution"}).get(path))
         assert seen["status"] == "answered" and seen["assignee"] == "j-p1"
         assert seen["material_ids"] == [material["id"]]
+        assert shown(seen) == {"subject": ("qingpu", body["subject"]), "results": ("jiashan", answer["results"])}
 
     late = ok(prosecutor(zone, Q).post("/assistance-requests", json=body), 202)
     past_due(zone, Q, "assistance", late["id"])
@@ -156,9 +172,17 @@ def test_a_joint_case_has_three_contributors_and_the_lead_decides_its_steps(zone
     ok(chief(zone, W).post(f"{path}/steps", json=step))
     ok(chief(zone, W).post(f"{path}/steps", json={"step": "suit_filed", "note": "向法院提起公益诉讼"}))
     for region in (J, Q, W):  # one timeline, seen alike in every region
-        seen = ok(prosecutor(zone, region).get(path))
+        seen = ok(prosecutor(zone, region, **{"x-purpose": "prosecution"}).get(path))
         assert sorted(f["region"] for f in seen["findings"]) == ["jiashan", "qingpu", "wujiang"]
         assert seen["step"] == "suit_filed"
+        texts = shown(seen)  # each finding's summary from its contributor, the notes from the lead
+        assert sorted(texts[f"finding:{f['id']}"] for f in seen["findings"]) == [
+            (r.value, f"{r.value} 断面监测超标") for r in (J, Q, W)
+        ]
+        assert [texts[f"step:{s['id']}"] for s in seen["steps"]] == [
+            ("wujiang", "发出诉前检察建议"),
+            ("wujiang", "向法院提起公益诉讼"),
+        ]
         steps = [t["detail"]["step"] for t in seen["timeline"] if t["type"] == "step-decided"]
         assert steps == ["pre_litigation_notice", "suit_filed"]
     assert (
@@ -196,6 +220,53 @@ def test_a_material_is_fetched_from_its_holder_with_a_purpose_and_refused_otherw
     assert (described.name, described.size, described.content_type) == (None, None, None)
     assert all(SECRET_TEXT not in d.value and base64.b64encode(SECRET_TEXT) not in d.value for d in zone.log)
     assert ok(prosecutor(zone, W).get(f"/materials/{material['id']}"))["name"] is None
+
+
+def test_no_topic_and_no_uninvolved_region_holds_any_text_and_the_parties_read_them_from_their_holder(zone):
+    marks = {part: f"MARK-{part}-{uuid.uuid4().hex}" for part in ("title", "summary", "reasons", "subject", "results")}
+    marks |= {"finding": f"MARK-finding-{uuid.uuid4().hex}", "note": f"MARK-note-{uuid.uuid4().hex}"}
+    # Qingpu and Wujiang only: Jiashan is party to none of these.
+    body = {"to_region": "wujiang", "title": marks["title"], "summary": marks["summary"], "offence": "criminal"}
+    referral = ok(prosecutor(zone, Q).post("/referrals", json=body), 202)["id"]
+    decline = {"outcome": "declined", "reasons": marks["reasons"]}
+    ok(chief(zone, W).post(f"/referrals/{referral}/decision", json=decline))
+    due = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    ask = {"asked_region": "wujiang", "kind": "verification", "subject": marks["subject"], "due_at": due}
+    request = ok(prosecutor(zone, Q).post("/assistance-requests", json=ask), 202)["id"]
+    ok(chief(zone, W).post(f"/assistance-requests/{request}/assignment", json={"assignee": "w-p1"}))
+    ok(prosecutor(zone, W, "w-p1").post(f"/assistance-requests/{request}/answer", json={"results": marks["results"]}))
+    case = {"title": "太浦河", "matter": "跨界污染", "participants": ["qingpu"]}
+    case_id = ok(prosecutor(zone, W).post("/joint-cases", json=case), 201)["id"]
+    ok(prosecutor(zone, Q).post(f"/joint-cases/{case_id}/findings", json={"summary": marks["finding"]}), 201)
+    ok(chief(zone, W).post(f"/joint-cases/{case_id}/steps", json={"step": "settlement", "note": marks["note"]}))
+
+    # No event on any topic carries a text: only its hash.
+    assert any(referral.encode() in d.value for d in zone.log)  # the log searched is the one they went to
+    assert not [(d.topic, m) for d in zone.log for m in marks.values() if m.encode() in d.value]
+    published = {d.event().type.name: d.event().data for d in zone.log}
+    assert published["referral-sent"].title_sha256 == sha(marks["title"])
+    assert published["step-decided"].note_sha256 == sha(marks["note"])
+
+    # Jiashan's store holds none of them, in any table; each text is held by the region that wrote it.
+    def stored(region: Region) -> str:
+        tables = [r["name"] for r in zone.rows(region, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return json.dumps([zone.rows(region, f'SELECT * FROM "{t}"') for t in tables], default=str, ensure_ascii=False)
+
+    assert not [m for m in marks.values() if m in stored(J)]
+    assert {k for k, m in marks.items() if m in stored(Q)} == {"title", "summary", "subject", "finding"}
+    assert {k for k, m in marks.items() if m in stored(W)} == {"reasons", "results", "note"}
+
+    # The parties read them point to point with the purpose; Jiashan is refused at every holder.
+    reader = prosecutor(zone, W, "w-p1", **{"x-purpose": "prosecution"})
+    assert shown(ok(reader.get(f"/referrals/{referral}")))["summary"] == ("qingpu", marks["summary"])
+    case_texts = sorted(shown(ok(reader.get(f"/joint-cases/{case_id}"))).values())
+    assert case_texts == [("qingpu", marks["finding"]), ("wujiang", marks["note"])]
+    for path in (f"/texts/{referral}/qingpu", f"/texts/{referral}/wujiang", f"/texts/{case_id}/wujiang"):
+        assert prosecutor(zone, J, **{"x-purpose": "prosecution"}).get(path).status_code == 403
+    assert prosecutor(zone, W).get(f"/texts/{referral}/qingpu").status_code == 403  # no purpose
+    # The holder audited the read it allowed, naming the reader.
+    reads = zone.rows(Q, "SELECT actor, decision, record FROM audit_index WHERE action = 'procuratorate.read_text'")
+    assert {"actor": "w-p1", "decision": "allowed", "record": referral} in reads
 
 
 def exported(zone, record_id: str) -> dict:
@@ -291,6 +362,7 @@ TABLES = [
         ("assistance", "id"),
         ("joint_cases", "id"),
         ("findings", "id"),
+        ("steps", "id"),
         ("materials", "id"),
         ("parties", "record_id, region"),
         ("receipts", "id"),

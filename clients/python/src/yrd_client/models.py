@@ -463,6 +463,43 @@ class CancelTravel(BaseModel):
     reason: Annotated[str, Field(max_length=1000, min_length=1, title="Reason")]
 
 
+class ListedTransfer(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    subject_id: Annotated[str, Field(title="Subject Id")]
+    from_region: Annotated[str | None, Field(title="From Region")]
+    destination: Annotated[str | None, Field(title="Destination")]
+    status: Annotated[Literal["pending", "accepted", "rejected", "withdrawn"], Field(title="Status")]
+    requested_at: Annotated[AwareDatetime | None, Field(title="Requested At")]
+    decided_at: Annotated[AwareDatetime | None, Field(title="Decided At")]
+    reason: Annotated[str | None, Field(title="Reason")]
+    home_region: Annotated[str | None, Field(title="Home Region")]
+
+
+class ListedTravel(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    subject_id: Annotated[str, Field(title="Subject Id")]
+    destination: Annotated[str | None, Field(title="Destination")]
+    from_date: Annotated[date | None, Field(title="From Date")]
+    to_date: Annotated[date | None, Field(title="To Date")]
+    status: Annotated[
+        Literal["approved", "checked_in", "returned", "cancelled"],
+        Field(title="Status"),
+    ]
+    approved_at: Annotated[AwareDatetime | None, Field(title="Approved At")]
+    checked_in_at: Annotated[AwareDatetime | None, Field(title="Checked In At")]
+    returned_at: Annotated[AwareDatetime | None, Field(title="Returned At")]
+    cancelled_at: Annotated[AwareDatetime | None, Field(title="Cancelled At")]
+    reason: Annotated[str | None, Field(title="Reason")]
+    overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
+    home_region: Annotated[str | None, Field(title="Home Region")]
+
+
 class Lookup(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -488,6 +525,22 @@ class LookupResult(BaseModel):
     hit: Annotated[bool, Field(title="Hit")]
     subject_id: Annotated[str | None, Field(title="Subject Id")] = None
     home_region: Annotated[str | None, Field(title="Home Region")] = None
+
+
+class PageListedTransfer(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    items: Annotated[list[ListedTransfer], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+
+
+class PageListedTravel(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    items: Annotated[list[ListedTravel], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
 
 
 class RejectTransfer(BaseModel):
@@ -1077,9 +1130,31 @@ class Finding(BaseModel):
     id: Annotated[str, Field(title="Id")]
     case_id: Annotated[str, Field(title="Case Id")]
     region: Annotated[str, Field(title="Region")]
-    summary: Annotated[str, Field(title="Summary")]
+    summary_sha256: Annotated[str, Field(title="Summary Sha256")]
     material_ids: Annotated[list[str], Field(title="Material Ids")]
     contributed_at: Annotated[AwareDatetime, Field(title="Contributed At")]
+
+
+class HeldText(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    part: Annotated[str, Field(title="Part")]
+    sha256: Annotated[str, Field(title="Sha256")]
+    text: Annotated[str, Field(title="Text")]
+
+
+class HeldTexts(BaseModel):
+    """
+    The texts a region wrote for a record, from that region (purpose `prosecution`; audited there).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    record_id: Annotated[str, Field(title="Record Id")]
+    holder_region: Annotated[str, Field(title="Holder Region")]
+    texts: Annotated[list[HeldText], Field(title="Texts")]
 
 
 class Material(BaseModel):
@@ -1172,8 +1247,8 @@ class Referral(BaseModel):
     id: Annotated[str, Field(title="Id")]
     from_region: Annotated[str, Field(title="From Region")]
     to_region: Annotated[str, Field(title="To Region")]
-    title: Annotated[str, Field(title="Title")]
-    summary: Annotated[str, Field(title="Summary")]
+    title_sha256: Annotated[str, Field(title="Title Sha256")]
+    summary_sha256: Annotated[str, Field(title="Summary Sha256")]
     offence: Annotated[
         Literal["criminal", "duty_crime", "public_interest", "administrative"],
         Field(description="The kind of matter a clue or case concerns.", title="Offence"),
@@ -1183,7 +1258,7 @@ class Referral(BaseModel):
     content_sha256: Annotated[str, Field(title="Content Sha256")]
     status: Annotated[str, Field(title="Status")]
     case_number: Annotated[str | None, Field(title="Case Number")]
-    reasons: Annotated[str | None, Field(title="Reasons")]
+    reasons_sha256: Annotated[str | None, Field(title="Reasons Sha256")]
     decided_at: Annotated[AwareDatetime | None, Field(title="Decided At")]
     overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
 
@@ -1236,6 +1311,38 @@ class RequestAssistance(BaseModel):
     ]
     subject: Annotated[str, Field(max_length=4000, min_length=1, title="Subject")]
     due_at: Annotated[AwareDatetime, Field(title="Due At")]
+
+
+class StepTaken(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(title="Id")]
+    case_id: Annotated[str, Field(title="Case Id")]
+    step: Annotated[
+        Literal["pre_litigation_notice", "suit_filed", "settlement", "closed"],
+        Field(
+            description="The procedural steps of a joint public-interest case, decided by the lead region.",
+            title="Step",
+        ),
+    ]
+    note_sha256: Annotated[str, Field(title="Note Sha256")]
+    decided_at: Annotated[AwareDatetime, Field(title="Decided At")]
+
+
+class Text(BaseModel):
+    """
+    A text of the record, held by the region that wrote it. `text` is shown when this reader asked with
+    purpose `prosecution` and the holder allowed it (and it matches `sha256`); otherwise null: it exists.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    part: Annotated[str, Field(title="Part")]
+    holder_region: Annotated[str, Field(title="Holder Region")]
+    sha256: Annotated[str, Field(title="Sha256")]
+    text: Annotated[str | None, Field(title="Text")]
 
 
 class Filing(BaseModel):
@@ -1960,14 +2067,14 @@ class Assistance(BaseModel):
         Literal["statement", "records", "verification", "service"],
         Field(title="AssistanceKind"),
     ]
-    subject: Annotated[str, Field(title="Subject")]
+    subject_sha256: Annotated[str, Field(title="Subject Sha256")]
     requested_at: Annotated[AwareDatetime, Field(title="Requested At")]
     due_at: Annotated[AwareDatetime, Field(title="Due At")]
     content_sha256: Annotated[str, Field(title="Content Sha256")]
     status: Annotated[str, Field(title="Status")]
     assignee: Annotated[str | None, Field(title="Assignee")]
     assigned_at: Annotated[AwareDatetime | None, Field(title="Assigned At")]
-    results: Annotated[str | None, Field(title="Results")]
+    results_sha256: Annotated[str | None, Field(title="Results Sha256")]
     material_ids: Annotated[list[str], Field(title="Material Ids")]
     answered_at: Annotated[AwareDatetime | None, Field(title="Answered At")]
     overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
@@ -2016,6 +2123,8 @@ class JointCaseView(BaseModel):
     step: Literal["pre_litigation_notice", "suit_filed", "settlement", "closed"] | None
     step_at: Annotated[AwareDatetime | None, Field(title="Step At")]
     findings: Annotated[list[Finding], Field(title="Findings")]
+    steps: Annotated[list[StepTaken], Field(title="Steps")]
+    texts: Annotated[list[Text], Field(title="Texts")]
     timeline: Annotated[list[TimelineEntry], Field(title="Timeline")]
 
 
@@ -2079,8 +2188,8 @@ class ReferralView(BaseModel):
     id: Annotated[str, Field(title="Id")]
     from_region: Annotated[str, Field(title="From Region")]
     to_region: Annotated[str, Field(title="To Region")]
-    title: Annotated[str, Field(title="Title")]
-    summary: Annotated[str, Field(title="Summary")]
+    title_sha256: Annotated[str, Field(title="Title Sha256")]
+    summary_sha256: Annotated[str, Field(title="Summary Sha256")]
     offence: Annotated[
         Literal["criminal", "duty_crime", "public_interest", "administrative"],
         Field(description="The kind of matter a clue or case concerns.", title="Offence"),
@@ -2090,9 +2199,10 @@ class ReferralView(BaseModel):
     content_sha256: Annotated[str, Field(title="Content Sha256")]
     status: Annotated[str, Field(title="Status")]
     case_number: Annotated[str | None, Field(title="Case Number")]
-    reasons: Annotated[str | None, Field(title="Reasons")]
+    reasons_sha256: Annotated[str | None, Field(title="Reasons Sha256")]
     decided_at: Annotated[AwareDatetime | None, Field(title="Decided At")]
     overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
+    texts: Annotated[list[Text], Field(title="Texts")]
     receipts: Annotated[list[Receipt], Field(title="Receipts")]
     timeline: Annotated[list[TimelineEntry], Field(title="Timeline")]
 
@@ -2323,17 +2433,18 @@ class AssistanceView(BaseModel):
         Literal["statement", "records", "verification", "service"],
         Field(title="AssistanceKind"),
     ]
-    subject: Annotated[str, Field(title="Subject")]
+    subject_sha256: Annotated[str, Field(title="Subject Sha256")]
     requested_at: Annotated[AwareDatetime, Field(title="Requested At")]
     due_at: Annotated[AwareDatetime, Field(title="Due At")]
     content_sha256: Annotated[str, Field(title="Content Sha256")]
     status: Annotated[str, Field(title="Status")]
     assignee: Annotated[str | None, Field(title="Assignee")]
     assigned_at: Annotated[AwareDatetime | None, Field(title="Assigned At")]
-    results: Annotated[str | None, Field(title="Results")]
+    results_sha256: Annotated[str | None, Field(title="Results Sha256")]
     material_ids: Annotated[list[str], Field(title="Material Ids")]
     answered_at: Annotated[AwareDatetime | None, Field(title="Answered At")]
     overdue_flagged: Annotated[bool, Field(title="Overdue Flagged")]
+    texts: Annotated[list[Text], Field(title="Texts")]
     receipts: Annotated[list[Receipt], Field(title="Receipts")]
     timeline: Annotated[list[TimelineEntry], Field(title="Timeline")]
 
