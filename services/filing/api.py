@@ -56,7 +56,8 @@ def make_router(config: service.Config) -> APIRouter:
 
     @router.get("/filings", response_model=FilingPage, **query_params.route_options(FilingQuery))
     async def list_filings(request: Request, ctx: RequestContext = Context) -> Response:
-        """Newest first; `party_id_number` finds a party's filings (X-Purpose case-filing/case-review; audited)."""
+        """Newest first, or `order=due` (with `court_region` and `status`: a court's queue) soonest decision
+        deadline first; `party_id_number` finds a party's filings (X-Purpose case-filing/case-review; audited)."""
         query = query_params.parse(FilingQuery, request)
         return await ctx.query(
             lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor, config.id_hash_key))

@@ -3,7 +3,7 @@ built by the store from the read model."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -54,6 +54,15 @@ class FilingQuery(PageQuery):
     overdue: bool = False  # flagged past the 7-day decision rule
     decided_from: Instant | None = None  # accepted or rejected at or after
     decided_to: Instant | None = None  # ...and before
+    # `due`: a court's queue, soonest decision deadline first (overdue ones first), read from the index of
+    # (court_region, status, decision_due); a court and a status are therefore required with it.
+    order: Literal["newest", "due"] = "newest"
+
+    @model_validator(mode="after")
+    def due_order_needs_a_queue(self) -> FilingQuery:
+        if self.order == "due" and (self.court_region is None or self.status is None):
+            raise FieldError("order", "order=due lists one court's queue: give court_region and status too")
+        return self
 
 
 class StatusQuestion(Body):

@@ -111,6 +111,8 @@ MIGRATIONS: list[Migration] = [
         DROP INDEX filings_due
         """,
     ),
+    # A court's queue by deadline (`order=due`): soonest decision due first, a page read in the index's order.
+    ("filing-007-due-queue", "CREATE INDEX filings_court_due ON filings(court_region, status, decision_due, id)"),
 ]
 
 
@@ -159,7 +161,8 @@ def add_party_hashes(conn: sqlite3.Connection, filing_id: str, hashes: list[str]
 
 
 def search(conn: sqlite3.Connection, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
-    """Newest first. `party_hash`: the keyed hash of a party's ID number (the number itself is never here)."""
+    """Newest first, or with `order` "due" soonest decision deadline first (a court's queue: court_region and
+    status given). `party_hash`: the keyed hash of a party's ID number (the number itself is never here)."""
     decided_to = filters.get("decided_to")
     conditions = [
         ("docket_number = ?", filters.get("docket_number")),
@@ -182,6 +185,9 @@ def search(conn: sqlite3.Connection, filters: dict[str, Any], limit: int, cursor
         # The decisions since a time: read from the decisions' index and sorted (the window's rows, not
         # every filing newer than them, which the walk in order would read to find a few).
         table = "filings INDEXED BY filings_by_decision"
+    if filters.get("order") == "due":
+        columns = f"{_LIST_COLUMNS}, decision_due"
+        return records.search(conn, table, conditions, "decision_due", limit, cursor, records.as_dict, columns, True)
     return records.search(conn, table, conditions, "submitted_at", limit, cursor, records.as_dict, _LIST_COLUMNS)
 
 
