@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
+from services.desk import enforcement
 from services.desk.commands import COMMANDS, RESULT_ID, Command
 from services.desk.desk import COOKIE, Desk
 from services.desk.documents import described
@@ -87,7 +88,7 @@ async def _documents(command: Command, form, body: dict[str, Any]) -> list[tuple
 
 def _finish(command: Command, body: dict[str, Any]) -> dict[str, Any]:
     """What a form cannot say by field names alone: a party's identifier by its kind."""
-    for party in body.get("parties", []):
+    for party in [*body.get("parties", []), *([body["party"]] if "party" in body else [])]:
         identifier = party.pop("identifier", "")
         party["id_number" if party.get("kind") == "person" else "credit_code"] = identifier
     return body
@@ -96,9 +97,11 @@ def _finish(command: Command, body: dict[str, Any]) -> dict[str, Any]:
 def router(desk: Desk) -> APIRouter:
     actions = APIRouter(include_in_schema=False)
 
-    def form_page(request, session, command, record_id, values=None, errors=None, message=None, status=200):
+    async def form_page(request, session, command, record_id, values=None, errors=None, message=None, status=200):
+        # A decision's form offers the violations of the benchmarks adopted, the similar cases beside it.
+        codes = await enforcement.codes(desk.upstream(session)) if command.name == "decision.record" else []
         return desk.render(request, "form.html", session, status, command=command, record_id=record_id,
-                           values=values or {}, errors=errors or {}, message=message,
+                           values=values or {}, errors=errors or {}, message=message, codes=codes,
                            idem=(values or {}).get("idem") or str(uuid.uuid4()))  # fmt: skip
 
     @actions.get("/new/{name}")
@@ -110,7 +113,7 @@ def router(desk: Desk) -> APIRouter:
         command = COMMANDS.get(name)
         if command is None or bool(command.record) != bool(record_id):
             return desk.render(request, "message.html", session, 404, message="e404")
-        return form_page(request, session, command, record_id, values=dict(request.query_params))
+        return await form_page(request, session, command, record_id, values=dict(request.query_params))
 
     @actions.post("/do/{name}")
     async def do(request: Request, name: str) -> Response:
@@ -125,12 +128,12 @@ def router(desk: Desk) -> APIRouter:
         values.update({f.name: form.getlist(f.name) for f in command.fields if f.kind == "multi"})
         record_id = str(form.get("record") or "")
         if not desk.csrf.valid(request.cookies.get(COOKIE) or "", str(form.get("csrf") or "")):
-            return form_page(request, session, command, record_id, values, message="csrf", status=403)
+            return await form_page(request, session, command, record_id, values, message="csrf", status=403)
         try:
             body = body_of(command.fields, values)
             to_keep = await _documents(command, form, body)
         except Invalid as bad:
-            return form_page(request, session, command, record_id, values, {bad.field: bad.args[0]}, "e422", 422)
+            return await form_page(request, session, command, record_id, values, {bad.field: bad.args[0]}, "e422", 422)
         purpose = str(form.get("purpose") or "") if command.purposes else None
         path = command.path.format(id=record_id)
         answer = await desk.upstream(session).call(command.method, command.domain, path,
@@ -140,7 +143,7 @@ def router(desk: Desk) -> APIRouter:
             lang = desk.lang(request)
             words = problem_words(answer, lambda k, **kw: text(k, lang, **kw), lambda e, v: word(e, v, lang),
                                   _status_enum(command))  # fmt: skip
-            return form_page(request, session, command, record_id, values, field_errors(command, answer), words,
+            return await form_page(request, session, command, record_id, values, field_errors(command, answer), words,
                              answer.status)  # fmt: skip
         for name_of_file, content in to_keep:  # only what the API accepted is kept here
             desk.documents.keep(name_of_file, content)
@@ -160,7 +163,7 @@ def _after(desk: Desk, request: Request, session, command: Command, record_id: s
     if command.result:
         key = body.get(RESULT_ID[command.result]) or record_id
         pages = {"filing": "filings", "alert": "alerts", "subject": "subjects", "certificate": "certificates",
-                 "proof": "proof-requests"}  # fmt: skip
+                 "proof": "proof-requests", "decision": "decisions", "benchmark": "benchmarks"}  # fmt: skip
         if key:
             return RedirectResponse(f"/{pages[command.result]}/{key}?done=1", status_code=303)
     return desk.render(request, "done.html", session, command=command, body=body)

@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.desk import actions, pages
+from services.desk import actions, enforcement, pages
 from services.desk.desk import COOKIE, Desk, DeskSignIn, admits
 from services.desk.documents import DAY, DocumentStore
 from services.desk.security import Csrf, Idle, Secured
@@ -111,6 +111,7 @@ def build(settings: Settings | None = None, desk_settings: DeskSettings | None =
         return {"status": "ok"}
 
     app.include_router(actions.router(desk))
+    app.include_router(enforcement.router(desk))
     app.include_router(pages.router(desk))
     app.state.desk = desk
     return app

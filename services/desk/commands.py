@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from services.desk.fields import Field
 from shared.contracts.regions import Domain
 
-F, A, C, N = Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY
+F, A, C, N, E = Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY, Domain.ENFORCEMENT
 PERSON_PARTY = ("person", "organisation")
 VIOLATIONS = ("missed_report", "left_area", "prohibited_place", "new_offence", "contact_violation", "other")
 
@@ -46,6 +46,7 @@ def _party(index: int, role: str) -> tuple[Field, ...]:
 
 CLERK, COURT, POLICE = ("window_clerk",), ("court_officer",), ("police_officer",)
 CORR, NOTARY = ("corrections_officer",), ("notary",)
+ENF_OFFICER, ENF_LEGAL = ("enforcement_officer",), ("enforcement_legal",)
 
 COMMANDS: dict[str, Command] = {
     c.name: c
@@ -168,10 +169,38 @@ COMMANDS: dict[str, Command] = {
             Field("summary", "summary", required=False), Field("reason", "reason", required=False),
             Field("document", "document", "file", required=False),
         ), NOTARY, "proof", result="proof"),
+        # 同案同罚: an officer decides (the similar cases beside the form), legal reviewers sign off and vote.
+        Command("decision.record", E, "POST", "/v1/decisions", (
+            Field("code", "code", "code"), Field("violation_date", "violation_date", "date"),
+            Field("factors.first_offence", "first_offence", "bool"),
+            Field("factors.rectified_in_time", "rectified_in_time", "bool"),
+            Field("factors.repeat_offence", "repeat_offence", "bool"),
+            Field("factors.obstruction", "obstruction", "bool"),
+            Field("factors.harm", "harm", "select", "Harm"),
+            Field("factors.amount_yuan", "amount_yuan", "integer", required=False),
+            Field("factors.illegal_gains_yuan", "illegal_gains_yuan", "integer", required=False),
+            Field("factors.exceedance_ratio", "exceedance_ratio", "number", required=False),
+            Field("party.kind", "party_kind", "select", "kind", choices=PERSON_PARTY),
+            Field("party.name", "party_name"), Field("party.identifier", "party_identifier"),
+            Field("penalty.warning", "warning", "bool"), Field("penalty.fine_yuan", "fine_yuan", "integer"),
+            Field("penalty.confiscation", "confiscation", "bool"),
+            Field("penalty.suspension_days", "suspension_days", "integer", required=False),
+            Field("outside_reason", "outside_reason", "textarea", required=False),
+            Field("case_ref", "case_ref", required=False),
+        ), ENF_OFFICER, result="decision"),
+        Command("decision.sign_off", E, "POST", "/v1/decisions/{id}/sign-off", (
+            Field("outcome", "outcome", "select", "outcome", choices=("approved", "rejected")),
+            Field("note", "sign_off_note", "textarea"),
+        ), ENF_LEGAL, "decision", result="decision"),
+        Command("benchmark.vote", E, "POST", "/v1/benchmarks/{id}/votes", (
+            Field("version", "version", "integer"), Field("vote", "vote", "select", "vote"),
+            Field("reasons", "reasons", "textarea", required=False),
+        ), ENF_LEGAL, "benchmark", result="benchmark"),
     )
 }  # fmt: skip
 
-RESULT_ID = {"filing": "id", "alert": "id", "subject": "id", "certificate": "number", "proof": "id"}
+RESULT_ID = {"filing": "id", "alert": "id", "subject": "id", "certificate": "number", "proof": "id", "decision": "id",
+             "benchmark": "id"}  # fmt: skip
 
 
 def for_role(roles: frozenset[str], record: str | None) -> list[Command]:

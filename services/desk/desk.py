@@ -26,7 +26,8 @@ from shared.entrypoints.signin import Session, SignIn
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 COOKIE, LANG_COOKIE = "yrd_desk", "yrd_desk_lang"
-DESK_ROLES = ("window_clerk", "court_officer", "police_officer", "corrections_officer", "notary", "supervisor")
+DESK_ROLES = ("window_clerk", "court_officer", "police_officer", "corrections_officer", "notary", "enforcement_officer",
+              "enforcement_legal", "supervisor")  # fmt: skip
 
 
 def environment() -> Environment:

@@ -17,7 +17,9 @@ from shared.contracts.regions import ZONE_TZ
 class Field:
     name: str
     label: str  # a key of the text catalogue (services/desk/texts.py)
-    kind: str = "text"  # text, textarea, lines, select, multi, number, integer, date, datetime, file, files
+    # text, textarea, lines, select, multi, number, integer, date, datetime, file, files, bool (a checkbox),
+    # code (a violation code, chosen from the benchmarks in force the page lists)
+    kind: str = "text"
     enum: str | None = None  # the catalogue's enum for a select or multi
     required: bool = True
     choices: tuple[str, ...] | None = None  # a subset of the enum's values
@@ -94,6 +96,9 @@ def body_of(fields: tuple[Field, ...], form: dict[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for field in fields:
         if field.kind in ("file", "files"):
+            continue
+        if field.kind == "bool":  # a checkbox: absent is no
+            _put(body, field.name, str(form.get(field.name, "")).strip() in ("on", "true", "1"))
             continue
         raw = form.get(field.name, [] if field.kind == "multi" else "")
         empty = not raw if field.kind == "multi" else not str(raw).strip()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from services.desk.fields import Field
 from shared.contracts.regions import Domain
 
-F, A, C, N = Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY
+F, A, C, N, E = Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY, Domain.ENFORCEMENT
 AUDITED = tuple(d.value for d in Domain if d.is_service)  # every service answers GET /v1/audit
 
 
@@ -106,6 +106,24 @@ LISTS: dict[str, ListSpec] = {
             _opt("certificate_number", "certificate_number"),
             _opt("result", "result", "select", "VerificationResult"),
         ), "/certificates/{}"),
+        ListSpec("decisions", E, "/v1/decisions", (
+            Column("id", "id"), Column("decided_region", "decided_region", "Region"), Column("code", "code"),
+            Column("tier", "tier", "Tier"), Column("fine_yuan", "fine_yuan"),
+            Column("within_range", "within_range", "bool"), Column("status", "status", "DecisionStatus"),
+            Column("violation_date", "violation_date"), Column("decided_at", "decided_at"),
+        ), (
+            _opt("decided_region", "decided_region", "select", "Region"), _opt("code", "code"),
+            _opt("tier", "tier", "select", "Tier"), _opt("status", "status", "select", "DecisionStatus"),
+        ), "/decisions/{}"),
+        ListSpec("benchmarks", E, "/v1/benchmarks", (
+            Column("id", "id"), Column("code", "code"), Column("name", "name"),
+            Column("owner_region", "owner_region", "Region"), Column("scope", "scope", "BenchmarkScope"),
+            Column("version", "version"), Column("status", "status", "BenchmarkStatus"),
+            Column("effective_from", "effective_from"),
+        ), (
+            _opt("code", "code"), _opt("owner_region", "owner_region", "select", "Region"),
+            _opt("status", "status", "select", "BenchmarkStatus"),
+        ), "/benchmarks/{}"),
         ListSpec("audit", F, "/v1/audit", (
             Column("index", "id"), Column("at", "at"), Column("actor", "actor"), Column("region", "region", "Region"),
             Column("action", "action"), Column("record", "record_id"), Column("purpose", "purpose", "Purpose"),
@@ -125,5 +143,7 @@ BY_ROLE = {
     "police_officer": ("alerts", "reinforcements"),
     "corrections_officer": ("subjects",),
     "notary": ("certificates", "proofs", "verifications"),
+    "enforcement_officer": ("decisions", "benchmarks"),
+    "enforcement_legal": ("decisions", "benchmarks"),
     "supervisor": ("audit", "filings", "alerts", "subjects", "certificates"),
 }

@@ -5,6 +5,8 @@ schema's name (`CaseType`), or by the property name for an enum written inline (
 
 from __future__ import annotations
 
+from services.desk.texts_enforcement import ENUMS_ENFORCEMENT
+
 LANGS = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"
 
@@ -162,6 +164,11 @@ ENUMS: dict[str, W] = {
         "withdrawn": ("已撤回", "Withdrawn"),
         "approved": ("已批准", "Approved"),
         "checked_in": ("已报到", "Checked in"),
+        "final": ("已生效", "Final"),
+        "pending_review": ("待法制审核", "Pending legal sign-off"),
+        "proposed": ("待表决", "Proposed"),
+        "objected": ("有异议", "Objected to"),
+        "adopted": ("已通过", "Adopted"),
         "returned": ("已返回", "Returned"),
         "cancelled": ("已取消", "Cancelled"),
         "ready": ("就绪", "Ready"),
@@ -177,6 +184,8 @@ ENUMS: dict[str, W] = {
         "not_found": ("查无记录", "Not found"),
         "refused": ("拒绝提供", "Refused"),
         "accepted": ("接受移送", "Accepted"),
+        "approved": ("审核通过", "Approved"),
+        "rejected": ("审核不通过", "Rejected"),
     },
     "UserRole": {
         "window_clerk": ("窗口办事员", "Window clerk"),
@@ -184,6 +193,8 @@ ENUMS: dict[str, W] = {
         "police_officer": ("公安值班员", "Police duty officer"),
         "corrections_officer": ("社区矫正工作人员", "Corrections officer"),
         "notary": ("公证员", "Notary"),
+        "enforcement_officer": ("执法人员", "Enforcement officer"),
+        "enforcement_legal": ("法制审核人员", "Legal reviewer"),
         "prosecutor": ("检察官", "Prosecutor"),
         "prosecution_chief": ("检察长", "Chief prosecutor"),
         "agency_system": ("机构系统", "Agency system"),
@@ -210,6 +221,12 @@ ENUMS: dict[str, W] = {
         "enforcement": ("行政执法", "Enforcement"),
     },
     "Event": {  # a record's timeline: the event type's name
+        "benchmark-proposed": ("提出裁量基准", "Benchmark proposed"),
+        "benchmark-approved": ("同意裁量基准", "Benchmark approved"),
+        "benchmark-objected": ("对裁量基准提出异议", "Benchmark objected to"),
+        "benchmark-adopted": ("裁量基准通过", "Benchmark adopted"),
+        "decision-recorded": ("作出处罚决定", "Decision recorded"),
+        "decision-signed-off": ("法制审核", "Legal sign-off"),
         "submitted": ("已提交", "Submitted"),
         "received": ("法院已接收", "Received"),
         "correction-requested": ("一次性告知补正", "Correction requested"),
@@ -258,6 +275,9 @@ ENUMS: dict[str, W] = {
     },
     "bool": {"true": ("是", "Yes"), "false": ("否", "No")},
 }
+
+
+ENUMS.update(ENUMS_ENFORCEMENT)
 
 
 def word(kind: str, value: object, lang: str) -> str:

@@ -134,7 +134,7 @@ def router(desk: Desk) -> APIRouter:
     @pages.get("/{kind}/{key}")
     async def record(request: Request, kind: str, key: str) -> Response:
         names = {"filings": "filing", "alerts": "alert", "subjects": "subject", "certificates": "certificate",
-                 "proof-requests": "proof"}  # fmt: skip
+                 "proof-requests": "proof", "decisions": "decision", "benchmarks": "benchmark"}  # fmt: skip
         if kind not in names:
             return HTMLResponse("Not found", status_code=404)
         session = await desk.person(request)

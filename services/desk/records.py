@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.contracts.regions import ZONE_TZ, Domain
 
-F, A, C, N = Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY
+F, A, C, N, E = Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY, Domain.ENFORCEMENT
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ RECORDS = {
     "subject": RecordSpec(C, "/v1/subjects/{}", "SubjectStatus", "subjects"),
     "certificate": RecordSpec(N, "/v1/certificates/{}", "CertificateStatus", "certificates"),
     "proof": RecordSpec(N, "/v1/proof-requests/{}", "ProofStatus", "proofs"),
+    "decision": RecordSpec(E, "/v1/decisions/{}", "DecisionStatus", "decisions"),
+    "benchmark": RecordSpec(E, "/v1/benchmarks/{}", "BenchmarkStatus", "benchmarks"),
 }
 # The sensitive reads a record page offers: the route, the purposes a person chooses from (audited where
 # the data is held; the API refuses a role or purpose it does not allow).
@@ -34,6 +36,7 @@ SENSITIVE = {
     "certificate": ("/v1/certificates/{}/applicant", ("notarization",)),
     "subject": ("/v1/subjects/{}/detail", ("supervision", "transfer-handover")),
     "proof": ("/v1/proof-requests/{}/subject", ("notarization",)),
+    "decision": ("/v1/decisions/{}/party", ("law-enforcement",)),
 }
 NESTED_ACTIONS = {"reinforcement_requests": "reinforcement", "transfers": "transfer", "travels": "travel"}
 HIDDEN = {"timeline", "version", "filing_code"}
@@ -42,7 +45,8 @@ KEY_ENUMS = {
     "case_type": "CaseType", "severity": "Severity", "category": "Category", "action": "RequestedAction",
     "matter": "Matter", "proof_type": "ProofType", "correction_type": "CorrectionType", "risk_level": "RiskLevel",
     "gender": "gender", "result": "VerificationResult", "kind": "kind", "role": "role", "outcome": "outcome",
-    "destination": "Region", "targets": "Region", "purpose_class": "Purpose",
+    "destination": "Region", "targets": "Region", "purpose_class": "Purpose", "tier": "Tier", "harm": "Harm",
+    "scope": "BenchmarkScope", "factor": "factor", "op": "op", "multiple_of": "multiple_of", "vote": "vote",
 }  # fmt: skip
 
 

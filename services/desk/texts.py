@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from services.desk.texts_enforcement import TEXTS_ENFORCEMENT
+
 TEXTS: dict[str, tuple[str, str]] = {
     # layout and navigation
     "desk": ("长三角法务协同 · 办事台", "YRD Legal Link · Desk"),
@@ -298,3 +300,5 @@ TEXTS.update(
         "request_id": ("请求编号", "Request"),
     }
 )
+
+TEXTS.update(TEXTS_ENFORCEMENT)

@@ -12,7 +12,7 @@ from typing import Any
 from services.desk.upstream import Upstream
 from shared.contracts.regions import Domain
 
-F, A, C, N = Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY
+F, A, C, N, E = Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY, Domain.ENFORCEMENT
 MOST = 200  # per list: the first two pages; the page says when more were left
 MOST_PROFILES = 50  # other regions' subjects whose profiles are read to see whether they come here
 
@@ -179,6 +179,47 @@ async def notary(up: Upstream, now: datetime) -> Work:
     return Work({"work_notary_proofs": ordered(asks), "work_notary_revoked": checks}, proofs[1] or revoked[1])
 
 
+def _decision(section: str, d: dict[str, Any]) -> Item:
+    label = f"{d['code']} · {d['fine_yuan']:,} 元"
+    return Item(section, f"/decisions/{d['id']}", label, ("DecisionStatus", d["status"]), moment(d.get("decided_at")),
+                False)  # fmt: skip
+
+
+def _pending_decisions(up: Upstream):
+    return up.items(E, "/v1/decisions", {"decided_region": up.region.value, "status": "pending_review"}, most=MOST)
+
+
+async def enforcement_officer(up: Upstream, now: datetime) -> Work:
+    """This region's decisions waiting for the legal sign-off, oldest first (the API's summaries do not say
+    who recorded each: an officer sees the region's)."""
+    found, more, _ = await _pending_decisions(up)
+    return Work({"work_enf_pending": ordered([_decision("work_enf_pending", d) for d in found])}, more)
+
+
+async def enforcement_legal(up: Upstream, now: datetime) -> Work:
+    """Decisions waiting for this region's sign-off; benchmark versions this region has not voted on yet
+    (each proposal's page says who voted, read for at most MOST_PROFILES of them)."""
+    mine = up.region.value
+    pending, proposed = await asyncio.gather(
+        _pending_decisions(up), up.items(E, "/v1/benchmarks", {"status": "proposed"}, most=MOST)
+    )
+    listed = proposed[0][:MOST_PROFILES]
+    views = await asyncio.gather(*(up.get(E, f"/v1/benchmarks/{b['id']}") for b in listed))
+    votes = []
+    for b, view in zip(listed, views, strict=True):
+        if view.ok and any(v["region"] == mine and v["version"] == b["version"] for v in view.body.get("votes", [])):
+            continue
+        start = datetime.fromisoformat(f"{b['effective_from']}T00:00:00+08:00") if b.get("effective_from") else None
+        votes.append(Item("work_enf_votes", f"/act/benchmark.vote/{b['id']}?version={b['version']}",
+                          f"{b['code']} {b['name']} v{b['version']}", ("BenchmarkStatus", b["status"]), start,
+                          False))  # fmt: skip
+    sections = {
+        "work_enf_signoff": ordered([_decision("work_enf_signoff", d) for d in pending[0]]),
+        "work_enf_votes": ordered(votes),
+    }
+    return Work(sections, pending[1] or proposed[1])
+
+
 async def supervisor(up: Upstream, now: datetime) -> Work:
     return Work({"work_supervisor": []})
 
@@ -189,6 +230,8 @@ BY_ROLE = {
     "police_officer": police,
     "corrections_officer": corrections,
     "notary": notary,
+    "enforcement_officer": enforcement_officer,
+    "enforcement_legal": enforcement_legal,
     "supervisor": supervisor,
 }
 

@@ -12,6 +12,7 @@ import io
 import os
 import subprocess
 import sys
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
@@ -26,11 +27,14 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from services.console.digest import browser
 from shared.adapters.idp.provider import user_password
-from shared.contracts.regions import REGIONS, ZONE_TZ, Domain, Region
+from shared.contracts.regions import REGIONS, ZONE_TZ, Domain, Region, zone_today
 from shared.core.settings import ROOT
+from shared.rules.policy import Role
 from tests.e2e.filing_data import id_number
 from tests.e2e.identity_support import IDENTITY_BASE
+from tests.e2e.test_enforcement import adopted_benchmark, decision_body
 from tests.helpers import eventually
+from tests.instances import token
 
 # The first test may start the suite's Keycloak (up to ~3 minutes on a busy machine) and the instances.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -42,8 +46,9 @@ SHOTS = Path(os.environ["YRD_DESK_SHOTS"]) if os.environ.get("YRD_DESK_SHOTS") e
 
 @pytest.fixture(scope="module")
 def desks(provider, cluster, tmp_path_factory):
-    """Notary and corrections instances beside the shared cluster's filing and alerts; the three desks."""
-    added = [(r, d) for d in (Domain.NOTARY, Domain.CORRECTIONS) for r in Region]
+    """Notary, corrections and enforcement instances beside the shared cluster's filing and alerts; the
+    three desks."""
+    added = [(r, d) for d in (Domain.NOTARY, Domain.CORRECTIONS, Domain.ENFORCEMENT) for r in Region]
     for region, domain in added:
         cluster.start(region, domain)
     cluster.wait_ready(only=added)
@@ -398,4 +403,49 @@ def test_a_subject_enrolled_at_jiashan_is_transferred_to_qingpu_and_accepted(pro
     submit(driver)
     shown(driver, "result")
     wait_text(driver, desks[Q] + f"/subjects/{subject}", "v-home_region", "青浦", timeout=45)
+    sign_out(driver)
+
+
+def test_an_officer_decides_beside_the_similar_cases_and_the_legal_reviewer_signs_off(provider, cluster, desks, driver):
+    """A Qingpu zone benchmark adopted by the three regions, one final Jiashan decision within its range
+    (over the API); at the Jiashan desk the officer sees the tier, the range and the regions' figures beside
+    the form, and records a fine below the range with its reason; it waits in the legal reviewer's My work
+    until signed off."""
+    code = f"DESK-{uuid.uuid4().hex[:6].upper()}"
+    adopted_benchmark(cluster, code)
+    officer_api = cluster.client(J, Domain.ENFORCEMENT, token(J, Role.ENFORCEMENT_OFFICER))
+    within = officer_api.post("/decisions", json=decision_body(200_000, code))
+    assert within.status_code == 201 and within.json()["status"] == "final", within.text
+
+    sign_in(driver, desks[J], J, "enforcement_officer", provider)
+    driver.get(desks[J] + "/new/decision.record")
+    fill(driver, {"code": code, "violation_date": zone_today().isoformat(), "factors.harm": "minor",
+                  "factors.exceedance_ratio": "0.2"})  # fmt: skip
+    driver.find_element(By.NAME, "factors.first_offence").click()  # a change: the figures are asked again
+
+    def figures_show_the_decision() -> bool:
+        rows = driver.find_elements(By.CSS_SELECTOR, "#similar-jiashan td")
+        return bool(rows) and rows[0].text == "1" and rows[1].text == "200,000"
+
+    WebDriverWait(driver, 45).until(lambda d: figures_show_the_decision())
+    assert "一般" in driver.find_element(By.ID, "similar-tier").text
+    assert driver.find_element(By.ID, "similar-range").text == "100,000 – 400,000 元"
+    assert driver.find_element(By.CSS_SELECTOR, "#similar-qingpu td").text == "0"
+    fill(driver, {"party.kind": "organisation", "party.name": "嘉善某某化工有限公司",
+                  "party.identifier": "91330421MA2B3C4D5K", "penalty.fine_yuan": "50000",
+                  "outside_reason": "主动消除污染，危害后果轻微"})  # fmt: skip
+    axe_clean(driver, "form-decision")
+    submit(driver)
+    reached(driver, "/decisions/")
+    decision = driver.current_url.split("/decisions/")[1].split("?")[0]
+    assert "待法制审核" in driver.find_element(By.ID, "v-status").text
+    sign_out(driver)
+
+    sign_in(driver, desks[J], J, "enforcement_legal", provider)
+    wait_link(driver, f"/decisions/{decision}")
+    axe_clean(driver, "my-work-enforcement-legal")
+    driver.get(desks[J] + f"/act/decision.sign_off/{decision}")
+    fill(driver, {"outcome": "approved", "note": "理由充分，同意减轻处罚"})
+    submit(driver)
+    wait_text(driver, desks[J] + f"/decisions/{decision}", "v-status", "已生效")
     sign_out(driver)

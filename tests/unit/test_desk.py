@@ -22,13 +22,14 @@ from services.desk.security import Csrf, Idle
 from services.desk.texts import TEXTS, text
 from services.desk.upstream import Answer
 from services.desk.work import Item, ordered
-from shared.contracts import alerts, corrections, filing, notary  # noqa: F401 (their event types declared)
+from shared.contracts import alerts, corrections, enforcement, filing, notary  # noqa: F401 (event types declared)
 from shared.contracts.base import REGISTRY
 from shared.contracts.regions import Domain
 from shared.core.settings import ROOT
 
-# The four services the desk serves (services added later get their words when the desk serves them).
-OPENAPI = [ROOT / "docs" / "openapi" / f"{name}.json" for name in ("filing", "alerts", "corrections", "notary")]
+# The services the desk serves (services added later get their words when the desk serves them).
+SERVED = ("filing", "alerts", "corrections", "notary", "enforcement")
+OPENAPI = [ROOT / "docs" / "openapi" / f"{name}.json" for name in SERVED]
 
 
 def _enums():
@@ -58,16 +59,18 @@ def test_every_enum_of_the_api_has_words_in_both_languages():
             assert zh and en and zh != value
 
 
-def test_every_event_of_the_four_services_has_words_for_the_timeline():
-    four = (Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY)
-    names = {e.name for e in REGISTRY.values() if e.domain in four}
+def test_every_event_of_the_served_services_has_words_for_the_timeline():
+    served = {Domain(name) for name in SERVED}
+    names = {e.name for e in REGISTRY.values() if e.domain in served}
     assert names and not names - set(ENUMS["Event"])
 
 
 def test_every_field_of_a_record_page_has_a_label():
     views = ("FilingView", "AlertView", "ListedAlert", "Acknowledgement", "Sighting", "Reinforcement", "SubjectView",
              "Travel", "Transfer", "Violation", "CertificateView", "Verification", "ProofRequestView", "MaskedParty",
-             "Document", "VerifyResult", "AuditEntry")  # fmt: skip
+             "Document", "VerifyResult", "AuditEntry", "DecisionView", "DecisionParty", "BenchmarkView",
+             "BenchmarkVersion", "BenchmarkVote", "TierRule", "PenaltyRange", "Penalty", "Factors", "Criterion",
+             "RegionFigures")  # fmt: skip
     names = set()
     for path in OPENAPI:
         schemas = json.loads(path.read_text())["components"]["schemas"]
@@ -261,3 +264,20 @@ def test_the_store_keeps_a_file_for_its_owner_only_and_sweeps_it_after_the_reten
     assert store.sweep() == 1
     assert not store.has(stored.sha256) and store.has(fresh.sha256)
     assert store.sweep(now=time.time() + 31 * 86400) == 1 and not store.has(fresh.sha256)
+
+
+def test_the_decision_form_becomes_a_decision_the_api_accepts():
+    from services.desk.actions import _finish
+    from shared.contracts.commands import RecordDecision
+
+    form = {
+        "code": "ENV-WATER-01", "violation_date": "2026-11-20", "factors.first_offence": "on",
+        "factors.harm": "minor", "factors.exceedance_ratio": "0.2", "party.kind": "organisation",
+        "party.name": "青浦某某印染有限公司", "party.identifier": "91330421MA2B3C4D5K", "penalty.fine_yuan": "50000",
+        "outside_reason": "主动消除危害后果",
+    }  # fmt: skip
+    body = _finish(COMMANDS["decision.record"], body_of(COMMANDS["decision.record"].fields, form))
+    decided = RecordDecision.model_validate(body)
+    assert decided.factors.first_offence is True and decided.factors.obstruction is False
+    assert decided.party.credit_code == "91330421MA2B3C4D5K" and decided.penalty.fine_yuan == 50000
+    assert decided.penalty.warning is False and decided.outside_reason == "主动消除危害后果"
