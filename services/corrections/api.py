@@ -18,6 +18,8 @@ from services.corrections.models import (
     ReportViolation,
     RequestTransfer,
     SubjectQuery,
+    TransferQuery,
+    TravelQuery,
     UpdateSubject,
     WithdrawTransfer,
 )
@@ -27,7 +29,9 @@ from services.corrections.views import (
     SubjectPage,
     SubjectView,
     Transfer,
+    TransferPage,
     Travel,
+    TravelPage,
 )
 from shared.contracts.commands import ENROL
 from shared.contracts.regions import Region
@@ -102,6 +106,24 @@ movements_router = APIRouter(tags=["corrections"])
 @movements_router.post("/subjects/{subject_id}/travels", status_code=201, response_model=Travel)
 async def approve_travel(subject_id: str, body: ApproveTravel, ctx: RequestContext = Context) -> Response:
     return await ctx.command(lambda uow: (201, movements.approve_travel(uow, subject_id, body)))
+
+
+@movements_router.get("/travels", response_model=TravelPage, **query_params.route_options(TravelQuery))
+async def list_travels(request: Request, ctx: RequestContext = Context) -> Response:
+    """Trips by their first day, earliest first: `destination` and `status` give what arrives in a region."""
+    query = query_params.parse(TravelQuery, request)
+    return await ctx.query(
+        lambda uow: (200, queries.movements(uow, "travels", query.filters(), query.limit, query.cursor))
+    )
+
+
+@movements_router.get("/transfers", response_model=TransferPage, **query_params.route_options(TransferQuery))
+async def list_transfers(request: Request, ctx: RequestContext = Context) -> Response:
+    """Transfers oldest request first: `destination` and `status=pending` give what awaits a region's acceptance."""
+    query = query_params.parse(TransferQuery, request)
+    return await ctx.query(
+        lambda uow: (200, queries.movements(uow, "transfers", query.filters(), query.limit, query.cursor))
+    )
 
 
 @movements_router.post("/travels/{travel_id}/check-in", response_model=Travel)

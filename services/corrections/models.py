@@ -73,6 +73,20 @@ class ReportViolation(Body):
     details: str = Field(min_length=1, max_length=4000)
 
 
+class TravelQuery(PageQuery):
+    """`GET /v1/travels` filters: the trips arriving in a region."""
+
+    destination: Region | None = None
+    status: Literal["approved", "checked_in", "returned", "cancelled"] | None = None
+
+
+class TransferQuery(PageQuery):
+    """`GET /v1/transfers` filters: the transfers awaiting a region's acceptance (`status=pending`)."""
+
+    destination: Region | None = None
+    status: Literal["pending", "accepted", "rejected", "withdrawn"] | None = None
+
+
 class SubjectQuery(PageQuery):
     """`GET /v1/subjects` filters."""
 

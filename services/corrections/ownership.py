@@ -17,3 +17,5 @@ def _takes_part(conn: sqlite3.Connection, subject: Record, region: str) -> bool:
 
 
 SUBJECT = RecordKind("subject", owner_field="home_region", takes_part=_takes_part)
+# A trip or transfer as a list shows it: the subject's home region owns it, its destination takes part.
+MOVEMENT = RecordKind("movement", owner_field="home_region", involved_fields=("destination",))

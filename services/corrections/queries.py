@@ -7,7 +7,7 @@ from typing import Any
 
 from services.corrections import store as db
 from services.corrections.config import Config
-from services.corrections.ownership import SUBJECT
+from services.corrections.ownership import MOVEMENT, SUBJECT
 from shared.adapters import records
 from shared.contracts.problems import Problem
 from shared.core.uow import UnitOfWork
@@ -80,6 +80,14 @@ def view(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
         "timeline": records.timeline(uow.conn, subject_id),
         "record": None,  # the full record only when `read` is asked for it
     }
+
+
+def movements(uow: UnitOfWork, table: str, filters: dict[str, Any], limit: int, cursor: str | None) -> dict:
+    """Trips or transfers (`table`), as far as the reader may see them: its home region's, the region each
+    goes to, or every region's for a role the policy lets read them all."""
+    uow.access.require_any_grant("corrections.read")
+    result = db.search_movements(uow.conn, table, filters, limit, cursor)
+    return {**result, "items": uow.access.readable("corrections.read", MOVEMENT, result["items"])}
 
 
 def search(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:

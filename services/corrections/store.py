@@ -104,6 +104,21 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX subjects_by_risk ON subjects(risk_level, enrolled_at DESC, id DESC)
         """,
     ),
+    # What arrives at a region's corrections office: trips by their first day, transfers oldest request
+    # first, each filter (destination, status, both) from an index in the list's order.
+    (
+        "corrections-arrivals",
+        """
+        CREATE INDEX travels_by_start ON travels(from_date, id);
+        CREATE INDEX travels_by_destination ON travels(destination, from_date, id);
+        CREATE INDEX travels_by_status ON travels(status, from_date, id);
+        CREATE INDEX travels_arriving ON travels(destination, status, from_date, id);
+        CREATE INDEX transfers_by_requested ON transfers(requested_at, id);
+        CREATE INDEX transfers_by_destination ON transfers(destination, requested_at, id);
+        CREATE INDEX transfers_by_status ON transfers(status, requested_at, id);
+        CREATE INDEX transfers_arriving ON transfers(destination, status, requested_at, id)
+        """,
+    ),
 ]
 
 
@@ -246,6 +261,20 @@ def search(conn: sqlite3.Connection, f: dict[str, Any], limit: int, cursor: str 
         ("risk_level = ?", f.get("risk_level")),
     ]
     return records.search(conn, "subjects", conditions, "enrolled_at", limit, cursor, _subject)
+
+
+# A movement as a list shows it, with its subject's home region (what the policy decides a read by).
+_HOME = "(SELECT home_region FROM subjects WHERE subjects.id = subject_id) AS home_region"
+
+
+def search_movements(
+    conn: sqlite3.Connection, table: str, f: dict[str, Any], limit: int, cursor: str | None
+) -> dict[str, Any]:
+    """Trips (`travels`, by first day) or transfers (oldest request first) by destination and status."""
+    order = "from_date" if table == "travels" else "requested_at"
+    conditions = [("destination = ?", f.get("destination")), ("status = ?", f.get("status"))]
+    decode = _travel if table == "travels" else records.as_dict
+    return records.search(conn, table, conditions, order, limit, cursor, decode, f"*, {_HOME}", ascending=True)
 
 
 def gauges(conn: sqlite3.Connection, region: str) -> dict[str, Any]:

@@ -102,4 +102,14 @@ class LookupResult(View):
     home_region: str | None = None
 
 
+class ListedTravel(Travel):
+    home_region: str | None  # the subject's supervising region
+
+
+class ListedTransfer(Transfer):
+    home_region: str | None  # the subject's supervising region (the destination's, once accepted)
+
+
 SubjectPage = Page[Subject]
+TravelPage = Page[ListedTravel]
+TransferPage = Page[ListedTransfer]

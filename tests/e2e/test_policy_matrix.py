@@ -562,6 +562,8 @@ ENDPOINTS: dict[Domain, list[Endpoint]] = {
             body=lambda: {"id_number": id_number(born="19700101", seq="101")},
         ),
         Endpoint("GET", "/v1/subjects", "corrections.read", any_grant),
+        Endpoint("GET", "/v1/travels", "corrections.read", any_grant),
+        Endpoint("GET", "/v1/transfers", "corrections.read", any_grant),
         Endpoint("GET", "/v1/subjects/{subject_id}", "corrections.read", reads("jiashan", lambda a: a == "qingpu")),
         Endpoint(
             "PATCH",

@@ -68,6 +68,10 @@ class Corrections(Resource[S]):
     check_in = Call(POST, "/travels/{travel_id}/check-in", m.Travel)
     record_return = Call(POST, "/travels/{travel_id}/return", m.Travel)
     cancel_travel = Call(POST, "/travels/{travel_id}/cancel", m.Travel)  # before the trip begins
+    travels_page = Call(GET, "/travels", m.PageListedTravel)
+    travels = Pages(travels_page, m.ListedTravel)  # by first day: destination=R&status=approved arrives in R
+    transfers_page = Call(GET, "/transfers", m.PageListedTransfer)
+    transfers = Pages(transfers_page, m.ListedTransfer)  # oldest first: destination=R&status=pending awaits R
     request_transfer = Call(POST, "/subjects/{subject_id}/transfers", m.Transfer)
     accept_transfer = Call(POST, "/transfers/{transfer_id}/accept", m.Transfer)
     reject_transfer = Call(POST, "/transfers/{transfer_id}/reject", m.Transfer)
