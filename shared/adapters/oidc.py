@@ -9,8 +9,8 @@ Only the algorithms named in the entry are accepted (asymmetric ones; never `non
 
 A provider that cannot be reached must not hold up anyone else: a failed key fetch is remembered, and until
 its backoff (doubling from `backoff_seconds` to `backoff_max_seconds`) has passed, a token that needs the
-keys fetched is refused at once without trying again; a verification waits at most `lock_seconds` for
-another one's fetch of the same provider's keys.
+keys fetched is refused at once without trying again; a verification waits for another one's fetch of the
+same provider's keys at most as long as that fetch may take (`fetch_timeout_seconds`), then learns its outcome.
 
 An `agency` claim naming an agency the catalogue (shared/contracts/agencies.py) places in another region is
 refused (401): an agency acts only through its own region's provider.
@@ -99,7 +99,6 @@ class Provider:
     fetch_timeout_seconds: float = 5
     backoff_seconds: float = 2
     backoff_max_seconds: float = 60
-    lock_seconds: float = 1
     _keys: PyJWKClient | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _failures: int = field(default=0, repr=False)
@@ -140,7 +139,7 @@ class Provider:
         Raises OidcRefused (keys unavailable) or PyJWKClientError (no such key)."""
         if time.monotonic() < self._down_until:
             raise OidcRefused("the issuer's keys could not be fetched")
-        if not self._lock.acquire(timeout=self.lock_seconds):  # another fetch of these keys is hanging
+        if not self._lock.acquire(timeout=self.fetch_timeout_seconds + 1):  # another fetch of these keys hangs
             raise OidcRefused("the issuer's keys could not be fetched")
         try:
             if time.monotonic() < self._down_until:  # it failed while this one waited
