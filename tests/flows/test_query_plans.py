@@ -65,6 +65,8 @@ COMBINATIONS: dict[str, list[tuple[str, ...]]] = {
     ],
     "/v1/reinforcement-requests": [("to_region", "status")],  # what waits for a region's answer
     "/v1/subjects": [("home_region", "status")],
+    "/v1/travels": [("destination", "status")],  # the trips arriving in a region
+    "/v1/transfers": [("destination", "status")],  # the transfers awaiting a region's acceptance
     "/v1/certificates": [("issuer_region", "status"), ("issued_from", "issued_to")],
     "/v1/verifications": [("verifier_region", "revoked_since")],  # what a region that relied on one reviews
     "/v1/proof-requests": [("holding_region", "status"), ("requesting_region", "status")],
