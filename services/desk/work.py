@@ -14,7 +14,7 @@ from shared.contracts.regions import Domain
 
 F, A, C, N, E = Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY, Domain.ENFORCEMENT
 MOST = 200  # per list: the first two pages; the page says when more were left
-MOST_PROFILES = 50  # other regions' subjects whose profiles are read to see whether they come here
+MOST_PROPOSALS = 50  # proposed benchmarks whose votes are read to see whether this region has voted
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,12 @@ def _filing(section: str, f: dict[str, Any], deadline: datetime | None, now: dat
 
 
 async def court(up: Upstream, now: datetime) -> Work:
+    """The court's queue, soonest decision deadline first across the whole queue (the API's `order=due`): the
+    first MOST of each status are the soonest of that status, so their merge starts with the soonest of all."""
     mine = up.region.value
     lists = await asyncio.gather(
         *(
-            up.items(F, "/v1/filings", {"court_region": mine, "status": s}, most=MOST)
+            up.items(F, "/v1/filings", {"court_region": mine, "status": s, "order": "due"}, most=MOST)
             for s in ("received", "resubmitted")
         )
     )
@@ -109,48 +111,36 @@ def _subject(section: str, s: dict[str, Any], deadline: datetime | None, overdue
     return Item(section, f"/subjects/{s['id']}", label, ("SubjectStatus", s["status"]), deadline, overdue)
 
 
-async def _coming_here(up: Upstream, subjects: list[dict[str, Any]], mine: str) -> list[tuple[dict, str, dict]]:
-    """Other regions' subjects with a pending transfer or a trip to this region, and that transfer or trip."""
-    others = list({s["id"]: s for s in subjects if s["home_region"] != mine}.values())[:MOST_PROFILES]
-    views = await asyncio.gather(*(up.get(C, f"/v1/subjects/{s['id']}") for s in others))
-    found = []
-    for subject, view in zip(others, views, strict=True):
-        if not view.ok:
-            continue
-        for kind, states in (("transfers", ("pending",)), ("travels", ("approved", "checked_in"))):
-            for move in view.body.get(kind) or []:
-                if move.get("destination") == mine and move.get("status") in states:
-                    found.append((subject, kind, move))
-    return found
+def _move(section: str, m: dict[str, Any], deadline: datetime | None) -> Item:
+    """A transfer or trip arriving here, by its subject (whose page has the rest)."""
+    dates = f" · {m['from_date']} – {m['to_date']}" if m.get("from_date") else ""
+    return Item(section, f"/subjects/{m['subject_id']}", f"{m['subject_id']}{dates}", ("status", m["status"]),
+                deadline, bool(m.get("overdue_flagged")))  # fmt: skip
 
 
 async def corrections(up: Upstream, now: datetime) -> Work:
+    """Overdue report-ins of the region's subjects; what arrives here: transfers awaiting this region's
+    acceptance (oldest request first) and trips approved or under way to it (earliest first day first),
+    from the API's arrival lists (`destination` + `status`)."""
     mine = up.region.value
-    pending, coming, trips, enrolled = await asyncio.gather(
-        up.items(C, "/v1/subjects", {"status": "transfer_pending"}, most=MOST),
-        up.items(C, "/v1/subjects", {"status": "travel_approved"}, most=MOST),
-        up.items(C, "/v1/subjects", {"status": "travelling"}, most=MOST),
+    transfers, approved, checked_in, enrolled = await asyncio.gather(
+        up.items(C, "/v1/transfers", {"destination": mine, "status": "pending"}, most=MOST),
+        up.items(C, "/v1/travels", {"destination": mine, "status": "approved"}, most=MOST),
+        up.items(C, "/v1/travels", {"destination": mine, "status": "checked_in"}, most=MOST),
         up.items(C, "/v1/subjects", {"status": "enrolled", "home_region": mine}, most=MOST),
     )
-    # Another region's subjects in these states may be coming here: their profiles say where to.
-    transfers, arriving = [], []
-    for subject, kind, move in await _coming_here(up, pending[0] + coming[0] + trips[0], mine):
-        if kind == "transfers":
-            transfers.append(_subject("work_corr_transfers", subject, None, False))
-        else:
-            start = datetime.fromisoformat(f"{move['from_date']}T00:00:00+08:00") if move.get("from_date") else None
-            arriving.append(_subject("work_corr_trips", subject, start, False))
+    asks = [_move("work_corr_transfers", t, moment(t.get("requested_at"))) for t in transfers[0]]
+    trips = [
+        _move("work_corr_trips", t, datetime.fromisoformat(f"{t['from_date']}T00:00:00+08:00"))
+        for t in approved[0] + checked_in[0]
+    ]
     late = []
     for s in enrolled[0]:
         due = moment(s.get("report_in_due"))
         if s.get("overdue_flagged") or (due is not None and due < now):
             late.append(_subject("work_corr_overdue", s, due, True))
-    sections = {
-        "work_corr_overdue": ordered(late),
-        "work_corr_transfers": transfers,
-        "work_corr_trips": ordered(arriving),
-    }
-    return Work(sections, pending[1] or coming[1] or trips[1] or enrolled[1])
+    sections = {"work_corr_overdue": ordered(late), "work_corr_transfers": asks, "work_corr_trips": ordered(trips)}
+    return Work(sections, transfers[1] or approved[1] or checked_in[1] or enrolled[1])
 
 
 async def notary(up: Upstream, now: datetime) -> Work:
@@ -198,12 +188,12 @@ async def enforcement_officer(up: Upstream, now: datetime) -> Work:
 
 async def enforcement_legal(up: Upstream, now: datetime) -> Work:
     """Decisions waiting for this region's sign-off; benchmark versions this region has not voted on yet
-    (each proposal's page says who voted, read for at most MOST_PROFILES of them)."""
+    (each proposal's page says who voted, read for at most MOST_PROPOSALS of them)."""
     mine = up.region.value
     pending, proposed = await asyncio.gather(
         _pending_decisions(up), up.items(E, "/v1/benchmarks", {"status": "proposed"}, most=MOST)
     )
-    listed = proposed[0][:MOST_PROFILES]
+    listed = proposed[0][:MOST_PROPOSALS]
     views = await asyncio.gather(*(up.get(E, f"/v1/benchmarks/{b['id']}") for b in listed))
     votes = []
     for b, view in zip(listed, views, strict=True):
