@@ -15,9 +15,10 @@ TEXTS_ENFORCEMENT: dict[str, tuple[str, str]] = {
     "decision.sign_off": ("法制审核", "Legal sign-off"),
     "benchmark.vote": ("表决裁量基准", "Vote on the benchmark"),
     # the decision form and the similar-case figures beside it
-    "similar_cases": (
-        "类案参考（三地同档次已生效决定）",
-        "Similar cases (final decisions of this tier, three regions)",
+    "similar_cases": ("类案参考", "Similar cases"),
+    "similar_caption": (
+        "三地同档次已生效决定的罚款（元）",
+        "Fines of the final decisions of this tier, per region (yuan)",
     ),
     "similar_none": ("选择违法行为并填写情节后显示。", "Shown once a violation and its circumstances are given."),
     "similar_refused": (
@@ -84,11 +85,11 @@ TEXTS_ENFORCEMENT: dict[str, tuple[str, str]] = {
     "multiple_of": ("倍数基数", "Multiple of"),
     "suspension_days_max": ("停产停业上限（天）", "Suspension at most (days)"),
     "count": ("件数", "Decisions"),
-    "median": ("中位数（元）", "Median (yuan)"),
-    "p10": ("P10（元）", "P10 (yuan)"),
-    "p90": ("P90（元）", "P90 (yuan)"),
-    "min": ("最低（元）", "Lowest (yuan)"),
-    "max": ("最高（元）", "Highest (yuan)"),
+    "median": ("中位数", "Median"),
+    "p10": ("P10", "P10"),
+    "p90": ("P90", "P90"),
+    "min": ("最低", "Lowest"),
+    "max": ("最高", "Highest"),
 }
 
 ENUMS_ENFORCEMENT: dict[str, dict[str, tuple[str, str]]] = {

@@ -171,8 +171,8 @@ async def notary(up: Upstream, now: datetime) -> Work:
 
 def _decision(section: str, d: dict[str, Any]) -> Item:
     label = f"{d['code']} · {d['fine_yuan']:,} 元"
-    return Item(section, f"/decisions/{d['id']}", label, ("DecisionStatus", d["status"]), moment(d.get("decided_at")),
-                False)  # fmt: skip
+    # A sign-off has no deadline of its own: listed in the API's order, no countdown.
+    return Item(section, f"/decisions/{d['id']}", label, ("DecisionStatus", d["status"]), None, False)
 
 
 def _pending_decisions(up: Upstream):
@@ -180,8 +180,8 @@ def _pending_decisions(up: Upstream):
 
 
 async def enforcement_officer(up: Upstream, now: datetime) -> Work:
-    """This region's decisions waiting for the legal sign-off, oldest first (the API's summaries do not say
-    who recorded each: an officer sees the region's)."""
+    """This region's decisions waiting for the legal sign-off (the API's summaries do not say who recorded
+    each: an officer sees the region's)."""
     found, more, _ = await _pending_decisions(up)
     return Work({"work_enf_pending": ordered([_decision("work_enf_pending", d) for d in found])}, more)
 
