@@ -8,8 +8,10 @@ with YRD_DESK_SHOTS=docs/desk, keeps a screenshot of each for the docs)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
+import stat
 import subprocess
 import sys
 import uuid
@@ -45,14 +47,20 @@ SHOTS = Path(os.environ["YRD_DESK_SHOTS"]) if os.environ.get("YRD_DESK_SHOTS") e
 
 
 @pytest.fixture(scope="module")
-def desks(provider, cluster, tmp_path_factory):
+def desk_data(tmp_path_factory) -> Path:
+    """The desks' data directory (their document stores: desk/{region}/documents)."""
+    return tmp_path_factory.mktemp("desk")
+
+
+@pytest.fixture(scope="module")
+def desks(provider, cluster, desk_data):
     """Notary, corrections and enforcement instances beside the shared cluster's filing and alerts; the
     three desks."""
     added = [(r, d) for d in (Domain.NOTARY, Domain.CORRECTIONS, Domain.ENFORCEMENT) for r in Region]
     for region, domain in added:
         cluster.start(region, domain)
     cluster.wait_ready(only=added)
-    folder = tmp_path_factory.mktemp("desk")
+    folder = desk_data
     processes = []
     for region in Region:
         env = {**cluster.env(region), "YRD_DATA_DIR": str(folder)}
@@ -158,7 +166,7 @@ def wait_link(driver, href: str, timeout: float = 30) -> None:
     WebDriverWait(driver, timeout).until(lambda d: d.find_elements(By.CSS_SELECTOR, f'#work a[href="{href}"]'))
 
 
-def test_a_days_work_across_the_regions_desks(provider, desks, driver, tmp_path):
+def test_a_days_work_across_the_regions_desks(provider, desks, desk_data, driver, tmp_path):
     document = tmp_path / "起诉状.txt"
     document.write_text("起诉状：张三诉某公司合同纠纷")
     # A Jiashan window clerk files for the Qingpu court.
@@ -180,12 +188,16 @@ def test_a_days_work_across_the_regions_desks(provider, desks, driver, tmp_path)
     shown(driver, "f-parties-0-identifier-error")
     assert driver.find_element(By.NAME, "parties.1.name").get_attribute("value") == "某某科技有限公司"
     axe_clean(driver, "form-error")
+    store = desk_data / "desk" / J.value / "documents"
+    assert not store.exists() or not list(store.iterdir())  # refused: its document is not kept
     fill(driver, {"parties.0.identifier": valid})
     driver.find_element(By.NAME, "documents").send_keys(str(document))
     submit(driver)
     reached(driver, "/filings/")
     filing = driver.current_url.split("/filings/")[1].split("?")[0]
     assert "已提交" in driver.find_element(By.ID, "v-status").text  # the status in words, zh-CN first
+    kept = store / hashlib.sha256(document.read_bytes()).hexdigest()  # accepted: kept, for the desk's user alone
+    assert kept.read_bytes() == document.read_bytes() and stat.S_IMODE(kept.stat().st_mode) == 0o600
     axe_clean(driver, "record-filing")
     sign_out(driver)
 
@@ -344,7 +356,9 @@ def _acknowledged(driver, url: str, alert: str, region: Region) -> bool:
     return False
 
 
-def test_a_notary_verifies_a_certificate_by_upload_and_an_altered_copy_mismatches(provider, desks, driver, tmp_path):
+def test_a_notary_verifies_a_certificate_by_upload_and_an_altered_copy_mismatches(
+    provider, desks, desk_data, driver, tmp_path
+):
     original = tmp_path / "公证书.pdf"
     original.write_bytes(b"%PDF-1.4 certificate of kinship " + datetime.now(UTC).isoformat().encode())
     altered = tmp_path / "公证书-改.pdf"
@@ -363,6 +377,9 @@ def test_a_notary_verifies_a_certificate_by_upload_and_an_altered_copy_mismatche
         submit(driver)
         shown(driver, "result-word")
         assert expected in driver.find_element(By.ID, "result-word").text
+    store = desk_data / "desk" / J.value / "documents"
+    assert (store / hashlib.sha256(original.read_bytes()).hexdigest()).exists()  # issued: kept
+    assert not (store / hashlib.sha256(altered.read_bytes()).hexdigest()).exists()  # only checked: never kept
     axe_clean(driver, "verify-result")
     sign_out(driver)
     axe_clean(driver, "sign-in")
