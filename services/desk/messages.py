@@ -5,6 +5,7 @@ schema's name (`CaseType`), or by the property name for an enum written inline (
 
 from __future__ import annotations
 
+from services.desk.texts import text
 from services.desk.texts_enforcement import ENUMS_ENFORCEMENT
 
 LANGS = ("zh-CN", "en")
@@ -285,6 +286,8 @@ def word(kind: str, value: object, lang: str) -> str:
     if value is None:
         return "—"
     key = str(value).lower() if isinstance(value, bool) else str(value)
+    if kind == "label":  # a field's name inside a shown value (a decision's factors, its penalty)
+        return text(key, lang)
     found = ENUMS.get(kind, {}).get(key)
     return found[0 if lang == "zh-CN" else 1] if found else key
 

@@ -79,7 +79,7 @@ def shown(key: str, value: Any, word, status_enum: str = "status") -> str:
     if isinstance(value, list):
         return "、".join(shown(key, v, word, status_enum) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {shown(k, v, word)}" for k, v in value.items())
+        return "; ".join(f"{word('label', k)}: {shown(k, v, word)}" for k, v in value.items() if v is not None)
     return word(enum, value) if enum else when(value)
 
 

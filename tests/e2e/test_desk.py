@@ -465,6 +465,7 @@ def test_an_officer_decides_beside_the_similar_cases_and_the_legal_reviewer_sign
     reached(driver, "/decisions/")
     decision = driver.current_url.split("/decisions/")[1].split("?")[0]
     assert "待法制审核" in driver.find_element(By.ID, "v-status").text
+    assert "罚款（元）: 50000" in driver.find_element(By.ID, "v-penalty").text  # a field's parts named in words
     sign_out(driver)
 
     sign_in(driver, desks[J], J, "enforcement_legal", provider)

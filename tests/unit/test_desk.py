@@ -281,3 +281,12 @@ def test_the_decision_form_becomes_a_decision_the_api_accepts():
     assert decided.factors.first_offence is True and decided.factors.obstruction is False
     assert decided.party.credit_code == "91330421MA2B3C4D5K" and decided.penalty.fine_yuan == 50000
     assert decided.penalty.warning is False and decided.outside_reason == "主动消除危害后果"
+
+
+def test_a_value_with_parts_names_each_part_in_words():
+    from services.desk.records import shown
+
+    penalty = {"warning": False, "fine_yuan": 50000, "suspension_days": None}
+    assert shown("penalty", penalty, lambda e, x: word(e, x, "zh-CN")) == "警告: 否; 罚款（元）: 50000"
+    factors = {"first_offence": True, "harm": "minor"}
+    assert shown("factors", factors, lambda e, x: word(e, x, "en")) == "First offence: Yes; Harm: Minor harm"
