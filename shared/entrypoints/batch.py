@@ -71,6 +71,8 @@ async def run(request: Request, ctx: RequestContext, model: type[BaseModel], cre
     scope = f"{ctx.principal.region.value}:{ctx.principal.subject}:POST:{request.url.path}"
     lines = [_parse(n, raw, model, create, scope) for n, raw in enumerate((await request.body()).split(b"\n"), 1)]
     kept = [line for line in lines if line is not None]
+    if not kept:  # nothing to do is a client's mistake, said as one (an empty answer would say nothing)
+        raise Problem(422, "empty-batch", "Empty batch", "send at least one command, one JSON object per line")
     return StreamingResponse(_answers(ctx, _command_type(model), _results(ctx, kept)), media_type=NDJSON)
 
 

@@ -21,6 +21,8 @@ CLUSTERS = {
     Domain.ALERTS: "alerts_cluster",
     Domain.NOTARY: "notary_cluster",
     Domain.CORRECTIONS: "corrections_cluster",
+    Domain.ENFORCEMENT: "enforcement_cluster",
+    Domain.PROCURATORATE: "procuratorate_cluster",
 }
 
 

@@ -35,7 +35,13 @@ from tests.integration.private_broker import free_port
 
 pytestmark = pytest.mark.e2e
 CONFIG = ROOT / "deploy" / "prometheus" / "prometheus.yml"
-CLUSTERS = ("filing_cluster", "alerts_cluster", "corrections_cluster", "notary_cluster")
+CLUSTERS = tuple(f"{service.value}_cluster" for service in SERVICES)  # every service's instances (conftest.py)
+INSTANCES = len(SERVICES) * len(Region)
+RULE_GROUPS = {
+    group["name"]
+    for path in (ROOT / "deploy" / "prometheus" / "rules").glob("*.yml")
+    for group in yaml.safe_load(path.read_text())["groups"]
+}
 
 
 def _moved(target: str) -> str:
@@ -129,7 +135,8 @@ def test_every_instance_the_console_and_the_broker_are_scraped_with_the_scrape_i
 
     def all_up():
         targets = httpx.get(f"{prometheus}/api/v1/targets", timeout=5).json()["data"]["activeTargets"]
-        return targets if len(targets) == 14 and all(t["health"] == "up" for t in targets) else None
+        up = len(targets) == INSTANCES + 2 and all(t["health"] == "up" for t in targets)  # + console, broker
+        return targets if up else None
 
     try:
         targets = _eventually(all_up)
@@ -148,11 +155,11 @@ def test_the_rules_are_loaded_and_read_live_figures(operations):
     prometheus = operations.prometheus
     groups = _eventually(lambda: httpx.get(f"{prometheus}/api/v1/rules", timeout=5).json()["data"]["groups"])
     # Every rule file, the three-cluster zone's too (whose series are simply absent on one broker).
-    assert {g["name"] for g in groups} == {"yrd-recording", "yrd-platform", "yrd-sla", "yrd-zone-recording", "yrd-zone"}
-    ready = _every(prometheus, "yrd_ready", 12 * 3)
-    assert len(ready) == 12 * 3 and all(sample["value"][1] == "1" for sample in ready)
+    assert {g["name"] for g in groups} == RULE_GROUPS
+    ready = _every(prometheus, "yrd_ready", INSTANCES * 3)  # three checks each: store, workers, kafka
+    assert len(ready) == INSTANCES * 3 and all(sample["value"][1] == "1" for sample in ready)
     # Each instance froze its start-up heap once it had caught up (runtime.settle_heap).
-    frozen = _every(prometheus, "yrd_heap_frozen_objects > 10000", 12)
+    frozen = _every(prometheus, "yrd_heap_frozen_objects > 10000", INSTANCES)
     assert frozen
     broker = _eventually(lambda: _query(prometheus, "kafka_server_replicamanager_partitioncount") or None)
     assert float(broker[0]["value"][1]) > 0
@@ -209,7 +216,7 @@ def test_the_operations_page_shows_live_figures_that_match_the_api(operations):
             )
 
         _eventually(page_matches_api, timeout=30)
-        assert _shown(driver)["plane.instances_up"] == "12 / 12"
+        assert _shown(driver)["plane.instances_up"] == f"{INSTANCES} / {INSTANCES}"
         # The burst crossed the zone: how long after Jiashan wrote them the other regions had applied them.
         _eventually(lambda: _shown(driver)["plane.event_delay_p99_ms"].endswith(" ms"), timeout=30)
         driver.save_screenshot(str(operations.artifacts / "operations-page.png"))

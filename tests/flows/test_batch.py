@@ -159,3 +159,12 @@ def test_a_line_refused_inside_its_command_fails_alone_and_the_lines_around_it_a
     assert sorted(row["id"] for row in stored) == sorted(numbers)
     issued = "SELECT count(*) AS n FROM audit_index WHERE action = 'notary.issue' AND decision = 'allowed'"
     assert zone.rows(W, issued)[0]["n"] == 3
+
+
+def test_a_batch_without_a_line_is_a_clear_422(zone_of):
+    zone = zone_of(Domain.FILING)
+    clerk = zone.client(Region.JIASHAN, token=token(Region.JIASHAN, Role.WINDOW_CLERK))
+    for body in (b"", b"\n\n"):
+        answer = clerk.post("/filings/batch", content=body, headers={"content-type": "application/x-ndjson"})
+        assert answer.status_code == 422
+        assert answer.json()["type"].endswith("empty-batch")
