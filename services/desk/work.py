@@ -129,7 +129,7 @@ async def corrections(up: Upstream, now: datetime) -> Work:
         up.items(C, "/v1/travels", {"destination": mine, "status": "checked_in"}, most=MOST),
         up.items(C, "/v1/subjects", {"status": "enrolled", "home_region": mine}, most=MOST),
     )
-    asks = [_move("work_corr_transfers", t, moment(t.get("requested_at"))) for t in transfers[0]]
+    asks = [_move("work_corr_transfers", t, None) for t in transfers[0]]  # no deadline: the API's order
     trips = [
         _move("work_corr_trips", t, datetime.fromisoformat(f"{t['from_date']}T00:00:00+08:00"))
         for t in approved[0] + checked_in[0]
