@@ -26,35 +26,15 @@ from shared.adapters.gate import VerifiedTokens
 from shared.adapters.tokens import InvalidToken, Principal, TrustList
 from shared.contracts.regions import ZONE_TZ
 from shared.core.settings import ROOT, Settings
+from shared.entrypoints.page_headers import PageHeaders
 from shared.entrypoints.signin import SignIn
 from shared.rules.policy import Scope, allowed
 
 STATIC = Path(__file__).resolve().parent / "static"
 ECHARTS = ROOT / "deploy" / "console" / "node_modules" / "echarts" / "dist" / "echarts.min.js"
 COOKIE = "yrd_console"
-HEADERS = {
-    "content-security-policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-    "cache-control": "no-store",
-}
+CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
 PAGE_VIEWS = Counter("yrd_console_overviews_total", "Overviews served by the operations console", ["outcome"])
-
-
-class Secured:
-    """Security headers on every answer (pure ASGI: no per-request task hop)."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self.headers = [(k.encode(), v.encode()) for k, v in HEADERS.items()]
-
-    async def __call__(self, scope, receive, send) -> None:
-        async def with_headers(message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.headers]
-            await send(message)
-
-        await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
 
 
 class ConsoleSettings(BaseSettings):
@@ -142,7 +122,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     sign_in = SignIn("yrd-console", trust, tokens, COOKIE, _admitted)
     prometheus = httpx.AsyncClient(base_url=ConsoleSettings().prometheus_url, timeout=5.0)
     app = FastAPI(title="YRD operations console", version="1", docs_url=None, redoc_url=None)
-    app.add_middleware(Secured)
+    app.add_middleware(PageHeaders, csp=CSP)
 
     _pages_and_session(app, tokens, sign_in)
     # The notification bridge Alertmanager posts to, the daily digest's schedule, and the deliveries the

@@ -21,11 +21,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from services.desk import actions, enforcement, pages
 from services.desk.desk import COOKIE, Desk, DeskSignIn, admits
 from services.desk.documents import DAY, DocumentStore
-from services.desk.security import Csrf, Idle, Secured
+from services.desk.security import CSP, Csrf, Idle
 from shared.adapters.gate import VerifiedTokens
 from shared.adapters.tokens import TrustList
 from shared.contracts.regions import REGIONS
 from shared.core.settings import ROOT, Settings
+from shared.entrypoints.page_headers import PageHeaders
 
 STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = {
@@ -43,7 +44,9 @@ class DeskSettings(BaseSettings):
 
     idle_seconds: float = 900
     secure_cookie: bool = False
-    document_retention_days: float = Field(default=30, gt=0)
+    document_retention_days: float = Field(
+        default=30, gt=0, description="an uploaded document is kept this many days after its last upload, then swept"
+    )
 
 
 @asynccontextmanager
@@ -86,7 +89,7 @@ def build(settings: Settings | None = None, desk_settings: DeskSettings | None =
     )
     app = FastAPI(title=f"YRD desk ({settings.region.value})", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lambda _app: swept(desk.documents))  # fmt: skip
-    app.add_middleware(Secured, secure=own.secure_cookie)
+    app.add_middleware(PageHeaders, csp=CSP, secure=own.secure_cookie)
     app.include_router(sign_in.router())
 
     @app.post("/signout", include_in_schema=False)

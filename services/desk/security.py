@@ -13,13 +13,6 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-HEADERS = {
-    "content-security-policy": CSP,
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-    "x-frame-options": "DENY",
-    "cache-control": "no-store",
-}
 
 
 class Csrf:
@@ -50,22 +43,3 @@ class Idle:
 
     def forget(self, session_id: str) -> None:
         self.seen.pop(session_id, None)
-
-
-class Secured:
-    """Security headers on every answer (pure ASGI)."""
-
-    def __init__(self, app, secure: bool = False) -> None:
-        self.app = app
-        headers = dict(HEADERS)
-        if secure:
-            headers["strict-transport-security"] = "max-age=31536000"
-        self.headers = [(k.encode(), v.encode()) for k, v in headers.items()]
-
-    async def __call__(self, scope, receive, send) -> None:
-        async def with_headers(message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.headers]
-            await send(message)
-
-        await self.app(scope, receive, with_headers if scope["type"] == "http" else send)

@@ -34,9 +34,7 @@ def test_stop_ends_only_the_recorded_instances(tmp_path):
         time.sleep(0.2)
         assert theirs.poll() is None  # another checkout's (or a test run's) instance
         assert not pidfile.exists()
-        again = subprocess.run(
-            [sys.executable, "-m", "yrd.cli", "stop"], env=env, capture_output=True, text=True
-        )
+        again = subprocess.run([sys.executable, "-m", "yrd.cli", "stop"], env=env, capture_output=True, text=True)
         assert "none started by this checkout" in again.stdout
     finally:
         for process in (ours, theirs):
