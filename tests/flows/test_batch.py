@@ -45,6 +45,7 @@ def _client(zone, service: Domain, region: Region = W):
 
 def _path(zone, service: Domain, path: str, body: dict | None = None) -> str:
     if service is Domain.ENFORCEMENT:  # a decision is measured against the benchmark in force for its code
+        # (the e2e policy matrix, run earlier in the same session, may have chosen the code its lines name)
         from tests.e2e.test_enforcement import adopted_benchmark
 
         adopted_benchmark(zone, (body or {})["code"])
@@ -59,9 +60,9 @@ def _path(zone, service: Domain, path: str, body: dict | None = None) -> str:
 @pytest.mark.parametrize(("service", "endpoint"), BULK, ids=lambda v: getattr(v, "path", getattr(v, "value", v)))
 def test_each_line_is_answered_in_order_and_one_bad_line_fails_alone(zone_of, service, endpoint):
     zone = zone_of(service)
-    line = endpoint.body()  # the same body twice (an earlier e2e fixture may have chosen a decision's code)
-    client, path = _client(zone, service), _path(zone, service, endpoint.path, line)
-    body = _lines(line, b"{not json", ["a list"], {"unexpected": 1}, b"", b"  ", line)
+    first, last = endpoint.body(), endpoint.body()  # two records (an enrolment's person, e.g., differs)
+    client, path = _client(zone, service), _path(zone, service, endpoint.path, first)
+    body = _lines(first, b"{not json", ["a list"], {"unexpected": 1}, b"", b"  ", last)
     response = client.post(path, content=body, headers=NDJSON)
     documented(zone.apps[W], response)
     results = _results(response)
