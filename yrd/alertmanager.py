@@ -19,11 +19,6 @@ CONFIG = ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
 PORT = 9095  # beside Prometheus (9090); Alertmanager's own default, 9093, is the Kafka controller's
 
 
-def write_token(keys_dir: Path) -> Path:
-    """The credential Alertmanager posts to the bridge with: the bridge's own secret, beside the zone's keys."""
-    return bridge_secret(keys_dir)
-
-
 def config_for(bridge: str, token_file: Path, base: Path = CONFIG) -> dict[str, Any]:
     """The configuration with every receiver posting to `bridge` (scheme://host:port) with `token_file`."""
     config = yaml.safe_load(base.read_text())
@@ -70,7 +65,7 @@ def start(
     notification state kept in data_dir/alertmanager (they survive a restart)."""
     storage = data_dir / "alertmanager"
     storage.mkdir(parents=True, exist_ok=True)
-    config = write_config(data_dir / "run" / "alertmanager.yml", bridge, write_token(keys_dir))
+    config = write_config(data_dir / "run" / "alertmanager.yml", bridge, bridge_secret(keys_dir))
     out = log or open(storage / "alertmanager.log", "ab")  # noqa: SIM115 (lives with the process)
     return subprocess.Popen(command(config, storage, port), stdout=out, stderr=out)
 

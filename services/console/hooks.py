@@ -7,8 +7,11 @@ person's token, so no operator or supervisor of any region can put a page into a
 
 from __future__ import annotations
 
+import contextlib
 import hmac
+import os
 import secrets
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,12 +38,18 @@ SECRET_FILE = "alertmanager.secret"
 
 
 def bridge_secret(keys_dir: Path) -> Path:
-    """The file holding the secret Alertmanager posts with (made on first use, readable by this user only)."""
+    """The file holding the secret Alertmanager posts with, made on first use, readable by this user only.
+    Written aside and linked into place, so the launcher and the operations process starting together agree
+    on one secret, and neither ever reads a file not yet written."""
     path = keys_dir / SECRET_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(32))
+    if path.exists():
+        return path
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=keys_dir, prefix=".alertmanager-") as aside:  # mode 0600
+        aside.write(secrets.token_urlsafe(32))
+        aside.flush()
+        with contextlib.suppress(FileExistsError):  # the other process made it first: its secret stands
+            os.link(aside.name, path)
     return path
 
 
@@ -54,10 +63,10 @@ def router(
     Alertmanager presents the bridge's secret, from `keys_dir`."""
     routes = APIRouter(include_in_schema=False)
 
+    secret = bridge_secret(keys_dir).read_text().strip().encode() if keys_dir is not None else None
+
     def from_alertmanager(bearer: str) -> bool:
-        if keys_dir is None or not bearer:
-            return False
-        return hmac.compare_digest(bearer.encode(), bridge_secret(keys_dir).read_text().strip().encode())
+        return secret is not None and bool(bearer) and hmac.compare_digest(bearer.encode(), secret)
 
     @routes.post("/alertmanager/{region}/{severity}")
     async def alertmanager(region: str, severity: str, request: Request) -> Response:

@@ -14,6 +14,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -46,7 +47,7 @@ class Creates:
     def http_body(self) -> type[BaseModel]:
         return self.body or self.command.model
 
-    @property
+    @cached_property  # asked on every request: the path is read once
     def parent(self) -> str | None:
         """The path parameter the Kafka body carries as a field, if any."""
         names = _PARAMETER.findall(self.path)

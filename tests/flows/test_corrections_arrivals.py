@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from shared.contracts.regions import Domain, Region, zone_today
 from shared.rules.policy import Role
-from tests.e2e.filing_data import id_number
+from tests.flows.corrections_data import enrolled
 from tests.instances import token
 
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
@@ -16,28 +16,6 @@ J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
 
 def as_(zone, region: Region, role: Role = Role.CORRECTIONS_OFFICER):
     return zone.client(region, token=token(region, role))
-
-
-def enrolled(zone, home: Region, seq: str) -> str:
-    today = zone_today()
-    body = {
-        "id_number": id_number(born="19850315", seq=seq),
-        "name": "顾某",
-        "gender": "male" if int(seq[-1]) % 2 else "female",
-        "birth_date": "1985-03-15",
-        "correction_type": "probation",
-        "sentence_summary": "缓刑六个月",
-        "judgment_effective_date": today.isoformat(),
-        "start_date": today.isoformat(),
-        "end_date": (today + timedelta(days=180)).isoformat(),
-        "supervising_office": "某司法所",
-        "risk_level": "low",
-        "residence_address": "某镇",
-    }
-    subject = as_(zone, home).post("/subjects", json=body)
-    assert subject.status_code == 201, subject.text
-    assert as_(zone, home).post(f"/subjects/{subject.json()['id']}/report-in").status_code == 200
-    return subject.json()["id"]
 
 
 def trip(zone, home: Region, subject_id: str, to: str, starts_in: int) -> str:

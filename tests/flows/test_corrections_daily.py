@@ -13,6 +13,7 @@ from services.corrections import retention, service
 from shared.contracts.regions import Domain, Region, zone_today
 from shared.rules.policy import Role
 from tests.e2e.filing_data import id_number
+from tests.flows.corrections_data import enrolled as enrol_at
 from tests.instances import token
 from yrd import cli
 
@@ -25,25 +26,7 @@ def officer(zone, region: Region, purpose: str | None = None):
 
 
 def enrolled(zone, seq: str) -> str:
-    today = zone_today()
-    body = {
-        "id_number": id_number(born="19850315", seq=seq),
-        "name": "顾某",
-        "gender": "male" if int(seq[-1]) % 2 else "female",
-        "birth_date": "1985-03-15",
-        "correction_type": "probation",
-        "sentence_summary": "缓刑六个月",
-        "judgment_effective_date": today.isoformat(),
-        "start_date": today.isoformat(),
-        "end_date": (today + timedelta(days=180)).isoformat(),
-        "supervising_office": "嘉善县某司法所",
-        "risk_level": "low",
-        "residence_address": "嘉善县某镇",
-    }
-    subject = officer(zone, J).post("/subjects", json=body)
-    assert subject.status_code == 201, subject.text
-    assert officer(zone, J).post(f"/subjects/{subject.json()['id']}/report-in").status_code == 200
-    return subject.json()["id"]
+    return enrol_at(zone, J, seq)
 
 
 def trip(zone, subject_id: str, starts_in: int, days: int) -> dict:
