@@ -161,7 +161,7 @@ def build(settings: Settings | None = None) -> FastAPI:
             exact = await daily.exact_volumes(services, settings.port_base, principal.region, session.access_token, day)
             figures = daily.with_exact_volumes(figures, exact)
         PAGE_VIEWS.labels("served").inc()
-        figures["viewer"] = {"subject": principal.subject, "region": principal.region.value}
+        figures["viewer"] = {"subject": session.shown_name, "region": principal.region.value}
         figures["zone_time"] = datetime.now(ZONE_TZ).isoformat()
         return JSONResponse(figures)
 

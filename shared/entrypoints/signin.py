@@ -58,6 +58,11 @@ class Session:
     refresh_token: str | None = None
     id_token: str | None = None
     region: Region | None = None  # the provider's region; None for a session opened with a token (scripts)
+    name: str | None = None  # who the page greets: the ID token's name or username (the subject is an opaque id)
+
+    @property
+    def shown_name(self) -> str:
+        return self.name or self.principal.subject
 
 
 @dataclass
@@ -203,8 +208,8 @@ class SignIn:
         except (httpx.HTTPError, ProviderUnavailable):
             pass  # the provider is away: its session ends by itself; this one is gone already
 
-    def _id_token_nonce(self, region: Region, id_token: str) -> str | None:
-        """The nonce of a verified ID token (its audience is this page's client, not the services)."""
+    def _id_token_claims(self, region: Region, id_token: str) -> dict[str, Any]:
+        """The claims of a verified ID token (its audience is this page's client, not the services)."""
         issuer = self.issuers[region]
         provider = self.trust.providers[issuer]
         header = jwt.get_unverified_header(id_token)
@@ -212,7 +217,7 @@ class SignIn:
         claims = jwt.decode(
             id_token, key, algorithms=list(provider.algorithms), audience=self.client_id, issuer=issuer, leeway=5
         )
-        return claims.get("nonce")
+        return claims
 
     def _failed(self, why: str = "failed") -> RedirectResponse:
         """Back to the page with a notice; the login cookie, if any, cleared."""
@@ -275,7 +280,7 @@ class SignIn:
                     return self._failed()
                 body = answer.json()
                 principal = await self.tokens.verified(body["access_token"])
-                nonce = await off_loop(self._id_token_nonce, pending.region, body.get("id_token", ""))
+                claims = await off_loop(self._id_token_claims, pending.region, body.get("id_token", ""))
             except (ProviderUnavailable, httpx.HTTPError, ValueError, KeyError, TypeError) as failure:
                 log.warning("sign-in failed at the provider (%s): %r", pending.region.value, failure)
                 return self._failed()
@@ -284,8 +289,13 @@ class SignIn:
             session = self.open(
                 principal, body["access_token"], refresh_token=body.get("refresh_token"),
                 id_token=body.get("id_token"), region=pending.region,
+                name=claims.get("name") or claims.get("preferred_username"),
             )  # fmt: skip
-            if nonce != pending.nonce or principal.region is not pending.region or not self.admits(principal):
+            if (
+                claims.get("nonce") != pending.nonce
+                or principal.region is not pending.region
+                or not self.admits(principal)
+            ):
                 await self.end(session)
                 return self._failed("refused")
             response = RedirectResponse(self.landing, status_code=303)
