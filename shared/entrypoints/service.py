@@ -11,8 +11,8 @@ from the platform's settings and the service's own (`settings`, read from `YRD_{
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import typer
@@ -61,6 +61,9 @@ class Service(Generic[C]):
     scanners: Callable[[C], Sequence[Scanner]] = lambda config: ()
     gauges: Callable[[Runtime], None] | None = None  # refreshes the service's gauges before a scrape
     restore: Callable[[sqlite3.Connection, str], int] | None = None  # after a rebuild: sequences continued
+    # The typed row of each table whose rows the service passes around (table name -> TypedDict), held to the
+    # table's columns by tests/unit/test_rows.py.
+    rows: Mapping[str, type] = field(default_factory=dict)
     # Command-line tools, `yrd <name> ...`: given a way to open this region's instance (not served).
     cli: Callable[[Callable[..., Instance[C]]], typer.Typer] | None = None
     cli_name: str = ""
