@@ -9,6 +9,8 @@ yrd desk --region R                  a region's desk for clerks and officers (po
 yrd digest --date YYYY-MM-DD         one day's operations page as PNG and PDF
 yrd demo                             walk through the four services against running instances
 yrd rebuild SERVICE --region R       a lost store's read models, audit chain and sequences, from the topics
+yrd backup --region R --service S --to FILE     a consistent copy of a serving instance's store
+yrd restore --region R --service S --from FILE  put it back (instance stopped) and catch up from the topics
 yrd topics create | list             provision / show topics and ACLs
 yrd keys init | scrape-tokens        development keys, certificates and trust file / Prometheus's tokens
 yrd token --region R --role ROLE     mint a development token
@@ -34,7 +36,7 @@ import typer
 
 from shared.contracts.regions import Domain, Region
 from shared.entrypoints.service import Instance
-from yrd import launcher
+from yrd import backup_cli, launcher
 from yrd.cli_output import EXIT_CODES, JSON_OPTION, USAGE, emit, fail, progress
 from yrd.cli_tools import audit_app, dlq_app, instance_settings, keys_app, topics_app
 from yrd.registry import SERVICES, open_instance
@@ -169,6 +171,8 @@ def digest(
 
 app.command("run-all")(launcher.run_all)
 app.command("stop")(launcher.stop_all)
+app.command("backup")(backup_cli.backup)
+app.command("restore")(backup_cli.restore)
 
 
 @app.command()

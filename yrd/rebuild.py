@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from kafka.consumer.fetcher import ConsumerRecord
 
 from shared.adapters import audit
 from shared.adapters.kafka.audit_topic import published_entries
@@ -27,6 +29,7 @@ from shared.contracts.envelope import PoisonMessage
 from shared.contracts.regions import Domain
 from shared.contracts.topics import all_regions_topics, topic
 from shared.core.settings import Settings
+from shared.entrypoints.runtime import Runtime
 from yrd.registry import SERVICES
 
 NOT_ON_TOPICS = "personal detail held only by this region (restore it from a backup of the store)"
@@ -57,19 +60,8 @@ def rebuild(settings: Settings, on_records: Callable[[int], None] = lambda count
     declared = SERVICES[service]
     runtime = declared.instance(settings).runtime
     runtime.replaying = True
-    domain = service
-    for batch in read_to_end(settings.kafka, all_regions_topics(domain, settings.topic_prefix)):
-        events = []
-        for record in batch:
-            try:
-                events.append(runtime.consumer.read(record.topic, record.key, record.value, record.headers))
-            except PoisonMessage:
-                report.poison += 1  # it is in the dead-letter topic already
-        with runtime.store.transaction() as conn:
-            for event in events:
-                if runtime.consumer.apply_in(conn, event):
-                    report.applied[event.region.value] += 1  # (one transaction per batch: a tool, alone)
-        on_records(len(batch))
+    batches = read_to_end(settings.kafka, all_regions_topics(service, settings.topic_prefix))
+    replay_batches(runtime, batches, report, on_records)
     audit_topic = topic(settings.region, Domain.AUDIT, settings.topic_prefix)
     entries = published_entries(settings.kafka, audit_topic, settings.source)
     with runtime.store.transaction() as conn:
@@ -82,6 +74,26 @@ def rebuild(settings: Settings, on_records: Callable[[int], None] = lambda count
     report.seconds = time.monotonic() - started
     runtime.store.close()
     return report
+
+
+def replay_batches(
+    runtime: Runtime, batches: Iterable[list[ConsumerRecord]], report: RebuildReport, on_records: Callable[[int], None]
+) -> None:
+    """Apply records as the consumer would, without reactions (the caller sets `runtime.replaying`: what
+    they emitted is on the topics already); what was applied here already is skipped by its id. Also how
+    `yrd restore` catches a restored store up (yrd/restore.py)."""
+    for batch in batches:
+        events = []
+        for record in batch:
+            try:
+                events.append(runtime.consumer.read(record.topic, record.key, record.value, record.headers))
+            except PoisonMessage:
+                report.poison += 1  # it is in the dead-letter topic already
+        with runtime.store.transaction() as conn:
+            for event in events:
+                if runtime.consumer.apply_in(conn, event):
+                    report.applied[event.region.value] += 1  # (one transaction per batch: a tool, alone)
+        on_records(len(batch))
 
 
 def describe(report: RebuildReport, service: Domain) -> list[str]:
