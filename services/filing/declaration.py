@@ -8,6 +8,7 @@ from services.filing import api, metrics, service, store
 from services.filing.domain import DECISION_SECONDS
 from services.filing.projection import PROJECTION
 from services.filing.reactions import reactions
+from services.filing.rows import FilingPartyRow, FilingRow
 from shared.adapters.tokens import load_id_hash_key
 from shared.contracts.regions import Domain
 from shared.core.settings import Settings
@@ -37,5 +38,6 @@ SERVICE = Service(
     scanners=lambda config: [service.scan_overdue, service.scan_lapsed_corrections],
     gauges=metrics.refresh,
     restore=store.restore_sequences,
+    rows={"filings": FilingRow, "filing_parties": FilingPartyRow},
     tag="filings",
 )

@@ -4,13 +4,15 @@ here writes but the audit of sensitive reads (the unit of work records it)."""
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
 from services.filing import domain
 from services.filing import store as db
 from services.filing.ownership import FILING, PARTIES
+from services.filing.rows import FilingRow
+from services.filing.views import FilingStatusView
 from shared.adapters import records
 from shared.contracts.problems import not_found
 from shared.core.uow import UnitOfWork
@@ -18,8 +20,8 @@ from shared.rules.identity import keyed_hash
 from shared.rules.policy import DataClass
 
 
-def load(uow: UnitOfWork, filing_id: str) -> dict[str, Any]:
-    return FILING.known(db.get(uow.conn, filing_id))
+def load(uow: UnitOfWork, filing_id: str) -> FilingRow:
+    return cast(FilingRow, FILING.known(db.get(uow.conn, filing_id)))
 
 
 def read(uow: UnitOfWork, filing_id: str) -> dict[str, Any]:
@@ -80,4 +82,5 @@ def public_status(conn: sqlite3.Connection, filing_id: str, code: str, id_hash_k
     }
 
 
-_PUBLIC_FIELDS = ("court_region", "status", "submitted_at", "received_at", "decided_at", "docket_number", "reason")
+# The filing's own columns a party is told (the view's other fields are named or built above).
+_PUBLIC_FIELDS = tuple(f for f in FilingStatusView.model_fields if f not in ("filing_id", "correction"))

@@ -17,6 +17,7 @@ from services.filing.metrics import TIME_TO_DECISION
 from services.filing.models import RequestCorrection, Resubmit, Withdraw
 from services.filing.ownership import FILING
 from services.filing.queries import load
+from services.filing.rows import FilingRow, PartyRow
 from shared.contracts import filing as ev
 from shared.contracts.commands import SubmitFiling
 from shared.contracts.ids import new_id
@@ -32,7 +33,7 @@ class Config:
     id_hash_key: bytes  # the zone's key for keyed hashes of ID numbers
 
 
-def _require(action: Action, filing: dict[str, Any]) -> None:
+def _require(action: Action, filing: FilingRow) -> None:
     """409 naming the current state, unless `action` is allowed from it."""
     try:
         domain.next_status(action, FilingStatus(filing["status"]), bool(filing.get("correction_lapsed")))
@@ -45,7 +46,7 @@ def submit(uow: UnitOfWork, body: SubmitFiling, id_hash_key: bytes) -> dict[str,
     here = uow.region.value
     filing_id = new_id()
     at = now()
-    full = [
+    full: list[PartyRow] = [
         {
             "role": p.role,
             "kind": p.kind,
@@ -84,7 +85,7 @@ def submit(uow: UnitOfWork, body: SubmitFiling, id_hash_key: bytes) -> dict[str,
     return {**db.get(uow.conn, filing_id), "filing_code": code}  # shown once: only its hash is kept
 
 
-def decide(uow: UnitOfWork, filing_id: str, action: Action, body: Any = None) -> dict[str, Any]:
+def decide(uow: UnitOfWork, filing_id: str, action: Action, body: Any = None) -> FilingRow:
     filing = load(uow, filing_id)
     uow.access.authorize_write("filing.decide", FILING, filing)
     _require(action, filing)
@@ -127,12 +128,12 @@ def decide(uow: UnitOfWork, filing_id: str, action: Action, body: Any = None) ->
     if filing["submitted_at"]:
         waited = (at - datetime.fromisoformat(filing["submitted_at"])).total_seconds()
         uow.after_commit(partial(TIME_TO_DECISION.labels(uow.region.value, action.value).observe, max(waited, 0)))
-    return db.get(uow.conn, filing_id)
+    return load(uow, filing_id)  # as it stands now
 
 
 def request_change(
     uow: UnitOfWork, filing_id: str, action: Action, body: Resubmit | Withdraw, decision_seconds: int
-) -> dict[str, Any]:
+) -> FilingRow:
     """Resubmission or withdrawal: applied by the court region, requested by the receiving region."""
     filing = load(uow, filing_id)
     uow.access.authorize_write("filing.request", FILING, filing)
@@ -146,10 +147,10 @@ def request_change(
     else:
         data = ev.WithdrawalRequested(filing_id=filing_id, reason=body.reason, requested_at=at)
         uow.emit(ev.WITHDRAWAL_REQUESTED, filing_id, data)
-    return db.get(uow.conn, filing_id)
+    return load(uow, filing_id)  # as it stands now
 
 
-def apply_change(uow: UnitOfWork, filing: dict[str, Any], action: Action, body: Any, decision_seconds: int) -> None:
+def apply_change(uow: UnitOfWork, filing: FilingRow, action: Action, body: Any, decision_seconds: int) -> None:
     """The court region applies a resubmission or withdrawal, or refuses a withdrawal that came too late."""
     filing_id, version, at = filing["id"], filing["version"] + 1, now()
     current = FilingStatus(filing["status"])

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from services.filing.ownership import FILING
-from services.filing.views import Filing
+from services.filing.rows import FilingRow, PartyRow
+from services.filing.views import Filing, Party
 from shared.adapters import records
 from shared.adapters.records import to_db
 from shared.adapters.store import Migration
@@ -21,6 +22,7 @@ _SHOWN = tuple(Filing.model_fields)
 _JSON_COLUMNS = ("documents", "parties", "missing_items")
 _FLAGS = ("overdue_flagged", "correction_lapsed")
 _COLUMNS = ", ".join(_SHOWN)
+_PARTY_COLUMNS = ", ".join(Party.model_fields)  # a party in full, as the holder shows it
 # A listed row: its keys (the page's order), what its read is decided by, and the stored JSON.
 _LIST_COLUMNS = ", ".join(dict.fromkeys(("id", "submitted_at", *FILING.decision_fields, "listed")))
 
@@ -116,18 +118,18 @@ MIGRATIONS: list[Migration] = [
 ]
 
 
-def add_parties(conn: sqlite3.Connection, filing_id: str, parties: list[dict[str, str]]) -> None:
+def add_parties(conn: sqlite3.Connection, filing_id: str, parties: list[PartyRow]) -> None:
     conn.executemany(
         "INSERT INTO filing_parties(filing_id, position, role, kind, name, identifier) VALUES (?,?,?,?,?,?)",
         [(filing_id, i, p["role"], p["kind"], p["name"], p["identifier"]) for i, p in enumerate(parties)],
     )
 
 
-def parties(conn: sqlite3.Connection, filing_id: str) -> list[dict[str, str]]:
+def parties(conn: sqlite3.Connection, filing_id: str) -> list[PartyRow]:
     rows = conn.execute(
-        "SELECT role, kind, name, identifier FROM filing_parties WHERE filing_id = ? ORDER BY position", (filing_id,)
+        f"SELECT {_PARTY_COLUMNS} FROM filing_parties WHERE filing_id = ? ORDER BY position", (filing_id,)
     )
-    return [records.as_dict(r) for r in rows]
+    return [cast(PartyRow, records.as_dict(r)) for r in rows]
 
 
 def upsert_details(conn: sqlite3.Connection, details: dict[str, Any]) -> None:
@@ -144,7 +146,7 @@ def add_code(conn: sqlite3.Connection, filing_id: str, code_hash: str) -> None:
     conn.execute("INSERT INTO filing_codes(filing_id, code_hash) VALUES (?, ?)", (filing_id, code_hash))
 
 
-def by_code(conn: sqlite3.Connection, filing_id: str, code_hash: str) -> dict[str, Any] | None:
+def by_code(conn: sqlite3.Connection, filing_id: str, code_hash: str) -> FilingRow | None:
     """The filing, if this is its code (held only by the window that received it)."""
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM filings f JOIN filing_codes c ON c.filing_id = f.id "
@@ -191,7 +193,7 @@ def search(conn: sqlite3.Connection, filters: dict[str, Any], limit: int, cursor
     return records.search(conn, table, conditions, "submitted_at", limit, cursor, records.as_dict, _LIST_COLUMNS)
 
 
-def get(conn: sqlite3.Connection, filing_id: str) -> dict[str, Any] | None:
+def get(conn: sqlite3.Connection, filing_id: str) -> FilingRow | None:
     row = conn.execute(f"SELECT {_COLUMNS} FROM filings WHERE id = ?", (filing_id,)).fetchone()
     return _row(row) if row else None
 
@@ -206,7 +208,7 @@ def next_docket_sequence(conn: sqlite3.Connection, court_code: str, case_type: s
     return row[0]
 
 
-def due_for_overdue(conn: sqlite3.Connection, court_region: str, now: datetime) -> list[dict[str, Any]]:
+def due_for_overdue(conn: sqlite3.Connection, court_region: str, now: datetime) -> list[FilingRow]:
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM filings WHERE court_region = ? AND status IN ('received', 'resubmitted') "
         "AND overdue_flagged = 0 AND decision_due < ?",
@@ -219,7 +221,7 @@ def mark_overdue(conn: sqlite3.Connection, filing_id: str) -> None:
     conn.execute("UPDATE filings SET overdue_flagged = 1 WHERE id = ?", (filing_id,))
 
 
-def due_for_lapse(conn: sqlite3.Connection, court_region: str, today: date) -> list[dict[str, Any]]:
+def due_for_lapse(conn: sqlite3.Connection, court_region: str, today: date) -> list[FilingRow]:
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM filings WHERE court_region = ? AND status = 'correction_requested' "
         "AND correction_lapsed = 0 AND correction_deadline < ?",
@@ -247,15 +249,11 @@ def overdue_count(conn: sqlite3.Connection, court_region: str, now: datetime) ->
     ).fetchone()[0]
 
 
-def _row(row: sqlite3.Row) -> dict[str, Any]:
+def _row(row: sqlite3.Row) -> FilingRow:
     item = records.decode_json_columns(row, _JSON_COLUMNS)
-    return _flags(item)
-
-
-def _flags(item: dict[str, Any]) -> dict[str, Any]:
     for flag in _FLAGS:
         item[flag] = bool(item[flag])
-    return item
+    return cast(FilingRow, item)
 
 
 _DOCKET = re.compile(r"^\((?P<year>\d{4})\).+?(?P<seq>\d+)号$")
