@@ -16,6 +16,11 @@ PROMETHEUS := /usr/bin/prometheus
 KEYCLOAK_VERSION := 26.5.6
 KEYCLOAK := .cache/keycloak/keycloak-$(KEYCLOAK_VERSION)/.built
 ALERTMANAGER := /usr/bin/prometheus-alertmanager
+POSTGRES := .cache/postgres.installed
+PG_DATA := var/pg
+PG_PORT := 5433
+# The project cluster's database, as YRD_STORE_URL names it.
+PG_URL := postgresql://yrd@127.0.0.1:$(PG_PORT)/yrd
 BROWSER := .cache/browser.installed
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 CONSOLE_ASSETS := deploy/console/node_modules/.package-lock.json
@@ -24,14 +29,14 @@ API_DOCS_ASSETS := deploy/api-docs/node_modules/.package-lock.json
 ASYNCAPI_SCHEMA := tests/asyncapi/node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
-.PHONY: setup lock broker idp topics run run-zone stop test test-suite test-zone test-isolation unit lint format bench \
+.PHONY: setup lock broker idp pg pg-stop topics run run-zone stop test test-suite test-zone test-isolation unit lint format bench \
 	schemas clean help
 
 help:
 	@echo "make setup | run | run-zone | stop | test | test-zone | test-isolation | unit | lint | format | bench"
-	@echo "     schemas | clean"
+	@echo "     schemas | pg | pg-stop | clean"
 
-setup: $(PY_STAMP) $(KAFKA_STAMP) $(MIRROR_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(ALERTMANAGER) $(CONSOLE_ASSETS) $(DESK_ASSETS) \
+setup: $(PY_STAMP) $(KAFKA_STAMP) $(MIRROR_STAMP) $(KAFKA_AGENT) $(KEYS) $(PROMETHEUS) $(ALERTMANAGER) $(POSTGRES) $(CONSOLE_ASSETS) $(DESK_ASSETS) \
 	$(API_DOCS_ASSETS) $(ASYNCAPI_SCHEMA) $(BROWSER) $(KEYCLOAK)
 
 # Exactly what requirements.lock names (hashes checked), then this checkout's two packages on top without
@@ -82,6 +87,17 @@ $(ALERTMANAGER):
 	@# The package's own service would listen on 9093, the Kafka controller's port: never let it run.
 	@if [ -d /run/systemd/system ]; then systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true; fi
 
+# PostgreSQL from Debian's packages, for the PostgreSQL store. The package's own cluster and service are not
+# used (stopped when this installs it): deploy/postgres runs the project's own cluster, and the tests theirs.
+$(POSTGRES):
+	@mkdir -p $(dir $@)
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+		command -v apt-get >/dev/null || { echo "install PostgreSQL (Debian package 'postgresql')"; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null || exit 1; \
+		if [ -d /run/systemd/system ]; then systemctl disable --now postgresql >/dev/null 2>&1; \
+		else service postgresql stop >/dev/null 2>&1; fi || true; }
+	@touch $@
+
 # Keycloak, the identity provider of development and tests (one realm per region): its quarkus distribution
 # from Maven Central, unpacked and built once (deploy/keycloak/build.sh); the development trust file then names
 # its realms (`yrd keys init` adds them to a trust file made before).
@@ -131,6 +147,13 @@ broker: setup
 idp: setup
 	@bash deploy/keycloak/start.sh
 
+# The project's own PostgreSQL cluster on 127.0.0.1:5433 (data and logs in var/pg; started unless it runs).
+pg: $(POSTGRES)
+	@bash deploy/postgres/start.sh $(PG_DATA) $(PG_PORT)
+
+pg-stop:
+	@bash deploy/postgres/stop.sh $(PG_DATA)
+
 # The identity provider starts beside the instances (they fetch its keys only when a token of it arrives).
 run: broker
 	@bash deploy/keycloak/start.sh & $(BIN)/yrd run-all
@@ -144,6 +167,7 @@ stop:
 	@test -x $(BIN)/yrd && $(BIN)/yrd stop || true
 	@bash deploy/kafka/stop.sh
 	@bash deploy/keycloak/stop.sh
+	@bash deploy/postgres/stop.sh $(PG_DATA)
 	@if [ -d $(ZONE_STATE) ]; then $(BIN)/yrd zone down; fi
 
 # Everything: the suite on the single broker, then the three-cluster zone's partition and crash tests.
