@@ -15,6 +15,7 @@ from services.corrections import api, domain, metrics, retention, service, store
 from services.corrections.config import Config
 from services.corrections.projection import PROJECTION
 from services.corrections.reactions import reactions
+from services.corrections.rows import SubjectRow, TransferRow, TravelRow, ViolationRow
 from shared.adapters.tokens import load_id_hash_key
 from shared.contracts.regions import Domain, Region
 from shared.core.settings import Settings
@@ -95,6 +96,7 @@ SERVICE = Service(
     routers=lambda instance: [api.make_router(instance.config), api.movements_router],
     scanners=scanners,
     gauges=metrics.refresh,
+    rows={"subjects": SubjectRow, "travels": TravelRow, "transfers": TransferRow, "violations": ViolationRow},
     cli=retention_cli,
     cli_name="retention",
     tag="corrections",

@@ -4,7 +4,7 @@ destination checks travellers in and accepts or rejects transfers at its own ins
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from services.corrections import domain
 from services.corrections import store as db
@@ -12,6 +12,7 @@ from services.corrections.domain import CorrectionRuleError, Move, SubjectStatus
 from services.corrections.models import ApproveTravel, ReportViolation, RequestTransfer
 from services.corrections.ownership import SUBJECT
 from services.corrections.queries import load, view
+from services.corrections.rows import SubjectRow, TransferRow, TravelRow
 from services.corrections.service import authorize_owner, moved, start_travel
 from shared.contracts import corrections as ev
 from shared.contracts.ids import new_id
@@ -19,19 +20,29 @@ from shared.contracts.problems import conflict, invalid, not_found
 from shared.contracts.regions import zone_today
 from shared.core.uow import UnitOfWork, now
 
+MovementRow = TypeVar("MovementRow", TravelRow, TransferRow)
 
-def _row(uow: UnitOfWork, table: str, row_id: str, what: str) -> dict[str, Any]:
-    row = db.get_row(uow.conn, table, row_id)
-    if row is None or row.get("destination") is None:
+
+def _known(row: MovementRow | None, what: str) -> MovementRow:
+    """The trip or transfer, if this region knows more of it than a stub (its destination); else 404."""
+    if row is None or row["destination"] is None:
         raise not_found(what)
     return row
 
 
-def _authorize_destination(uow: UnitOfWork, subject: dict[str, Any], destination: str) -> None:
+def _travel(uow: UnitOfWork, travel_id: str) -> TravelRow:
+    return _known(db.get_travel(uow.conn, travel_id), "travel")
+
+
+def _transfer(uow: UnitOfWork, transfer_id: str) -> TransferRow:
+    return _known(db.get_transfer(uow.conn, transfer_id), "transfer")
+
+
+def _authorize_destination(uow: UnitOfWork, subject: SubjectRow, destination: str | None) -> None:
     uow.access.authorize_write("corrections.destination", SUBJECT, subject, involved=uow.region.value == destination)
 
 
-def approve_travel(uow: UnitOfWork, subject_id: str, body: ApproveTravel) -> dict[str, Any]:
+def approve_travel(uow: UnitOfWork, subject_id: str, body: ApproveTravel) -> TravelRow | None:
     subject = load(uow, subject_id)
     authorize_owner(uow, subject)
     today = zone_today()
@@ -56,8 +67,8 @@ def approve_travel(uow: UnitOfWork, subject_id: str, body: ApproveTravel) -> dic
     return db.get_travel(uow.conn, data.travel_id)
 
 
-def check_in(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
-    travel = _row(uow, "travels", travel_id, "travel")
+def check_in(uow: UnitOfWork, travel_id: str) -> TravelRow | None:
+    travel = _travel(uow, travel_id)
     subject = load(uow, travel["subject_id"])
     _authorize_destination(uow, subject, travel["destination"])
     if travel["status"] != "approved":
@@ -73,8 +84,8 @@ def check_in(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
     return db.get_travel(uow.conn, travel_id)
 
 
-def record_return(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
-    travel = _row(uow, "travels", travel_id, "travel")
+def record_return(uow: UnitOfWork, travel_id: str) -> TravelRow | None:
+    travel = _travel(uow, travel_id)
     subject = load(uow, travel["subject_id"])
     authorize_owner(uow, subject)
     moved(subject, Move.RETURN)
@@ -85,9 +96,8 @@ def record_return(uow: UnitOfWork, travel_id: str) -> dict[str, Any]:
     return db.get_travel(uow.conn, travel_id)
 
 
-def _taken_back(uow: UnitOfWork, table: str, row_id: str, what: str, open_status: str, move: Move) -> dict[str, Any]:
+def _taken_back(uow: UnitOfWork, row: TravelRow | TransferRow, what: str, open_status: str, move: Move) -> SubjectRow:
     """The subject whose trip or transfer its home region takes back: only while it is still `open_status`."""
-    row = _row(uow, table, row_id, what)
     subject = load(uow, row["subject_id"])
     authorize_owner(uow, subject)
     if row["status"] != open_status:
@@ -96,10 +106,10 @@ def _taken_back(uow: UnitOfWork, table: str, row_id: str, what: str, open_status
     return subject
 
 
-def cancel_travel(uow: UnitOfWork, travel_id: str, reason: str) -> dict[str, Any]:
+def cancel_travel(uow: UnitOfWork, travel_id: str, reason: str) -> TravelRow | None:
     """The home region withdraws an approved trip that has not begun."""
     # 409 once it has begun: then its return is recorded instead
-    subject = _taken_back(uow, "travels", travel_id, "travel", "approved", Move.CANCEL_TRAVEL)
+    subject = _taken_back(uow, _travel(uow, travel_id), "travel", "approved", Move.CANCEL_TRAVEL)
     data = ev.TravelCancelled(
         subject_id=subject["id"], version=subject["version"] + 1, travel_id=travel_id, reason=reason, cancelled_at=now()
     )
@@ -107,7 +117,7 @@ def cancel_travel(uow: UnitOfWork, travel_id: str, reason: str) -> dict[str, Any
     return db.get_travel(uow.conn, travel_id)
 
 
-def request_transfer(uow: UnitOfWork, subject_id: str, body: RequestTransfer) -> dict[str, Any]:
+def request_transfer(uow: UnitOfWork, subject_id: str, body: RequestTransfer) -> TransferRow | None:
     subject = load(uow, subject_id)
     authorize_owner(uow, subject)
     if body.destination.value == SUBJECT.owner(subject):
@@ -121,12 +131,12 @@ def request_transfer(uow: UnitOfWork, subject_id: str, body: RequestTransfer) ->
         requested_at=now(),
     )
     uow.emit(ev.TRANSFER_REQUESTED, subject_id, data)
-    return db.get_row(uow.conn, "transfers", data.transfer_id)
+    return db.get_transfer(uow.conn, data.transfer_id)
 
 
 def pending_transfer(uow: UnitOfWork, transfer_id: str) -> dict[str, Any]:
     """The transfer a destination is about to decide, checked before its officer fetches the record."""
-    transfer = _row(uow, "transfers", transfer_id, "transfer")
+    transfer = _transfer(uow, transfer_id)
     subject = load(uow, transfer["subject_id"])
     _authorize_destination(uow, subject, transfer["destination"])
     if transfer["status"] != "pending":
@@ -136,7 +146,7 @@ def pending_transfer(uow: UnitOfWork, transfer_id: str) -> dict[str, Any]:
 
 def accept_transfer(
     uow: UnitOfWork, transfer_id: str, record: dict[str, Any], supervising_office: str
-) -> dict[str, Any]:
+) -> TransferRow | None:
     """Accept, keeping the full record fetched from the home region under this region's supervising office:
     ownership moves here once the home region has seen the acceptance."""
     subject_id = pending_transfer(uow, transfer_id)["subject_id"]
@@ -147,19 +157,19 @@ def accept_transfer(
         db.upsert(uow.conn, "violations", {**violation, "subject_id": subject_id})
     data = ev.TransferAccepted(subject_id=subject_id, transfer_id=transfer_id, accepted_at=now())
     uow.emit(ev.TRANSFER_ACCEPTED, subject_id, data)
-    return db.get_row(uow.conn, "transfers", transfer_id)
+    return db.get_transfer(uow.conn, transfer_id)
 
 
-def reject_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> dict[str, Any]:
+def reject_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> TransferRow | None:
     subject_id = pending_transfer(uow, transfer_id)["subject_id"]
     data = ev.TransferRejected(subject_id=subject_id, transfer_id=transfer_id, reason=reason, rejected_at=now())
     uow.emit(ev.TRANSFER_REJECTED, subject_id, data)
-    return db.get_row(uow.conn, "transfers", transfer_id)
+    return db.get_transfer(uow.conn, transfer_id)
 
 
-def withdraw_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> dict[str, Any]:
+def withdraw_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> TransferRow | None:
     """The home region withdraws its request while the destination has not decided."""
-    subject = _taken_back(uow, "transfers", transfer_id, "transfer", "pending", Move.WITHDRAW_TRANSFER)
+    subject = _taken_back(uow, _transfer(uow, transfer_id), "transfer", "pending", Move.WITHDRAW_TRANSFER)
     data = ev.TransferWithdrawn(
         subject_id=subject["id"],
         version=subject["version"] + 1,
@@ -168,7 +178,7 @@ def withdraw_transfer(uow: UnitOfWork, transfer_id: str, reason: str) -> dict[st
         withdrawn_at=now(),
     )
     uow.emit(ev.TRANSFER_WITHDRAWN, subject["id"], data)
-    return db.get_row(uow.conn, "transfers", transfer_id)
+    return db.get_transfer(uow.conn, transfer_id)
 
 
 def report_violation(uow: UnitOfWork, subject_id: str, body: ReportViolation) -> dict[str, Any]:

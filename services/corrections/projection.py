@@ -38,7 +38,7 @@ def _state(uow: UnitOfWork, event: Event, status: SubjectStatus, **fields: Any) 
 def _travel(uow: UnitOfWork, event: Event, status: str, **fields: Any) -> None:
     """Travel facts come from two regions; a travel's status only ever moves forward."""
     travel_id = event.data.travel_id
-    current = db.get_row(uow.conn, "travels", travel_id)
+    current = db.get_travel(uow.conn, travel_id)
     keep = ("status",) if current and TRAVEL_ORDER[current["status"]] >= TRAVEL_ORDER[status] else ()
     values = {"id": travel_id, "subject_id": subject_of(event), "status": status, **fields}
     db.upsert(uow.conn, "travels", values, keep=keep)
@@ -118,7 +118,7 @@ def transfer_requested(uow: UnitOfWork, event: Event) -> None:
 
 
 def _decide(uow: UnitOfWork, decision: dict[str, Any]) -> None:
-    current = db.get_row(uow.conn, "transfers", decision["id"])
+    current = db.get_transfer(uow.conn, decision["id"])
     if current is None or TRANSFER_ORDER[current["status"]] < TRANSFER_ORDER[decision["status"]]:
         db.upsert(uow.conn, "transfers", decision)
 

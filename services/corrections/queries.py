@@ -3,20 +3,30 @@ transfer involving the caller's region (relayed to the home), and the hit/no-hit
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from services.corrections import store as db
 from services.corrections.config import Config
 from services.corrections.ownership import MOVEMENT, SUBJECT
+from services.corrections.rows import SubjectRow
+from services.corrections.views import Subject
 from shared.adapters import records
 from shared.contracts.problems import Problem
 from shared.core.uow import UnitOfWork
 from shared.rules.identity import keyed_hash
 from shared.rules.policy import DataClass
 
+# What a subject's profile shows: the `Subject` view's fields (every column but the keyed hash).
+_SHOWN = tuple(Subject.model_fields)
 
-def load(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
-    return SUBJECT.known(db.get(uow.conn, subject_id))
+
+def load(uow: UnitOfWork, subject_id: str) -> SubjectRow:
+    return cast(SubjectRow, SUBJECT.known(db.get(uow.conn, subject_id)))
+
+
+def _shown(subject: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: subject[k] for k in _SHOWN}
 
 
 def lookup(uow: UnitOfWork, id_number: str, config: Config) -> dict[str, Any]:
@@ -71,9 +81,8 @@ def view(uow: UnitOfWork, subject_id: str) -> dict[str, Any]:
     violations = [
         v if at_home else {k: x for k, x in v.items() if k != "details"} for v in db.violations(uow.conn, subject_id)
     ]
-    shown = {k: v for k, v in subject.items() if k != "id_hash"}
     return {
-        **shown,
+        **_shown(subject),
         "travels": db.travels(uow.conn, subject_id),
         "transfers": db.transfers(uow.conn, subject_id),
         "violations": violations,
@@ -95,5 +104,4 @@ def search(uow: UnitOfWork, filters: dict[str, Any], limit: int, cursor: str | N
     result = db.search(uow.conn, filters, limit, cursor)
 
     visible = uow.access.readable("corrections.read", SUBJECT, result["items"])
-    items = [{k: v for k, v in s.items() if k != "id_hash"} for s in visible]
-    return {**result, "items": items}
+    return {**result, "items": [_shown(s) for s in visible]}

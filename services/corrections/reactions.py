@@ -22,7 +22,7 @@ def reactions(transfer_report_in_seconds: int) -> Table:
         subject = db.get(uow.conn, accepted.subject_id)
         if not SUBJECT.owned_by(subject, uow.region):
             return  # only the home region hands over
-        transfer = db.get_row(uow.conn, "transfers", accepted.transfer_id)
+        transfer = db.get_transfer(uow.conn, accepted.transfer_id)
         if subject["status"] != SubjectStatus.TRANSFER_PENDING or transfer is None:
             return
         at = datetime.now(UTC)

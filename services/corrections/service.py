@@ -12,6 +12,7 @@ from services.corrections.config import Config
 from services.corrections.domain import InvalidMove, Move, SubjectStatus
 from services.corrections.ownership import SUBJECT
 from services.corrections.queries import load, view
+from services.corrections.rows import SubjectRow
 from shared.contracts import corrections as ev
 from shared.contracts.commands import Enrol
 from shared.contracts.ids import new_id
@@ -21,11 +22,11 @@ from shared.core.uow import UnitOfWork, now
 from shared.rules.identity import keyed_hash, mask_id, mask_name
 
 
-def authorize_owner(uow: UnitOfWork, subject: dict[str, Any], action: str = "corrections.manage") -> None:
+def authorize_owner(uow: UnitOfWork, subject: SubjectRow, action: str = "corrections.manage") -> None:
     uow.access.authorize_write(action, SUBJECT, subject, involved=False)  # the home region's acts alone
 
 
-def moved(subject: dict[str, Any], move: Move) -> SubjectStatus:
+def moved(subject: SubjectRow, move: Move) -> SubjectStatus:
     """The status after `move`, or 409 naming the current one."""
     try:
         return domain.next_status(move, SubjectStatus(subject["status"]))

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from services.corrections.domain import Movement
+from services.corrections.rows import SubjectRow, TransferRow, TravelRow, ViolationRow
 from shared.adapters import records
 from shared.adapters.records import to_db
 from shared.adapters.store import Migration
@@ -122,15 +123,15 @@ MIGRATIONS: list[Migration] = [
 ]
 
 
-def get(conn: sqlite3.Connection, subject_id: str) -> dict[str, Any] | None:
+def get(conn: sqlite3.Connection, subject_id: str) -> SubjectRow | None:
     row = conn.execute("SELECT * FROM subjects WHERE id = ?", (subject_id,)).fetchone()
     return _subject(row) if row else None
 
 
-def _subject(row: sqlite3.Row) -> dict[str, Any]:
+def _subject(row: sqlite3.Row) -> SubjectRow:
     item = records.as_dict(row)
     item["overdue_flagged"] = bool(item["overdue_flagged"])
-    return item
+    return cast(SubjectRow, item)
 
 
 def active_by_hash(conn: sqlite3.Connection, id_hash: str) -> dict[str, Any] | None:
@@ -164,33 +165,37 @@ def upsert(conn: sqlite3.Connection, table: str, values: dict[str, Any], keep: t
     records.merge(conn, table, values, keep)
 
 
-def travels(conn: sqlite3.Connection, subject_id: str) -> list[dict[str, Any]]:
+def travels(conn: sqlite3.Connection, subject_id: str) -> list[TravelRow]:
     return [
         _travel(r) for r in conn.execute("SELECT * FROM travels WHERE subject_id = ? ORDER BY from_date", (subject_id,))
     ]
 
 
-def get_travel(conn: sqlite3.Connection, travel_id: str) -> dict[str, Any] | None:
+def get_travel(conn: sqlite3.Connection, travel_id: str) -> TravelRow | None:
     row = conn.execute("SELECT * FROM travels WHERE id = ?", (travel_id,)).fetchone()
     return _travel(row) if row else None
 
 
-def _travel(row: sqlite3.Row) -> dict[str, Any]:
+def _travel(row: sqlite3.Row) -> TravelRow:
     item = records.as_dict(row)
     item["overdue_flagged"] = bool(item["overdue_flagged"])
-    return item
+    return cast(TravelRow, item)
 
 
-def transfers(conn: sqlite3.Connection, subject_id: str) -> list[dict[str, Any]]:
+def transfers(conn: sqlite3.Connection, subject_id: str) -> list[TransferRow]:
     return [
-        records.as_dict(r)
+        _transfer(r)
         for r in conn.execute("SELECT * FROM transfers WHERE subject_id = ? ORDER BY requested_at", (subject_id,))
     ]
 
 
-def get_row(conn: sqlite3.Connection, table: str, row_id: str) -> dict[str, Any] | None:
-    row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
-    return records.as_dict(row) if row else None
+def get_transfer(conn: sqlite3.Connection, transfer_id: str) -> TransferRow | None:
+    row = conn.execute("SELECT * FROM transfers WHERE id = ?", (transfer_id,)).fetchone()
+    return _transfer(row) if row else None
+
+
+def _transfer(row: sqlite3.Row) -> TransferRow:
+    return cast(TransferRow, records.as_dict(row))
 
 
 def movements(conn: sqlite3.Connection, subject_id: str) -> list[Movement]:
@@ -240,9 +245,9 @@ def travels_starting(conn: sqlite3.Connection, home: str, today: date) -> list[d
     return [records.as_dict(r) for r in rows]
 
 
-def violations(conn: sqlite3.Connection, subject_id: str) -> list[dict[str, Any]]:
+def violations(conn: sqlite3.Connection, subject_id: str) -> list[ViolationRow]:
     rows = conn.execute("SELECT * FROM violations WHERE subject_id = ? ORDER BY occurred_at", (subject_id,))
-    return [records.as_dict(r) for r in rows]
+    return [cast(ViolationRow, records.as_dict(r)) for r in rows]
 
 
 def report_ins_overdue(conn: sqlite3.Connection, home: str, now: datetime) -> list[sqlite3.Row]:
