@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
+from shared.adapters.pg.rows import Row
 from shared.contracts.envelope import Event
 from shared.contracts.pagination import decode_cursor, page
 
@@ -21,7 +22,7 @@ from shared.contracts.pagination import decode_cursor, page
 def as_dict(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row as a dict. `dict(sqlite3.Row)` looks every column up by name (quadratic in the columns,
     a tenth of a list request's CPU); zipping names with values is linear."""
-    return dict(zip(row.keys(), row, strict=True)) if isinstance(row, sqlite3.Row) else dict(row)
+    return dict(zip(row.keys(), row, strict=True)) if isinstance(row, sqlite3.Row | Row) else dict(row)
 
 
 def to_db(value: Any) -> Any:
@@ -112,7 +113,8 @@ def update(conn: sqlite3.Connection, table: str, where: dict[str, Any], **fields
 def add_timeline(conn: sqlite3.Connection, event: Event, record_id: str, detail: dict[str, Any]) -> None:
     """The event's actor travels with it, so every region's timeline names the same officer."""
     conn.execute(
-        "INSERT OR IGNORE INTO timeline(event_id, record_id, type, at, region, actor, detail) VALUES (?,?,?,?,?,?,?)",
+        "INSERT INTO timeline(event_id, record_id, type, at, region, actor, detail) VALUES (?,?,?,?,?,?,?) "
+        "ON CONFLICT DO NOTHING",
         (
             event.id,
             record_id,
@@ -199,12 +201,26 @@ def listed_view(
         return f"CAST(json_object({fields}) AS BLOB)"
 
     build = f"UPDATE {table} SET listed = {listed('NEW.')} WHERE rowid = NEW.rowid"
-    return f"""
+    return ListedView(
+        f"""
         ALTER TABLE {table} ADD COLUMN listed BLOB;
         CREATE TRIGGER {table}_listed_insert AFTER INSERT ON {table} BEGIN {build}; END;
         CREATE TRIGGER {table}_listed_update AFTER UPDATE OF {", ".join(columns)} ON {table} BEGIN {build}; END;
         UPDATE {table} SET listed = {listed("")}
-        """
+        """,
+        table,
+        columns,
+        kinds,
+    )
+
+
+class ListedView(str):
+    """`listed_view`'s migration: SQLite's script, and what PostgreSQL's form is built from (pg/dialect.py)."""
+
+    def __new__(cls, script: str, table: str, columns: tuple[str, ...], kinds: dict[str, str]) -> ListedView:
+        view = super().__new__(cls, script)
+        view.listed_table, view.columns, view.kinds = table, columns, kinds
+        return view
 
 
 def _json_value(column: str, kind: str | None) -> str:

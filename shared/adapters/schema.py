@@ -62,10 +62,13 @@ SHARED_MIGRATIONS: list[Migration] = [
         """,
     ),
     (
+        # `rowid` named: SQLite's own (an alias), and on PostgreSQL an identity column, so a record's events
+        # at the same instant are listed as they were stored on both.
         "shared-003-timeline",
         """
         CREATE TABLE timeline (
-            event_id TEXT PRIMARY KEY,
+            rowid INTEGER PRIMARY KEY,
+            event_id TEXT NOT NULL UNIQUE,
             record_id TEXT NOT NULL,
             type TEXT NOT NULL,
             at TEXT NOT NULL,
@@ -140,4 +143,4 @@ def processed(conn: sqlite3.Connection, event_id: str) -> bool:
 
 
 def mark_processed(conn: sqlite3.Connection, event_id: str) -> None:
-    conn.execute("INSERT OR IGNORE INTO processed_events(event_id) VALUES (?)", (event_id,))
+    conn.execute("INSERT INTO processed_events(event_id) VALUES (?) ON CONFLICT DO NOTHING", (event_id,))

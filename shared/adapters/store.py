@@ -7,7 +7,7 @@ is run by the store's writer thread and awaited. No thread ever waits in SQLite'
 read-then-write sequences (next docket number, idempotency check, audit chain head) are serialised, and
 a burst of writes costs one commit. `read()` runs a read-only transaction on the thread's own
 connection: WAL lets it run beside the writer, and it never takes the write lock.
-Only this module and the per-service store modules speak SQL; a PostgreSQL Store would replace them.
+Only the store modules speak SQL; `pg.store.PgStore` is the same boundary on PostgreSQL (stores.py picks one).
 
 A transaction that staged outbox rows (`staged_outbox`) calls the store's outbox listeners (the relay's
 wake-up) once it has committed: whatever wrote them (a command, a bulk request, a denial's audit entry,
@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 
 from shared.adapters import transactions
 from shared.adapters.schema import SHARED_MIGRATIONS, Migration, statements
+from shared.adapters.store_errors import STORE_ERRORS
 from shared.adapters.transactions import Connection
 
 T = TypeVar("T")
@@ -63,10 +64,15 @@ def _settle(unit: _Unit) -> None:
 
 
 class Store:
+    dialect = "sqlite"
+
     def __init__(self, path: Path | str, migrations: Sequence[Migration] = ()) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._start(migrations)
+
+    def _start(self, migrations: Sequence[Migration]) -> None:
         self._local = threading.local()
         self._writer = threading.Lock()
         self._queued: deque[_Unit] = deque()
@@ -160,6 +166,10 @@ class Store:
                     self._commit_queued()
                 except Exception:  # its units have their error already; the thread goes on
                     log.exception("a group commit failed and could not be rolled back")
+        self._thread_ended()
+
+    def _thread_ended(self) -> None:
+        """The writer thread stops: its own connection is closed (SQLite's do not cross threads)."""
         self.close()
 
     def _commit_queued(self) -> None:
@@ -180,8 +190,7 @@ class Store:
         self._local.writing = True
         committed, conn = False, None
         try:
-            conn = self.connect()
-            conn.execute("BEGIN IMMEDIATE")
+            conn = self._begin()
             for unit in batch:
                 # Not `savepoint()`: a ROLLBACK TO that fails must fail the whole transaction (below), not
                 # pass for this unit's own error.
@@ -204,18 +213,29 @@ class Store:
         finally:
             self._local.writing = False
         if conn is not None:
-            self._ended(conn, committed)
+            try:
+                self._ended(conn, committed)
+            finally:
+                self._release(conn)
+
+    def _begin(self) -> Connection:
+        """Open a write transaction on this thread's connection (a PostgreSQL store borrows one)."""
+        conn = self.connect()
+        conn.execute("BEGIN IMMEDIATE")
+        return conn
+
+    def _release(self, conn: Connection) -> None:
+        """A write transaction begun by `_begin` has ended (a PostgreSQL store gives its connection back)."""
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction as a block, for start-up, tools and tests; it holds the writer lock, so
         it is serialised with the group commits."""
-        conn = self.connect()
         if getattr(self._local, "writing", False):
-            yield conn
+            yield self.connect()
             return
         with self._writer:
-            conn.execute("BEGIN IMMEDIATE")
+            conn = self._begin()
             self._local.writing = True
             try:
                 yield conn
@@ -224,10 +244,14 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 self._ended(conn, committed=False)
+                self._release(conn)
                 raise
             finally:
                 self._local.writing = False
-            self._ended(conn, committed=True)
+            try:
+                self._ended(conn, committed=True)
+            finally:
+                self._release(conn)
 
     def checkpoint(self) -> None:
         """Copy the WAL's commits back into the database file, waiting for no reader or writer (PASSIVE;
@@ -256,7 +280,7 @@ class Store:
                 return False
             self.write(lambda conn: conn.execute("SELECT 1"))
             return True
-        except (sqlite3.Error, OSError):
+        except (*STORE_ERRORS, OSError):
             return False
 
     def migrate(self, migrations: Sequence[Migration]) -> None:

@@ -13,27 +13,32 @@ from contextlib import contextmanager
 log = logging.getLogger(__name__)
 
 
-class Connection(sqlite3.Connection):
-    """A store connection: `staged` says whether its open transaction put rows in the outbox, `committed`
-    holds what to run once it commits."""
+class Tracked:
+    """What a store connection of either backend carries: `staged` says whether its open transaction put
+    rows in the outbox, `committed` holds what to run once it commits."""
 
     staged = False
+    committed: list[Callable[[], None]]
+
+
+class Connection(sqlite3.Connection, Tracked):
+    """A SQLite store connection."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.committed: list[Callable[[], None]] = []
+        self.committed = []
 
 
 def staged_outbox(conn: sqlite3.Connection) -> None:
     """Note that `conn`'s transaction staged outbox rows: the relay is woken once it commits (if it has one)."""
-    if isinstance(conn, Connection):
+    if isinstance(conn, Tracked):
         conn.staged = True
 
 
 def after_commit(conn: sqlite3.Connection, action: Callable[[], None]) -> None:
     """Run `action` once `conn`'s write transaction has committed, and never if the part of it that asked
     is rolled back. Outside a store connection (a plain one in a tool), at once."""
-    if isinstance(conn, Connection):
+    if isinstance(conn, Tracked):
         conn.committed.append(action)
     else:
         action()
@@ -41,12 +46,12 @@ def after_commit(conn: sqlite3.Connection, action: Callable[[], None]) -> None:
 
 def mark(conn: sqlite3.Connection) -> int:
     """Where a savepoint starts in the transaction's after-commit actions."""
-    return len(conn.committed) if isinstance(conn, Connection) else 0
+    return len(conn.committed) if isinstance(conn, Tracked) else 0
 
 
 def rolled_back_to(conn: sqlite3.Connection, at: int) -> None:
     """A savepoint begun at `at` was rolled back: what it asked to run after the commit goes with it."""
-    if isinstance(conn, Connection):
+    if isinstance(conn, Tracked):
         del conn.committed[at:]
 
 
@@ -54,7 +59,7 @@ def ended(conn: sqlite3.Connection, committed: bool) -> bool:
     """The transaction ended: its after-commit actions run if it committed (a failing one is logged, it
     cannot undo the commit), and are dropped if not. True if it committed outbox rows (they are visible
     now: the relay is to be woken)."""
-    if not isinstance(conn, Connection):
+    if not isinstance(conn, Tracked):
         return False
     actions, conn.committed = conn.committed, []
     staged, conn.staged = conn.staged, False
