@@ -8,6 +8,7 @@ from services.alerts import api, metrics, service, store
 from services.alerts.domain import DEFAULT_ACK_SECONDS
 from services.alerts.projection import PROJECTION
 from services.alerts.reactions import REACTIONS
+from services.alerts.rows import AlertAckRow, AlertRow, ReinforcementRow, SightingRow
 from shared.contracts.alerts import Severity
 from shared.contracts.regions import Domain
 from shared.core.settings import Settings
@@ -46,4 +47,10 @@ SERVICE = Service(
     routers=lambda instance: [api.make_router(), api.requests_router],
     scanners=lambda deadlines: [service.scan],
     gauges=metrics.refresh,
+    rows={
+        "alerts": AlertRow,
+        "alert_acks": AlertAckRow,
+        "sightings": SightingRow,
+        "reinforcements": ReinforcementRow,
+    },
 )

@@ -4,9 +4,9 @@ regions asked for reinforcement, take part (they read it and report on it). Only
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
 
 from services.alerts import store as db
+from services.alerts.rows import ReinforcementRow
 from shared.rules.ownership import Record, RecordKind
 
 
@@ -21,6 +21,6 @@ def _takes_part(conn: sqlite3.Connection, alert: Record, region: str) -> bool:
 ALERT = RecordKind("alert", owner_field="origin_region", takes_part=_takes_part, agency_fields=("agency",))
 
 
-def asked(request: dict[str, Any], region: str) -> bool:
+def asked(request: ReinforcementRow, region: str) -> bool:
     """A reinforcement request is answered by the region it asks."""
     return request["to_region"] == region

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from services.alerts import domain
 from services.alerts import store as db
 from services.alerts.ownership import ALERT
+from services.alerts.rows import AlertRow
 from shared.adapters import records
 from shared.core.uow import UnitOfWork
 
 
-def load(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:
-    return ALERT.known(db.get(uow.conn, alert_id))
+def load(uow: UnitOfWork, alert_id: str) -> AlertRow:
+    return cast(AlertRow, ALERT.known(db.get(uow.conn, alert_id)))
 
 
 def read_model(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from services.alerts.metrics import ESCALATIONS
 from services.alerts.models import AnswerReinforcement, RequestReinforcement, UpdateAlert
 from services.alerts.ownership import ALERT, asked, targeted
 from services.alerts.queries import load, read_model
+from services.alerts.rows import AlertRow, ReinforcementRow
 from shared.contracts import alerts as ev
 from shared.contracts.alerts import Severity
 from shared.contracts.commands import RaiseAlert, ReportSighting
@@ -22,7 +23,7 @@ from shared.contracts.problems import conflict, invalid, not_found
 from shared.core.uow import UnitOfWork, now
 
 
-def _require_open(alert: dict[str, Any], doing: str) -> None:
+def _require_open(alert: AlertRow, doing: str) -> None:
     try:
         domain.check_open(AlertStatus(alert["status"]), doing)
     except AlertRuleError as error:
@@ -83,7 +84,7 @@ def report_sighting(uow: UnitOfWork, alert_id: str, body: ReportSighting) -> dic
     return read_model(uow, alert_id)
 
 
-def request_reinforcement(uow: UnitOfWork, alert_id: str, body: RequestReinforcement) -> dict[str, Any]:
+def request_reinforcement(uow: UnitOfWork, alert_id: str, body: RequestReinforcement) -> ReinforcementRow | None:
     alert = load(uow, alert_id)
     uow.access.authorize_write("alerts.manage", ALERT, alert, involved=False)
     _require_open(alert, "request reinforcement for")
@@ -102,7 +103,7 @@ def request_reinforcement(uow: UnitOfWork, alert_id: str, body: RequestReinforce
     return db.get_reinforcement(uow.conn, data.request_id)
 
 
-def answer_reinforcement(uow: UnitOfWork, request_id: str, body: AnswerReinforcement) -> dict[str, Any]:
+def answer_reinforcement(uow: UnitOfWork, request_id: str, body: AnswerReinforcement) -> ReinforcementRow | None:
     request = db.get_reinforcement(uow.conn, request_id)
     if request is None or request["alert_id"] is None:
         raise not_found("reinforcement request")

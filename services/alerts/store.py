@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
+from services.alerts.rows import AckRow, AlertRow, ReinforcementRow, SightingRow
+from services.alerts.views import Acknowledgement
 from shared.adapters import records
 from shared.adapters.records import to_db
 from shared.adapters.store import Migration
@@ -115,11 +117,12 @@ MIGRATIONS: list[Migration] = [
 ]
 
 _JSON = ("location", "subjects", "targets")
+_ACK_COLUMNS = ", ".join(Acknowledgement.model_fields)  # what an alert shows of each target's acknowledgement
 
 
-def get(conn: sqlite3.Connection, alert_id: str) -> dict[str, Any] | None:
+def get(conn: sqlite3.Connection, alert_id: str) -> AlertRow | None:
     row = conn.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone()
-    return records.decode_json_columns(row, _JSON) if row else None
+    return cast(AlertRow, records.decode_json_columns(row, _JSON)) if row else None
 
 
 def set_ack_due(conn: sqlite3.Connection, alert_id: str, region: str, due_at: datetime) -> None:
@@ -150,13 +153,9 @@ def record_escalation(conn: sqlite3.Connection, alert_id: str, region: str, at: 
     )
 
 
-def acks(conn: sqlite3.Connection, alert_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        "SELECT region, due_at, acknowledged_at, acknowledged_by, escalated_at FROM alert_acks "
-        "WHERE alert_id = ? ORDER BY region",
-        (alert_id,),
-    )
-    return [records.as_dict(r) for r in rows]
+def acks(conn: sqlite3.Connection, alert_id: str) -> list[AckRow]:
+    rows = conn.execute(f"SELECT {_ACK_COLUMNS} FROM alert_acks WHERE alert_id = ? ORDER BY region", (alert_id,))
+    return [cast(AckRow, records.as_dict(r)) for r in rows]
 
 
 def pending_escalations(conn: sqlite3.Connection, origin: str, now: datetime) -> list[sqlite3.Row]:
@@ -179,16 +178,17 @@ def add_sighting(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
     records.insert(conn, "sightings", values, or_ignore=True)
 
 
-def sightings(conn: sqlite3.Connection, alert_id: str) -> list[dict[str, Any]]:
+def sightings(conn: sqlite3.Connection, alert_id: str) -> list[SightingRow]:
     rows = conn.execute("SELECT * FROM sightings WHERE alert_id = ? ORDER BY seen_at", (alert_id,))
-    return [records.decode_json_columns(r, ("location",)) for r in rows]
+    return [cast(SightingRow, records.decode_json_columns(r, ("location",))) for r in rows]
 
 
-def _reinforcement(row: sqlite3.Row) -> dict[str, Any]:
-    return {k: v for k, v in records.as_dict(row).items() if k != "pending_rank"}  # the sort key stays here
+def _reinforcement(row: sqlite3.Row) -> ReinforcementRow:
+    item = {k: v for k, v in records.as_dict(row).items() if k != "pending_rank"}  # the sort key stays here
+    return cast(ReinforcementRow, item)
 
 
-def get_reinforcement(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
+def get_reinforcement(conn: sqlite3.Connection, request_id: str) -> ReinforcementRow | None:
     row = conn.execute("SELECT * FROM reinforcements WHERE id = ?", (request_id,)).fetchone()
     return _reinforcement(row) if row else None
 
@@ -199,7 +199,7 @@ def asked_regions(conn: sqlite3.Connection, alert_id: str) -> set[str]:
     return {r[0] for r in rows if r[0]}
 
 
-def reinforcements(conn: sqlite3.Connection, alert_id: str) -> list[dict[str, Any]]:
+def reinforcements(conn: sqlite3.Connection, alert_id: str) -> list[ReinforcementRow]:
     return [
         _reinforcement(r)
         for r in conn.execute("SELECT * FROM reinforcements WHERE alert_id = ? ORDER BY requested_at", (alert_id,))
