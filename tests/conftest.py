@@ -13,6 +13,7 @@ from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.kafka.admin import provision
 from shared.adapters.kafka.probe import broker_answers
 from shared.contracts.topics import catalogue
+from tests.pg_cluster import pg_dsn, pg_schema  # noqa: F401 (fixtures: the tests' own PostgreSQL cluster)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,91 @@
+"""The tests' own PostgreSQL cluster, apart from the project's on 5433: started by deploy/postgres/start.sh (what
+`make pg` runs) when a test first asks for it, on the port base + 2433, stopped when the session ends. Its data
+directory, .cache/test-pg-<port>, is initialised once and kept: later sessions only start it, and every test
+works in an empty schema of its own (dropped after it), so nothing one session or test made is seen by another."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from shared.core.settings import ROOT
+from tests.instances import PORT_BASE
+
+PG_PORT = PORT_BASE + 2433
+DATA_DIR = ROOT / ".cache" / f"test-pg-{PG_PORT}"
+SCRIPTS = ROOT / "deploy" / "postgres"
+
+
+def program(name: str) -> str:
+    """A PostgreSQL program (pg_dump, pg_restore, psql) of the server start.sh runs: PG_BIN's, or the newest
+    Debian PostgreSQL's, as deploy/postgres/common.sh finds it."""
+    bin_dir = os.environ.get("PG_BIN") or max(
+        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda path: int(Path(path).parent.name), default=None
+    )
+    found = os.path.join(bin_dir, name) if bin_dir else shutil.which(name)
+    if not found or not os.access(found, os.X_OK):
+        raise FileNotFoundError(f"{name}: no PostgreSQL programs found (`make setup` installs Debian's postgresql)")
+    return found
+
+
+def dsn_of(port: int) -> str:
+    return f"postgresql://yrd@127.0.0.1:{port}/yrd"
+
+
+def in_schema(dsn: str, schema: str) -> str:
+    """The same database with `schema` first on the search path: unqualified tables are made and found there."""
+    return f"{dsn}?options={quote(f'-c search_path={schema}')}"
+
+
+def start(data_dir: Path, port: int) -> str:
+    """Starts (initialising on first use) a cluster from `data_dir`; its database's DSN."""
+    done = subprocess.run(
+        ["bash", str(SCRIPTS / "start.sh"), str(data_dir), str(port)], capture_output=True, text=True, timeout=180
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"PostgreSQL did not start from {data_dir}:\n{done.stdout}{done.stderr}")
+    return dsn_of(port)
+
+
+def stop(data_dir: Path) -> None:
+    subprocess.run(["bash", str(SCRIPTS / "stop.sh"), str(data_dir)], check=True, capture_output=True, timeout=120)
+
+
+@dataclass(frozen=True)
+class PgSchema:
+    name: str
+    dsn: str  # the database, searching this schema first: what a store under test is given
+
+
+@pytest.fixture(scope="session")
+def pg_dsn() -> Iterator[str]:
+    """The DSN of the session's cluster (database and role `yrd`)."""
+    try:
+        dsn = start(DATA_DIR, PG_PORT)
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    yield dsn
+    stop(DATA_DIR)
+
+
+@pytest.fixture
+def pg_schema(pg_dsn: str) -> Iterator[PgSchema]:
+    """An empty schema of this test's own in the session's cluster, dropped with all it holds afterwards."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
+    yield PgSchema(name, in_schema(pg_dsn, name))
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("SET lock_timeout = '30s'")  # a connection the test left in a transaction: fail, never hang
+        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
