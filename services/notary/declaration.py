@@ -8,6 +8,14 @@ from services.notary import api, metrics, service, store
 from services.notary.domain import PROOF_ANSWER_SECONDS
 from services.notary.projection import PROJECTION
 from services.notary.reactions import REACTIONS
+from services.notary.rows import (
+    CertificateApplicantRow,
+    CertificateRow,
+    ProofDocumentRow,
+    ProofRequestRow,
+    ProofSubjectRow,
+    VerificationRow,
+)
 from shared.contracts.regions import Domain
 from shared.core.settings import Settings
 from shared.entrypoints.service import Service
@@ -36,5 +44,13 @@ SERVICE = Service(
     scanners=lambda proof_answer_seconds: [service.scan_overdue],
     gauges=metrics.refresh,
     restore=store.restore_sequences,
+    rows={
+        "certificates": CertificateRow,
+        "certificate_applicants": CertificateApplicantRow,
+        "verifications": VerificationRow,
+        "proof_requests": ProofRequestRow,
+        "proof_subjects": ProofSubjectRow,
+        "proof_documents": ProofDocumentRow,
+    },
     tag="notary",
 )

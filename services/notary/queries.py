@@ -4,22 +4,23 @@ them, and the collections."""
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, cast
 
 from services.notary import store as db
 from services.notary.ownership import CERTIFICATE, PROOF_DOCUMENT, PROOF_REQUEST
+from services.notary.rows import CertificateRow, ProofRequestRow
 from shared.adapters import records
 from shared.contracts.problems import not_found
 from shared.core.uow import UnitOfWork, now
 from shared.rules.policy import DataClass
 
 
-def load_certificate(uow: UnitOfWork, number: str) -> dict[str, Any]:
-    return CERTIFICATE.known(db.get_certificate(uow.conn, number, now()))
+def load_certificate(uow: UnitOfWork, number: str) -> CertificateRow:
+    return cast(CertificateRow, CERTIFICATE.known(db.get_certificate(uow.conn, number, now())))
 
 
-def load_proof(uow: UnitOfWork, request_id: str) -> dict[str, Any]:
-    return PROOF_REQUEST.known(db.get_proof_request(uow.conn, request_id))
+def load_proof(uow: UnitOfWork, request_id: str) -> ProofRequestRow:
+    return cast(ProofRequestRow, PROOF_REQUEST.known(db.get_proof_request(uow.conn, request_id)))
 
 
 def read_proof_subject(uow: UnitOfWork, request_id: str) -> dict[str, Any] | None:
@@ -86,7 +87,7 @@ def certificate_view(uow: UnitOfWork, number: str) -> dict[str, Any]:
     }
 
 
-def _public(certificate: dict[str, Any]) -> dict[str, Any]:
+def _public(certificate: CertificateRow) -> dict[str, Any]:
     """The registry row as the API shows it: keyed by its certificate number."""
     shown = dict(certificate)
     return {"number": shown.pop("id"), **shown}

@@ -12,6 +12,7 @@ from services.notary.domain import RegistryEntry
 from services.notary.models import AnswerProof, Reissue, Verify
 from services.notary.ownership import CERTIFICATE, PROOF_ANSWER
 from services.notary.queries import certificate_view, load_certificate, load_proof
+from services.notary.rows import ProofRequestRow
 from shared.contracts import notary as ev
 from shared.contracts.commands import IssueCertificate, RequestProof
 from shared.contracts.ids import new_id
@@ -136,7 +137,7 @@ def verify(uow: UnitOfWork, body: Verify, caught_up: bool) -> dict[str, Any]:
     }
 
 
-def request_proof(uow: UnitOfWork, body: RequestProof, answer_seconds: int) -> dict[str, Any]:
+def request_proof(uow: UnitOfWork, body: RequestProof, answer_seconds: int) -> ProofRequestRow:
     at, request_id = now(), new_id()
     uow.access.authorize_write("notary.request_proof", record_id=request_id)
     data = ev.ProofRequested(
@@ -153,10 +154,10 @@ def request_proof(uow: UnitOfWork, body: RequestProof, answer_seconds: int) -> d
     )
     uow.emit(ev.PROOF_REQUESTED, request_id, data)
     db.add_proof_subject(uow.conn, request_id, body.subject_name, body.subject_id_number)
-    return db.get_proof_request(uow.conn, request_id)
+    return load_proof(uow, request_id)  # as projected
 
 
-def answer_proof(uow: UnitOfWork, request_id: str, body: AnswerProof) -> dict[str, Any]:
+def answer_proof(uow: UnitOfWork, request_id: str, body: AnswerProof) -> ProofRequestRow:
     request = load_proof(uow, request_id)
     uow.access.authorize_write("notary.answer_proof", PROOF_ANSWER, request)
     if request["status"] != "requested":
@@ -174,7 +175,7 @@ def answer_proof(uow: UnitOfWork, request_id: str, body: AnswerProof) -> dict[st
     if body.document:  # kept here, with the answering office: the requester fetches it point to point
         document = body.document
         db.add_proof_document(uow.conn, request_id, document.name, document.content_type, document.content)
-    return db.get_proof_request(uow.conn, request_id)
+    return load_proof(uow, request_id)  # as it stands now
 
 
 def scan_overdue(uow: UnitOfWork) -> None:

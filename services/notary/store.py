@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from services.notary.domain import CERTIFICATE_NUMBER, CertificateStatus, certificate_status
+from services.notary.rows import (
+    CertificateApplicantRow,
+    CertificateRow,
+    ProofDocumentRow,
+    ProofRequestRow,
+    ProofSubjectRow,
+    VerificationSeenRow,
+)
 from shared.adapters import records
 from shared.adapters.records import to_db
 from shared.adapters.store import Migration
@@ -153,17 +161,17 @@ def next_certificate_sequence(conn: sqlite3.Connection, year: int) -> int:
     ).fetchone()[0]
 
 
-def get_certificate(conn: sqlite3.Connection, number: str, now: datetime) -> dict[str, Any] | None:
+def get_certificate(conn: sqlite3.Connection, number: str, now: datetime) -> CertificateRow | None:
     row = conn.execute("SELECT * FROM certificates WHERE id = ?", (number,)).fetchone()
     return _certificate(row, now) if row else None
 
 
-def _certificate(row: sqlite3.Row, now: datetime) -> dict[str, Any]:
+def _certificate(row: sqlite3.Row, now: datetime) -> CertificateRow:
     item = records.as_dict(row)
     if item["status"] is not None:
         valid_until = datetime.fromisoformat(item["valid_until"]) if item["valid_until"] else None
         item["status"] = certificate_status(item["status"], valid_until, now).value
-    return item
+    return cast(CertificateRow, item)
 
 
 # The effective status as SQL, with `now` for the one placeholder: the same rule as domain.certificate_status.
@@ -179,10 +187,10 @@ def add_applicant(conn: sqlite3.Connection, number: str, name: str, id_number: s
     records.insert(conn, "certificate_applicants", {"number": number, "name": name, "id_number": id_number})
 
 
-def applicant(conn: sqlite3.Connection, number: str) -> dict[str, Any] | None:
+def applicant(conn: sqlite3.Connection, number: str) -> CertificateApplicantRow | None:
     """The applicant in full, held by the issuing office only."""
-    row = conn.execute("SELECT name, id_number FROM certificate_applicants WHERE number = ?", (number,)).fetchone()
-    return records.as_dict(row) if row else None
+    row = conn.execute("SELECT * FROM certificate_applicants WHERE number = ?", (number,)).fetchone()
+    return cast(CertificateApplicantRow, records.as_dict(row)) if row else None
 
 
 def add_proof_document(conn: sqlite3.Connection, request_id: str, name: str, content_type: str, content: bytes) -> None:
@@ -192,40 +200,40 @@ def add_proof_document(conn: sqlite3.Connection, request_id: str, name: str, con
     )
 
 
-def proof_document(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
+def proof_document(conn: sqlite3.Connection, request_id: str) -> ProofDocumentRow | None:
     row = conn.execute("SELECT * FROM proof_documents WHERE request_id = ?", (request_id,)).fetchone()
-    return records.as_dict(row) if row else None
+    return cast(ProofDocumentRow, records.as_dict(row)) if row else None
 
 
 def add_verification(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
     records.insert(conn, "verifications", values, or_ignore=True)
 
 
-def verifications_of(conn: sqlite3.Connection, number: str) -> list[dict[str, Any]]:
+def verifications_of(conn: sqlite3.Connection, number: str) -> list[VerificationSeenRow]:
     rows = conn.execute("SELECT * FROM verifications_seen WHERE number = ? ORDER BY verified_at", (number,))
-    return [records.as_dict(r) for r in rows]
+    return [cast(VerificationSeenRow, records.as_dict(r)) for r in rows]
 
 
-def get_proof_request(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
+def get_proof_request(conn: sqlite3.Connection, request_id: str) -> ProofRequestRow | None:
     row = conn.execute("SELECT * FROM proof_requests WHERE id = ?", (request_id,)).fetchone()
     if row is None:
         return None
     return _proof(row)
 
 
-def _proof(row: sqlite3.Row) -> dict[str, Any]:
+def _proof(row: sqlite3.Row) -> ProofRequestRow:
     item = records.as_dict(row)
     item["overdue_flagged"] = bool(item["overdue_flagged"])
-    return item
+    return cast(ProofRequestRow, item)
 
 
 def add_proof_subject(conn: sqlite3.Connection, request_id: str, name: str, id_number: str) -> None:
     records.insert(conn, "proof_subjects", {"request_id": request_id, "name": name, "id_number": id_number})
 
 
-def proof_subject(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
-    row = conn.execute("SELECT name, id_number FROM proof_subjects WHERE request_id = ?", (request_id,)).fetchone()
-    return records.as_dict(row) if row else None
+def proof_subject(conn: sqlite3.Connection, request_id: str) -> ProofSubjectRow | None:
+    row = conn.execute("SELECT * FROM proof_subjects WHERE request_id = ?", (request_id,)).fetchone()
+    return cast(ProofSubjectRow, records.as_dict(row)) if row else None
 
 
 def overdue_proofs(conn: sqlite3.Connection, requester: str, now: datetime) -> list[sqlite3.Row]:
