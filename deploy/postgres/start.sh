@@ -36,6 +36,8 @@ if [ ! -f "$data/PG_VERSION" ]; then
   [ -z "$(ls -A "$data")" ] || { echo "postgres: $data is not empty and holds no cluster" >&2; exit 1; }
   [ ${#as_owner[@]} -eq 0 ] || chown "$pg_user:" "$data"
   chmod 700 "$data"
+  (cd / && "${as_owner[@]}" test -w "$data") || {
+    echo "postgres: $data is out of ${pg_user:-its owner}'s reach (a parent directory closed to it?)" >&2; exit 1; }
   pg initdb -D "$data" -U postgres --encoding=UTF8 --locale=C --auth=trust --no-instructions \
     > "$data.initdb.log" 2>&1 || { cat "$data.initdb.log" >&2; exit 1; }
   rm -f "$data.initdb.log"
