@@ -16,6 +16,13 @@ from services.enforcement import api, catalogue, domain, metrics, queries, repor
 from services.enforcement.models import MONTH
 from services.enforcement.projection import PROJECTION
 from services.enforcement.reactions import REACTIONS
+from services.enforcement.rows import (
+    BenchmarkRow,
+    BenchmarkVersionRow,
+    BenchmarkVoteRow,
+    DecisionDetailsRow,
+    DecisionRow,
+)
 from services.enforcement.service import Config
 from shared.contracts.regions import Domain, Region
 from shared.core.settings import Settings
@@ -100,6 +107,13 @@ SERVICE = Service(
     creates=api.creates,
     routers=lambda instance: [api.make_router(instance.config)],
     gauges=lambda runtime: metrics.refresh(runtime, _gauge_config()),
+    rows={
+        "benchmarks": BenchmarkRow,
+        "benchmark_versions": BenchmarkVersionRow,
+        "benchmark_votes": BenchmarkVoteRow,
+        "decisions": DecisionRow,
+        "decision_details": DecisionDetailsRow,
+    },
     cli=tools,
     tag="enforcement",
 )

@@ -5,32 +5,42 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from services.enforcement import domain
 from services.enforcement import store as db
 from services.enforcement.ownership import BENCHMARK, DECISION
+from services.enforcement.rows import BenchmarkRow, BenchmarkVersionRow, DecisionRow
+from services.enforcement.views import BenchmarkVote
 from shared.adapters import records
 from shared.contracts.problems import not_found
 from shared.contracts.regions import Region
 from shared.core.uow import UnitOfWork
 from shared.rules.policy import DataClass
 
+# What a vote shows in a benchmark's view: the `BenchmarkVote` view's fields (its benchmark is the view's).
+_VOTE_SHOWN = tuple(BenchmarkVote.model_fields)
 
-def load_benchmark(uow: UnitOfWork, benchmark_id: str) -> dict[str, Any]:
-    return BENCHMARK.known(db.get_benchmark(uow.conn, benchmark_id))
+
+def load_benchmark(uow: UnitOfWork, benchmark_id: str) -> BenchmarkRow:
+    return cast(BenchmarkRow, BENCHMARK.known(db.get_benchmark(uow.conn, benchmark_id)))
 
 
-def load_decision(uow: UnitOfWork, decision_id: str) -> dict[str, Any]:
-    return DECISION.known(db.get_decision(uow.conn, decision_id))
+def load_decision(uow: UnitOfWork, decision_id: str) -> DecisionRow:
+    return cast(DecisionRow, DECISION.known(db.get_decision(uow.conn, decision_id)))
+
+
+def _vote_shown(vote: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: vote[k] for k in _VOTE_SHOWN}
 
 
 def benchmark_view(uow: UnitOfWork, benchmark_id: str) -> dict[str, Any]:
     return {
         **load_benchmark(uow, benchmark_id),
         "versions": db.versions(uow.conn, benchmark_id),
-        "votes": [{k: v for k, v in vote.items() if k != "benchmark_id"} for vote in db.votes(uow.conn, benchmark_id)],
+        "votes": [_vote_shown(vote) for vote in db.votes(uow.conn, benchmark_id)],
         "timeline": records.timeline(uow.conn, benchmark_id),
     }
 
@@ -40,7 +50,7 @@ def read_benchmark(uow: UnitOfWork, benchmark_id: str) -> dict[str, Any]:
     return benchmark_view(uow, benchmark_id)
 
 
-def in_force(uow: UnitOfWork, code: str, on: date, region: Region) -> dict[str, Any]:
+def in_force(uow: UnitOfWork, code: str, on: date, region: Region) -> BenchmarkVersionRow:
     uow.access.require_any_grant("enforcement.read")
     found = db.in_force(uow.conn, code, on, region.value)
     if found is None:

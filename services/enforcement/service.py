@@ -13,6 +13,7 @@ from services.enforcement import store as db
 from services.enforcement.models import BenchmarkText, ProposeBenchmark, ReviseBenchmark, SignOff, Vote
 from services.enforcement.ownership import BENCHMARK, DECISION
 from services.enforcement.queries import benchmark_view, decision_view, load_benchmark, load_decision
+from services.enforcement.rows import BenchmarkVersionRow
 from shared.contracts import enforcement as ev
 from shared.contracts.commands import RecordDecision
 from shared.contracts.enforcement import BenchmarkScope, TierRule
@@ -118,7 +119,7 @@ def vote(uow: UnitOfWork, benchmark_id: str, body: Vote) -> dict[str, Any]:
 
 def measure(
     uow: UnitOfWork, code: str, on: date, factors: ev.Factors
-) -> tuple[dict[str, Any], TierRule, domain.FineRange]:
+) -> tuple[BenchmarkVersionRow, TierRule, domain.FineRange]:
     """The benchmark in force for `code` on `on` here, the tier these factors fall in, and its fine range."""
     benchmark = db.in_force(uow.conn, code, on, uow.region.value)
     if benchmark is None:

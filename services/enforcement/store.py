@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
+from services.enforcement.rows import (
+    BenchmarkRow,
+    BenchmarkVersionRow,
+    BenchmarkVoteRow,
+    DecisionDetailsRow,
+    DecisionRow,
+)
+from services.enforcement.views import Benchmark
 from shared.adapters import records
 from shared.adapters.store import Migration
 
@@ -108,6 +116,8 @@ MIGRATIONS: list[Migration] = [
 
 VERSION_JSON = ("tiers",)
 DECISION_JSON = ("factors", "penalty")
+# What a benchmark's row holds, as lists show it: the `Benchmark` view's fields, from its latest version.
+_BENCHMARK_SHOWN = tuple(Benchmark.model_fields)
 
 
 # ---- benchmarks
@@ -117,16 +127,20 @@ def add_version(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
     records.insert(conn, "benchmark_versions", values, or_ignore=True)
 
 
-def version(conn: sqlite3.Connection, benchmark_id: str, number: int) -> dict[str, Any] | None:
+def _version(row: sqlite3.Row) -> BenchmarkVersionRow:
+    return cast(BenchmarkVersionRow, records.decode_json_columns(row, VERSION_JSON))
+
+
+def version(conn: sqlite3.Connection, benchmark_id: str, number: int) -> BenchmarkVersionRow | None:
     row = conn.execute(
         "SELECT * FROM benchmark_versions WHERE benchmark_id = ? AND version = ?", (benchmark_id, number)
     ).fetchone()
-    return records.decode_json_columns(row, VERSION_JSON) if row else None
+    return _version(row) if row else None
 
 
-def versions(conn: sqlite3.Connection, benchmark_id: str) -> list[dict[str, Any]]:
+def versions(conn: sqlite3.Connection, benchmark_id: str) -> list[BenchmarkVersionRow]:
     rows = conn.execute("SELECT * FROM benchmark_versions WHERE benchmark_id = ? ORDER BY version", (benchmark_id,))
-    return [records.decode_json_columns(r, VERSION_JSON) for r in rows]
+    return [_version(r) for r in rows]
 
 
 def set_version_status(conn: sqlite3.Connection, benchmark_id: str, number: int, **fields: Any) -> None:
@@ -149,24 +163,20 @@ def refresh_benchmark(conn: sqlite3.Connection, benchmark_id: str) -> None:
     ).fetchone()
     if latest is None:
         return
-    values = {
-        "id": benchmark_id,
-        **{k: latest[k] for k in ("owner_region", "code", "scope", "name", "version", "status", "effective_from")},
-        "proposed_at": latest["proposed_at"],
-    }
+    values = {"id": benchmark_id, **{k: latest[k] for k in _BENCHMARK_SHOWN if k != "id"}}
     records.merge(conn, "benchmarks", values)
 
 
-def get_benchmark(conn: sqlite3.Connection, benchmark_id: str) -> dict[str, Any] | None:
+def get_benchmark(conn: sqlite3.Connection, benchmark_id: str) -> BenchmarkRow | None:
     row = conn.execute("SELECT * FROM benchmarks WHERE id = ?", (benchmark_id,)).fetchone()
-    return records.as_dict(row) if row else None
+    return cast(BenchmarkRow, records.as_dict(row)) if row else None
 
 
 def add_vote(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
     records.insert(conn, "benchmark_votes", values, or_ignore=True)
 
 
-def votes(conn: sqlite3.Connection, benchmark_id: str, number: int | None = None) -> list[dict[str, Any]]:
+def votes(conn: sqlite3.Connection, benchmark_id: str, number: int | None = None) -> list[BenchmarkVoteRow]:
     if number is None:
         rows = conn.execute(
             "SELECT * FROM benchmark_votes WHERE benchmark_id = ? ORDER BY version, at", (benchmark_id,)
@@ -175,10 +185,10 @@ def votes(conn: sqlite3.Connection, benchmark_id: str, number: int | None = None
         rows = conn.execute(
             "SELECT * FROM benchmark_votes WHERE benchmark_id = ? AND version = ? ORDER BY at", (benchmark_id, number)
         )
-    return [records.as_dict(r) for r in rows]
+    return [cast(BenchmarkVoteRow, records.as_dict(r)) for r in rows]
 
 
-def in_force(conn: sqlite3.Connection, code: str, on: date, region: str) -> dict[str, Any] | None:
+def in_force(conn: sqlite3.Connection, code: str, on: date, region: str) -> BenchmarkVersionRow | None:
     """The version in force for `code` on day `on` in `region`: the region's own local variant if one is,
     else the zone's: of the adopted versions effective by then, the latest to take effect."""
     for scope, owner, named in (("local", "AND owner_region = ?", (region,)), ("zone", "", ())):
@@ -188,7 +198,7 @@ def in_force(conn: sqlite3.Connection, code: str, on: date, region: str) -> dict
             (code, scope, *named, on.isoformat()),
         ).fetchone()
         if row:
-            return records.decode_json_columns(row, VERSION_JSON)
+            return _version(row)
     return None
 
 
@@ -205,13 +215,13 @@ def search_benchmarks(conn: sqlite3.Connection, f: dict[str, Any], limit: int, c
 # ---- decisions
 
 
-def decode_decision(row: sqlite3.Row) -> dict[str, Any]:
+def decode_decision(row: sqlite3.Row) -> DecisionRow:
     item = records.decode_json_columns(row, DECISION_JSON)
     item["within_range"] = bool(item["within_range"]) if item["within_range"] is not None else None
-    return item
+    return cast(DecisionRow, item)
 
 
-def get_decision(conn: sqlite3.Connection, decision_id: str) -> dict[str, Any] | None:
+def get_decision(conn: sqlite3.Connection, decision_id: str) -> DecisionRow | None:
     row = conn.execute("SELECT * FROM decisions WHERE id = ?", (decision_id,)).fetchone()
     return decode_decision(row) if row else None
 
@@ -220,9 +230,9 @@ def add_details(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
     records.insert(conn, "decision_details", values)
 
 
-def details(conn: sqlite3.Connection, decision_id: str) -> dict[str, Any] | None:
+def details(conn: sqlite3.Connection, decision_id: str) -> DecisionDetailsRow | None:
     row = conn.execute("SELECT * FROM decision_details WHERE decision_id = ?", (decision_id,)).fetchone()
-    return records.as_dict(row) if row else None
+    return cast(DecisionDetailsRow, records.as_dict(row)) if row else None
 
 
 def set_status_if_unset(conn: sqlite3.Connection, decision_id: str, status: str) -> None:
