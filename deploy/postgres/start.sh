@@ -41,9 +41,10 @@ if [ ! -f "$data/PG_VERSION" ]; then
   pg initdb -D "$data" -U postgres --encoding=UTF8 --locale=C --auth=trust --no-instructions \
     > "$data.initdb.log" 2>&1 || { cat "$data.initdb.log" >&2; exit 1; }
   rm -f "$data.initdb.log"
-  echo "include_if_exists = 'yrd.conf'  # the project's settings (deploy/postgres/postgresql.conf)" \
-    >> "$data/postgresql.conf"
 fi
+grep -q "^include_if_exists = 'yrd.conf'" "$data/postgresql.conf" \
+  || echo "include_if_exists = 'yrd.conf'  # the project's settings (deploy/postgres/postgresql.conf)" \
+    >> "$data/postgresql.conf"
 
 # The project's settings, installed anew on every start (a changed file takes effect on the next one).
 {
@@ -59,7 +60,8 @@ if ! pg pg_ctl start -D "$data" -l "$data/startup.log" -w -t "${PG_START_TIMEOUT
   tail -20 "$data/startup.log" >&2 || true
   exit 1
 fi
-wait_ready  # pg_ctl -w saw the postmaster ready; the TCP listener answers too
+# pg_ctl -w saw the postmaster ready; the TCP listener answers too.
+wait_ready || { echo "postgres: started but not answering on 127.0.0.1:$port; see $data/log" >&2; exit 1; }
 
 # The application's role and database (made once; checked on every start, which is cheap).
 psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = 'yrd'" -tA | grep -q 1 \
