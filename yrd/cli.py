@@ -37,7 +37,7 @@ import typer
 from shared.contracts.regions import Domain, Region
 from shared.entrypoints.service import Instance
 from yrd import backup_cli, launcher
-from yrd.cli_output import EXIT_CODES, JSON_OPTION, USAGE, emit, fail, progress
+from yrd.cli_output import EXIT_CODES, FAILURE_FOUND, JSON_OPTION, USAGE, emit, fail, progress
 from yrd.cli_tools import audit_app, dlq_app, instance_settings, keys_app, topics_app
 from yrd.registry import SERVICES, open_instance
 from yrd.zone.cli import zone_app
@@ -152,19 +152,21 @@ def digest(
         for receiver, error in outcomes.items():
             typer.echo(f"{receiver}: {error or 'delivered'}", err=error is not None)
         raise typer.Exit(1 if any(outcomes.values()) else 0)
-    from datetime import date, timedelta
+    from datetime import date
 
     try:
         from services.console.digest import render
     except ImportError as error:  # selenium is the `digest` extra (make setup installs it)
         raise fail(USAGE, f"yrd digest needs the digest extra: pip install -e '.[digest]' ({error})") from None
-    from shared.adapters.tokens import load_private_key, mint
-    from shared.rules.policy import Role
+    from services.console.schedule import digest_token
+    from shared.adapters.idp.client_token import NoToken
 
     settings = instance_settings()
     when = date.fromisoformat(day)
-    key = load_private_key(settings.keys_dir, Region.QINGPU)
-    token = mint(key, Region.QINGPU, "digest@zone", [Role.OPERATOR], ttl=timedelta(minutes=10))
+    try:
+        token = digest_token(settings)
+    except NoToken as error:
+        raise fail(FAILURE_FOUND, str(error)) from None
     png, pdf = render(console_url or f"http://127.0.0.1:{settings.port_base}", token, when, out)
     typer.echo(f"wrote {png}\nwrote {pdf}")
 

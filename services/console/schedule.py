@@ -18,7 +18,9 @@ from services.console import channels
 from services.console.channels import NotifyConfig
 from services.console.delivery import DigestLog, deliver, receivers, summary
 from services.console.notify import Bridge
-from shared.adapters.tokens import load_private_key, mint
+from shared.adapters.idp.client_token import NoToken, client_token
+from shared.adapters.idp.provider import IDP_DIR
+from shared.adapters.tokens import load_private_key, mint, private_key_path
 from shared.contracts.regions import ZONE_TZ, Region
 from shared.core.settings import Settings
 from shared.rules.policy import Role
@@ -101,18 +103,35 @@ async def every_day(job: Callable[[date], Awaitable[object]], config: NotifyConf
         await attempt(job, config, digests, due_day(moment))
 
 
+DIGEST_CLIENT = "yrd-digest"  # Qingpu's realm: a service account with the operator role (idp/realms.py)
+
+
+def digest_token(settings: Settings, idp_dir: Path = IDP_DIR) -> str:
+    """The digest's access token: the `yrd-digest` client's, by client credentials at Qingpu's identity
+    provider. A development zone that cannot have one (its Keycloak not started, no secret made yet) and holds
+    Qingpu's development signing key signs a short-lived development token with it instead, as `yrd token`
+    does, and says so; a zone without that key (production) gets the provider's refusal."""
+    try:
+        return client_token(settings.resolved_trust_file, Region.QINGPU, DIGEST_CLIENT, idp_dir=idp_dir)
+    except NoToken as refused:
+        if not private_key_path(settings.keys_dir, Region.QINGPU).exists():
+            raise
+        log.warning("the digest signs in with a development token: %s", refused)
+    key = load_private_key(settings.keys_dir, Region.QINGPU)
+    return mint(key, Region.QINGPU, "digest@zone", [Role.OPERATOR], ttl=timedelta(minutes=10))
+
+
 def digest_job(
     settings: Settings, config: NotifyConfig, bridge: Bridge, digests: DigestLog, console: str | None = None
 ) -> Callable[[date], Awaitable[dict[str, str | None]]]:
-    """The job: a short-lived operator token of the zone's operations (Qingpu's key, as `yrd digest`), the
-    page of this port base's operations process, the pictures kept under the data directory."""
+    """The job: an operator token of the zone's operations (`digest_token`), the page of this port base's
+    operations process, the pictures kept under the data directory."""
 
     async def job(day: date) -> dict[str, str | None]:
         delivered = {name for name, entry in digests.day(day).items() if entry.get("ok")}
         if set(receivers(config.digest)) <= delivered:
             return {}  # every receiver has it (a timer's retry run, say): nothing is drawn again
-        key = load_private_key(settings.keys_dir, Region.QINGPU)
-        token = mint(key, Region.QINGPU, "digest@zone", [Role.OPERATOR], ttl=timedelta(minutes=10))
+        token = await asyncio.to_thread(digest_token, settings)
         url = console or f"http://127.0.0.1:{settings.port_base}"
         return await run_digest(day, url, token, config, bridge, digests, settings.data_dir / "digests")
 

@@ -290,6 +290,16 @@ def test_the_operations_page_signs_in_through_the_providers_login_form_and_out_a
         driver.quit()
 
 
+def test_the_daily_digest_signs_in_to_the_operations_page_with_its_own_client(provider, console):
+    with httpx.Client(base_url=console, timeout=30) as script:  # as the digest's job does (schedule.run_digest)
+        assert script.post("/login", json={"token": provider.client_token(Q, "yrd-digest")}).status_code == 204
+        who = script.get("/auth/session").json()
+        assert (who["region"], who["roles"]) == ("qingpu", ["operator"])
+        assert script.get("/api/deliveries").status_code == 200
+    clerk = provider.client_token(J, "jiashan-court-system")  # an agency system is no operator
+    assert httpx.post(console + "/login", json={"token": clerk}).status_code == 401
+
+
 def _code_for(browser: httpx.Client, console: str, username: str, password: str) -> str:
     """A login begun by `browser` at the console and completed at Qingpu's login form, as its HTML asks:
     the callback URL the provider sends the browser back to (with its state and code), not yet followed."""

@@ -24,7 +24,7 @@ from services.console.robots import (
     wecom_image,
     wecom_text,
 )
-from services.console.schedule import due_day, next_run
+from services.console.schedule import digest_token, due_day, next_run
 from shared.contracts.regions import Region
 
 
@@ -271,3 +271,18 @@ def test_a_restart_makes_this_morning_s_missed_run_or_finishes_a_day_begun(tmp_p
     assert catch_up(datetime(2026, 12, 8, 9, 0, tzinfo=UTC), eight, log) is None  # 17:00: a new system's first start
     log.record(date(2026, 12, 7), "mail smtp.example", "SMTPServerDisconnected: gone")
     assert catch_up(datetime(2026, 12, 8, 9, 0, tzinfo=UTC), eight, log) == date(2026, 12, 7)  # begun, not done
+
+
+def test_a_development_zone_whose_provider_gives_no_token_signs_the_digest_a_development_one(tmp_path):
+    from shared.adapters.idp.client_token import NoToken
+    from shared.adapters.tokens import TrustList, init_dev_keys, private_key_path, verify
+    from shared.core.settings import Settings
+    from shared.rules.policy import Role
+
+    init_dev_keys(tmp_path)  # development keys, and a trust file naming providers that were never started
+    token = digest_token(Settings(keys_dir=tmp_path), idp_dir=tmp_path / "idp")  # no client secret made
+    principal = verify(token, TrustList.load(tmp_path / "trust.json"))
+    assert (principal.region, principal.roles) == (Region.QINGPU, frozenset({Role.OPERATOR}))
+    private_key_path(tmp_path, Region.QINGPU).unlink()  # a zone without development keys: the refusal stands
+    with pytest.raises(NoToken):
+        digest_token(Settings(keys_dir=tmp_path), idp_dir=tmp_path / "idp")

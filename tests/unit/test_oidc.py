@@ -54,8 +54,12 @@ def test_realm_has_the_policy_roles_a_user_each_and_a_client_per_agency(region):
     accounts = {
         u["serviceAccountClientId"]: u["realmRoles"] for u in document["users"] if "serviceAccountClientId" in u
     }
-    assert accounts == {a.id: ["agency_system"] for a in agencies_of(region)}
+    zone = {cid: [role.value] for cid, (home, role, _) in realms.ZONE_CLIENTS.items() if home is region}
+    assert accounts == {a.id: ["agency_system"] for a in agencies_of(region)} | zone
     assert f"{region.value}-court-system" in clients
+    for client_id in zone:  # no agency claim: the zone's program acts as its role in its region, for no agency
+        mapped = {m["config"].get("claim.name") for m in clients[client_id]["protocolMappers"]}
+        assert clients[client_id]["publicClient"] is False and "agency" not in mapped
 
 
 def test_committed_realms_hold_no_secret():

@@ -24,6 +24,11 @@ ACCESS_TOKEN_SECONDS = 300
 PAGE_CLIENTS = ("yrd-console", "yrd-desk")  # public clients of the pages: authorization code + PKCE
 # The pages run on loopback; Keycloak matches a loopback redirect on any port (RFC 8252 §7.3).
 PAGE_REDIRECTS = ["http://127.0.0.1/*", "http://localhost/*"]
+# The zone's own programs that act without a person, by client credentials, in the realm of the region that
+# runs them: the daily digest is drawn by the operations process (Qingpu's) from the operations page.
+ZONE_CLIENTS: dict[str, tuple[Region, Role, str]] = {
+    "yrd-digest": (Region.QINGPU, Role.OPERATOR, "the daily digest: reads the operations page each morning"),
+}
 
 
 def _claim(name: str, config: dict[str, str]) -> dict[str, Any]:
@@ -86,6 +91,26 @@ def _agency_client(agency: Agency) -> dict[str, Any]:
     }
 
 
+def _zone_client(client_id: str, region: Region, description: str) -> dict[str, Any]:
+    return {
+        "clientId": client_id,
+        "name": client_id,
+        "description": description,
+        "enabled": True,
+        "publicClient": False,
+        "clientAuthenticatorType": "client-secret",
+        "serviceAccountsEnabled": True,
+        "standardFlowEnabled": False,
+        "directAccessGrantsEnabled": False,
+        "implicitFlowEnabled": False,
+        "protocolMappers": _mappers(region),
+    }
+
+
+def _zone_clients(region: Region) -> list[tuple[str, Role, str]]:
+    return [(cid, role, text) for cid, (home, role, text) in ZONE_CLIENTS.items() if home is region]
+
+
 def _user(role: Role, region: Region) -> dict[str, Any]:
     return {
         "username": role.value,
@@ -98,12 +123,12 @@ def _user(role: Role, region: Region) -> dict[str, Any]:
     }
 
 
-def _service_account(agency: Agency) -> dict[str, Any]:
+def _service_account(client_id: str, role: Role = Role.AGENCY_SYSTEM) -> dict[str, Any]:
     return {
-        "username": f"service-account-{agency.id}",
+        "username": f"service-account-{client_id}",
         "enabled": True,
-        "serviceAccountClientId": agency.id,
-        "realmRoles": [Role.AGENCY_SYSTEM.value],
+        "serviceAccountClientId": client_id,
+        "realmRoles": [role.value],
     }
 
 
@@ -119,8 +144,12 @@ def realm(region: Region) -> dict[str, Any]:
         "resetPasswordAllowed": False,
         "bruteForceProtected": True,
         "roles": {"realm": [{"name": r.value, "description": f"YRD Legal Link policy role {r.value}"} for r in Role]},
-        "clients": [_page_client(c, region) for c in PAGE_CLIENTS] + [_agency_client(a) for a in agencies],
-        "users": [_user(r, region) for r in Role] + [_service_account(a) for a in agencies],
+        "clients": [_page_client(c, region) for c in PAGE_CLIENTS]
+        + [_agency_client(a) for a in agencies]
+        + [_zone_client(cid, region, text) for cid, _, text in _zone_clients(region)],
+        "users": [_user(r, region) for r in Role]
+        + [_service_account(a.id) for a in agencies]
+        + [_service_account(cid, role) for cid, role, _ in _zone_clients(region)],
     }
 
 
