@@ -35,7 +35,17 @@ from shared.adapters.schema import SHARED_MIGRATIONS
 from shared.contracts.regions import Domain
 from shared.contracts.topics import all_regions_topics, topic
 from shared.core.settings import Settings
-from yrd.backup import SQLITE, BackupError, Manifest, backend_of, check_integrity, pg_binary, read_manifest, run_pg
+from yrd.backup import (
+    SQLITE,
+    BackupError,
+    Manifest,
+    backend_of,
+    check_integrity,
+    pg_binary,
+    read_manifest,
+    run_pg,
+    store_schema,
+)
 from yrd.rebuild import RebuildReport, replay_batches
 from yrd.registry import SERVICES
 
@@ -54,7 +64,7 @@ class RestoreReport:
     audit_ok: bool = False
     audit_problem: str | None = None
     sequences: int = 0
-    moved_aside: Path | None = None
+    moved_aside: str | None = None  # the replaced SQLite file, or PostgreSQL schema, kept
     seconds: float = 0.0
 
 
@@ -156,10 +166,28 @@ def put_back_sqlite(file: Path, db_path: Path) -> Path | None:
     return moved
 
 
-def put_back_postgresql(file: Path, url: str) -> None:
-    """`pg_restore --clean` of the schema's archive in one transaction: all of it, or the old schema stays."""
-    command = [pg_binary("pg_restore"), "--clean", "--if-exists", "--single-transaction", "--exit-on-error"]
-    run_pg([*command, "--no-owner", "--dbname", url, str(file)])
+def put_back_postgresql(file: Path, url: str, schema: str) -> str | None:
+    """Rename the instance's schema aside (kept, as the SQLite file is), then `pg_restore` the archive's
+    schema in one transaction; if that fails, the old schema gets its name back. Answers the kept name.
+    (Not `--clean`: tables a newer version added since the backup would keep the schema from being dropped.)"""
+    import psycopg
+    from psycopg import sql
+
+    kept = f"{schema}_pre_restore_{int(time.time())}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
+        if exists:
+            conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(kept)))
+        try:
+            command = [pg_binary("pg_restore"), "--single-transaction", "--exit-on-error", "--no-owner"]
+            run_pg([*command, "--dbname", url, str(file)])  # the archive holds the one schema
+        except BackupError:
+            if exists:
+                conn.execute(
+                    sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(kept), sql.Identifier(schema))
+                )
+            raise
+    return kept if exists else None
 
 
 def catch_up_audit(conn: sqlite3.Connection, entries: list) -> int:
@@ -184,9 +212,10 @@ def restore(settings: Settings, file: Path, on_records: Callable[[int], None] = 
     topics = service_topics(settings)
     ends = committed_offsets(settings.kafka, settings.group_id, topics)  # before the store is touched
     if manifest.backend == SQLITE:
-        report.moved_aside = put_back_sqlite(file, settings.db_path)
+        moved = put_back_sqlite(file, settings.db_path)
+        report.moved_aside = str(moved) if moved else None
     else:
-        put_back_postgresql(file, str(settings.store_url))  # type: ignore[attr-defined]
+        report.moved_aside = put_back_postgresql(file, str(settings.store_url), store_schema(settings))  # type: ignore[attr-defined]
     declared = SERVICES[settings.service]
     runtime = declared.instance(settings).runtime  # opening it applies this version's newer migrations
 

@@ -8,9 +8,14 @@ import json
 import sqlite3
 import subprocess
 import sys
+import threading
 
+import psycopg
 import pytest
+from psycopg import sql
 
+from shared.adapters import audit
+from shared.adapters.pg.store import PgStore
 from shared.adapters.tokens import init_dev_keys
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
@@ -18,7 +23,8 @@ from tests.conftest import _namespace
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
 from tests.instances import KEYS, Cluster, token
-from yrd.restore import committed_offsets
+from yrd.backup import backup_postgresql
+from yrd.restore import catch_up_audit, committed_offsets, put_back_postgresql
 
 J, Q = Region.JIASHAN, Region.QINGPU
 F = Domain.FILING
@@ -127,3 +133,67 @@ def test_a_restored_store_catches_up_from_the_topics_and_its_chain_verifies(clus
     settled(cluster, later)
     assert set(later) <= set(answers())
     assert yrd(cluster, "audit", "verify", "--service", "filing").returncode == 0
+
+
+def _audit(conn, i: int) -> None:
+    audit.append(
+        conn,
+        actor=f"clerk-{i}",
+        region="qingpu",
+        roles=["window_clerk"],
+        action="filing.submit",
+        record=f"f-{i}",
+        decision="allowed",
+        correlation_id="c",
+    )
+
+
+@pytest.mark.postgres
+def test_a_postgresql_schema_backed_up_while_written_restores_whole_and_catches_up_its_chain(
+    pg_schema, pg_dsn, tmp_path
+):
+    store = PgStore(pg_dsn, pg_schema.name)  # the shared tables, as every instance's schema has them
+    with store.transaction() as conn:
+        for i in range(50):
+            _audit(conn, i)
+    stop, written = threading.Event(), []
+
+    def writer() -> None:  # the instance serving meanwhile
+        i = 1000
+        while not stop.is_set():
+            with store.transaction() as conn:
+                _audit(conn, i)
+            written.append(i)
+            i += 1
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        eventually(lambda: len(written) >= 20, what="writes under way")
+        target = tmp_path / "qingpu-filing.dump"
+        migrations, entries, head = backup_postgresql(pg_dsn, pg_schema.name, target)
+        eventually(lambda: len(written) >= 40, what="writes after the backup")
+    finally:
+        stop.set()
+        thread.join()
+    with store.read() as conn:
+        published = [audit.load(row) for row in conn.execute("SELECT idx, entry FROM audit_log ORDER BY idx")]
+    store.close()
+    assert "shared-002-audit" in migrations and 70 <= entries < len(published)
+    assert head == published[entries - 1].hash  # the dump and the facts are one snapshot
+
+    kept = put_back_postgresql(target, pg_dsn, pg_schema.name)
+    try:
+        restored = PgStore(pg_dsn, pg_schema.name)
+        with restored.transaction() as conn:
+            assert conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == entries
+            assert audit.verify(conn).ok
+            # What was published after the backup comes back onto the restored chain.
+            assert catch_up_audit(conn, published) == len(published) - entries
+        with restored.read() as conn:
+            report = audit.verify(conn, {entry.index: entry.hash for entry in published})
+        restored.close()
+        assert (report.ok, report.entries) == (True, len(published))
+    finally:
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(kept)))
