@@ -85,11 +85,11 @@ def audit_verify(
 ) -> None:
     """Check an instance's audit chain; name the first entry altered, removed or reordered."""
     from shared.adapters import audit
-    from shared.adapters.store import Store
+    from shared.adapters.stores import open_store, store_exists
     from shared.contracts.topics import topic
 
     settings = instance_settings(region=region, service=service)
-    if not settings.db_path.exists():
+    if not store_exists(settings):
         raise fail(USAGE, f"no store at {settings.db_path}", as_json)
     published = None
     if against_topic:
@@ -97,7 +97,7 @@ def audit_verify(
 
         audit_topic = topic(region, Domain.AUDIT, settings.topic_prefix)
         published = published_hashes(settings.kafka_admin, audit_topic, settings.source)
-    report = audit.verify(Store(settings.db_path).connect(), published)
+    report = audit.verify(open_store(settings).connect(), published)
     document = {
         "ok": report.ok,
         "entries": report.entries,

@@ -3,6 +3,15 @@ relay publishes stored events in order, marking each sent only after the broker 
 
 While Kafka is away, writes still commit; the relay keeps retrying and the backlog drains when it returns.
 A crash between publish and mark re-sends the event; consumers drop it by its id (processed_events).
+
+Several processes of one instance (PostgreSQL) each run a relay; each event is still published once, and
+the events of one record in the order they were stored. A relay publishes a batch inside a claim
+(`Store.outbox_claim`): a transaction that first wins a transaction-level advisory lock (one relay of the
+instance at a time: a loser publishes nothing and tries again soon), then takes the oldest unsent rows in
+`seq` order `FOR UPDATE SKIP LOCKED`, publishes them in that order, and marks the confirmed ones sent in the
+same transaction. A batch's unconfirmed rows stay unsent and lead the next batch, whichever process's relay
+claims it; rows commit in `seq` order because every write transaction holds the instance's write lock.
+On SQLite (one process per store file) the claim is the thread's connection, and marks are a write.
 """
 
 from __future__ import annotations
@@ -41,10 +50,13 @@ def add(conn: sqlite3.Connection, topic: str, event: Event) -> None:
     staged_outbox(conn)
 
 
-def pending(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
-    """The oldest events not yet confirmed by the broker, in the order they were stored."""
+def pending(conn: sqlite3.Connection, limit: int, lock: bool = False) -> list[sqlite3.Row]:
+    """The oldest events not yet confirmed by the broker, in the order they were stored; `lock`: claimed
+    for this transaction (PostgreSQL), rows another transaction holds skipped."""
+    claim = " FOR UPDATE SKIP LOCKED" if lock else ""
     return conn.execute(
-        "SELECT seq, topic, key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?", (limit,)
+        f"SELECT seq, topic, key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?{claim}",
+        (limit,),
     ).fetchall()
 
 
@@ -56,12 +68,15 @@ def stored_headers(row: sqlite3.Row) -> Headers:
 
 
 def mark_sent(conn: sqlite3.Connection, seqs: list[int]) -> None:
-    """One statement for a whole confirmed batch."""
-    conn.execute(
-        "UPDATE outbox SET sent_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
-        "WHERE seq IN (SELECT value FROM json_each(?))",
-        (orjson.dumps(seqs).decode(),),
-    )
+    """One statement for a whole confirmed batch (SQLite reads the list as JSON, PostgreSQL as an array)."""
+    if isinstance(conn, sqlite3.Connection):
+        conn.execute(
+            "UPDATE outbox SET sent_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
+            "WHERE seq IN (SELECT value FROM json_each(?))",
+            (orjson.dumps(seqs).decode(),),
+        )
+    else:
+        conn.execute("UPDATE outbox SET sent_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE seq = ANY(?)", (seqs,))
 
 
 def backlog(conn: sqlite3.Connection) -> int:
@@ -71,6 +86,7 @@ def backlog(conn: sqlite3.Connection) -> int:
 # Retries while the broker is away are this far apart at most: short, so the backlog leaves soon after
 # it returns (each attempt is one bounded connect, not a flood: failures are logged once, by BrokerHealth).
 MAX_BACKOFF_SECONDS = 1.0
+CLAIM_RETRY_SECONDS = 0.05
 
 
 class OutboxRelay:
@@ -115,6 +131,9 @@ class OutboxRelay:
                 if sent:
                     self.health.report(True, "outbox")
                     continue
+                if sent is None:  # another process's relay holds the claim: its rows may include ours
+                    stop.wait(CLAIM_RETRY_SECONDS)
+                    continue
             except Exception as error:  # broker away, timeouts: keep the rows, retry with backoff
                 metrics.PUBLISH_FAILURES.labels(**self.labels).inc()
                 self.health.report(False, "outbox", error)
@@ -125,9 +144,13 @@ class OutboxRelay:
             self.wakeup.clear()
         self._reset_producer()
 
-    def pump_once(self) -> int:
-        conn = self.store.connect()
-        rows = pending(conn, self.batch)
+    def pump_once(self) -> int | None:
+        """Publish one batch; how many the broker confirmed (None: another relay holds the claim)."""
+        with self.store.outbox_claim() as conn:
+            return None if conn is None else self._publish(conn)
+
+    def _publish(self, conn: sqlite3.Connection) -> int:
+        rows = pending(conn, self.batch, lock=self.store.dialect != "sqlite")
         if not rows:
             metrics.OUTBOX_BACKLOG.labels(**self.labels).set(0)
             return 0
@@ -148,16 +171,13 @@ class OutboxRelay:
                 published[event_type] += 1
         finally:
             if confirmed:
-                self._mark_sent(confirmed)
+                self.store.mark_claimed(conn, lambda claimed: mark_sent(claimed, confirmed))
             for event_type, count in published.items():
                 metrics.PUBLISHED.labels(type=event_type, **self.labels).inc(count)
         # A short batch was the whole backlog; only after a full one is there more to count.
         remaining = backlog(conn) if len(rows) == self.batch else len(rows) - len(confirmed)
         metrics.OUTBOX_BACKLOG.labels(**self.labels).set(remaining)
         return len(confirmed)
-
-    def _mark_sent(self, seqs: list[int]) -> None:
-        self.store.write(lambda conn: mark_sent(conn, seqs))
 
     def _reset_producer(self) -> None:
         # A fresh producer after a failure gets a new producer id, so no stale sequence numbers linger.

@@ -253,6 +253,16 @@ class Store:
             finally:
                 self._release(conn)
 
+    @contextmanager
+    def outbox_claim(self) -> Iterator[Connection | None]:
+        """The relay's hold on the outbox while it publishes a batch (outbox.py): here this thread's
+        connection, as one process has the store file; PgStore's is a locked transaction."""
+        yield self.connect()
+
+    def mark_claimed(self, conn: Connection, mark: Callable[[sqlite3.Connection], None]) -> None:
+        """Mark rows of a claim as sent: here in a write of their own (the claim is no transaction)."""
+        self.write(mark)
+
     def checkpoint(self) -> None:
         """Copy the WAL's commits back into the database file, waiting for no reader or writer (PASSIVE;
         a few µs when there is nothing new). At the commit crossing WAL_PAGES it stalled that command."""

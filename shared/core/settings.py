@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     # Bulk NDJSON bodies (`POST /v1/{collection}/batch`): some 60,000 filings.
     max_batch_bytes: int = 64 * 1_048_576
+    store_url: str | None = Field(
+        default=None,
+        description="`postgresql://user@host:port/db`: the store in PostgreSQL, schema `{region}_{service}`; "
+        "unset: SQLite under the data directory",
+    )
 
     @cached_property
     def kafka(self) -> KafkaAccess:
@@ -96,6 +101,11 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.data_dir / f"{self.region.value}-{self.service.value}.sqlite3"
+
+    @property
+    def store_schema(self) -> str:
+        """The instance's schema in the PostgreSQL database of `store_url`."""
+        return f"{self.region.value}_{self.service.value}"
 
     @property
     def group_id(self) -> str:

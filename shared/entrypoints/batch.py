@@ -11,7 +11,6 @@ fraction of a request. The routes themselves come from a command's declaration (
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -22,6 +21,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from shared.adapters import metrics
+from shared.adapters.store_errors import STORAGE_ERRORS
 from shared.contracts.commands import COMMANDS
 from shared.contracts.problems import Problem, validation_problem
 from shared.core.uow import UnitOfWork
@@ -124,7 +124,7 @@ def _results(ctx: RequestContext, lines: list[dict[str, Any]]) -> Iterator[list[
         runnable = [line for line in chunk if "work" in line]
         try:
             outcomes = iter(ctx.each([(line["work"], line["key"]) for line in runnable]))
-        except sqlite3.OperationalError:  # a full disk: this chunk rolled back; nothing more is tried
+        except STORAGE_ERRORS:  # a full disk: this chunk rolled back; nothing more is tried
             log.error("storage unavailable during a batch", extra={"lines": len(lines) - start})
             yield _unwritten(lines[start:])
             return

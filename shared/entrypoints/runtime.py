@@ -23,6 +23,8 @@ from shared.adapters.peers import Peers
 from shared.adapters.schema import prune
 from shared.adapters.signing import EventSigner, EventTrust, verifying_reader
 from shared.adapters.store import Store
+from shared.adapters.store_errors import STORE_ERRORS
+from shared.adapters.stores import open_store
 from shared.adapters.tokens import TrustList
 from shared.contracts.audit import AUDIT_SEGMENT, MAX_SEGMENT, AuditSegment
 from shared.contracts.base import REGISTRY
@@ -141,7 +143,7 @@ class Runtime:
         while not stop.wait(CHECKPOINT_SECONDS):
             try:
                 self.store.checkpoint()
-            except sqlite3.Error:
+            except STORE_ERRORS:
                 log.exception("checkpoint failed")  # the next commit past the mark checkpoints instead
 
     def _run_scanners(self, stop: threading.Event) -> None:
@@ -195,8 +197,9 @@ def producer_factory(settings: Settings) -> Callable[[], object]:
 
 
 def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRoute) -> Runtime:
-    """Wire the real dependencies: SQLite store, trust file, Kafka producer, relay and consumer."""
-    store = Store(settings.db_path, migrations)
+    """Wire the real dependencies: the store (SQLite, or PostgreSQL if `store_url` says so), trust file,
+    Kafka producer, relay and consumer."""
+    store = open_store(settings, migrations)
     trust = TrustList.load(settings.resolved_trust_file)
     producer = producer_factory(settings)
 

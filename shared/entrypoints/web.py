@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Literal
@@ -22,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from shared.adapters.gate import Gate
+from shared.adapters.store_errors import STORAGE_ERRORS
 from shared.adapters.tokens import Principal
 from shared.contracts import asyncapi
 from shared.contracts.problems import PROBLEM_JSON, PUBLIC_PROBLEMS, V1_PROBLEMS, Problem, validation_problem
@@ -113,7 +113,7 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted({m for r in routes if len(r.param_convertors) == fewest for m in r.methods or ()}))
 
 
-async def on_storage(request: Request, error: sqlite3.OperationalError) -> Response:
+async def on_storage(request: Request, error: Exception) -> Response:
     # A full disk or a store that cannot be written: the transaction rolled back, nothing was kept.
     # 503 with Retry-After says "not done, try again" (a 500 would leave the client guessing).
     log.error("storage unavailable", extra={"path": request.url.path, "error": str(error)[:200]})
@@ -131,7 +131,7 @@ PROBLEM_ANSWERS: dict[type[Exception], Callable[[Request, Any], Awaitable[Respon
     Problem: on_problem,
     RequestValidationError: on_invalid,
     StarletteHTTPException: on_http,
-    sqlite3.OperationalError: on_storage,
+    **dict.fromkeys(STORAGE_ERRORS, on_storage),
     Exception: on_crash,
 }
 

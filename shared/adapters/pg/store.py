@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from psycopg import sql
+from psycopg import pq, sql
 from psycopg.types.string import StrDumper
 from psycopg_pool import ConnectionPool
 
@@ -121,6 +121,31 @@ class PgStore(Store):
                     raw.execute("ROLLBACK")  # nothing to keep: a read-only snapshot ends either way
             finally:
                 self.pool.putconn(raw)
+
+    @contextmanager
+    def outbox_claim(self) -> Iterator[PgConnection | None]:
+        """One relay of the instance at a time (a transaction-level advisory lock, tried, not waited for:
+        None if another process's relay holds it); the rows it reads `FOR UPDATE` stay claimed until it
+        commits the marks (outbox.py says how order is kept). No write lock: it inserts nothing."""
+        raw = self.pool.getconn()
+        try:
+            raw.execute("BEGIN")
+            won = raw.execute("SELECT pg_try_advisory_xact_lock(%s)", (self.relay_key,)).fetchone()[0]
+            yield PgConnection(raw) if won else None
+        finally:
+            # Committed even if publishing failed part-way: what it marked sent, the broker confirmed.
+            try:
+                status = raw.info.transaction_status
+                if status == pq.TransactionStatus.INTRANS:
+                    raw.execute("COMMIT")
+                elif status != pq.TransactionStatus.IDLE:
+                    raw.execute("ROLLBACK")
+            finally:
+                self.pool.putconn(raw)
+
+    def mark_claimed(self, conn: PgConnection, mark: Callable[[PgConnection], None]) -> None:
+        """Marked inside the claim's transaction (a write of their own would wait for the claim's row locks)."""
+        mark(conn)
 
     def checkpoint(self) -> None:
         """Nothing to do: PostgreSQL checkpoints by itself."""

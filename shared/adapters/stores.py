@@ -1,0 +1,38 @@
+"""Which store an instance or a tool opens: PostgreSQL when a `postgresql://` URL is given (each instance
+in its own schema), SQLite at the instance's file otherwise (the default)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from shared.adapters.schema import Migration
+from shared.adapters.store import Store
+
+PG_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres(url: str | None) -> bool:
+    return bool(url) and str(url).startswith(PG_SCHEMES)
+
+
+def open_store(where: Any, migrations: Sequence[Migration] = (), schema: str | None = None) -> Store:
+    """`where`: an instance's settings (their `store_url`, `store_schema` and `db_path`), a PostgreSQL URL
+    (with `schema`), or a SQLite file's path."""
+    if isinstance(where, str | Path):
+        url, path = str(where), where
+    else:
+        url, path, schema = where.store_url, where.db_path, schema or where.store_schema
+    if is_postgres(url):
+        from shared.adapters.pg.store import PgStore  # psycopg is needed only here
+
+        if schema is None:
+            raise ValueError("a PostgreSQL store needs its schema")
+        return PgStore(url, schema, migrations)
+    return Store(path, migrations)
+
+
+def store_exists(settings: Any) -> bool:
+    """For tools that only read a store: is there one to read? (A PostgreSQL schema is made on opening.)"""
+    return is_postgres(settings.store_url) or Path(settings.db_path).exists()
