@@ -1,10 +1,12 @@
 """What `make schemas` derives for agency integrators from the code: each service's OpenAPI document
 (docs/openapi/{service}.json), the Python client's models generated from them by datamodel-code-generator,
-and the command contract (types and topics) the client's Kafka helper uses. A test regenerates all of it
+its operation table (services.py, yrd/client_services.py) and the command contract (types and topics) the
+client's Kafka helper uses. A test regenerates all of it
 and compares, so the client never drifts from the services."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import sys
@@ -12,10 +14,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
 from shared.contracts.commands import COMMANDS, RESULTS
 from shared.contracts.regions import Domain, Region
 from shared.contracts.topics import commands, results
 from shared.core.settings import ROOT, Settings
+from yrd import client_services
 from yrd.registry import SERVICES
 
 CLIENT_PACKAGE = ROOT / "clients" / "python" / "src" / "yrd_client"
@@ -40,15 +46,21 @@ CODEGEN_ARGS = [
 ]
 
 
-def openapi_documents() -> dict[Domain, dict[str, Any]]:
-    """Each service's OpenAPI document, as every region's instance serves it (built without starting it)."""
-    documents = {}
+def served() -> dict[Domain, FastAPI]:
+    """Each service's app, as every region's instance serves it (built without starting it)."""
     with tempfile.TemporaryDirectory() as data_dir:
-        for service in SERVICES:
-            app = SERVICES[service].app(Settings(region=Region.QINGPU, service=service, data_dir=Path(data_dir)))
-            document = app.openapi()
-            document["info"]["title"] = f"YRD {service.value}"  # the same API in every region
-            documents[service] = document
+        return {
+            service: SERVICES[service].app(Settings(region=Region.QINGPU, service=service, data_dir=Path(data_dir)))
+            for service in SERVICES
+        }
+
+
+def openapi_documents(apps: dict[Domain, FastAPI]) -> dict[Domain, dict[str, Any]]:
+    documents = {}
+    for service, app in apps.items():
+        document = app.openapi()
+        document["info"]["title"] = f"YRD {service.value}"  # the same API in every region
+        documents[service] = document
     return documents
 
 
@@ -93,6 +105,33 @@ def contract_source() -> str:
     )
 
 
+def services_source(apps: dict[Domain, FastAPI], documents: dict[Domain, dict[str, Any]], models: str) -> str:
+    """The client's operation table: a resource per service, described by its package's docstring, and one
+    per set of operations every service serves alike (by tag: the audit log, the daily counts), described by
+    the module that routes them."""
+    by_service = {service: client_services.operations(document) for service, document in documents.items()}
+    first = next(iter(by_service.values()))
+    shared = [tag for tag in first if all(found.get(tag) == first[tag] for found in by_service.values())]
+    resources: dict[str, tuple[str, list[client_services.Operation]]] = {}
+    for service, found in by_service.items():
+        own = [operation for tag, tagged in found.items() if tag not in shared for operation in tagged]
+        resources[service.value.capitalize()] = (_package_doc(SERVICES[service].configure), own)
+    for tag in shared:
+        resources[tag.capitalize()] = (_router_doc(next(iter(apps.values())), tag), first[tag])
+    return _formatted(client_services.source(resources, models))
+
+
+def _package_doc(declared: Any) -> str:
+    """The docstring of the package that declares a service (services/filing/__init__.py)."""
+    package = inspect.getmodule(declared).__package__  # type: ignore[union-attr]
+    return inspect.cleandoc(sys.modules[package].__doc__ or "")
+
+
+def _router_doc(app: FastAPI, tag: str) -> str:
+    routes = [r for r in app.routes if isinstance(r, APIRoute) and tag in r.tags and r.path.startswith("/v1/")]
+    return inspect.cleandoc(sys.modules[routes[0].endpoint.__module__].__doc__ or "")
+
+
 def _formatted(source: str) -> str:
     """As `make lint` wants it: the project's ruff settings, imports sorted and the code formatted."""
     ruff, name = Path(sys.executable).with_name("ruff"), f"--stdin-filename={CLIENT_PACKAGE / 'generated.py'}"
@@ -105,11 +144,13 @@ def _formatted(source: str) -> str:
 
 def generated_files() -> dict[Path, str]:
     """Every file `make schemas` writes for integrators, with its content."""
-    documents = openapi_documents()
+    apps = served()
+    documents = openapi_documents(apps)
     files = {
         ROOT / "docs" / "openapi" / f"{service.value}.json": json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         for service, document in documents.items()
     }
-    files[CLIENT_PACKAGE / "models.py"] = models_source(documents)
+    files[CLIENT_PACKAGE / "models.py"] = models = models_source(documents)
+    files[CLIENT_PACKAGE / "services.py"] = services_source(apps, documents, models)
     files[CLIENT_PACKAGE / "contract.py"] = contract_source()
     return files

@@ -61,6 +61,8 @@ def make_router() -> APIRouter:
 
     @router.get("/alerts", response_model=AlertPage, **query_params.route_options(AlertQuery))
     async def list_alerts(request: Request, ctx: RequestContext = Context) -> Response:
+        """Newest first; `awaiting_ack=true`: the inbox, the active alerts this region has still to acknowledge,
+        soonest due first."""
         query = query_params.parse(AlertQuery, request)
         return await ctx.query(lambda uow: (200, queries.search(uow, query.filters(), query.limit, query.cursor)))
 

@@ -75,6 +75,7 @@ def make_router(config: Config) -> APIRouter:
 
     @router.get("/benchmarks/{benchmark_id}", response_model=BenchmarkView)
     async def get_benchmark(benchmark_id: str, ctx: RequestContext = Context) -> Response:
+        """The benchmark with every version and every region's vote on it."""
         return await ctx.query(lambda uow: (200, queries.read_benchmark(uow, benchmark_id)))
 
     @router.post("/benchmarks/{benchmark_id}/revisions", status_code=201, response_model=BenchmarkView)

@@ -153,6 +153,7 @@ def _assistance_routes(router: APIRouter, config: Config) -> None:
 
     @router.post("/assistance-requests/{request_id}/answer", response_model=AssistanceView)
     async def answer_assistance(request_id: str, body: Answer, ctx: RequestContext = Context) -> Response:
+        """The assignee answers an assigned request: its results, and the materials that go with them."""
         return await ctx.command(lambda uow: (200, service.answer(uow, request_id, body)))
 
     @router.get("/assistance-requests", response_model=AssistancePage, **query_params.route_options(AssistanceQuery))
