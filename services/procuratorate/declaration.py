@@ -7,6 +7,15 @@ from services.procuratorate import api, cli, metrics, service, store
 from services.procuratorate.config import ProcuratorateSettings, configure
 from services.procuratorate.projection import PROJECTION
 from services.procuratorate.reactions import reactions
+from services.procuratorate.rows import (
+    AssistanceRow,
+    FindingRow,
+    JointCaseRow,
+    MaterialContentRow,
+    MaterialRow,
+    ReferralRow,
+    StepRow,
+)
 from shared.contracts.regions import Domain
 from shared.entrypoints.service import Service
 
@@ -22,6 +31,17 @@ SERVICE = Service(
     scanners=lambda config: [service.scan_overdue(config)],
     gauges=metrics.refresh,
     restore=store.restore_sequences,
+    # A receipt leaves the store as signed (rows.SignedReceipt: its id named receipt_id, without the scanner's
+    # flag), so no receipts row type is declared.
+    rows={
+        "referrals": ReferralRow,
+        "assistance": AssistanceRow,
+        "joint_cases": JointCaseRow,
+        "findings": FindingRow,
+        "steps": StepRow,
+        "materials": MaterialRow,
+        "material_contents": MaterialContentRow,
+    },
     cli=cli.evidence_cli,
     cli_name="evidence",
     tag="procuratorate",

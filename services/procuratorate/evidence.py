@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -53,7 +53,7 @@ def sign_receipt(signer: EventSigner, fields: Mapping[str, Any]) -> dict[str, An
     return _sign(signer, _RECEIPT_CONTEXT, fields)
 
 
-def export(signer: EventSigner, record: Mapping[str, Any], receipts: list[Mapping[str, Any]], at: str) -> dict:
+def export(signer: EventSigner, record: Mapping[str, Any], receipts: Sequence[Mapping[str, Any]], at: str) -> dict:
     """The sender's evidence of a record's deliveries, as one signed document."""
     document = {"format": FORMAT, "record": dict(record), "receipts": list(receipts), "exported_at": at}
     return _sign(signer, _EXPORT_CONTEXT, {**document, "exported_by": signer.region.value})

@@ -4,42 +4,43 @@ and the evidence of a record's deliveries as the sender exports it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from services.procuratorate import receipts, texts
 from services.procuratorate import store as db
 from services.procuratorate.ownership import ASSISTANCE, JOINT_CASE, MATERIAL, REFERRAL
+from services.procuratorate.rows import AssistanceRow, JointCaseRow, MaterialRow, ReferralRow, SignedReceipt
 from shared.adapters import records
 from shared.contracts.problems import invalid, not_found
 from shared.core.uow import UnitOfWork
 
 
-def load_referral(uow: UnitOfWork, referral_id: str) -> dict[str, Any]:
-    return REFERRAL.known(db.referral(uow.conn, referral_id))
+def load_referral(uow: UnitOfWork, referral_id: str) -> ReferralRow:
+    return cast(ReferralRow, REFERRAL.known(db.referral(uow.conn, referral_id)))
 
 
-def load_assistance(uow: UnitOfWork, request_id: str) -> dict[str, Any]:
-    return ASSISTANCE.known(db.assistance(uow.conn, request_id))
+def load_assistance(uow: UnitOfWork, request_id: str) -> AssistanceRow:
+    return cast(AssistanceRow, ASSISTANCE.known(db.assistance(uow.conn, request_id)))
 
 
-def load_case(uow: UnitOfWork, case_id: str) -> dict[str, Any]:
-    return JOINT_CASE.known(db.joint_case(uow.conn, case_id))
+def load_case(uow: UnitOfWork, case_id: str) -> JointCaseRow:
+    return cast(JointCaseRow, JOINT_CASE.known(db.joint_case(uow.conn, case_id)))
 
 
-def load_material(uow: UnitOfWork, material_id: str) -> dict[str, Any]:
-    return MATERIAL.known(db.material(uow.conn, material_id))
+def load_material(uow: UnitOfWork, material_id: str) -> MaterialRow:
+    return cast(MaterialRow, MATERIAL.known(db.material(uow.conn, material_id)))
 
 
-def referral_evidence(referral: dict[str, Any]) -> dict[str, Any]:
+def referral_evidence(referral: ReferralRow) -> dict[str, Any]:
     return receipts.evidence_record("referral", referral["id"], referral["from_region"], referral["content_sha256"])
 
 
-def assistance_evidence(request: dict[str, Any]) -> dict[str, Any]:
+def assistance_evidence(request: AssistanceRow) -> dict[str, Any]:
     sender, digest = request["requesting_region"], request["content_sha256"]
     return receipts.evidence_record("assistance", request["id"], sender, digest)
 
 
-def material_evidence(material: dict[str, Any]) -> dict[str, Any]:
+def material_evidence(material: MaterialRow) -> dict[str, Any]:
     return receipts.evidence_record("material", material["id"], material["holder_region"], material["sha256"])
 
 
@@ -116,7 +117,7 @@ def check_materials(uow: UnitOfWork, record_id: str, material_ids: list[str]) ->
             raise invalid("material_ids", f"{material_id} is no material registered for {record_id}")
 
 
-def evidence_of(uow: UnitOfWork, record_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def evidence_of(uow: UnitOfWork, record_id: str) -> tuple[dict[str, Any], list[SignedReceipt]]:
     """The record (as evidence names it) and its receipts, for the sender's export: read by the sender."""
     for load, kind, describe in (
         (db.referral, REFERRAL, referral_evidence),

@@ -7,11 +7,22 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
 from services.procuratorate.domain import OFFICE_ABBR, parse_case_number
+from services.procuratorate.rows import (
+    AssistanceRow,
+    FindingRow,
+    JointCaseRow,
+    MaterialContentRow,
+    MaterialRow,
+    ReferralRow,
+    SignedReceipt,
+    StepRow,
+)
+from services.procuratorate.views import HeldText, Receipt
 from shared.adapters import records
 from shared.adapters.records import to_db
 from shared.adapters.store import Migration
@@ -191,21 +202,9 @@ MIGRATIONS: list[Migration] = [
     ),
 ]
 
-RECEIPT_FIELDS = (
-    "receipt_id",
-    "record_id",
-    "record_kind",
-    "kind",
-    "sender_region",
-    "recipient_region",
-    "region",
-    "at",
-    "actor",
-    "content_sha256",
-    "previous_sha256",
-    "key_id",
-    "signature",
-)
+# A receipt as signed: the `Receipt` view's fields (the row's `id` is its `receipt_id`).
+RECEIPT_FIELDS = tuple(Receipt.model_fields)
+_HELD_TEXT_COLUMNS = ", ".join(HeldText.model_fields)  # a text as its holder serves it
 
 
 def next_case_sequence(conn: sqlite3.Connection, year: int) -> int:
@@ -285,29 +284,29 @@ def _json_lists(row: sqlite3.Row, *columns: str) -> dict[str, Any]:
     return item
 
 
-def referral(conn: sqlite3.Connection, referral_id: str) -> dict[str, Any] | None:
+def referral(conn: sqlite3.Connection, referral_id: str) -> ReferralRow | None:
     row = conn.execute("SELECT * FROM referrals WHERE id = ?", (referral_id,)).fetchone()
-    return _json_lists(row) if row else None
+    return cast(ReferralRow, _json_lists(row)) if row else None
 
 
-def assistance(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
+def assistance(conn: sqlite3.Connection, request_id: str) -> AssistanceRow | None:
     row = conn.execute("SELECT * FROM assistance WHERE id = ?", (request_id,)).fetchone()
-    return _json_lists(row, "material_ids") if row else None
+    return cast(AssistanceRow, _json_lists(row, "material_ids")) if row else None
 
 
-def joint_case(conn: sqlite3.Connection, case_id: str) -> dict[str, Any] | None:
+def joint_case(conn: sqlite3.Connection, case_id: str) -> JointCaseRow | None:
     row = conn.execute("SELECT * FROM joint_cases WHERE id = ?", (case_id,)).fetchone()
-    return _json_lists(row, "participants") if row else None
+    return cast(JointCaseRow, _json_lists(row, "participants")) if row else None
 
 
-def findings(conn: sqlite3.Connection, case_id: str) -> list[dict[str, Any]]:
+def findings(conn: sqlite3.Connection, case_id: str) -> list[FindingRow]:
     rows = conn.execute("SELECT * FROM findings WHERE case_id = ? ORDER BY contributed_at, id", (case_id,))
-    return [_json_lists(r, "material_ids") for r in rows]
+    return [cast(FindingRow, _json_lists(r, "material_ids")) for r in rows]
 
 
-def steps(conn: sqlite3.Connection, case_id: str) -> list[dict[str, Any]]:
+def steps(conn: sqlite3.Connection, case_id: str) -> list[StepRow]:
     rows = conn.execute("SELECT * FROM steps WHERE case_id = ? ORDER BY decided_at, id", (case_id,))
-    return [records.as_dict(r) for r in rows]
+    return [cast(StepRow, records.as_dict(r)) for r in rows]
 
 
 def hold_text(conn: sqlite3.Connection, record_id: str, part: str, sha256: str, text: str) -> None:
@@ -318,13 +317,13 @@ def hold_text(conn: sqlite3.Connection, record_id: str, part: str, sha256: str, 
 
 def held_texts(conn: sqlite3.Connection, record_id: str) -> list[dict[str, Any]]:
     """The texts this region wrote for a record (its findings' and steps' included)."""
-    rows = conn.execute("SELECT part, sha256, text FROM held_texts WHERE record_id = ? ORDER BY part", (record_id,))
+    rows = conn.execute(f"SELECT {_HELD_TEXT_COLUMNS} FROM held_texts WHERE record_id = ? ORDER BY part", (record_id,))
     return [records.as_dict(r) for r in rows]
 
 
-def material(conn: sqlite3.Connection, material_id: str) -> dict[str, Any] | None:
+def material(conn: sqlite3.Connection, material_id: str) -> MaterialRow | None:
     row = conn.execute("SELECT * FROM materials WHERE id = ?", (material_id,)).fetchone()
-    return records.as_dict(row) if row else None
+    return cast(MaterialRow, records.as_dict(row)) if row else None
 
 
 def add_material_content(
@@ -336,9 +335,9 @@ def add_material_content(
     )
 
 
-def material_content(conn: sqlite3.Connection, material_id: str) -> dict[str, Any] | None:
+def material_content(conn: sqlite3.Connection, material_id: str) -> MaterialContentRow | None:
     row = conn.execute("SELECT * FROM material_contents WHERE material_id = ?", (material_id,)).fetchone()
-    return records.as_dict(row) if row else None
+    return cast(MaterialContentRow, records.as_dict(row)) if row else None
 
 
 def add_receipt(conn: sqlite3.Connection, receipt: dict[str, Any]) -> None:
@@ -346,7 +345,7 @@ def add_receipt(conn: sqlite3.Connection, receipt: dict[str, Any]) -> None:
     records.insert(conn, "receipts", values, or_ignore=True)
 
 
-def receipts(conn: sqlite3.Connection, record_id: str) -> list[dict[str, Any]]:
+def receipts(conn: sqlite3.Connection, record_id: str) -> list[SignedReceipt]:
     """A record's receipts as signed, chain by chain (by recipient), each chain in its order."""
     rows = conn.execute(
         "SELECT * FROM receipts WHERE record_id = ? ORDER BY recipient_region, "
@@ -356,12 +355,12 @@ def receipts(conn: sqlite3.Connection, record_id: str) -> list[dict[str, Any]]:
     return [_signed(r) for r in rows]
 
 
-def _signed(row: sqlite3.Row) -> dict[str, Any]:
+def _signed(row: sqlite3.Row) -> SignedReceipt:
     item = records.as_dict(row)
-    return {field: item["id" if field == "receipt_id" else field] for field in RECEIPT_FIELDS}
+    return cast(SignedReceipt, {field: item["id" if field == "receipt_id" else field] for field in RECEIPT_FIELDS})
 
 
-def chain(conn: sqlite3.Connection, record_id: str, recipient: str) -> list[dict[str, Any]]:
+def chain(conn: sqlite3.Connection, record_id: str, recipient: str) -> list[SignedReceipt]:
     return [r for r in receipts(conn, record_id) if r["recipient_region"] == recipient]
 
 
