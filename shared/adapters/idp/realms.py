@@ -74,27 +74,11 @@ def _page_client(client_id: str, region: Region) -> dict[str, Any]:
     }
 
 
-def _agency_client(agency: Agency) -> dict[str, Any]:
-    return {
-        "clientId": agency.id,
-        "name": agency.name,
-        "description": f"agency system ({agency.kind.value})",
-        "enabled": True,
-        "publicClient": False,
-        "clientAuthenticatorType": "client-secret",
-        "serviceAccountsEnabled": True,
-        "standardFlowEnabled": False,
-        "directAccessGrantsEnabled": False,
-        "implicitFlowEnabled": False,
-        "attributes": {"agency": agency.id, "agency.kind": agency.kind.value},
-        "protocolMappers": _mappers(agency.region, agency),
-    }
-
-
-def _zone_client(client_id: str, region: Region, description: str) -> dict[str, Any]:
+def _confidential_client(client_id: str, name: str, description: str, mappers: list[dict[str, Any]]) -> dict[str, Any]:
+    """A program's client: a secret, a service account, no person's login."""
     return {
         "clientId": client_id,
-        "name": client_id,
+        "name": name,
         "description": description,
         "enabled": True,
         "publicClient": False,
@@ -103,8 +87,15 @@ def _zone_client(client_id: str, region: Region, description: str) -> dict[str, 
         "standardFlowEnabled": False,
         "directAccessGrantsEnabled": False,
         "implicitFlowEnabled": False,
-        "protocolMappers": _mappers(region),
+        "protocolMappers": mappers,
     }
+
+
+def _agency_client(agency: Agency) -> dict[str, Any]:
+    client = _confidential_client(
+        agency.id, agency.name, f"agency system ({agency.kind.value})", _mappers(agency.region, agency)
+    )
+    return client | {"attributes": {"agency": agency.id, "agency.kind": agency.kind.value}}
 
 
 def _zone_clients(region: Region) -> list[tuple[str, Role, str]]:
@@ -146,7 +137,7 @@ def realm(region: Region) -> dict[str, Any]:
         "roles": {"realm": [{"name": r.value, "description": f"YRD Legal Link policy role {r.value}"} for r in Role]},
         "clients": [_page_client(c, region) for c in PAGE_CLIENTS]
         + [_agency_client(a) for a in agencies]
-        + [_zone_client(cid, region, text) for cid, _, text in _zone_clients(region)],
+        + [_confidential_client(cid, cid, text, _mappers(region)) for cid, _, text in _zone_clients(region)],
         "users": [_user(r, region) for r in Role]
         + [_service_account(a.id) for a in agencies]
         + [_service_account(cid, role) for cid, role, _ in _zone_clients(region)],
