@@ -28,17 +28,21 @@ def _processes_with_open(path: Path) -> list[int]:
 
 
 def _serving_processes(settings: Settings) -> list[int]:
-    """`yrd serve SERVICE --region R` processes (run-all's instances among them)."""
+    """`yrd serve SERVICE --region R` processes (run-all's instances among them) whose store is this one:
+    the same YRD_STORE_URL in their environment (settings come from the environment only)."""
     wanted = [b"serve", settings.service.value.encode(), b"--region", settings.region.value.encode()]
+    store = f"YRD_STORE_URL={settings.store_url}".encode()  # type: ignore[attr-defined]
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 args = (entry / "cmdline").read_bytes().split(b"\0")
+                if not any(args[i : i + 4] == wanted for i in range(len(args))) or b"yrd" not in b" ".join(args):
+                    continue
+                if store in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
             except OSError:
                 continue
-            if any(args[i : i + 4] == wanted for i in range(len(args))) and b"yrd" in b" ".join(args):
-                found.append(int(entry.name))
     return found
 
 

@@ -30,11 +30,25 @@ J, Q = Region.JIASHAN, Region.QINGPU
 F = Domain.FILING
 
 
-@pytest.fixture(scope="module")
-def cluster(kafka, tmp_path_factory):
+# The whole flow on PostgreSQL too, once the filing service serves on the PostgreSQL store:
+# pytest.param("postgresql", marks=pytest.mark.postgres). (The store's backup and restore on PostgreSQL are
+# tested below, on the shared tables.)
+BACKENDS = ["sqlite"]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def cluster(request, kafka, tmp_path_factory):
+    """Jiashan's and Qingpu's filing instances, their stores in SQLite files or in the tests' PostgreSQL."""
     init_dev_keys(KEYS)
+    env = {}
+    if request.param == "postgresql":
+        dsn = request.getfixturevalue("pg_dsn")
+        with psycopg.connect(dsn, autocommit=True) as conn:  # the tests' own cluster: fresh schemas each run
+            for (name,) in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE '%%\\_filing%%'"):
+                conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+        env["YRD_STORE_URL"] = dsn
     namespace = _namespace(kafka)
-    running = Cluster(next(namespace), tmp_path_factory.mktemp("backup-instances"), [F])
+    running = Cluster(next(namespace), tmp_path_factory.mktemp("backup-instances"), [F], env)
     for region in (J, Q):
         running.start(region, F)
     try:
@@ -44,6 +58,16 @@ def cluster(kafka, tmp_path_factory):
         for key in list(running.procs):
             running.stop(*key)
         next(namespace, None)  # its topics deleted
+
+
+def court_count(cluster: Cluster, query: str, params: list[str]) -> int:
+    """One count from the court's store, wherever it is."""
+    if dsn := cluster.extra_env.get("YRD_STORE_URL"):
+        with psycopg.connect(dsn) as conn:
+            conn.execute("SET search_path TO qingpu_filing")
+            return conn.execute(query.replace("?", "%s"), params).fetchone()[0]
+    with sqlite3.connect(cluster.db(Q, F)) as conn:
+        return conn.execute(query, params).fetchone()[0]
 
 
 def yrd(cluster: Cluster, *args: str) -> subprocess.CompletedProcess[str]:
@@ -65,14 +89,15 @@ def settled(cluster: Cluster, ids: list[str]) -> None:
     """The court has received every filing, and its own events have all left its outbox."""
 
     def done() -> bool:
-        with sqlite3.connect(cluster.db(Q, F)) as conn:
-            marks = ",".join("?" * len(ids))
-            received = conn.execute(
-                f"SELECT count(DISTINCT record_id) FROM timeline WHERE type = 'received' AND record_id IN ({marks})",
-                ids,
-            ).fetchone()[0]
-            unsent = conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
-        return received == len(ids) and unsent == 0
+        marks = ",".join("?" * len(ids))
+        received = court_count(
+            cluster,
+            f"SELECT count(DISTINCT record_id) FROM timeline WHERE type = 'received' AND record_id IN ({marks})",
+            ids,
+        )
+        return (
+            received == len(ids) and court_count(cluster, "SELECT count(*) FROM outbox WHERE sent_at IS NULL", []) == 0
+        )
 
     eventually(done, timeout=60, what="the court caught up and its outbox empty")
 
@@ -100,7 +125,8 @@ def test_a_restored_store_catches_up_from_the_topics_and_its_chain_verifies(clus
     taken = yrd(cluster, "backup", "--service", "filing", "--to", str(target), "--json")  # while it serves
     assert taken.returncode == 0, taken.stderr
     manifest = json.loads(taken.stdout)
-    assert manifest["backend"] == "sqlite" and manifest["audit_entries"] > 0
+    backend = "postgresql" if "YRD_STORE_URL" in cluster.extra_env else "sqlite"
+    assert manifest["backend"] == backend and manifest["audit_entries"] > 0
     assert manifest["committed_offsets"]  # the group's position at the backup, from where a restore replays
 
     after_backup = submit(cluster, 3)  # what the backup does not have: received, and two dockets given
