@@ -79,6 +79,8 @@ def backup(
     from yrd.restore import committed_offsets, service_topics
 
     settings = instance_settings(region=region, service=service)
+    if backups.backend_of(settings) == backups.SQLITE and not settings.db_path.exists():
+        raise fail(USAGE, f"no store at {settings.db_path}", as_json)
     try:
         committed = committed_offsets(settings.kafka, settings.group_id, service_topics(settings))
     except Exception as error:  # the broker away: the backup is still worth taking; restore replays by time

@@ -78,7 +78,7 @@ def _partitions(consumer: KafkaConsumer, topics: list[str]) -> list[TopicPartiti
 
 def committed_offsets(kafka: KafkaAccess, group_id: str, topics: list[str]) -> dict[str, int]:
     """The group's committed offset of each partition of `topics` that has one ("topic:partition" -> next)."""
-    consumer = KafkaConsumer(**kafka.config(), group_id=group_id, enable_auto_commit=False)
+    consumer = KafkaConsumer(**kafka.config(), group_id=group_id, enable_auto_commit=False, bootstrap_timeout_ms=10000)
     try:
         found = {}
         for partition in _partitions(consumer, topics):
@@ -99,7 +99,9 @@ def replay_range(
     kafka: KafkaAccess, manifest: Manifest, topics: list[str], ends: dict[str, int]
 ) -> Iterator[list[ConsumerRecord]]:
     """The records from where the backup stands to `ends` (the group's committed offsets now), in batches."""
-    consumer = KafkaConsumer(**kafka.config(), enable_auto_commit=False, isolation_level="read_committed")
+    consumer = KafkaConsumer(
+        **kafka.config(), enable_auto_commit=False, isolation_level="read_committed", bootstrap_timeout_ms=10000
+    )
     try:
         partitions = [tp for tp in _partitions(consumer, topics) if _key(tp) in ends]
         since = int((manifest.taken_at - SAFETY_MARGIN).timestamp() * 1000)

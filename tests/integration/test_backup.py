@@ -9,12 +9,14 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 from psycopg import sql
 
 from shared.adapters import audit
+from shared.adapters.kafka.producer import make_producer
 from shared.adapters.pg.store import PgStore
 from shared.adapters.tokens import init_dev_keys
 from shared.contracts.regions import Domain, Region
@@ -23,8 +25,8 @@ from tests.conftest import _namespace
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
 from tests.instances import KEYS, Cluster, token
-from yrd.backup import backup_postgresql
-from yrd.restore import catch_up_audit, committed_offsets, put_back_postgresql
+from yrd.backup import Manifest, backup_postgresql
+from yrd.restore import catch_up_audit, committed_offsets, put_back_postgresql, replay_range
 
 J, Q = Region.JIASHAN, Region.QINGPU
 F = Domain.FILING
@@ -223,3 +225,37 @@ def test_a_postgresql_schema_backed_up_while_written_restores_whole_and_catches_
     finally:
         with psycopg.connect(pg_dsn, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(kept)))
+
+
+def test_the_replay_starts_where_the_backup_stands_by_its_recorded_offsets_or_by_its_time(kafka, scratch_prefix):
+    name = f"{scratch_prefix}qingpu.filing"
+    producer = make_producer(kafka)
+    sent = [producer.send(name, key=b"one-partition", value=f"r{i}".encode()).get(timeout=15) for i in range(6)]
+    producer.close()
+    partition = sent[0].partition
+    key = f"{name}:{partition}"
+    ends = {key: sent[-1].offset + 1}
+    first = sent[0].offset
+
+    def replayed(taken_at: datetime, committed: dict[str, int] | None) -> list[int]:
+        manifest = Manifest(
+            region="qingpu",
+            service="filing",
+            backend="sqlite",
+            taken_at=taken_at,
+            file_sha256="",
+            migrations=[],
+            audit_entries=0,
+            audit_head_hash=None,
+            group_id="g",
+            committed_offsets=committed,
+        )
+        offsets = [r.offset for batch in replay_range(kafka, manifest, [name], ends) for r in batch]
+        return [offset for offset in offsets if offset >= first]  # what this test sent
+
+    now, later = datetime.now(UTC), datetime.now(UTC) + timedelta(hours=1)
+    everything = [r.offset for r in sent]
+    assert replayed(now, None) == everything  # by time: from ten minutes before the backup
+    assert replayed(later, {key: first + 4}) == everything[4:]  # by the offsets recorded at the backup
+    assert replayed(now, {key: first + 4}) == everything  # the earlier of the two
+    assert replayed(later, None) == []  # nothing at or after that time, none recorded: nothing to replay

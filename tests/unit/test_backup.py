@@ -1,18 +1,25 @@
 """`yrd backup` of a SQLite store: a consistent copy while writes go on, its manifest, and putting it back."""
 
+import json
 import sqlite3
+import subprocess
+import sys
 import threading
 from contextlib import closing
 from datetime import UTC, datetime
 
 import pytest
+from typer.testing import CliRunner
 
 from shared.adapters import audit
 from shared.adapters.store import Store
 from shared.contracts.regions import Domain, Region
 from shared.core.settings import Settings
-from yrd import backup
+from yrd import backup, cli
+from yrd.backup_cli import running
 from yrd.restore import catch_up_audit, check_fits, put_back_sqlite
+
+runner = CliRunner()
 
 
 def _append(conn, i: int) -> None:
@@ -165,3 +172,39 @@ def test_the_audit_tail_published_after_the_backup_is_appended_and_counted_publi
         conn.execute("UPDATE audit_published SET idx = 5")
         assert catch_up_audit(conn, entries) == 0
         assert conn.execute("SELECT idx FROM audit_published").fetchone()[0] == 5
+
+
+@pytest.fixture
+def instance_env(tmp_path, monkeypatch):
+    """The CLI's instance: its store in tmp_path, on a port base nothing listens on."""
+    monkeypatch.setenv("YRD_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("YRD_PORT_BASE", "25900")
+    return Settings(region=Region.QINGPU, service=Domain.FILING, data_dir=tmp_path / "var", port_base=25900)
+
+
+def test_backup_without_a_store_and_restore_without_a_file_are_preconditions_exit_2(instance_env, tmp_path):
+    args = ["--region", "qingpu", "--service", "filing", "--json"]
+    taken = runner.invoke(cli.app, ["backup", *args, "--to", str(tmp_path / "b.sqlite3")])
+    assert taken.exit_code == 2 and "no store at" in json.loads(taken.stdout)["error"]
+    restored = runner.invoke(cli.app, ["restore", *args, "--from", str(tmp_path / "none.sqlite3")])
+    assert restored.exit_code == 2 and "no backup at" in json.loads(restored.stdout)["error"]
+
+
+def test_restore_is_refused_while_a_process_holds_the_store_open(instance_env, tmp_path):
+    Store(instance_env.db_path).close()
+    backup.take(instance_env, tmp_path / "b.sqlite3", None)
+    assert running(instance_env) == ""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys, time; sqlite3.connect(sys.argv[1]); print(1, flush=True); "
+         "time.sleep(60)", str(instance_env.db_path)],
+        stdout=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        holder.stdout.readline()  # the store is open
+        assert f"pid {holder.pid}" in running(instance_env)
+        args = ["--region", "qingpu", "--service", "filing", "--from", str(tmp_path / "b.sqlite3"), "--json"]
+        refused = runner.invoke(cli.app, ["restore", *args])
+        assert refused.exit_code == 2 and "stop it first" in json.loads(refused.stdout)["error"]
+    finally:
+        holder.kill()
+        holder.wait()
