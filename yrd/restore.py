@@ -32,6 +32,7 @@ from shared.adapters import audit
 from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.kafka.audit_topic import published_entries
 from shared.adapters.schema import SHARED_MIGRATIONS
+from shared.contracts.audit import AuditEntry
 from shared.contracts.regions import Domain
 from shared.contracts.topics import all_regions_topics, topic
 from shared.core.settings import Settings
@@ -192,7 +193,7 @@ def put_back_postgresql(file: Path, url: str, schema: str) -> str | None:
     return kept if exists else None
 
 
-def catch_up_audit(conn: sqlite3.Connection, entries: list) -> int:
+def catch_up_audit(conn: sqlite3.Connection, entries: list[AuditEntry]) -> int:
     """Append the published entries past the local chain's head; count as published what the topic has
     (entries of the backup never published stay unpublished: the instance publishes them)."""
     head = conn.execute("SELECT coalesce(max(idx), 0) FROM audit_log").fetchone()[0]
@@ -212,7 +213,10 @@ def restore(settings: Settings, file: Path, on_records: Callable[[int], None] = 
     check_fits(settings, manifest)
     report = RestoreReport(manifest)
     topics = service_topics(settings)
-    ends = committed_offsets(settings.kafka, settings.group_id, topics)  # before the store is touched
+    try:  # before the store is touched: without the broker there is nothing to catch up from
+        ends = committed_offsets(settings.kafka, settings.group_id, topics)
+    except Exception as error:
+        raise BackupError(f"the broker cannot be asked for the consumer group's offsets ({error!r})") from None
     if manifest.backend == SQLITE:
         moved = put_back_sqlite(file, settings.db_path)
         report.moved_aside = str(moved) if moved else None
@@ -226,9 +230,13 @@ def restore(settings: Settings, file: Path, on_records: Callable[[int], None] = 
         on_records(count)
 
     runtime.replaying = True
-    replay_batches(runtime, replay_range(settings.kafka, manifest, topics, ends), report.replayed, counted)
-    audit_topic = topic(settings.region, Domain.AUDIT, settings.topic_prefix)
-    entries = published_entries(settings.kafka, audit_topic, settings.source)
+    try:
+        replay_batches(runtime, replay_range(settings.kafka, manifest, topics, ends), report.replayed, counted)
+        audit_topic = topic(settings.region, Domain.AUDIT, settings.topic_prefix)
+        entries = published_entries(settings.kafka, audit_topic, settings.source)
+    except Exception as error:  # the broker went away midway: what was applied stays, and is skipped next time
+        runtime.store.close()
+        raise BackupError(f"the backup is in place but not caught up ({error!r}): run the restore again") from None
     with runtime.store.transaction() as conn:
         report.audit_tail = catch_up_audit(conn, entries)
         if declared.restore is not None:
