@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from shared.adapters.stores import is_postgres
 from shared.core.settings import Settings
 
 SQLITE, POSTGRESQL = "sqlite", "postgresql"
@@ -87,12 +88,7 @@ def sha256_of(file: Path) -> str:
 
 def backend_of(settings: Settings) -> str:
     """PostgreSQL when the instance's store URL names it (YRD_STORE_URL), else the SQLite file."""
-    url = getattr(settings, "store_url", None) or ""
-    return POSTGRESQL if str(url).startswith(("postgresql://", "postgres://")) else SQLITE
-
-
-def store_schema(settings: Settings) -> str:
-    return getattr(settings, "store_schema", None) or f"{settings.region.value}_{settings.service.value}"
+    return POSTGRESQL if is_postgres(settings.store_url) else SQLITE
 
 
 def pg_binary(name: str) -> str:
@@ -192,7 +188,7 @@ def take(settings: Settings, target: Path, committed: dict[str, int] | None) -> 
     if backend == SQLITE:
         migrations, entries, head = backup_sqlite(settings.db_path, target)
     else:
-        migrations, entries, head = backup_postgresql(str(settings.store_url), store_schema(settings), target)  # type: ignore[attr-defined]
+        migrations, entries, head = backup_postgresql(str(settings.store_url), settings.store_schema, target)
     manifest = Manifest(
         region=settings.region.value,
         service=settings.service.value,

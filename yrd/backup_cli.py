@@ -31,7 +31,7 @@ def _serving_processes(settings: Settings) -> list[int]:
     """`yrd serve SERVICE --region R` processes (run-all's instances among them) whose store is this one:
     the same YRD_STORE_URL in their environment (settings come from the environment only)."""
     wanted = [b"serve", settings.service.value.encode(), b"--region", settings.region.value.encode()]
-    store = f"YRD_STORE_URL={settings.store_url}".encode()  # type: ignore[attr-defined]
+    store = f"YRD_STORE_URL={settings.store_url}".encode()
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():

@@ -45,7 +45,6 @@ from yrd.backup import (
     pg_binary,
     read_manifest,
     run_pg,
-    store_schema,
 )
 from yrd.rebuild import RebuildReport, replay_batches
 from yrd.registry import SERVICES
@@ -221,7 +220,7 @@ def restore(settings: Settings, file: Path, on_records: Callable[[int], None] = 
         moved = put_back_sqlite(file, settings.db_path)
         report.moved_aside = str(moved) if moved else None
     else:
-        report.moved_aside = put_back_postgresql(file, str(settings.store_url), store_schema(settings))  # type: ignore[attr-defined]
+        report.moved_aside = put_back_postgresql(file, str(settings.store_url), settings.store_schema)
     declared = SERVICES[settings.service]
     runtime = declared.instance(settings).runtime  # opening it applies this version's newer migrations
 
