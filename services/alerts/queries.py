@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from services.alerts import domain
 from services.alerts import store as db
@@ -14,7 +14,7 @@ from shared.core.uow import UnitOfWork
 
 
 def load(uow: UnitOfWork, alert_id: str) -> AlertRow:
-    return cast(AlertRow, ALERT.known(db.get(uow.conn, alert_id)))
+    return ALERT.known(db.get(uow.conn, alert_id))
 
 
 def read_model(uow: UnitOfWork, alert_id: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ transfer involving the caller's region (relayed to the home), and the hit/no-hit
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 from services.corrections import store as db
 from services.corrections.config import Config
@@ -22,7 +22,7 @@ _SHOWN = tuple(Subject.model_fields)
 
 
 def load(uow: UnitOfWork, subject_id: str) -> SubjectRow:
-    return cast(SubjectRow, SUBJECT.known(db.get(uow.conn, subject_id)))
+    return SUBJECT.known(db.get(uow.conn, subject_id))
 
 
 def _shown(subject: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 
 from services.enforcement import domain
 from services.enforcement import store as db
@@ -25,11 +25,11 @@ _VOTE_SHOWN = tuple(BenchmarkVote.model_fields)
 
 
 def load_benchmark(uow: UnitOfWork, benchmark_id: str) -> BenchmarkRow:
-    return cast(BenchmarkRow, BENCHMARK.known(db.get_benchmark(uow.conn, benchmark_id)))
+    return BENCHMARK.known(db.get_benchmark(uow.conn, benchmark_id))
 
 
 def load_decision(uow: UnitOfWork, decision_id: str) -> DecisionRow:
-    return cast(DecisionRow, DECISION.known(db.get_decision(uow.conn, decision_id)))
+    return DECISION.known(db.get_decision(uow.conn, decision_id))
 
 
 def _vote_shown(vote: Mapping[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ here writes but the audit of sensitive reads (the unit of work records it)."""
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, cast
+from typing import Any
 
 import orjson
 
@@ -21,7 +21,7 @@ from shared.rules.policy import DataClass
 
 
 def load(uow: UnitOfWork, filing_id: str) -> FilingRow:
-    return cast(FilingRow, FILING.known(db.get(uow.conn, filing_id)))
+    return FILING.known(db.get(uow.conn, filing_id))
 
 
 def read(uow: UnitOfWork, filing_id: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ them, and the collections."""
 from __future__ import annotations
 
 import base64
-from typing import Any, cast
+from typing import Any
 
 from services.notary import store as db
 from services.notary.ownership import CERTIFICATE, PROOF_DOCUMENT, PROOF_REQUEST
@@ -16,11 +16,11 @@ from shared.rules.policy import DataClass
 
 
 def load_certificate(uow: UnitOfWork, number: str) -> CertificateRow:
-    return cast(CertificateRow, CERTIFICATE.known(db.get_certificate(uow.conn, number, now())))
+    return CERTIFICATE.known(db.get_certificate(uow.conn, number, now()))
 
 
 def load_proof(uow: UnitOfWork, request_id: str) -> ProofRequestRow:
-    return cast(ProofRequestRow, PROOF_REQUEST.known(db.get_proof_request(uow.conn, request_id)))
+    return PROOF_REQUEST.known(db.get_proof_request(uow.conn, request_id))
 
 
 def read_proof_subject(uow: UnitOfWork, request_id: str) -> dict[str, Any] | None:

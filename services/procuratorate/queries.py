@@ -4,7 +4,7 @@ and the evidence of a record's deliveries as the sender exports it."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from services.procuratorate import receipts, texts
 from services.procuratorate import store as db
@@ -16,19 +16,19 @@ from shared.core.uow import UnitOfWork
 
 
 def load_referral(uow: UnitOfWork, referral_id: str) -> ReferralRow:
-    return cast(ReferralRow, REFERRAL.known(db.referral(uow.conn, referral_id)))
+    return REFERRAL.known(db.referral(uow.conn, referral_id))
 
 
 def load_assistance(uow: UnitOfWork, request_id: str) -> AssistanceRow:
-    return cast(AssistanceRow, ASSISTANCE.known(db.assistance(uow.conn, request_id)))
+    return ASSISTANCE.known(db.assistance(uow.conn, request_id))
 
 
 def load_case(uow: UnitOfWork, case_id: str) -> JointCaseRow:
-    return cast(JointCaseRow, JOINT_CASE.known(db.joint_case(uow.conn, case_id)))
+    return JOINT_CASE.known(db.joint_case(uow.conn, case_id))
 
 
 def load_material(uow: UnitOfWork, material_id: str) -> MaterialRow:
-    return cast(MaterialRow, MATERIAL.known(db.material(uow.conn, material_id)))
+    return MATERIAL.known(db.material(uow.conn, material_id))
 
 
 def referral_evidence(referral: ReferralRow) -> dict[str, Any]:

@@ -12,13 +12,14 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from shared.contracts.problems import not_found
 from shared.contracts.regions import Region
 from shared.rules.policy import agencies_of
 
 Record = Mapping[str, Any]
+R = TypeVar("R", bound=Record)  # a service's typed row (a TypedDict) of the kind
 TakesPart = Callable[[sqlite3.Connection, Record, str], bool]  # (store, record, region) -> involved
 
 
@@ -58,7 +59,7 @@ class RecordKind:
     def agencies(self, record: Record) -> tuple[str, ...]:
         return agencies_of(dict(record), *self.agency_fields) if self.agency_fields else ()
 
-    def known(self, record: Record | None) -> Record:
+    def known(self, record: R | None) -> R:
         """The record, if it is one this region knows more of than a stub (its owner); else 404."""
         if record is None or record.get(self.owner_field) is None:
             raise not_found(self.name)
