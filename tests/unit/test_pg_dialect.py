@@ -43,6 +43,13 @@ def test_indexed_by_is_dropped():
     )
 
 
+def test_a_cross_join_with_on_becomes_an_inner_join_and_one_without_stays():
+    assert translate("FROM certificates c CROSS JOIN verifications v INDEXED BY by_number ON v.number = c.id") == (
+        "FROM certificates c JOIN verifications v ON v.number = c.id"
+    )
+    assert translate("FROM a CROSS JOIN b WHERE a.x = b.x") == "FROM a CROSS JOIN b WHERE a.x = b.x"
+
+
 def test_scalar_max_and_min_become_greatest_and_least_and_aggregates_stay():
     assert translate("SET version = max(t.version, excluded.version)") == (
         "SET version = GREATEST(t.version, excluded.version)"
@@ -50,6 +57,37 @@ def test_scalar_max_and_min_become_greatest_and_least_and_aggregates_stay():
     assert translate("SELECT max(idx), min(at) FROM t") == "SELECT max(idx), min(at) FROM t"
     assert translate("SELECT min(coalesce(max(a, b), 0), ?, 'x,y')") == (
         "SELECT LEAST(coalesce(GREATEST(a, b), 0), %s, 'x,y')"
+    )
+
+
+def test_a_bare_column_in_an_upserts_update_is_named_with_its_table():
+    upsert = "INSERT INTO seqs(year, last) VALUES (?, 1) ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last"
+    assert translate(upsert) == (
+        "INSERT INTO seqs(year, last) VALUES (%s, 1) ON CONFLICT(year) DO UPDATE SET last = seqs.last + 1 "
+        "RETURNING last"
+    )
+    assert translate(
+        "INSERT INTO j(id, step, note) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+        "step = max(step, excluded.step), note = coalesce(j.note, 'step') WHERE j.id <> ?"
+    ) == (
+        "INSERT INTO j(id, step, note) VALUES (%s, %s, %s) ON CONFLICT(id) DO UPDATE SET "
+        "step = GREATEST(j.step, excluded.step), note = coalesce(j.note, 'step') WHERE j.id <> %s"
+    )
+
+
+def test_a_unary_plus_that_keeps_an_index_out_of_the_plan_is_dropped_and_a_sum_stays():
+    assert translate("SELECT a + b FROM t WHERE +region = ? AND (+result = ?) AND n = m +1") == (
+        "SELECT a + b FROM t WHERE region = %s AND (result = %s) AND n = m +1"
+    )
+    assert translate("+issuer_region = ?") == "issuer_region = %s"
+
+
+def test_json_each_becomes_json_array_elements_text_under_the_same_names():
+    assert translate("SELECT 1 FROM json_each(a.targets) WHERE json_each.value = ?") == (
+        "SELECT 1 FROM json_array_elements_text((a.targets)::json) AS json_each(value) WHERE json_each.value = %s"
+    )
+    assert translate("x IN (SELECT value FROM json_each(?))") == (
+        "x IN (SELECT value FROM json_array_elements_text((%s)::json) AS json_each(value))"
     )
 
 
@@ -73,6 +111,10 @@ def test_sqlites_utc_stamp_becomes_the_same_text_from_now():
             f"at TEXT NOT NULL DEFAULT ({PG_UTC_NOW})",
         ),
         ("note TEXT DEFAULT 'an INTEGER, a BLOB'", "note TEXT DEFAULT 'an INTEGER, a BLOB'"),  # literals stay
+        (
+            "ADD COLUMN open_last INTEGER GENERATED ALWAYS AS (CASE s WHEN 'open' THEN 0 ELSE 1 END) VIRTUAL",
+            "ADD COLUMN open_last BIGINT GENERATED ALWAYS AS (CASE s WHEN 'open' THEN 0 ELSE 1 END) STORED",
+        ),
     ],
 )
 def test_each_ddl_rule(sqlite, postgres):

@@ -40,5 +40,13 @@ class PgConnection(Tracked):
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
+    def __enter__(self) -> PgConnection:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        """As a sqlite3 connection's block: an open transaction is committed, or rolled back on an error."""
+        if self.in_transaction:
+            self.raw.execute("ROLLBACK" if kind else "COMMIT")
+
     def close(self) -> None:
         self.raw.close()

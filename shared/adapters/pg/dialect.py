@@ -2,12 +2,15 @@
 dialect) are translated once each (cached) into PostgreSQL's, and so are the migrations' DDL.
 
 Statements: `?` -> `%s`, `:name` -> `%(name)s`, a literal `%` -> `%%` (psycopg formats every statement);
-`INSERT OR IGNORE` -> `INSERT ... ON CONFLICT DO NOTHING`; `INDEXED BY x` (a SQLite planner hint) dropped;
-the scalar `max(a, b)` / `min(a, b)` -> `GREATEST` / `LEAST`; SQLite's UTC stamp
-`strftime('%Y-%m-%dT%H:%M:%fZ','now')` -> the same text from `now()`.
+`INSERT OR IGNORE` -> `INSERT ... ON CONFLICT DO NOTHING`; `INDEXED BY x` (a SQLite planner hint) dropped,
+and so is `CROSS` of a `CROSS JOIN t ON` (another);
+the scalar `max(a, b)` / `min(a, b)` -> `GREATEST` / `LEAST`; a bare column in an upsert's `DO UPDATE SET`
+expression named with its table (`last = last + 1` -> `last = t.last + 1`); SQLite's UTC stamp
+`strftime('%Y-%m-%dT%H:%M:%fZ','now')` -> the same text from `now()`; `+column` (SQLite's "use no index
+of this column") -> `column`; `json_each(x)` -> `json_array_elements_text(x::json)` under the same names.
 DDL besides: `INTEGER` -> `BIGINT` (SQLite's integers are 64-bit), an `INTEGER PRIMARY KEY` (SQLite's rowid
 alias, filled in when omitted) -> an identity column, `AUTOINCREMENT` and `WITHOUT ROWID` dropped, `REAL` ->
-`DOUBLE PRECISION`, `BLOB` -> `BYTEA`.
+`DOUBLE PRECISION`, `BLOB` -> `BYTEA`, a `VIRTUAL` generated column -> `STORED`.
 
 BLOB -> BYTEA: the shared tables' BLOB columns receive bytes (outbox key, value and headers, idempotency
 bodies, audit entries, timeline details) and are read back as bytes, as on SQLite. A column that receives
@@ -29,17 +32,106 @@ PG_UTC_NOW = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z
 _OR_IGNORE = re.compile(r"\bINSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 _RETURNING = re.compile(r"\sRETURNING\s", re.IGNORECASE)
 _INDEXED_BY = re.compile(r"\s+INDEXED\s+BY\s+\w+", re.IGNORECASE)
+# SQLite's CROSS JOIN with ON: an inner join whose order the planner keeps; PostgreSQL takes no ON there.
+_CROSS_JOIN_ON = re.compile(r"\bCROSS\s+JOIN\s+(\w+(?:\s+(?!ON\b)\w+)?)\s+ON\b", re.IGNORECASE)
 _MIN_MAX = re.compile(r"\b(max|min)\s*\(", re.IGNORECASE)
+# `+column`: SQLite's way to keep a column's index out of a plan; PostgreSQL has no unary + for text.
+_UNARY_PLUS = re.compile(
+    r"(\b(?:AND|OR|WHERE|NOT|ON|WHEN|THEN|ELSE|SELECT|BY)\s+|[(,=<>]\s*|^\s*)\+(?=[A-Za-z_])", re.I
+)
 
 
 @lru_cache(maxsize=4096)
 def translate(sql: str) -> str:
     """A statement as the code writes it (SQLite), as PostgreSQL takes it through psycopg."""
-    sql = _UTC_NOW.sub(PG_UTC_NOW, sql)
     sql = _insert_or_ignore(sql)
     sql = _INDEXED_BY.sub("", sql)
+    sql = _CROSS_JOIN_ON.sub(r"JOIN \1 ON", sql)
+    sql = _qualify_upsert(sql)
+    sql = _UTC_NOW.sub(PG_UTC_NOW, sql)
+    sql = _UNARY_PLUS.sub(r"\1", sql)
     sql = _scalar_min_max(sql)
+    sql = _json_each(sql)
     return _placeholders(sql)
+
+
+_JSON_EACH = re.compile(r"\bjson_each\s*\(", re.IGNORECASE)
+
+
+def _json_each(sql: str) -> str:
+    """`FROM json_each(x)` (a JSON array's elements, read as `json_each.value` or `value`) -> PostgreSQL's
+    `json_array_elements_text`, named alike; its values are text."""
+    out, at = [], 0
+    for match in _JSON_EACH.finditer(sql):
+        if match.start() < at:
+            continue
+        arguments, end = _arguments(sql, match.end())
+        if len(arguments) != 1:
+            continue
+        out.append(
+            f"{sql[at : match.start()]}json_array_elements_text(({arguments[0].strip()})::json) AS json_each(value)"
+        )
+        at = end
+    out.append(sql[at:])
+    return "".join(out)
+
+
+_INSERT_INTO = re.compile(r"\s*INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)", re.IGNORECASE)
+_DO_UPDATE_SET = re.compile(r"\bDO\s+UPDATE\s+SET\b", re.IGNORECASE)
+_SET_ENDS = re.compile(r"\s(WHERE|RETURNING)\s", re.IGNORECASE)
+_LITERAL = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*")""")
+
+
+def _qualify_upsert(sql: str) -> str:
+    """In an upsert's `DO UPDATE SET a = <expression>`, a bare column of the table (`last = last + 1`) is
+    the row's on SQLite and ambiguous (the row's or `excluded`'s) on PostgreSQL: named with the table."""
+    insert, update = _INSERT_INTO.match(sql), _DO_UPDATE_SET.search(sql)
+    if not insert or not update:
+        return sql
+    table, columns = insert.group(1), [c.strip() for c in insert.group(2).split(",") if c.strip()]
+    start = update.end()
+    ends = _top_level(sql, start, _SET_ENDS)
+    names = "|".join(map(re.escape, columns))
+    bare = re.compile(rf"(?<![\w.])(?:{names})\b(?!\s*\()")
+    out, assignments = [], _split_top_level(sql[start:ends])
+    for assignment in assignments:
+        target, equals, expression = assignment.partition("=")
+        parts = _LITERAL.split(expression)
+        for index in range(0, len(parts), 2):
+            parts[index] = bare.sub(lambda m: f"{table}.{m.group(0)}", parts[index])
+        out.append(target + equals + "".join(parts))
+    return sql[:start] + ",".join(out) + sql[ends:]
+
+
+def _top_level(sql: str, start: int, pattern: re.Pattern[str]) -> int:
+    """Where `pattern` first matches outside brackets and literals from `start` (or the end)."""
+    for match in pattern.finditer(sql, start):
+        if _depth(sql[start : match.start()]) == 0:
+            return match.start()
+    return len(sql)
+
+
+def _depth(text: str) -> int:
+    text = _LITERAL.sub("", text)
+    return text.count("(") - text.count(")")
+
+
+def _split_top_level(text: str) -> list[str]:
+    pieces, depth, begun, quote = [], 0, 0, None
+    for at, char in enumerate(text):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            pieces.append(text[begun:at])
+            begun = at + 1
+    pieces.append(text[begun:])
+    return pieces
 
 
 def _placeholders(sql: str) -> str:
@@ -113,6 +205,8 @@ _DDL_RULES = [
     (re.compile(r"\bINTEGER\b", re.IGNORECASE), "BIGINT"),
     (re.compile(r"\bREAL\b", re.IGNORECASE), "DOUBLE PRECISION"),
     (re.compile(r"\bBLOB\b", re.IGNORECASE), "BYTEA"),
+    # A generated column computed when read (SQLite's VIRTUAL) is stored on PostgreSQL 15 (its only kind).
+    (re.compile(r"\)\s*VIRTUAL\b", re.IGNORECASE), ") STORED"),
 ]  # fmt: skip
 
 
