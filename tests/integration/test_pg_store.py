@@ -402,3 +402,48 @@ def test_numbers_stay_gapless_and_unique_under_concurrent_writers_of_two_stores(
     finally:
         for store in stores:
             store.close()
+
+
+def test_two_processes_relays_publish_each_event_once_and_each_records_in_order(pg_dsn, pg_schema, kafka, prefix):
+    """Two stores of one instance (as two processes), each with its relay, writing events of five records
+    turn about: on the topic, every event once, and each record's events in the order they were stored."""
+
+    from shared.adapters.kafka.producer import make_producer
+    from shared.adapters.pg.store import PgStore
+    from shared.contracts.regions import Domain, Region
+    from shared.contracts.topics import topic
+    from tests.helpers import eventually
+    from tests.integration.test_platform import read_all
+
+    name = topic(Region.JIASHAN, Domain.FILING, prefix)
+    stores = [PgStore(pg_dsn, pg_schema.name, THINGS) for _ in range(2)]
+    relays = [
+        outbox.OutboxRelay(s, lambda: make_producer(kafka), {"service": "test", "region": "jiashan"}, poll_seconds=0.05)
+        for s in stores
+    ]
+    stop = threading.Event()
+    threads = [threading.Thread(target=r.run, args=(stop,), daemon=True) for r in relays]
+    for thread in threads:
+        thread.start()
+    try:
+        for n in range(60):
+            event = withdrawal(f"f-{n % 5}")
+            stores[n % 2].write(lambda conn, event=event: outbox.add(conn, name, event))
+        eventually(lambda: outbox.backlog(stores[0].connect()) == 0, timeout=30, what="the outbox drained")
+        stored = [
+            (r[0].decode(), r[1]) for r in stores[0].connect().execute("SELECT key, event_id FROM outbox ORDER BY seq")
+        ]
+        published = read_all(kafka, name, 60)
+        ids = [dict(record.headers)["ce_id"].decode() for record in published]
+        assert sorted(ids) == sorted(event_id for _, event_id in stored) and len(ids) == 60  # each once
+        for key in {key for key, _ in stored}:
+            on_topic = [dict(r.headers)["ce_id"].decode() for r in published if r.key.decode() == key]
+            assert on_topic == [event_id for k, event_id in stored if k == key]
+    finally:
+        stop.set()
+        for relay in relays:
+            relay.notify()
+        for thread in threads:
+            thread.join(10)
+        for store in stores:
+            store.close()
