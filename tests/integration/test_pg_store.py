@@ -251,6 +251,13 @@ def test_writable_says_yes_while_the_store_answers(store):
 # --- the shared tables' SQL on PostgreSQL ---
 
 
+def test_a_write_holds_the_instances_lock_and_a_read_never_takes_it(pg):
+    held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+    assert pg.write(lambda conn: conn.execute(held).fetchone()[0]) == 1
+    with pg.read() as conn:
+        assert conn.execute(held).fetchone()[0] == 0
+
+
 def test_outbox_rows_are_staged_claimed_and_marked_sent_as_bytes(pg):
     events = [withdrawal(f"f-{n}") for n in range(3)]
     pg.write(lambda conn: [outbox.add(conn, "jiashan.filing", event) for event in events])

@@ -54,6 +54,7 @@ class PgStore(Store):
         self.url, self.schema = url, schema
         self.write_key = lock_key(f"{schema}.write")
         self.relay_key = lock_key(f"{schema}.relay")
+        self._begin_locked = f"BEGIN; SELECT pg_advisory_xact_lock({self.write_key})".encode()
         self.pool = ConnectionPool(
             url,
             min_size=1,
@@ -88,8 +89,7 @@ class PgStore(Store):
     def _begin(self) -> PgConnection:
         raw = self.pool.getconn()
         try:
-            raw.execute("BEGIN")
-            raw.execute("SELECT pg_advisory_xact_lock(%s)", (self.write_key,))
+            raw.execute(self._begin_locked)  # one round trip: BEGIN and the lock, in one simple query
         except BaseException:
             self.pool.putconn(raw)
             raise
