@@ -22,13 +22,26 @@ from shared.adapters.stores import open_store
 from shared.adapters.transactions import after_commit, savepoint, staged_outbox
 from tests.unit.test_consumer_runner import withdrawal
 
+
+def _postgres_installed() -> bool:
+    from tests.pg_cluster import program
+
+    try:
+        program("pg_ctl")
+    except FileNotFoundError:
+        return False
+    return True
+
+
+# Without PostgreSQL's programs (`make setup` installs them) the PostgreSQL cases are skipped, SQLite's run.
+NEEDS_PG = pytest.mark.skipif(not _postgres_installed(), reason="no PostgreSQL programs: `make setup` installs them")
 pytestmark = pytest.mark.postgres
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 THINGS = [("t-1", "CREATE TABLE things (id TEXT PRIMARY KEY)"), ("t-2", "CREATE TABLE t (n INTEGER PRIMARY KEY)")]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=NEEDS_PG)])
 def open_one(request, tmp_path):
     """Opens a store (again, on the same file or schema, when called again) on the parametrised backend."""
     opened: list[Store] = []
@@ -251,6 +264,7 @@ def test_writable_says_yes_while_the_store_answers(store):
 # --- the shared tables' SQL on PostgreSQL ---
 
 
+@NEEDS_PG
 def test_a_write_holds_the_instances_lock_and_a_read_never_takes_it(pg):
     held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
     assert pg.write(lambda conn: conn.execute(held).fetchone()[0]) == 1
@@ -258,6 +272,7 @@ def test_a_write_holds_the_instances_lock_and_a_read_never_takes_it(pg):
         assert conn.execute(held).fetchone()[0] == 0
 
 
+@NEEDS_PG
 def test_outbox_rows_are_staged_claimed_and_marked_sent_as_bytes(pg):
     events = [withdrawal(f"f-{n}") for n in range(3)]
     pg.write(lambda conn: [outbox.add(conn, "jiashan.filing", event) for event in events])
@@ -273,6 +288,7 @@ def test_outbox_rows_are_staged_claimed_and_marked_sent_as_bytes(pg):
     assert sent_at.endswith("Z") and len(sent_at) == len("2026-11-26T12:00:00.000Z")
 
 
+@NEEDS_PG
 def test_one_relay_of_an_instance_claims_at_a_time(pg, pg_dsn, pg_schema):
     from shared.adapters.pg.store import PgStore
 
@@ -289,6 +305,7 @@ def test_one_relay_of_an_instance_claims_at_a_time(pg, pg_dsn, pg_schema):
         other.close()
 
 
+@NEEDS_PG
 def test_idempotency_answers_keep_their_bytes(pg):
     body = {"path": "C:\\dockets\\2026", "quote": 'a "b"', "text": "案号"}
     pg.write(lambda conn: idempotency.remember(conn, "s", "k", "fp", 202, body))
@@ -296,6 +313,7 @@ def test_idempotency_answers_keep_their_bytes(pg):
     assert pg.write(lambda conn: idempotency.first_answer(conn, "s", "other", "fp")) is None
 
 
+@NEEDS_PG
 def test_the_audit_chain_appends_verifies_and_catches_an_alteration(pg):
     def append(conn, n: int) -> None:
         audit.append(
@@ -323,6 +341,7 @@ def test_the_audit_chain_appends_verifies_and_catches_an_alteration(pg):
     assert audit.verify(conn).first_bad_index == 3
 
 
+@NEEDS_PG
 def test_a_records_timeline_lists_its_events_as_stored(pg):
     events = [withdrawal("f-1") for _ in range(3)]
     same_instant = [e.__class__(**{**e.__dict__, "time": NOW}) for e in events]
@@ -332,6 +351,7 @@ def test_a_records_timeline_lists_its_events_as_stored(pg):
     assert [item["detail"] for item in listed] == [{"n": 0}, {"n": 1}, {"n": 2}]
 
 
+@NEEDS_PG
 def test_versioned_upserts_search_and_the_listed_view(pg_dsn, pg_schema):
     from shared.adapters.pg.store import PgStore
 
@@ -378,6 +398,7 @@ def test_versioned_upserts_search_and_the_listed_view(pg_dsn, pg_schema):
 # --- several processes of one instance ---
 
 
+@NEEDS_PG
 def test_numbers_stay_gapless_and_unique_under_concurrent_writers_of_two_stores(pg_dsn, pg_schema):
     """Two stores on one schema (as two processes), two threads each, every unit reading the highest
     number and writing the next: the advisory write lock makes them one at a time."""
@@ -411,6 +432,7 @@ def test_numbers_stay_gapless_and_unique_under_concurrent_writers_of_two_stores(
             store.close()
 
 
+@NEEDS_PG
 def test_two_processes_relays_publish_each_event_once_and_each_records_in_order(pg_dsn, pg_schema, kafka, prefix):
     """Two stores of one instance (as two processes), each with its relay, writing events of five records
     turn about: on the topic, every event once, and each record's events in the order they were stored."""
