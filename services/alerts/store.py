@@ -26,10 +26,10 @@ MIGRATIONS: list[Migration] = [
             severity TEXT,
             title TEXT,
             description TEXT,
-            location BLOB,
-            subjects BLOB,
+            location TEXT,
+            subjects TEXT,
             action TEXT,
-            targets BLOB,
+            targets TEXT,
             valid_until TEXT,
             raised_at TEXT,
             ack_due TEXT,
@@ -55,7 +55,7 @@ MIGRATIONS: list[Migration] = [
             alert_id TEXT NOT NULL,
             region TEXT NOT NULL,
             seen_at TEXT NOT NULL,
-            location BLOB NOT NULL,
+            location TEXT NOT NULL,
             details TEXT NOT NULL
         );
         CREATE INDEX sightings_by_alert ON sightings(alert_id, seen_at);

@@ -38,7 +38,7 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX subjects_by_enrolled ON subjects(enrolled_at DESC, id DESC);
         CREATE TABLE subject_details (
             subject_id TEXT PRIMARY KEY REFERENCES subjects(id),
-            record BLOB NOT NULL
+            record TEXT NOT NULL
         );
         CREATE TABLE travels (
             id TEXT PRIMARY KEY,

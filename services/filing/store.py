@@ -39,8 +39,8 @@ MIGRATIONS: list[Migration] = [
             version INTEGER NOT NULL,
             claim_summary TEXT,
             claim_amount TEXT,
-            documents BLOB,
-            parties BLOB,
+            documents TEXT,
+            parties TEXT,
             filed_by TEXT,
             submitted_at TEXT,
             received_at TEXT,
@@ -48,7 +48,7 @@ MIGRATIONS: list[Migration] = [
             decided_at TEXT,
             docket_number TEXT,
             reason TEXT,
-            missing_items BLOB,
+            missing_items TEXT,
             correction_deadline TEXT,
             overdue_flagged INTEGER NOT NULL DEFAULT 0
         );
