@@ -36,3 +36,32 @@ def open_store(where: Any, migrations: Sequence[Migration] = (), schema: str | N
 def store_exists(settings: Any) -> bool:
     """For tools that only read a store: is there one to read? (A PostgreSQL schema is made on opening.)"""
     return is_postgres(settings.store_url) or Path(settings.db_path).exists()
+
+
+def set_aside(settings: Any, label: str) -> str | None:
+    """Move an instance's store out of the way (a rebuild makes a fresh one): the SQLite file (and its WAL)
+    renamed `{name}.{label}`, or the PostgreSQL schema renamed `{schema}_{label}`. What it was renamed to,
+    or None if there was no store."""
+    if is_postgres(settings.store_url):
+        import psycopg
+        from psycopg import sql
+
+        aside = f"{settings.store_schema}_{label}".replace("-", "_")
+        with psycopg.connect(settings.store_url, autocommit=True) as conn:
+            found = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (settings.store_schema,)).fetchone()
+            if found is None:
+                return None
+            conn.execute(
+                sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
+                    sql.Identifier(settings.store_schema), sql.Identifier(aside)
+                )
+            )
+        return aside
+    path = Path(settings.db_path)
+    if not path.exists():
+        return None
+    moved = path.with_name(f"{path.name}.{label}")
+    path.rename(moved)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return str(moved)

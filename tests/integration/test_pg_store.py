@@ -273,6 +273,13 @@ def test_a_write_holds_the_instances_lock_and_a_read_never_takes_it(pg):
 
 
 @NEEDS_PG
+def test_numbers_come_back_as_sqlite_gives_them(pg):
+    pg.write(lambda conn: conn.executemany("INSERT INTO t(n) VALUES (?)", [(1,), (2,), (4,)]))
+    row = pg.connect().execute("SELECT sum(n), avg(n), count(*) FROM t").fetchone()
+    assert tuple(row) == (7, pytest.approx(7 / 3), 3) and isinstance(row[0], int) and isinstance(row[1], float)
+
+
+@NEEDS_PG
 def test_outbox_rows_are_staged_claimed_and_marked_sent_as_bytes(pg):
     events = [withdrawal(f"f-{n}") for n in range(3)]
     pg.write(lambda conn: [outbox.add(conn, "jiashan.filing", event) for event in events])
@@ -476,3 +483,33 @@ def test_two_processes_relays_publish_each_event_once_and_each_records_in_order(
             thread.join(10)
         for store in stores:
             store.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=NEEDS_PG)])
+def test_a_store_set_aside_leaves_room_for_a_fresh_one(backend, tmp_path, request):
+    """What a rebuild does first: the store moved out of the way, whole; the next one opened is empty."""
+    from types import SimpleNamespace
+
+    from shared.adapters.stores import set_aside
+
+    url = request.getfixturevalue("pg_dsn") if backend == "postgresql" else None
+    schema = f"aside_{uuid.uuid4().hex[:8]}"
+    settings = SimpleNamespace(store_url=url, store_schema=schema, db_path=tmp_path / "i.sqlite3")
+    store = open_store(settings, THINGS)
+    store.write(lambda conn: conn.execute("INSERT INTO things VALUES ('kept')"))
+    store.stop_writer()
+    store.close()
+    aside = set_aside(settings, "pre-rebuild-1")
+    assert aside is not None and set_aside(settings, "pre-rebuild-2") is None  # nothing left to move
+    fresh = open_store(settings, THINGS)
+    try:
+        assert count(fresh, "things") == 0
+    finally:
+        fresh.close()
+    if backend == "postgresql":
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            assert conn.execute(f'SELECT id FROM "{aside}".things').fetchone()[0] == "kept"
+            for name in (schema, aside):
+                conn.execute(f'DROP SCHEMA "{name}" CASCADE')

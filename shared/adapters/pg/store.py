@@ -28,6 +28,8 @@ from typing import Any
 
 import psycopg
 from psycopg import pq, sql
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
 from psycopg.types.string import StrDumper
 from psycopg_pool import ConnectionPool
 
@@ -37,6 +39,15 @@ from shared.adapters.pg.rows import row_factory
 from shared.adapters.schema import Migration, statements
 from shared.adapters.store import Store
 from shared.adapters.store_errors import STORE_ERRORS
+
+
+class SqliteNumber(Loader):
+    """A `numeric` result (PostgreSQL's sum() and avg() of integers) as SQLite gives it: an int when whole
+    (a sum), else a float (an average), never a Decimal that float arithmetic refuses."""
+
+    def load(self, data: Buffer) -> int | float:
+        text = bytes(data)
+        return int(text) if text.lstrip(b"-").isdigit() else float(text)
 
 
 def lock_key(name: str) -> int:
@@ -66,12 +77,17 @@ class PgStore(Store):
         )
         self._shared: psycopg.Connection | None = None
         self._shared_lock = threading.Lock()
-        self._start(migrations)
+        try:
+            self._start(migrations)
+        except BaseException:  # a server away at start: no pool left retrying in the background
+            self.pool.close()
+            raise
 
     def _configure(self, raw: psycopg.Connection) -> None:
         # A str is bound as text: into a BYTEA column it fails loudly instead of being read as bytea's
         # escape format (dialect.py); the instance's tables are found in its schema.
         raw.adapters.register_dumper(str, StrDumper)
+        raw.adapters.register_loader("numeric", SqliteNumber)
         raw.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
 
     def connect(self) -> PgConnection:
