@@ -164,6 +164,30 @@ def test_group_commit_keeps_each_unit_alone_and_every_success(store):
     assert store.write(lambda conn: store.write(lambda inner: inner.execute("SELECT 1").fetchone()[0])) == 1
 
 
+def test_a_unit_whose_statement_fails_fails_alone_in_its_group(store):
+    """On PostgreSQL a failed statement spoils its transaction until rolled back to a savepoint: the
+    unit's own savepoint takes it, and the batch's other units commit."""
+    store.write(lambda conn: conn.execute("INSERT INTO t(n) VALUES (1)"))
+    outcomes: dict[int, object] = {}
+    gate = threading.Barrier(6)
+
+    def unit(n: int) -> None:
+        gate.wait()
+        try:
+            outcomes[n] = store.write(inserting(1 if n == 0 else n + 10, refuses=False))
+        except STORE_ERRORS as error:  # the duplicate: sqlite3's IntegrityError, psycopg's UniqueViolation
+            outcomes[n] = type(error).__name__
+
+    threads = [threading.Thread(target=unit, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes[0] in {"IntegrityError", "UniqueViolation"}
+    assert {outcomes[n] for n in range(1, 6)} == {11, 12, 13, 14, 15}
+    assert {row[0] for row in store.connect().execute("SELECT n FROM t")} == {1, 11, 12, 13, 14, 15}
+
+
 def test_reads_never_write(store):
     with pytest.raises(STORE_ERRORS), store.read() as conn:
         conn.execute("INSERT INTO t(n) VALUES (1)")
