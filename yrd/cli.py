@@ -82,14 +82,26 @@ for _service in SERVICES.values():  # the services' own tools: `yrd retention ru
 
 @app.command()
 def serve(
-    service: Domain = SERVICE_ARGUMENT, region: Region = REGION_OPTION, port_base: int | None = PORT_BASE_OPTION
+    service: Domain = SERVICE_ARGUMENT,
+    region: Region = REGION_OPTION,
+    port_base: int | None = PORT_BASE_OPTION,
+    processes: int | None = typer.Option(
+        None, min=1, help="Processes serving it (default: YRD_PROCESSES, 1); PostgreSQL store only."
+    ),
+    worker: bool = typer.Option(False, "--worker", hidden=True),  # one of a supervised instance's processes
 ) -> None:
     """Run one service instance for one region (and its peer listener, mutual TLS, on port + 50)."""
     from shared.adapters import logs
     from shared.entrypoints.serving import serve as serve_instance
+    from yrd import processes as supervisor
 
-    settings = instance_settings(service=service, region=region, port_base=port_base)
+    settings = instance_settings(service=service, region=region, port_base=port_base, processes=processes)
     logs.configure(settings.log_level, settings.kafka_log_level, service=service.value, region=region.value)
+    supervisor.check_processes(settings)
+    if settings.processes > 1 and not worker:
+        worker_command = [*supervisor.WORKER_COMMAND, "serve", service.value, "--region", region.value]
+        worker_command += ["--port-base", str(settings.port_base), "--processes", str(settings.processes), "--worker"]
+        raise typer.Exit(supervisor.supervise(settings, worker_command))
     serve_instance(SERVICES[service].app(settings), settings)
 
 

@@ -4,12 +4,16 @@ over mutual TLS.
 
 uvicorn does not pass the client's certificate to the app, so the peer listener's protocol adds the ASGI
 TLS extension (`scope["extensions"]["tls"]`) itself; the gate takes the calling instance from it.
+
+An instance served by several processes (`settings.processes` > 1, yrd/processes.py supervises them):
+each binds both listeners with SO_REUSEPORT, and the kernel spreads the connections over them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import ssl
 from collections.abc import Generator
 from typing import Any
@@ -73,6 +77,16 @@ class _PeerServer(_Server):
         return self.main.should_exit or await super().on_tick(counter)
 
 
+def reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A listening socket the instance's other processes bind too."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
 def serve(app: Any, settings: Settings) -> None:
     options: dict[str, Any] = {"log_config": None, "access_log": False, "loop": "uvloop"}
     # The C event loop and HTTP parser, not asyncio's and h11's.
@@ -80,8 +94,10 @@ def serve(app: Any, settings: Settings) -> None:
         app, host=settings.host, port=settings.port, http="httptools", timeout_graceful_shutdown=10, **options
     )
     main = _Server(main_config)
+    shared = settings.processes > 1
+    main_sockets = [reuse_port_socket(settings.host, settings.port)] if shared else None
     if not settings.peer_tls:
-        main.run()
+        main.run(sockets=main_sockets)
         return
     # Read now: a missing or bad certificate stops the start, with its reason.
     context = settings.instance_tls.server_context()
@@ -99,15 +115,17 @@ def serve(app: Any, settings: Settings) -> None:
         main,
     )
 
+    peer_sockets = [reuse_port_socket(settings.host, settings.peer_port)] if shared else None
+
     async def both() -> None:
         async def listen_once_started() -> None:
             while not main.started and not main.should_exit:  # the app's lifespan has started the runtime
                 await asyncio.sleep(0.05)
             if not main.should_exit:
-                await peer.serve()
+                await peer.serve(sockets=peer_sockets)
 
         listener = asyncio.create_task(listen_once_started())
-        await main.serve()
+        await main.serve(sockets=main_sockets)
         await listener
 
     with asyncio.Runner(loop_factory=main_config.get_loop_factory()) as runner:
