@@ -65,7 +65,7 @@ class PgStore(Store):
         self.url, self.schema = url, schema
         self.write_key = lock_key(f"{schema}.write")
         self.relay_key = lock_key(f"{schema}.relay")
-        self._begin_locked = f"BEGIN; SELECT pg_advisory_xact_lock({self.write_key})".encode()
+        self._begin_locked = f"BEGIN; SELECT pg_advisory_xact_lock({self.write_key})"
         self.pool = ConnectionPool(
             url,
             min_size=1,
@@ -103,13 +103,8 @@ class PgStore(Store):
             return PgConnection(self._shared)
 
     def _begin(self) -> PgConnection:
-        raw = self.pool.getconn()
-        try:
-            raw.execute(self._begin_locked)  # one round trip: BEGIN and the lock, in one simple query
-        except BaseException:
-            self.pool.putconn(raw)
-            raise
-        conn = self._local.conn = PgConnection(raw)
+        conn = self._local.conn = PgConnection(self.pool.getconn())
+        conn.begin_later(self._begin_locked)  # sent with the first statement: BEGIN, then the lock
         return conn
 
     def _release(self, conn: PgConnection) -> None:
@@ -178,6 +173,7 @@ class PgStore(Store):
         """Each migration once, by name, its DDL through the dialect; the schema is made if missing. Under
         the write lock: two processes starting at once apply each migration once."""
         with self.transaction() as conn:
+            conn.flush()  # the transaction and its lock first
             conn.raw.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
             conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)")
             done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
