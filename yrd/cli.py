@@ -7,7 +7,7 @@ yrd zone up | down | status | cut R | heal R   the three-cluster zone (MirrorMak
 yrd console                          the operations page (port base + 0)
 yrd desk --region R                  a region's desk for clerks and officers (port base + 100 × region digit)
 yrd digest --date YYYY-MM-DD         one day's operations page as PNG and PDF
-yrd demo                             walk through the four services against running instances
+yrd demo                             walk through the six services against running instances
 yrd rebuild SERVICE --region R       a lost store's read models, audit chain and sequences, from the topics
 yrd backup --region R --service S --to FILE     a consistent copy of a serving instance's store
 yrd restore --region R --service S --from FILE  put it back (instance stopped) and catch up from the topics
@@ -260,7 +260,7 @@ def token(
 
 @app.command()
 def demo(port_base: int | None = PORT_BASE_OPTION) -> None:
-    """Walk through all four services across the regions against running instances (`make run`)."""
+    """Walk through all six services across the regions against running instances (`make run`)."""
     from yrd import demo as walkthrough
 
     try:

@@ -1,9 +1,10 @@
-"""`yrd demo`: a short walk through all four services across the three regions, against running
+"""`yrd demo`: a short walk through all six services across the three regions, against running
 instances (`make run`), printing what the system answers at each step. It is an agency system's view:
 every call goes through the Python client (clients/python), with the development keys."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import time
 from collections.abc import Callable
@@ -14,11 +15,37 @@ from yrd_client import Client, NotFound, ProblemError, models
 
 from shared.adapters.tokens import load_private_key, mint
 from shared.contracts.identifiers import id_check_char
-from shared.contracts.regions import Domain, Region, port_of, zone_today
+from shared.contracts.regions import ZONE_TZ, Domain, Region, port_of, zone_today
 from shared.core.settings import Settings
 from shared.rules.policy import Role
 
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
+CREDIT_CODE = "91330421MA2B3C4D5K"
+
+
+def yuan(low: float | None, high: float | None = None) -> str:
+    """An amount, or a range, in yuan as a newcomer reads it."""
+    return f"¥{low or 0:,.0f}" if high is None else f"¥{low or 0:,.0f}-{high:,.0f}"
+
+
+def dust_benchmark(code: str) -> models.ProposeBenchmark:
+    """The catalogue's construction-dust benchmark (deploy/enforcement/catalogue.yaml), cut to two tiers."""
+    fine = models.PenaltyRange
+    return models.ProposeBenchmark(
+        code=code,
+        name="施工工地未采取有效扬尘防治措施",
+        legal_basis="《大气污染防治法》第六十九条",
+        article="《大气污染防治法》第一百一十五条",
+        tiers=[
+            models.TierRule(
+                tier="serious",
+                criteria=[models.Criterion(factor="repeat_offence", op="is", value=True)],
+                range=fine(fine_min_yuan=40_000, fine_max_yuan=70_000),
+            ),
+            models.TierRule(tier="ordinary", range=fine(fine_min_yuan=10_000, fine_max_yuan=40_000)),
+        ],
+        effective_from=zone_today(),
+    )
 
 
 class Demo:
@@ -155,8 +182,92 @@ class Demo:
         released = home.corrections.release(subject.id)
         self.say(f"correct. back home, and released at the end of the demo: {released.status}")
 
+    def enforcement(self) -> None:
+        legal = {region: self.client(region, Domain.ENFORCEMENT, Role.ENFORCEMENT_LEGAL) for region in (Q, J, W)}
+        code = f"DEMO-DUST-{datetime.now(ZONE_TZ):%Y%m%d%H%M%S}"  # the demo's own code: no real benchmark's
+        proposed = legal[Q].enforcement.propose_benchmark(dust_benchmark(code))
+        tiers = proposed.versions[0].tiers
+        ranges = ", ".join(f"{t.tier} {yuan(t.range.fine_min_yuan, t.range.fine_max_yuan)}" for t in tiers)
+        self.say(f"enforce. Qingpu proposes a zone benchmark for site dust, {code}: {ranges}")
+        for region, reviewer in legal.items():
+            self.until(lambda c=reviewer: c.enforcement.benchmark(proposed.id), f"the proposal in {region.value}")
+            reviewer.enforcement.vote(proposed.id, models.Vote(version=1, vote="approve"))
+        officer = self.client(W, Domain.ENFORCEMENT, Role.ENFORCEMENT_OFFICER)
+        today = zone_today()
+        adopted = self.until(
+            lambda: officer.enforcement.in_force(code=code, on=str(today), region="wujiang"), "the adoption in Wujiang"
+        )
+        self.say(f"enforce. all three approve v{adopted.version}: {adopted.status}, in force in Wujiang from {today}")
+        decision = officer.enforcement.record_decision(
+            models.RecordDecision(
+                code=code,
+                violation_date=today,
+                factors=models.Factors(first_offence=True),
+                party=models.OrganisationPenalised(kind="organisation", name="吴江某建筑公司", credit_code=CREDIT_CODE),
+                penalty=models.Penalty(fine_yuan=25_000),
+            )
+        )
+        low, high = decision.fine_min_yuan or 0, decision.fine_max_yuan or 0
+        place = (decision.fine_yuan - low) / max(high - low, 1)  # where in the tier's range the fine sits
+        where = f"within it, {place:.0%} of the way up" if decision.within_range else "outside it"
+        self.say(
+            f"enforce. Wujiang fines a first offence {yuan(decision.fine_yuan)}: tier {decision.tier}"
+            f" {yuan(low, high)}, {where}: {decision.status}"
+        )
+        jiashan = self.client(J, Domain.ENFORCEMENT, Role.ENFORCEMENT_OFFICER, purpose="law-enforcement")
+        ask = models.SimilarCases(code=code, factors=models.Factors(first_offence=True))
+        similar = self.until(
+            lambda: (a := jiashan.enforcement.similar_cases(ask)) and any(r.count for r in a.regions) and a,
+            "Wujiang's decision among Jiashan's similar cases",
+        )
+        seen = next(r for r in similar.regions if r.region == "wujiang")
+        self.say(f"enforce. Jiashan's similar cases ({similar.tier}): Wujiang {seen.count}, median {yuan(seen.median)}")
+        try:
+            jiashan.enforcement.party(decision.id)
+        except ProblemError as refused:
+            self.say(f"enforce. Jiashan asks who was fined: {refused.status} (the party stays with Wujiang)")
+
+    def procuratorate(self) -> None:
+        qingpu = self.client(Q, Domain.PROCURATORATE, Role.PROSECUTOR)
+        clue = models.ReferClue(
+            to_region="wujiang", title="太浦河排污线索", summary="夜间偷排", offence="public_interest"
+        )
+        referral = qingpu.procuratorate.refer(clue)
+        self.say(f"procur.  Qingpu refers a clue to Wujiang, which has jurisdiction: {referral.id} ({referral.status})")
+        chief = self.client(W, Domain.PROCURATORATE, Role.PROSECUTION_CHIEF)
+        self.until(lambda: chief.procuratorate.referral(referral.id), "the referral in Wujiang")
+        chief.procuratorate.decide_referral(referral.id, models.DecideReferral(outcome="accepted"))
+        decided = self.until(
+            lambda: (r := qingpu.procuratorate.referral(referral.id)).case_number and r, "the decision in Qingpu"
+        )
+        self.say(f"procur.  Wujiang's chief accepts it; Qingpu sees: {decided.status}, case {decided.case_number}")
+        content = f"询问笔录 {self.run_id}".encode()
+        material = qingpu.procuratorate.register_material(
+            models.RegisterMaterial(
+                record_id=referral.id,
+                name="询问笔录.txt",
+                content_type="text/plain",
+                classification="secret",
+                content_base64=base64.b64encode(content).decode(),
+            )
+        )
+        self.say(
+            f"procur.  Qingpu keeps a secret statement; the others learn only its SHA-256 {material.sha256[:12]}…"
+            f" and holder {material.holder_region}"
+        )
+        reader = self.client(W, Domain.PROCURATORATE, Role.PROSECUTOR, purpose="prosecution")
+        self.until(lambda: reader.procuratorate.material(material.id), "the material in Wujiang")
+        fetched = reader.procuratorate.material_content(material.id)
+        same = "identical" if base64.b64decode(fetched.content_base64) == content else "DIFFERENT"
+        self.say(f"procur.  a Wujiang prosecutor fetches it from {fetched.holder_region} (purpose prosecution): {same}")
+        chain = self.until(
+            lambda: len((e := qingpu.procuratorate.evidence(material.id)).receipts) == 4 and e, "four receipts"
+        )
+        receipts = ", ".join(f"{r.kind} ({r.region})" for r in chain.receipts)
+        self.say(f"procur.  Qingpu's signed delivery receipts: {receipts}; export signed by {chain.exported_by}")
+
 
 def run(settings: Settings, say: Callable[[str], None] = print) -> None:
     demo = Demo(settings, say)
-    for step in (demo.filing, demo.alerts, demo.notary, demo.corrections):
+    for step in (demo.filing, demo.alerts, demo.notary, demo.corrections, demo.enforcement, demo.procuratorate):
         step()

@@ -190,7 +190,9 @@ def test_metrics_are_for_this_regions_operators_and_health_is_open(filing_cluste
     assert scrape(Q, Role.WINDOW_CLERK) == 403
 
 
-def test_the_demo_walks_through_all_four_services(filing_cluster, alerts_cluster, notary_cluster, corrections_cluster):
+def test_the_demo_walks_through_all_six_services(
+    filing_cluster, alerts_cluster, notary_cluster, corrections_cluster, enforcement_cluster, procuratorate_cluster
+):
     import subprocess
     import sys
 
@@ -211,3 +213,11 @@ def test_the_demo_walks_through_all_four_services(filing_cluster, alerts_cluster
     assert "Qingpu asks for the full record: 403" in out
     assert "during the approved trip Qingpu reads it, supervised by 嘉善县某司法所" in out
     assert "released at the end of the demo: released" in out
+    assert "ordinary ¥10,000-40,000" in out and "all three approve v1: adopted, in force in Wujiang" in out
+    assert "first offence ¥25,000: tier ordinary ¥10,000-40,000, within it, 50% of the way up: final" in out
+    assert "Jiashan's similar cases (ordinary): Wujiang 1, median ¥25,000" in out
+    assert "Jiashan asks who was fined: 403" in out
+    assert "Wujiang's chief accepts it; Qingpu sees: accepted, case 吴检受〔" in out
+    assert "a Wujiang prosecutor fetches it from qingpu (purpose prosecution): identical" in out
+    receipts = "submitted (qingpu), relayed (wujiang), delivered (wujiang), retrieved (wujiang)"
+    assert f"Qingpu's signed delivery receipts: {receipts}; export signed by qingpu" in out
