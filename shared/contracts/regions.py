@@ -1,4 +1,4 @@
-"""The three regions of the demonstration zone, the four services, and the fixed port map.
+"""The three regions of the demonstration zone, the six services, and the fixed port map.
 
 Region facts (division codes, court codes) come from the zone's shared domain notes; they are
 identities every service needs, not domain rules of one service.
@@ -34,7 +34,7 @@ class Domain(StrEnum):
         return self is not Domain.AUDIT
 
 
-SERVICES = tuple(d for d in Domain if d.is_service)  # the four services, in port-map order
+SERVICES = tuple(d for d in Domain if d.is_service)  # the six services, in port-map order
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Typed Python client for YRD Legal Link.
 
-- `Client` / `AsyncClient`: every operation of the four services over HTTP, answers as typed models
+- `Client` / `AsyncClient`: every operation of the six services over HTTP, answers as typed models
   (`yrd_client.models`, generated from the services' OpenAPI), problems raised as `ProblemError`
   subclasses, an Idempotency-Key on every write and safe retries, pagination as iterators, and bulk
   NDJSON helpers (`*_batch`) that yield one `Outcome` per record.
