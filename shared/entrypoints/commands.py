@@ -94,10 +94,11 @@ class CommandConsumer:
 
     def _consume(self, stop: threading.Event) -> None:
         settings = self.runtime.settings
-        consumer = assigned_consumer(
-            settings.kafka, self.group_id, [self.topic], settings.kafka_timeout_ms, max_poll_records=200
-        )
         offsets = Offsets(settings.consumer_commit_seconds)
+        shared_by = (lambda: offsets.pending and consumer.commit(offsets.take())) if settings.processes > 1 else None
+        consumer = assigned_consumer(
+            settings.kafka, self.group_id, [self.topic], settings.kafka_timeout_ms, 200, shared_by=shared_by
+        )
         try:
             while not stop.is_set():
                 batch = consumer.poll(timeout_ms=3000)

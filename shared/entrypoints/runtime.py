@@ -51,6 +51,9 @@ class Runtime:
     route: EventRoute = NO_ROUTE
     scanners: list[Scanner] = field(default_factory=list)
     replaying: bool = False  # set by `yrd rebuild`: project events, react to none
+    # Whether this process leads a duty of the instance now (the scanners); with several processes on
+    # PostgreSQL, one at a time (shared/adapters/pg/leader.py); alone, always.
+    leads: Callable[[str], bool] = lambda duty: True
     gauges: list[Callable[[], None]] = field(default_factory=list)
     # More background workers the service's bootstrap adds (the command consumer): (name, run(stop)).
     workers: list[tuple[str, Callable[[threading.Event], None]]] = field(default_factory=list)
@@ -149,7 +152,8 @@ class Runtime:
     def _run_scanners(self, stop: threading.Event) -> None:
         next_housekeeping = time.monotonic() + 60
         while not stop.wait(self.settings.scan_seconds):
-            if time.monotonic() >= next_housekeeping:
+            leading = self.leads("scanners")  # or another process of the instance runs them
+            if leading and time.monotonic() >= next_housekeeping:
                 self._housekeeping()
                 next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
             if not self.consumer.caught_up.is_set():
@@ -157,7 +161,8 @@ class Runtime:
             if self._heap_to_settle:
                 self._heap_to_settle = False
                 self._settle_heap(collect=False)
-            self.scan_once()
+            if leading:
+                self.scan_once()
 
     def scan_once(self) -> None:
         """Run each scanner once, each in its own unit of work (one failing does not stop the others)."""
@@ -228,6 +233,7 @@ def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRo
             max_attempts=settings.handler_max_attempts,
             commit_interval=settings.consumer_commit_seconds,
             connect_timeout_ms=settings.kafka_timeout_ms,
+            shared=settings.processes > 1,
         ),
         store,
         apply,
@@ -244,5 +250,9 @@ def build_runtime(settings: Settings, domain: Domain, migrations, route: EventRo
         peers=Peers(settings),
         route=route,
     )
+    if settings.processes > 1:  # the scanners' leader elected among the processes (PostgreSQL only)
+        from shared.adapters.pg.leader import Leadership
+
+        runtime.leads = Leadership(settings.store_url or "", settings.store_schema).leads
     store.before_commit(runtime.publish_audit)
     return runtime

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Literal
@@ -146,7 +147,7 @@ def operations_router(runtime: Runtime) -> APIRouter:
 
     @router.get("/healthz")
     async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+        return {"status": "ok", "process": str(os.getpid())}  # which of the instance's processes answered
 
     @functools.cache
     def events() -> bytes:  # built on first request, not at every instance's start

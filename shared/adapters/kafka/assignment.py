@@ -1,12 +1,14 @@
 """The consumer client every reader of this project uses: all partitions of its topics assigned to one
-instance's group (no membership, no rebalances), the bookkeeping of the offsets it commits, and how far
+instance's group (no membership, no rebalances) or, when several processes serve the instance, the group's
+partitions shared among them (a subscription), the bookkeeping of the offsets it commits, and how far
 behind it is."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
@@ -36,15 +38,35 @@ class Offsets:
         return taken
 
 
+class _CommitOnRevoke(ConsumerRebalanceListener):
+    def __init__(self, revoked: Callable[[], None]) -> None:
+        self.revoked = revoked
+
+    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        self.revoked()
+
+    def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        pass
+
+
 def assigned_consumer(
-    kafka: KafkaAccess, group_id: str, topics: list[str], connect_timeout_ms: int, max_poll_records: int
+    kafka: KafkaAccess,
+    group_id: str,
+    topics: list[str],
+    connect_timeout_ms: int,
+    max_poll_records: int,
+    shared_by: Callable[[], None] | None = None,
 ) -> KafkaConsumer:
     """A consumer of every partition of `topics`, committing to `group_id`, read-committed.
 
     Each region's instance is the only reader of its group, so it takes every partition itself (assign,
     not subscribe): no group membership, no rebalances, no heartbeats. A restarted instance resumes from
     the group's committed offsets at once, with nobody to wait for, and an idle consumer blocks in the
-    fetch instead of polling. LookupError while a topic is not known yet (the caller's retry loop waits)."""
+    fetch instead of polling. LookupError while a topic is not known yet (the caller's retry loop waits).
+
+    `shared_by`: several processes serve the instance, so they join its group (subscribe) and the broker
+    spreads the partitions over them; before a rebalance takes partitions away (inside a poll, in the
+    caller's thread), `shared_by()` commits what was applied, so the next owner starts after it."""
     consumer = KafkaConsumer(
         **kafka.config(),
         group_id=group_id,  # where offsets are committed
@@ -60,6 +82,9 @@ def assigned_consumer(
         reconnect_backoff_max_ms=1000,
         bootstrap_timeout_ms=connect_timeout_ms,  # broker away: fail fast into the caller's retry
     )
+    if shared_by is not None:
+        consumer.subscribe(topics, listener=_CommitOnRevoke(shared_by))
+        return consumer
     partitions = []
     for name in topics:
         found = consumer.partitions_for_topic(name)

@@ -57,6 +57,7 @@ class ConsumerConfig:
     first_backoff: float = 0.2
     connect_timeout_ms: int = 5000
     commit_interval: float = 1.0  # seconds between offset commits while records keep arriving
+    shared: bool = False  # several processes serve the instance: its group's partitions are spread over them
 
     @property
     def labels(self) -> dict[str, str]:
@@ -109,16 +110,19 @@ class ConsumerRunner:
                 stop.wait(0.5)
 
     def _consume(self, stop: threading.Event) -> None:
+        offsets = Offsets(self.config.commit_interval)
         consumer = assigned_consumer(
             self.config.kafka,
             self.config.group_id,
             all_regions_topics(self.config.domain, self.config.topic_prefix),
             self.config.connect_timeout_ms,
             max_poll_records=100,  # one poll is one unit of the writer: bounded, so writes wait little
+            shared_by=(lambda: offsets.pending and self._commit(consumer, offsets.take()))
+            if self.config.shared
+            else None,
         )
         self.caught_up.clear()
         lag_reported = 0.0
-        offsets = Offsets(self.config.commit_interval)
         try:
             while not stop.is_set():
                 # Blocks in the fetch (records return the moment they arrive); short until caught up, so
