@@ -35,7 +35,7 @@ F = Domain.FILING
 # The whole flow on PostgreSQL too, once the filing service serves on the PostgreSQL store:
 # pytest.param("postgresql", marks=pytest.mark.postgres). (The store's backup and restore on PostgreSQL are
 # tested below, on the shared tables.)
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
