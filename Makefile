@@ -29,7 +29,7 @@ API_DOCS_ASSETS := deploy/api-docs/node_modules/.package-lock.json
 ASYNCAPI_SCHEMA := tests/asyncapi/node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
-.PHONY: setup lock broker idp pg pg-stop topics run run-zone stop test test-suite test-zone test-isolation unit lint format bench \
+.PHONY: setup lock broker idp pg pg-stop topics run run-pg run-zone stop test test-suite test-zone test-isolation unit lint format bench \
 	schemas clean help
 
 help:
@@ -157,6 +157,12 @@ pg-stop:
 # The identity provider starts beside the instances (they fetch its keys only when a token of it arrives).
 run: broker
 	@bash deploy/keycloak/start.sh & $(BIN)/yrd run-all
+
+# The whole system with every instance's store on the project's PostgreSQL cluster (`make pg`), each in its own
+# schema; `make run-pg PROCESSES=2` serves each instance with two processes.
+PROCESSES ?= 1
+run-pg: broker pg
+	@bash deploy/keycloak/start.sh & $(BIN)/yrd run-all --store-url $(PG_URL) --processes $(PROCESSES)
 
 # Each region on its own Kafka cluster, MirrorMaker 2 between them (instead of `make run`, on the same ports).
 run-zone: setup

@@ -32,8 +32,19 @@ def implemented_services() -> list[Domain]:
 def run_all(
     port_base: int | None = typer.Option(None, help="The port map's base (default: YRD_PORT_BASE, 8000)."),
     zone: bool = typer.Option(False, "--zone", help="each region on its own cluster (`yrd zone up` first)"),
+    store_url: str | None = typer.Option(
+        None, help="Every instance's store in this PostgreSQL database (default: YRD_STORE_URL; unset: SQLite)."
+    ),
+    processes: int | None = typer.Option(
+        None, min=1, help="Processes serving each instance (default: YRD_PROCESSES, 1); PostgreSQL store only."
+    ),
 ) -> None:
     """Start every implemented service for all three regions; Ctrl-C stops them all."""
+    from yrd.processes import check_processes
+
+    # What the instances inherit (each `yrd serve` reads them into its settings).
+    os.environ.update({k: str(v) for k, v in (("YRD_STORE_URL", store_url), ("YRD_PROCESSES", processes)) if v})
+    check_processes(instance_settings())  # refused here, before anything starts, not by every instance
     base = port_base or instance_settings().port_base
     layout = layout_of() if zone else None
     children: list[subprocess.Popen[bytes]] = []

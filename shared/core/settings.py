@@ -70,10 +70,13 @@ class Settings(BaseSettings):
         description="`postgresql://user@host:port/db`: the store in PostgreSQL, schema `{region}_{service}`; "
         "unset: SQLite under the data directory",
     )
-    # Processes serving this instance (`yrd serve --processes N`): each serves HTTP and the peer listener on
-    # the instance's ports, joins its consumer group, relays its outbox; one at a time runs the scanners.
-    # More than one needs the PostgreSQL store (SQLite's group commit is one process's).
-    processes: int = Field(default=1, ge=1)
+    # Each process serves HTTP and the peer listener on the instance's ports, joins its consumer group and
+    # relays its outbox; one at a time runs the scanners. SQLite's group commit is one process's.
+    processes: int = Field(
+        default=1,
+        ge=1,
+        description="processes serving the instance (`yrd serve --processes N`); more than one needs `YRD_STORE_URL`",
+    )
 
     @cached_property
     def kafka(self) -> KafkaAccess:
