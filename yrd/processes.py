@@ -145,8 +145,7 @@ class Supervisor:
         """A dead worker's live gauges leave the scrape (its counters stay: they were counted)."""
         from prometheus_client import multiprocess
 
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = self.env["PROMETHEUS_MULTIPROC_DIR"]
-        multiprocess.mark_process_dead(pid)
+        multiprocess.mark_process_dead(pid, self.env["PROMETHEUS_MULTIPROC_DIR"])
 
 
 def supervise(settings: Settings, worker_command: list[str]) -> int:

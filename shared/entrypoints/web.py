@@ -16,11 +16,12 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from shared.adapters import metrics
 from shared.adapters.gate import Gate
 from shared.adapters.store_errors import STORAGE_ERRORS
 from shared.adapters.tokens import Principal
@@ -185,7 +186,7 @@ def operations_router(runtime: Runtime) -> APIRouter:
 
     def scrape() -> bytes:  # readiness asks for the writer lock: in a worker thread, not on the event loop
         runtime.refresh_gauges()
-        return generate_latest()
+        return metrics.exposition()  # served by several processes: the instance's values
 
     return router
 

@@ -142,6 +142,18 @@ def test_concurrent_accepts_through_both_processes_are_gapless_and_published_onc
     accepted = [h for h in headers if h["ce_type"].decode().endswith("filing.accepted.v1")]
     assert len(accepted) == FILINGS
 
+    # Whichever process answers a scrape, it counts the instance's accepts: both processes' together.
+    operator = {"authorization": f"Bearer {token(Q, Role.OPERATOR)}"}
+    for _ in range(6):
+        scraped = httpx.get(two_processes.url(Q, F) + "/metrics", headers=operator, timeout=10).text
+        accepts = [
+            float(line.rsplit(" ", 1)[1])
+            for line in scraped.splitlines()
+            if line.startswith("yrd_http_requests_total{") and '/accept"' in line and 'status="200"' in line
+        ]
+        assert sum(accepts) == FILINGS
+        assert 'yrd_ready{check="store",region="qingpu",service="filing"} 1.0' in scraped
+
 
 def test_scanners_run_in_one_process_and_another_takes_over(two_processes):
     first = eventually(lambda: leaders(two_processes, Q), timeout=20, what="a scanners' leader")
