@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -60,6 +61,21 @@ def start(data_dir: Path, port: int) -> str:
 
 def stop(data_dir: Path) -> None:
     subprocess.run(["bash", str(SCRIPTS / "stop.sh"), str(data_dir)], check=True, capture_output=True, timeout=120)
+
+
+@contextmanager
+def own_database(dsn: str, stem: str) -> Iterator[str]:
+    """A fresh database on `dsn`'s server, dropped after; its URL. Instances of one region's service use the
+    same schema (`{region}_{service}`) in whatever database they are given, so each test cluster of
+    instances needs a database of its own."""
+    name = f"{stem}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield dsn.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:  # FORCE: a killed instance's sessions may linger
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,17 @@
 """The fault suite: instances and the broker killed with -9 while work is under way, on a broker and
 instances of this module's own (the shared broker and the other suites are never touched). Each test
-asserts that every acknowledged write arrives exactly once, and prints how long recovery took."""
+asserts that every acknowledged write arrives exactly once, and prints how long recovery took. The kill -9
+with group commits in flight and the broker's restart run on SQLite and on PostgreSQL (a database of the
+cluster's own); the others on SQLite only, to keep `make test` within its time: what they add is the
+consumer's and the relay's restart, which the two on both backends cover for PostgreSQL."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from contextlib import ExitStack
 
 import httpx
 import pytest
@@ -16,39 +19,51 @@ import pytest
 from shared.adapters.kafka.admin import provision
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
+from tests.backends import BACKENDS, store_rows
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
-from tests.instances import Cluster, token
+from tests.instances import PORT_BASE, Cluster, token
 from tests.integration.private_broker import PrivateBroker
+from tests.pg_cluster import own_database
 
 pytestmark = pytest.mark.e2e
 J, Q = Region.JIASHAN, Region.QINGPU
 F = Domain.FILING
-PREFIX = "faults."
+ON_BOTH = pytest.mark.parametrize("faults", BACKENDS, indirect=True)
+SQLITE_ONLY = pytest.mark.parametrize("faults", ["sqlite"], indirect=True)
 
 
 @pytest.fixture(scope="module")
-def faults(tmp_path_factory, keys):
+def broker(tmp_path_factory):
+    """The module's own broker, which the tests kill; each backend's instances have their topics on it."""
     broker = PrivateBroker.create(tmp_path_factory.mktemp("kafka"))
     broker.start()
-    provision(broker.kafka, prefix=PREFIX)
-    cluster = Cluster(
-        PREFIX,
-        tmp_path_factory.mktemp("fault-instances"),
-        [F],
-        {"KAFKA_BOOTSTRAP": broker.bootstrap},
-        port_base=28000,
-    )
-    for region in (J, Q):
-        cluster.start(region, F)
     try:
-        cluster.wait_ready()
-        yield cluster, broker
+        yield broker
     finally:
-        for key in list(cluster.procs):
-            cluster.stop(*key)
         if broker.running:
             broker.stop()
+
+
+@pytest.fixture(scope="module")
+def faults(request, broker, tmp_path_factory, keys):
+    """Jiashan's and Qingpu's filing instances on `request.param`'s store, in a topic namespace of their own."""
+    with ExitStack() as stack:
+        env = {"KAFKA_BOOTSTRAP": broker.bootstrap}
+        if request.param == "postgresql":
+            env["YRD_STORE_URL"] = stack.enter_context(own_database(request.getfixturevalue("pg_dsn"), "faults"))
+        prefix = f"faults{'' if request.param == 'sqlite' else 'pg'}."
+        provision(broker.kafka, prefix=prefix)
+        # Away from the other suites' instances on the same base (28000 for the default 18000).
+        cluster = Cluster(prefix, tmp_path_factory.mktemp("fault-instances"), [F], env, port_base=PORT_BASE + 10000)
+        for region in (J, Q):
+            cluster.start(region, F)
+        try:
+            cluster.wait_ready()
+            yield cluster, broker
+        finally:
+            for key in list(cluster.procs):
+                cluster.stop(*key)
 
 
 def submit(cluster: Cluster, n: int) -> list[str]:
@@ -66,14 +81,12 @@ def received_once_at_the_court(cluster: Cluster, ids: list[str], timeout: float 
     started = time.monotonic()
 
     def counts() -> dict[str, int]:
-        with sqlite3.connect(cluster.db(Q, F)) as conn:
-            placeholders = ",".join("?" * len(ids))
-            rows = conn.execute(
-                "SELECT record_id, count(*) FROM timeline WHERE type = 'received' "
-                f"AND record_id IN ({placeholders}) GROUP BY record_id",
-                ids,
-            ).fetchall()
-        return dict(rows)
+        placeholders = ",".join("?" * len(ids))
+        query = (
+            "SELECT record_id, count(*) FROM timeline WHERE type = 'received' "
+            f"AND record_id IN ({placeholders}) GROUP BY record_id"
+        )
+        return dict(store_rows(cluster, Q, F, query, ids))
 
     def all_received() -> dict[str, int] | None:
         found = counts()
@@ -84,6 +97,7 @@ def received_once_at_the_court(cluster: Cluster, ids: list[str], timeout: float 
     return time.monotonic() - started
 
 
+@SQLITE_ONLY
 def test_kill_9_of_the_consuming_instance_mid_stream(faults):
     cluster, _ = faults
     first = submit(cluster, 5)
@@ -99,6 +113,7 @@ def test_kill_9_of_the_consuming_instance_mid_stream(faults):
     assert stall < 8  # static membership: no wait for the dead member's 10 s session timeout
 
 
+@SQLITE_ONLY
 def test_kill_9_of_the_producing_instance_right_after_its_acknowledgements(faults):
     cluster, _ = faults
     ids = submit(cluster, 15)
@@ -108,6 +123,7 @@ def test_kill_9_of_the_producing_instance_right_after_its_acknowledgements(fault
     print(f"\nproducer kill -9: all delivered {received_once_at_the_court(cluster, ids):.2f}s after restart")
 
 
+@ON_BOTH
 def test_broker_kill_9_during_writes(faults):
     cluster, broker = faults
     before = submit(cluster, 3)
@@ -123,6 +139,7 @@ def test_broker_kill_9_during_writes(faults):
     assert log.count("kafka unreachable") <= 2 and log.count('"level":"ERROR"') == 0  # said once, not flooded
 
 
+@SQLITE_ONLY
 def test_a_lost_store_is_rebuilt_from_the_topics_with_the_same_answers(faults):
     cluster, _ = faults
     ids = submit(cluster, 4)
@@ -173,10 +190,10 @@ def test_a_lost_store_is_rebuilt_from_the_topics_with_the_same_answers(faults):
 
 
 def _outbox_backlog(cluster: Cluster, region: Region) -> int:
-    with sqlite3.connect(cluster.db(region, F)) as conn:
-        return conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+    return store_rows(cluster, region, F, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0]
 
 
+@ON_BOTH
 def test_kill_9_while_group_commits_are_in_flight(faults):
     """Eight clerks submit at once; the instance is killed mid-stream. Every 202 arrives exactly once; what
     was not acknowledged may or may not exist, but never half (a filing without its event, or the reverse)."""
@@ -205,9 +222,12 @@ def test_kill_9_while_group_commits_are_in_flight(faults):
     cluster.start(J, F)
     cluster.wait_ready(only=[(J, F)])
     took = received_once_at_the_court(cluster, acknowledged, timeout=90)
-    with sqlite3.connect(cluster.db(J, F)) as conn:
-        filings = {r[0] for r in conn.execute("SELECT id FROM filings WHERE receiving_region = 'jiashan'")}
-        events = {r[0] for r in conn.execute("SELECT DISTINCT record_id FROM timeline WHERE type = 'submitted'")}
-        outgoing = {bytes(r[0]).decode() for r in conn.execute("SELECT key FROM outbox WHERE topic LIKE '%.filing'")}
+    filings = {r[0] for r in store_rows(cluster, J, F, "SELECT id FROM filings WHERE receiving_region = 'jiashan'")}
+    events = {
+        r[0] for r in store_rows(cluster, J, F, "SELECT DISTINCT record_id FROM timeline WHERE type = 'submitted'")
+    }
+    outgoing = {
+        bytes(r[0]).decode() for r in store_rows(cluster, J, F, "SELECT key FROM outbox WHERE topic LIKE '%.filing'")
+    }
     assert set(acknowledged) <= filings and filings == events and filings <= outgoing  # nothing half-written
     print(f"\nkill -9 during {len(acknowledged)} concurrent writes: all acknowledged received in {took:.2f}s")
