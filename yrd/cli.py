@@ -88,7 +88,7 @@ def serve(
     processes: int | None = typer.Option(
         None, min=1, help="Processes serving it (default: YRD_PROCESSES, 1); PostgreSQL store only."
     ),
-    worker: bool = typer.Option(False, "--worker", hidden=True),  # one of a supervised instance's processes
+    worker: bool = typer.Option(False, "--worker", hidden=True, help="One of the processes `--processes N` starts."),
 ) -> None:
     """Run one service instance for one region (and its peer listener, mutual TLS, on port + 50)."""
     from shared.adapters import logs
