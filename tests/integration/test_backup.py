@@ -5,7 +5,6 @@ docket numbers go on from the highest given out, and its consumer goes on where 
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from shared.adapters.pg.store import PgStore
 from shared.adapters.tokens import init_dev_keys
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
+from tests.backends import BACKENDS, store_rows
 from tests.conftest import _namespace
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
@@ -30,12 +30,6 @@ from yrd.restore import catch_up_audit, committed_offsets, put_back_postgresql, 
 
 J, Q = Region.JIASHAN, Region.QINGPU
 F = Domain.FILING
-
-
-# The whole flow on PostgreSQL too, once the filing service serves on the PostgreSQL store:
-# pytest.param("postgresql", marks=pytest.mark.postgres). (The store's backup and restore on PostgreSQL are
-# tested below, on the shared tables.)
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -64,12 +58,7 @@ def cluster(request, kafka, tmp_path_factory):
 
 def court_count(cluster: Cluster, query: str, params: list[str]) -> int:
     """One count from the court's store, wherever it is."""
-    if dsn := cluster.extra_env.get("YRD_STORE_URL"):
-        with psycopg.connect(dsn) as conn:
-            conn.execute("SET search_path TO qingpu_filing")
-            return conn.execute(query.replace("?", "%s"), params).fetchone()[0]
-    with sqlite3.connect(cluster.db(Q, F)) as conn:
-        return conn.execute(query, params).fetchone()[0]
+    return store_rows(cluster, Q, F, query, params)[0][0]
 
 
 def yrd(cluster: Cluster, *args: str) -> subprocess.CompletedProcess[str]:
