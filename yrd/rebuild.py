@@ -18,13 +18,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kafka.consumer.fetcher import ConsumerRecord
 
 from shared.adapters import audit
 from shared.adapters.kafka.audit_topic import published_entries
 from shared.adapters.kafka.replay import read_to_end
+from shared.adapters.stores import set_aside
 from shared.contracts.envelope import PoisonMessage
 from shared.contracts.regions import Domain
 from shared.contracts.topics import all_regions_topics, topic
@@ -42,7 +42,7 @@ class RebuildReport:
     audit_entries: int = 0
     sequences: int = 0
     seconds: float = 0.0
-    moved_aside: Path | None = None
+    moved_aside: str | None = None  # the SQLite file or PostgreSQL schema the old store was moved to
 
 
 def rebuild(settings: Settings, on_records: Callable[[int], None] = lambda count: None) -> RebuildReport:
@@ -50,12 +50,7 @@ def rebuild(settings: Settings, on_records: Callable[[int], None] = lambda count
     stopped: it is this process that writes the store meanwhile. `on_records` hears of each batch read."""
     started = time.monotonic()
     report = RebuildReport()
-    path = settings.db_path
-    if path.exists():
-        report.moved_aside = path.with_name(f"{path.name}.pre-rebuild-{int(time.time())}")
-        path.rename(report.moved_aside)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    report.moved_aside = set_aside(settings, f"pre-rebuild-{int(time.time())}")  # the file, or the schema
     service = settings.service
     declared = SERVICES[service]
     runtime = declared.instance(settings).runtime

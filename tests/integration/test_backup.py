@@ -152,6 +152,26 @@ def test_a_restored_store_catches_up_from_the_topics_and_its_chain_verifies(clus
     assert yrd(cluster, "audit", "verify", "--service", "filing").returncode == 0
 
 
+def test_a_lost_store_is_rebuilt_from_the_topics_on_either_backend(cluster):
+    supervisor = cluster.client(Q, F, token(Q, Role.SUPERVISOR))
+    settled(cluster, submit(cluster, 2))
+
+    def answers() -> dict:
+        listed = supervisor.get("/filings", params={"limit": 100}).json()["items"]
+        return {f["id"]: {k: v for k, v in f.items() if k != "parties"} for f in listed}
+
+    expected = answers()
+    cluster.stop(Q, F)
+    rebuilt = yrd(cluster, "rebuild", "filing", "--json")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    report = json.loads(rebuilt.stdout)
+    assert report["moved_aside"] and report["sequences"] >= 1  # the old store kept aside, the dockets continued
+    cluster.start(Q, F)
+    cluster.wait_ready(only=[(Q, F)])
+    assert answers() == expected
+    assert yrd(cluster, "audit", "verify", "--service", "filing").returncode == 0
+
+
 def _audit(conn, i: int) -> None:
     audit.append(
         conn,
