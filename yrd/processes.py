@@ -38,8 +38,10 @@ log = logging.getLogger(__name__)
 
 WORKER_COMMAND = [sys.executable, "-m", "yrd.cli"]  # carries the launcher's mark (`yrd stop` finds it)
 PR_SET_PDEATHSIG = 1
-QUICK_DEATH_SECONDS = 10.0  # a worker that dies sooner after its start counts towards giving up
-GIVE_UP_AFTER = 5  # quick deaths in a row: a worker that cannot start (bad settings, store away)
+# A worker that dies sooner after its start counts towards giving up: five such deaths in a row are a worker
+# that cannot start (bad settings; a store away at start fails it after its pool's 30 s).
+QUICK_DEATH_SECONDS = 60.0
+GIVE_UP_AFTER = 5
 
 
 def check_processes(settings: Settings) -> None:
