@@ -106,13 +106,19 @@ def test_both_processes_answer_and_share_the_group(two_processes, kafka):
         assert len(eventually(members, timeout=30, what="the group's members")) == 2
     finally:
         admin.close()
-    # A filing received at Jiashan reaches the court through either process's relay and consumer.
+    # A filing received at Jiashan reaches the court through either process's relay and consumer, and the
+    # court reads its parties from Jiashan's peer listener (mutual TLS), whichever process holds it.
     filing_id = clerk(two_processes, J).post("/filings", json=filing_body(court="qingpu")).json()["id"]
     eventually(
         lambda: officer(two_processes, Q).get(f"/filings/{filing_id}").json().get("status") == "received",
         timeout=20,
         what="the filing at the court",
     )
+    for _ in range(4):
+        with officer(two_processes, Q) as court:
+            detail = court.get(f"/filings/{filing_id}/parties", headers={"x-purpose": "case-review"})
+            assert detail.status_code == 200, detail.text
+            assert detail.json()["parties"][0]["name"] == "张三"
 
 
 def test_concurrent_accepts_through_both_processes_are_gapless_and_published_once(two_processes, kafka):
