@@ -60,6 +60,9 @@ def listening_ports(settings: Settings) -> list[int]:
 def _refuse_taken_ports(settings: Settings) -> None:
     for port in listening_ports(settings):
         probe = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
+        # As the workers bind: a listener holds the port still, the TIME_WAIT connections of the instance's
+        # last run (its peer listener closes first) do not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((settings.host, port))
         except OSError as error:
