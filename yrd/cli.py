@@ -1,6 +1,6 @@
 """`yrd`: the one entry point for humans and scripts.
 
-yrd serve filing --region qingpu     one instance (port by the port map)
+yrd serve filing --region qingpu [--processes N]   one instance (port by the port map), N processes on PostgreSQL
 yrd run-all [--zone]                 every service for all three regions, the operations page, Prometheus
 yrd stop                             stop what this checkout's run-all started (and nothing else)
 yrd zone up | down | status | cut R | heal R   the three-cluster zone (MirrorMaker 2 between regions)
