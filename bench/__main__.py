@@ -10,7 +10,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import desk, http, scale, throughput
+from bench import desk, http, scale, store, throughput
 from shared.adapters.kafka.access import KafkaAccess
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -21,7 +21,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_EVENTS", "20000")))
     parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", "2000")))
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "3")))
-    parser.add_argument("--only", choices=["kafka", "http", "scale", "desk"], default=None)
+    parser.add_argument("--only", choices=["kafka", "http", "store", "scale", "desk"], default=None)
     sizes = os.environ.get("BENCH_SCALE_SIZES", ",".join(map(str, scale.SIZES)))
     parser.add_argument("--scale-sizes", default=sizes, help="filings per store, comma-separated")
     args = parser.parse_args()
@@ -31,6 +31,8 @@ def main() -> None:
         results["kafka"] = throughput.measure(KafkaAccess.of(bootstrap), args.events)
     if args.only in (None, "http"):
         results["http"] = http.run(KafkaAccess.of(bootstrap), args.requests, args.rounds)
+    if args.only in (None, "store"):  # SQLite and PostgreSQL, 1 and 2 processes, on the bench's own cluster
+        results["store"] = store.run(KafkaAccess.of(bootstrap), args.requests, args.rounds)
     if args.only in (None, "scale"):  # stores kept in var/bench-scale: a second run reuses them
         sizes = tuple(int(n) for n in args.scale_sizes.split(","))
         results["scale"] = scale.run(Path("var/bench-scale"), sizes, kafka=KafkaAccess.of(bootstrap))
@@ -39,6 +41,8 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     print(table(results))
+    if "store" in results:
+        print(store.table(results["store"]))
     if "scale" in results:
         print(scale.table(results["scale"]))
     if "desk" in results:

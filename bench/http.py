@@ -11,8 +11,9 @@
   background load runs at half of the measured POST rate;
 - idle CPU of the twelve instances over 10 s.
 
-The instances are started here (port base 26000, a topic namespace of their own) on the broker at
-KAFKA_BOOTSTRAP, like `make run` starts them.
+The instances are started here (port base 26000, or BENCH_PORT_BASE; a topic namespace of their own) on
+the broker at KAFKA_BOOTSTRAP, like `make run` starts them. `Instances` also serves bench/store.py, which
+starts only the filing instances, on other stores.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import quantiles
@@ -44,8 +45,10 @@ from shared.core.settings import ROOT
 from shared.rules.broker_access import Grant, Operation, Resource, service_principal
 from shared.rules.policy import Role
 
-PORT_BASE = 26000  # below the ephemeral port range (32768 and up): nothing else can hold these ports
-PEER_PORT = 26999
+# Below the ephemeral port range (32768 and up): nothing else can hold these ports. BENCH_PORT_BASE moves
+# them, so a second bench can run beside one on the default base.
+PORT_BASE = int(os.environ.get("BENCH_PORT_BASE", "26000"))
+PEER_PORT = PORT_BASE + 999
 KEYS = ROOT / ".cache" / "keys"
 BODY = ROOT / "bench" / "filing.json"
 
@@ -60,14 +63,32 @@ def url(region: Region, service: Domain, path: str) -> str:
     return f"http://127.0.0.1:{port_of(region, service, PORT_BASE)}{path}"
 
 
+def no_extra_env(_region: Region, _service: Domain) -> dict[str, str]:
+    return {}
+
+
 class Instances:
-    def __init__(self, kafka: KafkaAccess) -> None:
+    """`services`' instances in the three regions, on a topic namespace and data directory of their own;
+    `extra_env` gives an instance more environment (its store, its processes), `peer` provisions the peer's
+    topic too."""
+
+    def __init__(
+        self,
+        kafka: KafkaAccess,
+        services: Iterable[Domain] = SERVICES,
+        extra_env: Callable[[Region, Domain], dict[str, str]] = no_extra_env,
+        peer: bool = True,
+    ) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="yrd-bench-http-"))
         self.prefix = f"bh{uuid.uuid4().hex[:6]}."
         self.kafka = kafka
         self.peer_topic = f"{self.prefix}bench.peer"  # the peer's own: no instance reads it
-        self.topics = [*catalogue(self.prefix), _peer_spec(self.prefix, self.peer_topic)]
-        provision(kafka, self.topics, self.prefix, _peer_grants(self.peer_topic))
+        self.topics = [*catalogue(self.prefix)]
+        grants = []
+        if peer:
+            self.topics.append(_peer_spec(self.prefix, self.peer_topic))
+            grants = _peer_grants(self.peer_topic)
+        provision(kafka, self.topics, self.prefix, grants)
         env = {
             **os.environ,
             "KAFKA_BOOTSTRAP": kafka.bootstrap,
@@ -80,20 +101,21 @@ class Instances:
         self.procs = {
             (region, service): subprocess.Popen(
                 [sys.executable, "-m", "yrd.cli", "serve", service.value, "--region", region.value],
-                env=env,
+                env={**env, **extra_env(region, service)},
                 stdout=subprocess.DEVNULL,
                 stderr=open(self.dir / f"{region.value}-{service.value}.log", "ab"),  # noqa: SIM115
             )
-            for service in SERVICES
+            for service in services
             for region in Region
         }
 
     def wait_ready(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
-        for region, service in self.procs:
+        for (region, service), proc in self.procs.items():
             while httpx_status(url(region, service, "/readyz")) != 200:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"bench: {region.value} {service.value} did not get ready")
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log = self.dir / f"{region.value}-{service.value}.log"
+                    raise SystemExit(f"bench: {region.value} {service.value} did not get ready; see {log}")
                 time.sleep(0.2)
 
     def cpu_groups(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
@@ -105,7 +127,11 @@ class Instances:
         for proc in self.procs.values():
             proc.terminate()
         for proc in self.procs.values():
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         admin = KafkaAdminClient(**self.kafka.config())
         try:  # a broker full of old benchmark topics would slow the next run
             admin.delete_topics([spec.name for spec in self.topics], raise_errors=False)
@@ -245,7 +271,7 @@ def alternate(ours: Side, peer: Side, concurrency: int, requests: int, bearer: s
         for side, found in runs.items():
             wait_quiet()
             found.append(costed(side, lambda s=side: hey(s.address, concurrency, requests, bearer, BODY), requests))
-    return _median_run(runs[ours]), _median_run(runs[peer])
+    return median_run(runs[ours]), median_run(runs[peer])
 
 
 @dataclass(frozen=True)
@@ -254,18 +280,19 @@ class Side:
 
     address: str
     processes: tuple[tuple[str, tuple[int, ...]], ...]
+    cpu: Callable[[list[int]], float] = cpu_seconds  # the CPU seconds of a group's processes so far
 
 
 def costed(side: Side, load: Callable[[], dict], requests: int) -> dict:
     """`load`'s result with what each request cost in CPU: every process of the side, from the load's start
     until the zone has digested it (relays, the other regions' consumers), and how busy the whole machine
     was while the load ran (the broker and the generator included)."""
-    before = {name: cpu_seconds(list(pids)) for name, pids in side.processes}
+    before = {name: side.cpu(list(pids)) for name, pids in side.processes}
     machine = machine_jiffies()
     found = load()
     busy = busy_fraction(machine, machine_jiffies())
     wait_quiet()
-    spent = {name: cpu_seconds(list(pids)) - before[name] for name, pids in side.processes}
+    spent = {name: side.cpu(list(pids)) - before[name] for name, pids in side.processes}
     return {**found, "cpu_ms_per_request": {n: 1000 * s / requests for n, s in spent.items()}, "machine_busy": busy}
 
 
@@ -281,7 +308,7 @@ def busy_fraction(before: tuple[int, int], after: tuple[int, int]) -> float:
     return (after[0] - before[0]) / total if total else 0.0
 
 
-def _median_run(runs: list[dict]) -> dict:
+def median_run(runs: list[dict]) -> dict:
     ranked = sorted(runs, key=lambda found: found["rps"])
     return {**ranked[(len(ranked) - 1) // 2], "runs_rps": [found["rps"] for found in runs]}
 
@@ -301,12 +328,18 @@ def background_load(address: str, rate: float, bearer: str, seconds: float) -> t
     return thread
 
 
-def run(kafka: KafkaAccess, requests: int, rounds: int = 3) -> dict:
+def prepare() -> tuple[str, str]:
+    """The keys and the POST's body (a filing at Jiashan for Qingpu's court); the tokens of Jiashan's clerk
+    (who posts) and of Qingpu's supervisor (who reads)."""
     init_dev_keys(KEYS)
     from tests.e2e.filing_data import filing_body
 
     BODY.write_bytes(orjson.dumps(filing_body(court="qingpu")))
-    clerk, reader = token(Region.JIASHAN, Role.WINDOW_CLERK), token(Region.QINGPU, Role.SUPERVISOR)
+    return token(Region.JIASHAN, Role.WINDOW_CLERK), token(Region.QINGPU, Role.SUPERVISOR)
+
+
+def run(kafka: KafkaAccess, requests: int, rounds: int = 3) -> dict:
+    clerk, reader = prepare()
     results: dict = {}
     instances = Instances(kafka)
     peer = subprocess.Popen(
