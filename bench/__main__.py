@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +27,8 @@ def main() -> None:
     sizes = os.environ.get("BENCH_SCALE_SIZES", ",".join(map(str, scale.SIZES)))
     parser.add_argument("--scale-sizes", default=sizes, help="filings per store, comma-separated")
     args = parser.parse_args()
+    # Stopped (`timeout`, `kill`): unwind, so each section stops the instances and the cluster it started.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
     results: dict = {"at": datetime.now(UTC).isoformat(), "cores": os.cpu_count()}
     if args.only in (None, "kafka"):
