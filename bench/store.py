@@ -164,11 +164,13 @@ def run(kafka: KafkaAccess, requests: int, rounds: int) -> dict:
 
 
 def ceiling(found: dict, processes: int, cores: int = CORES) -> float:
-    """POSTs/s a region with `cores` cores could take, every region taking as many: each region's cores pay
-    for its own POSTs and for applying the others', a zone's CPU per POST in all (cores / t_zone); and one
-    process of Jiashan's instance uses one core at most (processes / t_jiashan)."""
+    """POSTs/s a region with `cores` cores could take, every region taking as many: each region pays for its
+    own POSTs and for applying the other two regions', a zone's CPU per POST in all (cores / t_zone); its
+    filing instance pays the instances' part of that, t_zone - t_pg, with one core per process at most
+    (processes / (t_zone - t_pg))."""
     cost = found["cpu_ms_per_request"]
-    return min(1000 * cores / cost["zone"], 1000 * processes / cost["jiashan"])
+    instances = cost["zone"] - cost.get("postgres", 0.0)
+    return min(1000 * cores / cost["zone"], 1000 * processes / instances)
 
 
 def table(results: dict) -> str:
@@ -194,7 +196,8 @@ def table(results: dict) -> str:
             + ", ".join(f"{name} {percent:.1f}" for name, percent in idle_cpu.items())
         )
     lines.append(
-        f"({CORES}-core ceiling: min({CORES} / zone, processes / jiashan) POSTs/s, every region taking as many;"
+        f"({CORES}-core ceiling: min({CORES} / zone, processes / (zone - postgres)) POSTs/s, every region taking"
+        " as many;"
         " docs/postgres.md)"
     )
     return "\n".join(lines)
