@@ -1,21 +1,83 @@
-"""The two stores a test of running instances can put them on, and reads of an instance's store on either:
-its SQLite file, or its schema (`{region}_{service}`) in the PostgreSQL database of the cluster's
-YRD_STORE_URL."""
+"""The two stores a test can put instances on, and reads of an instance's store on either: its SQLite file,
+or its schema (`{region}_{service}`) in the PostgreSQL database of the instance's store URL. Running instances
+(`store_rows`, by their Cluster) and the broker-free tier's in-process ones (`read_rows`, `own_connection`,
+`table_names`, by their Store) alike; the statements are written in SQLite's dialect."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 import pytest
 from psycopg import sql
 
+from shared.adapters.pg.connection import PgConnection
+from shared.adapters.pg.rows import row_factory
+from shared.adapters.store import Store
 from shared.contracts.regions import Domain, Region
 from tests.instances import Cluster
+from tests.pg_cluster import own_database
 
 # A fixture parametrised by these runs on SQLite, and on PostgreSQL where the tests' own cluster can start.
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+# The broker-free tier's store (tests/flows): SQLite unless YRD_TEST_STORE=postgresql (`make test` runs it on both).
+FLOWS_STORE = os.environ.get("YRD_TEST_STORE", "sqlite")
+if FLOWS_STORE not in ("sqlite", "postgresql"):
+    raise ValueError(f"YRD_TEST_STORE={FLOWS_STORE!r}: sqlite or postgresql")
+ON_POSTGRES = FLOWS_STORE == "postgresql"
+
+
+# The flows test what the services do on PostgreSQL, not its durability (the fault tests do): a commit does not
+# wait for its WAL to reach the disk, which on this machine's disk made the tier about three times slower.
+NO_FLUSH_WAIT = "?options=" + quote("-c synchronous_commit=off")
+
+
+@contextmanager
+def zone_database(dsn: str) -> Iterator[str]:
+    """A database of an in-memory zone's own (pg_cluster.own_database), its commits not waiting for the disk."""
+    with own_database(dsn, "flows") as url:
+        yield url + NO_FLUSH_WAIT
+
+
+def sqlite_only(reason: str) -> pytest.MarkDecorator:
+    """A flows test about SQLite itself (its planner, its connection's hooks): skipped on PostgreSQL."""
+    return pytest.mark.skipif(ON_POSTGRES, reason=f"about SQLite itself: {reason}")
+
+
+def read_rows(store: Store, query: str, params: list[Any] | tuple = ()) -> list[dict[str, Any]]:
+    """The rows of `query` (SQLite's dialect, `?` placeholders) in `store`, read in its own read-only snapshot
+    (on PostgreSQL the store translates the statement), each as a dict of its columns."""
+    with store.read() as conn:
+        return [dict(zip(row.keys(), row, strict=True)) for row in conn.execute(query, tuple(params))]
+
+
+def table_names(store: Store) -> list[str]:
+    """The store's own tables (its migrations' and the shared ones), by name."""
+    if store.dialect == "postgresql":
+        query = "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    return sorted(row["name"] for row in read_rows(store, query))
+
+
+@contextmanager
+def own_connection(store: Store) -> Iterator[sqlite3.Connection | PgConnection]:
+    """A connection to `store` of the caller's own (none of the store's threads' or pool's), each statement
+    committed as it runs, taking SQLite's dialect on either backend: what another process would see."""
+    if store.dialect == "postgresql":
+        raw = psycopg.connect(store.url, autocommit=True, row_factory=row_factory)
+        with closing(raw):
+            raw.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(store.schema)))
+            yield PgConnection(raw)
+    else:
+        with closing(sqlite3.connect(store.path, isolation_level=None)) as conn:
+            yield conn
 
 
 def store_rows(

@@ -8,13 +8,15 @@ through each app in-process (Starlette's TestClient), point-to-point reads too. 
 settles the zone before it returns: every event delivered, every reaction's events too, so a flow across
 three regions runs in milliseconds. Held (`hold=True`), events wait in `in_flight` for a test to deliver
 them in any order, any number of times.
+
+Stores: SQLite files under `data_dir`, or with `store_url` every instance's schema in that PostgreSQL
+database (a database of the zone's own: the schemas are named `{region}_{service}`).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from shared.contracts.regions import Domain, Region, port_of
 from shared.contracts.topics import all_regions_topics
 from shared.core.settings import Settings
 from shared.entrypoints.runtime import Runtime
+from tests.backends import read_rows
 from yrd.registry import SERVICES
 
 PORT_BASE = 47000  # only names instances: nothing listens in this tier
@@ -103,6 +106,7 @@ class InMemoryZone:
     data_dir: Path
     keys_dir: Path
     hold: bool = False
+    store_url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     apps: dict[Region, FastAPI] = field(default_factory=dict)
     in_flight: list[Delivery] = field(default_factory=list)
@@ -127,6 +131,7 @@ class InMemoryZone:
             port_base=PORT_BASE,
             topic_prefix="mem.",
             peer_tls=False,  # peer reads go through the zone's in-process transport, no sockets, no TLS
+            store_url=self.store_url,
             **self.extra,
         )
 
@@ -142,6 +147,11 @@ class InMemoryZone:
 
     def db(self, region: Region, service: Domain | None = None) -> Path:
         return self.runtime(region).settings.db_path
+
+    @property
+    def extra_env(self) -> dict[str, str]:
+        """As an end-to-end Cluster's: where tests/backends.py's `store_rows` finds the zone's stores."""
+        return {"YRD_STORE_URL": self.store_url} if self.store_url else {}
 
     def openapi(self, service: Domain | None = None) -> dict[str, Any]:
         return TestClient(self.apps[Region.QINGPU]).get("/openapi.json").json()
@@ -194,9 +204,8 @@ class InMemoryZone:
             self.settle()
 
     def rows(self, region: Region, sql: str, *args: Any) -> list[dict[str, Any]]:
-        with sqlite3.connect(self.db(region)) as conn:
-            conn.row_factory = sqlite3.Row
-            return [dict(r) for r in conn.execute(sql, args)]
+        """The rows of `sql` (SQLite's dialect) in the region's store, on either backend."""
+        return read_rows(self.runtime(region).store, sql, args)
 
     def close(self) -> None:
         for region in Region:

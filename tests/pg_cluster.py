@@ -1,10 +1,13 @@
 """The tests' own PostgreSQL cluster, apart from the project's on 5433: started by deploy/postgres/start.sh (what
-`make pg` runs) when a test first asks for it, on the port base + 2433, stopped when the session ends. Its data
+`make pg` runs) when a test first asks for it, on the port base + 2433, stopped when the last session using it
+ends: pytest-xdist's workers (`pytest -n 2`) each hold the one cluster, registered under a lock file. Its data
 directory, .cache/test-pg-<port>, is initialised once and kept: later sessions only start it, and every test
-works in an empty schema of its own (dropped after it), so nothing one session or test made is seen by another."""
+works in an empty schema or database of its own (dropped after it), so nothing one session or test made is
+seen by another."""
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import os
 import shutil
@@ -26,6 +29,7 @@ from tests.instances import PORT_BASE
 PG_PORT = PORT_BASE + 2433
 DATA_DIR = ROOT / ".cache" / f"test-pg-{PG_PORT}"
 SCRIPTS = ROOT / "deploy" / "postgres"
+USERS = DATA_DIR.with_name(f"{DATA_DIR.name}.users")  # a file per process using the cluster, named by its pid
 
 
 def program(name: str) -> str:
@@ -84,15 +88,42 @@ class PgSchema:
     dsn: str  # the database, searching this schema first: what a store under test is given
 
 
+@contextmanager
+def _users_locked() -> Iterator[Path]:
+    """The users' directory, under an exclusive lock: one process at a time starts, joins or stops the cluster."""
+    USERS.mkdir(parents=True, exist_ok=True)
+    with open(USERS.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield USERS
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @pytest.fixture(scope="session")
 def pg_dsn() -> Iterator[str]:
-    """The DSN of the session's cluster (database and role `yrd`)."""
-    try:
-        dsn = start(DATA_DIR, PG_PORT)
-    except RuntimeError as error:
-        pytest.fail(str(error))
+    """The DSN of the session's cluster (database and role `yrd`). Several processes (xdist's workers) share
+    it: the first starts it, the last to finish stops it (a user that died is not waited for)."""
+    me = str(os.getpid())
+    with _users_locked() as users:
+        try:
+            dsn = start(DATA_DIR, PG_PORT)  # a running cluster is only waited for
+        except RuntimeError as error:
+            pytest.fail(str(error))
+        (users / me).touch()
     yield dsn
-    stop(DATA_DIR)
+    with _users_locked() as users:
+        (users / me).unlink(missing_ok=True)
+        others = [user for user in users.iterdir() if user.name.isdigit() and _alive(int(user.name))]
+        if not others:
+            stop(DATA_DIR)
 
 
 @pytest.fixture

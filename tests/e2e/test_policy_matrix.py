@@ -8,7 +8,6 @@ denies. Allowed calls may still answer 409 or 422 (state, input): authorisation 
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +18,7 @@ import pytest
 
 from shared.contracts.regions import SERVICES, Domain, Region, zone_today
 from shared.rules.policy import POLICY, Role, Scope, allowed, scope_of, write_scope
+from tests.backends import store_rows
 from tests.e2e.filing_data import filing_body, id_number, sha
 from tests.helpers import eventually
 from tests.instances import token
@@ -77,8 +77,7 @@ def _seen_everywhere(cluster, service: Domain, table: str, record_id: str, check
     for region in Region:
 
         def present(r=region) -> bool:
-            with sqlite3.connect(cluster.db(r, service)) as conn:
-                return conn.execute(f"SELECT {check} FROM {table} WHERE id = ?", (record_id,)).fetchone() == (1,)
+            return store_rows(cluster, r, service, f"SELECT {check} FROM {table} WHERE id = ?", (record_id,)) == [(1,)]
 
         eventually(present, what=f"{table} {record_id} in {region.value}")
 

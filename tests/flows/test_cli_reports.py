@@ -4,13 +4,13 @@ the exit code that tells a script an audit chain is broken (1) from one that is 
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import orjson
 from typer.testing import CliRunner
 
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
+from tests.backends import own_connection
 from tests.e2e.filing_data import filing_body
 from tests.flows.test_corrections_daily import enrolled, officer
 from tests.instances import token
@@ -29,6 +29,10 @@ def point_the_cli_at(zone, monkeypatch) -> None:
         "YRD_PORT_BASE": settings.port_base,
     }.items():
         monkeypatch.setenv(name, str(value))
+    if settings.store_url:  # the zone's stores are in PostgreSQL
+        monkeypatch.setenv("YRD_STORE_URL", settings.store_url)
+    else:
+        monkeypatch.delenv("YRD_STORE_URL", raising=False)
 
 
 def test_audit_verify_reports_an_intact_chain_and_exits_1_on_a_broken_one(zone_of, monkeypatch):
@@ -42,7 +46,7 @@ def test_audit_verify_reports_an_intact_chain_and_exits_1_on_a_broken_one(zone_o
     report = json.loads(intact.stdout)
     assert intact.exit_code == 0 and report["ok"] is True and report["entries"] >= 3, intact.output
 
-    with sqlite3.connect(zone.db(J)) as conn:  # one entry's decision rewritten after the fact
+    with own_connection(zone.runtime(J).store) as conn:  # one entry's decision rewritten after the fact
         entry = orjson.loads(conn.execute("SELECT entry FROM audit_log WHERE idx = 2").fetchone()[0])
         entry["decision"] = "denied" if entry["decision"] == "allowed" else "allowed"
         conn.execute("UPDATE audit_log SET entry = ? WHERE idx = 2", (orjson.dumps(entry),))

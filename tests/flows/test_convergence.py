@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import tempfile
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from shared.adapters.tokens import init_dev_keys
 from shared.contracts.regions import Domain, Region, zone_today
 from shared.rules.policy import Role
+from tests.backends import zone_database
 from tests.e2e.filing_data import filing_body
 from tests.inmemory import InMemoryZone
 from tests.instances import KEYS, token
@@ -70,13 +72,15 @@ def _live(zone: InMemoryZone, plan: list[tuple]) -> None:
         officer.post(f"/filings/{filing_id}/{step}", json=body)  # 409s are part of life
 
 
-def _converges(service: Domain, play, tables: list[str], seed: int, duplicates: int) -> None:
-    """Play a life in a live zone, then replay what it published into fresh stores in a shuffled order."""
+def _converges(service: Domain, play, tables: list[str], seed: int, duplicates: int, pg: str | None) -> None:
+    """Play a life in a live zone, then replay what it published into fresh stores in a shuffled order (on
+    PostgreSQL, `pg`: each zone in a database of its own, dropped after the example)."""
     init_dev_keys(KEYS)
     order = random.Random(seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        live = InMemoryZone(service, Path(tmp) / "live", KEYS)
-        fresh = InMemoryZone(service, Path(tmp) / "fresh", KEYS, hold=True)
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as databases:
+        live_url, fresh_url = (databases.enter_context(zone_database(pg)) if pg else None for _ in range(2))
+        live = InMemoryZone(service, Path(tmp) / "live", KEYS, store_url=live_url)
+        fresh = InMemoryZone(service, Path(tmp) / "fresh", KEYS, hold=True, store_url=fresh_url)
         try:
             play(live)
             expected = {sql: live.rows(Region.QINGPU, sql) for sql in tables}
@@ -97,5 +101,5 @@ def _converges(service: Domain, play, tables: list[str], seed: int, duplicates: 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=steps, seed=st.integers(0, 2**32), duplicates=st.integers(0, 10))
-def test_filing_read_models_converge_in_any_order(plan, seed, duplicates):
-    _converges(Domain.FILING, lambda zone: _live(zone, plan), [FILINGS, TIMELINE], seed, duplicates)
+def test_filing_read_models_converge_in_any_order(flows_pg, plan, seed, duplicates):
+    _converges(Domain.FILING, lambda zone: _live(zone, plan), [FILINGS, TIMELINE], seed, duplicates, flows_pg)

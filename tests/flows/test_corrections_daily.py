@@ -204,6 +204,10 @@ def test_yrd_retention_run_purges_what_is_due_now(zone_of, monkeypatch):
         monkeypatch.setenv(name, str(value))
     monkeypatch.setenv("YRD_TOPIC_PREFIX", settings.topic_prefix)
     monkeypatch.setenv("YRD_PORT_BASE", str(settings.port_base))
+    if settings.store_url:  # the zone's stores are in PostgreSQL
+        monkeypatch.setenv("YRD_STORE_URL", settings.store_url)
+    else:
+        monkeypatch.delenv("YRD_STORE_URL", raising=False)
     ran = CliRunner().invoke(cli.app, ["retention", "run", "--region", "jiashan", "--days", "0"])
     assert ran.exit_code == 0 and "purged 1 record" in ran.output, ran.output
     zone.settle()  # the instance's relay publishes what the command stored

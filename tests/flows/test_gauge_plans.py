@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from shared.contracts.regions import Domain, Region
+from tests.backends import sqlite_only
 from tests.flows.plans import reads_every_row
 
 
@@ -25,6 +26,7 @@ def gauge_statements(zone) -> list[str]:
     return [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
 
 
+@sqlite_only("its planner's EXPLAIN QUERY PLAN, and the statements its connection's trace callback sees")
 @pytest.mark.parametrize(
     "service",
     [Domain.FILING, Domain.ALERTS, Domain.CORRECTIONS, Domain.NOTARY, Domain.ENFORCEMENT, Domain.PROCURATORATE],

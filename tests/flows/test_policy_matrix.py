@@ -21,39 +21,42 @@ from tests.e2e.test_policy_matrix import (  # noqa: F401 (fixtures and tests, co
 from tests.inmemory import InMemoryZone
 from tests.instances import KEYS
 
+# The tests ask for their zones by name (request.getfixturevalue): this names the store they all use.
+pytestmark = pytest.mark.usefixtures("module_store_urls")
 
-def _zone(tmp_path_factory, service: Domain, **env: str):
+
+def _zone(tmp_path_factory, store_urls, service: Domain, **env: str):
     init_dev_keys(KEYS)
-    zone = InMemoryZone(service, tmp_path_factory.mktemp(f"zone-{service.value}"), KEYS)
+    zone = InMemoryZone(service, tmp_path_factory.mktemp(f"zone-{service.value}"), KEYS, store_url=store_urls())
     yield zone
     zone.close()
 
 
 @pytest.fixture(scope="module")
-def filing_cluster(tmp_path_factory):
-    yield from _zone(tmp_path_factory, Domain.FILING)
+def filing_cluster(tmp_path_factory, module_store_urls):
+    yield from _zone(tmp_path_factory, module_store_urls, Domain.FILING)
 
 
 @pytest.fixture(scope="module")
-def alerts_cluster(tmp_path_factory):
-    yield from _zone(tmp_path_factory, Domain.ALERTS)
+def alerts_cluster(tmp_path_factory, module_store_urls):
+    yield from _zone(tmp_path_factory, module_store_urls, Domain.ALERTS)
 
 
 @pytest.fixture(scope="module")
-def notary_cluster(tmp_path_factory):
-    yield from _zone(tmp_path_factory, Domain.NOTARY)
+def notary_cluster(tmp_path_factory, module_store_urls):
+    yield from _zone(tmp_path_factory, module_store_urls, Domain.NOTARY)
 
 
 @pytest.fixture(scope="module")
-def enforcement_cluster(tmp_path_factory):
-    yield from _zone(tmp_path_factory, Domain.ENFORCEMENT)
+def enforcement_cluster(tmp_path_factory, module_store_urls):
+    yield from _zone(tmp_path_factory, module_store_urls, Domain.ENFORCEMENT)
 
 
 @pytest.fixture(scope="module")
-def corrections_cluster(tmp_path_factory):
-    yield from _zone(tmp_path_factory, Domain.CORRECTIONS)
+def corrections_cluster(tmp_path_factory, module_store_urls):
+    yield from _zone(tmp_path_factory, module_store_urls, Domain.CORRECTIONS)
 
 
 @pytest.fixture(scope="module")
-def procuratorate_cluster(tmp_path_factory):
-    yield from _zone(tmp_path_factory, Domain.PROCURATORATE)
+def procuratorate_cluster(tmp_path_factory, module_store_urls):
+    yield from _zone(tmp_path_factory, module_store_urls, Domain.PROCURATORATE)

@@ -20,6 +20,7 @@ from services.procuratorate.domain import parse_case_number
 from shared.adapters.signing import EventTrust
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
+from tests.backends import table_names
 from tests.instances import KEYS, token
 
 J, Q, W = Region.JIASHAN, Region.QINGPU, Region.WUJIANG
@@ -249,7 +250,7 @@ def test_no_topic_and_no_uninvolved_region_holds_any_text_and_the_parties_read_t
 
     # Jiashan's store holds none of them, in any table; each text is held by the region that wrote it.
     def stored(region: Region) -> str:
-        tables = [r["name"] for r in zone.rows(region, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+        tables = table_names(zone.runtime(region).store)
         return json.dumps([zone.rows(region, f'SELECT * FROM "{t}"') for t in tables], default=str, ensure_ascii=False)
 
     assert not [m for m in marks.values() if m in stored(J)]
@@ -394,7 +395,7 @@ def _life(zone) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_read_models_converge_whatever_order_and_however_often_events_arrive(seed):
+def test_read_models_converge_whatever_order_and_however_often_events_arrive(flows_pg, seed):
     from tests.flows.test_convergence import _converges
 
-    _converges(Domain.PROCURATORATE, _life, TABLES, seed, duplicates=20)
+    _converges(Domain.PROCURATORATE, _life, TABLES, seed, duplicates=20, pg=flows_pg)

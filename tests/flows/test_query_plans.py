@@ -26,6 +26,7 @@ import pytest
 from shared.contracts.pagination import encode_cursor
 from shared.contracts.regions import Region
 from shared.rules.policy import Role
+from tests.backends import sqlite_only
 from tests.flows.plans import Statement, plan, reads_every_row, reads_of, walk
 from tests.instances import token
 from yrd.registry import SERVICES
@@ -122,6 +123,7 @@ def listing(statements: list[Statement]) -> Statement:
     return page
 
 
+@sqlite_only("its planner's EXPLAIN QUERY PLAN of each list's statement")
 @pytest.mark.parametrize("service", list(SERVICES))  # every service of the zone, a new one from its first day
 def test_every_list_is_answered_from_an_index_in_its_order(zone_of, service):
     zone = zone_of(service)

@@ -5,14 +5,12 @@ A write that staged nothing wakes no one."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-
 import orjson
 
 from shared.adapters import outbox
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
+from tests.backends import own_connection
 from tests.e2e.filing_data import filing_body
 from tests.instances import token
 
@@ -23,10 +21,10 @@ def watch_wakeups(zone) -> dict[Region, list[int]]:
     """Per region, the unsent outbox rows its relay would find, from its own connection, at each wake-up."""
     seen: dict[Region, list[int]] = {region: [] for region in Region}
     for region in Region:
-        path = zone.db(region)
+        store = zone.runtime(region).store
 
-        def on_commit(found=seen[region], path=path) -> None:
-            with closing(sqlite3.connect(path)) as conn:
+        def on_commit(found=seen[region], store=store) -> None:
+            with own_connection(store) as conn:
                 found.append(outbox.backlog(conn))
 
         zone.runtime(region).store.on_outbox_commit(on_commit)
