@@ -293,7 +293,9 @@ def costed(side: Side, load: Callable[[], dict], requests: int) -> dict:
     busy = busy_fraction(machine, machine_jiffies())
     wait_quiet()
     spent = {name: side.cpu(list(pids)) - before[name] for name, pids in side.processes}
-    return {**found, "cpu_ms_per_request": {n: 1000 * s / requests for n, s in spent.items()}, "machine_busy": busy}
+    # hey sends requests // concurrency per worker: what was answered, not what was asked for
+    answered = sum(int(count) for count in found.get("statuses", {}).values()) or requests
+    return {**found, "cpu_ms_per_request": {n: 1000 * s / answered for n, s in spent.items()}, "machine_busy": busy}
 
 
 def machine_jiffies() -> tuple[int, int]:

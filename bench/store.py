@@ -189,6 +189,8 @@ def table(results: dict) -> str:
                 f"{cost['jiashan']:>22.2f}{pg:>10}{cost['zone']:>8.2f}{run['machine_busy']:>6.0%}"
                 f"{ceiling(run, variant.processes):>16.0f}"
             )
+            if set(run["statuses"]) != {"202"}:  # the figures count every answer: a refusal is cheaper
+                lines.append(f"  (answers other than 202: {run['statuses']})")
         vis, idle_cpu = found["visibility"], found["idle_cpu_percent_of_one_core"]
         lines.append(
             f"  visibility Jiashan -> Qingpu: p50 {vis['p50_ms']:.1f} ms, p99 {vis['p99_ms']:.1f} ms;"
