@@ -179,8 +179,16 @@ stop:
 # Everything: the suite on the single broker, then the three-cluster zone's partition and crash tests.
 test: test-suite test-zone
 
+# The broker-free tiers first, in-process on both cores (pytest-xdist): unit and flows, then the flows again with
+# every store in the tests' own PostgreSQL cluster. A test file's tests stay on one worker (loadfile): those that
+# listen on a fixed port, and the zones a module shares, are not made twice. Then the rest one test at a time:
+# the integration and end-to-end tiers share one broker and fixed ports of the port base. A part that
+# PYTEST_ARGS (options such as -k, not paths) leaves without a test (pytest's exit status 5) is no failure.
+XDIST := -n 2 --dist loadfile
 test-suite: broker
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) tests/unit tests/flows $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	YRD_TEST_STORE=postgresql $(BIN)/pytest $(XDIST) tests/flows $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest --ignore=tests/unit --ignore=tests/flows $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Three clusters, links and MirrorMakers of the test's own (ports offset by 10000): partition, heal, kill -9.
 test-zone: setup
@@ -191,7 +199,7 @@ test-isolation: broker
 	$(BIN)/python -m tests.isolation $(MAKE) test
 
 unit: $(PY_STAMP) $(ASYNCAPI_SCHEMA) $(API_DOCS_ASSETS)
-	$(BIN)/pytest tests/unit tests/flows $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) tests/unit tests/flows $(PYTEST_ARGS)
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .

@@ -4,8 +4,10 @@ zone in a database of its own (made in ~20 ms, dropped after the test)."""
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +30,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if storeless:
         config.hook.pytest_deselected(items=list(storeless))
         items[:] = [item for item in items if item not in storeless]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dev_keys() -> Path:
+    """The development keys every zone signs and checks with, made on first use: pytest-xdist's workers
+    start at once, so one at a time (a key written twice would not be the key the other worker read)."""
+    KEYS.mkdir(parents=True, exist_ok=True)
+    with open(KEYS.with_name("keys.init.lock"), "w") as lock:  # beside the directory: nothing in it reads a stranger
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        init_dev_keys(KEYS)
+    return KEYS
 
 
 @pytest.fixture(scope="session")
