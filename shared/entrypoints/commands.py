@@ -95,7 +95,7 @@ class CommandConsumer:
     def _consume(self, stop: threading.Event) -> None:
         settings = self.runtime.settings
         offsets = Offsets(settings.consumer_commit_seconds)
-        shared_by = (lambda: offsets.pending and consumer.commit(offsets.take())) if settings.processes > 1 else None
+        shared_by = offsets.take if settings.processes > 1 else None
         consumer = assigned_consumer(
             settings.kafka, self.group_id, [self.topic], settings.kafka_timeout_ms, 200, shared_by=shared_by
         )

@@ -9,14 +9,11 @@ import json
 import os
 import re
 import signal
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import psycopg
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-from psycopg import sql
 
 from shared.contracts.regions import Domain, Region
 from shared.contracts.topics import topic
@@ -24,6 +21,7 @@ from shared.rules.policy import Role
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
 from tests.instances import Cluster, token
+from tests.pg_cluster import own_database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 J, Q = Region.JIASHAN, Region.QINGPU
@@ -34,12 +32,8 @@ FILINGS = 40
 @pytest.fixture(scope="module")
 def database(pg_dsn):
     """A database of this module's own: the instances' schemas (`{region}_{service}`) start empty."""
-    name = f"processes_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield pg_dsn.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    with own_database(pg_dsn, "processes") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -98,12 +92,17 @@ def test_both_processes_answer_and_share_the_group(two_processes, kafka):
     group = f"{two_processes.prefix}yrd.filing.qingpu"
     admin = KafkaAdminClient(**kafka.config())
     try:
+        seen = []
 
         def members():
             described = admin.describe_groups([group])[group]
+            seen.append((described["group_state"], len(described["members"])))
             return described["group_state"] == "Stable" and described["members"]
 
-        assert len(eventually(members, timeout=30, what="the group's members")) == 2
+        try:
+            assert len(eventually(members, timeout=60, what="the group's members")) == 2
+        except AssertionError:
+            raise AssertionError(f"{seen[:3]} ... {seen[-3:]}") from None
     finally:
         admin.close()
     # A filing received at Jiashan reaches the court through either process's relay and consumer, and the

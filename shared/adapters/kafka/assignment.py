@@ -38,12 +38,22 @@ class Offsets:
         return taken
 
 
+SHARED_REJOIN_MS = 30_000
+
+
 class _CommitOnRevoke(ConsumerRebalanceListener):
-    def __init__(self, revoked: Callable[[], None]) -> None:
-        self.revoked = revoked
+    """Before a rebalance takes partitions away, the offsets of what was applied are committed. The listener
+    runs on the client's IO loop (a blocking commit there would wait for itself), so the commit is sent
+    without waiting: it goes out before the rejoin, on the coordinator's connection, so the broker has it
+    before the partitions' next owner asks. One that fails only means those records come again, skipped
+    by their ids."""
+
+    def __init__(self, consumer: KafkaConsumer, applied: Callable[[], dict[TopicPartition, OffsetAndMetadata]]):
+        self.consumer, self.applied = consumer, applied
 
     def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        self.revoked()
+        if offsets := self.applied():
+            self.consumer.commit_async(offsets)
 
     def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         pass
@@ -55,7 +65,7 @@ def assigned_consumer(
     topics: list[str],
     connect_timeout_ms: int,
     max_poll_records: int,
-    shared_by: Callable[[], None] | None = None,
+    shared_by: Callable[[], dict[TopicPartition, OffsetAndMetadata]] | None = None,
 ) -> KafkaConsumer:
     """A consumer of every partition of `topics`, committing to `group_id`, read-committed.
 
@@ -65,8 +75,9 @@ def assigned_consumer(
     fetch instead of polling. LookupError while a topic is not known yet (the caller's retry loop waits).
 
     `shared_by`: several processes serve the instance, so they join its group (subscribe) and the broker
-    spreads the partitions over them; before a rebalance takes partitions away (inside a poll, in the
-    caller's thread), `shared_by()` commits what was applied, so the next owner starts after it."""
+    spreads the partitions over them; before a rebalance takes partitions away (inside a poll), the
+    offsets `shared_by()` takes (what was applied, not committed yet) are committed, so the next owner
+    starts after them."""
     consumer = KafkaConsumer(
         **kafka.config(),
         group_id=group_id,  # where offsets are committed
@@ -81,9 +92,12 @@ def assigned_consumer(
         fetch_max_wait_ms=5000,
         reconnect_backoff_max_ms=1000,
         bootstrap_timeout_ms=connect_timeout_ms,  # broker away: fail fast into the caller's retry
+        # Shared: how long a rebalance waits for a member to rejoin (its next poll) before going on without
+        # it (it rejoins later), instead of five minutes; a poll's records are applied well within it.
+        **({"max_poll_interval_ms": SHARED_REJOIN_MS} if shared_by is not None else {}),
     )
     if shared_by is not None:
-        consumer.subscribe(topics, listener=_CommitOnRevoke(shared_by))
+        consumer.subscribe(topics, listener=_CommitOnRevoke(consumer, shared_by))
         return consumer
     partitions = []
     for name in topics:
@@ -103,22 +117,37 @@ def lag_by_topic(consumer: KafkaConsumer, asking: bool) -> tuple[dict[str, int],
     A high-water mark is known only from a fetch's answer, and the broker holds a fetch with nothing new
     for up to 5 s: a restarted instance's scanners waited that long to start deciding deadlines. So while
     `asking` (not caught up yet), the ends still unknown are asked of the broker; unanswered, not known yet
-    (the next poll asks again)."""
+    (the next poll asks again).
+
+    Every question is bounded (ASK_MS): a position not known yet is the group's committed offset, and while
+    the group rebalances the coordinator does not answer it; an unbounded wait here kept the thread from the
+    poll that rejoins the group, and the rebalance waited for it (several processes of an instance)."""
     ends = {partition: consumer.highwater(partition) for partition in consumer.assignment()}
     if None in ends.values() and asking:
         ends |= _ends_asked(consumer, [partition for partition, end in ends.items() if end is None])
     lag: dict[str, int] = {}
     known = bool(ends)
     for partition, end in ends.items():
-        if end is None:
+        position = _position(consumer, partition) if end is not None else None
+        if end is None or position is None:
             known = False
             continue
-        lag[partition.topic] = lag.get(partition.topic, 0) + max(end - consumer.position(partition), 0)
+        lag[partition.topic] = lag.get(partition.topic, 0) + max(end - position, 0)
     return lag, known
+
+
+ASK_MS = 1000
+
+
+def _position(consumer: KafkaConsumer, partition: TopicPartition) -> int | None:
+    try:
+        return consumer.position(partition, timeout_ms=ASK_MS)
+    except KafkaError:  # not answered in time, or no longer assigned (a rebalance)
+        return None
 
 
 def _ends_asked(consumer: KafkaConsumer, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
     try:
-        return consumer.end_offsets(partitions)
+        return consumer.end_offsets(partitions, timeout_ms=ASK_MS)
     except KafkaError:
         return {}

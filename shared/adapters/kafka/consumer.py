@@ -117,9 +117,7 @@ class ConsumerRunner:
             all_regions_topics(self.config.domain, self.config.topic_prefix),
             self.config.connect_timeout_ms,
             max_poll_records=100,  # one poll is one unit of the writer: bounded, so writes wait little
-            shared_by=(lambda: offsets.pending and self._commit(consumer, offsets.take()))
-            if self.config.shared
-            else None,
+            shared_by=offsets.take if self.config.shared else None,
         )
         self.caught_up.clear()
         lag_reported = 0.0
