@@ -78,7 +78,9 @@ def own_database(dsn: str, stem: str) -> Iterator[str]:
     try:
         yield dsn.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:  # FORCE: a killed instance's sessions may linger
+        # FORCE: a killed instance's sessions may linger. As the cluster's superuser: an autovacuum worker in
+        # the database is terminated too (the `yrd` role may end only its own sessions).
+        with psycopg.connect(dsn, user="postgres", autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
