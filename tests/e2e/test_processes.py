@@ -97,10 +97,10 @@ def test_both_processes_answer_and_share_the_group(two_processes, kafka):
         def members():
             described = admin.describe_groups([group])[group]
             seen.append((described["group_state"], len(described["members"])))
-            return described["group_state"] == "Stable" and described["members"]
+            return described["group_state"] == "Stable" and len(described["members"]) == 2
 
         try:
-            assert len(eventually(members, timeout=60, what="the group's members")) == 2
+            eventually(members, timeout=60, what="both processes in the group")
         except AssertionError:
             raise AssertionError(f"{seen[:3]} ... {seen[-3:]}") from None
     finally:
