@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bench import http
 from bench.__main__ import table
-from bench.http import _median_run, _peer_grants, _peer_spec
+from bench.http import _peer_grants, _peer_spec, median_run
 from shared.contracts.regions import Domain, Region
 from shared.contracts.topics import catalogue, topic
 from shared.rules.broker_access import Operation, service_principal
@@ -33,18 +33,18 @@ def web_results(ours: dict, peer: dict) -> dict:
 
 
 def test_the_median_run_is_reported_whole_with_every_runs_rate() -> None:
-    median = _median_run([run(500, 90), run(450, 120), run(520, 70)])
+    median = median_run([run(500, 90), run(450, 120), run(520, 70)])
     assert (median["rps"], median["p99_ms"]) == (500, 90)  # its own tail, not another run's
     assert median["runs_rps"] == [500, 450, 520]  # in the order they ran
 
 
 def test_an_even_number_of_runs_reports_the_lower_middle_one() -> None:
-    assert _median_run([run(400, 1), run(300, 2), run(600, 3), run(500, 4)])["rps"] == 400
+    assert median_run([run(400, 1), run(300, 2), run(600, 3), run(500, 4)])["rps"] == 400
 
 
 def test_the_table_gives_the_ratio_of_the_medians_and_lists_the_runs() -> None:
-    ours = _median_run([run(500, 90), run(450, 120), run(520, 70)])
-    peer = _median_run([run(1600, 20), run(1700, 25), run(1650, 22)])
+    ours = median_run([run(500, 90), run(450, 120), run(520, 70)])
+    peer = median_run([run(1600, 20), run(1700, 25), run(1650, 22)])
     lines = table({"http": web_results(ours, peer)}).splitlines()
     post = next(line for line in lines if line.startswith("POST /v1/filings c16"))
     assert post.split()[-1] == f"{500 / 1650:.2f}"
@@ -73,13 +73,13 @@ def test_the_table_says_what_a_request_cost_in_cpu_on_each_side() -> None:
 
 def test_a_runs_cpu_counts_each_process_from_the_load_until_the_zone_is_quiet(monkeypatch) -> None:
     spent = {1: [10.0, 12.5], 2: [4.0, 5.0]}  # each process's CPU seconds before and after
-    monkeypatch.setattr(http, "cpu_seconds", lambda pids: sum(spent[p].pop(0) for p in pids))
     jiffies = iter([(100, 1000), (280, 1200)])
     monkeypatch.setattr(http, "machine_jiffies", lambda: next(jiffies))
     quiet = []
     monkeypatch.setattr(http, "wait_quiet", lambda: quiet.append(True) or 0.0)
-    side = http.Side("http://x", (("a", (1,)), ("b", (2,))))
-    found = http.costed(side, lambda: run(500, 90), 1000)
+    side = http.Side("http://x", (("a", (1,)), ("b", (2,))), cpu=lambda pids: sum(spent[p].pop(0) for p in pids))
+    answered = {**run(500, 90), "statuses": {"202": "992", "503": "8"}}  # hey's answers, whatever they were
+    found = http.costed(side, lambda: answered, 2000)  # asked for 2000: hey sent 1000 (requests // concurrency)
     assert found["rps"] == 500 and quiet == [True]
     assert found["cpu_ms_per_request"] == {"a": 2.5, "b": 1.0}
     assert found["machine_busy"] == 0.9

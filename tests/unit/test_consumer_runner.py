@@ -179,10 +179,10 @@ class PartlyFetched:
     def highwater(self, partition: TopicPartition) -> int | None:
         return 3 if partition == self.fetched else None
 
-    def position(self, partition: TopicPartition) -> int:
+    def position(self, partition: TopicPartition, timeout_ms: int | None = None) -> int:
         return 3 if partition == self.fetched else 7
 
-    def end_offsets(self, partitions: list) -> dict:
+    def end_offsets(self, partitions: list, timeout_ms: int | None = None) -> dict:
         self.asked.append(partitions)
         if isinstance(self.ends, Exception):
             raise self.ends
