@@ -74,25 +74,51 @@ def merge(conn: sqlite3.Connection, table: str, values: dict[str, Any], keep: It
 
 def apply_versioned(conn: sqlite3.Connection, table: str, record_id: str, version: int, **fields: Any) -> None:
     """Apply an owner's change by its version, so the row ends the same whatever order changes arrive in:
-    a newer change sets its fields (status included); an older one arriving late only fills in fields
-    still empty (a `received_at` behind a later acceptance), never overriding what a newer one set. A
-    stub row is made if the record's details have not arrived yet."""
-    values = {**fields, "id": record_id, "version": version}
-    _insert(conn, table, values, _versioned_upsert(table, tuple(values)))
+    each field holds what the newest change that set it said, status included (`field_versions` keeps which
+    version set each field), so an older change arriving late fills in what no newer one set (a `received_at`
+    behind a later acceptance) and never overrides what a newer one did (documents resubmitted after the
+    submission, details cleared at a release). A stub row is made if the record's details have not arrived."""
+    columns = tuple(fields)
+    row = conn.execute(_current_sql(table, columns), (record_id,)).fetchone()
+    if row is None:
+        _insert(conn, table, {**fields, "id": record_id, "version": version})
+        _keep_versions(conn, table, record_id, dict.fromkeys(columns, version), new=True)
+        return
+    stored_version, stored = row[0], dict(zip(columns, tuple(row)[1:], strict=True))
+    known = _field_versions(conn, table, record_id)
+    # A field set before versions were kept per field counts as set by the row's version, if it is set at all.
+    setters = {k: known.get(k, stored_version if stored[k] is not None else 0) for k in columns}
+    changed = {k: v for k, v in fields.items() if version > setters[k]}
+    if not changed and version <= stored_version:
+        return
+    update(conn, table, {"id": record_id}, **changed, version=max(version, stored_version))
+    _keep_versions(conn, table, record_id, {**known, **dict.fromkeys(changed, version)}, new=not known)
 
 
 @lru_cache(maxsize=256)
-def _versioned_upsert(table: str, columns: tuple[str, ...]) -> str:
-    newer = f"excluded.version > {table}.version"
-    assignments = [
-        f"{k} = CASE WHEN {newer} THEN excluded.{k} ELSE coalesce({table}.{k}, excluded.{k}) END"
-        for k in columns
-        if k not in ("id", "version", "status")
-    ]
-    assignments.append(f"version = max({table}.version, excluded.version)")
-    if "status" in columns:
-        assignments.append(f"status = CASE WHEN {newer} THEN excluded.status ELSE {table}.status END")
-    return f"ON CONFLICT(id) DO UPDATE SET {', '.join(assignments)}"
+def _current_sql(table: str, columns: tuple[str, ...]) -> str:
+    return f"SELECT {', '.join(('version', *columns))} FROM {table} WHERE id = ?"
+
+
+def _field_versions(conn: sqlite3.Connection, table: str, record_id: str) -> dict[str, int]:
+    row = conn.execute(
+        "SELECT versions FROM field_versions WHERE record_table = ? AND record_id = ?", (table, record_id)
+    ).fetchone()
+    return orjson.loads(row[0]) if row else {}
+
+
+def _keep_versions(conn: sqlite3.Connection, table: str, record_id: str, versions: dict[str, int], new: bool) -> None:
+    if new:
+        conn.execute(
+            "INSERT INTO field_versions(record_table, record_id, versions) VALUES (?, ?, ?) "
+            "ON CONFLICT(record_table, record_id) DO UPDATE SET versions = excluded.versions",
+            (table, record_id, orjson.dumps(versions).decode()),
+        )
+    else:
+        conn.execute(
+            "UPDATE field_versions SET versions = ? WHERE record_table = ? AND record_id = ?",
+            (orjson.dumps(versions).decode(), table, record_id),
+        )
 
 
 def create_versioned(conn: sqlite3.Connection, table: str, values: dict[str, Any]) -> None:

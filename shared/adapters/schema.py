@@ -110,6 +110,19 @@ SHARED_MIGRATIONS: list[Migration] = [
         CREATE INDEX timeline_by_day ON timeline(at, region, type)
         """,
     ),
+    # Which owner's version last set each field of a versioned record (records.apply_versioned): an older
+    # change arriving late may still override what an even older one set, never what a newer one did.
+    (
+        "shared-008-field-versions",
+        """
+        CREATE TABLE field_versions (
+            record_table TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            versions TEXT NOT NULL,
+            PRIMARY KEY (record_table, record_id)
+        ) WITHOUT ROWID
+        """,
+    ),
 ]
 
 
