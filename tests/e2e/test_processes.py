@@ -20,7 +20,7 @@ from shared.contracts.topics import topic
 from shared.rules.policy import Role
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
-from tests.instances import Cluster, token
+from tests.instances import PORT_BASE, Cluster, token
 from tests.pg_cluster import own_database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -39,7 +39,8 @@ def database(pg_dsn):
 @pytest.fixture(scope="module")
 def two_processes(e2e_prefix, tmp_path_factory, keys, database):
     env = {"YRD_STORE_URL": database, "YRD_PROCESSES": "2", "YRD_FILING_DECISION_SECONDS": "6"}
-    cluster = Cluster(e2e_prefix, tmp_path_factory.mktemp("processes"), [F], env)
+    # Ports of its own: the session's filing cluster holds the suite's base (a worker would share it by SO_REUSEPORT).
+    cluster = Cluster(e2e_prefix, tmp_path_factory.mktemp("processes"), [F], env, port_base=PORT_BASE + 4000)
     for region in (J, Q):
         cluster.start(region, F)
     try:

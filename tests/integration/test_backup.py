@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import threading
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -24,7 +25,8 @@ from tests.backends import BACKENDS, store_rows
 from tests.conftest import _namespace
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
-from tests.instances import KEYS, Cluster, token
+from tests.instances import KEYS, PORT_BASE, Cluster, token
+from tests.pg_cluster import own_database
 from yrd.backup import Manifest, backup_postgresql
 from yrd.restore import catch_up_audit, committed_offsets, put_back_postgresql, replay_range
 
@@ -37,14 +39,18 @@ def cluster(request, kafka, tmp_path_factory):
     """Jiashan's and Qingpu's filing instances, their stores in SQLite files or in the tests' PostgreSQL."""
     init_dev_keys(KEYS)
     env = {}
-    if request.param == "postgresql":
-        dsn = request.getfixturevalue("pg_dsn")
-        with psycopg.connect(dsn, autocommit=True) as conn:  # the tests' own cluster: fresh schemas each run
-            for (name,) in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE '%%\\_filing%%'"):
-                conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
-        env["YRD_STORE_URL"] = dsn
+    with ExitStack() as databases:
+        if request.param == "postgresql":  # a database of its own: the instances' schemas start empty
+            env["YRD_STORE_URL"] = databases.enter_context(own_database(request.getfixturevalue("pg_dsn"), "backup"))
+        yield from _serving(kafka, tmp_path_factory, env)
+
+
+def _serving(kafka, tmp_path_factory, env: dict[str, str]):
     namespace = _namespace(kafka)
-    running = Cluster(next(namespace), tmp_path_factory.mktemp("backup-instances"), [F], env)
+    # Ports of its own: the session's filing cluster holds the suite's base.
+    running = Cluster(
+        next(namespace), tmp_path_factory.mktemp("backup-instances"), [F], env, port_base=PORT_BASE + 3000
+    )
     for region in (J, Q):
         running.start(region, F)
     try:
