@@ -32,6 +32,7 @@ from shared.adapters import audit
 from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.kafka.audit_topic import published_entries
 from shared.adapters.schema import SHARED_MIGRATIONS
+from shared.adapters.stores import set_aside_file, set_aside_schema
 from shared.contracts.audit import AuditEntry
 from shared.contracts.regions import Domain
 from shared.contracts.topics import all_regions_topics, topic
@@ -155,15 +156,8 @@ def put_back_sqlite(file: Path, db_path: Path) -> Path | None:
     except (BackupError, sqlite3.DatabaseError) as error:
         aside.unlink(missing_ok=True)
         raise BackupError(f"{file} is no sound SQLite database: {error}") from None
-    moved = None
-    if db_path.exists():
-        moved = db_path.with_name(f"{db_path.name}.pre-restore-{int(time.time())}")
-        os.replace(db_path, moved)
-    for suffix in ("-wal", "-shm"):  # a stale WAL beside the new file would be read as part of it
-        stale = Path(f"{db_path}{suffix}")
-        if moved is not None and suffix == "-wal" and stale.exists():
-            os.replace(stale, Path(f"{moved}{suffix}"))
-        stale.unlink(missing_ok=True)
+    # The old file goes with its WAL: a stale WAL beside the new file would be read as part of it.
+    moved = set_aside_file(db_path, f"pre-restore-{int(time.time())}")
     os.replace(aside, db_path)
     return moved
 
@@ -175,21 +169,18 @@ def put_back_postgresql(file: Path, url: str, schema: str) -> str | None:
     import psycopg
     from psycopg import sql
 
-    kept = f"{schema}_pre_restore_{int(time.time())}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
-        if exists:
-            conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(kept)))
-        try:
-            command = [pg_binary("pg_restore"), "--single-transaction", "--exit-on-error", "--no-owner"]
-            run_pg([*command, "--dbname", url, str(file)])  # the archive holds the one schema
-        except BackupError:
-            if exists:
+    kept = set_aside_schema(url, schema, f"pre_restore_{int(time.time())}")
+    try:
+        command = [pg_binary("pg_restore"), "--single-transaction", "--exit-on-error", "--no-owner"]
+        run_pg([*command, "--dbname", url, str(file)])  # the archive holds the one schema
+    except BackupError:
+        if kept is not None:
+            with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute(
                     sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(kept), sql.Identifier(schema))
                 )
-            raise
-    return kept if exists else None
+        raise
+    return kept
 
 
 def catch_up_audit(conn: sqlite3.Connection, entries: list[AuditEntry]) -> int:

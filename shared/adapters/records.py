@@ -79,46 +79,38 @@ def apply_versioned(conn: sqlite3.Connection, table: str, record_id: str, versio
     behind a later acceptance) and never overrides what a newer one did (documents resubmitted after the
     submission, details cleared at a release). A stub row is made if the record's details have not arrived."""
     columns = tuple(fields)
-    row = conn.execute(_current_sql(table, columns), (record_id,)).fetchone()
+    row = conn.execute(_current_sql(table, columns), (table, record_id)).fetchone()
     if row is None:
         _insert(conn, table, {**fields, "id": record_id, "version": version})
-        _keep_versions(conn, table, record_id, dict.fromkeys(columns, version), new=True)
+        _keep_versions(conn, table, record_id, dict.fromkeys(columns, version))
         return
-    stored_version, stored = row[0], dict(zip(columns, tuple(row)[1:], strict=True))
-    known = _field_versions(conn, table, record_id)
+    stored_version, known = row[0], orjson.loads(row[1]) if row[1] else {}
+    stored = dict(zip(columns, tuple(row)[2:], strict=True))
     # A field set before versions were kept per field counts as set by the row's version, if it is set at all.
     setters = {k: known.get(k, stored_version if stored[k] is not None else 0) for k in columns}
     changed = {k: v for k, v in fields.items() if version > setters[k]}
     if not changed and version <= stored_version:
         return
     update(conn, table, {"id": record_id}, **changed, version=max(version, stored_version))
-    _keep_versions(conn, table, record_id, {**known, **dict.fromkeys(changed, version)}, new=not known)
+    _keep_versions(conn, table, record_id, {**known, **dict.fromkeys(changed, version)})
 
 
 @lru_cache(maxsize=256)
 def _current_sql(table: str, columns: tuple[str, ...]) -> str:
-    return f"SELECT {', '.join(('version', *columns))} FROM {table} WHERE id = ?"
+    """The row's version, which version set each field, and the fields: one read."""
+    fields = ", ".join(f"r.{k}" for k in columns)
+    return (
+        f"SELECT r.version, v.versions, {fields} FROM {table} r LEFT JOIN field_versions v "
+        "ON v.record_table = ? AND v.record_id = r.id WHERE r.id = ?"
+    )
 
 
-def _field_versions(conn: sqlite3.Connection, table: str, record_id: str) -> dict[str, int]:
-    row = conn.execute(
-        "SELECT versions FROM field_versions WHERE record_table = ? AND record_id = ?", (table, record_id)
-    ).fetchone()
-    return orjson.loads(row[0]) if row else {}
-
-
-def _keep_versions(conn: sqlite3.Connection, table: str, record_id: str, versions: dict[str, int], new: bool) -> None:
-    if new:
-        conn.execute(
-            "INSERT INTO field_versions(record_table, record_id, versions) VALUES (?, ?, ?) "
-            "ON CONFLICT(record_table, record_id) DO UPDATE SET versions = excluded.versions",
-            (table, record_id, orjson.dumps(versions).decode()),
-        )
-    else:
-        conn.execute(
-            "UPDATE field_versions SET versions = ? WHERE record_table = ? AND record_id = ?",
-            (orjson.dumps(versions).decode(), table, record_id),
-        )
+def _keep_versions(conn: sqlite3.Connection, table: str, record_id: str, versions: dict[str, int]) -> None:
+    conn.execute(
+        "INSERT INTO field_versions(record_table, record_id, versions) VALUES (?, ?, ?) "
+        "ON CONFLICT(record_table, record_id) DO UPDATE SET versions = excluded.versions",
+        (table, record_id, orjson.dumps(versions).decode()),
+    )
 
 
 def create_versioned(conn: sqlite3.Connection, table: str, values: dict[str, Any]) -> None:

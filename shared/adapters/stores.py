@@ -3,6 +3,7 @@ in its own schema), SQLite at the instance's file otherwise (the default)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -39,29 +40,37 @@ def store_exists(settings: Any) -> bool:
 
 
 def set_aside(settings: Any, label: str) -> str | None:
-    """Move an instance's store out of the way (a rebuild makes a fresh one): the SQLite file (and its WAL)
-    renamed `{name}.{label}`, or the PostgreSQL schema renamed `{schema}_{label}`. What it was renamed to,
-    or None if there was no store."""
+    """Move an instance's store out of the way (a rebuild or a restore puts another in its place): the SQLite
+    file with its WAL renamed `{name}.{label}`, or the PostgreSQL schema renamed `{schema}_{label}`. What
+    it was renamed to, or None if there was no store."""
     if is_postgres(settings.store_url):
-        import psycopg
-        from psycopg import sql
+        return set_aside_schema(settings.store_url, settings.store_schema, label)
+    moved = set_aside_file(Path(settings.db_path), label)
+    return str(moved) if moved else None
 
-        aside = f"{settings.store_schema}_{label}".replace("-", "_")
-        with psycopg.connect(settings.store_url, autocommit=True) as conn:
-            found = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (settings.store_schema,)).fetchone()
-            if found is None:
-                return None
-            conn.execute(
-                sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
-                    sql.Identifier(settings.store_schema), sql.Identifier(aside)
-                )
-            )
-        return aside
-    path = Path(settings.db_path)
+
+def set_aside_file(path: Path, label: str) -> Path | None:
+    """The SQLite file renamed `{name}.{label}`, its WAL with it (what was committed but not yet copied back
+    into the file is in the WAL: the kept copy stays whole); the shared-memory index is only dropped."""
     if not path.exists():
         return None
     moved = path.with_name(f"{path.name}.{label}")
-    path.rename(moved)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return str(moved)
+    os.replace(path, moved)
+    wal = Path(f"{path}-wal")
+    if wal.exists():
+        os.replace(wal, Path(f"{moved}-wal"))
+    Path(f"{path}-shm").unlink(missing_ok=True)
+    return moved
+
+
+def set_aside_schema(url: str, schema: str, label: str) -> str | None:
+    """The PostgreSQL schema renamed `{schema}_{label}` (a label's dashes as underscores)."""
+    import psycopg
+    from psycopg import sql
+
+    aside = f"{schema}_{label}".replace("-", "_")
+    with psycopg.connect(url, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is None:
+            return None
+        conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(aside)))
+    return aside
