@@ -21,7 +21,8 @@ from shared.adapters.pg.rows import row_factory
 from shared.adapters.store import Store
 from shared.contracts.regions import Domain, Region
 from tests.instances import Cluster
-from tests.pg_cluster import own_database
+from tests.pg_cluster import migrated_template, own_database
+from yrd.registry import SERVICES
 
 # A fixture parametrised by these runs on SQLite, and on PostgreSQL where the tests' own cluster can start.
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -39,9 +40,13 @@ NO_FLUSH_WAIT = "?options=" + quote("-c synchronous_commit=off")
 
 
 @contextmanager
-def zone_database(dsn: str) -> Iterator[str]:
-    """A database of an in-memory zone's own (pg_cluster.own_database), its commits not waiting for the disk."""
-    with own_database(dsn, "flows") as url:
+def zone_database(dsn: str, service: Domain) -> Iterator[str]:
+    """A database of an in-memory zone of `service` of its own, its commits not waiting for the disk: a copy
+    of the service's template (pg_cluster.migrated_template), so its three regions' schemas are migrated
+    already (a copy costs ~0.08 s; migrating three schemas ~0.4 s, and the tier makes some 300 zones)."""
+    migrations = SERVICES[service].migrations
+    schemas = [f"{region.value}_{service.value}" for region in Region]
+    with own_database(dsn, "flows", template=migrated_template(dsn, service.value, schemas, migrations)) as url:
         yield url + NO_FLUSH_WAIT
 
 

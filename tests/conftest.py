@@ -15,6 +15,26 @@ from shared.adapters.kafka.probe import broker_answers
 from shared.contracts.topics import catalogue
 from tests.pg_cluster import pg_dsn, pg_schema  # noqa: F401 (fixtures: the tests' own PostgreSQL cluster)
 
+# The suite's one identity provider takes some 40 s to start: the modules that use it share one worker.
+ONE_WORKER_FOR = {"provider": "keycloak"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With pytest-xdist's `--dist loadgroup` (`make test` runs the integration and end-to-end tiers on two
+    workers), a module's tests stay together on one worker, as with `loadfile`: a module's fixtures are
+    made once. Modules that use one of ONE_WORKER_FOR's session fixtures go to the same worker, so it is
+    made once in the session too."""
+    if config.getoption("dist", "no") != "loadgroup":
+        return
+    groups: dict[str, str] = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        shared = [ONE_WORKER_FOR[name] for name in ONE_WORKER_FOR if name in item.fixturenames]
+        groups[module] = shared[0] if shared else groups.get(module, module)
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(groups[item.nodeid.split("::")[0]]))
+
 
 @pytest.fixture(scope="session")
 def kafka() -> KafkaAccess:

@@ -18,7 +18,13 @@ from shared.contracts.regions import Domain, Region, port_of
 from shared.core.settings import ROOT
 from shared.rules.policy import Role
 
-PORT_BASE = int(os.environ.get("YRD_TEST_PORT_BASE", "18000"))  # a second suite beside this one moves it
+SUITE_PORT_BASE = int(os.environ.get("YRD_TEST_PORT_BASE", "18000"))  # a second suite beside this one moves it
+# pytest-xdist's workers (gw0, gw1) run the end-to-end tier side by side, each its instances, consoles and
+# identity provider on ports of its own: 500 apart, clear of every range a worker uses (base + 100..399 for
+# a cluster, + 2000..2399 for the identity suite's, + 2080 Keycloak, + 3000.., + 4000.., + 10000..). Two
+# workers, as `make test` runs: a third, 1000 up, would meet the first's ranges.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+PORT_BASE = SUITE_PORT_BASE + 500 * WORKER
 KEYS = ROOT / ".cache" / "keys"
 
 
@@ -62,6 +68,17 @@ class Cluster:
         proc = self.procs.pop((region, service))
         proc.terminate()
         proc.wait(timeout=30)
+
+    def stop_all(self) -> None:
+        """Every instance asked to stop at once, then waited for: each takes a second or more to shut down
+        (its threads finish and commit what they applied), and one after another that added up to a minute
+        and a half of the suite's teardown."""
+        stopping = list(self.procs.values())
+        self.procs.clear()
+        for proc in stopping:
+            proc.terminate()
+        for proc in stopping:
+            proc.wait(timeout=30)
 
     def kill(self, region: Region, service: Domain) -> None:
         """kill -9: no shutdown hooks, no consumer leaving its group, whatever was in flight is cut off."""

@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +23,12 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from shared.adapters.schema import Migration
+from shared.adapters.stores import open_store
 from shared.core.settings import ROOT
-from tests.instances import PORT_BASE
+from tests.instances import SUITE_PORT_BASE
 
-PG_PORT = PORT_BASE + 2433
+PG_PORT = SUITE_PORT_BASE + 2433  # one cluster for every xdist worker of the suite
 DATA_DIR = ROOT / ".cache" / f"test-pg-{PG_PORT}"
 SCRIPTS = ROOT / "deploy" / "postgres"
 USERS = DATA_DIR.with_name(f"{DATA_DIR.name}.users")  # a file per process using the cluster, named by its pid
@@ -68,19 +70,49 @@ def stop(data_dir: Path) -> None:
 
 
 @contextmanager
-def own_database(dsn: str, stem: str) -> Iterator[str]:
-    """A fresh database on `dsn`'s server, dropped after; its URL. Instances of one region's service use the
-    same schema (`{region}_{service}`) in whatever database they are given, so each test cluster of
-    instances needs a database of its own."""
+def own_database(dsn: str, stem: str, template: str | None = None) -> Iterator[str]:
+    """A fresh database on `dsn`'s server (a copy of `template`, if given), dropped after; its URL. Instances
+    of one region's service use the same schema (`{region}_{service}`) in whatever database they are given,
+    so each test cluster of instances needs a database of its own."""
     name = f"{stem}_{uuid.uuid4().hex[:8]}"
+    copy = sql.SQL(" TEMPLATE {}").format(sql.Identifier(template)) if template else sql.SQL("")
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}{}").format(sql.Identifier(name), copy))
     try:
         yield dsn.rsplit("/", 1)[0] + f"/{name}"
     finally:
         # FORCE: a killed instance's sessions may linger. As the cluster's superuser: an autovacuum worker in
         # the database is terminated too (the `yrd` role may end only its own sessions).
         with psycopg.connect(dsn, user="postgres", autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+TEMPLATE_PREFIX = "migrated_"
+
+
+def migrated_template(dsn: str, label: str, schemas: list[str], migrations: Sequence[Migration]) -> str:
+    """The name of a database holding `schemas`, each migrated with `migrations` (and the shared ones), made on
+    first use for the cluster's session: a zone's database is copied from it instead of migrating three
+    schemas again. Made under a temporary name and renamed when whole; one process at a time (xdist's
+    workers share the cluster). The session that starts the cluster drops the last session's templates."""
+    name = f"{TEMPLATE_PREFIX}{label}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext('tests.migrated_template'))")
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            making = f"{name}_making_{uuid.uuid4().hex[:8]}"
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(making)))
+            url = dsn.rsplit("/", 1)[0] + f"/{making}"
+            for schema in schemas:
+                open_store(url, migrations, schema=schema).close()
+            conn.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(making), sql.Identifier(name)))
+        conn.execute("SELECT pg_advisory_unlock(hashtext('tests.migrated_template'))")
+    return name
+
+
+def _drop_templates(dsn: str) -> None:
+    with psycopg.connect(dsn, user="postgres", autocommit=True) as conn:
+        names = conn.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s)", (TEMPLATE_PREFIX,))
+        for (name,) in names.fetchall():
             conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
@@ -119,6 +151,8 @@ def pg_dsn() -> Iterator[str]:
             dsn = start(DATA_DIR, PG_PORT)  # a running cluster is only waited for
         except RuntimeError as error:
             pytest.fail(str(error))
+        if not any(user.name.isdigit() and _alive(int(user.name)) for user in users.iterdir()):
+            _drop_templates(dsn)  # the first user: templates of an earlier session may hold older migrations
         (users / me).touch()
     yield dsn
     with _users_locked() as users:

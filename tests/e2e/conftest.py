@@ -28,8 +28,7 @@ def _cluster(prefix: str, tmp_path_factory, keys: Path, services: list[Domain], 
         cluster.wait_ready()
         yield cluster
     finally:
-        for key in list(cluster.procs):
-            cluster.stop(*key)
+        cluster.stop_all()
 
 
 @pytest.fixture(scope="session")
@@ -95,5 +94,4 @@ def cluster(provider, identity_prefix, tmp_path_factory, keys):
         running.wait_ready()
         yield running
     finally:
-        for key in list(running.procs):
-            running.stop(*key)
+        running.stop_all()

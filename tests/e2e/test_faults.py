@@ -62,8 +62,7 @@ def faults(request, broker, tmp_path_factory, keys):
             cluster.wait_ready()
             yield cluster, broker
         finally:
-            for key in list(cluster.procs):
-                cluster.stop(*key)
+            cluster.stop_all()
 
 
 def submit(cluster: Cluster, n: int) -> list[str]:

@@ -333,12 +333,12 @@ def test_a_login_is_finished_only_by_the_browser_that_began_it(provider, console
 
 
 def test_a_pages_session_outlives_its_access_token_by_refreshing_it(provider, console):
-    """The console's tokens made to live 35 s: the page keeps polling past that, and the session stays
+    """The console's tokens made to live 10 s: the page keeps polling past that, and the session stays
     open because the console refreshed its token (5 minutes in the realm as generated)."""
     admin = provider.admin()
     client = admin.client_uuid(Q.value, "yrd-console")
     settings = admin.call("GET", f"/{Q.value}/clients/{client}").json()
-    settings["attributes"]["access.token.lifespan"] = "35"
+    settings["attributes"]["access.token.lifespan"] = "10"
     admin.call("PUT", f"/{Q.value}/clients/{client}", json=settings)
     driver = browser()
     try:
@@ -347,7 +347,7 @@ def test_a_pages_session_outlives_its_access_token_by_refreshing_it(provider, co
         driver.find_element(By.ID, "signin-qingpu").click()
         _provider_login(driver, "supervisor", user_password(Q, "supervisor", provider.idp_dir))
         WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "board").is_displayed())
-        time.sleep(45)  # the first token expired after 35 s (and 5 s of leeway); the page polled all along
+        time.sleep(17)  # the first token expired after 10 s (and 5 s of leeway); the page polled all along
         who = driver.execute_script("return fetch('/auth/session').then(a => a.json())")
         assert who.get("roles") == ["supervisor"], who
         assert driver.find_element(By.ID, "board").is_displayed()

@@ -47,8 +47,7 @@ def two_processes(e2e_prefix, tmp_path_factory, keys, database):
         cluster.wait_ready(timeout=90)
         yield cluster
     finally:
-        for key in list(cluster.procs):
-            cluster.stop(*key)
+        cluster.stop_all()
 
 
 def clerk(cluster, region):

@@ -1,6 +1,6 @@
 """The broker-free tier's fixtures: in-memory zones of the real services (see tests/inmemory.py), their stores
 on SQLite, or with YRD_TEST_STORE=postgresql in the tests' own PostgreSQL cluster (tests/pg_cluster.py), each
-zone in a database of its own (made in ~20 ms, dropped after the test)."""
+zone in a database of its own (copied from its service's migrated template, dropped after the test)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tests.backends import ON_POSTGRES, zone_database
 from tests.inmemory import InMemoryZone
 from tests.instances import KEYS
 
-StoreUrls = Callable[[], str | None]
+StoreUrls = Callable[[Domain], str | None]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -51,13 +51,13 @@ def flows_pg(request: pytest.FixtureRequest) -> str | None:
 
 def _databases(dsn: str | None) -> Iterator[StoreUrls]:
     with ExitStack() as made:
-        yield lambda: made.enter_context(zone_database(dsn)) if dsn else None
+        yield lambda service: made.enter_context(zone_database(dsn, service)) if dsn else None
 
 
 @pytest.fixture
 def store_urls(flows_pg: str | None) -> Iterator[StoreUrls]:
-    """A new zone's store URL each call: None on SQLite (files in the zone's data directory), else a fresh
-    database, dropped after the test (and after its zones are closed)."""
+    """A new zone's store URL each call (for the service named): None on SQLite (files in the zone's data
+    directory), else a fresh database, dropped after the test (and after its zones are closed)."""
     yield from _databases(flows_pg)
 
 
@@ -74,7 +74,7 @@ def zone_of(tmp_path, store_urls: StoreUrls) -> Iterator[Callable[..., InMemoryZ
 
     def make(service: Domain, hold: bool = False) -> InMemoryZone:
         data_dir = tmp_path / f"{service.value}-{len(zones)}"
-        zone = InMemoryZone(service, data_dir, KEYS, hold=hold, store_url=store_urls())
+        zone = InMemoryZone(service, data_dir, KEYS, hold=hold, store_url=store_urls(service))
         zones.append(zone)
         return zone
 

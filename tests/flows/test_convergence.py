@@ -78,7 +78,7 @@ def _converges(service: Domain, play, tables: list[str], seed: int, duplicates: 
     init_dev_keys(KEYS)
     order = random.Random(seed)
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as databases:
-        live_url, fresh_url = (databases.enter_context(zone_database(pg)) if pg else None for _ in range(2))
+        live_url, fresh_url = (databases.enter_context(zone_database(pg, service)) if pg else None for _ in range(2))
         live = InMemoryZone(service, Path(tmp) / "live", KEYS, store_url=live_url)
         fresh = InMemoryZone(service, Path(tmp) / "fresh", KEYS, hold=True, store_url=fresh_url)
         try:

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.usefixtures("module_store_urls")
 
 def _zone(tmp_path_factory, store_urls, service: Domain, **env: str):
     init_dev_keys(KEYS)
-    zone = InMemoryZone(service, tmp_path_factory.mktemp(f"zone-{service.value}"), KEYS, store_url=store_urls())
+    zone = InMemoryZone(service, tmp_path_factory.mktemp(f"zone-{service.value}"), KEYS, store_url=store_urls(service))
     yield zone
     zone.close()
 

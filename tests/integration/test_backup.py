@@ -57,8 +57,7 @@ def _serving(kafka, tmp_path_factory, env: dict[str, str]):
         running.wait_ready()
         yield running
     finally:
-        for key in list(running.procs):
-            running.stop(*key)
+        running.stop_all()
         next(namespace, None)  # its topics deleted
 
 

@@ -41,6 +41,5 @@ def zone(tmp_path_factory):
         cluster.wait_ready(timeout=120)
         yield processes, cluster
     finally:
-        for key in list(cluster.procs):
-            cluster.stop(*key)
+        cluster.stop_all()
         processes.down()
