@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from kafka.coordinator.consumer import ConsumerCoordinator
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
@@ -39,6 +40,14 @@ class Offsets:
 
 
 SHARED_REJOIN_MS = 30_000
+# A member that dies without leaving (kill -9, a crash) is dropped when its session expires. A rebalance
+# waits for every member it knows, so until then (or until SHARED_REJOIN_MS) nobody in the instance reads:
+# kafka-python 3's default session (45 s, longer than the rebalance timeout) made every restart after a
+# kill -9 wait the whole 30 s. Heartbeats go from the client's IO thread, not the poll loop, so a busy poll
+# does not end a session; a live member learns of a rebalance from its next heartbeat, and its poll wakes
+# for it (the poll's wait is capped by the next heartbeat), so a short interval makes it rejoin promptly.
+SHARED_SESSION_MS = 10_000
+SHARED_HEARTBEAT_MS = 1_000
 
 
 class _CommitOnRevoke(ConsumerRebalanceListener):
@@ -57,6 +66,44 @@ class _CommitOnRevoke(ConsumerRebalanceListener):
 
     def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         pass
+
+
+def _joins_driven_to_the_end() -> None:
+    """Works around kafka-python 3.0.12 (the newest): a rejoin that outlives the poll that started it was
+    never applied when the rejoin was the group leader's own, for a change of topic metadata (the first join
+    after a start, made before the topics' partitions were known, is one).
+
+    A poll waits for a rejoin at most its own timeout and leaves the JoinGroup/SyncGroup task running
+    (kafka/coordinator/base.py, BaseCoordinator.join_group_async). The next poll drives it on only if
+    `need_rejoin()` (kafka/coordinator/consumer.py, ConsumerCoordinator.poll); for the leader's metadata
+    rejoin that is false as soon as the task has made the assignment (ConsumerCoordinator._perform_assignment
+    records the metadata it used), and the flag the other rejoins set is not set for it. The finished task was
+    then never applied: the member stayed "rebalancing" with its heartbeats off, the broker dropped it when
+    its session ended (the rest of the group waiting for it until then), it never rejoined, and its poll loop
+    spun (its next heartbeat was always "due", so a poll never waited).
+
+    Here a join task not yet applied still needs a rejoin, so the next poll drives it; kafka-python then
+    awaits it or, finished, sends a fresh JoinGroup (its own retry path). Applied once, to the class."""
+    original = ConsumerCoordinator.need_rejoin
+    if getattr(original, "drives_unfinished_joins", False):
+        return
+
+    def need_rejoin(self: ConsumerCoordinator) -> bool:
+        return self._join_task is not None or original(self)
+
+    need_rejoin.drives_unfinished_joins = True
+    ConsumerCoordinator.need_rejoin = need_rejoin
+
+
+_joins_driven_to_the_end()
+
+_SHARED = {
+    # How long a rebalance waits for a live member to rejoin (its next poll) before going on without it (it
+    # rejoins later), instead of five minutes; a poll's records are applied well within it.
+    "max_poll_interval_ms": SHARED_REJOIN_MS,
+    "session_timeout_ms": SHARED_SESSION_MS,
+    "heartbeat_interval_ms": SHARED_HEARTBEAT_MS,
+}
 
 
 def assigned_consumer(
@@ -92,9 +139,7 @@ def assigned_consumer(
         fetch_max_wait_ms=5000,
         reconnect_backoff_max_ms=1000,
         bootstrap_timeout_ms=connect_timeout_ms,  # broker away: fail fast into the caller's retry
-        # Shared: how long a rebalance waits for a member to rejoin (its next poll) before going on without
-        # it (it rejoins later), instead of five minutes; a poll's records are applied well within it.
-        **({"max_poll_interval_ms": SHARED_REJOIN_MS} if shared_by is not None else {}),
+        **(_SHARED if shared_by is not None else {}),
     )
     if shared_by is not None:
         consumer.subscribe(topics, listener=_CommitOnRevoke(consumer, shared_by))
