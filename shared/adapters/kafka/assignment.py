@@ -83,7 +83,8 @@ def _joins_driven_to_the_end() -> None:
     spun (its next heartbeat was always "due", so a poll never waited).
 
     Here a join task not yet applied still needs a rejoin, so the next poll drives it; kafka-python then
-    awaits it or, finished, sends a fresh JoinGroup (its own retry path). Applied once, to the class."""
+    awaits it or, finished, sends a fresh JoinGroup (its own retry path). Applied to the class, once, when
+    the first shared consumer is made (an instance whose consumer reads alone never joins a group)."""
     original = ConsumerCoordinator.need_rejoin
     if getattr(original, "drives_unfinished_joins", False):
         return
@@ -94,8 +95,6 @@ def _joins_driven_to_the_end() -> None:
     need_rejoin.drives_unfinished_joins = True
     ConsumerCoordinator.need_rejoin = need_rejoin
 
-
-_joins_driven_to_the_end()
 
 _SHARED = {
     # How long a rebalance waits for a live member to rejoin (its next poll) before going on without it (it
@@ -142,6 +141,7 @@ def assigned_consumer(
         **(_SHARED if shared_by is not None else {}),
     )
     if shared_by is not None:
+        _joins_driven_to_the_end()
         consumer.subscribe(topics, listener=_CommitOnRevoke(consumer, shared_by))
         return consumer
     partitions = []
