@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from kafka.admin import KafkaAdminClient
+from xdist.scheduler import LoadFileScheduling
 
 from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.kafka.admin import provision
@@ -15,25 +16,33 @@ from shared.adapters.kafka.probe import broker_answers
 from shared.contracts.topics import catalogue
 from tests.pg_cluster import pg_dsn, pg_schema  # noqa: F401 (fixtures: the tests' own PostgreSQL cluster)
 
-# The suite's one identity provider takes some 40 s to start: the modules that use it share one worker.
-ONE_WORKER_FOR = {"provider": "keycloak"}
+# Under pytest-xdist (`make test`: `-n 2 --dist loadfile`) a test file's tests run on one worker, so its
+# module fixtures are made once. Files that share a costly session fixture also share a worker, so it is made
+# once in the session: the identity provider (Keycloak) takes some 40 s of both cores to start.
+ONE_WORKER = {"tests/e2e/test_identity.py": "keycloak", "tests/e2e/test_desk.py": "keycloak"}
+SHARED_FIXTURES = {"provider": "keycloak"}  # what puts a file in ONE_WORKER's group
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+class FileOrSharedScheduling(LoadFileScheduling):
+    """`--dist loadfile`, but ONE_WORKER's files as one unit each group. (xdist's own `loadgroup` marks are not
+    read with pytest 9: xdist 3.8 renames `item._nodeid`, which pytest 9 no longer has.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        file = super()._split_scope(nodeid)
+        return ONE_WORKER.get(file, file)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log) -> FileOrSharedScheduling | None:
+    return FileOrSharedScheduling(config, log) if config.getoption("dist") == "loadfile" else None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With pytest-xdist's `--dist loadgroup` (`make test` runs the integration and end-to-end tiers on two
-    workers), a module's tests stay together on one worker, as with `loadfile`: a module's fixtures are
-    made once. Modules that use one of ONE_WORKER_FOR's session fixtures go to the same worker, so it is
-    made once in the session too."""
-    if config.getoption("dist", "no") != "loadgroup":
-        return
-    groups: dict[str, str] = {}
+    """A file that uses a shared fixture must be in its group, or the fixture is made on both workers."""
     for item in items:
-        module = item.nodeid.split("::")[0]
-        shared = [ONE_WORKER_FOR[name] for name in ONE_WORKER_FOR if name in item.fixturenames]
-        groups[module] = shared[0] if shared else groups.get(module, module)
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(groups[item.nodeid.split("::")[0]]))
+        file = item.nodeid.split("::", 1)[0]
+        for fixture, group in SHARED_FIXTURES.items():
+            if fixture in item.fixturenames and ONE_WORKER.get(file) != group:
+                raise pytest.UsageError(f"{file} uses `{fixture}`: add it to ONE_WORKER in tests/conftest.py")
 
 
 @pytest.fixture(scope="session")
