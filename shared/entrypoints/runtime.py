@@ -40,6 +40,13 @@ log = logging.getLogger(__name__)
 Scanner = Callable[[UnitOfWork], None]
 
 
+def broker_readiness(was_ready: bool, misses: int, answered: bool) -> tuple[bool, int]:
+    """Readiness after one broker probe, and the unanswered probes in a row since the last answer: a ready
+    instance turns unready at the second miss in a row; an unready one turns ready at the first answer."""
+    misses = 0 if answered else misses + 1
+    return answered or (was_ready and misses < 2), misses
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -59,16 +66,21 @@ class Runtime:
     workers: list[tuple[str, Callable[[threading.Event], None]]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
-    _kafka_checked: tuple[float, bool] = (0.0, False)
+    _kafka_checked: tuple[float, bool, int] = (0.0, False, 0)  # when, ready, unanswered probes in a row
     _heap_to_settle: bool = False
 
     def kafka_ready(self) -> bool:
-        checked_at, answer = self._kafka_checked
-        if time.monotonic() - checked_at > 2.0:  # readiness probes come often; the broker is asked at most every 2 s
-            answer = broker_answers(self.settings.kafka, timeout=1.0)
-            self._kafka_checked = (time.monotonic(), answer)
-            self.relay.health.report(answer, "readiness")
-        return answer
+        """Whether the broker answers a fresh connection within 1 s, asked at most every 2 s (readiness probes
+        come often). A ready instance stays ready through one unanswered probe and is unready at the second in
+        a row: on a machine whose cores are saturated one connection and login can take longer than a second,
+        and an instance dropped from its load balancer for that would drop requests it could serve. One not
+        ready yet needs an answer."""
+        checked_at, ready, misses = self._kafka_checked
+        if time.monotonic() - checked_at > 2.0:
+            ready, misses = broker_readiness(ready, misses, broker_answers(self.settings.kafka, timeout=1.0))
+            self._kafka_checked = (time.monotonic(), ready, misses)
+            self.relay.health.report(ready, "readiness")
+        return ready
 
     def workers_alive(self) -> bool:
         """The relay, consumer and scanner threads are running (before start() there are none to check)."""
