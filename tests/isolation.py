@@ -66,7 +66,9 @@ def main(command: list[str]) -> int:
         stop = threading.Event()
         prober = threading.Thread(target=probe, args=(stop, failures), daemon=True)
         prober.start()
+        began = time.monotonic()
         code = subprocess.run(command, cwd=ROOT).returncode
+        took = time.monotonic() - began
         stop.set()
         prober.join()
         alive = system.poll() is None
@@ -78,7 +80,7 @@ def main(command: list[str]) -> int:
         for line in LOG.read_bytes()[started:].decode(errors="replace").splitlines()
         if any(t in line for t in TROUBLE)
     ]
-    print(f"isolation: {len(urls())} instances probed each second during `{' '.join(command)}`")
+    print(f"isolation: {len(urls())} instances probed each second during `{' '.join(command)}` ({took / 60:.1f} min)")
     for what, found in (("readiness failures", failures), ("errors in the system's log", troubles)):
         print(f"isolation: {len(found)} {what}")
         for line in found[:10]:

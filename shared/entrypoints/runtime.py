@@ -16,7 +16,7 @@ from typing import Any
 from shared.adapters import audit, metrics
 from shared.adapters.kafka.consumer import ConsumerConfig, ConsumerRunner
 from shared.adapters.kafka.health import BrokerHealth
-from shared.adapters.kafka.probe import broker_answers
+from shared.adapters.kafka.probe import BrokerProbe
 from shared.adapters.kafka.producer import make_producer
 from shared.adapters.outbox import OutboxRelay
 from shared.adapters.peers import Peers
@@ -67,17 +67,20 @@ class Runtime:
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _kafka_checked: tuple[float, bool, int] = (0.0, False, 0)  # when, ready, unanswered probes in a row
+    _broker_probe: BrokerProbe | None = None
     _heap_to_settle: bool = False
 
     def kafka_ready(self) -> bool:
-        """Whether the broker answers a fresh connection within 1 s, asked at most every 2 s (readiness probes
-        come often). A ready instance stays ready through one unanswered probe and is unready at the second in
-        a row: on a machine whose cores are saturated one connection and login can take longer than a second,
-        and an instance dropped from its load balancer for that would drop requests it could serve. One not
-        ready yet needs an answer."""
+        """Whether the broker answers a metadata request within 1 s (over the probe's kept connection: probe.py),
+        asked at most every 2 s (readiness probes come often). A ready instance stays ready through one
+        unanswered probe and is unready at the second in a row: on a machine whose cores are saturated an answer
+        can take longer than a second, and an instance dropped from its load balancer for that would drop
+        requests it could serve. One not ready yet needs an answer."""
         checked_at, ready, misses = self._kafka_checked
         if time.monotonic() - checked_at > 2.0:
-            ready, misses = broker_readiness(ready, misses, broker_answers(self.settings.kafka, timeout=1.0))
+            if self._broker_probe is None:
+                self._broker_probe = BrokerProbe(self.settings.kafka, timeout=1.0)
+            ready, misses = broker_readiness(ready, misses, self._broker_probe.answers())
             self._kafka_checked = (time.monotonic(), ready, misses)
             self.relay.health.report(ready, "readiness")
         return ready
@@ -138,6 +141,8 @@ class Runtime:
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
+        if self._broker_probe is not None:
+            self._broker_probe.close()
         self.store.stop_writer()
 
     def _settle_heap(self, collect: bool) -> None:

@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from shared.adapters.kafka.admin import provision
+from shared.adapters.kafka.probe import BrokerProbe
 from shared.adapters.kafka.producer import make_producer
 from shared.adapters.outbox import OutboxRelay, backlog, wait_until_drained
 from shared.adapters.store import Store
@@ -64,3 +65,22 @@ def test_three_outages_leak_no_producer_threads(tmp_path_factory, tmp_path):
         if broker.running:
             broker.stop()
     assert producer_threads() == 0
+
+
+def test_the_readiness_probe_keeps_one_connection_and_follows_the_brokers_kill_and_restart(tmp_path_factory):
+    broker = PrivateBroker.create(tmp_path_factory.mktemp("kafka"))
+    broker.start()
+    probe = BrokerProbe(broker.kafka, timeout=1.0)
+    try:
+        assert probe.answers()
+        kept = probe._admin
+        assert probe.answers() and probe._admin is kept  # asked again over the same connection
+        broker.kill()
+        eventually(lambda: not probe.answers(), timeout=10, what="the probe to see the broker gone")
+        assert probe._admin is None  # the broken connection dropped
+        broker.start()
+        eventually(probe.answers, timeout=30, what="the probe to see the broker back")
+    finally:
+        probe.close()
+        if broker.running:
+            broker.stop()

@@ -7,9 +7,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import socket
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -49,6 +51,42 @@ def broker_answers(kafka: KafkaAccess, timeout: float = 2.0) -> bool:
         return False
     finally:
         admin.close()
+
+
+class BrokerProbe:
+    """`broker_answers` for a readiness check asked every few seconds: one admin connection, logged in once
+    and kept, asked for metadata each time. A new connection and login per probe cost the instance ~11 ms of
+    CPU and the broker a SCRAM login, every 2 s for every instance of a zone. A probe that fails drops the
+    connection; the next one connects anew (a TCP connect first, so a dead port answers at once)."""
+
+    def __init__(self, kafka: KafkaAccess, timeout: float) -> None:
+        self.kafka, self.timeout = kafka, timeout
+        self._admin: KafkaAdminClient | None = None
+        self._lock = threading.Lock()
+
+    def answers(self) -> bool:
+        with self._lock:
+            try:
+                if self._admin is None:
+                    if not _reachable(self.kafka.bootstrap, self.timeout):
+                        return False
+                    timeout_ms = max(int(self.timeout * 1000), 1000)
+                    self._admin = KafkaAdminClient(**self.kafka.config(), request_timeout_ms=timeout_ms)
+                self._admin.list_topics()
+                return True
+            except (KafkaError, OSError, ValueError):
+                self._drop()
+                return False
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def _drop(self) -> None:
+        if self._admin is not None:
+            admin, self._admin = self._admin, None
+            with contextlib.suppress(Exception):  # a connection already broken: nothing more to close
+                admin.close()
 
 
 def main() -> int:
