@@ -44,7 +44,9 @@ def wait_ready(timeout: float = 120) -> None:
 
 
 def probe(stop: threading.Event, failures: list[str]) -> None:
-    with httpx.Client(timeout=3) as client:
+    # A connection per probe: a kept one the instance closed after its keep-alive (5 s, which a starved
+    # prober's second can outlast) failed the next probe with ReadError though the instance was healthy.
+    with httpx.Client(timeout=3, limits=httpx.Limits(max_keepalive_connections=0)) as client:
         while not stop.wait(1.0):
             for url in urls():
                 try:
