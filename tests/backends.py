@@ -5,6 +5,7 @@ or its schema (`{region}_{service}`) in the PostgreSQL database of the instance'
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from shared.adapters.pg.connection import PgConnection
 from shared.adapters.pg.rows import row_factory
 from shared.adapters.store import Store
 from shared.contracts.regions import Domain, Region
+from shared.core.settings import store_schema
 from tests.instances import Cluster
 from tests.pg_cluster import migrated_template, own_database
 from yrd.registry import SERVICES
@@ -44,10 +46,15 @@ def zone_database(dsn: str, service: Domain) -> Iterator[str]:
     """A database of an in-memory zone of `service` of its own, its commits not waiting for the disk: a copy
     of the service's template (pg_cluster.migrated_template), so its three regions' schemas are migrated
     already (a copy costs ~0.08 s; migrating three schemas ~0.4 s, and the tier makes some 300 zones)."""
-    migrations = SERVICES[service].migrations
-    schemas = [f"{region.value}_{service.value}" for region in Region]
-    with own_database(dsn, "flows", template=migrated_template(dsn, service.value, schemas, migrations)) as url:
+    with own_database(dsn, "flows", template=_template(dsn, service)) as url:
         yield url + NO_FLUSH_WAIT
+
+
+@functools.cache
+def _template(dsn: str, service: Domain) -> str:
+    """The service's template, asked of the cluster once per process (it lives as long as the cluster)."""
+    schemas = [store_schema(region, service) for region in Region]
+    return migrated_template(dsn, service.value, schemas, SERVICES[service].migrations)
 
 
 def sqlite_only(reason: str) -> pytest.MarkDecorator:
@@ -93,8 +100,7 @@ def store_rows(
         if params:  # psycopg's placeholders: a literal % is written %%
             query = query.replace("%", "%%").replace("?", "%s")
         with psycopg.connect(url) as conn:
-            schema = f"{region.value}_{service.value}"
-            conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+            conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(store_schema(region, service))))
             return conn.execute(query, list(params) or None).fetchall()
     with sqlite3.connect(cluster.db(region, service)) as conn:
         return conn.execute(query, params).fetchall()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections import OrderedDict
 
 import pytest
 from kafka.admin import KafkaAdminClient
@@ -17,57 +16,16 @@ from shared.adapters.kafka.probe import broker_answers
 from shared.contracts.topics import catalogue
 from tests.pg_cluster import pg_dsn, pg_schema  # noqa: F401 (fixtures: the tests' own PostgreSQL cluster)
 
-# Under pytest-xdist (`make test`: `-n 2 --dist loadfile`) a test file's tests run on one worker, so its
-# module fixtures are made once. Files that share a costly session fixture also share a worker, so it is made
-# once in the session: the identity provider (Keycloak) takes some 40 s of both cores to start.
-# The files that use every service's cluster share one too: the other worker then starts none of the 18
-# instances (each a second or two of CPU to start, and their idle load for the rest of the run).
-ONE_WORKER = {
-    "tests/e2e/test_identity.py": "keycloak",
-    "tests/e2e/test_desk.py": "keycloak",
-    **dict.fromkeys(
-        [f"tests/e2e/test_{name}.py" for name in ("access", "fuzz", "policy_matrix", "operations", "review_findings")],
-        "every-service",
-    ),
-}
+# Under pytest-xdist (`-n 2 --dist loadfile`) a test file's tests run on one worker, so its module fixtures
+# are made once. Files that share a costly session fixture also share a worker, so it is made once in the
+# session: the identity provider (Keycloak) takes some 40 s of both cores to start.
+ONE_WORKER = {"tests/e2e/test_identity.py": "keycloak", "tests/e2e/test_desk.py": "keycloak"}
 SHARED_FIXTURES = {"provider": "keycloak"}  # what puts a file in ONE_WORKER's group
 
 
-# The longest units, longest first (seconds of one worker, measured 2026-12-07): handed out before the rest,
-# so the run does not end with one worker on a long file while the other idles. xdist's own order (most
-# tests first) left the few-test files that start brokers of their own to the end.
-LONGEST_FIRST = [
-    "every-service",  # 220
-    "keycloak",  # 180
-    "tests/e2e/test_faults.py",  # 91
-    "tests/integration/test_outages.py",  # 86
-    "tests/integration/test_backup.py",  # 68
-    "tests/integration/test_outbox_broker_restart.py",  # 55
-    "tests/e2e/test_alerting.py",  # 34
-    "tests/e2e/test_alerts.py",  # 33
-    "tests/e2e/test_processes.py",  # 27
-]
-
-
-class _LongestFirst(OrderedDict):
-    """xdist's queue of work units, handing out LONGEST_FIRST's before the others (in their own order)."""
-
-    def popitem(self, last: bool = True):
-        if not last:
-            for scope in LONGEST_FIRST:
-                if scope in self:
-                    return scope, self.pop(scope)
-        return super().popitem(last)
-
-
 class FileOrSharedScheduling(LoadFileScheduling):
-    """`--dist loadfile`, but ONE_WORKER's files as one unit each group, and the longest units first. (xdist's
-    own `loadgroup` marks are not read with pytest 9: xdist 3.8 renames `item._nodeid`, which pytest 9 no
-    longer has.)"""
-
-    def __init__(self, config: pytest.Config, log=None) -> None:
-        super().__init__(config, log)
-        self.workqueue = _LongestFirst()
+    """`--dist loadfile`, but ONE_WORKER's files as one unit each group. (xdist's own `loadgroup` marks are not
+    read with pytest 9: xdist 3.8 renames `item._nodeid`, which pytest 9 no longer has.)"""
 
     def _split_scope(self, nodeid: str) -> str:
         file = super()._split_scope(nodeid)

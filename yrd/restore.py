@@ -32,7 +32,7 @@ from shared.adapters import audit
 from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.kafka.audit_topic import published_entries
 from shared.adapters.schema import SHARED_MIGRATIONS
-from shared.adapters.stores import set_aside_file, set_aside_schema
+from shared.adapters.stores import rename_schema, set_aside_file, set_aside_schema
 from shared.contracts.audit import AuditEntry
 from shared.contracts.regions import Domain
 from shared.contracts.topics import all_regions_topics, topic
@@ -166,19 +166,13 @@ def put_back_postgresql(file: Path, url: str, schema: str) -> str | None:
     """Rename the instance's schema aside (kept, as the SQLite file is), then `pg_restore` the archive's
     schema in one transaction; if that fails, the old schema gets its name back. Answers the kept name.
     (Not `--clean`: tables a newer version added since the backup would keep the schema from being dropped.)"""
-    import psycopg
-    from psycopg import sql
-
     kept = set_aside_schema(url, schema, f"pre_restore_{int(time.time())}")
     try:
         command = [pg_binary("pg_restore"), "--single-transaction", "--exit-on-error", "--no-owner"]
         run_pg([*command, "--dbname", url, str(file)])  # the archive holds the one schema
     except BackupError:
         if kept is not None:
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(
-                    sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(kept), sql.Identifier(schema))
-                )
+            rename_schema(url, kept, schema)
         raise
     return kept
 

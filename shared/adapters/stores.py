@@ -65,12 +65,17 @@ def set_aside_file(path: Path, label: str) -> Path | None:
 
 def set_aside_schema(url: str, schema: str, label: str) -> str | None:
     """The PostgreSQL schema renamed `{schema}_{label}` (a label's dashes as underscores)."""
+    aside = f"{schema}_{label}".replace("-", "_")
+    return aside if rename_schema(url, schema, aside) else None
+
+
+def rename_schema(url: str, schema: str, to: str) -> bool:
+    """`schema` renamed `to`, if there is one; whether there was."""
     import psycopg
     from psycopg import sql
 
-    aside = f"{schema}_{label}".replace("-", "_")
     with psycopg.connect(url, autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is None:
-            return None
-        conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(aside)))
-    return aside
+            return False
+        conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(to)))
+    return True

@@ -112,7 +112,7 @@ class Settings(BaseSettings):
     @property
     def store_schema(self) -> str:
         """The instance's schema in the PostgreSQL database of `store_url`."""
-        return f"{self.region.value}_{self.service.value}"
+        return store_schema(self.region, self.service)
 
     @property
     def group_id(self) -> str:
@@ -157,3 +157,8 @@ class Settings(BaseSettings):
         if not self.peer_tls and not ipaddress.ip_address(socket.gethostbyname(self.peer_host)).is_loopback:
             raise ValueError("YRD_PEER_TLS=false (plain HTTP between instances) is for loopback peers only")
         return self
+
+
+def store_schema(region: Region, service: Domain) -> str:
+    """The schema of `region`'s instance of `service` in a PostgreSQL store: `{region}_{service}`."""
+    return f"{region.value}_{service.value}"

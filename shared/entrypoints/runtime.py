@@ -67,8 +67,11 @@ class Runtime:
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _kafka_checked: tuple[float, bool, int] = (0.0, False, 0)  # when, ready, unanswered probes in a row
-    _broker_probe: BrokerProbe | None = None
+    _broker_probe: BrokerProbe = field(init=False)
     _heap_to_settle: bool = False
+
+    def __post_init__(self) -> None:
+        self._broker_probe = BrokerProbe(self.settings.kafka, timeout=1.0)  # connects at its first question
 
     def kafka_ready(self) -> bool:
         """Whether the broker answers a metadata request within 1 s (over the probe's kept connection: probe.py),
@@ -78,8 +81,6 @@ class Runtime:
         requests it could serve. One not ready yet needs an answer."""
         checked_at, ready, misses = self._kafka_checked
         if time.monotonic() - checked_at > 2.0:
-            if self._broker_probe is None:
-                self._broker_probe = BrokerProbe(self.settings.kafka, timeout=1.0)
             ready, misses = broker_readiness(ready, misses, self._broker_probe.answers())
             self._kafka_checked = (time.monotonic(), ready, misses)
             self.relay.health.report(ready, "readiness")
@@ -141,8 +142,7 @@ class Runtime:
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
-        if self._broker_probe is not None:
-            self._broker_probe.close()
+        self._broker_probe.close()
         self.store.stop_writer()
 
     def _settle_heap(self, collect: bool) -> None:

@@ -34,25 +34,6 @@ def _reachable(bootstrap: str, timeout: float) -> bool:
     return False
 
 
-def broker_answers(kafka: KafkaAccess, timeout: float = 2.0) -> bool:
-    if not _reachable(kafka.bootstrap, timeout):
-        return False
-    try:
-        admin = KafkaAdminClient(
-            **kafka.config(),
-            request_timeout_ms=max(int(timeout * 1000), 1000),
-        )
-    except (KafkaError, OSError, ValueError):  # KafkaConfigurationError included: misconfig is 'no'
-        return False
-    try:
-        admin.list_topics()  # a metadata request: any principal may make it (it sees the topics it may describe)
-        return True
-    except (KafkaError, OSError):
-        return False
-    finally:
-        admin.close()
-
-
 class BrokerProbe:
     """`broker_answers` for a readiness check asked every few seconds: one admin connection, logged in once
     and kept, asked for metadata each time. A new connection and login per probe cost the instance ~11 ms of
@@ -72,9 +53,9 @@ class BrokerProbe:
                         return False
                     timeout_ms = max(int(self.timeout * 1000), 1000)
                     self._admin = KafkaAdminClient(**self.kafka.config(), request_timeout_ms=timeout_ms)
-                self._admin.list_topics()
+                self._admin.list_topics()  # a metadata request: any principal may make it
                 return True
-            except (KafkaError, OSError, ValueError):
+            except (KafkaError, OSError, ValueError):  # KafkaConfigurationError included: misconfig is 'no'
                 self._drop()
                 return False
 
@@ -87,6 +68,15 @@ class BrokerProbe:
             admin, self._admin = self._admin, None
             with contextlib.suppress(Exception):  # a connection already broken: nothing more to close
                 admin.close()
+
+
+def broker_answers(kafka: KafkaAccess, timeout: float = 2.0) -> bool:
+    """One question over a connection of its own, closed after (start.sh's wait, the tests' checks)."""
+    probe = BrokerProbe(kafka, timeout)
+    try:
+        return probe.answers()
+    finally:
+        probe.close()
 
 
 def main() -> int:
