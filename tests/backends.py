@@ -10,6 +10,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -92,6 +93,20 @@ def own_connection(store: Store) -> Iterator[sqlite3.Connection | PgConnection]:
             yield conn
 
 
+@contextmanager
+def sqlite_store(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection to an instance's SQLite store, committed and closed on leaving. `with sqlite3.connect()`
+    alone commits but does not close, and Python 3.11's connection sits in a reference cycle (its statement
+    cache), so the file stays open until the garbage collector runs; `yrd restore` then finds the suite's
+    process holding a stopped instance's store and refuses it, as a CI run once did."""
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            yield conn
+    finally:
+        conn.close()
+
+
 def store_rows(
     cluster: Cluster, region: Region, service: Domain, query: str, params: list[Any] | tuple = ()
 ) -> list[tuple]:
@@ -102,5 +117,5 @@ def store_rows(
         with psycopg.connect(url) as conn:
             conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(store_schema(region, service))))
             return conn.execute(query, list(params) or None).fetchall()
-    with sqlite3.connect(cluster.db(region, service)) as conn:
+    with sqlite_store(cluster.db(region, service)) as conn:
         return conn.execute(query, params).fetchall()

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -68,6 +70,17 @@ class Cluster:
         proc = self.procs.pop((region, service))
         proc.terminate()
         proc.wait(timeout=30)
+
+    @contextmanager
+    def stopped(self, region: Region, service: Domain) -> Iterator[None]:
+        """The instance stopped for the block and serving again after it, whatever the block did: a test that
+        fails while its instance is down does not take the module's later tests with it."""
+        self.stop(region, service)
+        try:
+            yield
+        finally:
+            self.start(region, service)
+            self.wait_ready(only=[(region, service)])
 
     def stop_all(self) -> None:
         """Every instance asked to stop at once, then waited for: each takes a second or more to shut down

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import sqlite3
 import subprocess
 import sys
 from datetime import timedelta
@@ -18,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
+from tests.backends import sqlite_store
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
 from tests.instances import token
@@ -128,16 +128,14 @@ def test_altering_one_stored_audit_entry_is_detected_at_its_index(filing_cluster
     env = filing_cluster.env()
     intact = subprocess.run(verify, env=env, capture_output=True, text=True)
     assert intact.returncode == 0, intact.stderr
-    conn = sqlite3.connect(db)
-    index, raw = conn.execute(
-        "SELECT l.idx, l.entry FROM audit_log l JOIN audit_index i ON i.idx = l.idx WHERE i.actor = 'tamper-probe' "
-        "ORDER BY l.idx LIMIT 1"
-    ).fetchone()
-    entry = orjson.loads(raw)
-    entry["decision"] = "allowed" if entry["decision"] == "denied" else "denied"
-    conn.execute("UPDATE audit_log SET entry = ? WHERE idx = ?", (orjson.dumps(entry), index))
-    conn.commit()
-    conn.close()
+    with sqlite_store(db) as conn:
+        index, raw = conn.execute(
+            "SELECT l.idx, l.entry FROM audit_log l JOIN audit_index i ON i.idx = l.idx "
+            "WHERE i.actor = 'tamper-probe' ORDER BY l.idx LIMIT 1"
+        ).fetchone()
+        entry = orjson.loads(raw)
+        entry["decision"] = "allowed" if entry["decision"] == "denied" else "denied"
+        conn.execute("UPDATE audit_log SET entry = ? WHERE idx = ?", (orjson.dumps(entry), index))
     broken = subprocess.run(verify, env=env, capture_output=True, text=True)
     assert broken.returncode == 1
     assert f"broken at entry {index}: content altered" in broken.stderr
@@ -149,7 +147,7 @@ def test_removing_the_newest_audit_entries_is_caught_against_the_audit_topic(fil
     db = filing_cluster.db(J, F)
 
     def published() -> bool:
-        with sqlite3.connect(db) as conn:
+        with sqlite_store(db) as conn:
             return conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 0
 
     eventually(published, what="the audit entries on the topic")
@@ -166,7 +164,7 @@ def test_removing_the_newest_audit_entries_is_caught_against_the_audit_topic(fil
     ]
     intact = subprocess.run(verify, env=filing_cluster.env(), capture_output=True, text=True)
     assert intact.returncode == 0 and "matched on the audit topic" in intact.stdout, intact.stderr
-    with sqlite3.connect(db) as conn:
+    with sqlite_store(db) as conn:
         last = conn.execute("SELECT max(idx) FROM audit_log").fetchone()[0]
         conn.execute("DELETE FROM audit_index WHERE idx = ?", (last,))
         conn.execute("DELETE FROM audit_log WHERE idx = ?", (last,))

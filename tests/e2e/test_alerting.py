@@ -231,14 +231,10 @@ def test_a_region_s_instance_down_reaches_that_region_s_duty_channel_only_and_so
     alerting, filing_cluster
 ):
     robots = alerting.robots
-    filing_cluster.stop(Region.QINGPU, Domain.FILING)
-    try:
+    with filing_cluster.stopped(Region.QINGPU, Domain.FILING):
         fired = eventually(
             lambda: robots.mentioning("/dingtalk/qingpu", "FIRING", "YrdInstanceDown"), timeout=90, interval=0.5
         )
-    finally:
-        filing_cluster.start(Region.QINGPU, Domain.FILING)
-        filing_cluster.wait_ready(only=[(Region.QINGPU, Domain.FILING)])
     message = fired[0]
     assert message["msgtype"] == "markdown"
     assert message["at"] == {"isAtAll": True}  # a page: everyone in the group is called

@@ -5,7 +5,6 @@ bulk NDJSON, the async client, and commands on Kafka."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import uuid
 from datetime import UTC, datetime
 
@@ -17,6 +16,7 @@ from yrd_client.kafka import Commands
 from shared.adapters.kafka.access import DEV_CREDENTIALS, password_of
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
+from tests.backends import sqlite_store
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
 from tests.instances import token
@@ -79,7 +79,7 @@ def test_a_write_whose_answer_was_lost_is_retried_and_creates_one_record(filing_
     with clerk(filing_cluster, transport=transport) as window:
         filed = window.filing.submit(filing_body())
     assert transport.lost == 1
-    with sqlite3.connect(filing_cluster.db(J, F)) as db:
+    with sqlite_store(filing_cluster.db(J, F)) as db:
         mine = db.execute(
             "SELECT id FROM filings WHERE receiving_region = 'jiashan' AND submitted_at >= ?", (since,)
         ).fetchall()
@@ -140,7 +140,7 @@ def test_commands_on_kafka_are_answered_once_and_bad_ones_with_their_problem(fil
             commands.send("teleport", {})
     with Client(filing_cluster.url(J, F), agency) as window:
         assert window.filing.get(outcome.id).status in {"submitted", "received"}  # on its way to the court
-    with sqlite3.connect(filing_cluster.db(J, F)) as db:
+    with sqlite_store(filing_cluster.db(J, F)) as db:
         assert db.execute("SELECT COUNT(*) FROM filings WHERE id = ?", (outcome.id,)).fetchone() == (1,)
 
 

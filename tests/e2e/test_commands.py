@@ -6,7 +6,6 @@ command is dead-lettered with its reason, without its bearer token, and still an
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import uuid
@@ -21,6 +20,7 @@ from shared.contracts.commands import SUBMIT_FILING
 from shared.contracts.regions import Domain, Region
 from shared.contracts.topics import commands, dlq, results
 from shared.rules.policy import Role
+from tests.backends import sqlite_store
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
 from tests.instances import token
@@ -94,7 +94,7 @@ def test_a_command_files_a_case_like_the_http_call_and_reaches_the_court(filing_
     assert http.get(f"/filings/{filing_id}").json()["court_region"] == "qingpu"
     court = filing_cluster.client(Q, F, token(Q, Role.COURT_OFFICER))
     eventually(lambda: court.get(f"/filings/{filing_id}").status_code == 200, what="the filing at the court")
-    with sqlite3.connect(filing_cluster.db(J, F)) as conn:  # audited like the HTTP call, as its sender
+    with sqlite_store(filing_cluster.db(J, F)) as conn:  # audited like the HTTP call, as its sender
         audited = conn.execute(
             "SELECT count(*) FROM audit_index WHERE actor = 'jiashan-court-system' AND action = 'filing.submit' "
             "AND decision = 'allowed'"
@@ -114,7 +114,7 @@ def test_the_same_command_twice_files_once_and_is_answered_once(filing_cluster, 
     command(kafka, e2e_prefix, body, clerk(), ce_id=command_id)
     answer = result(kafka, e2e_prefix, command_id)
     assert answer["status"] == 202
-    with sqlite3.connect(filing_cluster.db(J, F)) as conn:
+    with sqlite_store(filing_cluster.db(J, F)) as conn:
         count = conn.execute("SELECT count(*) FROM filings WHERE claim_summary = ?", (body["claim_summary"],))
         assert count.fetchone()[0] == 1
 

@@ -103,15 +103,11 @@ def test_unknown_and_expired_certificates(notary_cluster):
 def test_verification_works_while_the_issuer_is_down(notary_cluster):
     number = issue(notary_cluster, W, document="deed")["number"]
     eventually(lambda: known_in(notary_cluster, J, number), what="the certificate in jiashan's registry")
-    notary_cluster.stop(W, N)
-    try:
+    with notary_cluster.stopped(W, N):
         answer = verify(notary_cluster, J, number, document="deed")
         assert answer["result"] == "valid"
         assert answer["registry"]["issuer_region"] == "wujiang"
         assert answer["registry"]["consumer_caught_up"] is True
-    finally:
-        notary_cluster.start(W, N)
-        notary_cluster.wait_ready()
 
 
 def test_concurrent_issuing_gives_distinct_consecutive_numbers(notary_cluster):

@@ -137,17 +137,14 @@ def test_a_restored_store_catches_up_from_the_topics_and_its_chain_verifies(clus
     refused = yrd(cluster, "restore", "--service", "filing", "--from", str(target), "--json")
     assert refused.returncode == 2 and "stop it first" in json.loads(refused.stdout)["error"]
 
-    cluster.stop(Q, F)
-    restored = yrd(cluster, "restore", "--service", "filing", "--from", str(target), "--json")
-    assert restored.returncode == 0, restored.stderr
-    report = json.loads(restored.stdout)
-    assert report["audit_ok"] and report["audit_tail"] > 0  # the entries written after the backup, from the topic
-    assert report["applied"].get("jiashan", 0) >= 3 and report["applied"].get("qingpu", 0) >= 3
-    verified = yrd(cluster, "audit", "verify", "--service", "filing", "--json")
-    assert verified.returncode == 0 and json.loads(verified.stdout)["ok"], verified.stdout + verified.stderr
-
-    cluster.start(Q, F)
-    cluster.wait_ready(only=[(Q, F)])
+    with cluster.stopped(Q, F):
+        restored = yrd(cluster, "restore", "--service", "filing", "--from", str(target), "--json")
+        assert restored.returncode == 0, restored.stderr
+        report = json.loads(restored.stdout)
+        assert report["audit_ok"] and report["audit_tail"] > 0  # the entries after the backup, from the topic
+        assert report["applied"].get("jiashan", 0) >= 3 and report["applied"].get("qingpu", 0) >= 3
+        verified = yrd(cluster, "audit", "verify", "--service", "filing", "--json")
+        assert verified.returncode == 0 and json.loads(verified.stdout)["ok"], verified.stdout + verified.stderr
     assert answers() == expected  # the three filings after the backup, two accepted, one rejected
     fourth = court.post(f"/filings/{after_backup[2]}/accept").json()["docket_number"]
     assert docket(fourth) == docket(third) + 1  # no number given twice
@@ -166,13 +163,11 @@ def test_a_lost_store_is_rebuilt_from_the_topics_on_either_backend(cluster):
         return {f["id"]: {k: v for k, v in f.items() if k != "parties"} for f in listed}
 
     expected = answers()
-    cluster.stop(Q, F)
-    rebuilt = yrd(cluster, "rebuild", "filing", "--json")
-    assert rebuilt.returncode == 0, rebuilt.stderr
-    report = json.loads(rebuilt.stdout)
-    assert report["moved_aside"] and report["sequences"] >= 1  # the old store kept aside, the dockets continued
-    cluster.start(Q, F)
-    cluster.wait_ready(only=[(Q, F)])
+    with cluster.stopped(Q, F):
+        rebuilt = yrd(cluster, "rebuild", "filing", "--json")
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        report = json.loads(rebuilt.stdout)
+        assert report["moved_aside"] and report["sequences"] >= 1  # the old store kept aside, dockets continued
     assert answers() == expected
     assert yrd(cluster, "audit", "verify", "--service", "filing").returncode == 0
 

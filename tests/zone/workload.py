@@ -4,7 +4,6 @@ their read models agree."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import cycle
@@ -16,6 +15,7 @@ from shared.adapters.kafka.replay import read_to_end
 from shared.contracts.regions import Domain, Region, others
 from shared.contracts.topics import catalogue, topic
 from shared.rules.policy import Role
+from tests.backends import sqlite_store
 from tests.e2e.alert_data import alert_body
 from tests.e2e.filing_data import filing_body
 from tests.instances import Cluster, token
@@ -92,13 +92,13 @@ class Workload:
 
     def held_by(self, region: Region, window: Region) -> set[str]:
         """Which of `window`'s filings `region` holds."""
-        with sqlite3.connect(self.cluster.db(region, F)) as conn:
+        with sqlite_store(self.cluster.db(region, F)) as conn:
             held = {row[0] for row in conn.execute("SELECT id FROM filings")}
         return {f for f, (w, _) in self.filings.items() if w == window} & held
 
 
 def _rows(cluster: Cluster, region: Region, service: Domain, query: str, *args: str) -> list[tuple]:
-    with sqlite3.connect(cluster.db(region, service)) as conn:
+    with sqlite_store(cluster.db(region, service)) as conn:
         return conn.execute(query, args).fetchall()
 
 
