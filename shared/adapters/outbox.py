@@ -125,6 +125,10 @@ class OutboxRelay:
     def run(self, stop: threading.Event) -> None:
         backoff = self.poll_seconds
         while not stop.is_set():
+            # Cleared before the rows are read, not after the wait: a commit that lands between the wait's
+            # end and the read sets it again and is seen at once; cleared after the wait, it was lost, and
+            # its event waited out the next poll (2 s).
+            self.wakeup.clear()
             try:
                 sent = self.pump_once()
                 backoff = self.poll_seconds
@@ -141,7 +145,6 @@ class OutboxRelay:
                 self._reset_producer()
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             self.wakeup.wait(backoff)
-            self.wakeup.clear()
         self._reset_producer()
 
     def pump_once(self) -> int | None:
