@@ -179,18 +179,17 @@ stop:
 # Everything: the suite on the single broker, then the three-cluster zone's partition and crash tests.
 test: test-suite test-zone
 
-# The broker-free tiers first, in-process on both cores (pytest-xdist): unit and flows, then the flows again with
-# every store in the tests' own PostgreSQL cluster. A test file's tests stay on one worker (loadfile): those that
-# listen on a fixed port, and the zones a module shares, are not made twice. Then the integration and end-to-end
-# tiers one test at a time: on two workers (each with ports of its own, tests/instances.py) they took 9-11
-# minutes instead of 14, but with both cores saturated beside a running system a cross-region wait
-# overran its 15 s once in four runs. A part that PYTEST_ARGS (options such as -k, not paths) leaves without a
-# test (pytest's exit status 5) is no failure.
+# Every tier on both cores (pytest-xdist): unit and flows, then the flows again with every store in the tests'
+# own PostgreSQL cluster, then the integration and end-to-end tiers (each worker with ports of its own,
+# tests/instances.py). A test file's tests stay on one worker (loadfile): those that listen on a fixed port,
+# and the fixtures a module shares, are not made twice; files sharing a costly fixture share a worker, and
+# the longest units go first (tests/conftest.py). A part that PYTEST_ARGS (options such as -k, not paths)
+# leaves without a test (pytest's exit status 5) is no failure.
 XDIST := -n 2 --dist loadfile
 test-suite: broker
 	$(BIN)/pytest $(XDIST) tests/unit tests/flows $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	YRD_TEST_STORE=postgresql $(BIN)/pytest $(XDIST) tests/flows $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	$(BIN)/pytest --ignore=tests/unit --ignore=tests/flows $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest $(XDIST) --ignore=tests/unit --ignore=tests/flows $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Three clusters, links and MirrorMakers of the test's own (ports offset by 10000): partition, heal, kill -9.
 test-zone: setup

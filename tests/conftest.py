@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import OrderedDict
 
 import pytest
 from kafka.admin import KafkaAdminClient
@@ -14,18 +15,62 @@ from shared.adapters.kafka.access import KafkaAccess
 from shared.adapters.kafka.admin import provision
 from shared.adapters.kafka.probe import broker_answers
 from shared.contracts.topics import catalogue
+from tests.instances import Cluster
 from tests.pg_cluster import pg_dsn, pg_schema  # noqa: F401 (fixtures: the tests' own PostgreSQL cluster)
 
-# Under pytest-xdist (`-n 2 --dist loadfile`) a test file's tests run on one worker, so its module fixtures
-# are made once. Files that share a costly session fixture also share a worker, so it is made once in the
-# session: the identity provider (Keycloak) takes some 40 s of both cores to start.
-ONE_WORKER = {"tests/e2e/test_identity.py": "keycloak", "tests/e2e/test_desk.py": "keycloak"}
+# Under pytest-xdist (`make test`: `-n 2 --dist loadfile`) a test file's tests run on one worker, so its
+# module fixtures are made once. Files that share a costly session fixture also share a worker, so it is made
+# once in the session: the identity provider (Keycloak) takes some 40 s of both cores to start. The files
+# that use every service's cluster share one too: the other worker then starts none of those 18 instances
+# (each a second or two of CPU to start, and their idle load for the rest of the run).
+ONE_WORKER = {
+    "tests/e2e/test_identity.py": "keycloak",
+    "tests/e2e/test_desk.py": "keycloak",
+    **dict.fromkeys(
+        [f"tests/e2e/test_{name}.py" for name in ("access", "fuzz", "policy_matrix", "operations", "review_findings")],
+        "every-service",
+    ),
+}
 SHARED_FIXTURES = {"provider": "keycloak"}  # what puts a file in ONE_WORKER's group
+
+# The longest units, longest first (seconds of one worker, measured 2026-12-08 one test at a time): handed
+# out before the rest, so a run does not end with one worker on a long unit while the other idles. xdist's
+# own order (most tests first) leaves the few-test files that start brokers of their own to the end; a
+# two-worker run in that order idled a core for 225 of its 507 s.
+LONGEST_FIRST = [
+    "every-service",  # 150
+    "keycloak",  # 120
+    "tests/e2e/test_faults.py",  # 88
+    "tests/integration/test_backup.py",  # 67
+    "tests/integration/test_outages.py",  # 45
+    "tests/integration/test_outbox_broker_restart.py",  # 29
+    "tests/e2e/test_alerts.py",  # 27
+    "tests/e2e/test_processes.py",  # 25
+    "tests/e2e/test_alerting.py",  # 24
+    "tests/flows/test_contract.py",  # 57 (the broker-free tiers)
+    "tests/flows/test_convergence.py",  # 27
+]
+
+
+class _LongestFirst(OrderedDict):
+    """xdist's queue of work units, handing out LONGEST_FIRST's before the others (in their own order)."""
+
+    def popitem(self, last: bool = True):
+        if not last:
+            for scope in LONGEST_FIRST:
+                if scope in self:
+                    return scope, self.pop(scope)
+        return super().popitem(last)
 
 
 class FileOrSharedScheduling(LoadFileScheduling):
-    """`--dist loadfile`, but ONE_WORKER's files as one unit each group. (xdist's own `loadgroup` marks are not
-    read with pytest 9: xdist 3.8 renames `item._nodeid`, which pytest 9 no longer has.)"""
+    """`--dist loadfile`, but ONE_WORKER's files as one unit each group, and the longest units first. (xdist's
+    own `loadgroup` marks are not read with pytest 9: xdist 3.8 renames `item._nodeid`, which pytest 9 no
+    longer has.)"""
+
+    def __init__(self, config: pytest.Config, log=None) -> None:
+        super().__init__(config, log)
+        self.workqueue = _LongestFirst()
 
     def _split_scope(self, nodeid: str) -> str:
         file = super()._split_scope(nodeid)
@@ -34,6 +79,19 @@ class FileOrSharedScheduling(LoadFileScheduling):
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log) -> FileOrSharedScheduling | None:
     return FileOrSharedScheduling(config, log) if config.getoption("dist") == "loadfile" else None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A failed test's report carries the pipeline figures of the clusters it used (Cluster.pipeline_figures),
+    read as it failed: a CI run's output is all there is to tell a slow event from a lost one."""
+    report = yield
+    if report.failed and call.when == "call":
+        for name, value in getattr(item, "funcargs", {}).items():
+            for cluster in value if isinstance(value, tuple) else (value,):
+                if isinstance(cluster, Cluster) and cluster.procs:
+                    report.sections.append((f"pipeline figures of `{name}` at the failure", cluster.pipeline_figures()))
+    return report
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -117,6 +117,28 @@ class Cluster:
         auth = {"authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.url(region, service) + "/v1", headers={**auth, **headers}, timeout=15)
 
+    def pipeline_figures(self) -> str:
+        """Each running instance's outbox, publishing and consuming figures, read off its /metrics: what a
+        failed cross-region wait needs to tell where an event stopped (the report of a failed test has them)."""
+        wanted = ("yrd_outbox_backlog", "yrd_publish_failures", "yrd_consumer_lag", "yrd_handler_retries", "yrd_ready")
+        wanted += (
+            "yrd_kafka_up",
+            "yrd_events_dead_lettered",
+            "yrd_events_published_total",
+            "yrd_events_consumed_total",
+        )
+        lines = []
+        for region, service in list(self.procs):
+            operator = {"authorization": f"Bearer {token(region, Role.OPERATOR)}"}
+            try:
+                text = httpx.get(self.url(region, service) + "/metrics", headers=operator, timeout=5).text
+            except httpx.HTTPError as error:
+                lines.append(f"{region.value} {service.value}: /metrics unanswered ({type(error).__name__})")
+                continue
+            figures = [line for line in text.splitlines() if line.startswith(wanted)]
+            lines.append(f"{region.value} {service.value}: " + "; ".join(figures))
+        return "\n".join(lines)
+
     def db(self, region: Region, service: Domain) -> Path:
         return self.data_dir / f"{region.value}-{service.value}.sqlite3"
 

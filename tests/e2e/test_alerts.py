@@ -58,7 +58,7 @@ def test_severity_one_alert_acknowledged_by_one_target_escalates_the_other_once(
             else None
         )
 
-    views = eventually(escalated_everywhere, timeout=15, what="qingpu escalated in every region")
+    views = eventually(escalated_everywhere, what="qingpu escalated in every region")
     for v in views:
         acks = {a["region"]: a for a in v["acknowledgements"]}
         assert acks["jiashan"]["acknowledged_at"] is not None
@@ -186,7 +186,7 @@ def test_the_duty_officers_inbox_and_reinforcement_requests_across_regions(alert
         inbox = police(alerts_cluster, J).get("/alerts", params={"awaiting_ack": "true", "limit": 100}).json()
         return alert_id in [a["id"] for a in inbox["items"]]
 
-    eventually(in_inbox, timeout=15, what="the alert in Jiashan's inbox")
+    eventually(in_inbox, what="the alert in Jiashan's inbox")
     assert police(alerts_cluster, J).post(f"/alerts/{alert_id}/ack").status_code == 200
     assert not in_inbox()
 
@@ -196,11 +196,11 @@ def test_the_duty_officers_inbox_and_reinforcement_requests_across_regions(alert
 
     ask = {"to_region": "jiashan", "units": 3, "kind": "特警", "rendezvous": "汾湖高新区"}
     request_id = police(alerts_cluster, W).post(f"/alerts/{alert_id}/reinforcement-requests", json=ask).json()["id"]
-    eventually(lambda: request_id in requests_at(J, to_region="jiashan", status="open"), timeout=15)
+    eventually(lambda: request_id in requests_at(J, to_region="jiashan", status="open"))
     eta = (datetime.now(UTC) + timedelta(minutes=20)).isoformat()
     answer = police(alerts_cluster, J).post(
         f"/reinforcement-requests/{request_id}/respond", json={"outcome": "dispatched", "units": 3, "eta": eta}
     )
     assert answer.status_code == 200, answer.text
     assert request_id not in requests_at(J, to_region="jiashan", status="open")
-    eventually(lambda: request_id in requests_at(W, status="dispatched"), timeout=15, what="the dispatch at Wujiang")
+    eventually(lambda: request_id in requests_at(W, status="dispatched"), what="the dispatch at Wujiang")

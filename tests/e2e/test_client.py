@@ -38,7 +38,7 @@ def test_a_filing_through_the_typed_client_from_window_to_decision(filing_cluste
     with clerk(filing_cluster) as window, court(filing_cluster) as qingpu:
         filed = window.filing.submit(models.SubmitFiling.model_validate(filing_body()))
         assert isinstance(filed, models.SubmittedFiling) and filed.status == "submitted" and filed.filing_code
-        eventually(lambda: qingpu.filing.get(filed.id).status == "received", timeout=15, ignoring=(NotFound,))
+        eventually(lambda: qingpu.filing.get(filed.id).status == "received", ignoring=(NotFound,))
         accepted = qingpu.filing.accept(filed.id)
         assert accepted.status == "accepted" and accepted.docket_number
         with pytest.raises(Conflict) as refused:

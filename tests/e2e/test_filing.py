@@ -223,10 +223,10 @@ def test_a_case_is_found_by_party_id_number_and_docket_number_across_regions(fil
         return [f["id"] for f in client.get("/filings", params={**query, "limit": 100}).json()["items"]]
 
     court = officer(filing_cluster, Q, **{"x-purpose": "case-review"})
-    eventually(lambda: found(court, party_id_number=plaintiff) == [filing_id], timeout=15, what="the party's filing")
+    eventually(lambda: found(court, party_id_number=plaintiff) == [filing_id], what="the party's filing")
     docket = officer(filing_cluster, Q).post(f"/filings/{filing_id}/accept").json()["docket_number"]
     window = clerk(filing_cluster, J)
-    eventually(lambda: found(window, docket_number=docket) == [filing_id], timeout=15, what="the docket at Jiashan")
+    eventually(lambda: found(window, docket_number=docket) == [filing_id], what="the docket at Jiashan")
     assert court.get("/filings", params={"party_id_number": plaintiff}).status_code == 200
     assert officer(filing_cluster, Q).get("/filings", params={"party_id_number": plaintiff}).status_code == 403
 
@@ -241,8 +241,8 @@ def test_a_party_follows_the_filing_at_the_window_without_a_login(filing_cluster
         assert answer.status_code == 200, answer.text
         return answer.json()
 
-    eventually(lambda: status()["status"] == "received", timeout=15, what="the court's receipt at the window")
+    eventually(lambda: status()["status"] == "received", what="the court's receipt at the window")
     docket = officer(filing_cluster, Q).post(f"/filings/{filed['id']}/accept").json()["docket_number"]
-    seen = eventually(lambda: (s := status())["docket_number"] and s, timeout=15, what="the docket at the window")
+    seen = eventually(lambda: (s := status())["docket_number"] and s, what="the docket at the window")
     assert seen["status"] == "accepted" and seen["docket_number"] == docket and "parties" not in seen
     assert httpx.post(filing_cluster.url(Q, F) + "/public/v1/filing-status", json=question).status_code == 404

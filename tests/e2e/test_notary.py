@@ -214,7 +214,7 @@ def test_a_verifier_learns_of_a_later_revocation_and_the_issuer_counts_the_verif
         items = notary(notary_cluster, W).get("/verifications", params=query).json()["items"]
         return [v for v in items if v["number"] == number]
 
-    relied = eventually(relied_on, timeout=15, what="the revocation at the verifier")
+    relied = eventually(relied_on, what="the revocation at the verifier")
     assert [v["result"] for v in relied] == ["valid"] and relied[0]["certificate_revoked_at"]
 
     def reached() -> float:
@@ -223,7 +223,7 @@ def test_a_verifier_learns_of_a_later_revocation_and_the_issuer_counts_the_verif
         sample = 'yrd_notary_revoked_after_verification{region="qingpu",verifier="wujiang"} '
         return next((float(line.split()[-1]) for line in text.splitlines() if line.startswith(sample)), 0.0)
 
-    assert eventually(lambda: reached() >= 1, timeout=15, what="the issuer's count of reached verifiers")
+    assert eventually(lambda: reached() >= 1, what="the issuer's count of reached verifiers")
 
 
 def test_a_corrected_certificate_is_found_from_the_old_number_in_every_region(notary_cluster):
@@ -238,7 +238,7 @@ def test_a_corrected_certificate_is_found_from_the_old_number_in_every_region(no
         return verify(notary_cluster, region, old, document="will-v1")
 
     for region in (J, W):
-        seen = eventually(lambda r=region: (a := answered(r))["result"] == "superseded" and a, timeout=15)
+        seen = eventually(lambda r=region: (a := answered(r))["result"] == "superseded" and a)
         assert seen["successor"] == successor
         eventually(lambda r=region: verify(notary_cluster, r, successor, document="will-v2")["result"] == "valid")
 
