@@ -18,6 +18,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from shared.contracts.regions import Domain, Region
 from shared.contracts.topics import topic
 from shared.rules.policy import Role
+from tests.conftest import _namespace
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
 from tests.instances import PORT_BASE, Cluster, token
@@ -37,10 +38,14 @@ def database(pg_dsn):
 
 
 @pytest.fixture(scope="module")
-def two_processes(e2e_prefix, tmp_path_factory, keys, database):
+def two_processes(kafka, tmp_path_factory, keys, database):
     env = {"YRD_STORE_URL": database, "YRD_PROCESSES": "2", "YRD_FILING_DECISION_SECONDS": "6"}
-    # Ports of its own: the session's filing cluster holds the suite's base (a worker would share it by SO_REUSEPORT).
-    cluster = Cluster(e2e_prefix, tmp_path_factory.mktemp("processes"), [F], env, port_base=PORT_BASE + 4000)
+    # Topics of its own: on the session's, these instances and the session's filing cluster would be two
+    # Qingpu courts numbering dockets on one topic, each a 民初1号 of its own, and a docket's search at
+    # Jiashan would find two cases. Ports of its own: the session's filing cluster holds the suite's base
+    # (a worker would share it by SO_REUSEPORT).
+    namespace = _namespace(kafka)
+    cluster = Cluster(next(namespace), tmp_path_factory.mktemp("processes"), [F], env, port_base=PORT_BASE + 4000)
     for region in (J, Q):
         cluster.start(region, F)
     try:
@@ -48,6 +53,7 @@ def two_processes(e2e_prefix, tmp_path_factory, keys, database):
         yield cluster
     finally:
         cluster.stop_all()
+        next(namespace, None)  # its topics deleted
 
 
 def clerk(cluster, region):
@@ -136,7 +142,7 @@ def test_concurrent_accepts_through_both_processes_are_gapless_and_published_onc
     assert sequences == list(range(1, FILINGS + 1))
 
     def accepted_events():
-        mine = set(ids)  # the topic is the e2e namespace's: other tests' filings are on it too
+        mine = set(ids)  # the module's first test filed one more
         records = [r for r in on_topic(kafka, topic(Q, F, two_processes.prefix)) if r.key.decode() in mine]
         headers = [dict(record.headers) for record in records]
         accepted = [h for h in headers if h["ce_type"].decode().endswith("filing.accepted.v1")]
