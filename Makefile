@@ -177,19 +177,21 @@ stop:
 	@if [ -d $(ZONE_STATE) ]; then $(BIN)/yrd zone down; fi
 
 # Everything: the suite on the single broker, then the three-cluster zone's partition and crash tests.
-test: test-suite test-zone
+test: ZONE := -m "zone or not zone"
+test: setup test-suite
 
 # Every tier on both cores (pytest-xdist): unit and flows, then the flows again with every store in the tests'
 # own PostgreSQL cluster, then the integration and end-to-end tiers (each worker with ports of its own,
-# tests/instances.py). A test file's tests stay on one worker (loadfile): those that listen on a fixed port,
-# and the fixtures a module shares, are not made twice; files sharing a costly fixture share a worker, and
-# the longest units go first (tests/conftest.py). A part that PYTEST_ARGS (options such as -k, not paths)
-# leaves without a test (pytest's exit status 5) is no failure.
+# tests/instances.py), with `make test` the zone's tests among them (ZONE): its processes wait on timers and
+# on each other much of the time, and the other worker's tests fill that. A test file's tests stay on one
+# worker (loadfile): those that listen on a fixed port, and the fixtures a module shares, are not made twice;
+# files sharing a costly fixture share a worker, and the longest units go first (tests/conftest.py). A part
+# that PYTEST_ARGS (options such as -k, not paths) leaves without a test (pytest's exit status 5) is no failure.
 XDIST := -n 2 --dist loadfile
 test-suite: broker
 	$(BIN)/pytest $(XDIST) tests/unit tests/flows $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	YRD_TEST_STORE=postgresql $(BIN)/pytest $(XDIST) tests/flows $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	$(BIN)/pytest $(XDIST) --ignore=tests/unit --ignore=tests/flows $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest $(XDIST) --ignore=tests/unit --ignore=tests/flows $(ZONE) $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Three clusters, links and MirrorMakers of the test's own (ports offset by 10000): partition, heal, kill -9.
 test-zone: setup

@@ -38,6 +38,7 @@ SHARED_FIXTURES = {"provider": "keycloak"}  # what puts a file in ONE_WORKER's g
 # own order (most tests first) leaves the few-test files that start brokers of their own to the end; a
 # two-worker run in that order idled a core for 225 of its 507 s.
 LONGEST_FIRST = [
+    "tests/zone/test_partition.py",  # 220, of both cores
     "every-service",  # 150
     "keycloak",  # 120
     "tests/e2e/test_faults.py",  # 88
