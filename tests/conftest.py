@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from kafka.admin import KafkaAdminClient
@@ -124,6 +126,17 @@ def _namespace(kafka: KafkaAccess):
         pass
     finally:
         admin.close()
+
+
+@contextmanager
+def own_namespace(kafka: KafkaAccess) -> Iterator[str]:
+    """A topic namespace for one cluster, its topics deleted after. A namespace holds at most one instance of
+    each region's service: two Qingpu courts on one topic would each give out 民初1号."""
+    namespace = _namespace(kafka)
+    try:
+        yield next(namespace)
+    finally:
+        next(namespace, None)
 
 
 @pytest.fixture(scope="session")

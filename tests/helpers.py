@@ -31,8 +31,9 @@ def eventually(
 ) -> T:
     """Call `probe` until it returns something truthy (or stops raising AssertionError, or one of
     `ignoring`: a service still starting); return that."""
+    limit = WAIT_SECONDS if timeout is None else timeout
     started = time.monotonic()
-    deadline = started + (timeout or WAIT_SECONDS)
+    deadline = started + limit
     last_error: Exception | None = None
     while True:
         try:
@@ -44,5 +45,5 @@ def eventually(
         except (AssertionError, *ignoring) as error:
             last_error = error
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout or WAIT_SECONDS}s waiting for {what}") from last_error
+            raise AssertionError(f"timed out after {limit}s waiting for {what}") from last_error
         time.sleep(interval)

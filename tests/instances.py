@@ -120,12 +120,9 @@ class Cluster:
     def pipeline_figures(self) -> str:
         """Each running instance's outbox, publishing and consuming figures, read off its /metrics: what a
         failed cross-region wait needs to tell where an event stopped (the report of a failed test has them)."""
-        wanted = ("yrd_outbox_backlog", "yrd_publish_failures", "yrd_consumer_lag", "yrd_handler_retries", "yrd_ready")
-        wanted += (
-            "yrd_kafka_up",
-            "yrd_events_dead_lettered",
-            "yrd_events_published_total",
-            "yrd_events_consumed_total",
+        wanted = (
+            *("yrd_outbox_backlog", "yrd_publish_failures", "yrd_events_published_total", "yrd_events_consumed_total"),
+            *("yrd_consumer_lag", "yrd_handler_retries", "yrd_events_dead_lettered", "yrd_ready", "yrd_kafka_up"),
         )
         lines = []
         for region, service in list(self.procs):
@@ -144,6 +141,18 @@ class Cluster:
 
     def openapi(self, service: Domain) -> dict:
         return httpx.get(self.url(Region.QINGPU, service) + "/openapi.json").json()
+
+
+def serving(cluster: Cluster, regions: tuple[Region, ...] = tuple(Region), timeout: float = 60) -> Iterator[Cluster]:
+    """A fixture's body: the cluster's services started in `regions`, ready, yielded, and stopped after."""
+    try:
+        for service in cluster.services:
+            for region in regions:
+                cluster.start(region, service)
+        cluster.wait_ready(timeout)
+        yield cluster
+    finally:
+        cluster.stop_all()
 
 
 def token(

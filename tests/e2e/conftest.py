@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from shared.adapters.tokens import init_dev_keys
-from shared.contracts.regions import Domain, Region
+from shared.contracts.regions import Domain
 from tests.conftest import _namespace
 from tests.e2e.identity_support import IDENTITY_BASE, start_provider, trust_file
-from tests.instances import KEYS, Cluster
+from tests.instances import KEYS, Cluster, serving
 
 
 @pytest.fixture(scope="session")
@@ -20,15 +20,7 @@ def keys() -> Path:
 
 
 def _cluster(prefix: str, tmp_path_factory, keys: Path, services: list[Domain], **env: str):
-    cluster = Cluster(prefix, tmp_path_factory.mktemp("instances"), services, env)
-    for service in services:
-        for region in Region:
-            cluster.start(region, service)
-    try:
-        cluster.wait_ready()
-        yield cluster
-    finally:
-        cluster.stop_all()
+    yield from serving(Cluster(prefix, tmp_path_factory.mktemp("instances"), services, env))
 
 
 @pytest.fixture(scope="session")
@@ -86,12 +78,4 @@ def identity_prefix(kafka):
 def cluster(provider, identity_prefix, tmp_path_factory, keys):
     folder = tmp_path_factory.mktemp("identity")
     env = {"YRD_TRUST_FILE": str(trust_file(provider, folder))}
-    running = Cluster(identity_prefix, folder, [Domain.FILING, Domain.ALERTS], env, port_base=IDENTITY_BASE)
-    for service in (Domain.FILING, Domain.ALERTS):
-        for region in Region:
-            running.start(region, service)
-    try:
-        running.wait_ready()
-        yield running
-    finally:
-        running.stop_all()
+    yield from serving(Cluster(identity_prefix, folder, [Domain.FILING, Domain.ALERTS], env, port_base=IDENTITY_BASE))

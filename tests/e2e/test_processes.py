@@ -18,10 +18,10 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from shared.contracts.regions import Domain, Region
 from shared.contracts.topics import topic
 from shared.rules.policy import Role
-from tests.conftest import _namespace
+from tests.conftest import own_namespace
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
-from tests.instances import PORT_BASE, Cluster, token
+from tests.instances import PORT_BASE, Cluster, serving, token
 from tests.pg_cluster import own_database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -44,16 +44,9 @@ def two_processes(kafka, tmp_path_factory, keys, database):
     # Qingpu courts numbering dockets on one topic, each a 民初1号 of its own, and a docket's search at
     # Jiashan would find two cases. Ports of its own: the session's filing cluster holds the suite's base
     # (a worker would share it by SO_REUSEPORT).
-    namespace = _namespace(kafka)
-    cluster = Cluster(next(namespace), tmp_path_factory.mktemp("processes"), [F], env, port_base=PORT_BASE + 4000)
-    for region in (J, Q):
-        cluster.start(region, F)
-    try:
-        cluster.wait_ready(timeout=90)
-        yield cluster
-    finally:
-        cluster.stop_all()
-        next(namespace, None)  # its topics deleted
+    with own_namespace(kafka) as prefix:
+        folder = tmp_path_factory.mktemp("processes")
+        yield from serving(Cluster(prefix, folder, [F], env, port_base=PORT_BASE + 4000), (J, Q), timeout=90)
 
 
 def clerk(cluster, region):

@@ -22,10 +22,10 @@ from shared.adapters.tokens import init_dev_keys
 from shared.contracts.regions import Domain, Region
 from shared.rules.policy import Role
 from tests.backends import BACKENDS, store_rows
-from tests.conftest import _namespace
+from tests.conftest import own_namespace
 from tests.e2e.filing_data import filing_body
 from tests.helpers import eventually
-from tests.instances import KEYS, PORT_BASE, Cluster, token
+from tests.instances import KEYS, PORT_BASE, Cluster, serving, token
 from tests.pg_cluster import own_database
 from yrd.backup import Manifest, backup_postgresql
 from yrd.restore import catch_up_audit, committed_offsets, put_back_postgresql, replay_range
@@ -39,26 +39,13 @@ def cluster(request, kafka, tmp_path_factory):
     """Jiashan's and Qingpu's filing instances, their stores in SQLite files or in the tests' PostgreSQL."""
     init_dev_keys(KEYS)
     env = {}
-    with ExitStack() as databases:
+    with ExitStack() as owned:
         if request.param == "postgresql":  # a database of its own: the instances' schemas start empty
-            env["YRD_STORE_URL"] = databases.enter_context(own_database(request.getfixturevalue("pg_dsn"), "backup"))
-        yield from _serving(kafka, tmp_path_factory, env)
-
-
-def _serving(kafka, tmp_path_factory, env: dict[str, str]):
-    namespace = _namespace(kafka)
-    # Ports of its own: the session's filing cluster holds the suite's base.
-    running = Cluster(
-        next(namespace), tmp_path_factory.mktemp("backup-instances"), [F], env, port_base=PORT_BASE + 3000
-    )
-    for region in (J, Q):
-        running.start(region, F)
-    try:
-        running.wait_ready()
-        yield running
-    finally:
-        running.stop_all()
-        next(namespace, None)  # its topics deleted
+            env["YRD_STORE_URL"] = owned.enter_context(own_database(request.getfixturevalue("pg_dsn"), "backup"))
+        prefix = owned.enter_context(own_namespace(kafka))
+        folder = tmp_path_factory.mktemp("backup-instances")
+        # Ports of its own: the session's filing cluster holds the suite's base.
+        yield from serving(Cluster(prefix, folder, [F], env, port_base=PORT_BASE + 3000), (J, Q))
 
 
 def court_count(cluster: Cluster, query: str, params: list[str]) -> int:

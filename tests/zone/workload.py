@@ -15,7 +15,7 @@ from shared.adapters.kafka.replay import read_to_end
 from shared.contracts.regions import Domain, Region, others
 from shared.contracts.topics import catalogue, topic
 from shared.rules.policy import Role
-from tests.backends import sqlite_store
+from tests.backends import store_rows
 from tests.e2e.alert_data import alert_body
 from tests.e2e.filing_data import filing_body
 from tests.instances import Cluster, token
@@ -92,14 +92,8 @@ class Workload:
 
     def held_by(self, region: Region, window: Region) -> set[str]:
         """Which of `window`'s filings `region` holds."""
-        with sqlite_store(self.cluster.db(region, F)) as conn:
-            held = {row[0] for row in conn.execute("SELECT id FROM filings")}
+        held = {row[0] for row in store_rows(self.cluster, region, F, "SELECT id FROM filings")}
         return {f for f, (w, _) in self.filings.items() if w == window} & held
-
-
-def _rows(cluster: Cluster, region: Region, service: Domain, query: str, *args: str) -> list[tuple]:
-    with sqlite_store(cluster.db(region, service)) as conn:
-        return conn.execute(query, args).fetchall()
 
 
 def unapplied(cluster: Cluster) -> dict[str, int]:
@@ -107,11 +101,12 @@ def unapplied(cluster: Cluster) -> dict[str, int]:
     missing = {}
     for service in SERVICES:
         applied = {
-            r: {row[0] for row in _rows(cluster, r, service, "SELECT event_id FROM processed_events")} for r in Region
+            r: {row[0] for row in store_rows(cluster, r, service, "SELECT event_id FROM processed_events")}
+            for r in Region
         }
         for source in Region:
             query = "SELECT event_id FROM outbox WHERE topic=?"
-            published = {row[0] for row in _rows(cluster, source, service, query, topic(source, service))}
+            published = {row[0] for row in store_rows(cluster, source, service, query, [topic(source, service)])}
             for region in others(source):
                 if published - applied[region]:
                     missing[f"{service.value} {source.value}->{region.value}"] = len(published - applied[region])
@@ -123,7 +118,7 @@ def disagreements(cluster: Cluster) -> list[str]:
     found = []
     for service, queries in READ_MODELS.items():
         for query in queries:
-            views = {region: _rows(cluster, region, service, query) for region in Region}
+            views = {region: store_rows(cluster, region, service, query) for region in Region}
             if len({tuple(rows) for rows in views.values()}) > 1:
                 found.append(f"{service.value}: {query}")
     return found
